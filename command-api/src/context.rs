@@ -1,0 +1,71 @@
+//! The request context stored with every event: who acted, which request, which
+//! conversation, and when.
+
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use chrono::{DateTime, Utc};
+use domain::workflow::Metadata;
+use tower_http::request_id::RequestId;
+use uuid::Uuid;
+
+use crate::auth::AuthUser;
+use crate::error::ApiError;
+use crate::state::AppState;
+
+pub const CORRELATION_ID_HEADER: &str = "x-correlation-id";
+
+/// An authenticated command's context. `at` is read once, here: the domain never reads a clock.
+pub struct CommandContext {
+    pub user: AuthUser,
+    pub request_id: String,
+    pub correlation_id: String,
+    pub at: DateTime<Utc>,
+}
+
+impl CommandContext {
+    pub fn metadata(&self) -> Metadata {
+        Metadata::from([
+            ("actor_id".to_owned(), self.user.id.to_string()),
+            ("actor_role".to_owned(), self.user.role.as_str().to_owned()),
+            ("actor_name".to_owned(), self.user.name.clone()),
+            ("request_id".to_owned(), self.request_id.clone()),
+            ("correlation_id".to_owned(), self.correlation_id.clone()),
+        ])
+    }
+
+    /// Context for work the system does on its own (seeding, timers).
+    pub fn system(user: AuthUser, at: DateTime<Utc>) -> Self {
+        let id = Uuid::now_v7().to_string();
+        Self {
+            user,
+            request_id: id.clone(),
+            correlation_id: id,
+            at,
+        }
+    }
+}
+
+impl FromRequestParts<AppState> for CommandContext {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let user = AuthUser::from_request_parts(parts, state).await?;
+        let request_id = parts
+            .extensions
+            .get::<RequestId>()
+            .and_then(|id| id.header_value().to_str().ok())
+            .map_or_else(|| Uuid::now_v7().to_string(), str::to_owned);
+        let correlation_id = parts
+            .headers
+            .get(CORRELATION_ID_HEADER)
+            .and_then(|v| v.to_str().ok())
+            .filter(|v| !v.is_empty() && v.len() <= 128)
+            .map_or_else(|| request_id.clone(), str::to_owned);
+        Ok(Self {
+            user,
+            request_id,
+            correlation_id,
+            at: Utc::now(),
+        })
+    }
+}

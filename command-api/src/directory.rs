@@ -1,0 +1,89 @@
+//! Where things are looked up on the write side: queue configurations (folded from the
+//! queue events, which are few) with the routing rule that maps a request to a queue, and
+//! user accounts.
+
+use std::collections::BTreeMap;
+
+use cqrs_es::Aggregate;
+use domain::call::CallRequest;
+use domain::ids::{QueueId, UserId};
+use domain::queue::{Queue, QueueConfig, QueueEvent};
+use serde::Serialize;
+use sqlx::PgPool;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::auth::{AuthUser, Role};
+use crate::error::ApiError;
+
+/// Every configured queue, by id.
+pub async fn load_queues(pool: &PgPool) -> Result<BTreeMap<QueueId, QueueConfig>, ApiError> {
+    let rows: Vec<(String, serde_json::Value)> = sqlx::query_as(
+        "SELECT aggregate_id, payload::jsonb FROM events WHERE aggregate_type = $1 ORDER BY aggregate_id, sequence",
+    )
+    .bind(Queue::TYPE)
+    .fetch_all(pool)
+    .await?;
+    let mut queues: BTreeMap<String, Queue> = BTreeMap::new();
+    for (id, payload) in rows {
+        let event: QueueEvent = serde_json::from_value(payload).map_err(|e| ApiError::internal(&e))?;
+        queues.entry(id).or_default().apply(event);
+    }
+    Ok(queues
+        .into_values()
+        .filter_map(|queue| Some((queue.id?, queue.config?)))
+        .collect())
+}
+
+/// The routing rule: among the queues that serve the request, the most specific one (a
+/// matching specialty beats a general pool, a matching modality beats "any"); ties go to
+/// the queue named first, so the choice is stable.
+pub fn choose_queue(queues: &BTreeMap<QueueId, QueueConfig>, request: &CallRequest) -> Option<QueueId> {
+    queues
+        .iter()
+        .filter(|(_, config)| config.serves(&request.language, request.modality, request.specialty))
+        .max_by(|(_, a), (_, b)| {
+            let score = |c: &QueueConfig| (u8::from(c.specialty.is_some()) * 2) + u8::from(c.modality.is_some());
+            score(a)
+                .cmp(&score(b))
+                .then_with(|| b.name.as_str().cmp(a.name.as_str()))
+        })
+        .map(|(id, _)| *id)
+}
+
+/// A user account as the API shows it.
+#[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
+pub struct UserRecord {
+    pub id: Uuid,
+    pub email: String,
+    pub name: String,
+    pub role: String,
+}
+
+impl UserRecord {
+    pub fn to_auth_user(&self) -> Result<AuthUser, ApiError> {
+        Ok(AuthUser {
+            id: UserId(self.id),
+            email: self.email.clone(),
+            name: self.name.clone(),
+            role: Role::parse(&self.role).map_err(|e| ApiError::internal(&e))?,
+        })
+    }
+}
+
+pub async fn find_user(pool: &PgPool, id: Uuid) -> Result<Option<UserRecord>, ApiError> {
+    Ok(
+        sqlx::query_as("SELECT id, email, name, role FROM users WHERE id = $1 AND disabled_at IS NULL")
+            .bind(id)
+            .fetch_optional(pool)
+            .await?,
+    )
+}
+
+/// The user `id` if it is an interpreter account; 404 otherwise.
+pub async fn find_agent_user(pool: &PgPool, id: Uuid) -> Result<UserRecord, ApiError> {
+    find_user(pool, id)
+        .await?
+        .filter(|user| user.role == Role::Agent.as_str())
+        .ok_or_else(|| ApiError::not_found("agent_not_found", format!("no interpreter has id {id}")))
+}

@@ -1,0 +1,13 @@
+//! Parley's command API: HTTP, auth, the write side's workflows, and the `parley` binary's
+//! subcommands.
+
+pub mod auth;
+pub mod config;
+pub mod context;
+pub mod directory;
+pub mod error;
+pub mod routes;
+pub mod seed;
+pub mod startup;
+pub mod state;
+pub mod telemetry;

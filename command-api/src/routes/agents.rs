@@ -1,0 +1,138 @@
+//! Interpreters: presence (status) and skills.
+
+use axum::extract::State;
+use domain::agent::AgentCommand;
+use domain::ids::AgentId;
+use domain::values::{AgentStatus, LanguageCode, LanguageSkill, Modality, Proficiency, Skills, Specialty, ValueError};
+use serde::Deserialize;
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use uuid::Uuid;
+
+use super::{AcceptedResponse, accepted};
+use crate::auth::Role;
+use crate::context::CommandContext;
+use crate::directory::find_agent_user;
+use crate::error::{ErrorBody, Json, Path};
+use crate::state::AppState;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(set_my_status))
+        .routes(routes!(set_agent_status))
+        .routes(routes!(set_agent_skills))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StatusBody {
+    /// `available`, `break` or `offline`.
+    pub status: String,
+}
+
+async fn change_status(state: &AppState, ctx: &CommandContext, agent: AgentId, status: &str) -> AcceptedResponse {
+    let status = AgentStatus::parse_chosen(status)?;
+    let committed = state
+        .floor
+        .change_status(agent, status, ctx.at, &ctx.metadata())
+        .await?;
+    accepted(agent.as_uuid(), committed.version)
+}
+
+/// Sets your own status (agent). Leaving `available` while an offer rings releases it.
+#[utoipa::path(put, path = "/api/agents/me/status", tag = "agents", security(("bearer" = [])), request_body = StatusBody,
+    responses((status = 202, body = super::Accepted), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
+async fn set_my_status(ctx: CommandContext, State(state): State<AppState>, Json(body): Json<StatusBody>) -> AcceptedResponse {
+    let agent = ctx.user.as_agent()?;
+    change_status(&state, &ctx, agent, &body.status).await
+}
+
+/// Sets an interpreter's status (supervisor).
+#[utoipa::path(put, path = "/api/agents/{id}/status", tag = "agents", security(("bearer" = [])), request_body = StatusBody,
+    params(("id" = Uuid, Path, description = "interpreter (user) id")),
+    responses((status = 202, body = super::Accepted), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn set_agent_status(
+    ctx: CommandContext,
+    State(state): State<AppState>,
+    Path(id): Path<Uuid>,
+    Json(body): Json<StatusBody>,
+) -> AcceptedResponse {
+    ctx.user.require(&[Role::Supervisor])?;
+    find_agent_user(&state.pool, id).await?;
+    change_status(&state, &ctx, AgentId(id), &body.status).await
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LanguageSkillBody {
+    /// ISO 639 code.
+    pub code: String,
+    /// 1 (basic) to 5 (native / certified).
+    pub proficiency: i64,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SkillsBody {
+    pub languages: Vec<LanguageSkillBody>,
+    /// Any of `general`, `medical`, `legal`.
+    #[serde(default)]
+    pub specialties: Vec<String>,
+    /// At least one of `video`, `audio`.
+    pub modalities: Vec<String>,
+}
+
+impl SkillsBody {
+    fn parse(&self) -> Result<Skills, ValueError> {
+        if self.languages.is_empty() || self.languages.len() > 50 {
+            return Err(ValueError::new("languages", "give 1 to 50 languages"));
+        }
+        if self.modalities.is_empty() {
+            return Err(ValueError::new("modalities", "give at least one modality"));
+        }
+        let languages = self
+            .languages
+            .iter()
+            .map(|l| {
+                Ok(LanguageSkill {
+                    code: LanguageCode::parse(&l.code)?,
+                    proficiency: Proficiency::parse(l.proficiency)?,
+                })
+            })
+            .collect::<Result<Vec<_>, ValueError>>()?;
+        let specialties = self
+            .specialties
+            .iter()
+            .map(|s| Specialty::parse(s))
+            .collect::<Result<Vec<_>, _>>()?;
+        let modalities = self
+            .modalities
+            .iter()
+            .map(|m| Modality::parse(m))
+            .collect::<Result<Vec<_>, _>>()?;
+        Skills::new(languages, specialties, modalities)
+    }
+}
+
+/// Replaces an interpreter's skills (admin).
+#[utoipa::path(put, path = "/api/agents/{id}/skills", tag = "agents", security(("bearer" = [])), request_body = SkillsBody,
+    params(("id" = Uuid, Path, description = "interpreter (user) id")),
+    responses((status = 202, body = super::Accepted), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
+async fn set_agent_skills(
+    ctx: CommandContext,
+    State(state): State<AppState>,
+    Path(id): Path<Uuid>,
+    Json(body): Json<SkillsBody>,
+) -> AcceptedResponse {
+    ctx.user.require(&[Role::Admin])?;
+    let skills = body.parse()?;
+    find_agent_user(&state.pool, id).await?;
+    let agent_id = AgentId(id);
+    let command = AgentCommand::SetSkills { agent_id, skills, at: ctx.at };
+    let committed = state.floor.agent(agent_id, command, &ctx.metadata()).await?;
+    accepted(id, committed.version)
+}

@@ -1,0 +1,382 @@
+//! A call's life over HTTP. Handlers parse the body into value objects (422 when a value is
+//! invalid), check the role (403), and hand the command to the domain's `Floor`.
+
+use axum::extract::State;
+use chrono::{DateTime, Duration, Utc};
+use domain::call::{Call, CallCommand, CallRequest, CallStatus, TransferTarget};
+use domain::ids::{AgentId, CallId, QueueId, UserId};
+use domain::values::{Disposition, LanguageCode, Modality, Notes, Priority, Specialty, Stars};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use uuid::Uuid;
+
+use super::{AcceptedResponse, accepted};
+use crate::auth::{AuthUser, Role};
+use crate::context::CommandContext;
+use crate::directory::{choose_queue, find_agent_user, load_queues};
+use crate::error::{ApiError, ErrorBody, Json, Path};
+use crate::state::AppState;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(request_call))
+        .routes(routes!(get_call))
+        .routes(routes!(offer_call))
+        .routes(routes!(accept_call))
+        .routes(routes!(decline_call))
+        .routes(routes!(hold_call))
+        .routes(routes!(resume_call))
+        .routes(routes!(end_call))
+        .routes(routes!(transfer_call))
+        .routes(routes!(wrap_up_call))
+        .routes(routes!(cancel_call))
+        .routes(routes!(rate_call))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RequestCallBody {
+    /// ISO 639 code of the language the interpreter speaks with the other party, e.g. `es`.
+    pub language: String,
+    /// The requester's language; `en` when left out.
+    pub source_language: Option<String>,
+    /// `video` or `audio`.
+    pub modality: String,
+    /// `general`, `medical` or `legal`.
+    pub specialty: Option<String>,
+    /// `normal` (default) or `urgent`.
+    pub priority: Option<String>,
+}
+
+impl RequestCallBody {
+    fn parse(&self) -> Result<CallRequest, ApiError> {
+        Ok(CallRequest {
+            language: LanguageCode::parse(&self.language)?,
+            source_language: LanguageCode::parse(self.source_language.as_deref().unwrap_or("en"))
+                .map_err(|e| domain::values::ValueError::new("source_language", e.message))?,
+            modality: Modality::parse(&self.modality)?,
+            specialty: self.specialty.as_deref().map(Specialty::parse).transpose()?,
+            priority: self.priority.as_deref().map(Priority::parse).transpose()?.unwrap_or(Priority::Normal),
+        })
+    }
+}
+
+/// Requests an interpreter (requester, admin). Routing rules choose the queue; when no queue
+/// serves the request the call ends at once as "no interpreter available".
+#[utoipa::path(post, path = "/api/calls", tag = "calls", security(("bearer" = [])), request_body = RequestCallBody,
+    responses((status = 202, body = super::Accepted), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn request_call(
+    ctx: CommandContext,
+    State(state): State<AppState>,
+    Json(body): Json<RequestCallBody>,
+) -> AcceptedResponse {
+    ctx.user.require(&[Role::Requester, Role::Admin])?;
+    let request = body.parse()?;
+    let queue = choose_queue(&load_queues(&state.pool).await?, &request);
+    let call_id = CallId(Uuid::now_v7());
+    let command = CallCommand::Request {
+        call_id,
+        requester_id: ctx.user.id,
+        request,
+        queue,
+        at: ctx.at,
+    };
+    let committed = state.floor.call(call_id, command, &ctx.metadata()).await?;
+    accepted(call_id.as_uuid(), committed.version)
+}
+
+/// The call as the event store has it now.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CallState {
+    pub id: Uuid,
+    /// The aggregate's sequence.
+    pub version: u64,
+    /// new, requested, queued, offered, connected, on_hold, ended, wrapped_up, abandoned,
+    /// no_interpreter_available
+    pub status: String,
+    pub requester_id: Option<Uuid>,
+    pub language: Option<String>,
+    pub source_language: Option<String>,
+    pub modality: Option<String>,
+    pub specialty: Option<String>,
+    pub priority: Option<String>,
+    pub queue_id: Option<Uuid>,
+    pub offered_to: Option<Uuid>,
+    pub offer_expires_at: Option<DateTime<Utc>>,
+    pub agent_id: Option<Uuid>,
+    pub requested_at: Option<DateTime<Utc>>,
+    pub connected_at: Option<DateTime<Utc>>,
+    pub ended_at: Option<DateTime<Utc>>,
+    pub rated: bool,
+}
+
+impl CallState {
+    fn new(id: CallId, call: &Call, version: usize) -> Self {
+        let request = call.request.as_ref();
+        Self {
+            id: id.as_uuid(),
+            version: u64::try_from(version).unwrap_or(u64::MAX),
+            status: call.status.as_str().to_owned(),
+            requester_id: call.requester_id.map(|id| id.as_uuid()),
+            language: request.map(|r| r.language.to_string()),
+            source_language: request.map(|r| r.source_language.to_string()),
+            modality: request.map(|r| r.modality.to_string()),
+            specialty: request.and_then(|r| r.specialty).map(|s| s.to_string()),
+            priority: request.map(|r| r.priority.to_string()),
+            queue_id: call.queue_id.map(|id| id.as_uuid()),
+            offered_to: call.offer.map(|offer| offer.agent_id.as_uuid()),
+            offer_expires_at: call.offer.map(|offer| offer.expires_at),
+            agent_id: call.agent_id.map(|id| id.as_uuid()),
+            requested_at: call.requested_at,
+            connected_at: call.connected_at,
+            ended_at: call.ended_at,
+            rated: call.rated,
+        }
+    }
+}
+
+fn call_not_found(id: Uuid) -> ApiError {
+    ApiError::not_found("call_not_found", format!("no call {id}"))
+}
+
+/// Whether `user` may see `call`: floor staff see every call; an interpreter the calls
+/// offered to or taken by them; a requester their own.
+fn may_see(user: &AuthUser, call: &Call) -> bool {
+    match user.role {
+        Role::Admin | Role::Supervisor | Role::Analyst => true,
+        Role::Agent => {
+            let me = AgentId(user.id.as_uuid());
+            call.agent_id == Some(me) || call.offer.is_some_and(|offer| offer.agent_id == me)
+        }
+        Role::Requester => call.requester_id == Some(user.id),
+    }
+}
+
+/// One call's current state (visibility rules apply; others' calls answer 404).
+#[utoipa::path(get, path = "/api/calls/{id}", tag = "calls", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "call id")),
+    responses((status = 200, body = CallState), (status = 404, body = ErrorBody)))]
+async fn get_call(user: AuthUser, State(state): State<AppState>, Path(id): Path<Uuid>) -> Result<Json<CallState>, ApiError> {
+    let (call, version) = state.floor.load_call(CallId(id)).await?;
+    if call.status == CallStatus::New || !may_see(&user, &call) {
+        return Err(call_not_found(id));
+    }
+    Ok(Json(CallState::new(CallId(id), &call, version)))
+}
+
+/// The ring timeout of `queue`, or the default when the queue is unknown.
+async fn ring_timeout(state: &AppState, queue: Option<QueueId>) -> Result<Duration, ApiError> {
+    let queues = load_queues(&state.pool).await?;
+    let seconds = queue
+        .and_then(|id| queues.get(&id))
+        .map_or(domain::queue::QueueConfig::DEFAULT_RING_TIMEOUT_S, |config| config.ring_timeout_s);
+    Ok(Duration::seconds(i64::from(seconds)))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OfferBody {
+    pub agent_id: Uuid,
+    /// Seconds the offer rings; the queue's ring timeout when left out.
+    pub ring_timeout_s: Option<u32>,
+}
+
+/// Rings a named interpreter for a waiting call (supervisor). The router uses the same
+/// workflow; this is the supervisor's manual assignment.
+#[utoipa::path(post, path = "/api/calls/{id}/offer", tag = "calls", security(("bearer" = [])), request_body = OfferBody,
+    params(("id" = Uuid, Path, description = "call id")),
+    responses((status = 202, body = super::Accepted), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn offer_call(
+    ctx: CommandContext,
+    State(state): State<AppState>,
+    Path(id): Path<Uuid>,
+    Json(body): Json<OfferBody>,
+) -> AcceptedResponse {
+    ctx.user.require(&[Role::Supervisor])?;
+    let ring = match body.ring_timeout_s {
+        Some(seconds @ 1..=600) => Duration::seconds(i64::from(seconds)),
+        Some(other) => {
+            return Err(ApiError::unprocessable(
+                "invalid_value",
+                format!("ring_timeout_s: {other} is outside 1..=600"),
+            ));
+        }
+        None => {
+            let (call, _) = state.floor.load_call(CallId(id)).await?;
+            ring_timeout(&state, call.queue_id).await?
+        }
+    };
+    find_agent_user(&state.pool, body.agent_id).await?;
+    let committed = state
+        .floor
+        .offer(CallId(id), AgentId(body.agent_id), ctx.at + ring, ctx.at, &ctx.metadata())
+        .await?;
+    accepted(id, committed.version)
+}
+
+/// Generates a handler for a call action taken by the call's interpreter with no body.
+macro_rules! agent_action {
+    ($name:ident, $path:literal, $summary:literal, |$state:ident, $id:ident, $agent:ident, $ctx:ident| $call:expr) => {
+        #[doc = $summary]
+        #[utoipa::path(post, path = $path, tag = "calls", security(("bearer" = [])),
+            params(("id" = Uuid, Path, description = "call id")),
+            responses((status = 202, body = super::Accepted), (status = 401, body = ErrorBody),
+                (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+        async fn $name($ctx: CommandContext, State($state): State<AppState>, Path(id): Path<Uuid>) -> AcceptedResponse {
+            let $agent = $ctx.user.as_agent()?;
+            let $id = CallId(id);
+            let committed = $call.await?;
+            accepted(id, committed.version)
+        }
+    };
+}
+
+agent_action!(accept_call, "/api/calls/{id}/accept", "Accepts the offer ringing for you (agent).",
+    |state, id, agent, ctx| state.floor.accept(id, agent, ctx.at, &ctx.metadata()));
+agent_action!(decline_call, "/api/calls/{id}/decline", "Declines the offer ringing for you (agent); the call goes back to its queue.",
+    |state, id, agent, ctx| state.floor.decline(id, agent, ctx.at, &ctx.metadata()));
+agent_action!(hold_call, "/api/calls/{id}/hold", "Puts your call on hold (agent).",
+    |state, id, agent, ctx| state.floor.call(id, CallCommand::Hold { agent_id: agent, at: ctx.at }, &ctx.metadata()));
+agent_action!(resume_call, "/api/calls/{id}/resume", "Resumes your call from hold (agent).",
+    |state, id, agent, ctx| state.floor.call(id, CallCommand::Resume { agent_id: agent, at: ctx.at }, &ctx.metadata()));
+agent_action!(end_call, "/api/calls/{id}/end", "Ends your call (agent); you enter wrap-up.",
+    |state, id, agent, ctx| state.floor.end(id, agent, ctx.at, &ctx.metadata()));
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TransferBody {
+    /// Transfer into this queue…
+    pub queue_id: Option<Uuid>,
+    /// …or ring this interpreter. Exactly one of the two.
+    pub agent_id: Option<Uuid>,
+}
+
+/// Transfers a call to a queue or a named interpreter (its agent, or a supervisor — who may
+/// also re-route a call still waiting).
+#[utoipa::path(post, path = "/api/calls/{id}/transfer", tag = "calls", security(("bearer" = [])), request_body = TransferBody,
+    params(("id" = Uuid, Path, description = "call id")),
+    responses((status = 202, body = super::Accepted), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn transfer_call(
+    ctx: CommandContext,
+    State(state): State<AppState>,
+    Path(id): Path<Uuid>,
+    Json(body): Json<TransferBody>,
+) -> AcceptedResponse {
+    ctx.user.require(&[Role::Agent, Role::Supervisor])?;
+    let by_agent = (ctx.user.role == Role::Agent).then(|| AgentId(ctx.user.id.as_uuid()));
+    let target = match (body.queue_id, body.agent_id) {
+        (Some(queue), None) => TransferTarget::Queue(QueueId(queue)),
+        (None, Some(agent)) => TransferTarget::Agent(AgentId(agent)),
+        _ => {
+            return Err(ApiError::unprocessable(
+                "invalid_transfer_target",
+                "give exactly one of queue_id and agent_id",
+            ));
+        }
+    };
+    let ring_queue = match target {
+        TransferTarget::Queue(queue) => {
+            if !load_queues(&state.pool).await?.contains_key(&queue) {
+                return Err(ApiError::unprocessable("unknown_queue", format!("no queue {queue}")));
+            }
+            Some(queue)
+        }
+        TransferTarget::Agent(agent) => {
+            find_agent_user(&state.pool, agent.as_uuid())
+                .await
+                .map_err(|_| ApiError::unprocessable("unknown_agent", format!("no interpreter {agent}")))?;
+            state.floor.load_call(CallId(id)).await?.0.queue_id
+        }
+    };
+    let expires_at = ctx.at + ring_timeout(&state, ring_queue).await?;
+    let committed = state
+        .floor
+        .transfer(CallId(id), by_agent, target, expires_at, ctx.at, &ctx.metadata())
+        .await?;
+    accepted(id, committed.version)
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WrapUpBody {
+    /// Outcome code, 1–64 characters, e.g. `completed`.
+    pub disposition: String,
+    /// Up to 2,000 characters.
+    pub notes: Option<String>,
+}
+
+/// Files the wrap-up of your ended call (agent); you become available again.
+#[utoipa::path(post, path = "/api/calls/{id}/wrap-up", tag = "calls", security(("bearer" = [])), request_body = WrapUpBody,
+    params(("id" = Uuid, Path, description = "call id")),
+    responses((status = 202, body = super::Accepted), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn wrap_up_call(
+    ctx: CommandContext,
+    State(state): State<AppState>,
+    Path(id): Path<Uuid>,
+    Json(body): Json<WrapUpBody>,
+) -> AcceptedResponse {
+    let agent = ctx.user.as_agent()?;
+    let disposition = Disposition::parse(&body.disposition)?;
+    let notes = body.notes.as_deref().map(Notes::parse).transpose()?;
+    let committed = state
+        .floor
+        .wrap_up(CallId(id), agent, disposition, notes, ctx.at, &ctx.metadata())
+        .await?;
+    accepted(id, committed.version)
+}
+
+/// Hangs up while waiting (the call's requester): the call is abandoned.
+#[utoipa::path(post, path = "/api/calls/{id}/cancel", tag = "calls", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "call id")),
+    responses((status = 202, body = super::Accepted), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody)))]
+async fn cancel_call(ctx: CommandContext, State(state): State<AppState>, Path(id): Path<Uuid>) -> AcceptedResponse {
+    ctx.user.require(&[Role::Requester, Role::Admin])?;
+    let committed = state
+        .floor
+        .cancel(CallId(id), UserId(ctx.user.id.as_uuid()), ctx.at, &ctx.metadata())
+        .await?;
+    accepted(id, committed.version)
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RatingBody {
+    /// 1 to 5.
+    pub stars: i64,
+    /// Up to 2,000 characters.
+    pub comment: Option<String>,
+}
+
+/// Rates an ended call, once (the call's requester).
+#[utoipa::path(post, path = "/api/calls/{id}/rating", tag = "calls", security(("bearer" = [])), request_body = RatingBody,
+    params(("id" = Uuid, Path, description = "call id")),
+    responses((status = 202, body = super::Accepted), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn rate_call(
+    ctx: CommandContext,
+    State(state): State<AppState>,
+    Path(id): Path<Uuid>,
+    Json(body): Json<RatingBody>,
+) -> AcceptedResponse {
+    ctx.user.require(&[Role::Requester, Role::Admin])?;
+    let command = CallCommand::Rate {
+        requester_id: ctx.user.id,
+        stars: Stars::parse(body.stars)?,
+        comment: body
+            .comment
+            .as_deref()
+            .map(Notes::parse)
+            .transpose()
+            .map_err(|e| domain::values::ValueError::new("comment", e.message))?,
+        at: ctx.at,
+    };
+    let committed = state.floor.call(CallId(id), command, &ctx.metadata()).await?;
+    accepted(id, committed.version)
+}

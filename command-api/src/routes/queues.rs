@@ -1,0 +1,201 @@
+//! Queues: what they serve, how they route, their timers and members.
+
+use axum::extract::State;
+use domain::ids::{AgentId, QueueId};
+use domain::queue::{Queue, QueueCommand, QueueConfig, QueueSettings};
+use domain::workflow::execute;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use uuid::Uuid;
+
+use super::{AcceptedResponse, accepted};
+use crate::auth::{AuthUser, Role};
+use crate::context::CommandContext;
+use crate::directory::{find_agent_user, load_queues};
+use crate::error::{ApiError, ErrorBody, Json, Path};
+use crate::state::AppState;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(create_queue, list_queues))
+        .routes(routes!(update_queue))
+        .routes(routes!(set_queue_members))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct QueueBody {
+    pub name: String,
+    /// ISO 639 codes served.
+    pub languages: Vec<String>,
+    /// `general`, `medical` or `legal`; left out: every specialty.
+    pub specialty: Option<String>,
+    /// `video` or `audio`; left out: both.
+    pub modality: Option<String>,
+    /// `longest_idle` (default), `round_robin`, `fewest_calls_today`, `best_proficiency`.
+    pub strategy: Option<String>,
+    /// 1–5, default 1.
+    pub min_proficiency: Option<i64>,
+    /// 1–600, default 20.
+    pub ring_timeout_s: Option<i64>,
+    /// 5–86400, default 300.
+    pub max_wait_s: Option<i64>,
+    pub overflow_queue_id: Option<Uuid>,
+    /// 0–3600, default 60.
+    pub wrap_up_s: Option<i64>,
+    /// 1–3600, default 30.
+    pub service_level_s: Option<i64>,
+}
+
+impl QueueBody {
+    async fn parse(self, state: &AppState) -> Result<QueueConfig, ApiError> {
+        if self.languages.len() > 50 {
+            return Err(ApiError::unprocessable("invalid_value", "languages: at most 50"));
+        }
+        let overflow_queue_id = self.overflow_queue_id.map(QueueId);
+        if let Some(overflow) = overflow_queue_id
+            && !load_queues(&state.pool).await?.contains_key(&overflow)
+        {
+            return Err(ApiError::unprocessable(
+                "unknown_overflow_queue",
+                format!("overflow_queue_id: no queue {overflow}"),
+            ));
+        }
+        Ok(QueueConfig::new(QueueSettings {
+            name: self.name,
+            languages: self.languages,
+            specialty: self.specialty,
+            modality: self.modality,
+            strategy: self.strategy,
+            min_proficiency: self.min_proficiency,
+            ring_timeout_s: self.ring_timeout_s,
+            max_wait_s: self.max_wait_s,
+            overflow_queue_id,
+            wrap_up_s: self.wrap_up_s,
+            service_level_s: self.service_level_s,
+        })?)
+    }
+}
+
+pub async fn run_queue_command(
+    state: &AppState,
+    ctx: &CommandContext,
+    queue_id: QueueId,
+    command: QueueCommand,
+) -> AcceptedResponse {
+    let committed = execute::<Queue, _>(
+        state.queues.as_ref(),
+        &queue_id.to_string(),
+        &command,
+        &(),
+        &ctx.metadata(),
+        state.settings.commands.max_attempts,
+    )
+    .await?;
+    accepted(queue_id.as_uuid(), committed.version)
+}
+
+/// Creates a queue (admin).
+#[utoipa::path(post, path = "/api/queues", tag = "queues", security(("bearer" = [])), request_body = QueueBody,
+    responses((status = 202, body = super::Accepted), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn create_queue(ctx: CommandContext, State(state): State<AppState>, Json(body): Json<QueueBody>) -> AcceptedResponse {
+    ctx.user.require(&[Role::Admin])?;
+    let config = body.parse(&state).await?;
+    let queue_id = QueueId(Uuid::now_v7());
+    run_queue_command(&state, &ctx, queue_id, QueueCommand::Create { queue_id, config, at: ctx.at }).await
+}
+
+/// Replaces a queue's settings (admin).
+#[utoipa::path(put, path = "/api/queues/{id}", tag = "queues", security(("bearer" = [])), request_body = QueueBody,
+    params(("id" = Uuid, Path, description = "queue id")),
+    responses((status = 202, body = super::Accepted), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
+async fn update_queue(
+    ctx: CommandContext,
+    State(state): State<AppState>,
+    Path(id): Path<Uuid>,
+    Json(body): Json<QueueBody>,
+) -> AcceptedResponse {
+    ctx.user.require(&[Role::Admin])?;
+    let config = body.parse(&state).await?;
+    run_queue_command(&state, &ctx, QueueId(id), QueueCommand::Update { config, at: ctx.at }).await
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MembersBody {
+    /// Interpreters who may take this queue's calls; empty: everyone with the skills.
+    pub agent_ids: Vec<Uuid>,
+}
+
+/// Sets which interpreters serve a queue (admin).
+#[utoipa::path(put, path = "/api/queues/{id}/members", tag = "queues", security(("bearer" = [])), request_body = MembersBody,
+    params(("id" = Uuid, Path, description = "queue id")),
+    responses((status = 202, body = super::Accepted), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
+async fn set_queue_members(
+    ctx: CommandContext,
+    State(state): State<AppState>,
+    Path(id): Path<Uuid>,
+    Json(body): Json<MembersBody>,
+) -> AcceptedResponse {
+    ctx.user.require(&[Role::Admin])?;
+    if body.agent_ids.len() > 1000 {
+        return Err(ApiError::unprocessable("invalid_value", "agent_ids: at most 1000"));
+    }
+    for agent in &body.agent_ids {
+        find_agent_user(&state.pool, *agent)
+            .await
+            .map_err(|_| ApiError::unprocessable("unknown_agent", format!("agent_ids: no interpreter {agent}")))?;
+    }
+    let members = body.agent_ids.into_iter().map(AgentId).collect();
+    run_queue_command(&state, &ctx, QueueId(id), QueueCommand::SetMembers { members, at: ctx.at }).await
+}
+
+/// A queue's configuration.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct QueueView {
+    pub id: Uuid,
+    pub name: String,
+    pub languages: Vec<String>,
+    pub specialty: Option<String>,
+    pub modality: Option<String>,
+    pub strategy: String,
+    pub min_proficiency: u8,
+    pub ring_timeout_s: u32,
+    pub max_wait_s: u32,
+    pub overflow_queue_id: Option<Uuid>,
+    pub wrap_up_s: u32,
+    pub service_level_s: u32,
+}
+
+impl QueueView {
+    fn new(id: QueueId, config: &QueueConfig) -> Self {
+        Self {
+            id: id.as_uuid(),
+            name: config.name.as_str().to_owned(),
+            languages: config.languages.iter().map(ToString::to_string).collect(),
+            specialty: config.specialty.map(|s| s.to_string()),
+            modality: config.modality.map(|m| m.to_string()),
+            strategy: config.strategy.to_string(),
+            min_proficiency: config.min_proficiency.get(),
+            ring_timeout_s: config.ring_timeout_s,
+            max_wait_s: config.max_wait_s,
+            overflow_queue_id: config.overflow_queue_id.map(|id| id.as_uuid()),
+            wrap_up_s: config.wrap_up_s,
+            service_level_s: config.service_level_s,
+        }
+    }
+}
+
+/// Every queue's configuration (any signed-in user).
+#[utoipa::path(get, path = "/api/queues", tag = "queues", security(("bearer" = [])),
+    responses((status = 200, body = Vec<QueueView>), (status = 401, body = ErrorBody)))]
+async fn list_queues(_user: AuthUser, State(state): State<AppState>) -> Result<Json<Vec<QueueView>>, ApiError> {
+    let queues = load_queues(&state.pool).await?;
+    let mut views: Vec<QueueView> = queues.iter().map(|(id, config)| QueueView::new(*id, config)).collect();
+    views.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(Json(views))
+}

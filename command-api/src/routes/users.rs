@@ -1,0 +1,100 @@
+//! Accounts, managed by admins.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use domain::values::{DisplayName, Email, ValueError};
+use serde::Deserialize;
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use uuid::Uuid;
+
+use crate::auth::{AuthUser, Role, hash_password};
+use crate::directory::UserRecord;
+use crate::error::{ApiError, ErrorBody, Json};
+use crate::state::AppState;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(create_user, list_users))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateUserBody {
+    pub email: String,
+    pub name: String,
+    /// admin, supervisor, agent, analyst or requester.
+    pub role: String,
+    /// At least 8 characters.
+    pub password: String,
+}
+
+/// A new account, valid by construction.
+pub struct NewUser {
+    pub email: Email,
+    pub name: DisplayName,
+    pub role: Role,
+    pub password: String,
+}
+
+impl TryFrom<CreateUserBody> for NewUser {
+    type Error = ValueError;
+    fn try_from(body: CreateUserBody) -> Result<Self, Self::Error> {
+        let chars = body.password.chars().count();
+        if !(8..=256).contains(&chars) {
+            return Err(ValueError::new("password", "must be 8 to 256 characters"));
+        }
+        Ok(Self {
+            email: Email::parse(&body.email)?,
+            name: DisplayName::parse(&body.name)?,
+            role: Role::parse(&body.role)?,
+            password: body.password,
+        })
+    }
+}
+
+/// Stores a new account; `Ok(None)` when the email is taken.
+pub async fn insert_user(pool: &sqlx::PgPool, id: Uuid, user: NewUser) -> Result<Option<UserRecord>, ApiError> {
+    let hash = hash_password(user.password).await?;
+    Ok(sqlx::query_as(
+        "INSERT INTO users (id, email, name, role, password_hash) VALUES ($1, $2, $3, $4, $5) \
+         ON CONFLICT (email) DO NOTHING RETURNING id, email, name, role",
+    )
+    .bind(id)
+    .bind(user.email.as_str())
+    .bind(user.name.as_str())
+    .bind(user.role.as_str())
+    .bind(hash)
+    .fetch_optional(pool)
+    .await?)
+}
+
+/// Creates an account (admin).
+#[utoipa::path(post, path = "/api/users", tag = "users", security(("bearer" = [])), request_body = CreateUserBody,
+    responses((status = 201, body = UserRecord), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn create_user(
+    user: AuthUser,
+    State(state): State<AppState>,
+    Json(body): Json<CreateUserBody>,
+) -> Result<(StatusCode, Json<UserRecord>), ApiError> {
+    user.require(&[Role::Admin])?;
+    let new_user = NewUser::try_from(body)?;
+    let email = new_user.email.clone();
+    let created = insert_user(&state.pool, Uuid::now_v7(), new_user)
+        .await?
+        .ok_or_else(|| ApiError::conflict("email_taken", format!("an account with {email} exists")))?;
+    tracing::info!(by = %user.id, created = %created.id, role = created.role, "user created");
+    Ok((StatusCode::CREATED, Json(created)))
+}
+
+/// Lists accounts (admin, supervisor).
+#[utoipa::path(get, path = "/api/users", tag = "users", security(("bearer" = [])),
+    responses((status = 200, body = Vec<UserRecord>), (status = 403, body = ErrorBody)))]
+async fn list_users(user: AuthUser, State(state): State<AppState>) -> Result<Json<Vec<UserRecord>>, ApiError> {
+    user.require(&[Role::Admin, Role::Supervisor])?;
+    let users = sqlx::query_as("SELECT id, email, name, role FROM users WHERE disabled_at IS NULL ORDER BY role, email")
+        .fetch_all(&state.pool)
+        .await?;
+    Ok(Json(users))
+}

@@ -1,0 +1,152 @@
+//! Demo data for local use: the accounts of the product brief, a small set of queues, and
+//! the interpreters' skills. Ids are derived from names, so seeding twice changes nothing.
+
+use chrono::Utc;
+use domain::agent::{Agent, AgentCommand};
+use domain::ids::{AgentId, QueueId, UserId};
+use domain::queue::{Queue, QueueCommand, QueueConfig, QueueError, QueueSettings};
+use domain::values::{LanguageCode, LanguageSkill, Modality, Proficiency, Skills, Specialty};
+use domain::workflow::{ExecuteError, Metadata, execute};
+use sqlx::PgPool;
+use uuid::Uuid;
+
+use crate::auth::Role;
+use crate::config::Settings;
+use crate::routes::users::{NewUser, insert_user};
+use crate::state::event_store;
+
+pub const DEMO_PASSWORD: &str = "password123";
+
+/// Namespace for ids derived from demo names.
+const SEED_NAMESPACE: Uuid = Uuid::from_u128(0x7061_726c_6579_2d73_6565_642d_6e73_0001);
+
+pub const DEMO_USERS: [(&str, &str, Role); 6] = [
+    ("agent1@example.com", "Ana Agent", Role::Agent),
+    ("agent2@example.com", "Bilal Agent", Role::Agent),
+    ("supervisor@example.com", "Sam Supervisor", Role::Supervisor),
+    ("admin@example.com", "Ada Admin", Role::Admin),
+    ("analyst@example.com", "Nia Analyst", Role::Analyst),
+    ("requester@example.com", "Rita Requester (Riverside Clinic)", Role::Requester),
+];
+
+pub fn demo_user_id(email: &str) -> Uuid {
+    Uuid::new_v5(&SEED_NAMESPACE, format!("user:{email}").as_bytes())
+}
+
+pub fn demo_queue_id(key: &str) -> QueueId {
+    QueueId(Uuid::new_v5(&SEED_NAMESPACE, format!("queue:{key}").as_bytes()))
+}
+
+struct DemoQueue {
+    key: &'static str,
+    name: &'static str,
+    languages: &'static [&'static str],
+    specialty: Option<&'static str>,
+    modality: Option<&'static str>,
+    overflow: Option<&'static str>,
+}
+
+/// General pools first: the specialised queues overflow into them.
+const DEMO_QUEUES: [DemoQueue; 6] = [
+    DemoQueue { key: "es-general", name: "Spanish · general", languages: &["es"], specialty: None, modality: None, overflow: None },
+    DemoQueue { key: "es-medical", name: "Spanish · medical", languages: &["es"], specialty: Some("medical"), modality: None, overflow: Some("es-general") },
+    DemoQueue { key: "zh-general", name: "Mandarin · general", languages: &["zh"], specialty: None, modality: None, overflow: None },
+    DemoQueue { key: "ar-general", name: "Arabic · general", languages: &["ar"], specialty: None, modality: None, overflow: None },
+    DemoQueue { key: "ar-legal", name: "Arabic · legal", languages: &["ar"], specialty: Some("legal"), modality: None, overflow: Some("ar-general") },
+    DemoQueue { key: "ase-video", name: "ASL · video", languages: &["ase"], specialty: None, modality: Some("video"), overflow: None },
+];
+
+#[derive(Debug, Default)]
+pub struct SeedReport {
+    pub users_created: usize,
+    pub queues_created: usize,
+    pub skills_set: usize,
+}
+
+fn seed_metadata() -> Metadata {
+    let id = Uuid::now_v7().to_string();
+    Metadata::from([
+        ("actor_id".to_owned(), "system".to_owned()),
+        ("actor_role".to_owned(), "system".to_owned()),
+        ("actor_name".to_owned(), "seed".to_owned()),
+        ("request_id".to_owned(), id.clone()),
+        ("correlation_id".to_owned(), id),
+    ])
+}
+
+fn demo_skills(email: &str) -> anyhow::Result<Option<Skills>> {
+    let (languages, specialties): (&[(&str, i64)], &[Specialty]) = match email {
+        "agent1@example.com" => (&[("es", 5), ("zh", 4)], &[Specialty::General, Specialty::Medical]),
+        "agent2@example.com" => (&[("ar", 5), ("ase", 5), ("es", 3)], &[Specialty::General, Specialty::Legal]),
+        _ => return Ok(None),
+    };
+    let languages = languages
+        .iter()
+        .map(|(code, level)| {
+            Ok(LanguageSkill {
+                code: LanguageCode::parse(code)?,
+                proficiency: Proficiency::parse(*level)?,
+            })
+        })
+        .collect::<Result<Vec<_>, domain::values::ValueError>>()?;
+    Ok(Some(Skills::new(
+        languages,
+        specialties.to_vec(),
+        vec![Modality::Video, Modality::Audio],
+    )?))
+}
+
+pub async fn seed(pool: &PgPool, settings: Settings) -> anyhow::Result<SeedReport> {
+    let mut report = SeedReport::default();
+    let metadata = seed_metadata();
+    let attempts = settings.commands.max_attempts.max(1);
+    let at = Utc::now();
+
+    let agents = event_store::<Agent>(pool);
+    for (email, name, role) in DEMO_USERS {
+        let id = demo_user_id(email);
+        let user = NewUser {
+            email: domain::values::Email::parse(email)?,
+            name: domain::values::DisplayName::parse(name)?,
+            role,
+            password: DEMO_PASSWORD.to_owned(),
+        };
+        if insert_user(pool, id, user).await.map_err(|e| anyhow::anyhow!(e.message))?.is_some() {
+            report.users_created += 1;
+        }
+        if let Some(skills) = demo_skills(email)? {
+            let agent_id = AgentId(id);
+            let command = AgentCommand::SetSkills { agent_id, skills, at };
+            let committed = execute::<Agent, _>(&agents, &agent_id.to_string(), &command, &(), &metadata, attempts)
+                .await
+                .map_err(|e| anyhow::anyhow!("setting skills of {email}: {e}"))?;
+            report.skills_set += usize::from(!committed.events.is_empty());
+        }
+        let _ = UserId(id);
+    }
+
+    let queues = event_store::<Queue>(pool);
+    for demo in DEMO_QUEUES {
+        let queue_id = demo_queue_id(demo.key);
+        let config = QueueConfig::new(QueueSettings {
+            name: demo.name.to_owned(),
+            languages: demo.languages.iter().map(|l| (*l).to_owned()).collect(),
+            specialty: demo.specialty.map(str::to_owned),
+            modality: demo.modality.map(str::to_owned),
+            strategy: None,
+            min_proficiency: None,
+            ring_timeout_s: None,
+            max_wait_s: None,
+            overflow_queue_id: demo.overflow.map(demo_queue_id),
+            wrap_up_s: None,
+            service_level_s: None,
+        })?;
+        let command = QueueCommand::Create { queue_id, config, at };
+        match execute::<Queue, _>(&queues, &queue_id.to_string(), &command, &(), &metadata, attempts).await {
+            Ok(_) => report.queues_created += 1,
+            Err(ExecuteError::Rejected(QueueError::AlreadyExists)) => {}
+            Err(e) => anyhow::bail!("creating queue {}: {e}", demo.name),
+        }
+    }
+    Ok(report)
+}

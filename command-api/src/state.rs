@@ -1,0 +1,50 @@
+//! What every handler can reach.
+
+use std::sync::Arc;
+
+use cqrs_es::persist::PersistedEventStore;
+use domain::workflow::Floor;
+use domain::{Agent, Call, Queue};
+use postgres_es::PostgresEventRepository;
+use sqlx::PgPool;
+
+use crate::auth::{JwtKeys, LoginLimiter};
+use crate::config::Settings;
+
+pub type PgStore<A> = PersistedEventStore<PostgresEventRepository, A>;
+pub type PgFloor = Floor<PgStore<Call>, PgStore<Agent>>;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub settings: Arc<Settings>,
+    pub pool: PgPool,
+    pub floor: Arc<PgFloor>,
+    pub queues: Arc<PgStore<Queue>>,
+    pub keys: Arc<JwtKeys>,
+    pub login_limiter: Arc<LoginLimiter>,
+    pub nats: async_nats::Client,
+}
+
+pub fn event_store<A: cqrs_es::Aggregate>(pool: &PgPool) -> PgStore<A> {
+    PersistedEventStore::new_event_store(PostgresEventRepository::new(pool.clone()))
+}
+
+impl AppState {
+    pub fn new(settings: Settings, pool: PgPool, nats: async_nats::Client) -> Self {
+        let floor = Floor {
+            calls: event_store::<Call>(&pool),
+            agents: event_store::<Agent>(&pool),
+            max_attempts: settings.commands.max_attempts.max(1),
+            away_after_missed: settings.commands.away_after_missed_offers,
+        };
+        Self {
+            keys: Arc::new(JwtKeys::new(&settings.auth)),
+            login_limiter: LoginLimiter::new(&settings.auth),
+            queues: Arc::new(event_store::<Queue>(&pool)),
+            floor: Arc::new(floor),
+            settings: Arc::new(settings),
+            pool,
+            nats,
+        }
+    }
+}

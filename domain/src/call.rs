@@ -1,0 +1,834 @@
+//! The `Call` aggregate: one request for an interpreter, from request to rating.
+//!
+//! ```text
+//! requested ─► queued ─► offered ─► connected ⇄ on hold ─► ended ─► wrapped up
+//!                ▲  │       │  │        │                   (rated after ended)
+//!                └──┼───────┘  │        └─ transferred ─► queued | offered
+//!     overflowed ◄──┤          │
+//!   no interpreter ◄┴─ abandoned (requester hung up while queued or offered)
+//! ```
+
+use chrono::{DateTime, Utc};
+use cqrs_es::event_sink::EventSink;
+use cqrs_es::{Aggregate, DomainEvent};
+use serde::{Deserialize, Serialize};
+
+use crate::ids::{AgentId, CallId, QueueId, UserId};
+use crate::values::{Disposition, LanguageCode, Modality, Notes, Priority, Specialty, Stars};
+
+/// Where a call sits in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CallStatus {
+    /// No event yet: the call does not exist.
+    #[default]
+    New,
+    /// Requested but not yet placed in a queue.
+    Requested,
+    Queued,
+    Offered,
+    Connected,
+    OnHold,
+    Ended,
+    WrappedUp,
+    Abandoned,
+    NoInterpreterAvailable,
+}
+
+impl CallStatus {
+    pub fn is_waiting(self) -> bool {
+        matches!(self, Self::Queued | Self::Offered)
+    }
+    pub fn is_live(self) -> bool {
+        matches!(self, Self::Connected | Self::OnHold)
+    }
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::New => "new",
+            Self::Requested => "requested",
+            Self::Queued => "queued",
+            Self::Offered => "offered",
+            Self::Connected => "connected",
+            Self::OnHold => "on_hold",
+            Self::Ended => "ended",
+            Self::WrappedUp => "wrapped_up",
+            Self::Abandoned => "abandoned",
+            Self::NoInterpreterAvailable => "no_interpreter_available",
+        }
+    }
+}
+
+/// What the requester asked for. Routing rules map it to a queue.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CallRequest {
+    pub language: LanguageCode,
+    pub source_language: LanguageCode,
+    pub modality: Modality,
+    pub specialty: Option<Specialty>,
+    pub priority: Priority,
+}
+
+/// Where a transfer sends the call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TransferTarget {
+    Queue(QueueId),
+    Agent(AgentId),
+}
+
+/// Why an offer was taken back without the agent answering it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WithdrawReason {
+    /// The agent went offline, on break or away while the offer rang.
+    AgentUnavailable,
+    /// A supervisor moved the call elsewhere.
+    Transferred,
+}
+
+/// Why a call ended without an interpreter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NoInterpreterReason {
+    /// No queue serves this language, modality and specialty.
+    NoMatchingQueue,
+    /// The last queue's maximum wait passed with no overflow left.
+    MaxWaitExceeded,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum CallCommand {
+    /// Places a new call. `queue` is chosen by the routing rules before the command is sent;
+    /// `None` means no queue serves the request.
+    Request {
+        call_id: CallId,
+        requester_id: UserId,
+        request: CallRequest,
+        queue: Option<QueueId>,
+        at: DateTime<Utc>,
+    },
+    /// Rings one agent. The agent must already hold the offer on its side (see `workflow`).
+    Offer {
+        agent_id: AgentId,
+        expires_at: DateTime<Utc>,
+        at: DateTime<Utc>,
+    },
+    Accept {
+        agent_id: AgentId,
+        at: DateTime<Utc>,
+    },
+    Decline {
+        agent_id: AgentId,
+        at: DateTime<Utc>,
+    },
+    /// The ring timeout passed (sent by the router).
+    ExpireOffer {
+        agent_id: AgentId,
+        at: DateTime<Utc>,
+    },
+    /// Takes back the offer ringing for `agent_id`, if it still rings for them.
+    WithdrawOffer {
+        agent_id: AgentId,
+        reason: WithdrawReason,
+        at: DateTime<Utc>,
+    },
+    Hold {
+        agent_id: AgentId,
+        at: DateTime<Utc>,
+    },
+    Resume {
+        agent_id: AgentId,
+        at: DateTime<Utc>,
+    },
+    /// `by_agent` is the call's agent transferring it, `None` a supervisor.
+    /// A transfer to a named agent must be preceded by that agent receiving the offer.
+    Transfer {
+        by_agent: Option<AgentId>,
+        target: TransferTarget,
+        offer_expires_at: Option<DateTime<Utc>>,
+        at: DateTime<Utc>,
+    },
+    End {
+        agent_id: AgentId,
+        at: DateTime<Utc>,
+    },
+    WrapUp {
+        agent_id: AgentId,
+        disposition: Disposition,
+        notes: Option<Notes>,
+        at: DateTime<Utc>,
+    },
+    /// The requester hung up while waiting.
+    Cancel {
+        requester_id: UserId,
+        at: DateTime<Utc>,
+    },
+    /// The queue's maximum wait passed; move to the rule's next queue.
+    Overflow {
+        to_queue: QueueId,
+        at: DateTime<Utc>,
+    },
+    GiveUp {
+        reason: NoInterpreterReason,
+        at: DateTime<Utc>,
+    },
+    Rate {
+        requester_id: UserId,
+        stars: Stars,
+        comment: Option<Notes>,
+        at: DateTime<Utc>,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum CallEvent {
+    CallRequested {
+        call_id: CallId,
+        requester_id: UserId,
+        request: CallRequest,
+        at: DateTime<Utc>,
+    },
+    CallQueued {
+        queue_id: QueueId,
+        priority: Priority,
+        at: DateTime<Utc>,
+    },
+    CallOffered {
+        agent_id: AgentId,
+        queue_id: QueueId,
+        expires_at: DateTime<Utc>,
+        at: DateTime<Utc>,
+    },
+    OfferDeclined {
+        agent_id: AgentId,
+        at: DateTime<Utc>,
+    },
+    OfferExpired {
+        agent_id: AgentId,
+        at: DateTime<Utc>,
+    },
+    OfferWithdrawn {
+        agent_id: AgentId,
+        reason: WithdrawReason,
+        at: DateTime<Utc>,
+    },
+    CallAccepted {
+        agent_id: AgentId,
+        queue_id: QueueId,
+        /// From the request to this answer, for speed-of-answer metrics.
+        wait_seconds: i64,
+        at: DateTime<Utc>,
+    },
+    CallHeld {
+        agent_id: AgentId,
+        at: DateTime<Utc>,
+    },
+    CallResumed {
+        agent_id: AgentId,
+        hold_seconds: i64,
+        at: DateTime<Utc>,
+    },
+    CallTransferred {
+        from_agent_id: Option<AgentId>,
+        target: TransferTarget,
+        at: DateTime<Utc>,
+    },
+    CallEnded {
+        agent_id: AgentId,
+        talk_seconds: i64,
+        hold_seconds: i64,
+        at: DateTime<Utc>,
+    },
+    CallWrappedUp {
+        agent_id: AgentId,
+        disposition: Disposition,
+        notes: Option<Notes>,
+        wrap_up_seconds: i64,
+        at: DateTime<Utc>,
+    },
+    CallAbandoned {
+        /// The agent whose ringing offer this releases, if one was ringing.
+        offered_agent_id: Option<AgentId>,
+        wait_seconds: i64,
+        at: DateTime<Utc>,
+    },
+    CallOverflowed {
+        from_queue_id: QueueId,
+        to_queue_id: QueueId,
+        at: DateTime<Utc>,
+    },
+    NoInterpreterAvailable {
+        queue_id: Option<QueueId>,
+        reason: NoInterpreterReason,
+        wait_seconds: i64,
+        at: DateTime<Utc>,
+    },
+    CallRated {
+        stars: Stars,
+        comment: Option<Notes>,
+        at: DateTime<Utc>,
+    },
+}
+
+impl CallEvent {
+    pub fn at(&self) -> DateTime<Utc> {
+        match self {
+            Self::CallRequested { at, .. }
+            | Self::CallQueued { at, .. }
+            | Self::CallOffered { at, .. }
+            | Self::OfferDeclined { at, .. }
+            | Self::OfferExpired { at, .. }
+            | Self::OfferWithdrawn { at, .. }
+            | Self::CallAccepted { at, .. }
+            | Self::CallHeld { at, .. }
+            | Self::CallResumed { at, .. }
+            | Self::CallTransferred { at, .. }
+            | Self::CallEnded { at, .. }
+            | Self::CallWrappedUp { at, .. }
+            | Self::CallAbandoned { at, .. }
+            | Self::CallOverflowed { at, .. }
+            | Self::NoInterpreterAvailable { at, .. }
+            | Self::CallRated { at, .. } => *at,
+        }
+    }
+}
+
+impl DomainEvent for CallEvent {
+    fn event_type(&self) -> String {
+        let name = match self {
+            Self::CallRequested { .. } => "CallRequested",
+            Self::CallQueued { .. } => "CallQueued",
+            Self::CallOffered { .. } => "CallOffered",
+            Self::OfferDeclined { .. } => "OfferDeclined",
+            Self::OfferExpired { .. } => "OfferExpired",
+            Self::OfferWithdrawn { .. } => "OfferWithdrawn",
+            Self::CallAccepted { .. } => "CallAccepted",
+            Self::CallHeld { .. } => "CallHeld",
+            Self::CallResumed { .. } => "CallResumed",
+            Self::CallTransferred { .. } => "CallTransferred",
+            Self::CallEnded { .. } => "CallEnded",
+            Self::CallWrappedUp { .. } => "CallWrappedUp",
+            Self::CallAbandoned { .. } => "CallAbandoned",
+            Self::CallOverflowed { .. } => "CallOverflowed",
+            Self::NoInterpreterAvailable { .. } => "NoInterpreterAvailable",
+            Self::CallRated { .. } => "CallRated",
+        };
+        name.to_owned()
+    }
+
+    fn event_version(&self) -> String {
+        crate::EVENT_VERSION.to_owned()
+    }
+}
+
+/// Why a call command was refused. Every variant but `NotFound` is a state conflict.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CallError {
+    #[error("the call does not exist")]
+    NotFound,
+    #[error("the call already exists")]
+    AlreadyExists,
+    #[error("the call is {0}, not waiting in a queue")]
+    NotWaiting(&'static str),
+    #[error("the call is already ringing for an interpreter")]
+    AlreadyOffered,
+    #[error("the call is not offered to you")]
+    NotOfferedToYou,
+    #[error("the offer expired")]
+    OfferExpired,
+    #[error("the offer has not expired yet")]
+    OfferNotExpired,
+    #[error("you are not the interpreter of this call")]
+    NotYourCall,
+    #[error("you are not the requester of this call")]
+    NotYourRequest,
+    #[error("the call is {0}, not in progress")]
+    NotInProgress(&'static str),
+    #[error("the call is already on hold")]
+    AlreadyOnHold,
+    #[error("the call is not on hold")]
+    NotOnHold,
+    #[error("the call is {0}, not ended")]
+    NotEnded(&'static str),
+    #[error("the call was already rated")]
+    AlreadyRated,
+    #[error("the call is already in that queue")]
+    SameQueue,
+    #[error("the call is already with that interpreter")]
+    SameAgent,
+    #[error("an offer to a named interpreter needs an expiry")]
+    MissingOfferExpiry,
+}
+
+impl CallError {
+    /// Stable machine-readable code for API errors.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::NotFound => "call_not_found",
+            Self::AlreadyExists => "call_exists",
+            Self::NotWaiting(_) => "call_not_waiting",
+            Self::AlreadyOffered => "call_already_offered",
+            Self::NotOfferedToYou => "call_not_offered_to_you",
+            Self::OfferExpired => "offer_expired",
+            Self::OfferNotExpired => "offer_not_expired",
+            Self::NotYourCall => "not_your_call",
+            Self::NotYourRequest => "not_your_request",
+            Self::NotInProgress(_) => "call_not_in_progress",
+            Self::AlreadyOnHold => "call_already_on_hold",
+            Self::NotOnHold => "call_not_on_hold",
+            Self::NotEnded(_) => "call_not_ended",
+            Self::AlreadyRated => "call_already_rated",
+            Self::SameQueue => "call_already_in_queue",
+            Self::SameAgent => "call_already_with_agent",
+            Self::MissingOfferExpiry => "offer_expiry_missing",
+        }
+    }
+}
+
+/// The ringing offer of a call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RingingOffer {
+    pub agent_id: AgentId,
+    pub expires_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Call {
+    pub id: Option<CallId>,
+    pub status: CallStatus,
+    pub requester_id: Option<UserId>,
+    pub request: Option<CallRequest>,
+    pub queue_id: Option<QueueId>,
+    pub offer: Option<RingingOffer>,
+    pub agent_id: Option<AgentId>,
+    pub requested_at: Option<DateTime<Utc>>,
+    pub connected_at: Option<DateTime<Utc>>,
+    pub hold_started_at: Option<DateTime<Utc>>,
+    pub hold_seconds: i64,
+    pub ended_at: Option<DateTime<Utc>>,
+    pub rated: bool,
+}
+
+fn seconds_between(from: Option<DateTime<Utc>>, to: DateTime<Utc>) -> i64 {
+    from.map_or(0, |from| (to - from).num_seconds().max(0))
+}
+
+impl Call {
+    fn exists(&self) -> Result<(), CallError> {
+        match self.status {
+            CallStatus::New => Err(CallError::NotFound),
+            _ => Ok(()),
+        }
+    }
+
+    fn queue(&self) -> Result<QueueId, CallError> {
+        self.queue_id
+            .ok_or(CallError::NotWaiting(self.status.as_str()))
+    }
+
+    fn ensure_waiting(&self) -> Result<(), CallError> {
+        self.exists()?;
+        if self.status.is_waiting() {
+            Ok(())
+        } else {
+            Err(CallError::NotWaiting(self.status.as_str()))
+        }
+    }
+
+    fn ensure_offer_to(&self, agent_id: AgentId) -> Result<RingingOffer, CallError> {
+        self.exists()?;
+        match self.offer {
+            Some(offer) if offer.agent_id == agent_id => Ok(offer),
+            _ => Err(CallError::NotOfferedToYou),
+        }
+    }
+
+    fn ensure_live_with(&self, agent_id: Option<AgentId>) -> Result<AgentId, CallError> {
+        self.exists()?;
+        let current = match (self.status.is_live(), self.agent_id) {
+            (true, Some(current)) => current,
+            _ => return Err(CallError::NotInProgress(self.status.as_str())),
+        };
+        match agent_id {
+            Some(agent_id) if agent_id != current => Err(CallError::NotYourCall),
+            _ => Ok(current),
+        }
+    }
+
+    fn ensure_requester(&self, requester_id: UserId) -> Result<(), CallError> {
+        self.exists()?;
+        if self.requester_id == Some(requester_id) {
+            Ok(())
+        } else {
+            Err(CallError::NotYourRequest)
+        }
+    }
+
+    fn priority(&self) -> Priority {
+        self.request
+            .as_ref()
+            .map_or(Priority::Normal, |request| request.priority)
+    }
+
+    fn decide(&self, command: CallCommand) -> Result<Vec<CallEvent>, CallError> {
+        use CallCommand as C;
+        use CallEvent as E;
+        match command {
+            C::Request {
+                call_id,
+                requester_id,
+                request,
+                queue,
+                at,
+            } => {
+                if self.status != CallStatus::New {
+                    return Err(CallError::AlreadyExists);
+                }
+                let priority = request.priority;
+                let requested = E::CallRequested {
+                    call_id,
+                    requester_id,
+                    request,
+                    at,
+                };
+                let placed = match queue {
+                    Some(queue_id) => E::CallQueued {
+                        queue_id,
+                        priority,
+                        at,
+                    },
+                    None => E::NoInterpreterAvailable {
+                        queue_id: None,
+                        reason: NoInterpreterReason::NoMatchingQueue,
+                        wait_seconds: 0,
+                        at,
+                    },
+                };
+                Ok(vec![requested, placed])
+            }
+            C::Offer {
+                agent_id,
+                expires_at,
+                at,
+            } => {
+                self.ensure_waiting()?;
+                if self.offer.is_some() {
+                    return Err(CallError::AlreadyOffered);
+                }
+                Ok(vec![E::CallOffered {
+                    agent_id,
+                    queue_id: self.queue()?,
+                    expires_at,
+                    at,
+                }])
+            }
+            C::Accept { agent_id, at } => {
+                let offer = self.ensure_offer_to(agent_id)?;
+                if at >= offer.expires_at {
+                    return Err(CallError::OfferExpired);
+                }
+                Ok(vec![E::CallAccepted {
+                    agent_id,
+                    queue_id: self.queue()?,
+                    wait_seconds: seconds_between(self.requested_at, at),
+                    at,
+                }])
+            }
+            C::Decline { agent_id, at } => {
+                self.ensure_offer_to(agent_id)?;
+                Ok(vec![E::OfferDeclined { agent_id, at }])
+            }
+            C::ExpireOffer { agent_id, at } => {
+                let offer = self.ensure_offer_to(agent_id)?;
+                if at < offer.expires_at {
+                    return Err(CallError::OfferNotExpired);
+                }
+                Ok(vec![E::OfferExpired { agent_id, at }])
+            }
+            C::WithdrawOffer {
+                agent_id,
+                reason,
+                at,
+            } => {
+                self.ensure_offer_to(agent_id)?;
+                Ok(vec![E::OfferWithdrawn {
+                    agent_id,
+                    reason,
+                    at,
+                }])
+            }
+            C::Hold { agent_id, at } => {
+                self.ensure_live_with(Some(agent_id))?;
+                if self.status == CallStatus::OnHold {
+                    return Err(CallError::AlreadyOnHold);
+                }
+                Ok(vec![E::CallHeld { agent_id, at }])
+            }
+            C::Resume { agent_id, at } => {
+                self.ensure_live_with(Some(agent_id))?;
+                if self.status != CallStatus::OnHold {
+                    return Err(CallError::NotOnHold);
+                }
+                Ok(vec![E::CallResumed {
+                    agent_id,
+                    hold_seconds: seconds_between(self.hold_started_at, at),
+                    at,
+                }])
+            }
+            C::Transfer {
+                by_agent,
+                target,
+                offer_expires_at,
+                at,
+            } => self.decide_transfer(by_agent, target, offer_expires_at, at),
+            C::End { agent_id, at } => {
+                self.ensure_live_with(Some(agent_id))?;
+                let mut hold_seconds = self.hold_seconds;
+                if self.status == CallStatus::OnHold {
+                    hold_seconds += seconds_between(self.hold_started_at, at);
+                }
+                let connected = seconds_between(self.connected_at, at);
+                Ok(vec![E::CallEnded {
+                    agent_id,
+                    talk_seconds: (connected - hold_seconds).max(0),
+                    hold_seconds,
+                    at,
+                }])
+            }
+            C::WrapUp {
+                agent_id,
+                disposition,
+                notes,
+                at,
+            } => {
+                self.exists()?;
+                if self.status != CallStatus::Ended {
+                    return Err(CallError::NotEnded(self.status.as_str()));
+                }
+                if self.agent_id != Some(agent_id) {
+                    return Err(CallError::NotYourCall);
+                }
+                Ok(vec![E::CallWrappedUp {
+                    agent_id,
+                    disposition,
+                    notes,
+                    wrap_up_seconds: seconds_between(self.ended_at, at),
+                    at,
+                }])
+            }
+            C::Cancel { requester_id, at } => {
+                self.ensure_requester(requester_id)?;
+                self.ensure_waiting()?;
+                Ok(vec![E::CallAbandoned {
+                    offered_agent_id: self.offer.map(|offer| offer.agent_id),
+                    wait_seconds: seconds_between(self.requested_at, at),
+                    at,
+                }])
+            }
+            C::Overflow { to_queue, at } => {
+                self.ensure_waiting()?;
+                let from_queue_id = self.queue()?;
+                if from_queue_id == to_queue {
+                    return Err(CallError::SameQueue);
+                }
+                if self.offer.is_some() {
+                    // A ringing offer is answered or expires first; overflowing under it
+                    // would leave the interpreter holding a call that moved away.
+                    return Err(CallError::AlreadyOffered);
+                }
+                Ok(vec![
+                    E::CallOverflowed {
+                        from_queue_id,
+                        to_queue_id: to_queue,
+                        at,
+                    },
+                    E::CallQueued {
+                        queue_id: to_queue,
+                        priority: self.priority(),
+                        at,
+                    },
+                ])
+            }
+            C::GiveUp { reason, at } => {
+                self.ensure_waiting()?;
+                if self.offer.is_some() {
+                    return Err(CallError::AlreadyOffered);
+                }
+                Ok(vec![E::NoInterpreterAvailable {
+                    queue_id: self.queue_id,
+                    reason,
+                    wait_seconds: seconds_between(self.requested_at, at),
+                    at,
+                }])
+            }
+            C::Rate {
+                requester_id,
+                stars,
+                comment,
+                at,
+            } => {
+                self.ensure_requester(requester_id)?;
+                if !matches!(self.status, CallStatus::Ended | CallStatus::WrappedUp) {
+                    return Err(CallError::NotEnded(self.status.as_str()));
+                }
+                if self.rated {
+                    return Err(CallError::AlreadyRated);
+                }
+                Ok(vec![E::CallRated { stars, comment, at }])
+            }
+        }
+    }
+
+    fn decide_transfer(
+        &self,
+        by_agent: Option<AgentId>,
+        target: TransferTarget,
+        offer_expires_at: Option<DateTime<Utc>>,
+        at: DateTime<Utc>,
+    ) -> Result<Vec<CallEvent>, CallError> {
+        use CallEvent as E;
+        self.exists()?;
+        let mut events = Vec::new();
+        let from_agent_id = if self.status.is_waiting() && by_agent.is_none() {
+            // A supervisor re-routing a waiting call: take back a ringing offer first.
+            if let Some(offer) = self.offer {
+                events.push(E::OfferWithdrawn {
+                    agent_id: offer.agent_id,
+                    reason: WithdrawReason::Transferred,
+                    at,
+                });
+            }
+            None
+        } else {
+            Some(self.ensure_live_with(by_agent)?)
+        };
+        match target {
+            TransferTarget::Queue(queue_id) => {
+                if from_agent_id.is_none() && self.queue_id == Some(queue_id) {
+                    return Err(CallError::SameQueue);
+                }
+                events.push(E::CallTransferred {
+                    from_agent_id,
+                    target,
+                    at,
+                });
+                events.push(E::CallQueued {
+                    queue_id,
+                    priority: self.priority(),
+                    at,
+                });
+            }
+            TransferTarget::Agent(agent_id) => {
+                if from_agent_id == Some(agent_id) {
+                    return Err(CallError::SameAgent);
+                }
+                let expires_at = offer_expires_at.ok_or(CallError::MissingOfferExpiry)?;
+                events.push(E::CallTransferred {
+                    from_agent_id,
+                    target,
+                    at,
+                });
+                events.push(E::CallOffered {
+                    agent_id,
+                    queue_id: self.queue()?,
+                    expires_at,
+                    at,
+                });
+            }
+        }
+        Ok(events)
+    }
+}
+
+impl Aggregate for Call {
+    const TYPE: &'static str = "Call";
+    type Command = CallCommand;
+    type Event = CallEvent;
+    type Error = CallError;
+    type Services = ();
+
+    async fn handle(
+        &mut self,
+        command: Self::Command,
+        _services: &Self::Services,
+        sink: &EventSink<Self>,
+    ) -> Result<(), Self::Error> {
+        for event in self.decide(command)? {
+            sink.write(event, self).await;
+        }
+        Ok(())
+    }
+
+    fn apply(&mut self, event: Self::Event) {
+        use CallEvent as E;
+        match event {
+            E::CallRequested {
+                call_id,
+                requester_id,
+                request,
+                at,
+            } => {
+                self.id = Some(call_id);
+                self.status = CallStatus::Requested;
+                self.requester_id = Some(requester_id);
+                self.request = Some(request);
+                self.requested_at = Some(at);
+            }
+            E::CallQueued { queue_id, .. } => {
+                self.status = CallStatus::Queued;
+                self.queue_id = Some(queue_id);
+                self.agent_id = None;
+                self.offer = None;
+            }
+            E::CallOffered {
+                agent_id,
+                expires_at,
+                ..
+            } => {
+                self.status = CallStatus::Offered;
+                self.agent_id = None;
+                self.offer = Some(RingingOffer {
+                    agent_id,
+                    expires_at,
+                });
+            }
+            E::OfferDeclined { .. } | E::OfferExpired { .. } | E::OfferWithdrawn { .. } => {
+                self.status = CallStatus::Queued;
+                self.offer = None;
+            }
+            E::CallAccepted { agent_id, at, .. } => {
+                self.status = CallStatus::Connected;
+                self.offer = None;
+                self.agent_id = Some(agent_id);
+                self.connected_at = Some(at);
+                self.hold_seconds = 0;
+            }
+            E::CallHeld { at, .. } => {
+                self.status = CallStatus::OnHold;
+                self.hold_started_at = Some(at);
+            }
+            E::CallResumed { hold_seconds, .. } => {
+                self.status = CallStatus::Connected;
+                self.hold_started_at = None;
+                self.hold_seconds += hold_seconds;
+            }
+            // The follow-up `CallQueued` or `CallOffered` moves the call on.
+            E::CallTransferred { .. } | E::CallOverflowed { .. } => {}
+            E::CallEnded { at, .. } => {
+                self.status = CallStatus::Ended;
+                self.hold_started_at = None;
+                self.ended_at = Some(at);
+            }
+            E::CallWrappedUp { .. } => self.status = CallStatus::WrappedUp,
+            E::CallAbandoned { .. } => {
+                self.status = CallStatus::Abandoned;
+                self.offer = None;
+            }
+            E::NoInterpreterAvailable { .. } => {
+                self.status = CallStatus::NoInterpreterAvailable;
+                self.offer = None;
+            }
+            E::CallRated { .. } => self.rated = true,
+        }
+    }
+}

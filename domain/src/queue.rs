@@ -1,0 +1,272 @@
+//! The `Queue` aggregate: a queue's configuration (what it serves, how it routes, its timers)
+//! and its membership (which interpreters may take its calls).
+
+use chrono::{DateTime, Utc};
+use cqrs_es::event_sink::EventSink;
+use cqrs_es::{Aggregate, DomainEvent};
+use serde::{Deserialize, Serialize};
+
+use crate::ids::{AgentId, QueueId};
+use crate::values::{DisplayName, LanguageCode, Modality, Proficiency, RoutingStrategy, Specialty, ValueError};
+
+/// A queue's settings, valid by construction (see [`QueueConfig::new`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueueConfig {
+    pub name: DisplayName,
+    /// Languages the queue serves (the target language of a request).
+    pub languages: Vec<LanguageCode>,
+    /// `None` serves every specialty: a general pool.
+    pub specialty: Option<Specialty>,
+    /// `None` serves both modalities.
+    pub modality: Option<Modality>,
+    pub strategy: RoutingStrategy,
+    /// Lowest proficiency an interpreter needs in the call's language.
+    pub min_proficiency: Proficiency,
+    pub ring_timeout_s: u32,
+    pub max_wait_s: u32,
+    pub overflow_queue_id: Option<QueueId>,
+    pub wrap_up_s: u32,
+    pub service_level_s: u32,
+}
+
+/// Raw settings, as they come from an admin.
+#[derive(Debug, Clone)]
+pub struct QueueSettings {
+    pub name: String,
+    pub languages: Vec<String>,
+    pub specialty: Option<String>,
+    pub modality: Option<String>,
+    pub strategy: Option<String>,
+    pub min_proficiency: Option<i64>,
+    pub ring_timeout_s: Option<i64>,
+    pub max_wait_s: Option<i64>,
+    pub overflow_queue_id: Option<QueueId>,
+    pub wrap_up_s: Option<i64>,
+    pub service_level_s: Option<i64>,
+}
+
+fn seconds(field: &'static str, raw: Option<i64>, default: u32, min: u32, max: u32) -> Result<u32, ValueError> {
+    let value = raw.unwrap_or(i64::from(default));
+    u32::try_from(value)
+        .ok()
+        .filter(|v| (min..=max).contains(v))
+        .ok_or_else(|| ValueError::new(field, format!("{value} is outside {min}..={max} seconds")))
+}
+
+impl QueueConfig {
+    pub const DEFAULT_RING_TIMEOUT_S: u32 = 20;
+    pub const DEFAULT_MAX_WAIT_S: u32 = 300;
+    pub const DEFAULT_WRAP_UP_S: u32 = 60;
+    pub const DEFAULT_SERVICE_LEVEL_S: u32 = 30;
+
+    /// Parses every setting, with the product's defaults for those left out.
+    pub fn new(settings: QueueSettings) -> Result<Self, ValueError> {
+        let QueueSettings {
+            name,
+            languages,
+            specialty,
+            modality,
+            strategy,
+            min_proficiency,
+            ring_timeout_s,
+            max_wait_s,
+            overflow_queue_id,
+            wrap_up_s,
+            service_level_s,
+        } = settings;
+        let languages = languages
+            .iter()
+            .map(|raw| LanguageCode::parse(raw))
+            .collect::<Result<Vec<_>, _>>()?;
+        if languages.is_empty() {
+            return Err(ValueError::new("languages", "a queue serves at least one language"));
+        }
+        let mut unique = languages.clone();
+        unique.sort();
+        unique.dedup();
+        if unique.len() != languages.len() {
+            return Err(ValueError::new("languages", "a language is listed twice"));
+        }
+        Ok(Self {
+            name: DisplayName::parse(&name)?,
+            languages,
+            specialty: specialty.as_deref().map(Specialty::parse).transpose()?,
+            modality: modality.as_deref().map(Modality::parse).transpose()?,
+            strategy: strategy
+                .as_deref()
+                .map(RoutingStrategy::parse)
+                .transpose()?
+                .unwrap_or(RoutingStrategy::LongestIdle),
+            min_proficiency: Proficiency::parse(min_proficiency.unwrap_or(1))?,
+            ring_timeout_s: seconds("ring_timeout_s", ring_timeout_s, Self::DEFAULT_RING_TIMEOUT_S, 1, 600)?,
+            max_wait_s: seconds("max_wait_s", max_wait_s, Self::DEFAULT_MAX_WAIT_S, 5, 86_400)?,
+            overflow_queue_id,
+            wrap_up_s: seconds("wrap_up_s", wrap_up_s, Self::DEFAULT_WRAP_UP_S, 0, 3_600)?,
+            service_level_s: seconds("service_level_s", service_level_s, Self::DEFAULT_SERVICE_LEVEL_S, 1, 3_600)?,
+        })
+    }
+
+    /// Whether this queue serves a request for `language` in `modality` with `specialty`.
+    pub fn serves(&self, language: &LanguageCode, modality: Modality, specialty: Option<Specialty>) -> bool {
+        self.languages.contains(language)
+            && self.modality.is_none_or(|m| m == modality)
+            && match (self.specialty, specialty) {
+                (None, _) => true,
+                (Some(ours), Some(asked)) => ours == asked,
+                (Some(_), None) => false,
+            }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum QueueCommand {
+    Create {
+        queue_id: QueueId,
+        config: QueueConfig,
+        at: DateTime<Utc>,
+    },
+    Update {
+        config: QueueConfig,
+        at: DateTime<Utc>,
+    },
+    SetMembers {
+        members: Vec<AgentId>,
+        at: DateTime<Utc>,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum QueueEvent {
+    QueueCreated {
+        queue_id: QueueId,
+        config: QueueConfig,
+        at: DateTime<Utc>,
+    },
+    QueueUpdated {
+        config: QueueConfig,
+        at: DateTime<Utc>,
+    },
+    /// An empty list means every interpreter with the right skills may take the calls.
+    QueueMembersSet {
+        members: Vec<AgentId>,
+        at: DateTime<Utc>,
+    },
+}
+
+impl DomainEvent for QueueEvent {
+    fn event_type(&self) -> String {
+        match self {
+            Self::QueueCreated { .. } => "QueueCreated",
+            Self::QueueUpdated { .. } => "QueueUpdated",
+            Self::QueueMembersSet { .. } => "QueueMembersSet",
+        }
+        .to_owned()
+    }
+
+    fn event_version(&self) -> String {
+        crate::EVENT_VERSION.to_owned()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum QueueError {
+    #[error("the queue does not exist")]
+    NotFound,
+    #[error("the queue already exists")]
+    AlreadyExists,
+    #[error("a queue cannot overflow into itself")]
+    OverflowIntoItself,
+}
+
+impl QueueError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::NotFound => "queue_not_found",
+            Self::AlreadyExists => "queue_exists",
+            Self::OverflowIntoItself => "queue_overflows_into_itself",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Queue {
+    pub id: Option<QueueId>,
+    pub config: Option<QueueConfig>,
+    pub members: Vec<AgentId>,
+}
+
+impl Queue {
+    fn decide(&self, command: QueueCommand) -> Result<Vec<QueueEvent>, QueueError> {
+        match command {
+            QueueCommand::Create {
+                queue_id,
+                config,
+                at,
+            } => {
+                if self.id.is_some() {
+                    return Err(QueueError::AlreadyExists);
+                }
+                if config.overflow_queue_id == Some(queue_id) {
+                    return Err(QueueError::OverflowIntoItself);
+                }
+                Ok(vec![QueueEvent::QueueCreated {
+                    queue_id,
+                    config,
+                    at,
+                }])
+            }
+            QueueCommand::Update { config, at } => {
+                let id = self.id.ok_or(QueueError::NotFound)?;
+                if config.overflow_queue_id == Some(id) {
+                    return Err(QueueError::OverflowIntoItself);
+                }
+                if self.config.as_ref() == Some(&config) {
+                    return Ok(vec![]);
+                }
+                Ok(vec![QueueEvent::QueueUpdated { config, at }])
+            }
+            QueueCommand::SetMembers { mut members, at } => {
+                self.id.ok_or(QueueError::NotFound)?;
+                members.sort();
+                members.dedup();
+                if members == self.members {
+                    return Ok(vec![]);
+                }
+                Ok(vec![QueueEvent::QueueMembersSet { members, at }])
+            }
+        }
+    }
+}
+
+impl Aggregate for Queue {
+    const TYPE: &'static str = "Queue";
+    type Command = QueueCommand;
+    type Event = QueueEvent;
+    type Error = QueueError;
+    type Services = ();
+
+    async fn handle(
+        &mut self,
+        command: Self::Command,
+        _services: &Self::Services,
+        sink: &EventSink<Self>,
+    ) -> Result<(), Self::Error> {
+        for event in self.decide(command)? {
+            sink.write(event, self).await;
+        }
+        Ok(())
+    }
+
+    fn apply(&mut self, event: Self::Event) {
+        match event {
+            QueueEvent::QueueCreated {
+                queue_id, config, ..
+            } => {
+                self.id = Some(queue_id);
+                self.config = Some(config);
+            }
+            QueueEvent::QueueUpdated { config, .. } => self.config = Some(config),
+            QueueEvent::QueueMembersSet { members, .. } => self.members = members,
+        }
+    }
+}

@@ -1,0 +1,475 @@
+//! Commands that span a call and an agent, and the retrying executor they run on.
+//!
+//! Two rules keep "one call, one agent; one agent, one call" true without a transaction
+//! across aggregates:
+//! 1. An offer is *reserved* on the agent first (`ReceiveOffer` refuses a second offer or
+//!    a busy agent), and only then made on the call; a refusal there releases the agent.
+//! 2. Every later fate of an offer or a call (accept, decline, expire, withdraw, cancel,
+//!    end, transfer) is decided on the call first — the call is the arbiter — and the
+//!    agent side follows.
+//!
+//! A crash between the two steps leaves the agent side behind the call side; the router
+//! reconciles that from the event stream (e.g. it clears an agent offer past its expiry).
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use cqrs_es::mem_store::MemStoreAggregateContext;
+use cqrs_es::persist::EventStoreAggregateContext;
+use cqrs_es::{Aggregate, AggregateContext, AggregateError, EventStore};
+
+use crate::agent::{Activity, Agent, AgentCommand, AgentError, AgentEvent, CallEndReason, OfferOutcome};
+use crate::call::{Call, CallCommand, CallError, CallEvent, TransferTarget, WithdrawReason};
+use crate::ids::{AgentId, CallId, UserId};
+use crate::values::{AgentStatus, Disposition, Notes};
+
+/// Request context stored with every event: who, which request, which conversation.
+pub type Metadata = HashMap<String, String>;
+
+/// The sequence an aggregate is at, whichever store loaded it.
+pub trait Versioned {
+    fn version(&self) -> usize;
+}
+
+impl<A: Aggregate> Versioned for EventStoreAggregateContext<A> {
+    fn version(&self) -> usize {
+        self.current_sequence
+    }
+}
+
+impl<A: Aggregate> Versioned for MemStoreAggregateContext<A> {
+    fn version(&self) -> usize {
+        self.current_sequence
+    }
+}
+
+/// What a successful command stored.
+#[derive(Debug, Clone)]
+pub struct Committed<E> {
+    /// The aggregate's sequence after the command (unchanged when it was a no-op).
+    pub version: usize,
+    pub events: Vec<E>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ExecuteError<E: std::error::Error> {
+    #[error(transparent)]
+    Rejected(E),
+    #[error("the {aggregate} changed concurrently {attempts} times in a row")]
+    Conflict {
+        aggregate: &'static str,
+        attempts: u32,
+    },
+    #[error("event store failure: {0}")]
+    Store(String),
+}
+
+/// Loads an aggregate and its version.
+pub async fn load<A, ES>(store: &ES, id: &str) -> Result<(A, usize), ExecuteError<A::Error>>
+where
+    A: Aggregate + Clone,
+    ES: EventStore<A>,
+    ES::AC: Versioned,
+{
+    let mut context = store.load_aggregate(id).await.map_err(store_error)?;
+    let version = context.version();
+    Ok((context.aggregate().clone(), version))
+}
+
+/// Handles `command` on the latest state of aggregate `id` and commits its events. When
+/// another writer commits first the append conflicts; the command is then decided again
+/// on the new state, up to `max_attempts` times in all.
+pub async fn execute<A, ES>(
+    store: &ES,
+    id: &str,
+    command: &A::Command,
+    services: &A::Services,
+    metadata: &Metadata,
+    max_attempts: u32,
+) -> Result<Committed<A::Event>, ExecuteError<A::Error>>
+where
+    A: Aggregate,
+    A::Command: Clone,
+    ES: EventStore<A>,
+    ES::AC: Versioned,
+{
+    let mut attempts = 0;
+    loop {
+        attempts += 1;
+        let mut context = store.load_aggregate(id).await.map_err(store_error)?;
+        let version = context.version();
+        let sink = cqrs_es::event_sink::EventSink::default();
+        context
+            .aggregate()
+            .handle(command.clone(), services, &sink)
+            .await
+            .map_err(ExecuteError::Rejected)?;
+        let events = sink.collect().await;
+        if events.is_empty() {
+            return Ok(Committed { version, events });
+        }
+        match store.commit(events.clone(), context, metadata.clone()).await {
+            Ok(envelopes) => {
+                let version = envelopes.last().map_or(version, |e| e.sequence);
+                return Ok(Committed { version, events });
+            }
+            Err(AggregateError::AggregateConflict) if attempts < max_attempts => {
+                tracing::debug!(aggregate = A::TYPE, id, attempts, "append conflicted; retrying");
+            }
+            Err(AggregateError::AggregateConflict) => {
+                return Err(ExecuteError::Conflict {
+                    aggregate: A::TYPE,
+                    attempts,
+                });
+            }
+            Err(other) => return Err(store_error(other)),
+        }
+    }
+}
+
+fn store_error<E: std::error::Error>(error: AggregateError<E>) -> ExecuteError<E> {
+    match error {
+        AggregateError::UserError(e) => ExecuteError::Rejected(e),
+        other => ExecuteError::Store(other.to_string()),
+    }
+}
+
+/// A refusal or failure of a workflow, from whichever aggregate refused.
+#[derive(Debug, thiserror::Error)]
+pub enum WorkflowError {
+    #[error(transparent)]
+    Call(ExecuteError<CallError>),
+    #[error(transparent)]
+    Agent(ExecuteError<AgentError>),
+}
+
+impl From<ExecuteError<CallError>> for WorkflowError {
+    fn from(e: ExecuteError<CallError>) -> Self {
+        Self::Call(e)
+    }
+}
+
+impl From<ExecuteError<AgentError>> for WorkflowError {
+    fn from(e: ExecuteError<AgentError>) -> Self {
+        Self::Agent(e)
+    }
+}
+
+/// The floor's write side: the call and agent stores plus the commands spanning both.
+pub struct Floor<CS, AS> {
+    pub calls: CS,
+    pub agents: AS,
+    pub max_attempts: u32,
+    /// Consecutive expired offers after which an agent is set away.
+    pub away_after_missed: u32,
+}
+
+impl<CS, AS> Floor<CS, AS>
+where
+    CS: EventStore<Call>,
+    CS::AC: Versioned,
+    AS: EventStore<Agent>,
+    AS::AC: Versioned,
+{
+    pub async fn call(
+        &self,
+        call_id: CallId,
+        command: CallCommand,
+        metadata: &Metadata,
+    ) -> Result<Committed<CallEvent>, ExecuteError<CallError>> {
+        execute::<Call, _>(&self.calls, &call_id.to_string(), &command, &(), metadata, self.max_attempts).await
+    }
+
+    pub async fn agent(
+        &self,
+        agent_id: AgentId,
+        command: AgentCommand,
+        metadata: &Metadata,
+    ) -> Result<Committed<AgentEvent>, ExecuteError<AgentError>> {
+        execute::<Agent, _>(&self.agents, &agent_id.to_string(), &command, &(), metadata, self.max_attempts).await
+    }
+
+    pub async fn load_call(&self, call_id: CallId) -> Result<(Call, usize), ExecuteError<CallError>> {
+        load::<Call, _>(&self.calls, &call_id.to_string()).await
+    }
+
+    pub async fn load_agent(&self, agent_id: AgentId) -> Result<(Agent, usize), ExecuteError<AgentError>> {
+        load::<Agent, _>(&self.agents, &agent_id.to_string()).await
+    }
+
+    /// The agent side following a decision the call already made. Its refusal means the
+    /// agent side had already moved on (e.g. a wrap-up that timed out); that is logged,
+    /// not reported, because the call's decision stands.
+    async fn follow_on_agent(&self, agent_id: AgentId, command: AgentCommand, metadata: &Metadata) -> Result<(), WorkflowError> {
+        match self.agent(agent_id, command, metadata).await {
+            Ok(_) => Ok(()),
+            Err(ExecuteError::Rejected(refusal)) => {
+                tracing::warn!(%agent_id, %refusal, "agent side already moved on");
+                Ok(())
+            }
+            Err(other) => Err(other.into()),
+        }
+    }
+
+    fn clear_offer(&self, call_id: CallId, outcome: OfferOutcome, at: DateTime<Utc>) -> AgentCommand {
+        AgentCommand::ClearOffer {
+            call_id,
+            outcome,
+            away_after_missed: self.away_after_missed,
+            at,
+        }
+    }
+
+    /// Rings `agent_id` for `call_id`: reserve the agent, then offer on the call.
+    pub async fn offer(
+        &self,
+        call_id: CallId,
+        agent_id: AgentId,
+        expires_at: DateTime<Utc>,
+        at: DateTime<Utc>,
+        metadata: &Metadata,
+    ) -> Result<Committed<CallEvent>, WorkflowError> {
+        self.agent(
+            agent_id,
+            AgentCommand::ReceiveOffer {
+                call_id,
+                expires_at,
+                at,
+            },
+            metadata,
+        )
+        .await?;
+        match self
+            .call(
+                call_id,
+                CallCommand::Offer {
+                    agent_id,
+                    expires_at,
+                    at,
+                },
+                metadata,
+            )
+            .await
+        {
+            Ok(committed) => Ok(committed),
+            Err(refusal) => {
+                self.follow_on_agent(agent_id, self.clear_offer(call_id, OfferOutcome::Withdrawn, at), metadata)
+                    .await?;
+                Err(refusal.into())
+            }
+        }
+    }
+
+    pub async fn accept(
+        &self,
+        call_id: CallId,
+        agent_id: AgentId,
+        at: DateTime<Utc>,
+        metadata: &Metadata,
+    ) -> Result<Committed<CallEvent>, WorkflowError> {
+        let committed = self.call(call_id, CallCommand::Accept { agent_id, at }, metadata).await?;
+        self.follow_on_agent(agent_id, AgentCommand::StartCall { call_id, at }, metadata)
+            .await?;
+        Ok(committed)
+    }
+
+    pub async fn decline(
+        &self,
+        call_id: CallId,
+        agent_id: AgentId,
+        at: DateTime<Utc>,
+        metadata: &Metadata,
+    ) -> Result<Committed<CallEvent>, WorkflowError> {
+        let committed = self.call(call_id, CallCommand::Decline { agent_id, at }, metadata).await?;
+        self.follow_on_agent(agent_id, self.clear_offer(call_id, OfferOutcome::Declined, at), metadata)
+            .await?;
+        Ok(committed)
+    }
+
+    /// The ring timeout passed without an answer.
+    pub async fn expire_offer(
+        &self,
+        call_id: CallId,
+        agent_id: AgentId,
+        at: DateTime<Utc>,
+        metadata: &Metadata,
+    ) -> Result<Committed<CallEvent>, WorkflowError> {
+        let committed = self
+            .call(call_id, CallCommand::ExpireOffer { agent_id, at }, metadata)
+            .await?;
+        self.follow_on_agent(agent_id, self.clear_offer(call_id, OfferOutcome::Expired, at), metadata)
+            .await?;
+        Ok(committed)
+    }
+
+    pub async fn end(
+        &self,
+        call_id: CallId,
+        agent_id: AgentId,
+        at: DateTime<Utc>,
+        metadata: &Metadata,
+    ) -> Result<Committed<CallEvent>, WorkflowError> {
+        let committed = self.call(call_id, CallCommand::End { agent_id, at }, metadata).await?;
+        self.follow_on_agent(
+            agent_id,
+            AgentCommand::EndCall {
+                call_id,
+                reason: CallEndReason::Completed,
+                at,
+            },
+            metadata,
+        )
+        .await?;
+        Ok(committed)
+    }
+
+    pub async fn wrap_up(
+        &self,
+        call_id: CallId,
+        agent_id: AgentId,
+        disposition: Disposition,
+        notes: Option<Notes>,
+        at: DateTime<Utc>,
+        metadata: &Metadata,
+    ) -> Result<Committed<CallEvent>, WorkflowError> {
+        let command = CallCommand::WrapUp {
+            agent_id,
+            disposition,
+            notes,
+            at,
+        };
+        let committed = self.call(call_id, command, metadata).await?;
+        self.follow_on_agent(agent_id, AgentCommand::EndWrapUp { call_id, at }, metadata)
+            .await?;
+        Ok(committed)
+    }
+
+    /// The requester hangs up while waiting; a ringing offer is released.
+    pub async fn cancel(
+        &self,
+        call_id: CallId,
+        requester_id: UserId,
+        at: DateTime<Utc>,
+        metadata: &Metadata,
+    ) -> Result<Committed<CallEvent>, WorkflowError> {
+        let committed = self
+            .call(call_id, CallCommand::Cancel { requester_id, at }, metadata)
+            .await?;
+        for event in &committed.events {
+            if let CallEvent::CallAbandoned {
+                offered_agent_id: Some(agent_id),
+                ..
+            } = event
+            {
+                self.follow_on_agent(*agent_id, self.clear_offer(call_id, OfferOutcome::Withdrawn, at), metadata)
+                    .await?;
+            }
+        }
+        Ok(committed)
+    }
+
+    /// Sets an agent's presence. Leaving `available` with an offer ringing releases it.
+    pub async fn change_status(
+        &self,
+        agent_id: AgentId,
+        status: AgentStatus,
+        at: DateTime<Utc>,
+        metadata: &Metadata,
+    ) -> Result<Committed<AgentEvent>, WorkflowError> {
+        let committed = self
+            .agent(
+                agent_id,
+                AgentCommand::ChangeStatus {
+                    agent_id,
+                    status,
+                    at,
+                },
+                metadata,
+            )
+            .await?;
+        if status != AgentStatus::Available {
+            let (agent, _) = self.load_agent(agent_id).await?;
+            if let Activity::Ringing(call_id) = agent.activity {
+                let withdraw = CallCommand::WithdrawOffer {
+                    agent_id,
+                    reason: WithdrawReason::AgentUnavailable,
+                    at,
+                };
+                match self.call(call_id, withdraw, metadata).await {
+                    // The call no longer rings for them: it was answered or moved on, and
+                    // that workflow updates the agent side.
+                    Ok(_) | Err(ExecuteError::Rejected(CallError::NotOfferedToYou)) => {}
+                    Err(other) => return Err(other.into()),
+                }
+                let (call, _) = self.load_call(call_id).await?;
+                if call.offer.is_none_or(|offer| offer.agent_id != agent_id) && call.agent_id != Some(agent_id) {
+                    self.follow_on_agent(agent_id, self.clear_offer(call_id, OfferOutcome::Withdrawn, at), metadata)
+                        .await?;
+                }
+            }
+        }
+        Ok(committed)
+    }
+
+    /// Moves a call to a queue or a named agent. `by_agent` is the call's agent; `None`
+    /// is a supervisor, who may also re-route a call still waiting.
+    pub async fn transfer(
+        &self,
+        call_id: CallId,
+        by_agent: Option<AgentId>,
+        target: TransferTarget,
+        offer_expires_at: DateTime<Utc>,
+        at: DateTime<Utc>,
+        metadata: &Metadata,
+    ) -> Result<Committed<CallEvent>, WorkflowError> {
+        if let TransferTarget::Agent(target_agent) = target {
+            self.agent(
+                target_agent,
+                AgentCommand::ReceiveOffer {
+                    call_id,
+                    expires_at: offer_expires_at,
+                    at,
+                },
+                metadata,
+            )
+            .await?;
+        }
+        let command = CallCommand::Transfer {
+            by_agent,
+            target,
+            offer_expires_at: Some(offer_expires_at),
+            at,
+        };
+        let committed = match self.call(call_id, command, metadata).await {
+            Ok(committed) => committed,
+            Err(refusal) => {
+                if let TransferTarget::Agent(target_agent) = target {
+                    self.follow_on_agent(target_agent, self.clear_offer(call_id, OfferOutcome::Withdrawn, at), metadata)
+                        .await?;
+                }
+                return Err(refusal.into());
+            }
+        };
+        for event in &committed.events {
+            match event {
+                CallEvent::OfferWithdrawn { agent_id, .. } => {
+                    self.follow_on_agent(*agent_id, self.clear_offer(call_id, OfferOutcome::Withdrawn, at), metadata)
+                        .await?;
+                }
+                CallEvent::CallTransferred {
+                    from_agent_id: Some(agent_id),
+                    ..
+                } => {
+                    let end = AgentCommand::EndCall {
+                        call_id,
+                        reason: CallEndReason::Transferred,
+                        at,
+                    };
+                    self.follow_on_agent(*agent_id, end, metadata).await?;
+                }
+                _ => {}
+            }
+        }
+        Ok(committed)
+    }
+}

@@ -1,0 +1,207 @@
+#!/usr/bin/env bash
+# What CI runs (.ci/run): lint, then the whole test suite against real
+# PostgreSQL and NATS servers.
+#
+# Usage: scripts/test.sh [cargo test arguments...]
+#   scripts/test.sh                      everything
+#   scripts/test.sh -- --nocapture       show the tests' output
+#   scripts/test.sh some_test_name       only tests whose name contains it
+#   scripts/test.sh --test api -- login  one integration test target, filtered
+# Every argument goes to `cargo test --workspace` as it is.
+#
+# Steps, each printed with its duration; the first failure stops the run with
+# a non-zero exit:
+#   1. install missing Debian packages (postgresql, nats-server) when needed
+#   2. cargo fmt --all -- --check
+#   3. cargo clippy --workspace --all-targets -- -D warnings
+#   4. start private PostgreSQL and NATS when not given (see below)
+#   5. cargo test --workspace [args]
+#   6. browser tests (run_browser_tests; nothing until web-ui/e2e exists)
+#
+# Environment:
+#   DATABASE_URL  superuser URL of a PostgreSQL where each test creates its own
+#                 database, e.g. postgres://parley@127.0.0.1:5432/postgres
+#   NATS_URL      a NATS with JetStream, e.g. nats://127.0.0.1:4222
+#     Either one left unset gets a private server of its own, on a free port,
+#     under .test-services/<random>/, tuned for speed (fsync=off, ...), and
+#     stopped and deleted when the script ends, whether it passed, failed or
+#     was interrupted.
+#   PARLEY_TEST_SKIP_LINT=1  skip fmt and clippy (quicker local runs; CI never sets it)
+set -euo pipefail
+
+# shellcheck source=scripts/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$REPO_ROOT"
+
+SERVICES_ROOT=$REPO_ROOT/.test-services
+SERVICES_DIR=''  # this run's folder under SERVICES_ROOT, once created
+CURRENT_STEP=''  # the step in progress; named in the failure message
+STEP_START=0
+RUN_START=$(now_us)
+STEP_REPORT=()   # "name  duration" of the finished steps, for the closing summary
+
+# ------------------------------------------------------------------ steps ---
+
+# run_step NAME COMMAND...: runs COMMAND in this shell (so `set -e` applies
+# inside functions too, and services it starts are known to the cleanup),
+# then prints NAME with its duration. A failure ends the script through the
+# EXIT trap, which names the step.
+run_step() {
+  CURRENT_STEP=$1
+  shift
+  printf '\n%s==> %s%s\n' "$C_BOLD" "$CURRENT_STEP" "$C_RESET"
+  STEP_START=$(now_us)
+  "$@"
+  local took
+  took=$(format_duration "$STEP_START" "$(now_us)")
+  ok "$CURRENT_STEP ($took)"
+  STEP_REPORT+=("$(printf '%-28s %s' "$CURRENT_STEP" "$took")")
+  CURRENT_STEP=''
+}
+
+on_exit() {
+  local rc=$? line
+  trap - EXIT INT TERM
+  if [[ -n $CURRENT_STEP ]]; then
+    err "step '$CURRENT_STEP' failed after $(format_duration "$STEP_START" "$(now_us)") (exit $rc)"
+    ((rc != 0)) || rc=1
+  fi
+  stop_test_services
+  if ((${#STEP_REPORT[@]})); then
+    printf '\n%sSteps%s\n' "$C_BOLD" "$C_RESET"
+    for line in "${STEP_REPORT[@]}"; do printf '  %s\n' "$line"; done
+  fi
+  if ((rc == 0)); then
+    ok "all checks passed in $(format_duration "$RUN_START" "$(now_us)")"
+  else
+    err "FAILED (exit $rc) after $(format_duration "$RUN_START" "$(now_us)")"
+  fi
+  print_test_totals
+  exit "$rc"
+}
+
+# ctrl-c or a kill: leave through on_exit so the services are cleaned up.
+on_signal() {
+  err "interrupted"
+  exit 130
+}
+
+# ---------------------------------------------------------------- services ---
+
+needed_packages() {
+  NEEDED_PACKAGES=()
+  [[ -n ${DATABASE_URL:-} ]] || NEEDED_PACKAGES+=(postgresql)
+  [[ -n ${NATS_URL:-} ]] || NEEDED_PACKAGES+=(nats-server)
+}
+
+install_packages() {
+  needed_packages
+  if ((${#NEEDED_PACKAGES[@]} == 0)); then
+    info "DATABASE_URL and NATS_URL are given: no servers to install"
+    return 0
+  fi
+  ensure_debian_packages "${NEEDED_PACKAGES[@]}"
+}
+
+# Two distinct free ports (the kernel could hand out the same one twice).
+two_free_ports() {
+  local a b
+  a=$(free_port)
+  b=$(free_port)
+  while [[ $a == "$b" ]]; do b=$(free_port); done
+  printf '%s %s\n' "$a" "$b"
+}
+
+start_test_services() {
+  if [[ -n ${DATABASE_URL:-} && -n ${NATS_URL:-} ]]; then
+    info "using the given DATABASE_URL and NATS_URL"
+    return 0
+  fi
+  ensure_gitignored .stack/ target/ .test-services/
+  mkdir -p "$SERVICES_ROOT"
+  SERVICES_DIR=$(mktemp -d "$SERVICES_ROOT/run.XXXXXX")
+  # mktemp makes it 700; the postgres user (as root) must be able to enter it
+  chmod 755 "$SERVICES_DIR"
+  local pg_port nats_port
+  read -r pg_port nats_port < <(two_free_ports)
+  if [[ -z ${DATABASE_URL:-} ]]; then
+    start_private_postgres "$SERVICES_DIR/postgres" "$pg_port" --for-tests
+    export DATABASE_URL="postgres://$PG_SUPERUSER@127.0.0.1:$pg_port/postgres"
+  fi
+  if [[ -z ${NATS_URL:-} ]]; then
+    start_private_nats "$SERVICES_DIR/nats" "$nats_port"
+    export NATS_URL="nats://127.0.0.1:$nats_port"
+  fi
+  info "DATABASE_URL=$DATABASE_URL"
+  info "NATS_URL=$NATS_URL"
+}
+
+# Idempotent: called from the EXIT trap, whatever happened before.
+stop_test_services() {
+  [[ -n $SERVICES_DIR ]] || return 0
+  stop_private_nats "$SERVICES_DIR/nats" || true
+  remove_private_postgres "$SERVICES_DIR/postgres" || true
+  rm -rf "$SERVICES_DIR"
+  rmdir "$SERVICES_ROOT" 2>/dev/null || true # only when no other run uses it
+  SERVICES_DIR=''
+}
+
+# ------------------------------------------------------------------- cargo ---
+
+check_workspace() {
+  [[ -f Cargo.toml ]] || die "no Cargo.toml at $REPO_ROOT: nothing to test"
+  have cargo || die "cargo not found: install Rust (https://rustup.rs)"
+}
+
+cargo_fmt() { cargo fmt --all -- --check; }
+cargo_clippy() { cargo clippy --workspace --all-targets -- -D warnings; }
+# libtest prints "test result: ok. N passed; M failed; K ignored; ..." per test
+# binary; the output is kept so the run can close on the totals.
+TEST_OUTPUT=''
+cargo_test() {
+  TEST_OUTPUT=$(mktemp)
+  cargo test --workspace "$@" | tee "$TEST_OUTPUT"
+}
+
+# The closing line: totals over all test binaries, in the plain
+# "N passed, N failed" form that CI log readers understand.
+print_test_totals() {
+  [[ -n $TEST_OUTPUT && -f $TEST_OUTPUT ]] || return 0
+  sed -nE 's/^test result: [A-Za-z]+\. ([0-9]+) passed; ([0-9]+) failed; ([0-9]+) ignored.*/\1 \2 \3/p' "$TEST_OUTPUT" |
+    awk '{ p += $1; f += $2; i += $3 } END { printf "tests: %d passed, %d failed, %d skipped\n", p, f, i }'
+  rm -f "$TEST_OUTPUT"
+}
+
+# ============================== BROWSER TESTS ==============================
+# The place for end-to-end browser tests. A no-op until web-ui/e2e/package.json
+# exists; the change that adds those tests fills this in (start the API the
+# tests need, point them at it, stop it), keeping the step's contract: exit
+# non-zero on failure, clean up after itself.
+run_browser_tests() {
+  if [[ ! -f $REPO_ROOT/web-ui/e2e/package.json ]]; then
+    info "no web-ui/e2e/package.json: no browser tests to run"
+    return 0
+  fi
+  (cd "$REPO_ROOT/web-ui/e2e" && npm ci && npm test)
+}
+# ==========================================================================
+
+main() {
+  # cargo's own output keeps its colors although the test output goes through tee
+  [[ -t 1 && -z ${NO_COLOR:-} ]] && export CARGO_TERM_COLOR=${CARGO_TERM_COLOR:-always}
+  trap on_exit EXIT
+  trap on_signal INT TERM
+  run_step "check workspace" check_workspace
+  run_step "install packages" install_packages
+  if [[ -z ${PARLEY_TEST_SKIP_LINT:-} ]]; then
+    run_step "cargo fmt --check" cargo_fmt
+    run_step "cargo clippy" cargo_clippy
+  else
+    warn "PARLEY_TEST_SKIP_LINT is set: fmt and clippy skipped"
+  fi
+  run_step "start test services" start_test_services
+  run_step "cargo test" cargo_test "$@"
+  run_step "browser tests" run_browser_tests
+}
+
+main "$@"
