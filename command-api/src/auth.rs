@@ -5,8 +5,10 @@ use std::net::IpAddr;
 use std::num::NonZeroU32;
 use std::sync::Arc;
 
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng};
 use argon2::Argon2;
+use argon2::password_hash::{
+    PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng,
+};
 use axum::extract::FromRequestParts;
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
@@ -35,7 +37,13 @@ pub enum Role {
 }
 
 impl Role {
-    pub const ALL: [Role; 5] = [Role::Admin, Role::Supervisor, Role::Agent, Role::Analyst, Role::Requester];
+    pub const ALL: [Role; 5] = [
+        Role::Admin,
+        Role::Supervisor,
+        Role::Agent,
+        Role::Analyst,
+        Role::Requester,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -116,7 +124,8 @@ impl JwtKeys {
     }
 
     pub fn sign(&self, claims: &Claims) -> Result<String, ApiError> {
-        encode(&Header::new(Algorithm::HS256), claims, &self.encoding).map_err(|e| ApiError::internal(&e))
+        encode(&Header::new(Algorithm::HS256), claims, &self.encoding)
+            .map_err(|e| ApiError::internal(&e))
     }
 
     pub fn verify(&self, token: &str) -> Result<Claims, ApiError> {
@@ -124,9 +133,10 @@ impl JwtKeys {
         decode::<Claims>(token, &self.decoding, &self.validation)
             .map(|data| data.claims)
             .map_err(|e| match e.kind() {
-                ErrorKind::ExpiredSignature => {
-                    ApiError::unauthorized("token_expired", "the access token expired; log in again")
-                }
+                ErrorKind::ExpiredSignature => ApiError::unauthorized(
+                    "token_expired",
+                    "the access token expired; log in again",
+                ),
                 _ => ApiError::unauthorized("invalid_token", "the access token is not valid"),
             })
     }
@@ -163,7 +173,8 @@ impl AuthUser {
 }
 
 pub fn bearer_token(parts: &Parts) -> Result<&str, ApiError> {
-    let missing = || ApiError::unauthorized("missing_token", "send `Authorization: Bearer <token>`");
+    let missing =
+        || ApiError::unauthorized("missing_token", "send `Authorization: Bearer <token>`");
     let header = parts.headers.get(AUTHORIZATION).ok_or_else(missing)?;
     let value = header.to_str().map_err(|_| missing())?;
     value
@@ -177,7 +188,10 @@ pub fn bearer_token(parts: &Parts) -> Result<&str, ApiError> {
 impl FromRequestParts<AppState> for AuthUser {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let claims = state.keys.verify(bearer_token(parts)?)?;
         Ok(Self {
             id: UserId(claims.sub),
@@ -211,7 +225,11 @@ pub async fn verify_password(password: String, stored: Option<String>) -> Result
     let stored = stored.unwrap_or_else(|| DUMMY_HASH.to_owned());
     let matches = tokio::task::spawn_blocking(move || {
         PasswordHash::new(&stored)
-            .map(|hash| Argon2::default().verify_password(password.as_bytes(), &hash).is_ok())
+            .map(|hash| {
+                Argon2::default()
+                    .verify_password(password.as_bytes(), &hash)
+                    .is_ok()
+            })
             .unwrap_or(false)
     })
     .await
@@ -243,7 +261,9 @@ impl LoginLimiter {
             ApiError::too_many_requests(not_until.wait_time_from(now).as_secs().max(1))
         };
         self.by_address.check_key(&address).map_err(over)?;
-        self.by_email.check_key(&email.to_lowercase()).map_err(over)?;
+        self.by_email
+            .check_key(&email.to_lowercase())
+            .map_err(over)?;
         Ok(())
     }
 }
@@ -255,13 +275,24 @@ mod tests {
     #[tokio::test]
     async fn a_hashed_password_verifies_and_a_wrong_one_does_not() {
         let hash = hash_password("password123".into()).await.unwrap();
-        assert!(verify_password("password123".into(), Some(hash.clone())).await.unwrap());
-        assert!(!verify_password("password124".into(), Some(hash)).await.unwrap());
+        assert!(
+            verify_password("password123".into(), Some(hash.clone()))
+                .await
+                .unwrap()
+        );
+        assert!(
+            !verify_password("password124".into(), Some(hash))
+                .await
+                .unwrap()
+        );
     }
 
     #[tokio::test]
     async fn an_unknown_email_never_verifies_even_with_the_dummy_password() {
-        assert!(PasswordHash::new(DUMMY_HASH).is_ok(), "the dummy hash must parse");
+        assert!(
+            PasswordHash::new(DUMMY_HASH).is_ok(),
+            "the dummy hash must parse"
+        );
         assert!(!verify_password("anything".into(), None).await.unwrap());
     }
 }

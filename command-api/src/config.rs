@@ -163,7 +163,10 @@ mod tests {
         let mut settings = Settings::local_defaults().unwrap();
         assert!(settings.check().is_ok());
         settings.environment = Environment::Production;
-        assert!(matches!(settings.check(), Err(ConfigError::DefaultSecretInProduction)));
+        assert!(matches!(
+            settings.check(),
+            Err(ConfigError::DefaultSecretInProduction)
+        ));
         settings.auth.jwt_secret = SecretString::from("short");
         assert!(matches!(settings.check(), Err(ConfigError::ShortSecret)));
         settings.auth.jwt_secret = SecretString::from("x".repeat(40));

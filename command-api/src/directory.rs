@@ -26,7 +26,8 @@ pub async fn load_queues(pool: &PgPool) -> Result<BTreeMap<QueueId, QueueConfig>
     .await?;
     let mut queues: BTreeMap<String, Queue> = BTreeMap::new();
     for (id, payload) in rows {
-        let event: QueueEvent = serde_json::from_value(payload).map_err(|e| ApiError::internal(&e))?;
+        let event: QueueEvent =
+            serde_json::from_value(payload).map_err(|e| ApiError::internal(&e))?;
         queues.entry(id).or_default().apply(event);
     }
     Ok(queues
@@ -38,12 +39,17 @@ pub async fn load_queues(pool: &PgPool) -> Result<BTreeMap<QueueId, QueueConfig>
 /// The routing rule: among the queues that serve the request, the most specific one (a
 /// matching specialty beats a general pool, a matching modality beats "any"); ties go to
 /// the queue named first, so the choice is stable.
-pub fn choose_queue(queues: &BTreeMap<QueueId, QueueConfig>, request: &CallRequest) -> Option<QueueId> {
+pub fn choose_queue(
+    queues: &BTreeMap<QueueId, QueueConfig>,
+    request: &CallRequest,
+) -> Option<QueueId> {
     queues
         .iter()
         .filter(|(_, config)| config.serves(&request.language, request.modality, request.specialty))
         .max_by(|(_, a), (_, b)| {
-            let score = |c: &QueueConfig| (u8::from(c.specialty.is_some()) * 2) + u8::from(c.modality.is_some());
+            let score = |c: &QueueConfig| {
+                (u8::from(c.specialty.is_some()) * 2) + u8::from(c.modality.is_some())
+            };
             score(a)
                 .cmp(&score(b))
                 .then_with(|| b.name.as_str().cmp(a.name.as_str()))
@@ -72,12 +78,12 @@ impl UserRecord {
 }
 
 pub async fn find_user(pool: &PgPool, id: Uuid) -> Result<Option<UserRecord>, ApiError> {
-    Ok(
-        sqlx::query_as("SELECT id, email, name, role FROM users WHERE id = $1 AND disabled_at IS NULL")
-            .bind(id)
-            .fetch_optional(pool)
-            .await?,
+    Ok(sqlx::query_as(
+        "SELECT id, email, name, role FROM users WHERE id = $1 AND disabled_at IS NULL",
     )
+    .bind(id)
+    .fetch_optional(pool)
+    .await?)
 }
 
 /// The user `id` if it is an interpreter account; 404 otherwise.
@@ -85,5 +91,7 @@ pub async fn find_agent_user(pool: &PgPool, id: Uuid) -> Result<UserRecord, ApiE
     find_user(pool, id)
         .await?
         .filter(|user| user.role == Role::Agent.as_str())
-        .ok_or_else(|| ApiError::not_found("agent_not_found", format!("no interpreter has id {id}")))
+        .ok_or_else(|| {
+            ApiError::not_found("agent_not_found", format!("no interpreter has id {id}"))
+        })
 }

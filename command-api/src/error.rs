@@ -40,7 +40,11 @@ pub struct ErrorDetail {
 }
 
 impl ApiError {
-    pub fn new(status: StatusCode, code: impl Into<Cow<'static, str>>, message: impl Into<String>) -> Self {
+    pub fn new(
+        status: StatusCode,
+        code: impl Into<Cow<'static, str>>,
+        message: impl Into<String>,
+    ) -> Self {
         Self {
             status,
             code: code.into(),
@@ -89,7 +93,11 @@ impl ApiError {
     /// A bug on our side. The cause goes to the log; the client gets a bare 500.
     pub fn internal(cause: &dyn std::fmt::Display) -> Self {
         tracing::error!(%cause, "internal error");
-        Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal_error", "something went wrong on our side")
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal_error",
+            "something went wrong on our side",
+        )
     }
 }
 
@@ -160,9 +168,14 @@ where
     fn from(e: ExecuteError<E>) -> Self {
         match e {
             ExecuteError::Rejected(refusal) => refusal.into(),
-            ExecuteError::Conflict { aggregate, attempts } => Self::conflict(
+            ExecuteError::Conflict {
+                aggregate,
+                attempts,
+            } => Self::conflict(
                 "concurrent_modification",
-                format!("the {aggregate} kept changing under this command ({attempts} attempts); retry"),
+                format!(
+                    "the {aggregate} kept changing under this command ({attempts} attempts); retry"
+                ),
             ),
             ExecuteError::Store(cause) => Self::unavailable("event store", &cause),
         }
@@ -207,11 +220,13 @@ fn json_rejection(rejection: &JsonRejection) -> ApiError {
             "unsupported_media_type",
             "send the body as JSON with `Content-Type: application/json`",
         ),
-        JsonRejection::BytesRejection(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => ApiError::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "payload_too_large",
-            "the request body is too large",
-        ),
+        JsonRejection::BytesRejection(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+            ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "payload_too_large",
+                "the request body is too large",
+            )
+        }
         other => ApiError::bad_request("unreadable_body", other.body_text()),
     }
 }

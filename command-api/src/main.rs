@@ -5,7 +5,11 @@ use command_api::config::Settings;
 use command_api::startup::{Application, connect_database, migrate};
 
 #[derive(Debug, Parser)]
-#[command(name = "parley", version, about = "Parley: an event-sourced interpretation call center")]
+#[command(
+    name = "parley",
+    version,
+    about = "Parley: an event-sourced interpretation call center"
+)]
 struct Cli {
     /// Log as JSON lines instead of human-readable text.
     #[arg(long, global = true, env = "PARLEY_LOG_JSON")]
@@ -30,7 +34,12 @@ async fn main() -> anyhow::Result<()> {
     command_api::telemetry::init(cli.log_json);
     let settings = Settings::load()?;
     match cli.command {
-        Command::Serve => Application::build(settings).await?.run_until_stopped().await,
+        Command::Serve => {
+            Application::build(settings)
+                .await?
+                .run_until_stopped()
+                .await
+        }
         Command::Migrate => {
             let pool = connect_database(&settings.database).await?;
             migrate(&pool).await?;

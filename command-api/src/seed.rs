@@ -26,7 +26,11 @@ pub const DEMO_USERS: [(&str, &str, Role); 6] = [
     ("supervisor@example.com", "Sam Supervisor", Role::Supervisor),
     ("admin@example.com", "Ada Admin", Role::Admin),
     ("analyst@example.com", "Nia Analyst", Role::Analyst),
-    ("requester@example.com", "Rita Requester (Riverside Clinic)", Role::Requester),
+    (
+        "requester@example.com",
+        "Rita Requester (Riverside Clinic)",
+        Role::Requester,
+    ),
 ];
 
 pub fn demo_user_id(email: &str) -> Uuid {
@@ -34,7 +38,10 @@ pub fn demo_user_id(email: &str) -> Uuid {
 }
 
 pub fn demo_queue_id(key: &str) -> QueueId {
-    QueueId(Uuid::new_v5(&SEED_NAMESPACE, format!("queue:{key}").as_bytes()))
+    QueueId(Uuid::new_v5(
+        &SEED_NAMESPACE,
+        format!("queue:{key}").as_bytes(),
+    ))
 }
 
 struct DemoQueue {
@@ -48,12 +55,54 @@ struct DemoQueue {
 
 /// General pools first: the specialised queues overflow into them.
 const DEMO_QUEUES: [DemoQueue; 6] = [
-    DemoQueue { key: "es-general", name: "Spanish · general", languages: &["es"], specialty: None, modality: None, overflow: None },
-    DemoQueue { key: "es-medical", name: "Spanish · medical", languages: &["es"], specialty: Some("medical"), modality: None, overflow: Some("es-general") },
-    DemoQueue { key: "zh-general", name: "Mandarin · general", languages: &["zh"], specialty: None, modality: None, overflow: None },
-    DemoQueue { key: "ar-general", name: "Arabic · general", languages: &["ar"], specialty: None, modality: None, overflow: None },
-    DemoQueue { key: "ar-legal", name: "Arabic · legal", languages: &["ar"], specialty: Some("legal"), modality: None, overflow: Some("ar-general") },
-    DemoQueue { key: "ase-video", name: "ASL · video", languages: &["ase"], specialty: None, modality: Some("video"), overflow: None },
+    DemoQueue {
+        key: "es-general",
+        name: "Spanish · general",
+        languages: &["es"],
+        specialty: None,
+        modality: None,
+        overflow: None,
+    },
+    DemoQueue {
+        key: "es-medical",
+        name: "Spanish · medical",
+        languages: &["es"],
+        specialty: Some("medical"),
+        modality: None,
+        overflow: Some("es-general"),
+    },
+    DemoQueue {
+        key: "zh-general",
+        name: "Mandarin · general",
+        languages: &["zh"],
+        specialty: None,
+        modality: None,
+        overflow: None,
+    },
+    DemoQueue {
+        key: "ar-general",
+        name: "Arabic · general",
+        languages: &["ar"],
+        specialty: None,
+        modality: None,
+        overflow: None,
+    },
+    DemoQueue {
+        key: "ar-legal",
+        name: "Arabic · legal",
+        languages: &["ar"],
+        specialty: Some("legal"),
+        modality: None,
+        overflow: Some("ar-general"),
+    },
+    DemoQueue {
+        key: "ase-video",
+        name: "ASL · video",
+        languages: &["ase"],
+        specialty: None,
+        modality: Some("video"),
+        overflow: None,
+    },
 ];
 
 #[derive(Debug, Default)]
@@ -76,8 +125,14 @@ fn seed_metadata() -> Metadata {
 
 fn demo_skills(email: &str) -> anyhow::Result<Option<Skills>> {
     let (languages, specialties): (&[(&str, i64)], &[Specialty]) = match email {
-        "agent1@example.com" => (&[("es", 5), ("zh", 4)], &[Specialty::General, Specialty::Medical]),
-        "agent2@example.com" => (&[("ar", 5), ("ase", 5), ("es", 3)], &[Specialty::General, Specialty::Legal]),
+        "agent1@example.com" => (
+            &[("es", 5), ("zh", 4)],
+            &[Specialty::General, Specialty::Medical],
+        ),
+        "agent2@example.com" => (
+            &[("ar", 5), ("ase", 5), ("es", 3)],
+            &[Specialty::General, Specialty::Legal],
+        ),
         _ => return Ok(None),
     };
     let languages = languages
@@ -111,15 +166,30 @@ pub async fn seed(pool: &PgPool, settings: Settings) -> anyhow::Result<SeedRepor
             role,
             password: DEMO_PASSWORD.to_owned(),
         };
-        if insert_user(pool, id, user).await.map_err(|e| anyhow::anyhow!(e.message))?.is_some() {
+        if insert_user(pool, id, user)
+            .await
+            .map_err(|e| anyhow::anyhow!(e.message))?
+            .is_some()
+        {
             report.users_created += 1;
         }
         if let Some(skills) = demo_skills(email)? {
             let agent_id = AgentId(id);
-            let command = AgentCommand::SetSkills { agent_id, skills, at };
-            let committed = execute::<Agent, _>(&agents, &agent_id.to_string(), &command, &(), &metadata, attempts)
-                .await
-                .map_err(|e| anyhow::anyhow!("setting skills of {email}: {e}"))?;
+            let command = AgentCommand::SetSkills {
+                agent_id,
+                skills,
+                at,
+            };
+            let committed = execute::<Agent, _>(
+                &agents,
+                &agent_id.to_string(),
+                &command,
+                &(),
+                &metadata,
+                attempts,
+            )
+            .await
+            .map_err(|e| anyhow::anyhow!("setting skills of {email}: {e}"))?;
             report.skills_set += usize::from(!committed.events.is_empty());
         }
         let _ = UserId(id);
@@ -141,8 +211,21 @@ pub async fn seed(pool: &PgPool, settings: Settings) -> anyhow::Result<SeedRepor
             wrap_up_s: None,
             service_level_s: None,
         })?;
-        let command = QueueCommand::Create { queue_id, config, at };
-        match execute::<Queue, _>(&queues, &queue_id.to_string(), &command, &(), &metadata, attempts).await {
+        let command = QueueCommand::Create {
+            queue_id,
+            config,
+            at,
+        };
+        match execute::<Queue, _>(
+            &queues,
+            &queue_id.to_string(),
+            &command,
+            &(),
+            &metadata,
+            attempts,
+        )
+        .await
+        {
             Ok(_) => report.queues_created += 1,
             Err(ExecuteError::Rejected(QueueError::AlreadyExists)) => {}
             Err(e) => anyhow::bail!("creating queue {}: {e}", demo.name),

@@ -85,15 +85,22 @@ impl Application {
         let app = app_router(self.state)
             .layer(axum::extract::DefaultBodyLimit::max(body_limit))
             .layer(CatchPanicLayer::custom(|_| {
-                ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal_error", "something went wrong on our side")
-                    .into_response()
+                ApiError::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal_error",
+                    "something went wrong on our side",
+                )
+                .into_response()
             }))
             .layer(TraceLayer::new_for_http())
             .layer(PropagateRequestIdLayer::new(request_id.clone()))
             .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid));
         tracing::info!(address = %self.listener.local_addr()?, "serving");
-        let server = axum::serve(self.listener, app.into_make_service_with_connect_info::<SocketAddr>())
-            .with_graceful_shutdown(shutdown_signal());
+        let server = axum::serve(
+            self.listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown_signal());
         // Bound the drain: after the signal, give in-flight requests `shutdown_timeout`.
         tokio::select! {
             result = server => result.context("HTTP server failed"),

@@ -7,7 +7,9 @@ use cqrs_es::{Aggregate, DomainEvent};
 use serde::{Deserialize, Serialize};
 
 use crate::ids::{AgentId, QueueId};
-use crate::values::{DisplayName, LanguageCode, Modality, Proficiency, RoutingStrategy, Specialty, ValueError};
+use crate::values::{
+    DisplayName, LanguageCode, Modality, Proficiency, RoutingStrategy, Specialty, ValueError,
+};
 
 /// A queue's settings, valid by construction (see [`QueueConfig::new`]).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -45,7 +47,13 @@ pub struct QueueSettings {
     pub service_level_s: Option<i64>,
 }
 
-fn seconds(field: &'static str, raw: Option<i64>, default: u32, min: u32, max: u32) -> Result<u32, ValueError> {
+fn seconds(
+    field: &'static str,
+    raw: Option<i64>,
+    default: u32,
+    min: u32,
+    max: u32,
+) -> Result<u32, ValueError> {
     let value = raw.unwrap_or(i64::from(default));
     u32::try_from(value)
         .ok()
@@ -79,7 +87,10 @@ impl QueueConfig {
             .map(|raw| LanguageCode::parse(raw))
             .collect::<Result<Vec<_>, _>>()?;
         if languages.is_empty() {
-            return Err(ValueError::new("languages", "a queue serves at least one language"));
+            return Err(ValueError::new(
+                "languages",
+                "a queue serves at least one language",
+            ));
         }
         let mut unique = languages.clone();
         unique.sort();
@@ -98,16 +109,39 @@ impl QueueConfig {
                 .transpose()?
                 .unwrap_or(RoutingStrategy::LongestIdle),
             min_proficiency: Proficiency::parse(min_proficiency.unwrap_or(1))?,
-            ring_timeout_s: seconds("ring_timeout_s", ring_timeout_s, Self::DEFAULT_RING_TIMEOUT_S, 1, 600)?,
-            max_wait_s: seconds("max_wait_s", max_wait_s, Self::DEFAULT_MAX_WAIT_S, 5, 86_400)?,
+            ring_timeout_s: seconds(
+                "ring_timeout_s",
+                ring_timeout_s,
+                Self::DEFAULT_RING_TIMEOUT_S,
+                1,
+                600,
+            )?,
+            max_wait_s: seconds(
+                "max_wait_s",
+                max_wait_s,
+                Self::DEFAULT_MAX_WAIT_S,
+                5,
+                86_400,
+            )?,
             overflow_queue_id,
             wrap_up_s: seconds("wrap_up_s", wrap_up_s, Self::DEFAULT_WRAP_UP_S, 0, 3_600)?,
-            service_level_s: seconds("service_level_s", service_level_s, Self::DEFAULT_SERVICE_LEVEL_S, 1, 3_600)?,
+            service_level_s: seconds(
+                "service_level_s",
+                service_level_s,
+                Self::DEFAULT_SERVICE_LEVEL_S,
+                1,
+                3_600,
+            )?,
         })
     }
 
     /// Whether this queue serves a request for `language` in `modality` with `specialty`.
-    pub fn serves(&self, language: &LanguageCode, modality: Modality, specialty: Option<Specialty>) -> bool {
+    pub fn serves(
+        &self,
+        language: &LanguageCode,
+        modality: Modality,
+        specialty: Option<Specialty>,
+    ) -> bool {
         self.languages.contains(language)
             && self.modality.is_none_or(|m| m == modality)
             && match (self.specialty, specialty) {

@@ -38,7 +38,10 @@ impl LanguageCode {
             _ => None,
         }
         .ok_or_else(|| {
-            ValueError::new(FIELD, format!("unknown language code {raw:?}; use ISO 639-1 or 639-3"))
+            ValueError::new(
+                FIELD,
+                format!("unknown language code {raw:?}; use ISO 639-1 or 639-3"),
+            )
         })?;
         let normalised = language.to_639_1().unwrap_or_else(|| language.to_639_3());
         Ok(Self(normalised.to_owned()))
@@ -169,7 +172,10 @@ impl Email {
     pub fn parse(raw: &str) -> Result<Self, ValueError> {
         let email = raw.trim().to_lowercase();
         if email.len() > 254 || !email_address::EmailAddress::is_valid(&email) {
-            return Err(ValueError::new("email", format!("{raw:?} is not a valid email address")));
+            return Err(ValueError::new(
+                "email",
+                format!("{raw:?} is not a valid email address"),
+            ));
         }
         Ok(Self(email))
     }
@@ -361,9 +367,18 @@ mod tests {
 
     #[test]
     fn language_codes_are_normalised_to_two_letters_when_possible() {
-        assert_eq!(LanguageCode::parse("spa").map(String::from), Ok("es".into()));
-        assert_eq!(LanguageCode::parse(" ES ").map(String::from), Ok("es".into()));
-        assert_eq!(LanguageCode::parse("ase").map(String::from), Ok("ase".into()));
+        assert_eq!(
+            LanguageCode::parse("spa").map(String::from),
+            Ok("es".into())
+        );
+        assert_eq!(
+            LanguageCode::parse(" ES ").map(String::from),
+            Ok("es".into())
+        );
+        assert_eq!(
+            LanguageCode::parse("ase").map(String::from),
+            Ok("ase".into())
+        );
         assert!(LanguageCode::parse("xx").is_err());
         assert!(LanguageCode::parse("english").is_err());
         assert!(LanguageCode::parse("").is_err());
@@ -388,7 +403,7 @@ mod tests {
         #[test]
         fn a_parsed_language_code_parses_again_to_itself(raw in "[a-zA-Z]{2,3}") {
             if let Ok(code) = LanguageCode::parse(&raw) {
-                prop_assert_eq!(LanguageCode::parse(code.as_str()), Ok(code.clone()));
+                prop_assert_eq!(LanguageCode::parse(code.as_str()), Ok(code));
             }
         }
 

@@ -18,7 +18,9 @@ use cqrs_es::mem_store::MemStoreAggregateContext;
 use cqrs_es::persist::EventStoreAggregateContext;
 use cqrs_es::{Aggregate, AggregateContext, AggregateError, EventStore};
 
-use crate::agent::{Activity, Agent, AgentCommand, AgentError, AgentEvent, CallEndReason, OfferOutcome};
+use crate::agent::{
+    Activity, Agent, AgentCommand, AgentError, AgentEvent, CallEndReason, OfferOutcome,
+};
 use crate::call::{Call, CallCommand, CallError, CallEvent, TransferTarget, WithdrawReason};
 use crate::ids::{AgentId, CallId, UserId};
 use crate::values::{AgentStatus, Disposition, Notes};
@@ -108,13 +110,21 @@ where
         if events.is_empty() {
             return Ok(Committed { version, events });
         }
-        match store.commit(events.clone(), context, metadata.clone()).await {
+        match store
+            .commit(events.clone(), context, metadata.clone())
+            .await
+        {
             Ok(envelopes) => {
                 let version = envelopes.last().map_or(version, |e| e.sequence);
                 return Ok(Committed { version, events });
             }
             Err(AggregateError::AggregateConflict) if attempts < max_attempts => {
-                tracing::debug!(aggregate = A::TYPE, id, attempts, "append conflicted; retrying");
+                tracing::debug!(
+                    aggregate = A::TYPE,
+                    id,
+                    attempts,
+                    "append conflicted; retrying"
+                );
             }
             Err(AggregateError::AggregateConflict) => {
                 return Err(ExecuteError::Conflict {
@@ -177,7 +187,15 @@ where
         command: CallCommand,
         metadata: &Metadata,
     ) -> Result<Committed<CallEvent>, ExecuteError<CallError>> {
-        execute::<Call, _>(&self.calls, &call_id.to_string(), &command, &(), metadata, self.max_attempts).await
+        execute::<Call, _>(
+            &self.calls,
+            &call_id.to_string(),
+            &command,
+            &(),
+            metadata,
+            self.max_attempts,
+        )
+        .await
     }
 
     pub async fn agent(
@@ -186,21 +204,40 @@ where
         command: AgentCommand,
         metadata: &Metadata,
     ) -> Result<Committed<AgentEvent>, ExecuteError<AgentError>> {
-        execute::<Agent, _>(&self.agents, &agent_id.to_string(), &command, &(), metadata, self.max_attempts).await
+        execute::<Agent, _>(
+            &self.agents,
+            &agent_id.to_string(),
+            &command,
+            &(),
+            metadata,
+            self.max_attempts,
+        )
+        .await
     }
 
-    pub async fn load_call(&self, call_id: CallId) -> Result<(Call, usize), ExecuteError<CallError>> {
+    pub async fn load_call(
+        &self,
+        call_id: CallId,
+    ) -> Result<(Call, usize), ExecuteError<CallError>> {
         load::<Call, _>(&self.calls, &call_id.to_string()).await
     }
 
-    pub async fn load_agent(&self, agent_id: AgentId) -> Result<(Agent, usize), ExecuteError<AgentError>> {
+    pub async fn load_agent(
+        &self,
+        agent_id: AgentId,
+    ) -> Result<(Agent, usize), ExecuteError<AgentError>> {
         load::<Agent, _>(&self.agents, &agent_id.to_string()).await
     }
 
     /// The agent side following a decision the call already made. Its refusal means the
     /// agent side had already moved on (e.g. a wrap-up that timed out); that is logged,
     /// not reported, because the call's decision stands.
-    async fn follow_on_agent(&self, agent_id: AgentId, command: AgentCommand, metadata: &Metadata) -> Result<(), WorkflowError> {
+    async fn follow_on_agent(
+        &self,
+        agent_id: AgentId,
+        command: AgentCommand,
+        metadata: &Metadata,
+    ) -> Result<(), WorkflowError> {
         match self.agent(agent_id, command, metadata).await {
             Ok(_) => Ok(()),
             Err(ExecuteError::Rejected(refusal)) => {
@@ -211,7 +248,12 @@ where
         }
     }
 
-    fn clear_offer(&self, call_id: CallId, outcome: OfferOutcome, at: DateTime<Utc>) -> AgentCommand {
+    fn clear_offer(
+        &self,
+        call_id: CallId,
+        outcome: OfferOutcome,
+        at: DateTime<Utc>,
+    ) -> AgentCommand {
         AgentCommand::ClearOffer {
             call_id,
             outcome,
@@ -253,8 +295,12 @@ where
         {
             Ok(committed) => Ok(committed),
             Err(refusal) => {
-                self.follow_on_agent(agent_id, self.clear_offer(call_id, OfferOutcome::Withdrawn, at), metadata)
-                    .await?;
+                self.follow_on_agent(
+                    agent_id,
+                    self.clear_offer(call_id, OfferOutcome::Withdrawn, at),
+                    metadata,
+                )
+                .await?;
                 Err(refusal.into())
             }
         }
@@ -267,7 +313,9 @@ where
         at: DateTime<Utc>,
         metadata: &Metadata,
     ) -> Result<Committed<CallEvent>, WorkflowError> {
-        let committed = self.call(call_id, CallCommand::Accept { agent_id, at }, metadata).await?;
+        let committed = self
+            .call(call_id, CallCommand::Accept { agent_id, at }, metadata)
+            .await?;
         self.follow_on_agent(agent_id, AgentCommand::StartCall { call_id, at }, metadata)
             .await?;
         Ok(committed)
@@ -280,9 +328,15 @@ where
         at: DateTime<Utc>,
         metadata: &Metadata,
     ) -> Result<Committed<CallEvent>, WorkflowError> {
-        let committed = self.call(call_id, CallCommand::Decline { agent_id, at }, metadata).await?;
-        self.follow_on_agent(agent_id, self.clear_offer(call_id, OfferOutcome::Declined, at), metadata)
+        let committed = self
+            .call(call_id, CallCommand::Decline { agent_id, at }, metadata)
             .await?;
+        self.follow_on_agent(
+            agent_id,
+            self.clear_offer(call_id, OfferOutcome::Declined, at),
+            metadata,
+        )
+        .await?;
         Ok(committed)
     }
 
@@ -297,8 +351,12 @@ where
         let committed = self
             .call(call_id, CallCommand::ExpireOffer { agent_id, at }, metadata)
             .await?;
-        self.follow_on_agent(agent_id, self.clear_offer(call_id, OfferOutcome::Expired, at), metadata)
-            .await?;
+        self.follow_on_agent(
+            agent_id,
+            self.clear_offer(call_id, OfferOutcome::Expired, at),
+            metadata,
+        )
+        .await?;
         Ok(committed)
     }
 
@@ -309,7 +367,9 @@ where
         at: DateTime<Utc>,
         metadata: &Metadata,
     ) -> Result<Committed<CallEvent>, WorkflowError> {
-        let committed = self.call(call_id, CallCommand::End { agent_id, at }, metadata).await?;
+        let committed = self
+            .call(call_id, CallCommand::End { agent_id, at }, metadata)
+            .await?;
         self.follow_on_agent(
             agent_id,
             AgentCommand::EndCall {
@@ -361,8 +421,12 @@ where
                 ..
             } = event
             {
-                self.follow_on_agent(*agent_id, self.clear_offer(call_id, OfferOutcome::Withdrawn, at), metadata)
-                    .await?;
+                self.follow_on_agent(
+                    *agent_id,
+                    self.clear_offer(call_id, OfferOutcome::Withdrawn, at),
+                    metadata,
+                )
+                .await?;
             }
         }
         Ok(committed)
@@ -402,9 +466,15 @@ where
                     Err(other) => return Err(other.into()),
                 }
                 let (call, _) = self.load_call(call_id).await?;
-                if call.offer.is_none_or(|offer| offer.agent_id != agent_id) && call.agent_id != Some(agent_id) {
-                    self.follow_on_agent(agent_id, self.clear_offer(call_id, OfferOutcome::Withdrawn, at), metadata)
-                        .await?;
+                if call.offer.is_none_or(|offer| offer.agent_id != agent_id)
+                    && call.agent_id != Some(agent_id)
+                {
+                    self.follow_on_agent(
+                        agent_id,
+                        self.clear_offer(call_id, OfferOutcome::Withdrawn, at),
+                        metadata,
+                    )
+                    .await?;
                 }
             }
         }
@@ -444,8 +514,12 @@ where
             Ok(committed) => committed,
             Err(refusal) => {
                 if let TransferTarget::Agent(target_agent) = target {
-                    self.follow_on_agent(target_agent, self.clear_offer(call_id, OfferOutcome::Withdrawn, at), metadata)
-                        .await?;
+                    self.follow_on_agent(
+                        target_agent,
+                        self.clear_offer(call_id, OfferOutcome::Withdrawn, at),
+                        metadata,
+                    )
+                    .await?;
                 }
                 return Err(refusal.into());
             }
@@ -453,8 +527,12 @@ where
         for event in &committed.events {
             match event {
                 CallEvent::OfferWithdrawn { agent_id, .. } => {
-                    self.follow_on_agent(*agent_id, self.clear_offer(call_id, OfferOutcome::Withdrawn, at), metadata)
-                        .await?;
+                    self.follow_on_agent(
+                        *agent_id,
+                        self.clear_offer(call_id, OfferOutcome::Withdrawn, at),
+                        metadata,
+                    )
+                    .await?;
                 }
                 CallEvent::CallTransferred {
                     from_agent_id: Some(agent_id),

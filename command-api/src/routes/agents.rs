@@ -3,7 +3,9 @@
 use axum::extract::State;
 use domain::agent::AgentCommand;
 use domain::ids::AgentId;
-use domain::values::{AgentStatus, LanguageCode, LanguageSkill, Modality, Proficiency, Skills, Specialty, ValueError};
+use domain::values::{
+    AgentStatus, LanguageCode, LanguageSkill, Modality, Proficiency, Skills, Specialty, ValueError,
+};
 use serde::Deserialize;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
@@ -31,7 +33,12 @@ pub struct StatusBody {
     pub status: String,
 }
 
-async fn change_status(state: &AppState, ctx: &CommandContext, agent: AgentId, status: &str) -> AcceptedResponse {
+async fn change_status(
+    state: &AppState,
+    ctx: &CommandContext,
+    agent: AgentId,
+    status: &str,
+) -> AcceptedResponse {
     let status = AgentStatus::parse_chosen(status)?;
     let committed = state
         .floor
@@ -44,7 +51,11 @@ async fn change_status(state: &AppState, ctx: &CommandContext, agent: AgentId, s
 #[utoipa::path(put, path = "/api/agents/me/status", tag = "agents", security(("bearer" = [])), request_body = StatusBody,
     responses((status = 202, body = super::Accepted), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody),
         (status = 422, body = ErrorBody)))]
-async fn set_my_status(ctx: CommandContext, State(state): State<AppState>, Json(body): Json<StatusBody>) -> AcceptedResponse {
+async fn set_my_status(
+    ctx: CommandContext,
+    State(state): State<AppState>,
+    Json(body): Json<StatusBody>,
+) -> AcceptedResponse {
     let agent = ctx.user.as_agent()?;
     change_status(&state, &ctx, agent, &body.status).await
 }
@@ -132,7 +143,14 @@ async fn set_agent_skills(
     let skills = body.parse()?;
     find_agent_user(&state.pool, id).await?;
     let agent_id = AgentId(id);
-    let command = AgentCommand::SetSkills { agent_id, skills, at: ctx.at };
-    let committed = state.floor.agent(agent_id, command, &ctx.metadata()).await?;
+    let command = AgentCommand::SetSkills {
+        agent_id,
+        skills,
+        at: ctx.at,
+    };
+    let committed = state
+        .floor
+        .agent(agent_id, command, &ctx.metadata())
+        .await?;
     accepted(id, committed.version)
 }

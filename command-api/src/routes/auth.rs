@@ -15,7 +15,9 @@ use crate::error::{ApiError, ErrorBody, Json};
 use crate::state::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(login)).routes(routes!(me))
+    OpenApiRouter::new()
+        .routes(routes!(login))
+        .routes(routes!(me))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

@@ -55,10 +55,21 @@ impl RequestCallBody {
         Ok(CallRequest {
             language: LanguageCode::parse(&self.language)?,
             source_language: LanguageCode::parse(self.source_language.as_deref().unwrap_or("en"))
-                .map_err(|e| domain::values::ValueError::new("source_language", e.message))?,
+                .map_err(|e| {
+                domain::values::ValueError::new("source_language", e.message)
+            })?,
             modality: Modality::parse(&self.modality)?,
-            specialty: self.specialty.as_deref().map(Specialty::parse).transpose()?,
-            priority: self.priority.as_deref().map(Priority::parse).transpose()?.unwrap_or(Priority::Normal),
+            specialty: self
+                .specialty
+                .as_deref()
+                .map(Specialty::parse)
+                .transpose()?,
+            priority: self
+                .priority
+                .as_deref()
+                .map(Priority::parse)
+                .transpose()?
+                .unwrap_or(Priority::Normal),
         })
     }
 }
@@ -159,7 +170,11 @@ fn may_see(user: &AuthUser, call: &Call) -> bool {
 #[utoipa::path(get, path = "/api/calls/{id}", tag = "calls", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "call id")),
     responses((status = 200, body = CallState), (status = 404, body = ErrorBody)))]
-async fn get_call(user: AuthUser, State(state): State<AppState>, Path(id): Path<Uuid>) -> Result<Json<CallState>, ApiError> {
+async fn get_call(
+    user: AuthUser,
+    State(state): State<AppState>,
+    Path(id): Path<Uuid>,
+) -> Result<Json<CallState>, ApiError> {
     let (call, version) = state.floor.load_call(CallId(id)).await?;
     if call.status == CallStatus::New || !may_see(&user, &call) {
         return Err(call_not_found(id));
@@ -170,9 +185,10 @@ async fn get_call(user: AuthUser, State(state): State<AppState>, Path(id): Path<
 /// The ring timeout of `queue`, or the default when the queue is unknown.
 async fn ring_timeout(state: &AppState, queue: Option<QueueId>) -> Result<Duration, ApiError> {
     let queues = load_queues(&state.pool).await?;
-    let seconds = queue
-        .and_then(|id| queues.get(&id))
-        .map_or(domain::queue::QueueConfig::DEFAULT_RING_TIMEOUT_S, |config| config.ring_timeout_s);
+    let seconds = queue.and_then(|id| queues.get(&id)).map_or(
+        domain::queue::QueueConfig::DEFAULT_RING_TIMEOUT_S,
+        |config| config.ring_timeout_s,
+    );
     Ok(Duration::seconds(i64::from(seconds)))
 }
 
@@ -213,7 +229,13 @@ async fn offer_call(
     find_agent_user(&state.pool, body.agent_id).await?;
     let committed = state
         .floor
-        .offer(CallId(id), AgentId(body.agent_id), ctx.at + ring, ctx.at, &ctx.metadata())
+        .offer(
+            CallId(id),
+            AgentId(body.agent_id),
+            ctx.at + ring,
+            ctx.at,
+            &ctx.metadata(),
+        )
         .await?;
     accepted(id, committed.version)
 }
@@ -235,16 +257,50 @@ macro_rules! agent_action {
     };
 }
 
-agent_action!(accept_call, "/api/calls/{id}/accept", "Accepts the offer ringing for you (agent).",
-    |state, id, agent, ctx| state.floor.accept(id, agent, ctx.at, &ctx.metadata()));
-agent_action!(decline_call, "/api/calls/{id}/decline", "Declines the offer ringing for you (agent); the call goes back to its queue.",
-    |state, id, agent, ctx| state.floor.decline(id, agent, ctx.at, &ctx.metadata()));
-agent_action!(hold_call, "/api/calls/{id}/hold", "Puts your call on hold (agent).",
-    |state, id, agent, ctx| state.floor.call(id, CallCommand::Hold { agent_id: agent, at: ctx.at }, &ctx.metadata()));
-agent_action!(resume_call, "/api/calls/{id}/resume", "Resumes your call from hold (agent).",
-    |state, id, agent, ctx| state.floor.call(id, CallCommand::Resume { agent_id: agent, at: ctx.at }, &ctx.metadata()));
-agent_action!(end_call, "/api/calls/{id}/end", "Ends your call (agent); you enter wrap-up.",
-    |state, id, agent, ctx| state.floor.end(id, agent, ctx.at, &ctx.metadata()));
+agent_action!(
+    accept_call,
+    "/api/calls/{id}/accept",
+    "Accepts the offer ringing for you (agent).",
+    |state, id, agent, ctx| state.floor.accept(id, agent, ctx.at, &ctx.metadata())
+);
+agent_action!(
+    decline_call,
+    "/api/calls/{id}/decline",
+    "Declines the offer ringing for you (agent); the call goes back to its queue.",
+    |state, id, agent, ctx| state.floor.decline(id, agent, ctx.at, &ctx.metadata())
+);
+agent_action!(
+    hold_call,
+    "/api/calls/{id}/hold",
+    "Puts your call on hold (agent).",
+    |state, id, agent, ctx| state.floor.call(
+        id,
+        CallCommand::Hold {
+            agent_id: agent,
+            at: ctx.at
+        },
+        &ctx.metadata()
+    )
+);
+agent_action!(
+    resume_call,
+    "/api/calls/{id}/resume",
+    "Resumes your call from hold (agent).",
+    |state, id, agent, ctx| state.floor.call(
+        id,
+        CallCommand::Resume {
+            agent_id: agent,
+            at: ctx.at
+        },
+        &ctx.metadata()
+    )
+);
+agent_action!(
+    end_call,
+    "/api/calls/{id}/end",
+    "Ends your call (agent); you enter wrap-up.",
+    |state, id, agent, ctx| state.floor.end(id, agent, ctx.at, &ctx.metadata())
+);
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -282,21 +338,33 @@ async fn transfer_call(
     let ring_queue = match target {
         TransferTarget::Queue(queue) => {
             if !load_queues(&state.pool).await?.contains_key(&queue) {
-                return Err(ApiError::unprocessable("unknown_queue", format!("no queue {queue}")));
+                return Err(ApiError::unprocessable(
+                    "unknown_queue",
+                    format!("no queue {queue}"),
+                ));
             }
             Some(queue)
         }
         TransferTarget::Agent(agent) => {
             find_agent_user(&state.pool, agent.as_uuid())
                 .await
-                .map_err(|_| ApiError::unprocessable("unknown_agent", format!("no interpreter {agent}")))?;
+                .map_err(|_| {
+                    ApiError::unprocessable("unknown_agent", format!("no interpreter {agent}"))
+                })?;
             state.floor.load_call(CallId(id)).await?.0.queue_id
         }
     };
     let expires_at = ctx.at + ring_timeout(&state, ring_queue).await?;
     let committed = state
         .floor
-        .transfer(CallId(id), by_agent, target, expires_at, ctx.at, &ctx.metadata())
+        .transfer(
+            CallId(id),
+            by_agent,
+            target,
+            expires_at,
+            ctx.at,
+            &ctx.metadata(),
+        )
         .await?;
     accepted(id, committed.version)
 }
@@ -326,7 +394,14 @@ async fn wrap_up_call(
     let notes = body.notes.as_deref().map(Notes::parse).transpose()?;
     let committed = state
         .floor
-        .wrap_up(CallId(id), agent, disposition, notes, ctx.at, &ctx.metadata())
+        .wrap_up(
+            CallId(id),
+            agent,
+            disposition,
+            notes,
+            ctx.at,
+            &ctx.metadata(),
+        )
         .await?;
     accepted(id, committed.version)
 }
@@ -336,11 +411,20 @@ async fn wrap_up_call(
     params(("id" = Uuid, Path, description = "call id")),
     responses((status = 202, body = super::Accepted), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
         (status = 409, body = ErrorBody)))]
-async fn cancel_call(ctx: CommandContext, State(state): State<AppState>, Path(id): Path<Uuid>) -> AcceptedResponse {
+async fn cancel_call(
+    ctx: CommandContext,
+    State(state): State<AppState>,
+    Path(id): Path<Uuid>,
+) -> AcceptedResponse {
     ctx.user.require(&[Role::Requester, Role::Admin])?;
     let committed = state
         .floor
-        .cancel(CallId(id), UserId(ctx.user.id.as_uuid()), ctx.at, &ctx.metadata())
+        .cancel(
+            CallId(id),
+            UserId(ctx.user.id.as_uuid()),
+            ctx.at,
+            &ctx.metadata(),
+        )
         .await?;
     accepted(id, committed.version)
 }
@@ -377,6 +461,9 @@ async fn rate_call(
             .map_err(|e| domain::values::ValueError::new("comment", e.message))?,
         at: ctx.at,
     };
-    let committed = state.floor.call(CallId(id), command, &ctx.metadata()).await?;
+    let committed = state
+        .floor
+        .call(CallId(id), command, &ctx.metadata())
+        .await?;
     accepted(id, committed.version)
 }

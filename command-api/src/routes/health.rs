@@ -13,7 +13,9 @@ use crate::error::{ErrorDetail, Json};
 use crate::state::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(healthz)).routes(routes!(readyz))
+    OpenApiRouter::new()
+        .routes(routes!(healthz))
+        .routes(routes!(readyz))
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -67,7 +69,14 @@ async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Readiness>) 
         .collect();
     let checks = Checks { database, nats };
     if failed.is_empty() {
-        return (StatusCode::OK, Json(Readiness { status: "ready", checks, error: None }));
+        return (
+            StatusCode::OK,
+            Json(Readiness {
+                status: "ready",
+                checks,
+                error: None,
+            }),
+        );
     }
     let error = ErrorDetail {
         code: "not_ready".to_owned(),
@@ -75,6 +84,10 @@ async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Readiness>) 
     };
     (
         StatusCode::SERVICE_UNAVAILABLE,
-        Json(Readiness { status: "not_ready", checks, error: Some(error) }),
+        Json(Readiness {
+            status: "not_ready",
+            checks,
+            error: Some(error),
+        }),
     )
 }

@@ -52,7 +52,10 @@ pub struct QueueBody {
 impl QueueBody {
     async fn parse(self, state: &AppState) -> Result<QueueConfig, ApiError> {
         if self.languages.len() > 50 {
-            return Err(ApiError::unprocessable("invalid_value", "languages: at most 50"));
+            return Err(ApiError::unprocessable(
+                "invalid_value",
+                "languages: at most 50",
+            ));
         }
         let overflow_queue_id = self.overflow_queue_id.map(QueueId);
         if let Some(overflow) = overflow_queue_id
@@ -100,11 +103,25 @@ pub async fn run_queue_command(
 /// Creates a queue (admin).
 #[utoipa::path(post, path = "/api/queues", tag = "queues", security(("bearer" = [])), request_body = QueueBody,
     responses((status = 202, body = super::Accepted), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
-async fn create_queue(ctx: CommandContext, State(state): State<AppState>, Json(body): Json<QueueBody>) -> AcceptedResponse {
+async fn create_queue(
+    ctx: CommandContext,
+    State(state): State<AppState>,
+    Json(body): Json<QueueBody>,
+) -> AcceptedResponse {
     ctx.user.require(&[Role::Admin])?;
     let config = body.parse(&state).await?;
     let queue_id = QueueId(Uuid::now_v7());
-    run_queue_command(&state, &ctx, queue_id, QueueCommand::Create { queue_id, config, at: ctx.at }).await
+    run_queue_command(
+        &state,
+        &ctx,
+        queue_id,
+        QueueCommand::Create {
+            queue_id,
+            config,
+            at: ctx.at,
+        },
+    )
+    .await
 }
 
 /// Replaces a queue's settings (admin).
@@ -120,7 +137,13 @@ async fn update_queue(
 ) -> AcceptedResponse {
     ctx.user.require(&[Role::Admin])?;
     let config = body.parse(&state).await?;
-    run_queue_command(&state, &ctx, QueueId(id), QueueCommand::Update { config, at: ctx.at }).await
+    run_queue_command(
+        &state,
+        &ctx,
+        QueueId(id),
+        QueueCommand::Update { config, at: ctx.at },
+    )
+    .await
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -143,15 +166,30 @@ async fn set_queue_members(
 ) -> AcceptedResponse {
     ctx.user.require(&[Role::Admin])?;
     if body.agent_ids.len() > 1000 {
-        return Err(ApiError::unprocessable("invalid_value", "agent_ids: at most 1000"));
+        return Err(ApiError::unprocessable(
+            "invalid_value",
+            "agent_ids: at most 1000",
+        ));
     }
     for agent in &body.agent_ids {
-        find_agent_user(&state.pool, *agent)
-            .await
-            .map_err(|_| ApiError::unprocessable("unknown_agent", format!("agent_ids: no interpreter {agent}")))?;
+        find_agent_user(&state.pool, *agent).await.map_err(|_| {
+            ApiError::unprocessable(
+                "unknown_agent",
+                format!("agent_ids: no interpreter {agent}"),
+            )
+        })?;
     }
     let members = body.agent_ids.into_iter().map(AgentId).collect();
-    run_queue_command(&state, &ctx, QueueId(id), QueueCommand::SetMembers { members, at: ctx.at }).await
+    run_queue_command(
+        &state,
+        &ctx,
+        QueueId(id),
+        QueueCommand::SetMembers {
+            members,
+            at: ctx.at,
+        },
+    )
+    .await
 }
 
 /// A queue's configuration.
@@ -193,9 +231,15 @@ impl QueueView {
 /// Every queue's configuration (any signed-in user).
 #[utoipa::path(get, path = "/api/queues", tag = "queues", security(("bearer" = [])),
     responses((status = 200, body = Vec<QueueView>), (status = 401, body = ErrorBody)))]
-async fn list_queues(_user: AuthUser, State(state): State<AppState>) -> Result<Json<Vec<QueueView>>, ApiError> {
+async fn list_queues(
+    _user: AuthUser,
+    State(state): State<AppState>,
+) -> Result<Json<Vec<QueueView>>, ApiError> {
     let queues = load_queues(&state.pool).await?;
-    let mut views: Vec<QueueView> = queues.iter().map(|(id, config)| QueueView::new(*id, config)).collect();
+    let mut views: Vec<QueueView> = queues
+        .iter()
+        .map(|(id, config)| QueueView::new(*id, config))
+        .collect();
     views.sort_by(|a, b| a.name.cmp(&b.name));
     Ok(Json(views))
 }

@@ -54,7 +54,11 @@ impl TryFrom<CreateUserBody> for NewUser {
 }
 
 /// Stores a new account; `Ok(None)` when the email is taken.
-pub async fn insert_user(pool: &sqlx::PgPool, id: Uuid, user: NewUser) -> Result<Option<UserRecord>, ApiError> {
+pub async fn insert_user(
+    pool: &sqlx::PgPool,
+    id: Uuid,
+    user: NewUser,
+) -> Result<Option<UserRecord>, ApiError> {
     let hash = hash_password(user.password).await?;
     Ok(sqlx::query_as(
         "INSERT INTO users (id, email, name, role, password_hash) VALUES ($1, $2, $3, $4, $5) \
@@ -83,7 +87,9 @@ async fn create_user(
     let email = new_user.email.clone();
     let created = insert_user(&state.pool, Uuid::now_v7(), new_user)
         .await?
-        .ok_or_else(|| ApiError::conflict("email_taken", format!("an account with {email} exists")))?;
+        .ok_or_else(|| {
+            ApiError::conflict("email_taken", format!("an account with {email} exists"))
+        })?;
     tracing::info!(by = %user.id, created = %created.id, role = created.role, "user created");
     Ok((StatusCode::CREATED, Json(created)))
 }
@@ -91,10 +97,15 @@ async fn create_user(
 /// Lists accounts (admin, supervisor).
 #[utoipa::path(get, path = "/api/users", tag = "users", security(("bearer" = [])),
     responses((status = 200, body = Vec<UserRecord>), (status = 403, body = ErrorBody)))]
-async fn list_users(user: AuthUser, State(state): State<AppState>) -> Result<Json<Vec<UserRecord>>, ApiError> {
+async fn list_users(
+    user: AuthUser,
+    State(state): State<AppState>,
+) -> Result<Json<Vec<UserRecord>>, ApiError> {
     user.require(&[Role::Admin, Role::Supervisor])?;
-    let users = sqlx::query_as("SELECT id, email, name, role FROM users WHERE disabled_at IS NULL ORDER BY role, email")
-        .fetch_all(&state.pool)
-        .await?;
+    let users = sqlx::query_as(
+        "SELECT id, email, name, role FROM users WHERE disabled_at IS NULL ORDER BY role, email",
+    )
+    .fetch_all(&state.pool)
+    .await?;
     Ok(Json(users))
 }

@@ -1,0 +1,329 @@
+//! `spawn_app()`: the real application on a free port, over a fresh database that is
+//! dropped when the test ends.
+
+use std::sync::Once;
+
+use command_api::auth::Role;
+use command_api::config::Settings;
+use command_api::seed::{DEMO_PASSWORD, demo_queue_id, demo_user_id, seed};
+use command_api::startup::Application;
+use command_api::state::AppState;
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+use sqlx::{Connection, Executor, PgConnection, PgPool};
+use uuid::Uuid;
+
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    pub pool: PgPool,
+    pub state: AppState,
+    admin_url: String,
+    db_name: String,
+}
+
+/// What an answer looked like: status and JSON body (`Value::Null` when not JSON).
+#[derive(Debug)]
+pub struct Answer {
+    pub status: StatusCode,
+    pub body: Value,
+}
+
+impl Answer {
+    /// The `error.code` of an error answer, checking the error shape on the way.
+    pub fn error_code(&self) -> &str {
+        let error = &self.body["error"];
+        assert!(
+            error["code"].is_string() && error["message"].is_string(),
+            "not the error shape: {} {}",
+            self.status,
+            self.body
+        );
+        error["code"].as_str().unwrap_or_default()
+    }
+
+    pub fn id(&self) -> Uuid {
+        self.body["id"]
+            .as_str()
+            .and_then(|id| id.parse().ok())
+            .unwrap_or_else(|| panic!("no id in {}", self.body))
+    }
+
+    #[track_caller]
+    pub fn expect(self, status: u16) -> Self {
+        assert_eq!(
+            self.status.as_u16(),
+            status,
+            "unexpected answer: {}",
+            self.body
+        );
+        self
+    }
+}
+
+fn init_logs() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        if std::env::var_os("TEST_LOG").is_some() {
+            command_api::telemetry::init(false);
+        }
+    });
+}
+
+fn admin_database_url() -> String {
+    std::env::var("DATABASE_URL")
+        .expect("DATABASE_URL must name a PostgreSQL server where tests may create databases; run scripts/test.sh")
+}
+
+/// `url` with its database name replaced by `db`.
+fn with_database(url: &str, db: &str) -> String {
+    let (base, query) = url
+        .split_once('?')
+        .map_or((url, None), |(b, q)| (b, Some(q)));
+    let server = base.rsplit_once('/').map_or(base, |(server, _)| server);
+    match query {
+        Some(q) => format!("{server}/{db}?{q}"),
+        None => format!("{server}/{db}"),
+    }
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+/// Starts the application with settings changed by `customize`.
+pub async fn spawn_app_with(customize: impl FnOnce(&mut Settings)) -> TestApp {
+    init_logs();
+    let admin_url = admin_database_url();
+    let db_name = format!("parley_test_{}", Uuid::new_v4().simple());
+    let mut admin = PgConnection::connect(&admin_url)
+        .await
+        .expect("connect to the test server");
+    admin
+        .execute(format!(r#"CREATE DATABASE "{db_name}""#).as_str())
+        .await
+        .expect("create the test database");
+
+    let mut settings = Settings::local_defaults().expect("default settings");
+    settings.database.url = with_database(&admin_url, &db_name).into();
+    settings.database.max_connections = 10;
+    settings.nats.url =
+        std::env::var("NATS_URL").unwrap_or_else(|_| "nats://127.0.0.1:4222".into());
+    settings.http.port = 0;
+    customize(&mut settings);
+
+    let app = Application::build(settings.clone())
+        .await
+        .expect("build the application");
+    let port = app.port();
+    let state = app.state().clone();
+    seed(&state.pool, settings).await.expect("seed demo data");
+    tokio::spawn(app.run_until_stopped());
+    TestApp {
+        address: format!("http://127.0.0.1:{port}"),
+        client: reqwest::Client::new(),
+        pool: state.pool.clone(),
+        state,
+        admin_url,
+        db_name,
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        let admin_url = self.admin_url.clone();
+        let db_name = self.db_name.clone();
+        // Drop runs inside the test's runtime; a thread with its own runtime may block.
+        let dropped = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()?;
+            runtime.block_on(async {
+                let mut admin = PgConnection::connect(&admin_url).await?;
+                admin
+                    .execute(
+                        format!(r#"DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)"#).as_str(),
+                    )
+                    .await?;
+                Ok::<_, sqlx::Error>(())
+            })?;
+            Ok::<_, Box<dyn std::error::Error + Send + Sync>>(())
+        })
+        .join();
+        if !matches!(dropped, Ok(Ok(()))) {
+            eprintln!("could not drop test database {}", self.db_name);
+        }
+    }
+}
+
+/// A signed-in user of a test.
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub token: String,
+    pub id: Uuid,
+    pub role: Role,
+}
+
+pub fn demo_email(role: Role) -> &'static str {
+    match role {
+        Role::Admin => "admin@example.com",
+        Role::Supervisor => "supervisor@example.com",
+        Role::Agent => "agent1@example.com",
+        Role::Analyst => "analyst@example.com",
+        Role::Requester => "requester@example.com",
+    }
+}
+
+pub fn agent2_id() -> Uuid {
+    demo_user_id("agent2@example.com")
+}
+
+pub fn spanish_general_queue() -> Uuid {
+    demo_queue_id("es-general").as_uuid()
+}
+
+impl TestApp {
+    pub async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> Answer {
+        let mut request = self
+            .client
+            .request(method, format!("{}{path}", self.address));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request.send().await.expect("send the request");
+        let status = response.status();
+        let text = response.text().await.expect("read the body");
+        let body = serde_json::from_str(&text).unwrap_or(Value::Null);
+        Answer { status, body }
+    }
+
+    /// Sends raw bytes with the given content type.
+    pub async fn send_raw(
+        &self,
+        method: Method,
+        path: &str,
+        token: &str,
+        content_type: Option<&str>,
+        body: Vec<u8>,
+    ) -> Answer {
+        let mut request = self
+            .client
+            .request(method, format!("{}{path}", self.address))
+            .bearer_auth(token)
+            .body(body);
+        if let Some(content_type) = content_type {
+            request = request.header("content-type", content_type);
+        }
+        let response = request.send().await.expect("send the request");
+        let status = response.status();
+        let body = response.json().await.unwrap_or(Value::Null);
+        Answer { status, body }
+    }
+
+    pub async fn post(&self, path: &str, session: &Session, body: Value) -> Answer {
+        self.send(Method::POST, path, Some(&session.token), Some(body))
+            .await
+    }
+
+    pub async fn put(&self, path: &str, session: &Session, body: Value) -> Answer {
+        self.send(Method::PUT, path, Some(&session.token), Some(body))
+            .await
+    }
+
+    pub async fn get(&self, path: &str, session: &Session) -> Answer {
+        self.send(Method::GET, path, Some(&session.token), None)
+            .await
+    }
+
+    pub async fn login_as(&self, email: &str) -> Session {
+        let answer = self
+            .send(
+                Method::POST,
+                "/api/auth/login",
+                None,
+                Some(json!({"email": email, "password": DEMO_PASSWORD})),
+            )
+            .await
+            .expect(200);
+        Session {
+            token: answer.body["access_token"]
+                .as_str()
+                .expect("a token")
+                .to_owned(),
+            id: answer.body["user"]["id"]
+                .as_str()
+                .and_then(|id| id.parse().ok())
+                .expect("a user id"),
+            role: serde_json::from_value(answer.body["user"]["role"].clone()).expect("a role"),
+        }
+    }
+
+    pub async fn login(&self, role: Role) -> Session {
+        self.login_as(demo_email(role)).await
+    }
+
+    /// A Spanish medical video call, requested by `requester`; returns its id.
+    pub async fn request_call(&self, requester: &Session) -> Uuid {
+        self.post(
+            "/api/calls",
+            requester,
+            json!({"language": "es", "modality": "video", "specialty": "medical"}),
+        )
+        .await
+        .expect(202)
+        .id()
+    }
+
+    pub async fn set_status(&self, agent: &Session, status: &str) {
+        self.put("/api/agents/me/status", agent, json!({"status": status}))
+            .await
+            .expect(202);
+    }
+
+    /// A call requested, offered by the supervisor to `agent` and accepted.
+    pub async fn connected_call(
+        &self,
+        requester: &Session,
+        supervisor: &Session,
+        agent: &Session,
+    ) -> Uuid {
+        self.set_status(agent, "available").await;
+        let call = self.request_call(requester).await;
+        self.post(
+            &format!("/api/calls/{call}/offer"),
+            supervisor,
+            json!({"agent_id": agent.id}),
+        )
+        .await
+        .expect(202);
+        self.send(
+            Method::POST,
+            &format!("/api/calls/{call}/accept"),
+            Some(&agent.token),
+            None,
+        )
+        .await
+        .expect(202);
+        call
+    }
+
+    /// `(event_type, sequence)` of one aggregate, in order.
+    pub async fn events_of(&self, aggregate_id: Uuid) -> Vec<(String, i64)> {
+        sqlx::query_as(
+            "SELECT event_type, sequence FROM events WHERE aggregate_id = $1 ORDER BY sequence",
+        )
+        .bind(aggregate_id.to_string())
+        .fetch_all(&self.pool)
+        .await
+        .expect("read events")
+    }
+}

@@ -1,0 +1,13 @@
+//! The API's integration tests: one binary, each test with its own application, database
+//! and port. Needs `DATABASE_URL` (a server where tests may create databases) and
+//! `NATS_URL`; `scripts/test.sh` provides both.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test panics to fail
+
+mod authorization;
+mod bad_input;
+mod calls;
+mod events;
+mod helpers;
+mod login;
+mod operations;

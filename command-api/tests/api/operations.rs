@@ -1,0 +1,106 @@
+//! Health, readiness, and the published API description.
+
+use reqwest::Method;
+
+use crate::helpers::{spawn_app, spawn_app_with};
+
+#[tokio::test]
+async fn healthz_and_readyz_answer_200_when_everything_is_up() {
+    let app = spawn_app().await;
+    app.send(Method::GET, "/healthz", None, None)
+        .await
+        .expect(200);
+    // NATS connects in the background; give it a moment.
+    let mut ready = None;
+    for _ in 0..50 {
+        let answer = app.send(Method::GET, "/readyz", None, None).await;
+        if answer.status.as_u16() == 200 {
+            ready = Some(answer);
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let ready = ready.expect("ready within 5 s");
+    assert_eq!(ready.body["checks"]["database"], "ok");
+    assert_eq!(ready.body["checks"]["nats"], "ok");
+}
+
+#[tokio::test]
+async fn readyz_answers_503_naming_nats_when_the_bus_is_unreachable() {
+    let app = spawn_app_with(|settings| settings.nats.url = "nats://127.0.0.1:1".into()).await;
+    let answer = app
+        .send(Method::GET, "/readyz", None, None)
+        .await
+        .expect(503);
+    assert_eq!(answer.error_code(), "not_ready");
+    assert_eq!(answer.body["checks"]["database"], "ok");
+    assert!(
+        answer.body["checks"]["nats"]
+            .as_str()
+            .unwrap_or_default()
+            .starts_with("unreachable")
+    );
+    assert!(
+        answer.body["error"]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("nats")
+    );
+    // Commands still work without the bus.
+    let requester = app.login(command_api::auth::Role::Requester).await;
+    app.request_call(&requester).await;
+}
+
+#[tokio::test]
+async fn the_openapi_document_describes_every_route_and_the_docs_page_serves() {
+    let app = spawn_app().await;
+    let spec = app
+        .send(Method::GET, "/api/openapi.json", None, None)
+        .await
+        .expect(200);
+    let paths = spec.body["paths"].as_object().expect("paths");
+    for path in [
+        "/api/auth/login",
+        "/api/auth/me",
+        "/api/calls",
+        "/api/calls/{id}",
+        "/api/calls/{id}/offer",
+        "/api/calls/{id}/accept",
+        "/api/calls/{id}/decline",
+        "/api/calls/{id}/hold",
+        "/api/calls/{id}/resume",
+        "/api/calls/{id}/end",
+        "/api/calls/{id}/transfer",
+        "/api/calls/{id}/wrap-up",
+        "/api/calls/{id}/cancel",
+        "/api/calls/{id}/rating",
+        "/api/agents/me/status",
+        "/api/agents/{id}/status",
+        "/api/agents/{id}/skills",
+        "/api/queues",
+        "/api/queues/{id}",
+        "/api/queues/{id}/members",
+        "/api/users",
+        "/healthz",
+        "/readyz",
+    ] {
+        assert!(
+            paths.contains_key(path),
+            "{path} missing from the OpenAPI document"
+        );
+    }
+    let docs = app
+        .client
+        .get(format!("{}/docs", app.address))
+        .send()
+        .await
+        .expect("docs");
+    assert_eq!(docs.status().as_u16(), 200);
+    assert!(
+        docs.text()
+            .await
+            .unwrap_or_default()
+            .to_lowercase()
+            .contains("<html")
+    );
+}
