@@ -26,6 +26,10 @@ acquire_timeout_s = 5
 [nats]
 url = "nats://127.0.0.1:4222"
 
+[bus]
+stream = "PARLEY_EVENTS"
+prefix = "parley"
+
 [auth]
 jwt_secret = "parley-local-development-secret-do-not-use"
 token_ttl_s = 3600
@@ -55,6 +59,8 @@ pub struct Settings {
     pub http: HttpSettings,
     pub database: DatabaseSettings,
     pub nats: NatsSettings,
+    /// Stream and subject names on the bus.
+    pub bus: projections::bus::BusNames,
     pub auth: AuthSettings,
     pub commands: CommandSettings,
     pub jitsi: JitsiSettings,

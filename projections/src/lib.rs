@@ -1,1 +1,9 @@
-//! placeholder
+//! Parley's read side: the relay from the event store to JetStream, the projection workers
+//! and their read models.
+
+pub mod bus;
+pub mod projection;
+pub mod read_models;
+pub mod relay;
+pub mod stream;
+pub mod worker;

@@ -110,6 +110,7 @@ pub async fn spawn_app_with(customize: impl FnOnce(&mut Settings)) -> TestApp {
     settings.nats.url =
         std::env::var("NATS_URL").unwrap_or_else(|_| "nats://127.0.0.1:4222".into());
     settings.http.port = 0;
+    settings.bus = projections::bus::BusNames::unique();
     customize(&mut settings);
 
     let app = Application::build(settings.clone())

@@ -1,0 +1,137 @@
+//! The bus contract (API.md, "Bus"): stream and subject names, the body of one event on
+//! the stream, and the view-changed notices the projection workers publish after a commit.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// Names on the bus. Production uses the defaults; each test gets its own stream and
+/// subject prefix so tests run in parallel on one server.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BusNames {
+    /// JetStream stream holding every event: `PARLEY_EVENTS`.
+    pub stream: String,
+    /// Subject prefix: events go to `<prefix>.events.<aggregate_type>.<aggregate_id>`,
+    /// view notices to `<prefix>.views.<kind>`.
+    pub prefix: String,
+}
+
+impl Default for BusNames {
+    fn default() -> Self {
+        Self {
+            stream: "PARLEY_EVENTS".to_owned(),
+            prefix: "parley".to_owned(),
+        }
+    }
+}
+
+impl BusNames {
+    /// A private set of names, for tests.
+    pub fn unique() -> Self {
+        let id = Uuid::new_v4().simple().to_string();
+        Self {
+            stream: format!("TEST_{}", id.to_uppercase()),
+            prefix: format!("test{id}"),
+        }
+    }
+
+    pub fn events_wildcard(&self) -> String {
+        format!("{}.events.>", self.prefix)
+    }
+
+    pub fn event_subject(&self, aggregate_type: &str, aggregate_id: &str) -> String {
+        format!("{}.events.{aggregate_type}.{aggregate_id}", self.prefix)
+    }
+
+    pub fn views_wildcard(&self) -> String {
+        format!("{}.views.>", self.prefix)
+    }
+
+    pub fn view_subject(&self, kind: ViewKind) -> String {
+        format!("{}.views.{}", self.prefix, kind.as_str())
+    }
+}
+
+/// `Nats-Msg-Id` of an event: unique per stored event, so a re-publish is dropped by the
+/// stream's duplicate window.
+pub fn message_id(aggregate_type: &str, aggregate_id: &str, sequence: i64) -> String {
+    format!("{aggregate_type}:{aggregate_id}:{sequence}")
+}
+
+/// One stored event as it travels on the bus.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BusEvent {
+    pub aggregate_type: String,
+    pub aggregate_id: String,
+    /// The aggregate's sequence (1-based).
+    pub sequence: i64,
+    pub event_type: String,
+    pub event_version: String,
+    pub recorded_at: DateTime<Utc>,
+    /// The event, as stored (serde's externally tagged enum).
+    pub payload: serde_json::Value,
+    /// actor_id, actor_role, actor_name, request_id, correlation_id.
+    pub metadata: serde_json::Value,
+}
+
+impl BusEvent {
+    pub fn message_id(&self) -> String {
+        message_id(&self.aggregate_type, &self.aggregate_id, self.sequence)
+    }
+
+    /// The event's own fields: the payload without its tag.
+    pub fn data(&self) -> &serde_json::Value {
+        self.payload
+            .as_object()
+            .and_then(|tagged| tagged.values().next())
+            .unwrap_or(&self.payload)
+    }
+
+    /// The domain event, typed. Fails on an aggregate type mismatch or an unknown shape.
+    pub fn decode<E: serde::de::DeserializeOwned>(&self) -> Result<E, serde_json::Error> {
+        serde_json::from_value(self.payload.clone())
+    }
+}
+
+/// What a read-model object is, for pushed updates (API.md, "Push").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ViewKind {
+    Queue,
+    Agent,
+    Call,
+    Offer,
+}
+
+impl ViewKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Queue => "queue",
+            Self::Agent => "agent",
+            Self::Call => "call",
+            Self::Offer => "offer",
+        }
+    }
+}
+
+/// Who besides floor staff (supervisors, admins) may receive a notice.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Audience {
+    /// The interpreter it concerns (an offer to them, their call, their status).
+    pub agent_id: Option<Uuid>,
+    /// The requester whose call it is.
+    pub requester_id: Option<Uuid>,
+}
+
+/// Published on core NATS after a projection commits: one read-model object changed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ViewChanged {
+    #[serde(rename = "type")]
+    pub kind: ViewKind,
+    /// Stream sequence of the last event applied to the object.
+    pub seq: u64,
+    pub id: Uuid,
+    /// The object as the read model now holds it.
+    pub data: serde_json::Value,
+    pub audience: Audience,
+}

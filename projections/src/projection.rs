@@ -1,0 +1,65 @@
+//! What a read model is to the worker that feeds it.
+//!
+//! Each projection owns one PostgreSQL schema (`read_<name>`) holding its tables and its
+//! checkpoint. The worker applies events inside a transaction whose `search_path` is that
+//! schema, so a projection's SQL names its tables unqualified — which is what lets a
+//! rebuild fill a fresh copy (`read_<name>_next`) with the same code and swap it in.
+
+use futures::future::BoxFuture;
+use sqlx::PgConnection;
+
+use crate::bus::{BusEvent, ViewChanged};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ProjectionError {
+    #[error("database: {0}")]
+    Database(#[from] sqlx::Error),
+    /// A stored event the projection cannot read: a bug or a missing upcaster. The worker
+    /// stops rather than skip it, so nothing is silently lost.
+    #[error("cannot decode {event_type} v{event_version} of {aggregate_id}: {reason}")]
+    Decode {
+        event_type: String,
+        event_version: String,
+        aggregate_id: String,
+        reason: String,
+    },
+}
+
+impl ProjectionError {
+    pub fn decode(event: &BusEvent, reason: impl std::fmt::Display) -> Self {
+        Self::Decode {
+            event_type: event.event_type.clone(),
+            event_version: event.event_version.clone(),
+            aggregate_id: event.aggregate_id.clone(),
+            reason: reason.to_string(),
+        }
+    }
+}
+
+/// A change to a read-model object, returned by `apply`; the worker publishes it after the
+/// commit (its `seq` is the event's stream sequence).
+pub type Changes = Vec<ViewChanged>;
+
+pub trait Projection: Send + Sync + 'static {
+    /// Short name, e.g. `calls`; its schema is `read_<name>`.
+    fn name(&self) -> &'static str;
+
+    /// DDL creating the projection's tables in the current `search_path`. Run in a fresh
+    /// schema on first start and for every rebuild, so use plain `CREATE TABLE`.
+    fn schema_sql(&self) -> &'static str;
+
+    /// Applies one event, already known to be the next in stream order, inside the
+    /// worker's transaction. `seq` is the event's stream sequence: store it on every row
+    /// the event touches.
+    fn apply<'a>(
+        &'a self,
+        tx: &'a mut PgConnection,
+        event: &'a BusEvent,
+        seq: i64,
+    ) -> BoxFuture<'a, Result<Changes, ProjectionError>>;
+}
+
+/// The schema a projection lives in.
+pub fn schema_name(projection: &dyn Projection) -> String {
+    format!("read_{}", projection.name())
+}

@@ -1,0 +1,50 @@
+//! The `PARLEY_EVENTS` stream, created or brought up to date idempotently at start.
+
+use std::time::Duration;
+
+use anyhow::Context;
+use async_nats::jetstream::{self, stream};
+
+use crate::bus::BusNames;
+
+/// File storage, a 2-minute duplicate window, no deletes and no purges: the stream is the
+/// global order of events and projection checkpoints point into it.
+pub fn stream_config(names: &BusNames) -> stream::Config {
+    stream::Config {
+        name: names.stream.clone(),
+        subjects: vec![names.events_wildcard()],
+        storage: stream::StorageType::File,
+        retention: stream::RetentionPolicy::Limits,
+        duplicate_window: Duration::from_secs(120),
+        deny_delete: true,
+        deny_purge: true,
+        ..Default::default()
+    }
+}
+
+/// Creates the stream, or updates its settings when they drifted. Safe to call from every
+/// process at every start.
+pub async fn ensure_stream(js: &jetstream::Context, names: &BusNames) -> anyhow::Result<stream::Stream> {
+    let wanted = stream_config(names);
+    let mut stream = js
+        .get_or_create_stream(wanted.clone())
+        .await
+        .with_context(|| format!("creating stream {}", names.stream))?;
+    let current = stream.info().await.context("reading stream info")?.config.clone();
+    let drifted = current.subjects != wanted.subjects
+        || current.duplicate_window != wanted.duplicate_window
+        || current.deny_delete != wanted.deny_delete
+        || current.deny_purge != wanted.deny_purge;
+    if drifted {
+        tracing::info!(stream = names.stream, "updating stream settings");
+        js.update_stream(wanted).await.context("updating stream settings")?;
+        stream = js.get_stream(&names.stream).await.context("reading stream")?;
+    }
+    Ok(stream)
+}
+
+/// The stream's last sequence (0 when empty).
+pub async fn last_sequence(js: &jetstream::Context, names: &BusNames) -> anyhow::Result<u64> {
+    let mut stream = js.get_stream(&names.stream).await.context("reading stream")?;
+    Ok(stream.info().await.context("reading stream info")?.state.last_sequence)
+}
