@@ -33,7 +33,7 @@ DB_NAME=parley
 # The long-running parley subcommands, started in this order and stopped in
 # reverse. Adding a part is adding its name here (see part_args for how a
 # name maps to a subcommand). Each gets .stack/logs/<part>.log and .stack/run/<part>.pid.
-PARTS=(api)
+PARTS=(api relay project)
 
 # The parley command line of a part, in the PART_ARGS array. A part is run as
 # `parley <name>` unless named otherwise here.
@@ -436,6 +436,11 @@ cmd_restore() {
   pg_client "$PG_PORT" pg_restore --no-owner --exit-on-error -d "$DB_NAME" "$file" ||
     die "pg_restore failed: the database may be partly restored; fix the cause and restore again"
   ok "restored $file into $DB_NAME"
+  # Transaction ids restart after a logical restore: publish what the backup holds
+  # beyond the relay's cursor, then start a new relay epoch (docs/adr/0002-commit-order.md).
+  require_binary
+  info "Rebasing the relay"
+  run_parley relay rebase
   if ((${#was_running[@]})); then
     require_binary
     for part in "${was_running[@]}"; do start_part "$part"; done

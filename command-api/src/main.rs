@@ -1,15 +1,16 @@
 //! `parley`: one binary for every part of Parley.
 
+use std::time::Duration;
+
+use anyhow::Context;
 use clap::{Parser, Subcommand};
 use command_api::config::Settings;
-use command_api::startup::{Application, connect_database, migrate};
+use command_api::startup::{Application, connect_database, connect_nats, migrate};
+use projections::projection::Projection;
+use tokio::sync::watch;
 
 #[derive(Debug, Parser)]
-#[command(
-    name = "parley",
-    version,
-    about = "Parley: an event-sourced interpretation call center"
-)]
+#[command(name = "parley", version, about = "Parley: an event-sourced interpretation call center")]
 struct Cli {
     /// Log as JSON lines instead of human-readable text.
     #[arg(long, global = true, env = "PARLEY_LOG_JSON")]
@@ -26,20 +27,70 @@ enum Command {
     Migrate,
     /// Create the demo accounts, queues and interpreter skills (idempotent).
     Seed,
+    /// Relay committed events to JetStream (one active at a time; others stand by).
+    Relay {
+        #[command(subcommand)]
+        action: Option<RelayAction>,
+    },
+    /// Run the projection workers that keep the read models up to date.
+    Project {
+        /// Run only these projections (default: all).
+        #[arg(long = "only")]
+        only: Vec<String>,
+    },
+    /// Inspect or rebuild read models.
+    Projections {
+        #[command(subcommand)]
+        action: ProjectionsAction,
+    },
 }
 
+#[derive(Debug, Subcommand)]
+enum RelayAction {
+    /// After restoring a backup: publish what is left, then start a new epoch.
+    Rebase,
+    /// Print the relay's cursor and how many events it has yet to publish.
+    Status,
+}
+
+#[derive(Debug, Subcommand)]
+enum ProjectionsAction {
+    /// Checkpoint and lag of each read model.
+    Status,
+    /// Rebuild a read model from sequence 1 beside the live one and swap it in.
+    Rebuild { name: String },
+}
+
+fn selected(only: &[String]) -> anyhow::Result<Vec<std::sync::Arc<dyn Projection>>> {
+    let all = projections::read_models::all();
+    if only.is_empty() {
+        return Ok(all);
+    }
+    let known: Vec<&str> = all.iter().map(|p| p.name()).collect();
+    for name in only {
+        anyhow::ensure!(known.contains(&name.as_str()), "unknown projection {name:?}; known: {}", known.join(", "));
+    }
+    Ok(all.into_iter().filter(|p| only.iter().any(|n| n == p.name())).collect())
+}
+
+/// A watch that turns true on SIGTERM or ctrl-c.
+fn shutdown_watch() -> watch::Receiver<bool> {
+    let (sender, receiver) = watch::channel(false);
+    tokio::spawn(async move {
+        command_api::startup::shutdown_signal().await;
+        let _ = sender.send(true);
+    });
+    receiver
+}
+
+#[allow(clippy::print_stdout)] // status commands print their answer
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     command_api::telemetry::init(cli.log_json);
     let settings = Settings::load()?;
     match cli.command {
-        Command::Serve => {
-            Application::build(settings)
-                .await?
-                .run_until_stopped()
-                .await
-        }
+        Command::Serve => Application::build(settings).await?.run_until_stopped().await,
         Command::Migrate => {
             let pool = connect_database(&settings.database).await?;
             migrate(&pool).await?;
@@ -52,6 +103,81 @@ async fn main() -> anyhow::Result<()> {
             let report = command_api::seed::seed(&pool, settings).await?;
             tracing::info!(?report, "seeded");
             Ok(())
+        }
+        Command::Relay { action } => {
+            let pool = connect_database(&settings.database).await?;
+            let js = async_nats::jetstream::new(connect_nats(&settings.nats.url).await?);
+            match action {
+                Some(RelayAction::Rebase) => {
+                    let cursor = projections::relay::rebase(&pool, &js, &settings.bus).await?;
+                    tracing::info!(?cursor, "rebased");
+                    Ok(())
+                }
+                Some(RelayAction::Status) => {
+                    let (cursor, behind) = projections::relay::lag(&pool).await?;
+                    println!("{}", serde_json::json!({"cursor": format!("{cursor:?}"), "events_behind": behind}));
+                    Ok(())
+                }
+                None => {
+                    let shutdown = shutdown_watch();
+                    let options = projections::relay::RelayOptions::new(settings.bus.clone());
+                    loop {
+                        match projections::relay::run(pool.clone(), js.clone(), options.clone(), shutdown.clone()).await {
+                            Ok(()) => return Ok(()),
+                            Err(error) => tracing::error!(error = format!("{error:#}"), "relay failed; restarting"),
+                        }
+                        tokio::time::sleep(Duration::from_secs(1)).await;
+                    }
+                }
+            }
+        }
+        Command::Project { only } => {
+            let pool = connect_database(&settings.database).await?;
+            migrate(&pool).await?;
+            let nats = connect_nats(&settings.nats.url).await?;
+            let js = async_nats::jetstream::new(nats.clone());
+            projections::stream::ensure_stream(&js, &settings.bus).await?;
+            let shutdown = shutdown_watch();
+            let workers = selected(&only)?.into_iter().map(|projection| {
+                tokio::spawn(projections::worker::run(
+                    pool.clone(),
+                    js.clone(),
+                    nats.clone(),
+                    settings.bus.clone(),
+                    projection,
+                    shutdown.clone(),
+                ))
+            });
+            for result in futures::future::join_all(workers).await {
+                result.context("a projection worker panicked")??;
+            }
+            Ok(())
+        }
+        Command::Projections { action } => {
+            let pool = connect_database(&settings.database).await?;
+            migrate(&pool).await?;
+            let js = async_nats::jetstream::new(connect_nats(&settings.nats.url).await?);
+            match action {
+                ProjectionsAction::Status => {
+                    let all = projections::read_models::all();
+                    for status in projections::worker::status(&pool, &js, &settings.bus, &all).await? {
+                        println!(
+                            "{:<10} checkpoint {:>10}  stream {:>10}  lag {:>8}",
+                            status.name, status.checkpoint, status.stream_last, status.lag
+                        );
+                    }
+                    Ok(())
+                }
+                ProjectionsAction::Rebuild { name } => {
+                    let projection = selected(std::slice::from_ref(&name))?
+                        .into_iter()
+                        .next()
+                        .context("no such projection")?;
+                    let checkpoint = projections::worker::rebuild(&pool, &js, &settings.bus, projection.as_ref()).await?;
+                    println!("rebuilt {name} up to stream sequence {checkpoint}");
+                    Ok(())
+                }
+            }
         }
     }
 }

@@ -34,8 +34,10 @@ pub async fn connect_database(settings: &DatabaseSettings) -> anyhow::Result<PgP
         .context("cannot connect to PostgreSQL (database.url)")
 }
 
+/// Applies the SQL migrations, then creates any missing read-model schema.
 pub async fn migrate(pool: &PgPool) -> anyhow::Result<()> {
-    MIGRATOR.run(pool).await.context("applying migrations")
+    MIGRATOR.run(pool).await.context("applying migrations")?;
+    projections::worker::ensure_schemas(pool, &projections::read_models::all()).await
 }
 
 /// Connects to NATS in the background: the API serves commands while the bus is down and
@@ -112,7 +114,7 @@ impl Application {
     }
 }
 
-async fn shutdown_signal() {
+pub async fn shutdown_signal() {
     let ctrl_c = async {
         if let Err(e) = tokio::signal::ctrl_c().await {
             tracing::error!(error = %e, "cannot listen for ctrl-c");

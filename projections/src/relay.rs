@@ -1,1 +1,341 @@
-//! relay (in progress)
+//! The relay: committed events, in commit order, to the JetStream stream.
+//!
+//! * Order and no gaps: rows are read by `(tx_id, global_position)` and only below the
+//!   oldest transaction still running (`pg_snapshot_xmin`), so a row whose transaction
+//!   commits late is never skipped: the relay waits for it.
+//! * No loss: the cursor is saved only after JetStream acked every message of the batch.
+//! * No doubles: every message carries `Nats-Msg-Id`; on start the relay also moves its
+//!   cursor to the stream's last message, in case it died between publish and save.
+//! * One at a time: a PostgreSQL advisory lock, held on a dedicated connection; a second
+//!   relay waits on it and takes over when the first one's connection goes away.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use async_nats::jetstream::{self, context::PublishAckFuture, message::PublishMessage};
+use bytes::Bytes;
+use chrono::{DateTime, Utc};
+use sqlx::postgres::PgListener;
+use sqlx::{Connection, PgConnection, PgPool, Row};
+use tokio::sync::watch;
+
+use crate::bus::{BusEvent, BusNames};
+use crate::stream::ensure_stream;
+
+/// Advisory lock key of the active relay ("PARLEY" + 1).
+const RELAY_LOCK: i64 = 0x5041_524C_4559_0001;
+/// Channel the events table's trigger notifies on each insert.
+pub const EVENTS_CHANNEL: &str = "parley_events";
+/// Header carrying the request id of the command that stored the event.
+pub const REQUEST_ID_HEADER: &str = "Parley-Request-Id";
+
+#[derive(Debug, Clone)]
+pub struct RelayOptions {
+    pub names: BusNames,
+    pub batch_size: i64,
+    /// Fallback poll when no notification arrives (e.g. a notification was missed).
+    pub idle_poll: Duration,
+    /// Poll while later rows wait behind an open transaction.
+    pub fenced_poll: Duration,
+    /// Test hook: fail once after publishing a batch and before saving the cursor, as a
+    /// crash there would.
+    pub fail_before_saving_cursor: Option<Arc<AtomicBool>>,
+}
+
+impl RelayOptions {
+    pub fn new(names: BusNames) -> Self {
+        Self {
+            names,
+            batch_size: 500,
+            idle_poll: Duration::from_secs(2),
+            fenced_poll: Duration::from_millis(20),
+            fail_before_saving_cursor: None,
+        }
+    }
+}
+
+/// Where the relay stands in the events table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cursor {
+    pub floor_position: i64,
+    /// `xid8` as text (sqlx has no xid8 type).
+    pub tx_id: String,
+    pub global_position: i64,
+    pub stream_sequence: i64,
+}
+
+pub async fn load_cursor(conn: &mut PgConnection) -> anyhow::Result<Cursor> {
+    let row = sqlx::query(
+        "SELECT floor_position, tx_id::text AS tx_id, global_position, stream_sequence FROM relay_cursor",
+    )
+    .fetch_one(&mut *conn)
+    .await
+    .context("reading the relay cursor")?;
+    Ok(Cursor {
+        floor_position: row.try_get("floor_position")?,
+        tx_id: row.try_get("tx_id")?,
+        global_position: row.try_get("global_position")?,
+        stream_sequence: row.try_get("stream_sequence")?,
+    })
+}
+
+async fn save_cursor(conn: &mut PgConnection, cursor: &Cursor) -> anyhow::Result<()> {
+    sqlx::query(
+        "UPDATE relay_cursor SET floor_position = $1, tx_id = $2::text::xid8, global_position = $3, \
+         stream_sequence = $4, updated_at = now()",
+    )
+    .bind(cursor.floor_position)
+    .bind(&cursor.tx_id)
+    .bind(cursor.global_position)
+    .bind(cursor.stream_sequence)
+    .execute(&mut *conn)
+    .await
+    .context("saving the relay cursor")?;
+    Ok(())
+}
+
+struct PendingEvent {
+    event: BusEvent,
+    tx_id: String,
+    global_position: i64,
+}
+
+/// The next committed events after `cursor`; `fenced` tells whether later rows exist that
+/// wait behind a transaction still open.
+async fn next_batch(conn: &mut PgConnection, cursor: &Cursor, limit: i64, fence: bool) -> anyhow::Result<(Vec<PendingEvent>, bool)> {
+    let fence_clause = if fence {
+        "AND tx_id < pg_snapshot_xmin(pg_current_snapshot())"
+    } else {
+        ""
+    };
+    let sql = format!(
+        "SELECT aggregate_type, aggregate_id, sequence, event_type, event_version, payload::jsonb AS payload, \
+                metadata::jsonb AS metadata, recorded_at, tx_id::text AS tx_id, global_position \
+         FROM events \
+         WHERE global_position > $1 AND (tx_id, global_position) > ($2::text::xid8, $3) {fence_clause} \
+         ORDER BY tx_id, global_position LIMIT $4"
+    );
+    let rows = sqlx::query(&sql)
+        .bind(cursor.floor_position)
+        .bind(&cursor.tx_id)
+        .bind(cursor.global_position)
+        .bind(limit)
+        .fetch_all(&mut *conn)
+        .await
+        .context("reading committed events")?;
+    let mut batch = Vec::with_capacity(rows.len());
+    for row in rows {
+        batch.push(PendingEvent {
+            event: BusEvent {
+                aggregate_type: row.try_get("aggregate_type")?,
+                aggregate_id: row.try_get("aggregate_id")?,
+                sequence: row.try_get("sequence")?,
+                event_type: row.try_get("event_type")?,
+                event_version: row.try_get("event_version")?,
+                recorded_at: row.try_get::<DateTime<Utc>, _>("recorded_at")?,
+                payload: row.try_get("payload")?,
+                metadata: row.try_get("metadata")?,
+            },
+            tx_id: row.try_get("tx_id")?,
+            global_position: row.try_get("global_position")?,
+        });
+    }
+    let fenced = fence
+        && batch.is_empty()
+        && sqlx::query_scalar::<_, bool>(
+            "SELECT EXISTS (SELECT 1 FROM events WHERE global_position > $1 \
+             AND (tx_id, global_position) > ($2::text::xid8, $3))",
+        )
+        .bind(cursor.floor_position)
+        .bind(&cursor.tx_id)
+        .bind(cursor.global_position)
+        .fetch_one(&mut *conn)
+        .await?;
+    Ok((batch, fenced))
+}
+
+/// Publishes a batch, waits for every ack, and returns the last stream sequence.
+async fn publish_batch(js: &jetstream::Context, names: &BusNames, batch: &[PendingEvent]) -> anyhow::Result<u64> {
+    let mut acks: Vec<PublishAckFuture> = Vec::with_capacity(batch.len());
+    for pending in batch {
+        let event = &pending.event;
+        let body = Bytes::from(serde_json::to_vec(event).context("encoding an event")?);
+        let mut message = PublishMessage::build().payload(body).message_id(event.message_id());
+        if let Some(request_id) = event.metadata.get("request_id").and_then(|v| v.as_str()) {
+            message = message.header(REQUEST_ID_HEADER, request_id);
+        }
+        let subject = names.event_subject(&event.aggregate_type, &event.aggregate_id);
+        acks.push(js.send_publish(subject, message).await.context("publishing an event")?);
+    }
+    let mut last = 0;
+    for ack in acks {
+        let ack = ack.await.context("waiting for JetStream to ack")?;
+        last = ack.sequence;
+    }
+    Ok(last)
+}
+
+/// Moves the cursor to the stream's last message when the stream is ahead of it: the
+/// previous relay died after publishing and before saving.
+async fn reconcile(conn: &mut PgConnection, js: &jetstream::Context, names: &BusNames, cursor: &mut Cursor) -> anyhow::Result<()> {
+    let mut stream = js.get_stream(&names.stream).await.context("reading the stream")?;
+    let last_sequence = stream.info().await.context("reading stream info")?.state.last_sequence;
+    let stream_sequence = u64::try_from(cursor.stream_sequence).unwrap_or(0);
+    if last_sequence == 0 || last_sequence <= stream_sequence {
+        return Ok(());
+    }
+    let message = stream
+        .get_raw_message(last_sequence)
+        .await
+        .context("reading the stream's last message")?;
+    let event: BusEvent = serde_json::from_slice(&message.payload).context("decoding the stream's last message")?;
+    let position = sqlx::query(
+        "SELECT tx_id::text AS tx_id, global_position FROM events \
+         WHERE aggregate_type = $1 AND aggregate_id = $2 AND sequence = $3",
+    )
+    .bind(&event.aggregate_type)
+    .bind(&event.aggregate_id)
+    .bind(event.sequence)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some(position) = position else {
+        tracing::warn!(message_id = event.message_id(), "the stream's last event is not in the events table");
+        return Ok(());
+    };
+    let global_position: i64 = position.try_get("global_position")?;
+    if global_position > cursor.floor_position {
+        cursor.tx_id = position.try_get("tx_id")?;
+        cursor.global_position = global_position;
+    }
+    cursor.stream_sequence = i64::try_from(last_sequence).unwrap_or(i64::MAX);
+    save_cursor(conn, cursor).await?;
+    tracing::info!(stream_sequence = last_sequence, "relay cursor reconciled with the stream");
+    Ok(())
+}
+
+/// Refuses to run when transaction ids went backwards (a restore into a fresh cluster)
+/// until `rebase` has started a new epoch.
+async fn check_epoch(conn: &mut PgConnection, cursor: &Cursor) -> anyhow::Result<()> {
+    let behind: bool = sqlx::query_scalar("SELECT pg_current_xact_id() < $1::text::xid8")
+        .bind(&cursor.tx_id)
+        .fetch_one(&mut *conn)
+        .await?;
+    if behind {
+        bail!(
+            "transaction ids are below the relay cursor ({}): the database was restored; run `parley relay rebase` once",
+            cursor.tx_id
+        );
+    }
+    Ok(())
+}
+
+/// Runs the relay until `shutdown` turns true: waits for leadership, then relays.
+pub async fn run(pool: PgPool, js: jetstream::Context, options: RelayOptions, mut shutdown: watch::Receiver<bool>) -> anyhow::Result<()> {
+    let url_options = pool.connect_options();
+    let mut lock_conn = PgConnection::connect_with(&url_options).await.context("connecting for the relay lock")?;
+    loop {
+        let locked: bool = sqlx::query_scalar("SELECT pg_try_advisory_lock($1)")
+            .bind(RELAY_LOCK)
+            .fetch_one(&mut lock_conn)
+            .await
+            .context("taking the relay lock")?;
+        if locked {
+            break;
+        }
+        tracing::debug!("another relay is active; standing by");
+        tokio::select! {
+            () = tokio::time::sleep(Duration::from_millis(500)) => {}
+            _ = shutdown.changed() => return Ok(()),
+        }
+        if *shutdown.borrow() {
+            return Ok(());
+        }
+    }
+    tracing::info!(stream = options.names.stream, "relay active");
+    ensure_stream(&js, &options.names).await?;
+    let mut conn = PgConnection::connect_with(&url_options).await.context("connecting the relay")?;
+    let mut cursor = load_cursor(&mut conn).await?;
+    check_epoch(&mut conn, &cursor).await?;
+    reconcile(&mut conn, &js, &options.names, &mut cursor).await?;
+    let mut listener = PgListener::connect_with(&pool).await.context("listening for events")?;
+    listener.listen(EVENTS_CHANNEL).await?;
+    let mut lock_check = tokio::time::interval(Duration::from_secs(2));
+    loop {
+        if *shutdown.borrow() {
+            return Ok(());
+        }
+        let (batch, fenced) = next_batch(&mut conn, &cursor, options.batch_size, true).await?;
+        if batch.is_empty() {
+            let wait = if fenced { options.fenced_poll } else { options.idle_poll };
+            tokio::select! {
+                notification = listener.recv() => { notification.context("event notifications")?; }
+                () = tokio::time::sleep(wait) => {}
+                _ = lock_check.tick() => {
+                    // Leadership lives on this connection: losing it means another relay may
+                    // take over, so this one must stop.
+                    sqlx::query("SELECT 1").execute(&mut lock_conn).await.context("the relay lock connection was lost")?;
+                }
+                _ = shutdown.changed() => {}
+            }
+            continue;
+        }
+        let stream_sequence = publish_batch(&js, &options.names, &batch).await?;
+        if let Some(fail) = &options.fail_before_saving_cursor
+            && fail.swap(false, Ordering::SeqCst)
+        {
+            bail!("injected failure after publishing {} events, before saving the cursor", batch.len());
+        }
+        if let Some(last) = batch.last() {
+            cursor.tx_id.clone_from(&last.tx_id);
+            cursor.global_position = last.global_position;
+            cursor.stream_sequence = i64::try_from(stream_sequence).unwrap_or(i64::MAX);
+            save_cursor(&mut conn, &cursor).await?;
+        }
+        tracing::debug!(events = batch.len(), stream_sequence, "relayed");
+    }
+}
+
+/// After a logical restore: publish what the restored database holds beyond the cursor
+/// (nothing else writes while the stack is stopped, so no fence is needed), then start a
+/// new epoch above every restored row, whatever transaction ids new rows get.
+pub async fn rebase(pool: &PgPool, js: &jetstream::Context, names: &BusNames) -> anyhow::Result<Cursor> {
+    ensure_stream(js, names).await?;
+    let mut conn = pool.acquire().await?;
+    let mut cursor = load_cursor(&mut conn).await?;
+    reconcile(&mut conn, js, names, &mut cursor).await?;
+    loop {
+        let (batch, _) = next_batch(&mut conn, &cursor, 500, false).await?;
+        let Some(last) = batch.last() else { break };
+        let stream_sequence = publish_batch(js, names, &batch).await?;
+        cursor.tx_id.clone_from(&last.tx_id);
+        cursor.global_position = last.global_position;
+        cursor.stream_sequence = i64::try_from(stream_sequence).unwrap_or(i64::MAX);
+        save_cursor(&mut conn, &cursor).await?;
+    }
+    let floor: i64 = sqlx::query_scalar("SELECT coalesce(max(global_position), 0) FROM events")
+        .fetch_one(&mut *conn)
+        .await?;
+    cursor.floor_position = floor;
+    cursor.tx_id = "0".to_owned();
+    cursor.global_position = 0;
+    save_cursor(&mut conn, &cursor).await?;
+    tracing::info!(floor, "relay rebased: a new epoch starts above the restored events");
+    Ok(cursor)
+}
+
+/// How far the relay is behind the events table.
+pub async fn lag(pool: &PgPool) -> anyhow::Result<(Cursor, i64)> {
+    let mut conn = pool.acquire().await?;
+    let cursor = load_cursor(&mut conn).await?;
+    let behind: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM events WHERE global_position > $1 AND (tx_id, global_position) > ($2::text::xid8, $3)",
+    )
+    .bind(cursor.floor_position)
+    .bind(&cursor.tx_id)
+    .bind(cursor.global_position)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok((cursor, behind))
+}

@@ -1,1 +1,324 @@
-//! worker (in progress)
+//! Projection workers: each read model follows the stream with an ordered consumer from its
+//! checkpoint + 1, and applies events and moves its checkpoint in ONE transaction, so a
+//! crash at any point loses nothing and doubles nothing. After each commit the changed
+//! objects are announced on core NATS for the WebSocket hubs.
+//!
+//! A rebuild fills a fresh schema (`read_<name>_next`) from sequence 1 beside the live one
+//! and swaps the two by renaming, in one transaction, while the live checkpoint is locked.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use async_nats::jetstream::{self, consumer::DeliverPolicy, consumer::pull::OrderedConfig};
+use futures::StreamExt;
+use sqlx::{Connection, Executor, PgConnection, PgPool};
+use tokio::sync::watch;
+
+use crate::bus::{BusEvent, BusNames, ViewChanged};
+use crate::projection::{Projection, ProjectionError, schema_name};
+
+/// Messages applied in one transaction at most.
+const MAX_BATCH: usize = 256;
+
+/// Read models an analyst's SQL may read (through the `parley_analyst` role).
+const ANALYST_SCHEMAS: [&str; 2] = ["read_calls", "read_metrics"];
+
+fn quoted(identifier: &str) -> String {
+    format!("\"{}\"", identifier.replace('"', "\"\""))
+}
+
+/// Creates `schema` with the projection's tables and a checkpoint at 0, if it is missing.
+async fn create_schema(conn: &mut PgConnection, projection: &dyn Projection, schema: &str) -> anyhow::Result<()> {
+    let mut tx = conn.begin().await?;
+    // Several processes may start at once: serialise schema creation.
+    sqlx::query("SELECT pg_advisory_xact_lock(hashtext($1))").bind(schema).execute(&mut *tx).await?;
+    let exists: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $1)")
+        .bind(schema)
+        .fetch_one(&mut *tx)
+        .await?;
+    if !exists {
+        tx.execute(format!("CREATE SCHEMA {}", quoted(schema)).as_str()).await?;
+        tx.execute(format!("SET LOCAL search_path TO {}, public", quoted(schema)).as_str()).await?;
+        tx.execute(projection.schema_sql())
+            .await
+            .with_context(|| format!("creating the tables of {schema}"))?;
+        tx.execute(
+            "CREATE TABLE checkpoint (only_row boolean PRIMARY KEY DEFAULT true CHECK (only_row), \
+             stream_seq bigint NOT NULL, updated_at timestamptz NOT NULL DEFAULT now()); \
+             INSERT INTO checkpoint (stream_seq) VALUES (0);",
+        )
+        .await?;
+        grant_analyst(&mut tx, schema, schema).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// `target` becomes readable by analysts when `logical` is one of the analyst schemas.
+async fn grant_analyst(conn: &mut PgConnection, logical: &str, target: &str) -> anyhow::Result<()> {
+    if ANALYST_SCHEMAS.contains(&logical) {
+        let schema = quoted(target);
+        conn.execute(
+            format!("GRANT USAGE ON SCHEMA {schema} TO parley_analyst; GRANT SELECT ON ALL TABLES IN SCHEMA {schema} TO parley_analyst;")
+                .as_str(),
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// Makes sure every read model's schema exists (run with the migrations).
+pub async fn ensure_schemas(pool: &PgPool, projections: &[Arc<dyn Projection>]) -> anyhow::Result<()> {
+    let mut conn = pool.acquire().await?;
+    for projection in projections {
+        create_schema(&mut conn, projection.as_ref(), &schema_name(projection.as_ref())).await?;
+    }
+    Ok(())
+}
+
+async fn checkpoint(conn: &mut PgConnection, schema: &str) -> anyhow::Result<i64> {
+    Ok(sqlx::query_scalar(&format!("SELECT stream_seq FROM {}.checkpoint", quoted(schema)))
+        .fetch_one(&mut *conn)
+        .await?)
+}
+
+/// What one transaction did.
+enum BatchOutcome {
+    Applied { changes: Vec<ViewChanged> },
+    /// A message past checkpoint + 1 arrived: restart the consumer from the checkpoint.
+    Gap { checkpoint: i64, got: i64 },
+}
+
+/// Applies `messages` (stream order) to `schema` in one transaction with its checkpoint.
+async fn apply_batch(
+    conn: &mut PgConnection,
+    projection: &dyn Projection,
+    schema: &str,
+    messages: &[(i64, BusEvent)],
+) -> Result<BatchOutcome, ProjectionError> {
+    let mut tx = conn.begin().await?;
+    tx.execute(format!("SET LOCAL search_path TO {}, public", quoted(schema)).as_str()).await?;
+    let mut checkpoint: i64 = sqlx::query_scalar("SELECT stream_seq FROM checkpoint FOR UPDATE")
+        .fetch_one(&mut *tx)
+        .await?;
+    let mut changes = Vec::new();
+    for (seq, event) in messages {
+        if *seq <= checkpoint {
+            continue; // already applied: a redelivery, or a rebuild swapped in a newer copy
+        }
+        if *seq != checkpoint + 1 {
+            return Ok(BatchOutcome::Gap { checkpoint, got: *seq });
+        }
+        changes.extend(projection.apply(&mut tx, event, *seq).await?);
+        checkpoint = *seq;
+    }
+    sqlx::query("UPDATE checkpoint SET stream_seq = $1, updated_at = now()")
+        .bind(checkpoint)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(BatchOutcome::Applied { changes })
+}
+
+/// Reads `(stream sequence, event)` from a consumer message.
+fn decode(message: &jetstream::Message) -> anyhow::Result<(i64, BusEvent)> {
+    let info = message.info().map_err(|e| anyhow::anyhow!("message without stream info: {e}"))?;
+    let seq = i64::try_from(info.stream_sequence).context("stream sequence out of range")?;
+    let event = serde_json::from_slice(&message.payload)
+        .with_context(|| format!("stream message {seq} is not an event"))?;
+    Ok((seq, event))
+}
+
+/// Where `follow` writes, how far, and whether it announces changes.
+struct Target<'a> {
+    projection: &'a dyn Projection,
+    schema: &'a str,
+    /// Stop once this stream sequence is applied; `None`: follow until shutdown.
+    until: Option<i64>,
+    announce_on: Option<&'a async_nats::Client>,
+}
+
+/// Follows the stream into the target schema.
+async fn follow(
+    pool: &PgPool,
+    js: &jetstream::Context,
+    names: &BusNames,
+    target: Target<'_>,
+    shutdown: &mut watch::Receiver<bool>,
+) -> anyhow::Result<()> {
+    let Target { projection, schema, until, announce_on } = target;
+    let mut conn = PgConnection::connect_with(&pool.connect_options()).await?;
+    'consumer: loop {
+        let start = checkpoint(&mut conn, schema).await?;
+        if until.is_some_and(|until| start >= until) || *shutdown.borrow() {
+            return Ok(());
+        }
+        let stream = js.get_stream(&names.stream).await.context("reading the stream")?;
+        let consumer = stream
+            .create_consumer(OrderedConfig {
+                deliver_policy: DeliverPolicy::ByStartSequence {
+                    start_sequence: u64::try_from(start + 1).unwrap_or(1),
+                },
+                ..Default::default()
+            })
+            .await
+            .context("creating the ordered consumer")?;
+        let mut messages = consumer.messages().await.context("consuming")?.ready_chunks(MAX_BATCH);
+        loop {
+            let chunk = tokio::select! {
+                chunk = messages.next() => chunk,
+                _ = shutdown.changed() => return Ok(()),
+            };
+            let Some(chunk) = chunk else { continue 'consumer };
+            let mut batch = Vec::with_capacity(chunk.len());
+            for message in chunk {
+                match message {
+                    Ok(message) => batch.push(decode(&message)?),
+                    Err(error) => {
+                        tracing::warn!(%error, projection = projection.name(), "consumer failed; recreating it");
+                        tokio::time::sleep(Duration::from_millis(200)).await;
+                        continue 'consumer;
+                    }
+                }
+            }
+            match apply_batch(&mut conn, projection, schema, &batch).await? {
+                BatchOutcome::Gap { checkpoint, got } => {
+                    tracing::info!(projection = projection.name(), checkpoint, got, "gap; restarting from the checkpoint");
+                    continue 'consumer;
+                }
+                BatchOutcome::Applied { changes } => {
+                    if let Some(nats) = announce_on {
+                        announce(nats, names, &changes).await;
+                    }
+                }
+            }
+            let last = batch.last().map(|(seq, _)| *seq);
+            if let (Some(until), Some(last)) = (until, last)
+                && last >= until
+            {
+                return Ok(());
+            }
+        }
+    }
+}
+
+/// Best effort: a missed notice is healed by clients reloading on a `seq` gap.
+async fn announce(nats: &async_nats::Client, names: &BusNames, changes: &[ViewChanged]) {
+    for change in changes {
+        match serde_json::to_vec(change) {
+            Ok(body) => {
+                if let Err(error) = nats.publish(names.view_subject(change.kind), body.into()).await {
+                    tracing::warn!(%error, "cannot announce a view change");
+                }
+            }
+            Err(error) => tracing::error!(%error, "cannot encode a view change"),
+        }
+    }
+}
+
+/// Runs one projection's worker until shutdown, restarting after failures with a pause.
+pub async fn run(
+    pool: PgPool,
+    js: jetstream::Context,
+    nats: async_nats::Client,
+    names: BusNames,
+    projection: Arc<dyn Projection>,
+    mut shutdown: watch::Receiver<bool>,
+) -> anyhow::Result<()> {
+    let schema = schema_name(projection.as_ref());
+    create_schema(&mut *pool.acquire().await?, projection.as_ref(), &schema).await?;
+    loop {
+        let target = Target {
+            projection: projection.as_ref(),
+            schema: &schema,
+            until: None,
+            announce_on: Some(&nats),
+        };
+        match follow(&pool, &js, &names, target, &mut shutdown).await {
+            Ok(()) => return Ok(()),
+            Err(error) => {
+                tracing::error!(projection = projection.name(), error = format!("{error:#}"), "projection failed; retrying");
+                tokio::select! {
+                    () = tokio::time::sleep(Duration::from_secs(1)) => {}
+                    _ = shutdown.changed() => return Ok(()),
+                }
+            }
+        }
+    }
+}
+
+/// One projection's position.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ProjectionStatus {
+    pub name: &'static str,
+    pub checkpoint: i64,
+    pub stream_last: i64,
+    pub lag: i64,
+}
+
+pub async fn status(pool: &PgPool, js: &jetstream::Context, names: &BusNames, projections: &[Arc<dyn Projection>]) -> anyhow::Result<Vec<ProjectionStatus>> {
+    let stream_last = i64::try_from(crate::stream::last_sequence(js, names).await?).unwrap_or(i64::MAX);
+    let mut conn = pool.acquire().await?;
+    let mut statuses = Vec::new();
+    for projection in projections {
+        let checkpoint = checkpoint(&mut conn, &schema_name(projection.as_ref())).await?;
+        statuses.push(ProjectionStatus {
+            name: projection.name(),
+            checkpoint,
+            stream_last,
+            lag: (stream_last - checkpoint).max(0),
+        });
+    }
+    Ok(statuses)
+}
+
+/// Rebuilds a read model from sequence 1 beside the live one, then swaps it in. Readers
+/// and the live worker keep going throughout; the swap is one short transaction.
+pub async fn rebuild(pool: &PgPool, js: &jetstream::Context, names: &BusNames, projection: &dyn Projection) -> anyhow::Result<i64> {
+    let live = schema_name(projection);
+    let next = format!("{live}_next");
+    let mut conn = pool.acquire().await?;
+    conn.execute(format!("DROP SCHEMA IF EXISTS {} CASCADE", quoted(&next)).as_str()).await?;
+    create_schema(&mut conn, projection, &live).await?;
+    create_schema(&mut conn, projection, &next).await?;
+    let (_never, mut no_shutdown) = watch::channel(false);
+    loop {
+        let target = i64::try_from(crate::stream::last_sequence(js, names).await?).unwrap_or(i64::MAX);
+        let copy = Target {
+            projection,
+            schema: &next,
+            until: Some(target),
+            announce_on: None,
+        };
+        follow(pool, js, names, copy, &mut no_shutdown).await?;
+        // Hold the live checkpoint still, and swap only if the copy is not behind it.
+        let mut tx = conn.begin().await?;
+        let live_checkpoint: i64 = sqlx::query_scalar(&format!("SELECT stream_seq FROM {}.checkpoint FOR UPDATE", quoted(&live)))
+            .fetch_one(&mut *tx)
+            .await?;
+        let next_checkpoint: i64 = sqlx::query_scalar(&format!("SELECT stream_seq FROM {}.checkpoint", quoted(&next)))
+            .fetch_one(&mut *tx)
+            .await?;
+        if next_checkpoint < live_checkpoint {
+            tx.rollback().await?;
+            continue;
+        }
+        let retired = format!("{live}_retired");
+        tx.execute(
+            format!(
+                "DROP SCHEMA IF EXISTS {retired} CASCADE; ALTER SCHEMA {live} RENAME TO {retired}; ALTER SCHEMA {next} RENAME TO {live};",
+                retired = quoted(&retired),
+                live = quoted(&live),
+                next = quoted(&next),
+            )
+            .as_str(),
+        )
+        .await?;
+        grant_analyst(&mut tx, &live, &live).await?;
+        tx.commit().await?;
+        conn.execute(format!("DROP SCHEMA IF EXISTS {} CASCADE", quoted(&retired)).as_str()).await?;
+        tracing::info!(projection = projection.name(), checkpoint = next_checkpoint, "rebuilt and swapped in");
+        return Ok(next_checkpoint);
+    }
+}
