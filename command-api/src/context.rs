@@ -57,6 +57,7 @@ impl FromRequestParts<AppState> for CommandContext {
             .extensions
             .get::<RequestId>()
             .and_then(|id| id.header_value().to_str().ok())
+            .filter(|id| !id.is_empty() && id.len() <= 128)
             .map_or_else(|| Uuid::now_v7().to_string(), str::to_owned);
         let correlation_id = parts
             .headers

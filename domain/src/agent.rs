@@ -9,7 +9,7 @@ use cqrs_es::{Aggregate, DomainEvent};
 use serde::{Deserialize, Serialize};
 
 use crate::ids::{AgentId, CallId};
-use crate::values::{AgentStatus, Skills};
+use crate::values::{AgentStatus, Disposition, Skills};
 
 /// Why an agent no longer holds an offer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -63,8 +63,11 @@ pub enum AgentCommand {
         reason: CallEndReason,
         at: DateTime<Utc>,
     },
+    /// Ends wrap-up: by the interpreter filing it (with the disposition of their part of
+    /// the call), or by the wrap-up timer (without).
     EndWrapUp {
         call_id: CallId,
+        disposition: Option<Disposition>,
         at: DateTime<Utc>,
     },
 }
@@ -107,6 +110,9 @@ pub enum AgentEvent {
     },
     AgentWrapUpEnded {
         call_id: CallId,
+        /// Filed by the interpreter; `None` when the wrap-up time ran out.
+        #[serde(default)]
+        disposition: Option<Disposition>,
         wrap_up_seconds: i64,
         at: DateTime<Utc>,
     },
@@ -342,7 +348,11 @@ impl Agent {
                     E::AgentWrapUpStarted { call_id, at },
                 ])
             }
-            C::EndWrapUp { call_id, at } => {
+            C::EndWrapUp {
+                call_id,
+                disposition,
+                at,
+            } => {
                 self.ensure_exists()?;
                 if self.activity != Activity::WrapUp(call_id) {
                     return Err(AgentError::NotWrappingUpThisCall);
@@ -352,6 +362,7 @@ impl Agent {
                     .map_or(0, |started| (at - started).num_seconds().max(0));
                 Ok(vec![E::AgentWrapUpEnded {
                     call_id,
+                    disposition,
                     wrap_up_seconds,
                     at,
                 }])

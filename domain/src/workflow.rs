@@ -21,7 +21,9 @@ use cqrs_es::{Aggregate, AggregateContext, AggregateError, EventStore};
 use crate::agent::{
     Activity, Agent, AgentCommand, AgentError, AgentEvent, CallEndReason, OfferOutcome,
 };
-use crate::call::{Call, CallCommand, CallError, CallEvent, TransferTarget, WithdrawReason};
+use crate::call::{
+    Call, CallCommand, CallError, CallEvent, CallStatus, TransferTarget, WithdrawReason,
+};
 use crate::ids::{AgentId, CallId, UserId};
 use crate::values::{AgentStatus, Disposition, Notes};
 
@@ -271,6 +273,18 @@ where
         at: DateTime<Utc>,
         metadata: &Metadata,
     ) -> Result<Committed<CallEvent>, WorkflowError> {
+        // Refuse what is plainly impossible before reserving the agent, so that a bad request
+        // leaves no reservation events behind. The call still arbitrates a race below.
+        let (call, _) = self.load_call(call_id).await?;
+        let impossible = match call.status {
+            CallStatus::New => Some(CallError::NotFound),
+            _ if call.offer.is_some() => Some(CallError::AlreadyOffered),
+            status if !status.is_waiting() => Some(CallError::NotWaiting(status.as_str())),
+            _ => None,
+        };
+        if let Some(refusal) = impossible {
+            return Err(ExecuteError::Rejected(refusal).into());
+        }
         self.agent(
             agent_id,
             AgentCommand::ReceiveOffer {
@@ -392,16 +406,41 @@ where
         at: DateTime<Utc>,
         metadata: &Metadata,
     ) -> Result<Committed<CallEvent>, WorkflowError> {
+        let end_wrap_up = AgentCommand::EndWrapUp {
+            call_id,
+            disposition: Some(disposition.clone()),
+            at,
+        };
         let command = CallCommand::WrapUp {
             agent_id,
             disposition,
             notes,
             at,
         };
-        let committed = self.call(call_id, command, metadata).await?;
-        self.follow_on_agent(agent_id, AgentCommand::EndWrapUp { call_id, at }, metadata)
-            .await?;
-        Ok(committed)
+        match self.call(call_id, command, metadata).await {
+            Ok(committed) => {
+                self.follow_on_agent(agent_id, end_wrap_up, metadata)
+                    .await?;
+                Ok(committed)
+            }
+            // An interpreter who transferred the call away files the wrap-up of their part:
+            // it ends on the agent side only, the call having moved on.
+            Err(ExecuteError::Rejected(
+                refusal @ (CallError::NotYourCall | CallError::NotEnded(_)),
+            )) => {
+                let (agent, _) = self.load_agent(agent_id).await?;
+                if agent.activity != Activity::WrapUp(call_id) {
+                    return Err(ExecuteError::Rejected(refusal).into());
+                }
+                self.agent(agent_id, end_wrap_up, metadata).await?;
+                let (_, version) = self.load_call(call_id).await?;
+                Ok(Committed {
+                    version,
+                    events: vec![],
+                })
+            }
+            Err(other) => Err(other.into()),
+        }
     }
 
     /// The requester hangs up while waiting; a ringing offer is released.

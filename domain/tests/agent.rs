@@ -590,6 +590,7 @@ async fn an_accepted_call_breaks_the_run_of_missed_offers() {
             },
             AgentEvent::AgentWrapUpEnded {
                 call_id: OTHER_CALL,
+                disposition: None,
                 wrap_up_seconds: 10,
                 at: t(90),
             },
@@ -831,11 +832,13 @@ async fn ending_the_wrap_up_reports_its_length_and_leaves_the_agent_idle() {
     given(events.clone())
         .when_async(AgentCommand::EndWrapUp {
             call_id: CALL,
+            disposition: None,
             at: t(245),
         })
         .await
         .then_expect_events(vec![AgentEvent::AgentWrapUpEnded {
             call_id: CALL,
+            disposition: None,
             wrap_up_seconds: 45,
             at: t(245),
         }]);
@@ -843,6 +846,7 @@ async fn ending_the_wrap_up_reports_its_length_and_leaves_the_agent_idle() {
         events,
         [AgentEvent::AgentWrapUpEnded {
             call_id: CALL,
+            disposition: None,
             wrap_up_seconds: 45,
             at: t(245),
         }],
@@ -857,6 +861,7 @@ async fn an_agent_out_of_wrap_up_can_take_the_next_offer() {
         in_wrap_up(),
         [AgentEvent::AgentWrapUpEnded {
             call_id: CALL,
+            disposition: None,
             wrap_up_seconds: 45,
             at: t(245),
         }],
@@ -875,6 +880,7 @@ async fn ending_the_wrap_up_of_the_wrong_call_is_refused() {
     given(in_wrap_up())
         .when_async(AgentCommand::EndWrapUp {
             call_id: OTHER_CALL,
+            disposition: None,
             at: t(245),
         })
         .await
@@ -886,6 +892,7 @@ async fn ending_a_wrap_up_while_still_on_the_call_is_refused() {
     given(on_call())
         .when_async(AgentCommand::EndWrapUp {
             call_id: CALL,
+            disposition: None,
             at: t(100),
         })
         .await
@@ -898,12 +905,14 @@ async fn ending_a_wrap_up_twice_is_refused() {
         in_wrap_up(),
         [AgentEvent::AgentWrapUpEnded {
             call_id: CALL,
+            disposition: None,
             wrap_up_seconds: 45,
             at: t(245),
         }],
     ))
     .when_async(AgentCommand::EndWrapUp {
         call_id: CALL,
+        disposition: None,
         at: t(250),
     })
     .await
@@ -915,6 +924,7 @@ async fn ending_a_wrap_up_of_an_unknown_agent_is_refused() {
     nothing()
         .when_async(AgentCommand::EndWrapUp {
             call_id: CALL,
+            disposition: None,
             at: t(245),
         })
         .await

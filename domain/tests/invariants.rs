@@ -362,7 +362,11 @@ impl Run {
                 let Activity::WrapUp(call_id) = state.activity else {
                     return Ok(());
                 };
-                let command = AgentCommand::EndWrapUp { call_id, at: now };
+                let command = AgentCommand::EndWrapUp {
+                    call_id,
+                    disposition: None,
+                    at: now,
+                };
                 refused_or_ok(
                     floor
                         .agent(agent(a), command, &md)

@@ -540,6 +540,7 @@ async fn a_wrap_up_after_the_agent_side_timed_out_still_files_the_disposition() 
             AGENT,
             AgentCommand::EndWrapUp {
                 call_id: CALL,
+                disposition: None,
                 at: t(160),
             },
             &md(),
@@ -624,7 +625,7 @@ async fn transferring_a_live_call_to_a_queue_requeues_it_and_puts_the_agent_in_w
 }
 
 #[tokio::test]
-async fn after_a_transfer_the_first_agent_leaves_wrap_up_through_the_agent_side_only() {
+async fn an_agent_who_transferred_the_call_files_the_wrap_up_of_their_part() {
     let floor = connected().await;
     floor
         .transfer(
@@ -637,27 +638,25 @@ async fn after_a_transfer_the_first_agent_leaves_wrap_up_through_the_agent_side_
         )
         .await
         .unwrap();
-    // The call is no longer theirs, so the call side refuses their disposition…
+    assert_eq!(activity(&floor, AGENT).await, Activity::WrapUp(CALL));
+    let committed = floor
+        .wrap_up(CALL, AGENT, completed(), None, t(70), &md())
+        .await
+        .unwrap();
+    assert!(
+        committed.events.is_empty(),
+        "the call, now queued elsewhere, is untouched"
+    );
+    assert_eq!(activity(&floor, AGENT).await, Activity::Idle);
+    let (call, _) = floor.load_call(CALL).await.unwrap();
+    assert_eq!(call.status, CallStatus::Queued);
+    // A second filing is refused: they are no longer wrapping it up.
     let refusal = call_refusal(
         floor
-            .wrap_up(CALL, AGENT, completed(), None, t(70), &md())
+            .wrap_up(CALL, AGENT, completed(), None, t(75), &md())
             .await,
     );
     assert_eq!(refusal, CallError::NotEnded("queued"));
-    assert_eq!(activity(&floor, AGENT).await, Activity::WrapUp(CALL));
-    // …and their wrap-up is ended on the agent side.
-    floor
-        .agent(
-            AGENT,
-            AgentCommand::EndWrapUp {
-                call_id: CALL,
-                at: t(75),
-            },
-            &md(),
-        )
-        .await
-        .unwrap();
-    assert_eq!(activity(&floor, AGENT).await, Activity::Idle);
 }
 
 #[tokio::test]

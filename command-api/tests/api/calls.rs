@@ -291,13 +291,6 @@ async fn a_live_call_transferred_to_a_named_interpreter_rings_them_and_frees_the
     post_empty(&app, &format!("/api/calls/{call}/accept"), &agent2)
         .await
         .expect(202);
-    app.post(
-        &format!("/api/calls/{call}/wrap-up"),
-        &agent1,
-        json!({"disposition": "transferred"}),
-    )
-    .await
-    .expect(409);
     let agent1_events: Vec<String> = app
         .events_of(agent1.id)
         .await
@@ -307,6 +300,31 @@ async fn a_live_call_transferred_to_a_named_interpreter_rings_them_and_frees_the
     assert!(
         agent1_events.ends_with(&["AgentCallEnded".to_owned(), "AgentWrapUpStarted".to_owned()])
     );
+    // The first interpreter files the wrap-up of their part and is free again.
+    app.post(
+        &format!("/api/calls/{call}/wrap-up"),
+        &agent1,
+        json!({"disposition": "transferred"}),
+    )
+    .await
+    .expect(202);
+    let agent1_events: Vec<String> = app
+        .events_of(agent1.id)
+        .await
+        .into_iter()
+        .map(|(t, _)| t)
+        .collect();
+    assert_eq!(
+        agent1_events.last().map(String::as_str),
+        Some("AgentWrapUpEnded")
+    );
+    app.post(
+        &format!("/api/calls/{call}/wrap-up"),
+        &agent1,
+        json!({"disposition": "again"}),
+    )
+    .await
+    .expect(409);
 }
 
 #[tokio::test]
