@@ -10,7 +10,11 @@ use projections::projection::Projection;
 use tokio::sync::watch;
 
 #[derive(Debug, Parser)]
-#[command(name = "parley", version, about = "Parley: an event-sourced interpretation call center")]
+#[command(
+    name = "parley",
+    version,
+    about = "Parley: an event-sourced interpretation call center"
+)]
 struct Cli {
     /// Log as JSON lines instead of human-readable text.
     #[arg(long, global = true, env = "PARLEY_LOG_JSON")]
@@ -68,9 +72,16 @@ fn selected(only: &[String]) -> anyhow::Result<Vec<std::sync::Arc<dyn Projection
     }
     let known: Vec<&str> = all.iter().map(|p| p.name()).collect();
     for name in only {
-        anyhow::ensure!(known.contains(&name.as_str()), "unknown projection {name:?}; known: {}", known.join(", "));
+        anyhow::ensure!(
+            known.contains(&name.as_str()),
+            "unknown projection {name:?}; known: {}",
+            known.join(", ")
+        );
     }
-    Ok(all.into_iter().filter(|p| only.iter().any(|n| n == p.name())).collect())
+    Ok(all
+        .into_iter()
+        .filter(|p| only.iter().any(|n| n == p.name()))
+        .collect())
 }
 
 /// A watch that turns true on SIGTERM or ctrl-c.
@@ -90,7 +101,12 @@ async fn main() -> anyhow::Result<()> {
     command_api::telemetry::init(cli.log_json);
     let settings = Settings::load()?;
     match cli.command {
-        Command::Serve => Application::build(settings).await?.run_until_stopped().await,
+        Command::Serve => {
+            Application::build(settings)
+                .await?
+                .run_until_stopped()
+                .await
+        }
         Command::Migrate => {
             let pool = connect_database(&settings.database).await?;
             migrate(&pool).await?;
@@ -115,16 +131,29 @@ async fn main() -> anyhow::Result<()> {
                 }
                 Some(RelayAction::Status) => {
                     let (cursor, behind) = projections::relay::lag(&pool).await?;
-                    println!("{}", serde_json::json!({"cursor": format!("{cursor:?}"), "events_behind": behind}));
+                    println!(
+                        "{}",
+                        serde_json::json!({"cursor": format!("{cursor:?}"), "events_behind": behind})
+                    );
                     Ok(())
                 }
                 None => {
                     let shutdown = shutdown_watch();
                     let options = projections::relay::RelayOptions::new(settings.bus.clone());
                     loop {
-                        match projections::relay::run(pool.clone(), js.clone(), options.clone(), shutdown.clone()).await {
+                        match projections::relay::run(
+                            pool.clone(),
+                            js.clone(),
+                            options.clone(),
+                            shutdown.clone(),
+                        )
+                        .await
+                        {
                             Ok(()) => return Ok(()),
-                            Err(error) => tracing::error!(error = format!("{error:#}"), "relay failed; restarting"),
+                            Err(error) => tracing::error!(
+                                error = format!("{error:#}"),
+                                "relay failed; restarting"
+                            ),
                         }
                         tokio::time::sleep(Duration::from_secs(1)).await;
                     }
@@ -160,7 +189,9 @@ async fn main() -> anyhow::Result<()> {
             match action {
                 ProjectionsAction::Status => {
                     let all = projections::read_models::all();
-                    for status in projections::worker::status(&pool, &js, &settings.bus, &all).await? {
+                    for status in
+                        projections::worker::status(&pool, &js, &settings.bus, &all).await?
+                    {
                         println!(
                             "{:<10} checkpoint {:>10}  stream {:>10}  lag {:>8}",
                             status.name, status.checkpoint, status.stream_last, status.lag
@@ -173,7 +204,13 @@ async fn main() -> anyhow::Result<()> {
                         .into_iter()
                         .next()
                         .context("no such projection")?;
-                    let checkpoint = projections::worker::rebuild(&pool, &js, &settings.bus, projection.as_ref()).await?;
+                    let checkpoint = projections::worker::rebuild(
+                        &pool,
+                        &js,
+                        &settings.bus,
+                        projection.as_ref(),
+                    )
+                    .await?;
                     println!("rebuilt {name} up to stream sequence {checkpoint}");
                     Ok(())
                 }

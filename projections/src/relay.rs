@@ -104,7 +104,12 @@ struct PendingEvent {
 
 /// The next committed events after `cursor`; `fenced` tells whether later rows exist that
 /// wait behind a transaction still open.
-async fn next_batch(conn: &mut PgConnection, cursor: &Cursor, limit: i64, fence: bool) -> anyhow::Result<(Vec<PendingEvent>, bool)> {
+async fn next_batch(
+    conn: &mut PgConnection,
+    cursor: &Cursor,
+    limit: i64,
+    fence: bool,
+) -> anyhow::Result<(Vec<PendingEvent>, bool)> {
     let fence_clause = if fence {
         "AND tx_id < pg_snapshot_xmin(pg_current_snapshot())"
     } else {
@@ -157,17 +162,27 @@ async fn next_batch(conn: &mut PgConnection, cursor: &Cursor, limit: i64, fence:
 }
 
 /// Publishes a batch, waits for every ack, and returns the last stream sequence.
-async fn publish_batch(js: &jetstream::Context, names: &BusNames, batch: &[PendingEvent]) -> anyhow::Result<u64> {
+async fn publish_batch(
+    js: &jetstream::Context,
+    names: &BusNames,
+    batch: &[PendingEvent],
+) -> anyhow::Result<u64> {
     let mut acks: Vec<PublishAckFuture> = Vec::with_capacity(batch.len());
     for pending in batch {
         let event = &pending.event;
         let body = Bytes::from(serde_json::to_vec(event).context("encoding an event")?);
-        let mut message = PublishMessage::build().payload(body).message_id(event.message_id());
+        let mut message = PublishMessage::build()
+            .payload(body)
+            .message_id(event.message_id());
         if let Some(request_id) = event.metadata.get("request_id").and_then(|v| v.as_str()) {
             message = message.header(REQUEST_ID_HEADER, request_id);
         }
         let subject = names.event_subject(&event.aggregate_type, &event.aggregate_id);
-        acks.push(js.send_publish(subject, message).await.context("publishing an event")?);
+        acks.push(
+            js.send_publish(subject, message)
+                .await
+                .context("publishing an event")?,
+        );
     }
     let mut last = 0;
     for ack in acks {
@@ -179,9 +194,22 @@ async fn publish_batch(js: &jetstream::Context, names: &BusNames, batch: &[Pendi
 
 /// Moves the cursor to the stream's last message when the stream is ahead of it: the
 /// previous relay died after publishing and before saving.
-async fn reconcile(conn: &mut PgConnection, js: &jetstream::Context, names: &BusNames, cursor: &mut Cursor) -> anyhow::Result<()> {
-    let mut stream = js.get_stream(&names.stream).await.context("reading the stream")?;
-    let last_sequence = stream.info().await.context("reading stream info")?.state.last_sequence;
+async fn reconcile(
+    conn: &mut PgConnection,
+    js: &jetstream::Context,
+    names: &BusNames,
+    cursor: &mut Cursor,
+) -> anyhow::Result<()> {
+    let mut stream = js
+        .get_stream(&names.stream)
+        .await
+        .context("reading the stream")?;
+    let last_sequence = stream
+        .info()
+        .await
+        .context("reading stream info")?
+        .state
+        .last_sequence;
     let stream_sequence = u64::try_from(cursor.stream_sequence).unwrap_or(0);
     if last_sequence == 0 || last_sequence <= stream_sequence {
         return Ok(());
@@ -190,7 +218,8 @@ async fn reconcile(conn: &mut PgConnection, js: &jetstream::Context, names: &Bus
         .get_raw_message(last_sequence)
         .await
         .context("reading the stream's last message")?;
-    let event: BusEvent = serde_json::from_slice(&message.payload).context("decoding the stream's last message")?;
+    let event: BusEvent =
+        serde_json::from_slice(&message.payload).context("decoding the stream's last message")?;
     let position = sqlx::query(
         "SELECT tx_id::text AS tx_id, global_position FROM events \
          WHERE aggregate_type = $1 AND aggregate_id = $2 AND sequence = $3",
@@ -201,7 +230,10 @@ async fn reconcile(conn: &mut PgConnection, js: &jetstream::Context, names: &Bus
     .fetch_optional(&mut *conn)
     .await?;
     let Some(position) = position else {
-        tracing::warn!(message_id = event.message_id(), "the stream's last event is not in the events table");
+        tracing::warn!(
+            message_id = event.message_id(),
+            "the stream's last event is not in the events table"
+        );
         return Ok(());
     };
     let global_position: i64 = position.try_get("global_position")?;
@@ -211,7 +243,10 @@ async fn reconcile(conn: &mut PgConnection, js: &jetstream::Context, names: &Bus
     }
     cursor.stream_sequence = i64::try_from(last_sequence).unwrap_or(i64::MAX);
     save_cursor(conn, cursor).await?;
-    tracing::info!(stream_sequence = last_sequence, "relay cursor reconciled with the stream");
+    tracing::info!(
+        stream_sequence = last_sequence,
+        "relay cursor reconciled with the stream"
+    );
     Ok(())
 }
 
@@ -232,9 +267,16 @@ async fn check_epoch(conn: &mut PgConnection, cursor: &Cursor) -> anyhow::Result
 }
 
 /// Runs the relay until `shutdown` turns true: waits for leadership, then relays.
-pub async fn run(pool: PgPool, js: jetstream::Context, options: RelayOptions, mut shutdown: watch::Receiver<bool>) -> anyhow::Result<()> {
+pub async fn run(
+    pool: PgPool,
+    js: jetstream::Context,
+    options: RelayOptions,
+    mut shutdown: watch::Receiver<bool>,
+) -> anyhow::Result<()> {
     let url_options = pool.connect_options();
-    let mut lock_conn = PgConnection::connect_with(&url_options).await.context("connecting for the relay lock")?;
+    let mut lock_conn = PgConnection::connect_with(&url_options)
+        .await
+        .context("connecting for the relay lock")?;
     loop {
         let locked: bool = sqlx::query_scalar("SELECT pg_try_advisory_lock($1)")
             .bind(RELAY_LOCK)
@@ -255,11 +297,15 @@ pub async fn run(pool: PgPool, js: jetstream::Context, options: RelayOptions, mu
     }
     tracing::info!(stream = options.names.stream, "relay active");
     ensure_stream(&js, &options.names).await?;
-    let mut conn = PgConnection::connect_with(&url_options).await.context("connecting the relay")?;
+    let mut conn = PgConnection::connect_with(&url_options)
+        .await
+        .context("connecting the relay")?;
     let mut cursor = load_cursor(&mut conn).await?;
     check_epoch(&mut conn, &cursor).await?;
     reconcile(&mut conn, &js, &options.names, &mut cursor).await?;
-    let mut listener = PgListener::connect_with(&pool).await.context("listening for events")?;
+    let mut listener = PgListener::connect_with(&pool)
+        .await
+        .context("listening for events")?;
     listener.listen(EVENTS_CHANNEL).await?;
     let mut lock_check = tokio::time::interval(Duration::from_secs(2));
     loop {
@@ -268,7 +314,11 @@ pub async fn run(pool: PgPool, js: jetstream::Context, options: RelayOptions, mu
         }
         let (batch, fenced) = next_batch(&mut conn, &cursor, options.batch_size, true).await?;
         if batch.is_empty() {
-            let wait = if fenced { options.fenced_poll } else { options.idle_poll };
+            let wait = if fenced {
+                options.fenced_poll
+            } else {
+                options.idle_poll
+            };
             tokio::select! {
                 notification = listener.recv() => { notification.context("event notifications")?; }
                 () = tokio::time::sleep(wait) => {}
@@ -285,7 +335,10 @@ pub async fn run(pool: PgPool, js: jetstream::Context, options: RelayOptions, mu
         if let Some(fail) = &options.fail_before_saving_cursor
             && fail.swap(false, Ordering::SeqCst)
         {
-            bail!("injected failure after publishing {} events, before saving the cursor", batch.len());
+            bail!(
+                "injected failure after publishing {} events, before saving the cursor",
+                batch.len()
+            );
         }
         if let Some(last) = batch.last() {
             cursor.tx_id.clone_from(&last.tx_id);
@@ -300,7 +353,11 @@ pub async fn run(pool: PgPool, js: jetstream::Context, options: RelayOptions, mu
 /// After a logical restore: publish what the restored database holds beyond the cursor
 /// (nothing else writes while the stack is stopped, so no fence is needed), then start a
 /// new epoch above every restored row, whatever transaction ids new rows get.
-pub async fn rebase(pool: &PgPool, js: &jetstream::Context, names: &BusNames) -> anyhow::Result<Cursor> {
+pub async fn rebase(
+    pool: &PgPool,
+    js: &jetstream::Context,
+    names: &BusNames,
+) -> anyhow::Result<Cursor> {
     ensure_stream(js, names).await?;
     let mut conn = pool.acquire().await?;
     let mut cursor = load_cursor(&mut conn).await?;
@@ -321,7 +378,10 @@ pub async fn rebase(pool: &PgPool, js: &jetstream::Context, names: &BusNames) ->
     cursor.tx_id = "0".to_owned();
     cursor.global_position = 0;
     save_cursor(&mut conn, &cursor).await?;
-    tracing::info!(floor, "relay rebased: a new epoch starts above the restored events");
+    tracing::info!(
+        floor,
+        "relay rebased: a new epoch starts above the restored events"
+    );
     Ok(cursor)
 }
 

@@ -24,27 +24,48 @@ pub fn stream_config(names: &BusNames) -> stream::Config {
 
 /// Creates the stream, or updates its settings when they drifted. Safe to call from every
 /// process at every start.
-pub async fn ensure_stream(js: &jetstream::Context, names: &BusNames) -> anyhow::Result<stream::Stream> {
+pub async fn ensure_stream(
+    js: &jetstream::Context,
+    names: &BusNames,
+) -> anyhow::Result<stream::Stream> {
     let wanted = stream_config(names);
     let mut stream = js
         .get_or_create_stream(wanted.clone())
         .await
         .with_context(|| format!("creating stream {}", names.stream))?;
-    let current = stream.info().await.context("reading stream info")?.config.clone();
+    let current = stream
+        .info()
+        .await
+        .context("reading stream info")?
+        .config
+        .clone();
     let drifted = current.subjects != wanted.subjects
         || current.duplicate_window != wanted.duplicate_window
         || current.deny_delete != wanted.deny_delete
         || current.deny_purge != wanted.deny_purge;
     if drifted {
         tracing::info!(stream = names.stream, "updating stream settings");
-        js.update_stream(wanted).await.context("updating stream settings")?;
-        stream = js.get_stream(&names.stream).await.context("reading stream")?;
+        js.update_stream(wanted)
+            .await
+            .context("updating stream settings")?;
+        stream = js
+            .get_stream(&names.stream)
+            .await
+            .context("reading stream")?;
     }
     Ok(stream)
 }
 
 /// The stream's last sequence (0 when empty).
 pub async fn last_sequence(js: &jetstream::Context, names: &BusNames) -> anyhow::Result<u64> {
-    let mut stream = js.get_stream(&names.stream).await.context("reading stream")?;
-    Ok(stream.info().await.context("reading stream info")?.state.last_sequence)
+    let mut stream = js
+        .get_stream(&names.stream)
+        .await
+        .context("reading stream")?;
+    Ok(stream
+        .info()
+        .await
+        .context("reading stream info")?
+        .state
+        .last_sequence)
 }

@@ -29,17 +29,27 @@ fn quoted(identifier: &str) -> String {
 }
 
 /// Creates `schema` with the projection's tables and a checkpoint at 0, if it is missing.
-async fn create_schema(conn: &mut PgConnection, projection: &dyn Projection, schema: &str) -> anyhow::Result<()> {
+async fn create_schema(
+    conn: &mut PgConnection,
+    projection: &dyn Projection,
+    schema: &str,
+) -> anyhow::Result<()> {
     let mut tx = conn.begin().await?;
     // Several processes may start at once: serialise schema creation.
-    sqlx::query("SELECT pg_advisory_xact_lock(hashtext($1))").bind(schema).execute(&mut *tx).await?;
-    let exists: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $1)")
+    sqlx::query("SELECT pg_advisory_xact_lock(hashtext($1))")
         .bind(schema)
-        .fetch_one(&mut *tx)
+        .execute(&mut *tx)
         .await?;
+    let exists: bool =
+        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $1)")
+            .bind(schema)
+            .fetch_one(&mut *tx)
+            .await?;
     if !exists {
-        tx.execute(format!("CREATE SCHEMA {}", quoted(schema)).as_str()).await?;
-        tx.execute(format!("SET LOCAL search_path TO {}, public", quoted(schema)).as_str()).await?;
+        tx.execute(format!("CREATE SCHEMA {}", quoted(schema)).as_str())
+            .await?;
+        tx.execute(format!("SET LOCAL search_path TO {}, public", quoted(schema)).as_str())
+            .await?;
         tx.execute(projection.schema_sql())
             .await
             .with_context(|| format!("creating the tables of {schema}"))?;
@@ -69,25 +79,41 @@ async fn grant_analyst(conn: &mut PgConnection, logical: &str, target: &str) -> 
 }
 
 /// Makes sure every read model's schema exists (run with the migrations).
-pub async fn ensure_schemas(pool: &PgPool, projections: &[Arc<dyn Projection>]) -> anyhow::Result<()> {
+pub async fn ensure_schemas(
+    pool: &PgPool,
+    projections: &[Arc<dyn Projection>],
+) -> anyhow::Result<()> {
     let mut conn = pool.acquire().await?;
     for projection in projections {
-        create_schema(&mut conn, projection.as_ref(), &schema_name(projection.as_ref())).await?;
+        create_schema(
+            &mut conn,
+            projection.as_ref(),
+            &schema_name(projection.as_ref()),
+        )
+        .await?;
     }
     Ok(())
 }
 
 async fn checkpoint(conn: &mut PgConnection, schema: &str) -> anyhow::Result<i64> {
-    Ok(sqlx::query_scalar(&format!("SELECT stream_seq FROM {}.checkpoint", quoted(schema)))
-        .fetch_one(&mut *conn)
-        .await?)
+    Ok(sqlx::query_scalar(&format!(
+        "SELECT stream_seq FROM {}.checkpoint",
+        quoted(schema)
+    ))
+    .fetch_one(&mut *conn)
+    .await?)
 }
 
 /// What one transaction did.
 enum BatchOutcome {
-    Applied { changes: Vec<ViewChanged> },
+    Applied {
+        changes: Vec<ViewChanged>,
+    },
     /// A message past checkpoint + 1 arrived: restart the consumer from the checkpoint.
-    Gap { checkpoint: i64, got: i64 },
+    Gap {
+        checkpoint: i64,
+        got: i64,
+    },
 }
 
 /// Applies `messages` (stream order) to `schema` in one transaction with its checkpoint.
@@ -98,7 +124,8 @@ async fn apply_batch(
     messages: &[(i64, BusEvent)],
 ) -> Result<BatchOutcome, ProjectionError> {
     let mut tx = conn.begin().await?;
-    tx.execute(format!("SET LOCAL search_path TO {}, public", quoted(schema)).as_str()).await?;
+    tx.execute(format!("SET LOCAL search_path TO {}, public", quoted(schema)).as_str())
+        .await?;
     let mut checkpoint: i64 = sqlx::query_scalar("SELECT stream_seq FROM checkpoint FOR UPDATE")
         .fetch_one(&mut *tx)
         .await?;
@@ -108,7 +135,10 @@ async fn apply_batch(
             continue; // already applied: a redelivery, or a rebuild swapped in a newer copy
         }
         if *seq != checkpoint + 1 {
-            return Ok(BatchOutcome::Gap { checkpoint, got: *seq });
+            return Ok(BatchOutcome::Gap {
+                checkpoint,
+                got: *seq,
+            });
         }
         changes.extend(projection.apply(&mut tx, event, *seq).await?);
         checkpoint = *seq;
@@ -123,7 +153,9 @@ async fn apply_batch(
 
 /// Reads `(stream sequence, event)` from a consumer message.
 fn decode(message: &jetstream::Message) -> anyhow::Result<(i64, BusEvent)> {
-    let info = message.info().map_err(|e| anyhow::anyhow!("message without stream info: {e}"))?;
+    let info = message
+        .info()
+        .map_err(|e| anyhow::anyhow!("message without stream info: {e}"))?;
     let seq = i64::try_from(info.stream_sequence).context("stream sequence out of range")?;
     let event = serde_json::from_slice(&message.payload)
         .with_context(|| format!("stream message {seq} is not an event"))?;
@@ -147,14 +179,22 @@ async fn follow(
     target: Target<'_>,
     shutdown: &mut watch::Receiver<bool>,
 ) -> anyhow::Result<()> {
-    let Target { projection, schema, until, announce_on } = target;
+    let Target {
+        projection,
+        schema,
+        until,
+        announce_on,
+    } = target;
     let mut conn = PgConnection::connect_with(&pool.connect_options()).await?;
     'consumer: loop {
         let start = checkpoint(&mut conn, schema).await?;
         if until.is_some_and(|until| start >= until) || *shutdown.borrow() {
             return Ok(());
         }
-        let stream = js.get_stream(&names.stream).await.context("reading the stream")?;
+        let stream = js
+            .get_stream(&names.stream)
+            .await
+            .context("reading the stream")?;
         let consumer = stream
             .create_consumer(OrderedConfig {
                 deliver_policy: DeliverPolicy::ByStartSequence {
@@ -164,13 +204,19 @@ async fn follow(
             })
             .await
             .context("creating the ordered consumer")?;
-        let mut messages = consumer.messages().await.context("consuming")?.ready_chunks(MAX_BATCH);
+        let mut messages = consumer
+            .messages()
+            .await
+            .context("consuming")?
+            .ready_chunks(MAX_BATCH);
         loop {
             let chunk = tokio::select! {
                 chunk = messages.next() => chunk,
                 _ = shutdown.changed() => return Ok(()),
             };
-            let Some(chunk) = chunk else { continue 'consumer };
+            let Some(chunk) = chunk else {
+                continue 'consumer;
+            };
             let mut batch = Vec::with_capacity(chunk.len());
             for message in chunk {
                 match message {
@@ -184,7 +230,12 @@ async fn follow(
             }
             match apply_batch(&mut conn, projection, schema, &batch).await? {
                 BatchOutcome::Gap { checkpoint, got } => {
-                    tracing::info!(projection = projection.name(), checkpoint, got, "gap; restarting from the checkpoint");
+                    tracing::info!(
+                        projection = projection.name(),
+                        checkpoint,
+                        got,
+                        "gap; restarting from the checkpoint"
+                    );
                     continue 'consumer;
                 }
                 BatchOutcome::Applied { changes } => {
@@ -208,7 +259,10 @@ async fn announce(nats: &async_nats::Client, names: &BusNames, changes: &[ViewCh
     for change in changes {
         match serde_json::to_vec(change) {
             Ok(body) => {
-                if let Err(error) = nats.publish(names.view_subject(change.kind), body.into()).await {
+                if let Err(error) = nats
+                    .publish(names.view_subject(change.kind), body.into())
+                    .await
+                {
                     tracing::warn!(%error, "cannot announce a view change");
                 }
             }
@@ -238,7 +292,11 @@ pub async fn run(
         match follow(&pool, &js, &names, target, &mut shutdown).await {
             Ok(()) => return Ok(()),
             Err(error) => {
-                tracing::error!(projection = projection.name(), error = format!("{error:#}"), "projection failed; retrying");
+                tracing::error!(
+                    projection = projection.name(),
+                    error = format!("{error:#}"),
+                    "projection failed; retrying"
+                );
                 tokio::select! {
                     () = tokio::time::sleep(Duration::from_secs(1)) => {}
                     _ = shutdown.changed() => return Ok(()),
@@ -257,8 +315,14 @@ pub struct ProjectionStatus {
     pub lag: i64,
 }
 
-pub async fn status(pool: &PgPool, js: &jetstream::Context, names: &BusNames, projections: &[Arc<dyn Projection>]) -> anyhow::Result<Vec<ProjectionStatus>> {
-    let stream_last = i64::try_from(crate::stream::last_sequence(js, names).await?).unwrap_or(i64::MAX);
+pub async fn status(
+    pool: &PgPool,
+    js: &jetstream::Context,
+    names: &BusNames,
+    projections: &[Arc<dyn Projection>],
+) -> anyhow::Result<Vec<ProjectionStatus>> {
+    let stream_last =
+        i64::try_from(crate::stream::last_sequence(js, names).await?).unwrap_or(i64::MAX);
     let mut conn = pool.acquire().await?;
     let mut statuses = Vec::new();
     for projection in projections {
@@ -275,16 +339,23 @@ pub async fn status(pool: &PgPool, js: &jetstream::Context, names: &BusNames, pr
 
 /// Rebuilds a read model from sequence 1 beside the live one, then swaps it in. Readers
 /// and the live worker keep going throughout; the swap is one short transaction.
-pub async fn rebuild(pool: &PgPool, js: &jetstream::Context, names: &BusNames, projection: &dyn Projection) -> anyhow::Result<i64> {
+pub async fn rebuild(
+    pool: &PgPool,
+    js: &jetstream::Context,
+    names: &BusNames,
+    projection: &dyn Projection,
+) -> anyhow::Result<i64> {
     let live = schema_name(projection);
     let next = format!("{live}_next");
     let mut conn = pool.acquire().await?;
-    conn.execute(format!("DROP SCHEMA IF EXISTS {} CASCADE", quoted(&next)).as_str()).await?;
+    conn.execute(format!("DROP SCHEMA IF EXISTS {} CASCADE", quoted(&next)).as_str())
+        .await?;
     create_schema(&mut conn, projection, &live).await?;
     create_schema(&mut conn, projection, &next).await?;
     let (_never, mut no_shutdown) = watch::channel(false);
     loop {
-        let target = i64::try_from(crate::stream::last_sequence(js, names).await?).unwrap_or(i64::MAX);
+        let target =
+            i64::try_from(crate::stream::last_sequence(js, names).await?).unwrap_or(i64::MAX);
         let copy = Target {
             projection,
             schema: &next,
@@ -294,12 +365,18 @@ pub async fn rebuild(pool: &PgPool, js: &jetstream::Context, names: &BusNames, p
         follow(pool, js, names, copy, &mut no_shutdown).await?;
         // Hold the live checkpoint still, and swap only if the copy is not behind it.
         let mut tx = conn.begin().await?;
-        let live_checkpoint: i64 = sqlx::query_scalar(&format!("SELECT stream_seq FROM {}.checkpoint FOR UPDATE", quoted(&live)))
-            .fetch_one(&mut *tx)
-            .await?;
-        let next_checkpoint: i64 = sqlx::query_scalar(&format!("SELECT stream_seq FROM {}.checkpoint", quoted(&next)))
-            .fetch_one(&mut *tx)
-            .await?;
+        let live_checkpoint: i64 = sqlx::query_scalar(&format!(
+            "SELECT stream_seq FROM {}.checkpoint FOR UPDATE",
+            quoted(&live)
+        ))
+        .fetch_one(&mut *tx)
+        .await?;
+        let next_checkpoint: i64 = sqlx::query_scalar(&format!(
+            "SELECT stream_seq FROM {}.checkpoint",
+            quoted(&next)
+        ))
+        .fetch_one(&mut *tx)
+        .await?;
         if next_checkpoint < live_checkpoint {
             tx.rollback().await?;
             continue;
@@ -317,8 +394,13 @@ pub async fn rebuild(pool: &PgPool, js: &jetstream::Context, names: &BusNames, p
         .await?;
         grant_analyst(&mut tx, &live, &live).await?;
         tx.commit().await?;
-        conn.execute(format!("DROP SCHEMA IF EXISTS {} CASCADE", quoted(&retired)).as_str()).await?;
-        tracing::info!(projection = projection.name(), checkpoint = next_checkpoint, "rebuilt and swapped in");
+        conn.execute(format!("DROP SCHEMA IF EXISTS {} CASCADE", quoted(&retired)).as_str())
+            .await?;
+        tracing::info!(
+            projection = projection.name(),
+            checkpoint = next_checkpoint,
+            "rebuilt and swapped in"
+        );
         return Ok(next_checkpoint);
     }
 }

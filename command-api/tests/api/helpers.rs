@@ -91,19 +91,32 @@ pub async fn spawn_app() -> TestApp {
     spawn_app_with(|_| {}).await
 }
 
-/// Starts the application with settings changed by `customize`.
-pub async fn spawn_app_with(customize: impl FnOnce(&mut Settings)) -> TestApp {
+/// A new, empty database on the test server; its name.
+pub async fn create_database() -> String {
     init_logs();
-    let admin_url = admin_database_url();
     let db_name = format!("parley_test_{}", Uuid::new_v4().simple());
-    let mut admin = PgConnection::connect(&admin_url)
+    let mut admin = PgConnection::connect(&admin_database_url())
         .await
         .expect("connect to the test server");
     admin
         .execute(format!(r#"CREATE DATABASE "{db_name}""#).as_str())
         .await
         .expect("create the test database");
+    db_name
+}
 
+pub fn database_url(db_name: &str) -> String {
+    with_database(&admin_database_url(), db_name)
+}
+
+/// Starts the application with settings changed by `customize`, on a new database.
+pub async fn spawn_app_with(customize: impl FnOnce(&mut Settings)) -> TestApp {
+    spawn_app_on(create_database().await, customize).await
+}
+
+/// Starts the application on database `db_name` (dropped when the test ends).
+pub async fn spawn_app_on(db_name: String, customize: impl FnOnce(&mut Settings)) -> TestApp {
+    let admin_url = admin_database_url();
     let mut settings = Settings::local_defaults().expect("default settings");
     settings.database.url = with_database(&admin_url, &db_name).into();
     settings.database.max_connections = 10;
@@ -184,6 +197,10 @@ pub fn spanish_general_queue() -> Uuid {
 }
 
 impl TestApp {
+    pub fn database_url(&self) -> String {
+        database_url(&self.db_name)
+    }
+
     pub async fn send(
         &self,
         method: Method,
@@ -326,5 +343,178 @@ impl TestApp {
         .fetch_all(&self.pool)
         .await
         .expect("read events")
+    }
+}
+
+/// The relay and projection workers of a test, run inside the test process.
+pub struct Pipeline {
+    shutdown: tokio::sync::watch::Sender<bool>,
+    pub relays: Vec<tokio::task::JoinHandle<()>>,
+    pub workers: Vec<tokio::task::JoinHandle<()>>,
+}
+
+impl Drop for Pipeline {
+    fn drop(&mut self) {
+        let _ = self.shutdown.send(true);
+        for task in self.relays.iter().chain(&self.workers) {
+            task.abort();
+        }
+    }
+}
+
+impl TestApp {
+    pub fn jetstream(&self) -> async_nats::jetstream::Context {
+        async_nats::jetstream::new(self.state.nats.clone())
+    }
+
+    pub fn bus(&self) -> projections::bus::BusNames {
+        self.state.settings.bus.clone()
+    }
+
+    /// A relay that restarts after failures, as `parley relay` does.
+    pub fn spawn_relay(
+        &self,
+        options: projections::relay::RelayOptions,
+        shutdown: tokio::sync::watch::Receiver<bool>,
+    ) -> tokio::task::JoinHandle<()> {
+        let (pool, js) = (self.pool.clone(), self.jetstream());
+        tokio::spawn(async move {
+            while !*shutdown.borrow() {
+                if let Err(error) = projections::relay::run(
+                    pool.clone(),
+                    js.clone(),
+                    options.clone(),
+                    shutdown.clone(),
+                )
+                .await
+                {
+                    tracing::warn!(
+                        error = format!("{error:#}"),
+                        "test relay failed; restarting"
+                    );
+                    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                }
+            }
+        })
+    }
+
+    pub fn spawn_workers(
+        &self,
+        shutdown: &tokio::sync::watch::Receiver<bool>,
+    ) -> Vec<tokio::task::JoinHandle<()>> {
+        projections::read_models::all()
+            .into_iter()
+            .map(|projection| {
+                let run = projections::worker::run(
+                    self.pool.clone(),
+                    self.jetstream(),
+                    self.state.nats.clone(),
+                    self.bus(),
+                    projection,
+                    shutdown.clone(),
+                );
+                tokio::spawn(async move {
+                    if let Err(error) = run.await {
+                        tracing::error!(error = format!("{error:#}"), "test worker stopped");
+                    }
+                })
+            })
+            .collect()
+    }
+
+    /// Starts one relay and every projection worker.
+    pub fn start_pipeline(&self) -> Pipeline {
+        self.start_pipeline_with(projections::relay::RelayOptions::new(self.bus()), 1)
+    }
+
+    pub fn start_pipeline_with(
+        &self,
+        options: projections::relay::RelayOptions,
+        relays: usize,
+    ) -> Pipeline {
+        let (shutdown, receiver) = tokio::sync::watch::channel(false);
+        Pipeline {
+            relays: (0..relays)
+                .map(|_| self.spawn_relay(options.clone(), receiver.clone()))
+                .collect(),
+            workers: self.spawn_workers(&receiver),
+            shutdown,
+        }
+    }
+
+    /// `Nats-Msg-Id`s of every stored event in commit order.
+    pub async fn event_ids_in_commit_order(&self) -> Vec<String> {
+        sqlx::query_scalar(
+            "SELECT aggregate_type || ':' || aggregate_id || ':' || sequence FROM events ORDER BY tx_id, global_position",
+        )
+        .fetch_all(&self.pool)
+        .await
+        .expect("read events")
+    }
+
+    /// `Nats-Msg-Id`s of every message on the test's stream, in stream order.
+    pub async fn stream_ids(&self) -> Vec<String> {
+        let js = self.jetstream();
+        let Ok(mut stream) = js.get_stream(&self.bus().stream).await else {
+            return Vec::new();
+        };
+        let last = stream
+            .info()
+            .await
+            .map(|i| i.state.last_sequence)
+            .unwrap_or(0);
+        let mut ids = Vec::new();
+        for sequence in 1..=last {
+            let message = stream
+                .get_raw_message(sequence)
+                .await
+                .expect("every sequence is present");
+            let event: projections::bus::BusEvent =
+                serde_json::from_slice(&message.payload).expect("an event");
+            ids.push(event.message_id());
+        }
+        ids
+    }
+
+    /// Waits until the stream holds exactly the stored events, in commit order, once each.
+    pub async fn assert_stream_matches_events(&self) {
+        let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(20);
+        loop {
+            let events = self.event_ids_in_commit_order().await;
+            let stream = self.stream_ids().await;
+            if stream == events {
+                return;
+            }
+            if tokio::time::Instant::now() > deadline || stream.len() > events.len() {
+                let mut seen = std::collections::HashSet::new();
+                let doubles: Vec<_> = stream.iter().filter(|id| !seen.insert(*id)).collect();
+                panic!(
+                    "stream and events differ: {} events, {} messages, doubles {doubles:?}",
+                    events.len(),
+                    stream.len()
+                );
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Waits until every read model's checkpoint reached the stream's last sequence.
+    pub async fn wait_for_projections(&self) -> i64 {
+        let js = self.jetstream();
+        let all = projections::read_models::all();
+        let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(20);
+        loop {
+            let statuses = projections::worker::status(&self.pool, &js, &self.bus(), &all)
+                .await
+                .expect("status");
+            if statuses.iter().all(|s| s.lag == 0) {
+                return statuses.first().map_or(0, |s| s.stream_last);
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "projections did not catch up: {statuses:?}"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
     }
 }

@@ -11,3 +11,4 @@ mod events;
 mod helpers;
 mod login;
 mod operations;
+mod pipeline;
