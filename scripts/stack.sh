@@ -33,7 +33,7 @@ DB_NAME=parley
 # The long-running parley subcommands, started in this order and stopped in
 # reverse. Adding a part is adding its name here (see part_args for how a
 # name maps to a subcommand). Each gets .stack/logs/<part>.log and .stack/run/<part>.pid.
-PARTS=(api relay project)
+PARTS=(api relay project route)
 
 # The parley command line of a part, in the PART_ARGS array. A part is run as
 # `parley <name>` unless named otherwise here.

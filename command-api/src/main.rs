@@ -36,6 +36,9 @@ enum Command {
         #[command(subcommand)]
         action: Option<RelayAction>,
     },
+    /// Route calls to interpreters and run the ring, maximum-wait and wrap-up timers (one
+    /// active at a time; others stand by).
+    Route,
     /// Run the projection workers that keep the read models up to date.
     Project {
         /// Run only these projections (default: all).
@@ -158,6 +161,19 @@ async fn main() -> anyhow::Result<()> {
                         tokio::time::sleep(Duration::from_secs(1)).await;
                     }
                 }
+            }
+        }
+        Command::Route => {
+            let pool = connect_database(&settings.database).await?;
+            let js = async_nats::jetstream::new(connect_nats(&settings.nats.url).await?);
+            let floor = command_api::state::pg_floor(&pool, &settings);
+            let shutdown = shutdown_watch();
+            loop {
+                match projections::router::run(pool.clone(), js.clone(), settings.bus.clone(), &floor, shutdown.clone()).await {
+                    Ok(()) => return Ok(()),
+                    Err(error) => tracing::error!(error = format!("{error:#}"), "router failed; restarting"),
+                }
+                tokio::time::sleep(Duration::from_secs(1)).await;
             }
         }
         Command::Project { only } => {

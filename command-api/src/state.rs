@@ -10,6 +10,7 @@ use sqlx::PgPool;
 
 use crate::auth::{JwtKeys, LoginLimiter};
 use crate::config::Settings;
+use crate::push::Hub;
 
 pub type PgStore<A> = PersistedEventStore<PostgresEventRepository, A>;
 pub type PgFloor = Floor<PgStore<Call>, PgStore<Agent>>;
@@ -23,20 +24,27 @@ pub struct AppState {
     pub keys: Arc<JwtKeys>,
     pub login_limiter: Arc<LoginLimiter>,
     pub nats: async_nats::Client,
+    /// Fans read-model change notices out to WebSocket clients (`push`).
+    pub hub: Arc<Hub>,
 }
 
 pub fn event_store<A: cqrs_es::Aggregate>(pool: &PgPool) -> PgStore<A> {
     PersistedEventStore::new_event_store(PostgresEventRepository::new(pool.clone()))
 }
 
+/// The write side's workflows over the PostgreSQL event store.
+pub fn pg_floor(pool: &PgPool, settings: &Settings) -> PgFloor {
+    Floor {
+        calls: event_store::<Call>(pool),
+        agents: event_store::<Agent>(pool),
+        max_attempts: settings.commands.max_attempts.max(1),
+        away_after_missed: settings.commands.away_after_missed_offers,
+    }
+}
+
 impl AppState {
     pub fn new(settings: Settings, pool: PgPool, nats: async_nats::Client) -> Self {
-        let floor = Floor {
-            calls: event_store::<Call>(&pool),
-            agents: event_store::<Agent>(&pool),
-            max_attempts: settings.commands.max_attempts.max(1),
-            away_after_missed: settings.commands.away_after_missed_offers,
-        };
+        let floor = pg_floor(&pool, &settings);
         Self {
             keys: Arc::new(JwtKeys::new(&settings.auth)),
             login_limiter: LoginLimiter::new(&settings.auth),
@@ -45,6 +53,7 @@ impl AppState {
             settings: Arc::new(settings),
             pool,
             nats,
+            hub: Hub::new(),
         }
     }
 }

@@ -2,8 +2,10 @@
 //! and their read models.
 
 pub mod bus;
+pub mod leader;
 pub mod projection;
 pub mod read_models;
 pub mod relay;
+pub mod router;
 pub mod stream;
 pub mod worker;

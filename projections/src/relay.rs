@@ -22,10 +22,9 @@ use sqlx::{Connection, PgConnection, PgPool, Row};
 use tokio::sync::watch;
 
 use crate::bus::{BusEvent, BusNames};
+use crate::leader::{Leadership, RELAY_LOCK};
 use crate::stream::ensure_stream;
 
-/// Advisory lock key of the active relay ("PARLEY" + 1).
-const RELAY_LOCK: i64 = 0x5041_524C_4559_0001;
 /// Channel the events table's trigger notifies on each insert.
 pub const EVENTS_CHANNEL: &str = "parley_events";
 /// Header carrying the request id of the command that stored the event.
@@ -273,31 +272,12 @@ pub async fn run(
     options: RelayOptions,
     mut shutdown: watch::Receiver<bool>,
 ) -> anyhow::Result<()> {
-    let url_options = pool.connect_options();
-    let mut lock_conn = PgConnection::connect_with(&url_options)
-        .await
-        .context("connecting for the relay lock")?;
-    loop {
-        let locked: bool = sqlx::query_scalar("SELECT pg_try_advisory_lock($1)")
-            .bind(RELAY_LOCK)
-            .fetch_one(&mut lock_conn)
-            .await
-            .context("taking the relay lock")?;
-        if locked {
-            break;
-        }
-        tracing::debug!("another relay is active; standing by");
-        tokio::select! {
-            () = tokio::time::sleep(Duration::from_millis(500)) => {}
-            _ = shutdown.changed() => return Ok(()),
-        }
-        if *shutdown.borrow() {
-            return Ok(());
-        }
-    }
+    let Some(mut leadership) = Leadership::acquire(&pool, RELAY_LOCK, "relay", &mut shutdown).await? else {
+        return Ok(());
+    };
     tracing::info!(stream = options.names.stream, "relay active");
     ensure_stream(&js, &options.names).await?;
-    let mut conn = PgConnection::connect_with(&url_options)
+    let mut conn = PgConnection::connect_with(&pool.connect_options())
         .await
         .context("connecting the relay")?;
     let mut cursor = load_cursor(&mut conn).await?;
@@ -325,7 +305,7 @@ pub async fn run(
                 _ = lock_check.tick() => {
                     // Leadership lives on this connection: losing it means another relay may
                     // take over, so this one must stop.
-                    sqlx::query("SELECT 1").execute(&mut lock_conn).await.context("the relay lock connection was lost")?;
+                    leadership.check().await?;
                 }
                 _ = shutdown.changed() => {}
             }

@@ -1,0 +1,509 @@
+//! The router: a process manager that turns the event stream into routing decisions.
+//!
+//! It rebuilds its state from the stream (sequence 1 onwards), then, once caught up, offers
+//! each waiting call to one eligible interpreter chosen by the queue's strategy, and runs
+//! the timers — ring timeout, maximum wait, wrap-up time — from event state alone, so a
+//! restarted router re-arms every timer. Invariants stay in the aggregates: the router
+//! only sends commands through the domain's `Floor`, which refuses a second offer or a
+//! second agent whatever the router believes.
+
+use std::collections::{HashMap, HashSet};
+use std::time::Duration;
+
+use anyhow::Context;
+use async_nats::jetstream::{self, consumer::DeliverPolicy, consumer::pull::OrderedConfig};
+use chrono::{DateTime, NaiveDate, Utc};
+use cqrs_es::EventStore;
+use domain::agent::{Activity, Agent, AgentCommand, AgentEvent};
+use domain::call::{Call, CallEvent, NoInterpreterReason};
+use domain::ids::{AgentId, CallId, QueueId};
+use domain::queue::{QueueConfig, QueueEvent};
+use domain::values::{AgentStatus, Modality, Priority, RoutingStrategy, Skills};
+use domain::workflow::{Floor, Metadata, Versioned};
+use domain::{CallCommand, values::LanguageCode};
+use futures::StreamExt;
+use sqlx::PgPool;
+use tokio::sync::watch;
+
+use crate::bus::{BusEvent, BusNames};
+use crate::leader::{Leadership, ROUTER_LOCK};
+
+/// A router's knowledge of one queue.
+#[derive(Debug, Clone)]
+struct QueueState {
+    config: QueueConfig,
+    members: Vec<AgentId>,
+    /// Round robin: the agent offered last.
+    last_offered: Option<AgentId>,
+}
+
+#[derive(Debug, Clone)]
+struct AgentState {
+    status: AgentStatus,
+    activity: Activity,
+    skills: Skills,
+    /// When they last became free (for longest idle).
+    idle_since: Option<DateTime<Utc>>,
+    wrap_up_since: Option<DateTime<Utc>>,
+    offer_expires_at: Option<DateTime<Utc>>,
+    calls_today: (Option<NaiveDate>, u32),
+}
+
+#[derive(Debug, Clone)]
+struct CallState {
+    language: LanguageCode,
+    modality: Modality,
+    priority: Priority,
+    queue: Option<QueueId>,
+    /// When it entered its current queue (the maximum wait counts from here).
+    queued_at: DateTime<Utc>,
+    waiting: bool,
+    offer: Option<(AgentId, DateTime<Utc>)>,
+    /// Agents who declined or let this call's offer expire in this queue.
+    passed_by: HashSet<AgentId>,
+}
+
+/// Everything the router knows, folded from the stream.
+#[derive(Debug, Default)]
+pub struct RouterState {
+    queues: HashMap<QueueId, QueueState>,
+    agents: HashMap<AgentId, AgentState>,
+    calls: HashMap<CallId, CallState>,
+    /// The queue each finished call was in, for its agent's wrap-up time.
+    call_queue: HashMap<CallId, QueueId>,
+}
+
+/// A decision the router takes: one command to send.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Decision {
+    Offer { call: CallId, agent: AgentId, expires_at: DateTime<Utc> },
+    ExpireOffer { call: CallId, agent: AgentId },
+    Overflow { call: CallId, to: QueueId },
+    GiveUp { call: CallId },
+    EndWrapUp { agent: AgentId, call: CallId },
+}
+
+impl RouterState {
+    /// Folds one event from the stream.
+    pub fn apply(&mut self, event: &BusEvent) -> anyhow::Result<()> {
+        let id: uuid::Uuid = event.aggregate_id.parse().context("aggregate id is not a UUID")?;
+        match event.aggregate_type.as_str() {
+            "Queue" => self.apply_queue(QueueId(id), event.decode()?),
+            "Agent" => self.apply_agent(AgentId(id), event.decode()?),
+            "Call" => self.apply_call(CallId(id), &event.decode()?),
+            _ => {}
+        }
+        Ok(())
+    }
+
+    fn apply_queue(&mut self, id: QueueId, event: QueueEvent) {
+        match event {
+            QueueEvent::QueueCreated { config, .. } => {
+                self.queues.insert(id, QueueState { config, members: vec![], last_offered: None });
+            }
+            QueueEvent::QueueUpdated { config, .. } => {
+                if let Some(queue) = self.queues.get_mut(&id) {
+                    queue.config = config;
+                }
+            }
+            QueueEvent::QueueMembersSet { members, .. } => {
+                if let Some(queue) = self.queues.get_mut(&id) {
+                    queue.members = members;
+                }
+            }
+        }
+    }
+
+    fn apply_agent(&mut self, id: AgentId, event: AgentEvent) {
+        let agent = self.agents.entry(id).or_insert_with(|| AgentState {
+            status: AgentStatus::Offline,
+            activity: Activity::Idle,
+            skills: Skills::default(),
+            idle_since: None,
+            wrap_up_since: None,
+            offer_expires_at: None,
+            calls_today: (None, 0),
+        });
+        match event {
+            AgentEvent::AgentSkillsSet { skills, .. } => agent.skills = skills,
+            AgentEvent::AgentStatusChanged { to, at, .. } => {
+                if to == AgentStatus::Available && agent.status != AgentStatus::Available {
+                    agent.idle_since = Some(at);
+                }
+                agent.status = to;
+            }
+            AgentEvent::AgentOfferReceived { call_id, expires_at, .. } => {
+                agent.activity = Activity::Ringing(call_id);
+                agent.offer_expires_at = Some(expires_at);
+            }
+            AgentEvent::AgentOfferCleared { .. } => {
+                agent.activity = Activity::Idle;
+                agent.offer_expires_at = None;
+            }
+            AgentEvent::AgentCallStarted { call_id, at } => {
+                agent.activity = Activity::OnCall(call_id);
+                agent.offer_expires_at = None;
+                let day = at.date_naive();
+                agent.calls_today = match agent.calls_today {
+                    (Some(d), n) if d == day => (Some(d), n + 1),
+                    _ => (Some(day), 1),
+                };
+            }
+            AgentEvent::AgentCallEnded { .. } => agent.activity = Activity::Idle,
+            AgentEvent::AgentWrapUpStarted { call_id, at } => {
+                agent.activity = Activity::WrapUp(call_id);
+                agent.wrap_up_since = Some(at);
+            }
+            AgentEvent::AgentWrapUpEnded { at, .. } => {
+                agent.activity = Activity::Idle;
+                agent.wrap_up_since = None;
+                agent.idle_since = Some(at);
+            }
+        }
+    }
+
+    fn apply_call(&mut self, id: CallId, event: &CallEvent) {
+        if let CallEvent::CallRequested { request, at, .. } = event {
+            self.calls.insert(
+                id,
+                CallState {
+                    language: request.language.clone(),
+                    modality: request.modality,
+                    priority: request.priority,
+                    queue: None,
+                    queued_at: *at,
+                    waiting: false,
+                    offer: None,
+                    passed_by: HashSet::new(),
+                },
+            );
+            return;
+        }
+        let Some(call) = self.calls.get_mut(&id) else { return };
+        match event {
+            CallEvent::CallQueued { queue_id, at, .. } => {
+                let (queue_id, at) = (*queue_id, *at);
+                if call.queue != Some(queue_id) {
+                    call.passed_by.clear();
+                }
+                call.queue = Some(queue_id);
+                call.queued_at = at;
+                call.waiting = true;
+                call.offer = None;
+            }
+            CallEvent::CallOffered { agent_id, expires_at, .. } => {
+                call.waiting = true;
+                call.offer = Some((*agent_id, *expires_at));
+            }
+            CallEvent::OfferDeclined { agent_id, .. } | CallEvent::OfferExpired { agent_id, .. } => {
+                call.offer = None;
+                call.passed_by.insert(*agent_id);
+            }
+            CallEvent::OfferWithdrawn { .. } => call.offer = None,
+            CallEvent::CallAccepted { queue_id, .. } => {
+                self.call_queue.insert(id, *queue_id);
+                self.calls.remove(&id);
+            }
+            CallEvent::CallAbandoned { .. } | CallEvent::NoInterpreterAvailable { .. } => {
+                self.calls.remove(&id);
+            }
+            // Transfers and overflows are followed by `CallQueued` or `CallOffered`.
+            _ => {}
+        }
+    }
+
+    fn eligible(&self, agent_id: AgentId, agent: &AgentState, call: &CallState, queue: &QueueState) -> bool {
+        agent.status == AgentStatus::Available
+            && agent.activity == Activity::Idle
+            && !call.passed_by.contains(&agent_id)
+            && (queue.members.is_empty() || queue.members.contains(&agent_id))
+            && agent
+                .skills
+                .proficiency_in(&call.language)
+                .is_some_and(|p| p >= queue.config.min_proficiency)
+            && agent.skills.modalities.contains(&call.modality)
+            && queue.config.specialty.is_none_or(|s| agent.skills.specialties.contains(&s))
+    }
+
+    /// The agent the queue's strategy picks among `candidates`.
+    fn pick(&self, queue: &QueueState, call: &CallState, candidates: &[AgentId], today: NaiveDate) -> Option<AgentId> {
+        let agent = |id: &AgentId| &self.agents[id];
+        let idle = |id: &AgentId| agent(id).idle_since.unwrap_or(DateTime::<Utc>::MIN_UTC);
+        let calls_today = |id: &AgentId| match agent(id).calls_today {
+            (Some(day), n) if day == today => n,
+            _ => 0,
+        };
+        match queue.config.strategy {
+            RoutingStrategy::LongestIdle => candidates.iter().min_by_key(|id| (idle(id), **id)).copied(),
+            RoutingStrategy::FewestCallsToday => candidates.iter().min_by_key(|id| (calls_today(id), idle(id), **id)).copied(),
+            RoutingStrategy::BestProficiency => candidates
+                .iter()
+                .max_by_key(|id| {
+                    let proficiency = agent(id).skills.proficiency_in(&call.language).map(|p| p.get());
+                    (proficiency, std::cmp::Reverse(idle(id)), std::cmp::Reverse(**id))
+                })
+                .copied(),
+            RoutingStrategy::RoundRobin => {
+                let mut sorted = candidates.to_vec();
+                sorted.sort();
+                let after_last = queue.last_offered.and_then(|last| sorted.iter().find(|id| **id > last).copied());
+                after_last.or_else(|| sorted.first().copied())
+            }
+        }
+    }
+
+    /// Everything due at `now`: timers that fired, then offers for waiting calls (urgent
+    /// first, then first come, first served), each agent at most once per round.
+    pub fn decide(&self, now: DateTime<Utc>) -> Vec<Decision> {
+        let mut decisions = Vec::new();
+        for (call_id, call) in &self.calls {
+            if let Some((agent, expires_at)) = call.offer
+                && now >= expires_at
+            {
+                decisions.push(Decision::ExpireOffer { call: *call_id, agent });
+            }
+            if call.waiting && call.offer.is_none() {
+                let queue = call.queue.and_then(|q| self.queues.get(&q));
+                let max_wait = chrono::Duration::seconds(i64::from(
+                    queue.map_or(QueueConfig::DEFAULT_MAX_WAIT_S, |q| q.config.max_wait_s),
+                ));
+                if now >= call.queued_at + max_wait {
+                    let overflow = queue
+                        .and_then(|q| q.config.overflow_queue_id)
+                        .filter(|to| self.queues.contains_key(to) && Some(*to) != call.queue);
+                    decisions.push(match overflow {
+                        Some(to) => Decision::Overflow { call: *call_id, to },
+                        None => Decision::GiveUp { call: *call_id },
+                    });
+                }
+            }
+        }
+        for (agent_id, agent) in &self.agents {
+            if let (Activity::WrapUp(call), Some(since)) = (agent.activity, agent.wrap_up_since) {
+                let wrap_up_s = self
+                    .call_queue
+                    .get(&call)
+                    .and_then(|q| self.queues.get(q))
+                    .map_or(QueueConfig::DEFAULT_WRAP_UP_S, |q| q.config.wrap_up_s);
+                if now >= since + chrono::Duration::seconds(i64::from(wrap_up_s)) {
+                    decisions.push(Decision::EndWrapUp { agent: *agent_id, call });
+                }
+            }
+        }
+        let timed_out: HashSet<CallId> = decisions
+            .iter()
+            .filter_map(|d| match d {
+                Decision::Overflow { call, .. } | Decision::GiveUp { call } => Some(*call),
+                _ => None,
+            })
+            .collect();
+        let mut waiting: Vec<(&CallId, &CallState)> = self
+            .calls
+            .iter()
+            .filter(|(id, call)| call.waiting && call.offer.is_none() && !timed_out.contains(id))
+            .collect();
+        waiting.sort_by_key(|(id, call)| (call.priority != Priority::Urgent, call.queued_at, **id));
+        let mut taken: HashSet<AgentId> = HashSet::new();
+        for (call_id, call) in waiting {
+            let Some(queue) = call.queue.and_then(|q| self.queues.get(&q)) else { continue };
+            let candidates: Vec<AgentId> = self
+                .agents
+                .iter()
+                .filter(|(id, agent)| !taken.contains(*id) && self.eligible(**id, agent, call, queue))
+                .map(|(id, _)| *id)
+                .collect();
+            if let Some(agent) = self.pick(queue, call, &candidates, now.date_naive()) {
+                taken.insert(agent);
+                let expires_at = now + chrono::Duration::seconds(i64::from(queue.config.ring_timeout_s));
+                decisions.push(Decision::Offer { call: *call_id, agent, expires_at });
+            }
+        }
+        decisions
+    }
+
+    /// The next instant a timer fires, if any.
+    pub fn next_deadline(&self) -> Option<DateTime<Utc>> {
+        let offers = self.calls.values().filter_map(|c| c.offer.map(|(_, at)| at));
+        let max_waits = self.calls.values().filter(|c| c.waiting && c.offer.is_none()).map(|c| {
+            let max_wait = c
+                .queue
+                .and_then(|q| self.queues.get(&q))
+                .map_or(QueueConfig::DEFAULT_MAX_WAIT_S, |q| q.config.max_wait_s);
+            c.queued_at + chrono::Duration::seconds(i64::from(max_wait))
+        });
+        let wrap_ups = self.agents.values().filter_map(|a| match (a.activity, a.wrap_up_since) {
+            (Activity::WrapUp(call), Some(since)) => {
+                let wrap_up_s = self
+                    .call_queue
+                    .get(&call)
+                    .and_then(|q| self.queues.get(q))
+                    .map_or(QueueConfig::DEFAULT_WRAP_UP_S, |q| q.config.wrap_up_s);
+                Some(since + chrono::Duration::seconds(i64::from(wrap_up_s)))
+            }
+            _ => None,
+        });
+        offers.chain(max_waits).chain(wrap_ups).min()
+    }
+
+    /// A decision the floor refused: don't offer that call to that agent again this visit.
+    fn refused(&mut self, decision: &Decision) {
+        if let Decision::Offer { call, agent, .. } = decision
+            && let Some(state) = self.calls.get_mut(call)
+        {
+            state.passed_by.insert(*agent);
+        }
+    }
+
+    /// Marks a decision as sent, so the next round does not repeat it before its events
+    /// come back on the stream.
+    fn assume(&mut self, decision: &Decision) {
+        match decision {
+            Decision::Offer { call, agent, expires_at } => {
+                if let Some(state) = self.calls.get_mut(call) {
+                    state.offer = Some((*agent, *expires_at));
+                    if let Some(queue) = state.queue.and_then(|q| self.queues.get_mut(&q)) {
+                        queue.last_offered = Some(*agent);
+                    }
+                }
+                if let Some(state) = self.agents.get_mut(agent) {
+                    state.activity = Activity::Ringing(*call);
+                }
+            }
+            Decision::ExpireOffer { call, agent } => {
+                if let Some(state) = self.calls.get_mut(call) {
+                    state.offer = None;
+                    state.passed_by.insert(*agent);
+                }
+            }
+            Decision::Overflow { call, .. } | Decision::GiveUp { call } => {
+                if let Some(state) = self.calls.get_mut(call) {
+                    state.waiting = false;
+                }
+            }
+            Decision::EndWrapUp { agent, .. } => {
+                if let Some(state) = self.agents.get_mut(agent) {
+                    state.activity = Activity::Idle;
+                    state.wrap_up_since = None;
+                }
+            }
+        }
+    }
+}
+
+fn router_metadata() -> Metadata {
+    let id = uuid::Uuid::now_v7().to_string();
+    Metadata::from([
+        ("actor_id".to_owned(), "router".to_owned()),
+        ("actor_role".to_owned(), "system".to_owned()),
+        ("actor_name".to_owned(), "router".to_owned()),
+        ("request_id".to_owned(), id.clone()),
+        ("correlation_id".to_owned(), id),
+    ])
+}
+
+/// Sends one decision; `Ok(false)` when the floor refused it. Refusals are expected now and
+/// then (the floor moved meanwhile): the events that moved it correct the router's state.
+async fn send<CS, AS>(floor: &Floor<CS, AS>, decision: &Decision, now: DateTime<Utc>) -> anyhow::Result<bool>
+where
+    CS: EventStore<Call>,
+    CS::AC: Versioned,
+    AS: EventStore<Agent>,
+    AS::AC: Versioned,
+{
+    let metadata = router_metadata();
+    let result = match decision {
+        Decision::Offer { call, agent, expires_at } => floor.offer(*call, *agent, *expires_at, now, &metadata).await.map(|_| ()),
+        Decision::ExpireOffer { call, agent } => floor.expire_offer(*call, *agent, now, &metadata).await.map(|_| ()),
+        Decision::Overflow { call, to } => floor
+            .call(*call, CallCommand::Overflow { to_queue: *to, at: now }, &metadata)
+            .await
+            .map(|_| ())
+            .map_err(Into::into),
+        Decision::GiveUp { call } => floor
+            .call(*call, CallCommand::GiveUp { reason: NoInterpreterReason::MaxWaitExceeded, at: now }, &metadata)
+            .await
+            .map(|_| ())
+            .map_err(Into::into),
+        Decision::EndWrapUp { agent, call } => floor
+            .agent(*agent, AgentCommand::EndWrapUp { call_id: *call, disposition: None, at: now }, &metadata)
+            .await
+            .map(|_| ())
+            .map_err(Into::into),
+    };
+    match result {
+        Ok(()) => Ok(true),
+        Err(domain::workflow::WorkflowError::Call(domain::workflow::ExecuteError::Rejected(refusal))) => {
+            tracing::debug!(?decision, %refusal, "call refused a routing decision");
+            Ok(false)
+        }
+        Err(domain::workflow::WorkflowError::Agent(domain::workflow::ExecuteError::Rejected(refusal))) => {
+            tracing::debug!(?decision, %refusal, "agent refused a routing decision");
+            Ok(false)
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+/// Runs the router until shutdown: waits for leadership, replays the stream, then routes.
+pub async fn run<CS, AS>(
+    pool: PgPool,
+    js: jetstream::Context,
+    names: BusNames,
+    floor: &Floor<CS, AS>,
+    mut shutdown: watch::Receiver<bool>,
+) -> anyhow::Result<()>
+where
+    CS: EventStore<Call>,
+    CS::AC: Versioned,
+    AS: EventStore<Agent>,
+    AS::AC: Versioned,
+{
+    let Some(mut leadership) = Leadership::acquire(&pool, ROUTER_LOCK, "router", &mut shutdown).await? else {
+        return Ok(());
+    };
+    let stream = crate::stream::ensure_stream(&js, &names).await?;
+    let caught_up_at = crate::stream::last_sequence(&js, &names).await?;
+    let consumer = stream
+        .create_consumer(OrderedConfig { deliver_policy: DeliverPolicy::All, ..Default::default() })
+        .await
+        .context("creating the router's consumer")?;
+    let mut messages = consumer.messages().await.context("consuming")?.ready_chunks(256);
+    let mut state = RouterState::default();
+    let mut replayed = caught_up_at == 0;
+    let mut lock_check = tokio::time::interval(Duration::from_secs(2));
+    loop {
+        if replayed {
+            let now = Utc::now();
+            for decision in state.decide(now) {
+                if send(floor, &decision, now).await? {
+                    state.assume(&decision);
+                } else {
+                    state.refused(&decision);
+                }
+            }
+        }
+        let sleep = state
+            .next_deadline()
+            .map_or(Duration::from_secs(5), |at| (at - Utc::now()).to_std().unwrap_or(Duration::ZERO))
+            .min(Duration::from_secs(5))
+            .max(Duration::from_millis(5));
+        tokio::select! {
+            chunk = messages.next() => {
+                let chunk = chunk.context("the router's consumer ended")?;
+                for message in chunk {
+                    let message = message.context("the router's consumer failed")?;
+                    let event: BusEvent = serde_json::from_slice(&message.payload).context("a stream message is not an event")?;
+                    state.apply(&event)?;
+                    let seq = message.info().map(|i| i.stream_sequence).unwrap_or(0);
+                    if seq >= caught_up_at && !replayed {
+                        tracing::info!(seq, "router caught up; routing");
+                        replayed = true;
+                    }
+                }
+            }
+            () = tokio::time::sleep(sleep) => {}
+            _ = lock_check.tick() => leadership.check().await?,
+            _ = shutdown.changed() => return Ok(()),
+        }
+    }
+}
