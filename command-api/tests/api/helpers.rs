@@ -351,12 +351,13 @@ pub struct Pipeline {
     shutdown: tokio::sync::watch::Sender<bool>,
     pub relays: Vec<tokio::task::JoinHandle<()>>,
     pub workers: Vec<tokio::task::JoinHandle<()>>,
+    pub routers: Vec<tokio::task::JoinHandle<()>>,
 }
 
 impl Drop for Pipeline {
     fn drop(&mut self) {
         let _ = self.shutdown.send(true);
-        for task in self.relays.iter().chain(&self.workers) {
+        for task in self.relays.iter().chain(&self.workers).chain(&self.routers) {
             task.abort();
         }
     }
@@ -422,6 +423,22 @@ impl TestApp {
             .collect()
     }
 
+    /// A router that restarts after failures, as `parley route` does.
+    pub fn spawn_router(&self, pipeline: &Pipeline) -> tokio::task::JoinHandle<()> {
+        let (pool, js, bus) = (self.pool.clone(), self.jetstream(), self.bus());
+        let settings = self.state.settings.as_ref().clone();
+        let shutdown = pipeline.shutdown.subscribe();
+        tokio::spawn(async move {
+            let floor = command_api::state::pg_floor(&pool, &settings);
+            while !*shutdown.borrow() {
+                if let Err(error) = projections::router::run(pool.clone(), js.clone(), bus.clone(), &floor, shutdown.clone()).await {
+                    tracing::warn!(error = format!("{error:#}"), "test router failed; restarting");
+                    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                }
+            }
+        })
+    }
+
     /// Starts one relay and every projection worker.
     pub fn start_pipeline(&self) -> Pipeline {
         self.start_pipeline_with(projections::relay::RelayOptions::new(self.bus()), 1)
@@ -438,6 +455,7 @@ impl TestApp {
                 .map(|_| self.spawn_relay(options.clone(), receiver.clone()))
                 .collect(),
             workers: self.spawn_workers(&receiver),
+            routers: Vec::new(),
             shutdown,
         }
     }

@@ -12,3 +12,4 @@ mod helpers;
 mod login;
 mod operations;
 mod pipeline;
+mod routing;
