@@ -104,6 +104,10 @@ export_stack_env() {
   export PARLEY__HTTP__HOST=$HTTP_HOST
   export PARLEY__HTTP__PORT=$HTTP_PORT
   export PARLEY__ENVIRONMENT=local
+  # The demo simulator logs many interpreters in from this one address; production keeps
+  # the strict defaults (auth.login_burst / auth.login_per_minute in docs/runbook.md).
+  export PARLEY__AUTH__LOGIN_BURST=${PARLEY__AUTH__LOGIN_BURST:-1000}
+  export PARLEY__AUTH__LOGIN_PER_MINUTE=${PARLEY__AUTH__LOGIN_PER_MINUTE:-1000}
   export DATABASE_URL=$DATABASE_URL_STACK NATS_URL=$NATS_URL_STACK
   export PGHOST=127.0.0.1 PGPORT=$PG_PORT PGUSER=$PG_SUPERUSER PGDATABASE=$DB_NAME
   local bindir
