@@ -104,6 +104,7 @@ export_stack_env() {
   export PARLEY__HTTP__HOST=$HTTP_HOST
   export PARLEY__HTTP__PORT=$HTTP_PORT
   export PARLEY__ENVIRONMENT=local
+  export PARLEY__HTTP__WEB_ROOT=${PARLEY__HTTP__WEB_ROOT:-$REPO_ROOT/web-ui/dist}
   # The demo simulator logs many interpreters in from this one address; production keeps
   # the strict defaults (auth.login_burst / auth.login_per_minute in docs/runbook.md).
   export PARLEY__AUTH__LOGIN_BURST=${PARLEY__AUTH__LOGIN_BURST:-1000}
@@ -215,6 +216,54 @@ cmd_build() {
   info "cargo ${args[*]}"
   (cd "$REPO_ROOT" && cargo "${args[@]}") || die "the build failed: fix the errors above (or PARLEY_SKIP_PARTS=1 to start only PostgreSQL and NATS)"
   ok "built $PARLEY_BIN"
+  build_web_ui
+}
+
+# ---------------------------------------------------------------- web UI ---
+# The Yew single-page app (web-ui/, its own cargo workspace) is compiled to wasm32
+# by web-ui/build.sh into web-ui/dist/, which the API serves at / (http.web_root).
+# PARLEY_SKIP_WEB_UI=1 skips it (the API then answers 404 at /).
+
+WEB_UI_DIR=$REPO_ROOT/web-ui
+
+# The wasm-bindgen version in web-ui/Cargo.lock: the CLI must be exactly that version.
+web_ui_bindgen_version() {
+  awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' "$WEB_UI_DIR/Cargo.lock"
+}
+
+# Installs what the web UI build needs and is missing: the wasm32 target, wasm-bindgen.
+ensure_web_ui_tools() {
+  have rustup || die "rustup not found: the web UI needs the wasm32-unknown-unknown target (https://rustup.rs)"
+  if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+    info "rustup target add wasm32-unknown-unknown (once)"
+    rustup target add wasm32-unknown-unknown || die "could not add the Rust target wasm32-unknown-unknown"
+  fi
+  local want current=''
+  want=$(web_ui_bindgen_version)
+  [[ -n $want ]] || die "no wasm-bindgen version found in web-ui/Cargo.lock"
+  if have wasm-bindgen; then current=$(wasm-bindgen --version 2>/dev/null | awk '{ print $2 }'); fi
+  [[ $current == "$want" ]] && return 0
+  info "cargo install wasm-bindgen-cli --version $want --locked (${current:+replacing $current; }once, a few minutes)"
+  if ! cargo install wasm-bindgen-cli --version "$want" --locked; then
+    # A registry mirror may lack a crate version its lock file names: resolve afresh.
+    warn "the locked install failed; trying again without --locked"
+    cargo install wasm-bindgen-cli --version "$want" || die "could not install wasm-bindgen-cli $want"
+  fi
+  have wasm-bindgen || die "wasm-bindgen was installed but is not on PATH: add ~/.cargo/bin to PATH"
+}
+
+build_web_ui() {
+  if [[ -n ${PARLEY_SKIP_WEB_UI:-} ]]; then
+    warn "PARLEY_SKIP_WEB_UI is set: the web UI is not built"
+    return 0
+  fi
+  ensure_gitignored web-ui/dist/
+  ensure_web_ui_tools
+  local started
+  started=$(now_us)
+  info "web-ui/build.sh: the Yew app to wasm32, into web-ui/dist/"
+  "$WEB_UI_DIR/build.sh" || die "the web UI build failed: fix the errors above (or PARLEY_SKIP_WEB_UI=1 to skip it)"
+  ok "web UI built in $(format_duration "$started" "$(now_us)")"
 }
 
 # A port taken by something else is the usual start failure (another stack,
@@ -241,6 +290,8 @@ cmd_start() {
   ensure_debian_packages postgresql nats-server curl
   if [[ -z ${PARLEY_SKIP_PARTS:-} ]]; then
     if [[ -z ${PARLEY_SKIP_BUILD:-} ]]; then cmd_build; fi
+    # cmd_build builds the web UI too; without it, build the UI only when there is none.
+    if [[ -n ${PARLEY_SKIP_BUILD:-} && ! -f $WEB_UI_DIR/dist/index.html ]]; then build_web_ui; fi
     require_binary
   fi
   mkdir -p "$LOG_DIR" "$RUN_DIR"

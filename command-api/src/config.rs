@@ -17,6 +17,8 @@ host = "127.0.0.1"
 port = 8000
 body_limit_bytes = 65536
 shutdown_timeout_s = 10
+# The built web UI (web-ui/build.sh), served at / for every path outside /api.
+web_root = "web-ui/dist"
 
 [database]
 url = "postgres://parley@127.0.0.1:5432/parley"
@@ -72,6 +74,8 @@ pub struct HttpSettings {
     pub port: u16,
     pub body_limit_bytes: usize,
     pub shutdown_timeout_s: u64,
+    /// Directory of the built web UI; `index.html` answers client-side routes.
+    pub web_root: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]

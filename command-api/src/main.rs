@@ -50,6 +50,9 @@ enum Command {
         #[command(subcommand)]
         action: ProjectionsAction,
     },
+    /// Drive realistic traffic through the public HTTP API: interpreters who answer, talk
+    /// and wrap up; requesters who call, sometimes hang up, and rate (see docs/routing.md).
+    Simulate(Box<command_api::simulate::SimulateArgs>),
 }
 
 #[derive(Debug, Subcommand)]
@@ -102,6 +105,10 @@ fn shutdown_watch() -> watch::Receiver<bool> {
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     command_api::telemetry::init(cli.log_json);
+    // The simulator is a client of the API: it needs none of the server's settings.
+    if let Command::Simulate(args) = &cli.command {
+        return command_api::simulate::run_cli(args).await;
+    }
     let settings = Settings::load()?;
     match cli.command {
         Command::Serve => {
@@ -169,9 +176,19 @@ async fn main() -> anyhow::Result<()> {
             let floor = command_api::state::pg_floor(&pool, &settings);
             let shutdown = shutdown_watch();
             loop {
-                match projections::router::run(pool.clone(), js.clone(), settings.bus.clone(), &floor, shutdown.clone()).await {
+                match projections::router::run(
+                    pool.clone(),
+                    js.clone(),
+                    settings.bus.clone(),
+                    &floor,
+                    shutdown.clone(),
+                )
+                .await
+                {
                     Ok(()) => return Ok(()),
-                    Err(error) => tracing::error!(error = format!("{error:#}"), "router failed; restarting"),
+                    Err(error) => {
+                        tracing::error!(error = format!("{error:#}"), "router failed; restarting")
+                    }
                 }
                 tokio::time::sleep(Duration::from_secs(1)).await;
             }
@@ -198,6 +215,7 @@ async fn main() -> anyhow::Result<()> {
             }
             Ok(())
         }
+        Command::Simulate(args) => command_api::simulate::run_cli(&args).await,
         Command::Projections { action } => {
             let pool = connect_database(&settings.database).await?;
             migrate(&pool).await?;

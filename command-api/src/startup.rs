@@ -59,6 +59,7 @@ pub struct Application {
 impl Application {
     /// Connects, migrates and binds; does not serve yet.
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        crate::metrics::handle();
         let pool = connect_database(&settings.database).await?;
         migrate(&pool).await?;
         let nats = connect_nats(&settings.nats.url).await?;
@@ -84,6 +85,11 @@ impl Application {
         let shutdown_timeout = Duration::from_secs(self.state.settings.http.shutdown_timeout_s);
         let body_limit = self.state.settings.http.body_limit_bytes;
         let request_id = HeaderName::from_static(REQUEST_ID_HEADER);
+        // The WebSocket hub's one subscription to the view notices (works while NATS is down).
+        let hub = self
+            .state
+            .hub
+            .spawn(self.state.nats.clone(), &self.state.settings.bus);
         let app = app_router(self.state)
             .layer(axum::extract::DefaultBodyLimit::max(body_limit))
             .layer(CatchPanicLayer::custom(|_| {
@@ -104,13 +110,15 @@ impl Application {
         )
         .with_graceful_shutdown(shutdown_signal());
         // Bound the drain: after the signal, give in-flight requests `shutdown_timeout`.
-        tokio::select! {
+        let result = tokio::select! {
             result = server => result.context("HTTP server failed"),
             () = async { shutdown_signal().await; tokio::time::sleep(shutdown_timeout).await } => {
                 tracing::warn!("in-flight requests did not finish in time; stopping");
                 Ok(())
             }
-        }
+        };
+        hub.abort();
+        result
     }
 }
 

@@ -19,7 +19,12 @@ pub struct Leadership {
 
 impl Leadership {
     /// Waits until `key` is ours; `None` when shutdown came first.
-    pub async fn acquire(pool: &PgPool, key: i64, role: &str, shutdown: &mut watch::Receiver<bool>) -> anyhow::Result<Option<Self>> {
+    pub async fn acquire(
+        pool: &PgPool,
+        key: i64,
+        role: &str,
+        shutdown: &mut watch::Receiver<bool>,
+    ) -> anyhow::Result<Option<Self>> {
         let mut connection = PgConnection::connect_with(&pool.connect_options())
             .await
             .with_context(|| format!("connecting for the {role} lock"))?;

@@ -272,7 +272,9 @@ pub async fn run(
     options: RelayOptions,
     mut shutdown: watch::Receiver<bool>,
 ) -> anyhow::Result<()> {
-    let Some(mut leadership) = Leadership::acquire(&pool, RELAY_LOCK, "relay", &mut shutdown).await? else {
+    let Some(mut leadership) =
+        Leadership::acquire(&pool, RELAY_LOCK, "relay", &mut shutdown).await?
+    else {
         return Ok(());
     };
     tracing::info!(stream = options.names.stream, "relay active");

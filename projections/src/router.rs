@@ -76,17 +76,35 @@ pub struct RouterState {
 /// A decision the router takes: one command to send.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Decision {
-    Offer { call: CallId, agent: AgentId, expires_at: DateTime<Utc> },
-    ExpireOffer { call: CallId, agent: AgentId },
-    Overflow { call: CallId, to: QueueId },
-    GiveUp { call: CallId },
-    EndWrapUp { agent: AgentId, call: CallId },
+    Offer {
+        call: CallId,
+        agent: AgentId,
+        expires_at: DateTime<Utc>,
+    },
+    ExpireOffer {
+        call: CallId,
+        agent: AgentId,
+    },
+    Overflow {
+        call: CallId,
+        to: QueueId,
+    },
+    GiveUp {
+        call: CallId,
+    },
+    EndWrapUp {
+        agent: AgentId,
+        call: CallId,
+    },
 }
 
 impl RouterState {
     /// Folds one event from the stream.
     pub fn apply(&mut self, event: &BusEvent) -> anyhow::Result<()> {
-        let id: uuid::Uuid = event.aggregate_id.parse().context("aggregate id is not a UUID")?;
+        let id: uuid::Uuid = event
+            .aggregate_id
+            .parse()
+            .context("aggregate id is not a UUID")?;
         match event.aggregate_type.as_str() {
             "Queue" => self.apply_queue(QueueId(id), event.decode()?),
             "Agent" => self.apply_agent(AgentId(id), event.decode()?),
@@ -99,7 +117,14 @@ impl RouterState {
     fn apply_queue(&mut self, id: QueueId, event: QueueEvent) {
         match event {
             QueueEvent::QueueCreated { config, .. } => {
-                self.queues.insert(id, QueueState { config, members: vec![], last_offered: None });
+                self.queues.insert(
+                    id,
+                    QueueState {
+                        config,
+                        members: vec![],
+                        last_offered: None,
+                    },
+                );
             }
             QueueEvent::QueueUpdated { config, .. } => {
                 if let Some(queue) = self.queues.get_mut(&id) {
@@ -132,7 +157,11 @@ impl RouterState {
                 }
                 agent.status = to;
             }
-            AgentEvent::AgentOfferReceived { call_id, expires_at, .. } => {
+            AgentEvent::AgentOfferReceived {
+                call_id,
+                expires_at,
+                ..
+            } => {
                 agent.activity = Activity::Ringing(call_id);
                 agent.offer_expires_at = Some(expires_at);
             }
@@ -179,7 +208,9 @@ impl RouterState {
             );
             return;
         }
-        let Some(call) = self.calls.get_mut(&id) else { return };
+        let Some(call) = self.calls.get_mut(&id) else {
+            return;
+        };
         match event {
             CallEvent::CallQueued { queue_id, at, .. } => {
                 let (queue_id, at) = (*queue_id, *at);
@@ -191,11 +222,16 @@ impl RouterState {
                 call.waiting = true;
                 call.offer = None;
             }
-            CallEvent::CallOffered { agent_id, expires_at, .. } => {
+            CallEvent::CallOffered {
+                agent_id,
+                expires_at,
+                ..
+            } => {
                 call.waiting = true;
                 call.offer = Some((*agent_id, *expires_at));
             }
-            CallEvent::OfferDeclined { agent_id, .. } | CallEvent::OfferExpired { agent_id, .. } => {
+            CallEvent::OfferDeclined { agent_id, .. }
+            | CallEvent::OfferExpired { agent_id, .. } => {
                 call.offer = None;
                 call.passed_by.insert(*agent_id);
             }
@@ -212,7 +248,13 @@ impl RouterState {
         }
     }
 
-    fn eligible(&self, agent_id: AgentId, agent: &AgentState, call: &CallState, queue: &QueueState) -> bool {
+    fn eligible(
+        &self,
+        agent_id: AgentId,
+        agent: &AgentState,
+        call: &CallState,
+        queue: &QueueState,
+    ) -> bool {
         agent.status == AgentStatus::Available
             && agent.activity == Activity::Idle
             && !call.passed_by.contains(&agent_id)
@@ -222,11 +264,20 @@ impl RouterState {
                 .proficiency_in(&call.language)
                 .is_some_and(|p| p >= queue.config.min_proficiency)
             && agent.skills.modalities.contains(&call.modality)
-            && queue.config.specialty.is_none_or(|s| agent.skills.specialties.contains(&s))
+            && queue
+                .config
+                .specialty
+                .is_none_or(|s| agent.skills.specialties.contains(&s))
     }
 
     /// The agent the queue's strategy picks among `candidates`.
-    fn pick(&self, queue: &QueueState, call: &CallState, candidates: &[AgentId], today: NaiveDate) -> Option<AgentId> {
+    fn pick(
+        &self,
+        queue: &QueueState,
+        call: &CallState,
+        candidates: &[AgentId],
+        today: NaiveDate,
+    ) -> Option<AgentId> {
         let agent = |id: &AgentId| &self.agents[id];
         let idle = |id: &AgentId| agent(id).idle_since.unwrap_or(DateTime::<Utc>::MIN_UTC);
         let calls_today = |id: &AgentId| match agent(id).calls_today {
@@ -234,19 +285,33 @@ impl RouterState {
             _ => 0,
         };
         match queue.config.strategy {
-            RoutingStrategy::LongestIdle => candidates.iter().min_by_key(|id| (idle(id), **id)).copied(),
-            RoutingStrategy::FewestCallsToday => candidates.iter().min_by_key(|id| (calls_today(id), idle(id), **id)).copied(),
+            RoutingStrategy::LongestIdle => {
+                candidates.iter().min_by_key(|id| (idle(id), **id)).copied()
+            }
+            RoutingStrategy::FewestCallsToday => candidates
+                .iter()
+                .min_by_key(|id| (calls_today(id), idle(id), **id))
+                .copied(),
             RoutingStrategy::BestProficiency => candidates
                 .iter()
                 .max_by_key(|id| {
-                    let proficiency = agent(id).skills.proficiency_in(&call.language).map(|p| p.get());
-                    (proficiency, std::cmp::Reverse(idle(id)), std::cmp::Reverse(**id))
+                    let proficiency = agent(id)
+                        .skills
+                        .proficiency_in(&call.language)
+                        .map(|p| p.get());
+                    (
+                        proficiency,
+                        std::cmp::Reverse(idle(id)),
+                        std::cmp::Reverse(**id),
+                    )
                 })
                 .copied(),
             RoutingStrategy::RoundRobin => {
                 let mut sorted = candidates.to_vec();
                 sorted.sort();
-                let after_last = queue.last_offered.and_then(|last| sorted.iter().find(|id| **id > last).copied());
+                let after_last = queue
+                    .last_offered
+                    .and_then(|last| sorted.iter().find(|id| **id > last).copied());
                 after_last.or_else(|| sorted.first().copied())
             }
         }
@@ -260,7 +325,10 @@ impl RouterState {
             if let Some((agent, expires_at)) = call.offer
                 && now >= expires_at
             {
-                decisions.push(Decision::ExpireOffer { call: *call_id, agent });
+                decisions.push(Decision::ExpireOffer {
+                    call: *call_id,
+                    agent,
+                });
             }
             if call.waiting && call.offer.is_none() {
                 let queue = call.queue.and_then(|q| self.queues.get(&q));
@@ -286,7 +354,10 @@ impl RouterState {
                     .and_then(|q| self.queues.get(q))
                     .map_or(QueueConfig::DEFAULT_WRAP_UP_S, |q| q.config.wrap_up_s);
                 if now >= since + chrono::Duration::seconds(i64::from(wrap_up_s)) {
-                    decisions.push(Decision::EndWrapUp { agent: *agent_id, call });
+                    decisions.push(Decision::EndWrapUp {
+                        agent: *agent_id,
+                        call,
+                    });
                 }
             }
         }
@@ -305,17 +376,26 @@ impl RouterState {
         waiting.sort_by_key(|(id, call)| (call.priority != Priority::Urgent, call.queued_at, **id));
         let mut taken: HashSet<AgentId> = HashSet::new();
         for (call_id, call) in waiting {
-            let Some(queue) = call.queue.and_then(|q| self.queues.get(&q)) else { continue };
+            let Some(queue) = call.queue.and_then(|q| self.queues.get(&q)) else {
+                continue;
+            };
             let candidates: Vec<AgentId> = self
                 .agents
                 .iter()
-                .filter(|(id, agent)| !taken.contains(*id) && self.eligible(**id, agent, call, queue))
+                .filter(|(id, agent)| {
+                    !taken.contains(*id) && self.eligible(**id, agent, call, queue)
+                })
                 .map(|(id, _)| *id)
                 .collect();
             if let Some(agent) = self.pick(queue, call, &candidates, now.date_naive()) {
                 taken.insert(agent);
-                let expires_at = now + chrono::Duration::seconds(i64::from(queue.config.ring_timeout_s));
-                decisions.push(Decision::Offer { call: *call_id, agent, expires_at });
+                let expires_at =
+                    now + chrono::Duration::seconds(i64::from(queue.config.ring_timeout_s));
+                decisions.push(Decision::Offer {
+                    call: *call_id,
+                    agent,
+                    expires_at,
+                });
             }
         }
         decisions
@@ -323,25 +403,35 @@ impl RouterState {
 
     /// The next instant a timer fires, if any.
     pub fn next_deadline(&self) -> Option<DateTime<Utc>> {
-        let offers = self.calls.values().filter_map(|c| c.offer.map(|(_, at)| at));
-        let max_waits = self.calls.values().filter(|c| c.waiting && c.offer.is_none()).map(|c| {
-            let max_wait = c
-                .queue
-                .and_then(|q| self.queues.get(&q))
-                .map_or(QueueConfig::DEFAULT_MAX_WAIT_S, |q| q.config.max_wait_s);
-            c.queued_at + chrono::Duration::seconds(i64::from(max_wait))
-        });
-        let wrap_ups = self.agents.values().filter_map(|a| match (a.activity, a.wrap_up_since) {
-            (Activity::WrapUp(call), Some(since)) => {
-                let wrap_up_s = self
-                    .call_queue
-                    .get(&call)
-                    .and_then(|q| self.queues.get(q))
-                    .map_or(QueueConfig::DEFAULT_WRAP_UP_S, |q| q.config.wrap_up_s);
-                Some(since + chrono::Duration::seconds(i64::from(wrap_up_s)))
-            }
-            _ => None,
-        });
+        let offers = self
+            .calls
+            .values()
+            .filter_map(|c| c.offer.map(|(_, at)| at));
+        let max_waits = self
+            .calls
+            .values()
+            .filter(|c| c.waiting && c.offer.is_none())
+            .map(|c| {
+                let max_wait = c
+                    .queue
+                    .and_then(|q| self.queues.get(&q))
+                    .map_or(QueueConfig::DEFAULT_MAX_WAIT_S, |q| q.config.max_wait_s);
+                c.queued_at + chrono::Duration::seconds(i64::from(max_wait))
+            });
+        let wrap_ups = self
+            .agents
+            .values()
+            .filter_map(|a| match (a.activity, a.wrap_up_since) {
+                (Activity::WrapUp(call), Some(since)) => {
+                    let wrap_up_s = self
+                        .call_queue
+                        .get(&call)
+                        .and_then(|q| self.queues.get(q))
+                        .map_or(QueueConfig::DEFAULT_WRAP_UP_S, |q| q.config.wrap_up_s);
+                    Some(since + chrono::Duration::seconds(i64::from(wrap_up_s)))
+                }
+                _ => None,
+            });
         offers.chain(max_waits).chain(wrap_ups).min()
     }
 
@@ -358,7 +448,11 @@ impl RouterState {
     /// come back on the stream.
     fn assume(&mut self, decision: &Decision) {
         match decision {
-            Decision::Offer { call, agent, expires_at } => {
+            Decision::Offer {
+                call,
+                agent,
+                expires_at,
+            } => {
                 if let Some(state) = self.calls.get_mut(call) {
                     state.offer = Some((*agent, *expires_at));
                     if let Some(queue) = state.queue.and_then(|q| self.queues.get_mut(&q)) {
@@ -403,7 +497,11 @@ fn router_metadata() -> Metadata {
 
 /// Sends one decision; `Ok(false)` when the floor refused it. Refusals are expected now and
 /// then (the floor moved meanwhile): the events that moved it correct the router's state.
-async fn send<CS, AS>(floor: &Floor<CS, AS>, decision: &Decision, now: DateTime<Utc>) -> anyhow::Result<bool>
+async fn send<CS, AS>(
+    floor: &Floor<CS, AS>,
+    decision: &Decision,
+    now: DateTime<Utc>,
+) -> anyhow::Result<bool>
 where
     CS: EventStore<Call>,
     CS::AC: Versioned,
@@ -412,31 +510,67 @@ where
 {
     let metadata = router_metadata();
     let result = match decision {
-        Decision::Offer { call, agent, expires_at } => floor.offer(*call, *agent, *expires_at, now, &metadata).await.map(|_| ()),
-        Decision::ExpireOffer { call, agent } => floor.expire_offer(*call, *agent, now, &metadata).await.map(|_| ()),
+        Decision::Offer {
+            call,
+            agent,
+            expires_at,
+        } => floor
+            .offer(*call, *agent, *expires_at, now, &metadata)
+            .await
+            .map(|_| ()),
+        Decision::ExpireOffer { call, agent } => floor
+            .expire_offer(*call, *agent, now, &metadata)
+            .await
+            .map(|_| ()),
         Decision::Overflow { call, to } => floor
-            .call(*call, CallCommand::Overflow { to_queue: *to, at: now }, &metadata)
+            .call(
+                *call,
+                CallCommand::Overflow {
+                    to_queue: *to,
+                    at: now,
+                },
+                &metadata,
+            )
             .await
             .map(|_| ())
             .map_err(Into::into),
         Decision::GiveUp { call } => floor
-            .call(*call, CallCommand::GiveUp { reason: NoInterpreterReason::MaxWaitExceeded, at: now }, &metadata)
+            .call(
+                *call,
+                CallCommand::GiveUp {
+                    reason: NoInterpreterReason::MaxWaitExceeded,
+                    at: now,
+                },
+                &metadata,
+            )
             .await
             .map(|_| ())
             .map_err(Into::into),
         Decision::EndWrapUp { agent, call } => floor
-            .agent(*agent, AgentCommand::EndWrapUp { call_id: *call, disposition: None, at: now }, &metadata)
+            .agent(
+                *agent,
+                AgentCommand::EndWrapUp {
+                    call_id: *call,
+                    disposition: None,
+                    at: now,
+                },
+                &metadata,
+            )
             .await
             .map(|_| ())
             .map_err(Into::into),
     };
     match result {
         Ok(()) => Ok(true),
-        Err(domain::workflow::WorkflowError::Call(domain::workflow::ExecuteError::Rejected(refusal))) => {
+        Err(domain::workflow::WorkflowError::Call(domain::workflow::ExecuteError::Rejected(
+            refusal,
+        ))) => {
             tracing::debug!(?decision, %refusal, "call refused a routing decision");
             Ok(false)
         }
-        Err(domain::workflow::WorkflowError::Agent(domain::workflow::ExecuteError::Rejected(refusal))) => {
+        Err(domain::workflow::WorkflowError::Agent(domain::workflow::ExecuteError::Rejected(
+            refusal,
+        ))) => {
             tracing::debug!(?decision, %refusal, "agent refused a routing decision");
             Ok(false)
         }
@@ -458,16 +592,25 @@ where
     AS: EventStore<Agent>,
     AS::AC: Versioned,
 {
-    let Some(mut leadership) = Leadership::acquire(&pool, ROUTER_LOCK, "router", &mut shutdown).await? else {
+    let Some(mut leadership) =
+        Leadership::acquire(&pool, ROUTER_LOCK, "router", &mut shutdown).await?
+    else {
         return Ok(());
     };
     let stream = crate::stream::ensure_stream(&js, &names).await?;
     let caught_up_at = crate::stream::last_sequence(&js, &names).await?;
     let consumer = stream
-        .create_consumer(OrderedConfig { deliver_policy: DeliverPolicy::All, ..Default::default() })
+        .create_consumer(OrderedConfig {
+            deliver_policy: DeliverPolicy::All,
+            ..Default::default()
+        })
         .await
         .context("creating the router's consumer")?;
-    let mut messages = consumer.messages().await.context("consuming")?.ready_chunks(256);
+    let mut messages = consumer
+        .messages()
+        .await
+        .context("consuming")?
+        .ready_chunks(256);
     let mut state = RouterState::default();
     let mut replayed = caught_up_at == 0;
     let mut lock_check = tokio::time::interval(Duration::from_secs(2));
@@ -484,7 +627,9 @@ where
         }
         let sleep = state
             .next_deadline()
-            .map_or(Duration::from_secs(5), |at| (at - Utc::now()).to_std().unwrap_or(Duration::ZERO))
+            .map_or(Duration::from_secs(5), |at| {
+                (at - Utc::now()).to_std().unwrap_or(Duration::ZERO)
+            })
             .min(Duration::from_secs(5))
             .max(Duration::from_millis(5));
         tokio::select! {

@@ -2,18 +2,18 @@
 //! invalid), check the role (403), and hand the command to the domain's `Floor`.
 
 use axum::extract::State;
-use chrono::{DateTime, Duration, Utc};
-use domain::call::{Call, CallCommand, CallRequest, CallStatus, TransferTarget};
+use chrono::Duration;
+use domain::call::{CallCommand, CallRequest, TransferTarget};
 use domain::ids::{AgentId, CallId, QueueId, UserId};
 use domain::values::{Disposition, LanguageCode, Modality, Notes, Priority, Specialty, Stars};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
 
 use super::{AcceptedResponse, accepted};
-use crate::auth::{AuthUser, Role};
+use crate::auth::Role;
 use crate::context::CommandContext;
 use crate::directory::{choose_queue, find_agent_user, load_queues};
 use crate::error::{ApiError, ErrorBody, Json, Path};
@@ -22,7 +22,6 @@ use crate::state::AppState;
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(request_call))
-        .routes(routes!(get_call))
         .routes(routes!(offer_call))
         .routes(routes!(accept_call))
         .routes(routes!(decline_call))
@@ -97,89 +96,6 @@ async fn request_call(
     };
     let committed = state.floor.call(call_id, command, &ctx.metadata()).await?;
     accepted(call_id.as_uuid(), committed.version)
-}
-
-/// The call as the event store has it now.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct CallState {
-    pub id: Uuid,
-    /// The aggregate's sequence.
-    pub version: u64,
-    /// new, requested, queued, offered, connected, on_hold, ended, wrapped_up, abandoned,
-    /// no_interpreter_available
-    pub status: String,
-    pub requester_id: Option<Uuid>,
-    pub language: Option<String>,
-    pub source_language: Option<String>,
-    pub modality: Option<String>,
-    pub specialty: Option<String>,
-    pub priority: Option<String>,
-    pub queue_id: Option<Uuid>,
-    pub offered_to: Option<Uuid>,
-    pub offer_expires_at: Option<DateTime<Utc>>,
-    pub agent_id: Option<Uuid>,
-    pub requested_at: Option<DateTime<Utc>>,
-    pub connected_at: Option<DateTime<Utc>>,
-    pub ended_at: Option<DateTime<Utc>>,
-    pub rated: bool,
-}
-
-impl CallState {
-    fn new(id: CallId, call: &Call, version: usize) -> Self {
-        let request = call.request.as_ref();
-        Self {
-            id: id.as_uuid(),
-            version: u64::try_from(version).unwrap_or(u64::MAX),
-            status: call.status.as_str().to_owned(),
-            requester_id: call.requester_id.map(|id| id.as_uuid()),
-            language: request.map(|r| r.language.to_string()),
-            source_language: request.map(|r| r.source_language.to_string()),
-            modality: request.map(|r| r.modality.to_string()),
-            specialty: request.and_then(|r| r.specialty).map(|s| s.to_string()),
-            priority: request.map(|r| r.priority.to_string()),
-            queue_id: call.queue_id.map(|id| id.as_uuid()),
-            offered_to: call.offer.map(|offer| offer.agent_id.as_uuid()),
-            offer_expires_at: call.offer.map(|offer| offer.expires_at),
-            agent_id: call.agent_id.map(|id| id.as_uuid()),
-            requested_at: call.requested_at,
-            connected_at: call.connected_at,
-            ended_at: call.ended_at,
-            rated: call.rated,
-        }
-    }
-}
-
-fn call_not_found(id: Uuid) -> ApiError {
-    ApiError::not_found("call_not_found", format!("no call {id}"))
-}
-
-/// Whether `user` may see `call`: floor staff see every call; an interpreter the calls
-/// offered to or taken by them; a requester their own.
-fn may_see(user: &AuthUser, call: &Call) -> bool {
-    match user.role {
-        Role::Admin | Role::Supervisor | Role::Analyst => true,
-        Role::Agent => {
-            let me = AgentId(user.id.as_uuid());
-            call.agent_id == Some(me) || call.offer.is_some_and(|offer| offer.agent_id == me)
-        }
-        Role::Requester => call.requester_id == Some(user.id),
-    }
-}
-
-/// One call's current state (visibility rules apply; others' calls answer 404).
-#[utoipa::path(get, path = "/api/calls/{id}", tag = "calls", security(("bearer" = [])),
-    params(("id" = Uuid, Path, description = "call id")),
-    responses((status = 200, body = CallState), (status = 404, body = ErrorBody)))]
-async fn get_call(
-    user: AuthUser,
-    State(state): State<AppState>,
-    Path(id): Path<Uuid>,
-) -> Result<Json<CallState>, ApiError> {
-    let (call, version) = state.floor.load_call(CallId(id)).await?;
-    if call.status == CallStatus::New || !may_see(&user, &call) {
-        return Err(call_not_found(id));
-    }
-    Ok(Json(CallState::new(CallId(id), &call, version)))
 }
 
 /// The ring timeout of `queue`, or the default when the queue is unknown.

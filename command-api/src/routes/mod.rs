@@ -3,6 +3,7 @@
 
 use axum::Router;
 use axum::http::StatusCode;
+use axum::response::IntoResponse;
 use serde::Serialize;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi, ToSchema};
@@ -17,6 +18,7 @@ pub mod agents;
 pub mod auth;
 pub mod calls;
 pub mod health;
+pub mod queries;
 pub mod queues;
 pub mod users;
 
@@ -54,6 +56,9 @@ pub fn accepted(id: Uuid, version: usize) -> AcceptedResponse {
         (name = "agents", description = "Interpreters: status and skills"),
         (name = "queues", description = "Queues and routing configuration"),
         (name = "users", description = "Accounts"),
+        (name = "floor", description = "The floor as it was at any instant, from the event history"),
+        (name = "metrics", description = "Contact-center metrics from the read models"),
+        (name = "push", description = "Live updates over a WebSocket"),
         (name = "operations", description = "Health and readiness"),
     )
 )]
@@ -86,12 +91,15 @@ pub fn api_router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(queues::router())
         .merge(users::router())
         .merge(health::router())
+        .merge(queries::router())
+        .merge(crate::push::router())
         .split_for_parts()
 }
 
 /// The routes plus `/api/openapi.json`, `/docs` and JSON fallbacks.
 pub fn app_router(state: AppState) -> Router {
     let (router, openapi) = api_router();
+    let files = web_ui_files(&state.settings.http.web_root);
     let spec = openapi.clone();
     router
         .route(
@@ -99,7 +107,10 @@ pub fn app_router(state: AppState) -> Router {
             axum::routing::get(move || std::future::ready(axum::Json(spec.clone()))),
         )
         .merge(Scalar::with_url("/docs", openapi))
-        .fallback(|| async { ApiError::not_found("route_not_found", "no such route") })
+        .route("/metrics", axum::routing::get(crate::metrics::render))
+        // Only matched routes: their template (`/api/calls/{id}`) labels the metrics.
+        .route_layer(axum::middleware::from_fn(crate::metrics::track))
+        .fallback(move |request: axum::extract::Request| web_ui(files.clone(), request))
         .method_not_allowed_fallback(|| async {
             ApiError::new(
                 StatusCode::METHOD_NOT_ALLOWED,
@@ -108,4 +119,50 @@ pub fn app_router(state: AppState) -> Router {
             )
         })
         .with_state(state)
+}
+
+/// The built web UI: its files, and its `index.html` for any other path (client-side routes).
+type WebUiFiles = tower_http::services::ServeDir<tower_http::services::ServeFile>;
+
+fn web_ui_files(web_root: &str) -> WebUiFiles {
+    let root = std::path::Path::new(web_root);
+    tower_http::services::ServeDir::new(root).fallback(tower_http::services::ServeFile::new(
+        root.join("index.html"),
+    ))
+}
+
+/// The fallback: GETs outside `/api` get the web UI; unknown `/api/…` routes (and other
+/// methods) keep the JSON 404.
+async fn web_ui(files: WebUiFiles, request: axum::extract::Request) -> axum::response::Response {
+    use tower::ServiceExt;
+
+    let path = request.uri().path();
+    let is_api = path == "/api" || path.starts_with("/api/");
+    let is_read = matches!(
+        *request.method(),
+        axum::http::Method::GET | axum::http::Method::HEAD
+    );
+    if is_api || !is_read {
+        return ApiError::not_found("route_not_found", "no such route").into_response();
+    }
+    let Ok(mut response) = files.oneshot(request).await;
+    if response.status() == StatusCode::NOT_FOUND {
+        return ApiError::not_found(
+            "web_ui_not_built",
+            "the web UI is not built: run scripts/stack.sh build (or web-ui/build.sh)",
+        )
+        .into_response();
+    }
+    // The page names its assets by build id; the page itself must never be stale.
+    let is_html = response
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"text/html"));
+    if is_html {
+        response.headers_mut().insert(
+            axum::http::header::CACHE_CONTROL,
+            axum::http::HeaderValue::from_static("no-cache"),
+        );
+    }
+    response.map(axum::body::Body::new)
 }

@@ -4,14 +4,14 @@ use axum::extract::State;
 use domain::ids::{AgentId, QueueId};
 use domain::queue::{Queue, QueueCommand, QueueConfig, QueueSettings};
 use domain::workflow::execute;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
 
 use super::{AcceptedResponse, accepted};
-use crate::auth::{AuthUser, Role};
+use crate::auth::Role;
 use crate::context::CommandContext;
 use crate::directory::{find_agent_user, load_queues};
 use crate::error::{ApiError, ErrorBody, Json, Path};
@@ -19,7 +19,7 @@ use crate::state::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
-        .routes(routes!(create_queue, list_queues))
+        .routes(routes!(create_queue))
         .routes(routes!(update_queue))
         .routes(routes!(set_queue_members))
 }
@@ -190,56 +190,4 @@ async fn set_queue_members(
         },
     )
     .await
-}
-
-/// A queue's configuration.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct QueueView {
-    pub id: Uuid,
-    pub name: String,
-    pub languages: Vec<String>,
-    pub specialty: Option<String>,
-    pub modality: Option<String>,
-    pub strategy: String,
-    pub min_proficiency: u8,
-    pub ring_timeout_s: u32,
-    pub max_wait_s: u32,
-    pub overflow_queue_id: Option<Uuid>,
-    pub wrap_up_s: u32,
-    pub service_level_s: u32,
-}
-
-impl QueueView {
-    fn new(id: QueueId, config: &QueueConfig) -> Self {
-        Self {
-            id: id.as_uuid(),
-            name: config.name.as_str().to_owned(),
-            languages: config.languages.iter().map(ToString::to_string).collect(),
-            specialty: config.specialty.map(|s| s.to_string()),
-            modality: config.modality.map(|m| m.to_string()),
-            strategy: config.strategy.to_string(),
-            min_proficiency: config.min_proficiency.get(),
-            ring_timeout_s: config.ring_timeout_s,
-            max_wait_s: config.max_wait_s,
-            overflow_queue_id: config.overflow_queue_id.map(|id| id.as_uuid()),
-            wrap_up_s: config.wrap_up_s,
-            service_level_s: config.service_level_s,
-        }
-    }
-}
-
-/// Every queue's configuration (any signed-in user).
-#[utoipa::path(get, path = "/api/queues", tag = "queues", security(("bearer" = [])),
-    responses((status = 200, body = Vec<QueueView>), (status = 401, body = ErrorBody)))]
-async fn list_queues(
-    _user: AuthUser,
-    State(state): State<AppState>,
-) -> Result<Json<Vec<QueueView>>, ApiError> {
-    let queues = load_queues(&state.pool).await?;
-    let mut views: Vec<QueueView> = queues
-        .iter()
-        .map(|(id, config)| QueueView::new(*id, config))
-        .collect();
-    views.sort_by(|a, b| a.name.cmp(&b.name));
-    Ok(Json(views))
 }

@@ -244,9 +244,11 @@ async fn a_garbled_or_foreign_token_is_refused() {
 #[tokio::test]
 async fn a_requester_cannot_see_or_cancel_someone_elses_call() {
     let app = spawn_app().await;
+    let _pipeline = app.start_pipeline();
     let requester = app.login(Role::Requester).await;
     let admin = app.login(Role::Admin).await;
     let call = app.request_call(&requester).await;
+    app.wait_for_projections().await;
     let agent = app.login(Role::Agent).await;
     let seen_by_agent = app
         .get(&format!("/api/calls/{call}"), &agent)

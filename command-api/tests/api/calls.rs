@@ -20,13 +20,10 @@ async fn a_call_goes_from_request_to_rating_and_every_step_is_an_event() {
     let agent = app.login(Role::Agent).await;
 
     let call = app.connected_call(&requester, &supervisor, &agent).await;
-    let state = app
-        .get(&format!("/api/calls/{call}"), &agent)
-        .await
-        .expect(200);
-    assert_eq!(state.body["status"], "connected");
-    assert_eq!(state.body["agent_id"], agent.id.to_string());
-    assert_eq!(state.body["specialty"], "medical");
+    let state = app.call_state(call).await;
+    assert_eq!(state["status"], "connected");
+    assert_eq!(state["agent_id"], agent.id.to_string());
+    assert_eq!(state["specialty"], "medical");
 
     for action in ["hold", "resume", "end"] {
         post_empty(&app, &format!("/api/calls/{call}/{action}"), &agent)
@@ -103,16 +100,13 @@ async fn a_request_is_routed_to_the_most_specific_queue() {
         .await
         .expect(202)
         .id();
-    let state = app
-        .get(&format!("/api/calls/{general}"), &requester)
-        .await
-        .expect(200);
-    assert_eq!(state.body["queue_id"], spanish_general_queue().to_string());
+    let state = app.call_state(general).await;
+    assert_eq!(state["queue_id"], spanish_general_queue().to_string());
     assert_eq!(
-        state.body["language"], "es",
+        state["language"], "es",
         "the three-letter code is normalised"
     );
-    assert_eq!(state.body["source_language"], "en");
+    assert_eq!(state["source_language"], "en");
 }
 
 #[tokio::test]
@@ -128,12 +122,9 @@ async fn a_request_no_queue_serves_ends_at_once_as_no_interpreter_available() {
         .await
         .expect(202)
         .id();
-    let state = app
-        .get(&format!("/api/calls/{call}"), &requester)
-        .await
-        .expect(200);
-    assert_eq!(state.body["status"], "no_interpreter_available");
-    assert_eq!(state.body["priority"], "urgent");
+    let state = app.call_state(call).await;
+    assert_eq!(state["status"], "no_interpreter_available");
+    assert_eq!(state["priority"], "urgent");
 }
 
 #[tokio::test]
@@ -216,12 +207,9 @@ async fn going_on_break_with_an_offer_ringing_releases_it_at_once() {
     .await
     .expect(202);
     app.set_status(&agent, "break").await;
-    let state = app
-        .get(&format!("/api/calls/{call}"), &supervisor)
-        .await
-        .expect(200);
-    assert_eq!(state.body["status"], "queued");
-    assert!(state.body["offered_to"].is_null());
+    let state = app.call_state(call).await;
+    assert_eq!(state["status"], "queued");
+    assert!(state["offered_to"].is_null());
     let types: Vec<String> = app
         .events_of(agent.id)
         .await
@@ -279,13 +267,10 @@ async fn a_live_call_transferred_to_a_named_interpreter_rings_them_and_frees_the
     )
     .await
     .expect(202);
-    let state = app
-        .get(&format!("/api/calls/{call}"), &supervisor)
-        .await
-        .expect(200);
-    assert_eq!(state.body["status"], "offered");
+    let state = app.call_state(call).await;
+    assert_eq!(state["status"], "offered");
     assert_eq!(
-        state.body["offered_to"],
+        state["offered_to"],
         demo_user_id("agent2@example.com").to_string()
     );
     post_empty(&app, &format!("/api/calls/{call}/accept"), &agent2)
@@ -377,11 +362,8 @@ async fn one_call_offered_to_two_agents_at_once_goes_to_exactly_one() {
     assert_eq!(statuses, [202, 409], "{a:?} {b:?}");
     // The loser's reservation was released: both agents can take a new call.
     for agent in [&agent1, &agent2] {
-        let state = app
-            .get(&format!("/api/calls/{call}"), &supervisor)
-            .await
-            .expect(200);
-        if state.body["offered_to"] == agent.id.to_string() {
+        let state = app.call_state(call).await;
+        if state["offered_to"] == agent.id.to_string() {
             continue;
         }
         let next = app.request_call(&requester).await;

@@ -285,6 +285,38 @@ impl TestApp {
         }
     }
 
+    /// A token for the demo user of `role`, signed directly (no login, so no rate limit).
+    pub fn token_for(&self, role: Role) -> String {
+        let email = demo_email(role);
+        let now = chrono::Utc::now().timestamp();
+        self.state
+            .keys
+            .sign(&command_api::auth::Claims {
+                sub: demo_user_id(email),
+                email: email.to_owned(),
+                name: email.to_owned(),
+                role,
+                iat: now,
+                exp: now + 3600,
+                iss: "parley".to_owned(),
+            })
+            .expect("sign a token")
+    }
+
+    /// The call as the event store has it now (`GET /api/calls/{id}/state`, as a supervisor).
+    pub async fn call_state(&self, call: Uuid) -> Value {
+        let token = self.token_for(Role::Supervisor);
+        self.send(
+            Method::GET,
+            &format!("/api/calls/{call}/state"),
+            Some(&token),
+            None,
+        )
+        .await
+        .expect(200)
+        .body
+    }
+
     pub async fn login(&self, role: Role) -> Session {
         self.login_as(demo_email(role)).await
     }
@@ -431,8 +463,19 @@ impl TestApp {
         tokio::spawn(async move {
             let floor = command_api::state::pg_floor(&pool, &settings);
             while !*shutdown.borrow() {
-                if let Err(error) = projections::router::run(pool.clone(), js.clone(), bus.clone(), &floor, shutdown.clone()).await {
-                    tracing::warn!(error = format!("{error:#}"), "test router failed; restarting");
+                if let Err(error) = projections::router::run(
+                    pool.clone(),
+                    js.clone(),
+                    bus.clone(),
+                    &floor,
+                    shutdown.clone(),
+                )
+                .await
+                {
+                    tracing::warn!(
+                        error = format!("{error:#}"),
+                        "test router failed; restarting"
+                    );
                     tokio::time::sleep(std::time::Duration::from_millis(100)).await;
                 }
             }

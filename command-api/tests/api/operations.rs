@@ -104,3 +104,40 @@ async fn the_openapi_document_describes_every_route_and_the_docs_page_serves() {
             .contains("<html")
     );
 }
+
+#[tokio::test]
+async fn metrics_are_served_in_prometheus_format_with_latency_commands_and_lag() {
+    let app = spawn_app().await;
+    let _pipeline = app.start_pipeline();
+    let requester = app.login(command_api::auth::Role::Requester).await;
+    app.request_call(&requester).await;
+    app.wait_for_projections().await;
+    let response = app
+        .client
+        .get(format!("{}/metrics", app.address))
+        .send()
+        .await
+        .expect("metrics");
+    assert_eq!(response.status().as_u16(), 200);
+    assert!(
+        response.headers()["content-type"]
+            .to_str()
+            .unwrap_or_default()
+            .starts_with("text/plain")
+    );
+    let text = response.text().await.expect("text");
+    for needle in [
+        "parley_http_request_duration_seconds_bucket",
+        "route=\"/api/calls\"",
+        "parley_commands_total",
+        "outcome=\"accepted\"",
+        "parley_websocket_clients",
+        "parley_relay_lag_events 0",
+        "parley_projection_lag_events{projection=\"calls\"} 0",
+    ] {
+        assert!(
+            text.contains(needle),
+            "{needle} missing from /metrics:\n{text}"
+        );
+    }
+}

@@ -21,8 +21,14 @@ struct Floor {
 
 /// An app with a relay, workers and a router, French queues with tight timers, and both
 /// demo interpreters speaking French (agent1 better than agent2).
-async fn floor(ring_timeout_s: u32, max_wait_s: u32, away_after_missed: u32) -> (Floor, Uuid, Uuid) {
-    let app = spawn_app_with(|settings| settings.commands.away_after_missed_offers = away_after_missed).await;
+async fn floor(
+    ring_timeout_s: u32,
+    max_wait_s: u32,
+    away_after_missed: u32,
+) -> (Floor, Uuid, Uuid) {
+    let app =
+        spawn_app_with(|settings| settings.commands.away_after_missed_offers = away_after_missed)
+            .await;
     let mut pipeline = app.start_pipeline();
     let router = app.spawn_router(&pipeline);
     pipeline.routers.push(router);
@@ -50,7 +56,10 @@ async fn floor(ring_timeout_s: u32, max_wait_s: u32, away_after_missed: u32) -> 
         .id();
     let agent1 = app.login(Role::Agent).await;
     let agent2 = app.login_as("agent2@example.com").await;
-    for (agent, level, specialties) in [(&agent1, 5, json!(["medical"])), (&agent2, 3, json!(["general"]))] {
+    for (agent, level, specialties) in [
+        (&agent1, 5, json!(["medical"])),
+        (&agent2, 3, json!(["general"])),
+    ] {
         app.put(
             &format!("/api/agents/{}/skills", agent.id),
             &admin,
@@ -61,7 +70,18 @@ async fn floor(ring_timeout_s: u32, max_wait_s: u32, away_after_missed: u32) -> 
     }
     let requester = app.login(Role::Requester).await;
     let supervisor = app.login(Role::Supervisor).await;
-    (Floor { app, pipeline, requester, supervisor, agent1, agent2 }, general, medical)
+    (
+        Floor {
+            app,
+            pipeline,
+            requester,
+            supervisor,
+            agent1,
+            agent2,
+        },
+        general,
+        medical,
+    )
 }
 
 impl Floor {
@@ -70,11 +90,15 @@ impl Floor {
         if let Some(specialty) = specialty {
             body["specialty"] = json!(specialty);
         }
-        self.app.post("/api/calls", &self.requester, body).await.expect(202).id()
+        self.app
+            .post("/api/calls", &self.requester, body)
+            .await
+            .expect(202)
+            .id()
     }
 
     async fn call_field(&self, call: Uuid, field: &str) -> serde_json::Value {
-        self.app.get(&format!("/api/calls/{call}"), &self.supervisor).await.expect(200).body[field].clone()
+        self.app.call_state(call).await[field].clone()
     }
 
     /// Waits until `field` of the call equals `value`.
@@ -85,13 +109,21 @@ impl Floor {
             if current == value {
                 return;
             }
-            assert!(tokio::time::Instant::now() < deadline, "call {call}: {field} is {current}, wanted {value}");
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "call {call}: {field} is {current}, wanted {value}"
+            );
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
     }
 
     async fn event_types(&self, id: Uuid) -> Vec<String> {
-        self.app.events_of(id).await.into_iter().map(|(t, _)| t).collect()
+        self.app
+            .events_of(id)
+            .await
+            .into_iter()
+            .map(|(t, _)| t)
+            .collect()
     }
 }
 
@@ -103,13 +135,27 @@ async fn a_call_is_offered_to_the_best_eligible_interpreter_and_answered() {
     let call = floor.request(Some("medical"), "normal").await;
     assert_eq!(floor.call_field(call, "queue_id").await, json!(medical));
     // Only agent1 holds the medical specialty.
-    floor.until(call, "offered_to", json!(floor.agent1.id), Duration::from_secs(5)).await;
+    floor
+        .until(
+            call,
+            "offered_to",
+            json!(floor.agent1.id),
+            Duration::from_secs(5),
+        )
+        .await;
     floor
         .app
-        .send(Method::POST, &format!("/api/calls/{call}/accept"), Some(&floor.agent1.token), None)
+        .send(
+            Method::POST,
+            &format!("/api/calls/{call}/accept"),
+            Some(&floor.agent1.token),
+            None,
+        )
         .await
         .expect(202);
-    floor.until(call, "status", json!("connected"), Duration::from_secs(2)).await;
+    floor
+        .until(call, "status", json!("connected"), Duration::from_secs(2))
+        .await;
 }
 
 #[tokio::test]
@@ -125,26 +171,54 @@ async fn an_unanswered_offer_expires_goes_to_the_next_interpreter_and_the_silent
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     };
-    let other = if first == json!(floor.agent1.id) { floor.agent2.id } else { floor.agent1.id };
-    floor.until(call, "offered_to", json!(other), Duration::from_secs(5)).await;
+    let other = if first == json!(floor.agent1.id) {
+        floor.agent2.id
+    } else {
+        floor.agent1.id
+    };
+    floor
+        .until(call, "offered_to", json!(other), Duration::from_secs(5))
+        .await;
     let silent: Uuid = serde_json::from_value(first).expect("an agent id");
     let types = floor.event_types(silent).await;
     assert!(types.contains(&"AgentOfferCleared".to_owned()), "{types:?}");
-    assert_eq!(types.last().map(String::as_str), Some("AgentStatusChanged"), "set away after 1 missed offer: {types:?}");
+    assert_eq!(
+        types.last().map(String::as_str),
+        Some("AgentStatusChanged"),
+        "set away after 1 missed offer: {types:?}"
+    );
     let call_types = floor.event_types(call).await;
-    assert!(call_types.contains(&"OfferExpired".to_owned()), "{call_types:?}");
+    assert!(
+        call_types.contains(&"OfferExpired".to_owned()),
+        "{call_types:?}"
+    );
 }
 
 #[tokio::test]
 async fn a_call_nobody_can_take_overflows_then_ends_as_no_interpreter_available() {
     let (floor, general, _) = floor(5, 5, 3).await;
     let call = floor.request(Some("medical"), "normal").await;
-    floor.until(call, "queue_id", json!(general), Duration::from_secs(9)).await;
-    floor.until(call, "status", json!("no_interpreter_available"), Duration::from_secs(9)).await;
+    floor
+        .until(call, "queue_id", json!(general), Duration::from_secs(9))
+        .await;
+    floor
+        .until(
+            call,
+            "status",
+            json!("no_interpreter_available"),
+            Duration::from_secs(9),
+        )
+        .await;
     let types = floor.event_types(call).await;
     assert_eq!(
         types,
-        ["CallRequested", "CallQueued", "CallOverflowed", "CallQueued", "NoInterpreterAvailable"],
+        [
+            "CallRequested",
+            "CallQueued",
+            "CallOverflowed",
+            "CallQueued",
+            "NoInterpreterAvailable"
+        ],
         "never waits forever"
     );
 }
@@ -154,17 +228,36 @@ async fn wrap_up_time_ends_wrap_up_and_the_interpreter_takes_the_next_call() {
     let (floor, _, _) = floor(10, 60, 3).await;
     floor.app.set_status(&floor.agent2, "available").await;
     let first = floor.request(None, "normal").await;
-    floor.until(first, "offered_to", json!(floor.agent2.id), Duration::from_secs(5)).await;
+    floor
+        .until(
+            first,
+            "offered_to",
+            json!(floor.agent2.id),
+            Duration::from_secs(5),
+        )
+        .await;
     for action in ["accept", "end"] {
         floor
             .app
-            .send(Method::POST, &format!("/api/calls/{first}/{action}"), Some(&floor.agent2.token), None)
+            .send(
+                Method::POST,
+                &format!("/api/calls/{first}/{action}"),
+                Some(&floor.agent2.token),
+                None,
+            )
             .await
             .expect(202);
     }
     let second = floor.request(None, "normal").await;
     // Wrap-up lasts 1 s in this queue; then the router ends it and offers the next call.
-    floor.until(second, "offered_to", json!(floor.agent2.id), Duration::from_secs(5)).await;
+    floor
+        .until(
+            second,
+            "offered_to",
+            json!(floor.agent2.id),
+            Duration::from_secs(5),
+        )
+        .await;
     let types = floor.event_types(floor.agent2.id).await;
     assert!(types.contains(&"AgentWrapUpEnded".to_owned()), "{types:?}");
 }
@@ -176,7 +269,14 @@ async fn urgent_calls_are_offered_before_earlier_normal_ones() {
     let urgent = floor.request(None, "urgent").await;
     tokio::time::sleep(Duration::from_millis(300)).await;
     floor.app.set_status(&floor.agent2, "available").await;
-    floor.until(urgent, "offered_to", json!(floor.agent2.id), Duration::from_secs(5)).await;
+    floor
+        .until(
+            urgent,
+            "offered_to",
+            json!(floor.agent2.id),
+            Duration::from_secs(5),
+        )
+        .await;
     assert!(floor.call_field(normal, "offered_to").await.is_null());
 }
 
@@ -185,9 +285,17 @@ async fn a_router_killed_while_an_offer_rings_is_restarted_and_still_expires_it_
     let (mut floor, _, _) = floor(2, 60, 5).await;
     floor.app.set_status(&floor.agent2, "available").await;
     let call = floor.request(None, "normal").await;
-    floor.until(call, "offered_to", json!(floor.agent2.id), Duration::from_secs(5)).await;
+    floor
+        .until(
+            call,
+            "offered_to",
+            json!(floor.agent2.id),
+            Duration::from_secs(5),
+        )
+        .await;
     let expires_at: chrono::DateTime<chrono::Utc> =
-        serde_json::from_value(floor.call_field(call, "offer_expires_at").await).expect("an expiry");
+        serde_json::from_value(floor.call_field(call, "offer_expires_at").await)
+            .expect("an expiry");
     for router in floor.pipeline.routers.drain(..) {
         router.abort();
         let _ = router.await;
@@ -195,7 +303,14 @@ async fn a_router_killed_while_an_offer_rings_is_restarted_and_still_expires_it_
     tokio::time::sleep(Duration::from_millis(500)).await;
     let router = floor.app.spawn_router(&floor.pipeline);
     floor.pipeline.routers.push(router);
-    floor.until(call, "offered_to", serde_json::Value::Null, Duration::from_secs(6)).await;
+    floor
+        .until(
+            call,
+            "offered_to",
+            serde_json::Value::Null,
+            Duration::from_secs(6),
+        )
+        .await;
     let expired_at: chrono::DateTime<chrono::Utc> = sqlx::query_scalar(
         "SELECT (payload::jsonb -> 'OfferExpired' ->> 'at')::timestamptz FROM events \
          WHERE aggregate_id = $1 AND event_type = 'OfferExpired'",
@@ -205,5 +320,8 @@ async fn a_router_killed_while_an_offer_rings_is_restarted_and_still_expires_it_
     .await
     .expect("the offer expired");
     assert!(expired_at >= expires_at, "not before its time");
-    assert!(expired_at - expires_at < chrono::Duration::seconds(2), "re-armed: expired at {expired_at}, due {expires_at}");
+    assert!(
+        expired_at - expires_at < chrono::Duration::seconds(2),
+        "re-armed: expired at {expired_at}, due {expires_at}"
+    );
 }

@@ -1,0 +1,116 @@
+//! `/metrics` in Prometheus text format: HTTP latency by route, command outcomes by route,
+//! WebSocket clients, and — read at scrape time from the database and the stream, so they
+//! are true whichever process does the work — relay lag and projection lag.
+
+use std::sync::OnceLock;
+use std::time::Instant;
+
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::{Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
+
+use crate::state::AppState;
+
+const LATENCY_BUCKETS: [f64; 12] = [
+    0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0,
+];
+
+/// The process-wide recorder (one per process, however many applications a test starts).
+pub fn handle() -> Option<&'static PrometheusHandle> {
+    static HANDLE: OnceLock<Option<PrometheusHandle>> = OnceLock::new();
+    HANDLE
+        .get_or_init(|| {
+            let recorder = PrometheusBuilder::new()
+                .set_buckets_for_metric(
+                    Matcher::Suffix("duration_seconds".to_owned()),
+                    &LATENCY_BUCKETS,
+                )
+                .ok()?
+                .build_recorder();
+            let handle = recorder.handle();
+            metrics::set_global_recorder(recorder).ok()?;
+            Some(handle)
+        })
+        .as_ref()
+}
+
+/// Records every request's latency, and every command's outcome, by route template.
+pub async fn track(request: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let method = request.method().clone();
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or_else(|| "unmatched".to_owned(), |path| path.as_str().to_owned());
+    let response = next.run(request).await;
+    let status = response.status();
+    let labels = [
+        ("method", method.to_string()),
+        ("route", route.clone()),
+        ("status", status.as_u16().to_string()),
+    ];
+    metrics::histogram!("parley_http_request_duration_seconds", &labels)
+        .record(started.elapsed().as_secs_f64());
+    if route.starts_with("/api/")
+        && (method == Method::POST || method == Method::PUT)
+        && route != "/api/auth/login"
+    {
+        let outcome = match status {
+            s if s.is_success() => "accepted",
+            StatusCode::CONFLICT => "conflict",
+            s if s.is_client_error() => "rejected",
+            _ => "failed",
+        };
+        metrics::counter!("parley_commands_total", "route" => route, "outcome" => outcome)
+            .increment(1);
+    }
+    response
+}
+
+fn gauge_line(out: &mut String, name: &str, help: &str, samples: &[(String, f64)]) {
+    use std::fmt::Write;
+    let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} gauge");
+    for (labels, value) in samples {
+        let _ = writeln!(out, "{name}{labels} {value}");
+    }
+}
+
+/// The Prometheus page.
+pub async fn render(State(state): State<AppState>) -> Response {
+    let mut out = handle().map(PrometheusHandle::render).unwrap_or_default();
+    gauge_line(
+        &mut out,
+        "parley_websocket_clients",
+        "WebSocket clients connected to this API process.",
+        &[(String::new(), state.hub.clients() as f64)],
+    );
+    match projections::relay::lag(&state.pool).await {
+        Ok((_, behind)) => gauge_line(
+            &mut out,
+            "parley_relay_lag_events",
+            "Committed events the relay has not yet published.",
+            &[(String::new(), behind as f64)],
+        ),
+        Err(error) => tracing::warn!(%error, "cannot read the relay lag"),
+    }
+    let js = async_nats::jetstream::new(state.nats.clone());
+    let all = projections::read_models::all();
+    match projections::worker::status(&state.pool, &js, &state.settings.bus, &all).await {
+        Ok(statuses) => {
+            let samples: Vec<(String, f64)> = statuses
+                .iter()
+                .map(|s| (format!("{{projection=\"{}\"}}", s.name), s.lag as f64))
+                .collect();
+            gauge_line(
+                &mut out,
+                "parley_projection_lag_events",
+                "Stream messages a read model has not applied yet.",
+                &samples,
+            );
+        }
+        Err(error) => tracing::debug!(%error, "cannot read projection lag (is NATS up?)"),
+    }
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], out).into_response()
+}

@@ -1,0 +1,336 @@
+//! The live boards: `GET /api/queues` and `GET /api/agents`.
+
+use std::collections::HashMap;
+
+use axum::extract::State;
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use sqlx::FromRow;
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use uuid::Uuid;
+
+use super::{ratio, start_of_day};
+use crate::auth::{AuthUser, Role};
+use crate::error::{ApiError, ErrorBody, Json};
+use crate::state::AppState;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(queue_board))
+        .routes(routes!(agent_board))
+}
+
+#[derive(Debug, FromRow)]
+struct QueueRow {
+    queue_id: Uuid,
+    name: String,
+    languages: Vec<String>,
+    specialty: Option<String>,
+    modality: Option<String>,
+    strategy: String,
+    min_proficiency: i64,
+    ring_timeout_s: i64,
+    max_wait_s: i64,
+    overflow_queue_id: Option<Uuid>,
+    wrap_up_s: i64,
+    service_level_s: i64,
+    members: Vec<Uuid>,
+    seq: i64,
+}
+
+#[derive(Debug, FromRow)]
+struct LiveCallRow {
+    queue_id: Uuid,
+    status: String,
+    waiting_since: Option<DateTime<Utc>>,
+    agent_id: Option<Uuid>,
+    seq: i64,
+}
+
+#[derive(Debug, FromRow)]
+struct AgentSkillRow {
+    agent_id: Uuid,
+    status: String,
+    activity: String,
+    languages: Vec<String>,
+    modalities: Vec<String>,
+    seq: i64,
+}
+
+#[derive(Debug, Default, FromRow)]
+struct TodayRow {
+    key: String,
+    offered: i64,
+    answered_in_sl: i64,
+    short_abandoned: i64,
+    handled: i64,
+    handle_s: i64,
+    seq: i64,
+}
+
+/// One queue on the live board: its configuration and what is happening in it now.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct QueueBoard {
+    pub id: Uuid,
+    pub name: String,
+    pub languages: Vec<String>,
+    pub specialty: Option<String>,
+    pub modality: Option<String>,
+    pub strategy: String,
+    pub min_proficiency: i64,
+    pub ring_timeout_s: i64,
+    pub max_wait_s: i64,
+    pub overflow_queue_id: Option<Uuid>,
+    pub wrap_up_s: i64,
+    pub service_level_s: i64,
+    /// Interpreters allowed to take its calls; empty: everyone with the skills.
+    pub members: Vec<Uuid>,
+    /// Calls queued or ringing in it now.
+    pub waiting: i64,
+    /// Seconds the longest-waiting of those has been queued; 0 with none.
+    pub longest_wait_s: i64,
+    /// Eligible interpreters (a language of the queue, its modality if it has one, a member
+    /// if it has members) who are available and idle.
+    pub agents_available: i64,
+    /// Interpreters on a call of this queue (connected or on hold).
+    pub agents_on_call: i64,
+    /// Eligible interpreters in wrap-up.
+    pub agents_wrap_up: i64,
+    /// Eligible interpreters on break.
+    pub agents_on_break: i64,
+    /// Today (UTC): answered within the service-level threshold ÷ (offered − short
+    /// abandons). `null` before there is anything to measure.
+    pub service_level_today: Option<f64>,
+    /// Estimated wait in seconds for a call requested now; `null` without today's handle
+    /// time. 0 when an eligible interpreter is free for every waiting call and the new one;
+    /// otherwise (waiting + 1 − available) × today's average handle time ÷ the eligible
+    /// interpreters signed in as available (at least 1).
+    pub estimated_wait_s: Option<i64>,
+    /// The greatest `seq` of the read-model rows this entry was computed from.
+    pub seq: i64,
+}
+
+impl QueueRow {
+    fn is_eligible(&self, agent: &AgentSkillRow) -> bool {
+        agent
+            .languages
+            .iter()
+            .any(|language| self.languages.contains(language))
+            && self
+                .modality
+                .as_ref()
+                .is_none_or(|modality| agent.modalities.contains(modality))
+            && (self.members.is_empty() || self.members.contains(&agent.agent_id))
+    }
+}
+
+fn estimated_wait(
+    waiting: i64,
+    available: i64,
+    staffed: i64,
+    handled: i64,
+    handle_s: i64,
+) -> Option<i64> {
+    let aht = ratio(handle_s, handled)?;
+    if available > waiting {
+        return Some(0);
+    }
+    #[allow(clippy::cast_precision_loss, clippy::cast_possible_truncation)]
+    let estimate = ((waiting + 1 - available) as f64 * aht / staffed.max(1) as f64).ceil() as i64;
+    Some(estimate)
+}
+
+/// The live board: every queue with its waiting calls, longest wait, interpreters free and
+/// busy, today's service level and an estimated wait (any signed-in user).
+#[utoipa::path(get, path = "/api/queues", tag = "queues", security(("bearer" = [])),
+    responses((status = 200, body = Vec<QueueBoard>), (status = 401, body = ErrorBody),
+        (status = 503, body = ErrorBody)))]
+async fn queue_board(
+    _user: AuthUser,
+    State(state): State<AppState>,
+) -> Result<Json<Vec<QueueBoard>>, ApiError> {
+    let now = Utc::now();
+    let queues: Vec<QueueRow> = sqlx::query_as(
+        "SELECT queue_id, name::text AS name, languages::text[] AS languages, specialty::text AS specialty, \
+                modality::text AS modality, strategy::text AS strategy, min_proficiency::int8 AS min_proficiency, \
+                ring_timeout_s::int8 AS ring_timeout_s, max_wait_s::int8 AS max_wait_s, overflow_queue_id, \
+                wrap_up_s::int8 AS wrap_up_s, service_level_s::int8 AS service_level_s, \
+                coalesce(members, '{}')::uuid[] AS members, seq::int8 AS seq \
+         FROM read_queues.queues ORDER BY name, queue_id",
+    )
+    .fetch_all(&state.pool)
+    .await?;
+    let calls: Vec<LiveCallRow> = sqlx::query_as(
+        "SELECT queue_id, status::text AS status, coalesce(queued_at, requested_at) AS waiting_since, \
+                agent_id, seq::int8 AS seq \
+         FROM read_calls.calls \
+         WHERE queue_id IS NOT NULL AND status IN ('queued', 'offered', 'connected', 'on_hold')",
+    )
+    .fetch_all(&state.pool)
+    .await?;
+    let agents: Vec<AgentSkillRow> = sqlx::query_as(
+        "SELECT agent_id, status::text AS status, activity::text AS activity, \
+                coalesce(languages, '{}')::text[] AS languages, coalesce(modalities, '{}')::text[] AS modalities, \
+                seq::int8 AS seq \
+         FROM read_agents.agents",
+    )
+    .fetch_all(&state.pool)
+    .await?;
+    let today: HashMap<String, TodayRow> = sqlx::query_as::<_, TodayRow>(
+        "SELECT key, coalesce(sum(offered), 0)::int8 AS offered, \
+                coalesce(sum(answered_in_sl), 0)::int8 AS answered_in_sl, \
+                coalesce(sum(short_abandoned), 0)::int8 AS short_abandoned, \
+                coalesce(sum(handled), 0)::int8 AS handled, \
+                coalesce(sum(talk_s + hold_s + wrap_up_s), 0)::int8 AS handle_s, \
+                coalesce(max(seq), 0)::int8 AS seq \
+         FROM read_metrics.buckets WHERE dimension = 'queue' AND bucket_start >= $1 GROUP BY key",
+    )
+    .bind(start_of_day(now))
+    .fetch_all(&state.pool)
+    .await?
+    .into_iter()
+    .map(|row| (row.key.clone(), row))
+    .collect();
+
+    let no_stats = TodayRow::default();
+    let board = queues
+        .into_iter()
+        .map(|queue| {
+            let mut seq = queue.seq;
+            let (mut waiting, mut oldest, mut on_call) = (0, None::<DateTime<Utc>>, Vec::new());
+            for call in calls.iter().filter(|c| c.queue_id == queue.queue_id) {
+                seq = seq.max(call.seq);
+                if matches!(call.status.as_str(), "queued" | "offered") {
+                    waiting += 1;
+                    oldest = match (oldest, call.waiting_since) {
+                        (Some(a), Some(b)) => Some(a.min(b)),
+                        (a, b) => a.or(b),
+                    };
+                } else if let Some(agent) = call.agent_id
+                    && !on_call.contains(&agent)
+                {
+                    on_call.push(agent);
+                }
+            }
+            let (mut available, mut staffed, mut wrap_up, mut on_break) = (0, 0, 0, 0);
+            for agent in agents.iter().filter(|a| queue.is_eligible(a)) {
+                seq = seq.max(agent.seq);
+                let is_available = agent.status == "available";
+                available += i64::from(is_available && agent.activity == "idle");
+                staffed += i64::from(is_available);
+                wrap_up += i64::from(agent.activity == "wrap_up");
+                on_break += i64::from(agent.status == "break");
+            }
+            let stats = today.get(&queue.queue_id.to_string()).unwrap_or(&no_stats);
+            seq = seq.max(stats.seq);
+            QueueBoard {
+                id: queue.queue_id,
+                name: queue.name,
+                languages: queue.languages,
+                specialty: queue.specialty,
+                modality: queue.modality,
+                strategy: queue.strategy,
+                min_proficiency: queue.min_proficiency,
+                ring_timeout_s: queue.ring_timeout_s,
+                max_wait_s: queue.max_wait_s,
+                overflow_queue_id: queue.overflow_queue_id,
+                wrap_up_s: queue.wrap_up_s,
+                service_level_s: queue.service_level_s,
+                members: queue.members,
+                waiting,
+                longest_wait_s: oldest.map_or(0, |t| (now - t).num_seconds().max(0)),
+                agents_available: available,
+                agents_on_call: i64::try_from(on_call.len()).unwrap_or(i64::MAX),
+                agents_wrap_up: wrap_up,
+                agents_on_break: on_break,
+                service_level_today: ratio(
+                    stats.answered_in_sl,
+                    stats.offered - stats.short_abandoned,
+                ),
+                estimated_wait_s: estimated_wait(
+                    waiting,
+                    available,
+                    staffed,
+                    stats.handled,
+                    stats.handle_s,
+                ),
+                seq,
+            }
+        })
+        .collect();
+    Ok(Json(board))
+}
+
+/// One interpreter on the status board.
+#[derive(Debug, Serialize, ToSchema, FromRow)]
+pub struct AgentBoard {
+    pub id: Uuid,
+    pub name: Option<String>,
+    pub email: Option<String>,
+    /// available, break, offline or away.
+    pub status: String,
+    /// When the status last changed.
+    pub since: Option<DateTime<Utc>>,
+    /// idle, ringing, on_call or wrap_up.
+    pub activity: String,
+    pub activity_since: Option<DateTime<Utc>>,
+    pub current_call_id: Option<Uuid>,
+    pub offer_call_id: Option<Uuid>,
+    pub offer_expires_at: Option<DateTime<Utc>>,
+    /// Calls answered today (UTC).
+    pub calls_today: i64,
+    pub languages: Vec<String>,
+    /// Proficiency per language, e.g. `{"es": 5}`.
+    #[schema(value_type = Object)]
+    pub proficiency: serde_json::Value,
+    pub specialties: Vec<String>,
+    pub modalities: Vec<String>,
+    pub idle_since: Option<DateTime<Utc>>,
+    pub missed_offers_in_row: i64,
+    pub seq: i64,
+}
+
+/// The interpreters' status board (supervisor, admin, analyst; an interpreter sees their
+/// own row only).
+#[utoipa::path(get, path = "/api/agents", tag = "agents", security(("bearer" = [])),
+    responses((status = 200, body = Vec<AgentBoard>), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 503, body = ErrorBody)))]
+async fn agent_board(
+    user: AuthUser,
+    State(state): State<AppState>,
+) -> Result<Json<Vec<AgentBoard>>, ApiError> {
+    user.require(&[Role::Supervisor, Role::Admin, Role::Analyst, Role::Agent])?;
+    let only = (user.role == Role::Agent).then(|| user.id.as_uuid());
+    let rows: Vec<AgentBoard> = sqlx::query_as(
+        "SELECT a.agent_id AS id, u.name, u.email, a.status::text AS status, a.status_since AS since, \
+                a.activity::text AS activity, a.activity_since, a.current_call_id, a.offer_call_id, \
+                a.offer_expires_at, \
+                CASE WHEN a.calls_today_date = $1 THEN coalesce(a.calls_today, 0) ELSE 0 END::int8 AS calls_today, \
+                coalesce(a.languages, '{}')::text[] AS languages, coalesce(a.proficiency::jsonb, '{}') AS proficiency, \
+                coalesce(a.specialties, '{}')::text[] AS specialties, coalesce(a.modalities, '{}')::text[] AS modalities, \
+                a.idle_since, coalesce(a.missed_offers_in_row, 0)::int8 AS missed_offers_in_row, a.seq::int8 AS seq \
+         FROM read_agents.agents a LEFT JOIN public.users u ON u.id = a.agent_id \
+         WHERE $2::uuid IS NULL OR a.agent_id = $2 \
+         ORDER BY u.name, a.agent_id",
+    )
+    .bind(Utc::now().date_naive())
+    .bind(only)
+    .fetch_all(&state.pool)
+    .await?;
+    Ok(Json(rows))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::estimated_wait;
+
+    #[test]
+    fn the_estimate_is_zero_with_a_free_interpreter_and_grows_with_the_queue() {
+        assert_eq!(estimated_wait(0, 1, 1, 4, 400), Some(0));
+        assert_eq!(estimated_wait(2, 1, 2, 4, 520), Some(130));
+        assert_eq!(estimated_wait(3, 0, 0, 2, 200), Some(400));
+        assert_eq!(estimated_wait(3, 0, 0, 0, 0), None);
+    }
+}

@@ -1,0 +1,410 @@
+//! `read_calls`: one row per call — its request, where it is, who has it, and once it is
+//! over its call detail record (waits, talk, hold, wrap-up, disposition, rating).
+
+use chrono::{DateTime, Utc};
+use futures::future::BoxFuture;
+use serde::{Deserialize, Serialize};
+use sqlx::PgConnection;
+use uuid::Uuid;
+
+use domain::CallEvent;
+use domain::call::CallStatus;
+
+use super::support::{self, CALL, seconds_between, ts};
+use crate::bus::{Audience, BusEvent, ViewKind};
+use crate::projection::{Changes, Projection, ProjectionError};
+
+/// Values of `calls.outcome`.
+pub const ANSWERED: &str = "answered";
+pub const ABANDONED: &str = "abandoned";
+pub const NO_INTERPRETER: &str = "no_interpreter_available";
+
+/// One row of `read_calls.calls`, also the `data` of `call` and `offer` notices.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow)]
+pub struct CallRow {
+    pub call_id: Uuid,
+    pub requester_id: Uuid,
+    pub language: String,
+    pub source_language: String,
+    pub modality: String,
+    pub specialty: Option<String>,
+    pub priority: String,
+    /// The queue it waits in, or was last answered from.
+    pub queue_id: Option<Uuid>,
+    /// `CallStatus::as_str`.
+    pub status: String,
+    /// The agent the call rings for, while it rings.
+    pub offered_to: Option<Uuid>,
+    pub offer_expires_at: Option<DateTime<Utc>>,
+    /// The agent connected to the call (kept after it ended); `None` while it waits.
+    pub agent_id: Option<Uuid>,
+    pub requested_at: DateTime<Utc>,
+    /// When it last entered a queue.
+    pub queued_at: Option<DateTime<Utc>>,
+    /// Its first answer.
+    pub answered_at: Option<DateTime<Utc>>,
+    /// When its current (or last) connection was answered; a transfer clears it.
+    pub connected_at: Option<DateTime<Utc>>,
+    /// When its current hold began, while on hold.
+    pub hold_started_at: Option<DateTime<Utc>>,
+    /// Seconds on hold during the current connection, holds already resumed.
+    pub connection_hold_s: i32,
+    /// When it ended: by its agent, abandoned, or without an interpreter.
+    pub ended_at: Option<DateTime<Utc>>,
+    pub wrapped_up_at: Option<DateTime<Utc>>,
+    /// answered | abandoned | no_interpreter_available: its first resolution. A call
+    /// answered, transferred to a queue and then abandoned stays `answered` (its status
+    /// says `abandoned`), as in the metrics.
+    pub outcome: Option<String>,
+    /// Seconds from the request to its first answer, or to its abandon / giving up.
+    pub wait_s: Option<i32>,
+    /// Talk and hold seconds over all its connections (a transfer closes one).
+    pub talk_s: Option<i32>,
+    pub hold_s: Option<i32>,
+    pub wrap_up_s: Option<i32>,
+    pub disposition: Option<String>,
+    pub notes: Option<String>,
+    pub stars: Option<i32>,
+    pub rating_comment: Option<String>,
+    pub transfers: i32,
+    pub overflows: i32,
+    pub seq: i64,
+}
+
+fn add(total: Option<i32>, seconds: i64) -> Option<i32> {
+    Some(total.unwrap_or(0).saturating_add(support::int(seconds)))
+}
+
+impl CallRow {
+    fn set_status(&mut self, status: CallStatus) {
+        self.status = status.as_str().to_owned();
+    }
+
+    fn clear_offer(&mut self) {
+        self.offered_to = None;
+        self.offer_expires_at = None;
+    }
+
+    fn clear_connection(&mut self) {
+        self.connected_at = None;
+        self.hold_started_at = None;
+        self.connection_hold_s = 0;
+    }
+
+    fn resolve(&mut self, outcome: &str, wait_seconds: i64) {
+        if self.outcome.is_none() {
+            self.outcome = Some(outcome.to_owned());
+            self.wait_s = Some(support::int(wait_seconds));
+        }
+    }
+
+    /// The row a `CallRequested` creates; `None` for any other event.
+    fn requested(call_id: Uuid, event: &CallEvent) -> Option<Self> {
+        let CallEvent::CallRequested {
+            requester_id,
+            request,
+            at,
+            ..
+        } = event
+        else {
+            return None;
+        };
+        Some(Self {
+            call_id,
+            requester_id: requester_id.as_uuid(),
+            language: request.language.as_str().to_owned(),
+            source_language: request.source_language.as_str().to_owned(),
+            modality: request.modality.as_str().to_owned(),
+            specialty: request.specialty.map(|s| s.as_str().to_owned()),
+            priority: request.priority.as_str().to_owned(),
+            queue_id: None,
+            status: CallStatus::Requested.as_str().to_owned(),
+            offered_to: None,
+            offer_expires_at: None,
+            agent_id: None,
+            requested_at: ts(*at),
+            queued_at: None,
+            answered_at: None,
+            connected_at: None,
+            hold_started_at: None,
+            connection_hold_s: 0,
+            ended_at: None,
+            wrapped_up_at: None,
+            outcome: None,
+            wait_s: None,
+            talk_s: None,
+            hold_s: None,
+            wrap_up_s: None,
+            disposition: None,
+            notes: None,
+            stars: None,
+            rating_comment: None,
+            transfers: 0,
+            overflows: 0,
+            seq: 0,
+        })
+    }
+
+    /// Folds one event into the row. Returns the agent the event concerns when the row no
+    /// longer names them (an offer declined, expired, withdrawn or abandoned; a transfer).
+    fn evolve(&mut self, event: &CallEvent) -> Option<Uuid> {
+        use CallEvent as E;
+        match event {
+            E::CallRequested { .. } => None,
+            E::CallQueued {
+                queue_id,
+                priority,
+                at,
+            } => {
+                self.set_status(CallStatus::Queued);
+                self.queue_id = Some(queue_id.as_uuid());
+                self.priority = priority.as_str().to_owned();
+                self.queued_at = Some(ts(*at));
+                self.agent_id = None;
+                self.clear_offer();
+                self.clear_connection();
+                None
+            }
+            E::CallOffered {
+                agent_id,
+                queue_id,
+                expires_at,
+                ..
+            } => {
+                self.set_status(CallStatus::Offered);
+                self.queue_id = Some(queue_id.as_uuid());
+                self.offered_to = Some(agent_id.as_uuid());
+                self.offer_expires_at = Some(ts(*expires_at));
+                self.agent_id = None;
+                None
+            }
+            E::OfferDeclined { agent_id, .. }
+            | E::OfferExpired { agent_id, .. }
+            | E::OfferWithdrawn { agent_id, .. } => {
+                self.set_status(CallStatus::Queued);
+                self.clear_offer();
+                Some(agent_id.as_uuid())
+            }
+            E::CallAccepted {
+                agent_id,
+                queue_id,
+                wait_seconds,
+                at,
+            } => {
+                self.set_status(CallStatus::Connected);
+                self.queue_id = Some(queue_id.as_uuid());
+                self.agent_id = Some(agent_id.as_uuid());
+                self.clear_offer();
+                self.answered_at.get_or_insert(ts(*at));
+                self.clear_connection();
+                self.connected_at = Some(ts(*at));
+                self.resolve(ANSWERED, *wait_seconds);
+                None
+            }
+            E::CallHeld { at, .. } => {
+                self.set_status(CallStatus::OnHold);
+                self.hold_started_at = Some(ts(*at));
+                None
+            }
+            E::CallResumed { hold_seconds, .. } => {
+                self.set_status(CallStatus::Connected);
+                self.hold_started_at = None;
+                self.connection_hold_s = self
+                    .connection_hold_s
+                    .saturating_add(support::int(*hold_seconds));
+                None
+            }
+            E::CallTransferred {
+                from_agent_id, at, ..
+            } => {
+                self.transfers += 1;
+                if let (Some(_), Some(connected_at)) = (from_agent_id, self.connected_at) {
+                    // The connection closes here without a `CallEnded`: count it now.
+                    let hold = i64::from(self.connection_hold_s)
+                        + self
+                            .hold_started_at
+                            .map_or(0, |held| seconds_between(held, *at));
+                    let talk = (seconds_between(connected_at, *at) - hold).max(0);
+                    self.talk_s = add(self.talk_s, talk);
+                    self.hold_s = add(self.hold_s, hold);
+                    self.clear_connection();
+                }
+                from_agent_id.map(|a| a.as_uuid())
+            }
+            E::CallEnded {
+                talk_seconds,
+                hold_seconds,
+                at,
+                ..
+            } => {
+                self.set_status(CallStatus::Ended);
+                self.ended_at = Some(ts(*at));
+                self.talk_s = add(self.talk_s, *talk_seconds);
+                self.hold_s = add(self.hold_s, *hold_seconds);
+                self.hold_started_at = None;
+                None
+            }
+            E::CallWrappedUp {
+                disposition,
+                notes,
+                wrap_up_seconds,
+                at,
+                ..
+            } => {
+                self.set_status(CallStatus::WrappedUp);
+                self.wrapped_up_at = Some(ts(*at));
+                self.disposition = Some(disposition.as_str().to_owned());
+                self.notes = notes.as_ref().map(|n| n.as_str().to_owned());
+                self.wrap_up_s = add(self.wrap_up_s, *wrap_up_seconds);
+                None
+            }
+            E::CallAbandoned {
+                offered_agent_id,
+                wait_seconds,
+                at,
+            } => {
+                self.set_status(CallStatus::Abandoned);
+                self.ended_at = Some(ts(*at));
+                self.clear_offer();
+                self.resolve(ABANDONED, *wait_seconds);
+                offered_agent_id.map(|a| a.as_uuid())
+            }
+            E::CallOverflowed { .. } => {
+                self.overflows += 1;
+                None
+            }
+            E::NoInterpreterAvailable {
+                queue_id,
+                wait_seconds,
+                at,
+                ..
+            } => {
+                self.set_status(CallStatus::NoInterpreterAvailable);
+                self.ended_at = Some(ts(*at));
+                if let Some(queue_id) = queue_id {
+                    self.queue_id = Some(queue_id.as_uuid());
+                }
+                self.clear_offer();
+                self.resolve(NO_INTERPRETER, *wait_seconds);
+                None
+            }
+            E::CallRated { stars, comment, .. } => {
+                self.stars = Some(i32::from(stars.get()));
+                self.rating_comment = comment.as_ref().map(|c| c.as_str().to_owned());
+                None
+            }
+        }
+    }
+}
+
+pub struct Calls;
+
+const SCHEMA: &str = r"
+CREATE TABLE calls (
+    call_id           uuid PRIMARY KEY,
+    requester_id      uuid NOT NULL,
+    language          text NOT NULL,
+    source_language   text NOT NULL,
+    modality          text NOT NULL,
+    specialty         text,
+    priority          text NOT NULL,
+    queue_id          uuid,
+    status            text NOT NULL,
+    offered_to        uuid,
+    offer_expires_at  timestamptz,
+    agent_id          uuid,
+    requested_at      timestamptz NOT NULL,
+    queued_at         timestamptz,
+    answered_at       timestamptz,
+    connected_at      timestamptz,
+    hold_started_at   timestamptz,
+    connection_hold_s int NOT NULL DEFAULT 0,
+    ended_at          timestamptz,
+    wrapped_up_at     timestamptz,
+    outcome           text,
+    wait_s            int,
+    talk_s            int,
+    hold_s            int,
+    wrap_up_s         int,
+    disposition       text,
+    notes             text,
+    stars             int,
+    rating_comment    text,
+    transfers         int NOT NULL DEFAULT 0,
+    overflows         int NOT NULL DEFAULT 0,
+    seq               bigint NOT NULL
+);
+CREATE INDEX calls_status ON calls (status);
+CREATE INDEX calls_queue_id ON calls (queue_id);
+CREATE INDEX calls_agent_id ON calls (agent_id);
+CREATE INDEX calls_offered_to ON calls (offered_to);
+CREATE INDEX calls_requester_id ON calls (requester_id);
+CREATE INDEX calls_requested_at ON calls (requested_at);
+";
+
+impl Projection for Calls {
+    fn name(&self) -> &'static str {
+        "calls"
+    }
+
+    fn schema_sql(&self) -> &'static str {
+        SCHEMA
+    }
+
+    fn apply<'a>(
+        &'a self,
+        tx: &'a mut PgConnection,
+        event: &'a BusEvent,
+        seq: i64,
+    ) -> BoxFuture<'a, Result<Changes, ProjectionError>> {
+        Box::pin(async move { apply(tx, event, seq).await })
+    }
+}
+
+async fn apply(
+    tx: &mut PgConnection,
+    event: &BusEvent,
+    seq: i64,
+) -> Result<Changes, ProjectionError> {
+    if event.aggregate_type != CALL {
+        return Ok(vec![]);
+    }
+    let call_id = support::aggregate_uuid(event)?;
+    let call_event = support::decode::<CallEvent>(event)?;
+    let row = match CallRow::requested(call_id, &call_event) {
+        Some(row) => Some(row),
+        None => support::load::<CallRow>(tx, "calls", "call_id", call_id).await?,
+    };
+    let Some(mut row) = row else {
+        tracing::warn!(%call_id, seq, event_type = %event.event_type, "call event for an unknown call; skipped");
+        return Ok(vec![]);
+    };
+    let concerned = row.evolve(&call_event);
+    row.seq = seq;
+    let data = support::store(tx, "calls", &["call_id"], &row).await?;
+
+    let mut changes = Vec::with_capacity(2);
+    if let CallEvent::CallOffered { agent_id, .. } = &call_event {
+        changes.push(support::notice(
+            ViewKind::Offer,
+            call_id,
+            seq,
+            data.clone(),
+            Audience {
+                agent_id: Some(agent_id.as_uuid()),
+                requester_id: None,
+            },
+        ));
+    }
+    changes.push(support::notice(
+        ViewKind::Call,
+        call_id,
+        seq,
+        data,
+        Audience {
+            agent_id: row.agent_id.or(row.offered_to).or(concerned),
+            requester_id: Some(row.requester_id),
+        },
+    ));
+    Ok(changes)
+}

@@ -1,0 +1,101 @@
+// Shared helpers for the browser tests: Debian's chromium through playwright-core, a local
+// stand-in for Jitsi's IFrame API (no internet in tests), logins and screenshots.
+import { chromium } from 'playwright-core';
+import { mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const BASE_URL = (process.env.PARLEY_BASE_URL || 'http://localhost:8000').replace(/\/$/, '');
+export const PASSWORD = process.env.PARLEY_DEMO_PASSWORD || 'password123';
+export const SHOTS = join(dirname(fileURLToPath(import.meta.url)), '..', 'screenshots');
+mkdirSync(SHOTS, { recursive: true });
+
+// A stand-in for https://<domain>/external_api.js: it makes the iframe the real API would
+// (https://<domain>/<room>?jwt=…) and lets a test fire the conference's events.
+const JITSI_STUB = `
+window.__jitsiRooms = window.__jitsiRooms || [];
+window.JitsiMeetExternalAPI = function (domain, options) {
+  var self = this;
+  var listeners = {};
+  var src = 'https://' + domain + '/' + encodeURIComponent(options.roomName) + (options.jwt ? '?jwt=' + encodeURIComponent(options.jwt) : '');
+  var frame = document.createElement('iframe');
+  frame.src = src;
+  frame.name = 'jitsiConferenceFrame0';
+  frame.setAttribute('allow', 'camera; microphone; display-capture');
+  frame.setAttribute('data-stub', 'jitsi');
+  frame.style.width = '100%';
+  frame.style.height = '100%';
+  options.parentNode.appendChild(frame);
+  self.domain = domain;
+  self.options = options;
+  self.addListener = function (name, fn) { (listeners[name] = listeners[name] || []).push(fn); };
+  self.removeListener = function () {};
+  self.executeCommand = function () {};
+  self.fire = function (name) { (listeners[name] || []).forEach(function (fn) { fn({}); }); };
+  self.dispose = function () { frame.remove(); window.__jitsiRooms = window.__jitsiRooms.filter(function (r) { return r !== self; }); };
+  window.__jitsiRooms.push(self);
+  setTimeout(function () { self.fire('videoConferenceJoined'); }, 50);
+};
+`;
+
+function roomPage(url) {
+  const u = new URL(url);
+  const room = decodeURIComponent(u.pathname.slice(1));
+  return `<!doctype html><html><body style="margin:0;font-family:sans-serif;background:#1f2937;color:#e5e7eb;display:flex;align-items:center;justify-content:center;height:100vh">
+    <div style="text-align:center"><div style="font-size:14px;opacity:.7">Jitsi stand-in (tests run offline)</div>
+    <div style="font-size:20px;margin-top:6px">${u.host} / ${room}</div>
+    <div style="font-size:12px;opacity:.6;margin-top:6px">${u.searchParams.has('jwt') ? 'with a room token' : 'no token'}</div></div></body></html>`;
+}
+
+export async function launch() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+      '--autoplay-policy=no-user-gesture-required'],
+  });
+}
+
+export async function newContext(browser, options = {}) {
+  const context = await browser.newContext({ viewport: { width: 1366, height: 900 }, ...options });
+  // Everything outside the app's own origin is Jitsi's: served locally.
+  await context.route((url) => !url.href.startsWith(BASE_URL), (route) => {
+    const url = route.request().url();
+    if (url.endsWith('/external_api.js')) {
+      return route.fulfill({ status: 200, contentType: 'application/javascript', body: JITSI_STUB });
+    }
+    return route.fulfill({ status: 200, contentType: 'text/html', body: roomPage(url) });
+  });
+  return context;
+}
+
+export async function login(page, email, password = PASSWORD) {
+  await page.goto(BASE_URL + '/login');
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign out' }).waitFor();
+}
+
+export async function shot(page, name) {
+  await page.screenshot({ path: join(SHOTS, name + '.png'), fullPage: true });
+}
+
+/// Logs in over the API (for setup steps the test does not drive through the UI).
+export async function apiLogin(email, password = PASSWORD) {
+  const r = await fetch(BASE_URL + '/api/auth/login', {
+    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password }),
+  });
+  if (!r.ok) throw new Error(`login ${email}: ${r.status} ${await r.text()}`);
+  return (await r.json()).access_token;
+}
+
+export async function api(token, method, path, body) {
+  const r = await fetch(BASE_URL + path, {
+    method,
+    headers: { authorization: 'Bearer ' + token, ...(body ? { 'content-type': 'application/json' } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const text = await r.text();
+  return { status: r.status, body: text ? JSON.parse(text) : null };
+}

@@ -1,0 +1,68 @@
+//! The root: session and live providers, the router, the frame and the page switch.
+
+use yew::prelude::*;
+use yew_router::prelude::*;
+
+use crate::components::layout::Layout;
+use crate::hooks::{use_session, LiveProvider, SessionProvider};
+use crate::pages;
+use crate::route::Route;
+
+#[function_component]
+pub fn App() -> Html {
+    html! {
+        <BrowserRouter>
+            <SessionProvider>
+                <LiveProvider>
+                    <Layout>
+                        <Switch<Route> render={switch} />
+                    </Layout>
+                </LiveProvider>
+            </SessionProvider>
+        </BrowserRouter>
+    }
+}
+
+fn switch(route: Route) -> Html {
+    html! { <Guard {route} /> }
+}
+
+#[derive(Properties, PartialEq)]
+struct GuardProps {
+    route: Route,
+}
+
+/// Signed out: the login page. Signed in: the page, if the role may open it.
+#[function_component]
+fn Guard(props: &GuardProps) -> Html {
+    let session = use_session();
+    let Some(current) = session.session.as_ref() else {
+        return html! { <pages::login::Login /> };
+    };
+    let role = current.user.role;
+    match &props.route {
+        Route::Home | Route::Login => html! { <Redirect<Route> to={Route::home_of(role)} /> },
+        route if !route.allowed(role) => html! {
+            <section class="page narrow">
+                <h1>{ "Not available" }</h1>
+                <p>{ format!("This page is not part of the {} workspace.", role.label().to_lowercase()) }</p>
+                <Link<Route> to={Route::home_of(role)} classes="button">{ "Go to my home" }</Link<Route>>
+            </section>
+        },
+        Route::Request => html! { <pages::requester::RequestPage /> },
+        Route::MyCall { id } => html! { <pages::requester_call::MyCallPage id={id.clone()} /> },
+        Route::Console => html! { <pages::console::ConsolePage /> },
+        Route::Floor => html! { <pages::floor::FloorPage /> },
+        Route::FloorAt => html! { <pages::floor_at::FloorAtPage /> },
+        Route::Calls => html! { <pages::calls::CallsPage /> },
+        Route::Replay { id } => html! { <pages::replay::ReplayPage id={id.clone()} /> },
+        Route::Analytics => html! { <pages::analytics::AnalyticsPage /> },
+        Route::Admin => html! { <pages::admin::AdminPage /> },
+        Route::NotFound => html! {
+            <section class="page narrow">
+                <h1>{ "Page not found" }</h1>
+                <Link<Route> to={Route::home_of(role)} classes="button">{ "Go to my home" }</Link<Route>>
+            </section>
+        },
+    }
+}

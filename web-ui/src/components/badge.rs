@@ -1,0 +1,16 @@
+//! A coloured status label.
+
+use yew::prelude::*;
+
+use crate::format::status_label;
+
+#[derive(Properties, PartialEq)]
+pub struct BadgeProps {
+    pub status: AttrValue,
+}
+
+#[function_component]
+pub fn Badge(props: &BadgeProps) -> Html {
+    let class = format!("badge badge-{}", props.status);
+    html! { <span {class}>{ status_label(&props.status) }</span> }
+}

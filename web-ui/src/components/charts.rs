@@ -1,0 +1,183 @@
+//! Small SVG charts drawn by the app: grouped bars and lines.
+
+use yew::prelude::*;
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Series {
+    pub name: String,
+    pub values: Vec<f64>,
+}
+
+#[derive(Properties, PartialEq)]
+pub struct ChartProps {
+    pub title: AttrValue,
+    /// One label per position on the x axis.
+    pub labels: Vec<String>,
+    pub series: Vec<Series>,
+    /// Format of the y axis values.
+    #[prop_or(false)]
+    pub percent: bool,
+}
+
+const W: f64 = 640.0;
+const H: f64 = 260.0;
+const LEFT: f64 = 48.0;
+const RIGHT: f64 = 12.0;
+const TOP: f64 = 16.0;
+const BOTTOM: f64 = 56.0;
+
+fn nice_max(max: f64, percent: bool) -> f64 {
+    if percent {
+        return 1.0;
+    }
+    if max <= 0.0 {
+        return 1.0;
+    }
+    let magnitude = 10f64.powf(max.log10().floor());
+    let n = max / magnitude;
+    let nice = if n <= 1.0 { 1.0 } else if n <= 2.0 { 2.0 } else if n <= 5.0 { 5.0 } else { 10.0 };
+    nice * magnitude
+}
+
+fn tick_label(v: f64, percent: bool) -> String {
+    if percent {
+        format!("{:.0}%", v * 100.0)
+    } else if v >= 100.0 || v.fract() == 0.0 {
+        format!("{v:.0}")
+    } else {
+        format!("{v:.1}")
+    }
+}
+
+fn axes(max: f64, percent: bool) -> Html {
+    let plot_h = H - TOP - BOTTOM;
+    html! {
+        <g class="axis">
+            { for (0..=4).map(|i| {
+                let v = max * f64::from(i) / 4.0;
+                let y = TOP + plot_h - plot_h * f64::from(i) / 4.0;
+                html! {
+                    <g>
+                        <line x1={LEFT.to_string()} x2={(W - RIGHT).to_string()} y1={y.to_string()} y2={y.to_string()} class="grid" />
+                        <text x={(LEFT - 6.0).to_string()} y={(y + 4.0).to_string()} text-anchor="end">{ tick_label(v, percent) }</text>
+                    </g>
+                }
+            }) }
+        </g>
+    }
+}
+
+fn x_labels(labels: &[String], slot: f64) -> Html {
+    let every = (labels.len() / 12).max(1);
+    html! {
+        <g class="axis">
+            { for labels.iter().enumerate().filter(|(i, _)| i % every == 0).map(|(i, label)| {
+                let x = LEFT + slot * (i as f64 + 0.5);
+                let y = H - BOTTOM + 16.0;
+                let text: String = label.chars().take(14).collect();
+                html! { <text x={x.to_string()} y={y.to_string()} text-anchor="middle">{ text }</text> }
+            }) }
+        </g>
+    }
+}
+
+fn legend(series: &[Series]) -> Html {
+    html! {
+        <ul class="legend">
+            { for series.iter().enumerate().map(|(i, s)| html! {
+                <li><span class={format!("swatch s{}", i % 6)} aria-hidden="true"></span>{ s.name.clone() }</li>
+            }) }
+        </ul>
+    }
+}
+
+/// A table of the same numbers, for screen readers.
+fn data_table(props: &ChartProps) -> Html {
+    html! {
+        <table class="sr-only">
+            <caption>{ props.title.clone() }</caption>
+            <thead><tr><th>{ "" }</th>{ for props.series.iter().map(|s| html! { <th>{ s.name.clone() }</th> }) }</tr></thead>
+            <tbody>
+                { for props.labels.iter().enumerate().map(|(i, label)| html! {
+                    <tr><th>{ label.clone() }</th>
+                    { for props.series.iter().map(|s| html! { <td>{ s.values.get(i).map(|v| tick_label(*v, props.percent)).unwrap_or_default() }</td> }) }
+                    </tr>
+                }) }
+            </tbody>
+        </table>
+    }
+}
+
+#[function_component]
+pub fn BarChart(props: &ChartProps) -> Html {
+    let n = props.labels.len().max(1);
+    let max = props.series.iter().flat_map(|s| s.values.iter().copied()).fold(0.0, f64::max);
+    let max = nice_max(max, props.percent);
+    let plot_w = W - LEFT - RIGHT;
+    let plot_h = H - TOP - BOTTOM;
+    let slot = plot_w / n as f64;
+    let groups = props.series.len().max(1) as f64;
+    let bar_w = (slot * 0.8 / groups).max(1.0);
+    html! {
+        <figure class="chart">
+            <figcaption>{ props.title.clone() }</figcaption>
+            <svg viewBox={format!("0 0 {W} {H}")} role="img" aria-label={props.title.clone()} preserveAspectRatio="xMidYMid meet">
+                { axes(max, props.percent) }
+                { for props.series.iter().enumerate().map(|(si, s)| html! {
+                    <g class={format!("s{}", si % 6)}>
+                        { for s.values.iter().enumerate().map(|(i, v)| {
+                            let h = (v / max).clamp(0.0, 1.0) * plot_h;
+                            let x = LEFT + slot * i as f64 + slot * 0.1 + bar_w * si as f64;
+                            let y = TOP + plot_h - h;
+                            html! {
+                                <rect x={x.to_string()} y={y.to_string()} width={bar_w.to_string()} height={h.to_string()}>
+                                    <title>{ format!("{}: {} {}", props.labels.get(i).cloned().unwrap_or_default(), s.name, tick_label(*v, props.percent)) }</title>
+                                </rect>
+                            }
+                        }) }
+                    </g>
+                }) }
+                { x_labels(&props.labels, slot) }
+            </svg>
+            { legend(&props.series) }
+            { data_table(props) }
+        </figure>
+    }
+}
+
+#[function_component]
+pub fn LineChart(props: &ChartProps) -> Html {
+    let n = props.labels.len().max(1);
+    let max = props.series.iter().flat_map(|s| s.values.iter().copied()).fold(0.0, f64::max);
+    let max = nice_max(max, props.percent);
+    let plot_w = W - LEFT - RIGHT;
+    let plot_h = H - TOP - BOTTOM;
+    let slot = plot_w / n as f64;
+    html! {
+        <figure class="chart">
+            <figcaption>{ props.title.clone() }</figcaption>
+            <svg viewBox={format!("0 0 {W} {H}")} role="img" aria-label={props.title.clone()} preserveAspectRatio="xMidYMid meet">
+                { axes(max, props.percent) }
+                { for props.series.iter().enumerate().map(|(si, s)| {
+                    let points: Vec<(f64, f64)> = s.values.iter().enumerate().map(|(i, v)| {
+                        (LEFT + slot * (i as f64 + 0.5), TOP + plot_h - (v / max).clamp(0.0, 1.0) * plot_h)
+                    }).collect();
+                    let path = points.iter().map(|(x, y)| format!("{x:.1},{y:.1}")).collect::<Vec<_>>().join(" ");
+                    html! {
+                        <g class={format!("line s{}", si % 6)}>
+                            <polyline points={path} fill="none" />
+                            { for points.iter().enumerate().map(|(i, (x, y))| html! {
+                                <circle cx={x.to_string()} cy={y.to_string()} r="3">
+                                    <title>{ format!("{}: {} {}", props.labels.get(i).cloned().unwrap_or_default(), s.name, tick_label(s.values[i], props.percent)) }</title>
+                                </circle>
+                            }) }
+                        </g>
+                    }
+                }) }
+                { x_labels(&props.labels, slot) }
+            </svg>
+            { legend(&props.series) }
+            { data_table(props) }
+        </figure>
+    }
+}

@@ -1,0 +1,143 @@
+//! The call's Jitsi room, embedded with Jitsi's IFrame API.
+//!
+//! The room comes from `GET /api/calls/{id}/room` (`{domain, room, jwt}`). `index.html`
+//! defines `window.parleyJitsi`, which loads `https://<domain>/external_api.js` once and
+//! opens `new JitsiMeetExternalAPI(domain, {roomName, jwt, parentNode})`; it reports the
+//! conference's `readyToClose` and `videoConferenceLeft` events back here.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::{spawn_local, JsFuture};
+use yew::prelude::*;
+
+use crate::components::alert::{Alert, Tone};
+use crate::hooks::use_api;
+use crate::services::calls;
+use crate::types::Room;
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_namespace = parleyJitsi, js_name = open, catch)]
+    fn jitsi_open(
+        domain: &str,
+        room: &str,
+        jwt: Option<String>,
+        node_id: &str,
+        options: &JsValue,
+        on_event: &Closure<dyn FnMut(String)>,
+    ) -> Result<js_sys::Promise, JsValue>;
+
+    #[wasm_bindgen(js_namespace = parleyJitsi, js_name = close, catch)]
+    fn jitsi_close(node_id: &str) -> Result<(), JsValue>;
+}
+
+#[derive(Properties, PartialEq)]
+pub struct JitsiRoomProps {
+    pub call_id: AttrValue,
+    pub display_name: AttrValue,
+    /// Join with microphone and camera off (a supervisor monitoring).
+    #[prop_or_default]
+    pub muted: bool,
+    /// The participant left the conference in Jitsi (hung up).
+    #[prop_or_default]
+    pub on_left: Callback<()>,
+}
+
+type EventClosure = Rc<RefCell<Option<Closure<dyn FnMut(String)>>>>;
+
+#[function_component]
+pub fn JitsiRoom(props: &JitsiRoomProps) -> Html {
+    let api = use_api();
+    let room = use_state(|| None::<Room>);
+    let error = use_state(|| None::<String>);
+    let joined = use_state(|| false);
+    let node_id = format!("jitsi-{}", props.call_id);
+    let on_left = use_mut_ref(|| props.on_left.clone());
+    *on_left.borrow_mut() = props.on_left.clone();
+
+    {
+        let (room, error) = (room.clone(), error.clone());
+        use_effect_with(props.call_id.clone(), move |call_id| {
+            let call_id = call_id.to_string();
+            spawn_local(async move {
+                match calls::room(&api, &call_id).await {
+                    Ok(r) => room.set(Some(r)),
+                    Err(e) => error.set(Some(format!("The call's room is not available: {e}"))),
+                }
+            });
+        });
+    }
+
+    {
+        let (error, joined) = (error.clone(), joined.clone());
+        let node_id = node_id.clone();
+        let muted = props.muted;
+        let display_name = props.display_name.to_string();
+        use_effect_with((*room).clone(), move |room| {
+            let holder: EventClosure = Rc::new(RefCell::new(None));
+            let opened = room.is_some();
+            if let Some(room) = room.clone() {
+                let joined_flag = joined.clone();
+                let closure = Closure::<dyn FnMut(String)>::new(move |event: String| match event.as_str() {
+                    "videoConferenceJoined" => joined_flag.set(true),
+                    "readyToClose" | "videoConferenceLeft" => {
+                        joined_flag.set(false);
+                        let callback = on_left.borrow().clone();
+                        callback.emit(());
+                    }
+                    _ => {}
+                });
+                let options = js_sys::Object::new();
+                let _ = js_sys::Reflect::set(&options, &"muted".into(), &JsValue::from_bool(muted));
+                let _ = js_sys::Reflect::set(&options, &"displayName".into(), &JsValue::from_str(&display_name));
+                match jitsi_open(&room.domain, &room.room, room.jwt.clone(), &node_id, &options, &closure) {
+                    Ok(promise) => {
+                        let error = error.clone();
+                        let domain = room.domain.clone();
+                        spawn_local(async move {
+                            if let Err(e) = JsFuture::from(promise).await {
+                                let reason = e.as_string().or_else(|| {
+                                    js_sys::Reflect::get(&e, &"message".into()).ok().and_then(|m| m.as_string())
+                                });
+                                error.set(Some(format!(
+                                    "Could not open the video room from {domain}: {}",
+                                    reason.unwrap_or_else(|| "unknown error".to_owned())
+                                )));
+                            }
+                        });
+                    }
+                    Err(_) => error.set(Some("The video room script is missing from the page.".to_owned())),
+                }
+                *holder.borrow_mut() = Some(closure);
+            }
+            move || {
+                if opened {
+                    let _ = jitsi_close(&node_id);
+                }
+                holder.borrow_mut().take();
+            }
+        });
+    }
+
+    let meta = match &*room {
+        Some(r) => html! {
+            <p class="room-meta muted">
+                { "Room " }<code data-testid="room-name">{ r.room.clone() }</code>
+                { " on " }<code data-testid="room-domain">{ r.domain.clone() }</code>
+                if props.muted { <span class="badge badge-monitor">{ "Monitoring · muted" }</span> }
+                if *joined { <span class="badge badge-connected">{ "Joined" }</span> }
+            </p>
+        },
+        None if error.is_none() => html! { <p class="muted">{ "Opening the room…" }</p> },
+        None => html! {},
+    };
+    html! {
+        <section class="room" aria-label="Video room">
+            { meta }
+            if let Some(text) = (*error).clone() { <Alert tone={Tone::Warning} {text} /> }
+            <div id={node_id} class="jitsi-frame" data-testid="jitsi-container"></div>
+        </section>
+    }
+}

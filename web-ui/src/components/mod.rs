@@ -1,0 +1,7 @@
+//! Pieces driven only by their props.
+
+pub mod alert;
+pub mod badge;
+pub mod charts;
+pub mod jitsi_room;
+pub mod layout;

@@ -1,0 +1,300 @@
+//! Analytics: the contact-center metrics by queue, language or interpreter over a range and
+//! interval, as a table and SVG charts, and the call detail records as CSV.
+
+use std::collections::BTreeMap;
+
+use chrono::{Duration, NaiveDate};
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::spawn_local;
+use yew::prelude::*;
+
+use super::{bind_input, bind_select, start_of_today};
+use crate::components::alert::{error_alert, Alert, Tone};
+use crate::components::charts::{BarChart, LineChart, Series};
+use crate::format;
+use crate::hooks::{use_api, use_session};
+use crate::services::metrics::{self, MetricsQuery};
+use crate::services::{calls, Api};
+use crate::types::{MetricsReport, MetricsRow, Role};
+
+fn day_start(value: &str) -> Option<chrono::DateTime<chrono::Utc>> {
+    NaiveDate::parse_from_str(value, "%Y-%m-%d")
+        .ok()
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .map(|d| d.and_utc())
+}
+
+fn ratio(a: i64, b: i64) -> Option<f64> {
+    (b > 0).then(|| a as f64 / b as f64)
+}
+
+/// Saves `text` as a file through a Blob URL.
+fn save_file(name: &str, text: &str, mime: &str) -> Result<(), String> {
+    let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type(mime);
+    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options).map_err(|_| "could not build the file")?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(|_| "could not build the file")?;
+    let document = web_sys::window().and_then(|w| w.document()).ok_or("no document")?;
+    let anchor: web_sys::HtmlAnchorElement = document
+        .create_element("a")
+        .map_err(|_| "no anchor")?
+        .dyn_into()
+        .map_err(|_| "no anchor")?;
+    anchor.set_href(&url);
+    anchor.set_download(name);
+    if let Some(body) = document.body() {
+        let _ = body.append_child(&anchor);
+        anchor.click();
+        let _ = body.remove_child(&anchor);
+    }
+    let _ = web_sys::Url::revoke_object_url(&url);
+    Ok(())
+}
+
+#[function_component]
+pub fn AnalyticsPage() -> Html {
+    let api = use_api();
+    let session = use_session();
+    let today = start_of_today().format("%Y-%m-%d").to_string();
+    let group_by = use_state(|| "queue".to_owned());
+    let interval = use_state(|| "1h".to_owned());
+    let from = use_state(|| today.clone());
+    let to = use_state(|| today.clone());
+    let report = use_state(|| None::<MetricsReport>);
+    let error = use_state(|| None::<String>);
+    let busy = use_state(|| false);
+    let export_note = use_state(|| None::<String>);
+
+    let range = {
+        let (from, to) = (from.clone(), to.clone());
+        move || -> Option<(String, String)> {
+            let start = day_start(&from)?;
+            let end = day_start(&to)? + Duration::days(1);
+            (start < end).then(|| (format::rfc3339(start), format::rfc3339(end)))
+        }
+    };
+
+    let load = {
+        let (api, group_by, interval, report, error, busy) =
+            (api.clone(), group_by.clone(), interval.clone(), report.clone(), error.clone(), busy.clone());
+        let range = range.clone();
+        Callback::from(move |_: ()| {
+            let Some((from, to)) = range() else {
+                error.set(Some("Choose a start day on or before the end day.".to_owned()));
+                return;
+            };
+            let query = MetricsQuery { group_by: (*group_by).clone(), interval: (*interval).clone(), from, to };
+            let (api, report, error, busy) = (api.clone(), report.clone(), error.clone(), busy.clone());
+            busy.set(true);
+            spawn_local(async move {
+                match metrics::report(&api, &query).await {
+                    Ok(r) => {
+                        report.set(Some(r));
+                        error.set(None);
+                    }
+                    Err(e) => error.set(Some(e.to_string())),
+                }
+                busy.set(false);
+            });
+        })
+    };
+    {
+        let load = load.clone();
+        use_effect_with(((*group_by).clone(), (*interval).clone()), move |_| load.emit(()));
+    }
+    let onsubmit = {
+        let load = load.clone();
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            load.emit(());
+        })
+    };
+
+    let can_export = session
+        .session
+        .as_ref()
+        .is_some_and(|s| matches!(s.user.role, Role::Analyst | Role::Admin));
+    let export = {
+        let (api, export_note, range) = (api.clone(), export_note.clone(), range.clone());
+        Callback::from(move |_| {
+            let Some((from, to)) = range() else { return };
+            let (api, export_note): (Api, _) = (api.clone(), export_note.clone());
+            export_note.set(Some("Preparing the export…".to_owned()));
+            spawn_local(async move {
+                match calls::export_csv(&api, &from, &to).await {
+                    Ok(text) => {
+                        let rows = text.lines().count().saturating_sub(1);
+                        let name = format!("parley-calls-{}-{}.csv", &from[..10], &to[..10]);
+                        match save_file(&name, &text, "text/csv") {
+                            Ok(()) => export_note.set(Some(format!("Saved {name} ({rows} calls)."))),
+                            Err(e) => export_note.set(Some(format!("Could not save the file: {e}"))),
+                        }
+                    }
+                    Err(e) => export_note.set(Some(format!("Export failed: {e}"))),
+                }
+            });
+        })
+    };
+
+    let body = match &*report {
+        None => html! { <p class="muted">{ if *busy { "Loading…" } else { "" } }</p> },
+        Some(r) => report_view(r),
+    };
+
+    html! {
+        <section class="page">
+            <h1>{ "Analytics" }</h1>
+            <form class="card toolbar" {onsubmit} aria-label="Report settings">
+                <div class="field">
+                    <label for="m-group">{ "Group by" }</label>
+                    <select id="m-group" onchange={bind_select(&group_by)}>
+                        { for [("queue", "Queue"), ("language", "Language"), ("agent", "Interpreter")].iter().map(|(v, l)| html! {
+                            <option value={*v} selected={*group_by == *v}>{ *l }</option>
+                        }) }
+                    </select>
+                </div>
+                <div class="field">
+                    <label for="m-interval">{ "Interval" }</label>
+                    <select id="m-interval" onchange={bind_select(&interval)}>
+                        { for [("15m", "15 minutes"), ("1h", "Hour"), ("1d", "Day")].iter().map(|(v, l)| html! {
+                            <option value={*v} selected={*interval == *v}>{ *l }</option>
+                        }) }
+                    </select>
+                </div>
+                <div class="field">
+                    <label for="m-from">{ "From (UTC day)" }</label>
+                    <input id="m-from" type="date" value={(*from).clone()} oninput={bind_input(&from)} />
+                </div>
+                <div class="field">
+                    <label for="m-to">{ "To (UTC day, included)" }</label>
+                    <input id="m-to" type="date" value={(*to).clone()} oninput={bind_input(&to)} />
+                </div>
+                <button type="submit" class="primary" disabled={*busy}>{ "Update" }</button>
+                if can_export {
+                    <button type="button" class="secondary" onclick={export}>{ "Export calls (CSV)" }</button>
+                }
+            </form>
+            if let Some(text) = (*export_note).clone() { <Alert tone={Tone::Info} {text} /> }
+            { error_alert(&error) }
+            { body }
+        </section>
+    }
+}
+
+fn report_view(r: &MetricsReport) -> Html {
+    let sum = |f: fn(&MetricsRow) -> i64| r.totals.iter().map(f).sum::<i64>();
+    let offered = sum(|m| m.offered);
+    let answered = sum(|m| m.answered);
+    let abandoned = sum(|m| m.abandoned);
+    let sl = ratio(sum(|m| m.answered_in_sl), offered - sum(|m| m.short_abandoned));
+    let handled = sum(|m| m.handled);
+    let aht = ratio(sum(|m| m.talk_s + m.hold_s + m.wrap_up_s), handled);
+    let asa = {
+        // answered-weighted average of each group's ASA
+        let weighted: f64 = r.totals.iter().filter_map(|m| m.asa_s.map(|a| a * m.answered as f64)).sum();
+        (answered > 0).then(|| weighted / answered as f64)
+    };
+    let is_agent = r.group_by == "agent";
+
+    // Charts: totals per group; offered and service level per interval.
+    let mut totals = r.totals.clone();
+    totals.sort_by(|a, b| b.offered.cmp(&a.offered));
+    let labels: Vec<String> = totals.iter().map(MetricsRow::name).collect();
+    let bars = vec![
+        Series { name: "Offered".into(), values: totals.iter().map(|m| m.offered as f64).collect() },
+        Series { name: "Answered".into(), values: totals.iter().map(|m| m.answered as f64).collect() },
+        Series { name: "Abandoned".into(), values: totals.iter().map(|m| m.abandoned as f64).collect() },
+    ];
+    let mut buckets: BTreeMap<i64, (i64, i64, i64)> = BTreeMap::new();
+    for row in &r.rows {
+        let key = row.bucket_start.map(|t| t.timestamp()).unwrap_or_default();
+        let entry = buckets.entry(key).or_default();
+        entry.0 += row.offered;
+        entry.1 += row.answered_in_sl;
+        entry.2 += row.offered - row.short_abandoned;
+    }
+    let bucket_labels: Vec<String> = buckets
+        .keys()
+        .map(|ts| {
+            let t = chrono::DateTime::from_timestamp(*ts, 0);
+            if r.interval == "1d" {
+                t.map(|t| t.format("%m-%d").to_string()).unwrap_or_default()
+            } else {
+                format::time(t).chars().take(5).collect()
+            }
+        })
+        .collect();
+    let offered_line = vec![Series { name: "Offered".into(), values: buckets.values().map(|v| v.0 as f64).collect() }];
+    let sl_line = vec![Series {
+        name: "Service level".into(),
+        values: buckets.values().map(|v| ratio(v.1, v.2).unwrap_or(0.0)).collect(),
+    }];
+
+    html! {
+        <>
+            <div class="kpis" data-testid="metrics-kpis">
+                <div class="kpi"><div class="label">{ "Offered" }</div><div class="value" data-testid="kpi-offered">{ offered }</div></div>
+                <div class="kpi"><div class="label">{ "Answered" }</div><div class="value" data-testid="kpi-answered">{ answered }</div></div>
+                <div class="kpi"><div class="label">{ "Abandoned" }</div><div class="value">{ abandoned }</div></div>
+                <div class="kpi"><div class="label">{ "Service level" }</div><div class="value">{ format::percent(sl) }</div></div>
+                <div class="kpi"><div class="label">{ "Avg. speed of answer" }</div><div class="value">{ format::duration_f(asa) }</div></div>
+                <div class="kpi"><div class="label">{ "Avg. handle time" }</div><div class="value">{ format::duration_f(aht) }</div></div>
+            </div>
+            if r.totals.is_empty() {
+                <div class="card"><p class="muted">{ "No activity in this range." }</p></div>
+            } else {
+                <div class="grid two">
+                    <div class="card"><BarChart title="Calls by group" labels={labels} series={bars} /></div>
+                    <div class="card">
+                        <LineChart title="Calls offered per interval" labels={bucket_labels.clone()} series={offered_line} />
+                        <LineChart title="Service level per interval" labels={bucket_labels} series={sl_line} percent={true} />
+                    </div>
+                </div>
+                <section class="card" aria-labelledby="totals-title">
+                    <h2 id="totals-title">{ "Totals over the range" }</h2>
+                    { metrics_table(&r.totals, is_agent, false) }
+                </section>
+                <section class="card">
+                    <details>
+                        <summary>{ format!("Per interval ({} rows)", r.rows.len()) }</summary>
+                        { metrics_table(&r.rows, is_agent, true) }
+                    </details>
+                </section>
+            }
+        </>
+    }
+}
+
+fn metrics_table(rows: &[MetricsRow], is_agent: bool, with_time: bool) -> Html {
+    html! {
+        <div class="table-wrap">
+            <table data-testid={if with_time { "metrics-rows" } else { "metrics-totals" }}>
+                <thead><tr>
+                    if with_time { <th scope="col">{ "Interval" }</th> }
+                    <th scope="col">{ "Group" }</th>
+                    <th scope="col" class="num">{ "Offered" }</th><th scope="col" class="num">{ "Answered" }</th>
+                    <th scope="col" class="num">{ "Abandoned" }</th><th scope="col" class="num">{ "Overflowed" }</th>
+                    <th scope="col" class="num">{ "No interpreter" }</th><th scope="col" class="num">{ "Service level" }</th>
+                    <th scope="col" class="num">{ "ASA" }</th><th scope="col" class="num">{ "AHT" }</th>
+                    <th scope="col" class="num">{ "Abandon rate" }</th>
+                    if is_agent { <th scope="col" class="num">{ "Occupancy" }</th> }
+                </tr></thead>
+                <tbody>
+                    { for rows.iter().map(|m| html! {
+                        <tr>
+                            if with_time { <td>{ format::date_time(m.bucket_start) }</td> }
+                            <th scope="row">{ m.name() }</th>
+                            <td class="num">{ m.offered }</td><td class="num">{ m.answered }</td>
+                            <td class="num">{ m.abandoned }</td><td class="num">{ m.overflowed }</td>
+                            <td class="num">{ m.no_interpreter }</td><td class="num">{ format::percent(m.service_level) }</td>
+                            <td class="num">{ format::duration_f(m.asa_s) }</td><td class="num">{ format::duration_f(m.aht_s) }</td>
+                            <td class="num">{ format::percent(m.abandonment_rate) }</td>
+                            if is_agent { <td class="num">{ format::percent(m.occupancy) }</td> }
+                        </tr>
+                    }) }
+                </tbody>
+            </table>
+        </div>
+    }
+}

@@ -1,0 +1,462 @@
+//! The interpreter's console: status, the ringing offer, the call with its room, the
+//! wrap-up, and today's calls.
+
+use wasm_bindgen_futures::spawn_local;
+use yew::prelude::*;
+
+use super::{bind_select, bind_textarea, confirm, start_of_today};
+use crate::components::alert::{error_alert, Alert, Tone};
+use crate::components::badge::Badge;
+use crate::components::jitsi_room::JitsiRoom;
+use crate::format;
+use crate::hooks::use_ring::{audio_allowed, unlock_audio, use_ring};
+use crate::hooks::{use_api, use_live_reload, use_now, use_session};
+use crate::services::calls::{self, CallFilter};
+use crate::services::{agents, queues};
+use crate::types::{language_name, Agent, Call, Queue, DISPOSITIONS};
+
+#[derive(Clone, Debug, Default, PartialEq)]
+struct Desk {
+    me: Option<Agent>,
+    offer: Option<Call>,
+    call: Option<Call>,
+    today: Vec<Call>,
+}
+
+#[function_component]
+pub fn ConsolePage() -> Html {
+    let api = use_api();
+    let session = use_session();
+    let desk = use_state(Desk::default);
+    let loaded = use_state(|| false);
+    let queues_list = use_state(Vec::<Queue>::new);
+    let error = use_state(|| None::<String>);
+    let busy = use_state(|| false);
+    let left_room = use_state(|| false);
+    let sound_ok = use_state(audio_allowed);
+    let now = use_now(250);
+    let my_id = session.session.as_ref().map(|s| s.user.id.clone()).unwrap_or_default();
+
+    let reload = {
+        let (api, desk, loaded, error) = (api.clone(), desk.clone(), loaded.clone(), error.clone());
+        use_callback(my_id.clone(), move |_: (), my_id| {
+            let (api, desk, loaded, error, my_id) = (api.clone(), desk.clone(), loaded.clone(), error.clone(), my_id.clone());
+            spawn_local(async move {
+                let me = match agents::board(&api).await {
+                    Ok(rows) => rows.into_iter().find(|a| a.id == my_id),
+                    Err(e) => {
+                        error.set(Some(format!("Could not load your status: {e}")));
+                        return;
+                    }
+                };
+                let offer_id = me.as_ref().and_then(|m| m.offer_call_id.clone());
+                let call_id = me.as_ref().and_then(|m| m.current_call_id.clone());
+                let offer = match offer_id {
+                    Some(id) => calls::get(&api, &id).await.ok(),
+                    None => None,
+                };
+                let call = match call_id {
+                    Some(id) => calls::get(&api, &id).await.ok(),
+                    None => None,
+                };
+                let filter = CallFilter {
+                    from: Some(format::rfc3339(start_of_today())),
+                    limit: Some(50),
+                    ..CallFilter::default()
+                };
+                let today = calls::list(&api, &filter).await.map(|p| p.items).unwrap_or_default();
+                desk.set(Desk { me, offer, call, today });
+                loaded.set(true);
+            });
+        })
+    };
+    {
+        let (reload, api, queues_list) = (reload.clone(), api.clone(), queues_list.clone());
+        use_effect_with((), move |_| {
+            reload.emit(());
+            spawn_local(async move {
+                if let Ok(list) = queues::board(&api).await {
+                    queues_list.set(list);
+                }
+            });
+        });
+    }
+    use_live_reload(&["agent", "offer", "call"], reload.clone());
+
+    // The offer rings until it is answered or runs out.
+    let offer_left_ms = desk
+        .offer
+        .as_ref()
+        .and_then(|o| o.offer_expires_at)
+        .map(|t| (t - now).num_milliseconds());
+    let ringing = desk.offer.is_some() && offer_left_ms.is_none_or(|ms| ms > 0);
+    use_ring(ringing);
+
+    let set_status = {
+        let (api, busy, error, reload, sound_ok) = (api.clone(), busy.clone(), error.clone(), reload.clone(), sound_ok.clone());
+        Callback::from(move |status: &'static str| {
+            unlock_audio();
+            sound_ok.set(audio_allowed());
+            busy.set(true);
+            let (api, busy, error, reload) = (api.clone(), busy.clone(), error.clone(), reload.clone());
+            spawn_local(async move {
+                match agents::set_my_status(&api, status).await {
+                    Ok(_) => error.set(None),
+                    Err(e) if e.code() == "agent_has_no_skills" => error.set(Some(
+                        "You have no skills on file yet, so you cannot take calls. Ask an admin to add your languages.".to_owned(),
+                    )),
+                    Err(e) => error.set(Some(e.to_string())),
+                }
+                busy.set(false);
+                reload.emit(());
+            });
+        })
+    };
+
+    let command = {
+        let (api, busy, error, reload) = (api.clone(), busy.clone(), error.clone(), reload.clone());
+        Callback::from(move |(id, verb): (String, &'static str)| {
+            let (api, busy, error, reload) = (api.clone(), busy.clone(), error.clone(), reload.clone());
+            busy.set(true);
+            spawn_local(async move {
+                match calls::command(&api, &id, verb).await {
+                    Ok(_) => error.set(None),
+                    Err(e) => error.set(Some(e.to_string())),
+                }
+                busy.set(false);
+                reload.emit(());
+            });
+        })
+    };
+
+    if !*loaded {
+        return html! {
+            <section class="page"><h1>{ "Console" }</h1>{ error_alert(&error) }<p class="muted">{ "Loading…" }</p></section>
+        };
+    }
+
+    let me = desk.me.clone();
+    let status = me.as_ref().map(|m| m.status.clone()).unwrap_or_else(|| "offline".to_owned());
+    let activity = me.as_ref().map(|m| m.activity.clone()).unwrap_or_else(|| "idle".to_owned());
+
+    let status_switch = html! {
+        <div class="card status-card">
+            <h2 id="status-title">{ "My status" }</h2>
+            <div class="segmented" role="group" aria-labelledby="status-title">
+                { for [("available", "Available"), ("break", "On break"), ("offline", "Offline")].into_iter().map(|(value, label)| {
+                    let set_status = set_status.clone();
+                    let pressed = status == value;
+                    html! {
+                        <button type="button" class={classes!("seg", format!("seg-{value}"), pressed.then_some("on"))}
+                            aria-pressed={pressed.to_string()} disabled={*busy}
+                            onclick={move |_| set_status.emit(value)}>{ label }</button>
+                    }
+                }) }
+            </div>
+            <p class="muted">
+                { "Now: " }<Badge status={status.clone()} />{ " " }<Badge status={activity.clone()} />
+                { me.as_ref().map(|m| format!(" · since {} · {} call(s) today", format::time(m.since), m.calls_today)).unwrap_or_default() }
+            </p>
+            if status == "away" {
+                <Alert tone={Tone::Warning} text="You were set away after missing offers. Set yourself available when you are back." />
+            }
+            if !*sound_ok {
+                <p class="hint">
+                    { "The ring needs your permission to play sound. " }
+                    <button type="button" class="link" onclick={{
+                        let sound_ok = sound_ok.clone();
+                        move |_| { unlock_audio(); sound_ok.set(audio_allowed()); }
+                    }}>{ "Enable sound" }</button>
+                </p>
+            }
+        </div>
+    };
+
+    let offer_card = desk.offer.clone().map(|offer| {
+        let left_s = offer_left_ms.map(|ms| (ms as f64 / 1000.0).ceil().max(0.0) as i64);
+        let expired = left_s == Some(0);
+        let id = offer.id.clone();
+        let accept = {
+            let (command, id, left_room) = (command.clone(), id.clone(), left_room.clone());
+            Callback::from(move |_| {
+                left_room.set(false);
+                command.emit((id.clone(), "accept"));
+            })
+        };
+        let decline = {
+            let (command, id) = (command.clone(), id.clone());
+            Callback::from(move |_| command.emit((id.clone(), "decline")))
+        };
+        html! {
+            <div class={classes!("card", "offer", (!expired).then_some("ringing"))} role="alertdialog" aria-labelledby="offer-title" aria-describedby="offer-desc" data-testid="offer">
+                <h2 id="offer-title">{ if expired { "Offer expired" } else { "Incoming call" } }</h2>
+                <p id="offer-desc" class="offer-what">
+                    <strong>{ offer.language.as_deref().map(language_name).unwrap_or_default() }</strong>
+                    { format!(" · {} · {}", offer.modality.clone().unwrap_or_default(), offer.specialty.clone().unwrap_or_else(|| "general".into())) }
+                    if offer.priority.as_deref() == Some("urgent") { <span class="badge badge-urgent">{ "Urgent" }</span> }
+                </p>
+                <p class="muted">{ format!("Queue {} · requested by {}", format::opt(&offer.queue_name), format::opt(&offer.requester_name)) }</p>
+                if let Some(s) = left_s {
+                    <p class="countdown" aria-live="polite" data-testid="countdown">
+                        <span class="big">{ s }</span>{ " s left to answer" }
+                    </p>
+                }
+                <div class="actions">
+                    <button type="button" class="primary big" onclick={accept} disabled={*busy || expired}>{ "Accept" }</button>
+                    <button type="button" class="secondary" onclick={decline} disabled={*busy || expired}>{ "Decline" }</button>
+                </div>
+            </div>
+        }
+    });
+
+    let call_card = match (desk.call.clone(), activity.as_str()) {
+        (Some(call), "wrap_up") => html! { <WrapUp call={call} on_done={reload.clone()} /> },
+        (Some(call), _) if call.is_live() => {
+            let id = call.id.clone();
+            let on_hold = call.status == "on_hold";
+            let hold = {
+                let (command, id) = (command.clone(), id.clone());
+                Callback::from(move |_| command.emit((id.clone(), if on_hold { "resume" } else { "hold" })))
+            };
+            let end = {
+                let (command, id) = (command.clone(), id.clone());
+                Callback::from(move |_| {
+                    if confirm("End this call for everyone?") {
+                        command.emit((id.clone(), "end"));
+                    }
+                })
+            };
+            let end_now = {
+                let (command, id) = (command.clone(), id.clone());
+                Callback::from(move |_| command.emit((id.clone(), "end")))
+            };
+            let rejoin = {
+                let left_room = left_room.clone();
+                Callback::from(move |_| left_room.set(false))
+            };
+            let on_left = {
+                let left_room = left_room.clone();
+                Callback::from(move |_| left_room.set(true))
+            };
+            let display_name = session.session.as_ref().map(|s| s.user.name.clone()).unwrap_or_default();
+            html! {
+                <div class="call-live" data-testid="call-view">
+                    <div class="card">
+                        <div class="call-head">
+                            <div>
+                                <h2>{ format!("{} call", call.language.as_deref().map(language_name).unwrap_or_default()) }</h2>
+                                <p class="muted">
+                                    { format!("{} · {} · requester {} · queue {} · ",
+                                        call.modality.clone().unwrap_or_default(),
+                                        call.specialty.clone().unwrap_or_else(|| "general".into()),
+                                        format::opt(&call.requester_name),
+                                        format::opt(&call.queue_name)) }
+                                    { format!("talking {}", format::duration(format::elapsed(call.connected_at.or(call.answered_at), now))) }
+                                    { " " }<Badge status={call.status.clone()} />
+                                </p>
+                            </div>
+                            <div class="actions">
+                                <button type="button" class="secondary" onclick={hold} disabled={*busy}>
+                                    { if on_hold { "Resume" } else { "Hold" } }
+                                </button>
+                                <Transfer call_id={id.clone()} queues={(*queues_list).clone()} on_done={reload.clone()} />
+                                <button type="button" class="danger" onclick={end} disabled={*busy}>{ "End call" }</button>
+                            </div>
+                        </div>
+                    </div>
+                    if *left_room {
+                        <div class="card" role="alertdialog" aria-labelledby="left-title">
+                            <h2 id="left-title">{ "You left the video room" }</h2>
+                            <p>{ "End the call for everyone, or go back into the room?" }</p>
+                            <div class="actions">
+                                <button type="button" class="danger" onclick={end_now} disabled={*busy}>{ "End the call" }</button>
+                                <button type="button" class="secondary" onclick={rejoin}>{ "Rejoin" }</button>
+                            </div>
+                        </div>
+                    } else {
+                        <JitsiRoom key={id.clone()} call_id={id.clone()} {display_name} {on_left} />
+                    }
+                </div>
+            }
+        }
+        _ => html! {},
+    };
+
+    let idle_hint = if desk.offer.is_none() && desk.call.is_none() {
+        let text = match status.as_str() {
+            "available" => "Waiting for the next call. Offers ring here.",
+            "break" => "You are on break: no calls will be offered.",
+            _ => "You are offline. Set yourself available to receive calls.",
+        };
+        html! { <div class="card idle"><p class="muted">{ text }</p></div> }
+    } else {
+        html! {}
+    };
+
+    html! {
+        <section class="page">
+            <h1>{ "Interpreter console" }</h1>
+            { error_alert(&error) }
+            <div class="console-grid">
+                <div class="console-main">
+                    { for offer_card }
+                    { call_card }
+                    { idle_hint }
+                </div>
+                <aside class="console-side">
+                    { status_switch }
+                    <TodayCalls calls={desk.today.clone()} />
+                </aside>
+            </div>
+        </section>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct TransferProps {
+    call_id: String,
+    queues: Vec<Queue>,
+    on_done: Callback<()>,
+}
+
+#[function_component]
+fn Transfer(props: &TransferProps) -> Html {
+    let api = use_api();
+    let target = use_state(String::new);
+    let error = use_state(|| None::<String>);
+    let busy = use_state(|| false);
+    let onclick = {
+        let (api, target, error, busy, on_done, id) =
+            (api.clone(), target.clone(), error.clone(), busy.clone(), props.on_done.clone(), props.call_id.clone());
+        Callback::from(move |_| {
+            if target.is_empty() {
+                error.set(Some("Choose a queue.".to_owned()));
+                return;
+            }
+            if !confirm("Transfer this call? It goes back to the chosen queue and you go into wrap-up.") {
+                return;
+            }
+            busy.set(true);
+            let (api, error, busy, on_done, id, queue) =
+                (api.clone(), error.clone(), busy.clone(), on_done.clone(), id.clone(), (*target).clone());
+            spawn_local(async move {
+                match calls::transfer_to_queue(&api, &id, &queue).await {
+                    Ok(_) => error.set(None),
+                    Err(e) => error.set(Some(e.to_string())),
+                }
+                busy.set(false);
+                on_done.emit(());
+            });
+        })
+    };
+    let select_id = format!("transfer-{}", props.call_id);
+    html! {
+        <div class="inline-form">
+            <label for={select_id.clone()} class="sr-only">{ "Transfer to queue" }</label>
+            <select id={select_id} onchange={bind_select(&target)}>
+                <option value="" selected={target.is_empty()}>{ "Transfer to…" }</option>
+                { for props.queues.iter().map(|q| html! {
+                    <option value={q.id.clone()} selected={*target == q.id}>{ q.name.clone() }</option>
+                }) }
+            </select>
+            <button type="button" class="secondary" {onclick} disabled={*busy}>{ "Transfer" }</button>
+            { error_alert(&error) }
+        </div>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct WrapUpProps {
+    call: Call,
+    on_done: Callback<()>,
+}
+
+#[function_component]
+fn WrapUp(props: &WrapUpProps) -> Html {
+    let api = use_api();
+    let disposition = use_state(|| "completed".to_owned());
+    let notes = use_state(String::new);
+    let error = use_state(|| None::<String>);
+    let busy = use_state(|| false);
+    let onsubmit = {
+        let (api, disposition, notes, error, busy, on_done, id) = (
+            api.clone(),
+            disposition.clone(),
+            notes.clone(),
+            error.clone(),
+            busy.clone(),
+            props.on_done.clone(),
+            props.call.id.clone(),
+        );
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            busy.set(true);
+            let (api, error, busy, on_done, id) = (api.clone(), error.clone(), busy.clone(), on_done.clone(), id.clone());
+            let (d, n) = ((*disposition).clone(), (*notes).clone());
+            spawn_local(async move {
+                match calls::wrap_up(&api, &id, &d, &n).await {
+                    Ok(_) => on_done.emit(()),
+                    Err(e) => error.set(Some(e.to_string())),
+                }
+                busy.set(false);
+            });
+        })
+    };
+    let c = &props.call;
+    html! {
+        <form class="card wrap-up" {onsubmit} aria-labelledby="wrap-title" data-testid="wrap-up">
+            <h2 id="wrap-title">{ "Wrap-up" }</h2>
+            <p class="muted">{ format!("{} call with {} · talked {}",
+                c.language.as_deref().map(language_name).unwrap_or_default(),
+                format::opt(&c.requester_name),
+                c.talk_s.map(format::duration).unwrap_or_else(|| "—".into())) }</p>
+            { error_alert(&error) }
+            <div class="field">
+                <label for="wrap-disposition">{ "Disposition" }</label>
+                <select id="wrap-disposition" onchange={bind_select(&disposition)}>
+                    { for DISPOSITIONS.iter().map(|(value, label)| html! {
+                        <option value={*value} selected={*disposition == *value}>{ *label }</option>
+                    }) }
+                </select>
+            </div>
+            <div class="field">
+                <label for="wrap-notes">{ "Notes (optional)" }</label>
+                <textarea id="wrap-notes" rows="4" maxlength="2000" value={(*notes).clone()} oninput={bind_textarea(&notes)} />
+            </div>
+            <button type="submit" class="primary" disabled={*busy}>{ "Submit wrap-up" }</button>
+        </form>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct TodayProps {
+    calls: Vec<Call>,
+}
+
+#[function_component]
+fn TodayCalls(props: &TodayProps) -> Html {
+    html! {
+        <section class="card" aria-labelledby="today-title">
+            <h2 id="today-title">{ "Today's calls" }</h2>
+            if props.calls.is_empty() {
+                <p class="muted">{ "None yet." }</p>
+            } else {
+                <div class="table-wrap">
+                    <table class="compact">
+                        <thead><tr><th scope="col">{ "Time" }</th><th scope="col">{ "Language" }</th><th scope="col">{ "Status" }</th><th scope="col">{ "Talk" }</th></tr></thead>
+                        <tbody>
+                            { for props.calls.iter().map(|c| html! {
+                                <tr>
+                                    <td>{ format::time(c.answered_at.or(c.requested_at)) }</td>
+                                    <td>{ c.language.as_deref().map(language_name).unwrap_or_default() }</td>
+                                    <td><Badge status={c.status.clone()} /></td>
+                                    <td>{ c.talk_s.map(format::duration).unwrap_or_else(|| "—".into()) }</td>
+                                </tr>
+                            }) }
+                        </tbody>
+                    </table>
+                </div>
+            }
+        </section>
+    }
+}

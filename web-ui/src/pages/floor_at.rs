@@ -1,0 +1,200 @@
+//! The whole floor as it was at a chosen instant, rebuilt by the server from the event
+//! history: queues with their waiting calls, calls in progress, interpreters.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Duration, Utc};
+use wasm_bindgen_futures::spawn_local;
+use yew::prelude::*;
+use yew_router::prelude::*;
+
+use super::bind_input;
+use crate::components::alert::error_alert;
+use crate::components::badge::Badge;
+use crate::format;
+use crate::hooks::use_api;
+use crate::route::Route;
+use crate::services::floor;
+use crate::types::{language_name, FloorCall, FloorView};
+
+#[function_component]
+pub fn FloorAtPage() -> Html {
+    let api = use_api();
+    let location = use_location();
+    let navigator = use_navigator();
+    let initial: DateTime<Utc> = location
+        .as_ref()
+        .and_then(|l| l.query::<HashMap<String, String>>().ok())
+        .and_then(|q| q.get("at").cloned())
+        .and_then(|raw| DateTime::parse_from_rfc3339(&raw).ok())
+        .map(|t| t.with_timezone(&Utc))
+        .unwrap_or_else(format::now);
+    let at = use_state(|| initial);
+    let input = use_state(|| format::local_input(initial));
+    let view = use_state(|| None::<FloorView>);
+    let error = use_state(|| None::<String>);
+    let busy = use_state(|| false);
+
+    // Follow ?at= when another page links here.
+    {
+        let (at, input) = (at.clone(), input.clone());
+        use_effect_with(initial, move |initial| {
+            at.set(*initial);
+            input.set(format::local_input(*initial));
+        });
+    }
+
+    {
+        let (api, view, error, busy) = (api.clone(), view.clone(), error.clone(), busy.clone());
+        use_effect_with(*at, move |at| {
+            let at = *at;
+            busy.set(true);
+            spawn_local(async move {
+                match floor::at(&api, Some(&format::rfc3339(at))).await {
+                    Ok(v) => {
+                        view.set(Some(v));
+                        error.set(None);
+                    }
+                    Err(e) => error.set(Some(e.to_string())),
+                }
+                busy.set(false);
+            });
+        });
+    }
+
+    let go = {
+        let (at, input, navigator) = (at.clone(), input.clone(), navigator.clone());
+        Callback::from(move |instant: DateTime<Utc>| {
+            at.set(instant);
+            input.set(format::local_input(instant));
+            if let Some(navigator) = &navigator {
+                let query: HashMap<String, String> = std::iter::once(("at".to_owned(), format::rfc3339(instant))).collect();
+                let _ = navigator.replace_with_query(&Route::FloorAt, &query);
+            }
+        })
+    };
+    let onsubmit = {
+        let (input, go, error) = (input.clone(), go.clone(), error.clone());
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            match format::parse_local_input(&input) {
+                Some(instant) => go.emit(instant),
+                None => error.set(Some("Enter a date and time.".to_owned())),
+            }
+        })
+    };
+    let step = |seconds: i64, label: &'static str| {
+        let (go, at) = (go.clone(), at.clone());
+        html! {
+            <button type="button" class="secondary small" onclick={move |_| go.emit(*at + Duration::seconds(seconds))}>{ label }</button>
+        }
+    };
+    let now_button = {
+        let go = go.clone();
+        html! { <button type="button" class="secondary small" onclick={move |_| go.emit(format::now())}>{ "Now" }</button> }
+    };
+
+    let names: HashMap<String, String> = view
+        .as_ref()
+        .map(|v| {
+            v.agents
+                .iter()
+                .map(|a| (a.id.clone(), a.name.clone().or(a.email.clone()).unwrap_or_else(|| format::short_id(&a.id))))
+                .collect()
+        })
+        .unwrap_or_default();
+    let agent_name = |id: &Option<String>| id.as_ref().map(|id| names.get(id).cloned().unwrap_or_else(|| format::short_id(id))).unwrap_or_else(|| "—".into());
+    let call_row = |c: &FloorCall| html! {
+        <tr>
+            <td><Link<Route> to={Route::Replay { id: c.id.clone() }}><code>{ format::short_id(&c.id) }</code></Link<Route>></td>
+            <td>{ c.language.as_deref().map(language_name).unwrap_or_default() }<span class="muted">{ format!(" · {}", c.modality.clone().unwrap_or_default()) }</span>
+                if c.priority.as_deref() == Some("urgent") { { " " }<span class="badge badge-urgent">{ "Urgent" }</span> }</td>
+            <td><Badge status={c.status.clone()} /></td>
+            <td>{ agent_name(&c.agent_id.clone().or(c.offered_to.clone())) }</td>
+            <td class="num">{ format::duration(c.elapsed_s) }</td>
+        </tr>
+    };
+    let call_table = |calls: &[FloorCall], empty: &str| {
+        if calls.is_empty() {
+            html! { <p class="muted">{ empty.to_owned() }</p> }
+        } else {
+            html! {
+                <div class="table-wrap"><table class="compact">
+                    <thead><tr><th scope="col">{ "Call" }</th><th scope="col">{ "Request" }</th><th scope="col">{ "Status" }</th><th scope="col">{ "Interpreter" }</th><th scope="col" class="num">{ "For" }</th></tr></thead>
+                    <tbody>{ for calls.iter().map(call_row) }</tbody>
+                </table></div>
+            }
+        }
+    };
+
+    let body = match &*view {
+        None => html! { <p class="muted">{ "Loading…" }</p> },
+        Some(v) => html! {
+            <>
+                <p class="muted" data-testid="floor-as-of">{ format!("As of {} · {} events replayed", format::date_time(v.as_of), v.events) }</p>
+                <div class="kpis">
+                    <div class="kpi"><div class="label">{ "Waiting" }</div><div class="value">{ v.queues.iter().map(|q| q.waiting.len()).sum::<usize>() + v.unrouted.len() }</div></div>
+                    <div class="kpi"><div class="label">{ "In progress" }</div><div class="value">{ v.in_progress.len() }</div></div>
+                    <div class="kpi"><div class="label">{ "Available" }</div><div class="value">{ v.agents.iter().filter(|a| a.status == "available" && a.activity == "idle").count() }</div></div>
+                    <div class="kpi"><div class="label">{ "On a call" }</div><div class="value">{ v.agents.iter().filter(|a| a.activity == "on_call").count() }</div></div>
+                </div>
+                <div class="floor-grid">
+                    <section class="card" aria-labelledby="at-queues">
+                        <h2 id="at-queues">{ "Queues" }</h2>
+                        { for v.queues.iter().map(|q| html! {
+                            <div class="stack">
+                                <h3>{ format!("{} · {} waiting · longest {}", q.name, q.waiting.len(), format::duration(q.longest_wait_s)) }</h3>
+                                if !q.waiting.is_empty() { { call_table(&q.waiting, "") } }
+                            </div>
+                        }) }
+                        if !v.unrouted.is_empty() {
+                            <h3>{ "Not yet in a queue" }</h3>
+                            { call_table(&v.unrouted, "") }
+                        }
+                    </section>
+                    <section class="card" aria-labelledby="at-calls">
+                        <h2 id="at-calls">{ "Calls in progress" }</h2>
+                        { call_table(&v.in_progress, "No calls in progress.") }
+                    </section>
+                    <section class="card wide" aria-labelledby="at-agents">
+                        <h2 id="at-agents">{ "Interpreters" }</h2>
+                        <div class="table-wrap"><table class="compact">
+                            <thead><tr><th scope="col">{ "Interpreter" }</th><th scope="col">{ "Status" }</th><th scope="col">{ "Since" }</th><th scope="col">{ "Activity" }</th><th scope="col">{ "Call" }</th><th scope="col">{ "Languages" }</th></tr></thead>
+                            <tbody>
+                                { for v.agents.iter().map(|a| html! {
+                                    <tr>
+                                        <th scope="row">{ a.name.clone().or(a.email.clone()).unwrap_or_else(|| format::short_id(&a.id)) }</th>
+                                        <td><Badge status={a.status.clone()} /></td>
+                                        <td>{ format::time(a.status_since) }</td>
+                                        <td><Badge status={a.activity.clone()} /></td>
+                                        <td>{ match &a.call_id { Some(id) => html! { <Link<Route> to={Route::Replay { id: id.clone() }}><code>{ format::short_id(id) }</code></Link<Route>> }, None => html! { "—" } } }</td>
+                                        <td>{ a.languages.join(", ") }</td>
+                                    </tr>
+                                }) }
+                            </tbody>
+                        </table></div>
+                    </section>
+                </div>
+            </>
+        },
+    };
+
+    html! {
+        <section class="page">
+            <h1>{ "The floor at an instant" }</h1>
+            <form class="card toolbar" {onsubmit}>
+                <div class="field">
+                    <label for="floor-at">{ "Instant (your time)" }</label>
+                    <input id="floor-at" type="datetime-local" step="1" value={(*input).clone()} oninput={bind_input(&input)} />
+                </div>
+                <button type="submit" class="primary" disabled={*busy}>{ "Show" }</button>
+                <div class="actions" role="group" aria-label="Step through time">
+                    { step(-600, "−10 min") }{ step(-60, "−1 min") }{ step(-10, "−10 s") }
+                    { step(10, "+10 s") }{ step(60, "+1 min") }{ step(600, "+10 min") }{ now_button }
+                </div>
+            </form>
+            { error_alert(&error) }
+            { body }
+        </section>
+    }
+}

@@ -1,0 +1,49 @@
+//! One routed page a file, plus small form helpers they share.
+
+pub mod admin;
+pub mod analytics;
+pub mod calls;
+pub mod console;
+pub mod floor;
+pub mod floor_at;
+pub mod login;
+pub mod replay;
+pub mod requester;
+pub mod requester_call;
+
+use chrono::{DateTime, NaiveTime, Utc};
+use web_sys::{HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
+use yew::prelude::*;
+
+/// Keeps a text field's value in a state.
+pub fn bind_input(state: &UseStateHandle<String>) -> Callback<InputEvent> {
+    let state = state.clone();
+    Callback::from(move |e: InputEvent| state.set(e.target_unchecked_into::<HtmlInputElement>().value()))
+}
+
+pub fn bind_textarea(state: &UseStateHandle<String>) -> Callback<InputEvent> {
+    let state = state.clone();
+    Callback::from(move |e: InputEvent| state.set(e.target_unchecked_into::<HtmlTextAreaElement>().value()))
+}
+
+pub fn bind_select(state: &UseStateHandle<String>) -> Callback<Event> {
+    let state = state.clone();
+    Callback::from(move |e: Event| state.set(e.target_unchecked_into::<HtmlSelectElement>().value()))
+}
+
+pub fn bind_check(state: &UseStateHandle<bool>) -> Callback<Event> {
+    let state = state.clone();
+    Callback::from(move |e: Event| state.set(e.target_unchecked_into::<HtmlInputElement>().checked()))
+}
+
+/// Asks the user to confirm (the browser's dialog).
+pub fn confirm(message: &str) -> bool {
+    web_sys::window()
+        .and_then(|w| w.confirm_with_message(message).ok())
+        .unwrap_or(false)
+}
+
+/// 00:00 UTC today.
+pub fn start_of_today() -> DateTime<Utc> {
+    Utc::now().date_naive().and_time(NaiveTime::MIN).and_utc()
+}

@@ -1,0 +1,239 @@
+//! A call's history: its events in order (who, what, when), and a scrubber that shows the
+//! call's state at any chosen instant, rebuilt by the server from the stored events.
+
+use chrono::{DateTime, Duration, Utc};
+use gloo_timers::callback::Timeout;
+use serde_json::Value;
+use wasm_bindgen_futures::spawn_local;
+use web_sys::HtmlInputElement;
+use yew::prelude::*;
+use yew_router::prelude::*;
+
+use crate::components::alert::error_alert;
+use crate::components::badge::Badge;
+use crate::format;
+use crate::hooks::{use_api, use_live_reload};
+use crate::route::Route;
+use crate::services::calls;
+use crate::types::{language_name, Call, CallAsOf, HistoryEntry};
+
+#[derive(Properties, PartialEq)]
+pub struct ReplayProps {
+    pub id: String,
+}
+
+/// `CallAccepted` → `Call accepted`.
+fn event_label(kind: &str) -> String {
+    let mut out = String::new();
+    for (i, ch) in kind.chars().enumerate() {
+        if ch.is_uppercase() && i > 0 {
+            out.push(' ');
+            out.extend(ch.to_lowercase());
+        } else {
+            out.push(ch);
+        }
+    }
+    out
+}
+
+#[function_component]
+pub fn ReplayPage(props: &ReplayProps) -> Html {
+    let api = use_api();
+    let call = use_state(|| None::<Call>);
+    let events = use_state(|| None::<Vec<HistoryEntry>>);
+    let error = use_state(|| None::<String>);
+    // The chosen instant as milliseconds after the first event; None = the latest.
+    let offset = use_state(|| None::<i64>);
+    let state_at = use_state(|| None::<CallAsOf>);
+    let state_error = use_state(|| None::<String>);
+    let pending = use_mut_ref(|| None::<Timeout>);
+
+    let load = {
+        let (api, call, events, error) = (api.clone(), call.clone(), events.clone(), error.clone());
+        use_callback(props.id.clone(), move |_: (), id| {
+            let (api, call, events, error, id) = (api.clone(), call.clone(), events.clone(), error.clone(), id.clone());
+            spawn_local(async move {
+                if let Ok(c) = calls::get(&api, &id).await {
+                    call.set(Some(c));
+                }
+                match calls::history(&api, &id).await {
+                    Ok(list) => {
+                        events.set(Some(list));
+                        error.set(None);
+                    }
+                    Err(e) => error.set(Some(e.to_string())),
+                }
+            });
+        })
+    };
+    {
+        let load = load.clone();
+        use_effect_with(props.id.clone(), move |_| load.emit(()));
+    }
+    use_live_reload(&["call"], load);
+
+    let list = (*events).clone().unwrap_or_default();
+    let start = list.first().map(|e| e.at);
+    let end = list.last().map(|e| e.at);
+    let span_ms = match (start, end) {
+        (Some(s), Some(e)) => (e - s).num_milliseconds().max(0) + 1000,
+        _ => 0,
+    };
+    let chosen_ms = offset.unwrap_or(span_ms).clamp(0, span_ms);
+    let chosen: Option<DateTime<Utc>> = start.map(|s| s + Duration::milliseconds(chosen_ms));
+
+    // Fetch the state at the chosen instant, 200 ms after the scrubber stops moving.
+    {
+        let (api, state_at, state_error, pending) = (api.clone(), state_at.clone(), state_error.clone(), pending.clone());
+        let id = props.id.clone();
+        use_effect_with(chosen, move |chosen| {
+            if let Some(at) = *chosen {
+                let timer = Timeout::new(200, move || {
+                    spawn_local(async move {
+                        match calls::state_at(&api, &id, &format::rfc3339(at)).await {
+                            Ok(s) => {
+                                state_at.set(Some(s));
+                                state_error.set(None);
+                            }
+                            Err(e) => state_error.set(Some(e.to_string())),
+                        }
+                    });
+                });
+                *pending.borrow_mut() = Some(timer);
+            }
+        });
+    }
+
+    let oninput = {
+        let offset = offset.clone();
+        Callback::from(move |e: InputEvent| {
+            let value = e.target_unchecked_into::<HtmlInputElement>().value();
+            if let Ok(ms) = value.parse::<i64>() {
+                offset.set(Some(ms));
+            }
+        })
+    };
+    let jump = |ms: i64| {
+        let offset = offset.clone();
+        Callback::from(move |_| offset.set(Some(ms)))
+    };
+    let offsets: Vec<i64> = list
+        .iter()
+        .map(|e| start.map_or(0, |s| (e.at - s).num_milliseconds()))
+        .collect();
+    let current_index = offsets.iter().rposition(|ms| *ms <= chosen_ms);
+    let prev_ms = current_index.and_then(|i| i.checked_sub(1)).map(|i| offsets[i]);
+    let next_ms = current_index.map_or(offsets.first().copied(), |i| offsets.get(i + 1).copied());
+
+    let summary = match &*call {
+        Some(c) => html! {
+            <p class="call-summary">
+                <strong>{ c.language.as_deref().map(language_name).unwrap_or_default() }</strong>
+                { format!(" · {} · queue {} · requester {} · interpreter {} ", c.modality.clone().unwrap_or_default(),
+                    format::opt(&c.queue_name), format::opt(&c.requester_name), format::opt(&c.agent_name)) }
+                <Badge status={c.status.clone()} />
+            </p>
+        },
+        None => html! {},
+    };
+
+    let scrubber = if list.is_empty() {
+        html! {}
+    } else {
+        html! {
+            <div class="card">
+                <h2 id="scrub-title">{ "Replay" }</h2>
+                <div class="scrubber">
+                    <label for="scrub" class="sr-only">{ "Instant to show" }</label>
+                    <input id="scrub" type="range" min="0" max={span_ms.to_string()} step="100"
+                        value={chosen_ms.to_string()} {oninput} aria-valuetext={chosen.map(format::time_ms).unwrap_or_default()} />
+                    <div class="scrub-ticks" aria-hidden="true">
+                        { for offsets.iter().map(|ms| html! {
+                            <span style={format!("left: {:.2}%", *ms as f64 * 100.0 / span_ms.max(1) as f64)}></span>
+                        }) }
+                    </div>
+                </div>
+                <div class="actions">
+                    <button type="button" class="secondary small" disabled={prev_ms.is_none()} onclick={jump(prev_ms.unwrap_or(0))}>{ "◀ Previous event" }</button>
+                    <strong data-testid="scrub-time">{ chosen.map(format::time_ms).unwrap_or_default() }</strong>
+                    <button type="button" class="secondary small" disabled={next_ms.is_none()} onclick={jump(next_ms.unwrap_or(span_ms))}>{ "Next event ▶" }</button>
+                    if let Some(at) = chosen {
+                        <Link<Route, std::collections::HashMap<String, String>> to={Route::FloorAt}
+                            query={Some(std::iter::once(("at".to_owned(), format::rfc3339(at))).collect())}>
+                            { "The whole floor at this instant →" }
+                        </Link<Route, std::collections::HashMap<String, String>>>
+                    }
+                </div>
+            </div>
+        }
+    };
+
+    let state_card = html! {
+        <section class="card" aria-labelledby="state-title" aria-live="polite">
+            <h2 id="state-title">{ "The call at that instant" }</h2>
+            { error_alert(&state_error) }
+            { match &*state_at {
+                Some(s) => html! {
+                    <dl class="facts" data-testid="state-at">
+                        <div><dt>{ "Status" }</dt><dd><Badge status={s.status.clone()} /></dd></div>
+                        <div><dt>{ "Events so far" }</dt><dd>{ s.version }</dd></div>
+                        <div><dt>{ "Last event" }</dt><dd>{ s.last_event_type.as_deref().map(event_label).unwrap_or_else(|| "—".into()) }</dd></div>
+                        <div><dt>{ "Queue" }</dt><dd><code>{ s.queue_id.as_deref().map(format::short_id).unwrap_or_else(|| "—".into()) }</code></dd></div>
+                        <div><dt>{ "Ringing for" }</dt><dd><code>{ s.offered_to.as_deref().map(format::short_id).unwrap_or_else(|| "—".into()) }</code></dd></div>
+                        <div><dt>{ "Interpreter" }</dt><dd><code>{ s.agent_id.as_deref().map(format::short_id).unwrap_or_else(|| "—".into()) }</code></dd></div>
+                        <div><dt>{ "Requested" }</dt><dd>{ format::time(s.requested_at) }</dd></div>
+                        <div><dt>{ "Connected" }</dt><dd>{ format::time(s.connected_at) }</dd></div>
+                        <div><dt>{ "On hold since" }</dt><dd>{ format::time(s.on_hold_since) }</dd></div>
+                        <div><dt>{ "Held so far" }</dt><dd>{ format::duration(s.hold_s) }</dd></div>
+                        <div><dt>{ "Ended" }</dt><dd>{ format::time(s.ended_at) }</dd></div>
+                        <div><dt>{ "Rated" }</dt><dd>{ if s.rated { "yes" } else { "no" } }</dd></div>
+                    </dl>
+                },
+                None => html! { <p class="muted">{ "Move the scrubber or pick an event." }</p> },
+            } }
+        </section>
+    };
+
+    let timeline = html! {
+        <section class="card" aria-labelledby="timeline-title">
+            <h2 id="timeline-title">{ format!("Timeline ({} events)", list.len()) }</h2>
+            <ol class="timeline" data-testid="timeline">
+                { for list.iter().enumerate().map(|(i, e)| {
+                    let past = offsets[i] <= chosen_ms;
+                    let current = Some(i) == current_index;
+                    let data = match &e.data {
+                        Value::Null => String::new(),
+                        v => serde_json::to_string_pretty(v).unwrap_or_default(),
+                    };
+                    html! {
+                        <li class={classes!(past.then_some("past"), current.then_some("current"))}>
+                            <button type="button" class="link when" onclick={jump(offsets[i])} title="Show the call at this event">
+                                { format::time_ms(e.at) }
+                            </button>
+                            { " " }<span class="what">{ event_label(&e.kind) }</span>
+                            <span class="muted">{ format!(" · by {} · #{}", e.actor_label(), e.seq) }</span>
+                            if !data.is_empty() {
+                                <details><summary>{ "Details" }</summary><pre>{ data }</pre></details>
+                            }
+                        </li>
+                    }
+                }) }
+            </ol>
+        </section>
+    };
+
+    html! {
+        <section class="page">
+            <p><Link<Route> to={Route::Calls}>{ "← Call history" }</Link<Route>></p>
+            <h1>{ format!("Call {}", format::short_id(&props.id)) }</h1>
+            { summary }
+            { error_alert(&error) }
+            if events.is_none() && error.is_none() { <p class="muted">{ "Loading…" }</p> }
+            { scrubber }
+            <div class="replay-grid">
+                { timeline }
+                { state_card }
+            </div>
+        </section>
+    }
+}

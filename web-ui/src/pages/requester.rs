@@ -1,0 +1,185 @@
+//! Requester home: ask for an interpreter, and the list of past calls.
+
+use wasm_bindgen_futures::spawn_local;
+use yew::prelude::*;
+use yew_router::prelude::*;
+
+use super::{bind_check, bind_select};
+use crate::components::alert::error_alert;
+use crate::components::badge::Badge;
+use crate::format;
+use crate::hooks::{use_api, use_live_reload};
+use crate::route::Route;
+use crate::services::calls::{self, CallFilter};
+use crate::types::{language_name, Call, NewCall, LANGUAGES, SPECIALTIES};
+
+#[function_component]
+pub fn RequestPage() -> Html {
+    let api = use_api();
+    let navigator = use_navigator();
+    let language = use_state(|| "es".to_owned());
+    let modality = use_state(|| "video".to_owned());
+    let specialty = use_state(|| "general".to_owned());
+    let urgent = use_state(|| false);
+    let busy = use_state(|| false);
+    let error = use_state(|| None::<String>);
+    let calls = use_state(|| None::<Vec<Call>>);
+    let list_error = use_state(|| None::<String>);
+
+    let reload = {
+        let (api, calls, list_error) = (api.clone(), calls.clone(), list_error.clone());
+        use_callback((), move |_: (), _| {
+            let (api, calls, list_error) = (api.clone(), calls.clone(), list_error.clone());
+            spawn_local(async move {
+                let filter = CallFilter { limit: Some(25), ..CallFilter::default() };
+                match calls::list(&api, &filter).await {
+                    Ok(page) => {
+                        calls.set(Some(page.items));
+                        list_error.set(None);
+                    }
+                    Err(e) => list_error.set(Some(format!("Could not load your calls: {e}"))),
+                }
+            });
+        })
+    };
+    {
+        let reload = reload.clone();
+        use_effect_with((), move |_| reload.emit(()));
+    }
+    use_live_reload(&["call"], reload);
+
+    let onsubmit = {
+        let (api, busy, error) = (api.clone(), busy.clone(), error.clone());
+        let (language, modality, specialty, urgent) = (language.clone(), modality.clone(), specialty.clone(), urgent.clone());
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            if *busy {
+                return;
+            }
+            busy.set(true);
+            error.set(None);
+            let request = NewCall {
+                language: (*language).clone(),
+                modality: (*modality).clone(),
+                specialty: Some((*specialty).clone()).filter(|s| !s.is_empty()),
+                priority: if *urgent { "urgent" } else { "normal" }.to_owned(),
+            };
+            let (api, busy, error, navigator) = (api.clone(), busy.clone(), error.clone(), navigator.clone());
+            spawn_local(async move {
+                match calls::request(&api, &request).await {
+                    Ok(accepted) => {
+                        if let Some(navigator) = navigator {
+                            navigator.push(&Route::MyCall { id: accepted.id });
+                        }
+                    }
+                    Err(e) => error.set(Some(e.to_string())),
+                }
+                busy.set(false);
+            });
+        })
+    };
+
+    let active = calls
+        .as_ref()
+        .and_then(|list| list.iter().find(|c| c.is_waiting() || c.is_live()).cloned());
+
+    let modality_radio = |value: &'static str, label: &'static str| {
+        let modality = modality.clone();
+        let checked = *modality == value;
+        let onchange = Callback::from(move |_| modality.set(value.to_owned()));
+        html! {
+            <label class="choice">
+                <input type="radio" name="modality" value={value} {checked} {onchange} />
+                { label }
+            </label>
+        }
+    };
+
+    html! {
+        <section class="page">
+            <h1>{ "Request an interpreter" }</h1>
+            if let Some(call) = active {
+                <div class="alert alert-info" role="status">
+                    <span>{ format!("You have a call {}. ", format::status_label(&call.status).to_lowercase()) }</span>
+                    <Link<Route> to={Route::MyCall { id: call.id.clone() }} classes="button small">{ "Open it" }</Link<Route>>
+                </div>
+            }
+            <div class="grid two">
+                <form class="card" {onsubmit} aria-labelledby="request-title">
+                    <h2 id="request-title">{ "New request" }</h2>
+                    { error_alert(&error) }
+                    <div class="field">
+                        <label for="req-language">{ "Language" }</label>
+                        <select id="req-language" onchange={bind_select(&language)}>
+                            { for LANGUAGES.iter().map(|(code, name)| html! {
+                                <option value={*code} selected={*language == *code}>{ format!("{name} ({code})") }</option>
+                            }) }
+                        </select>
+                        <p class="hint">{ "Spoken with the other party; you speak English." }</p>
+                    </div>
+                    <fieldset class="field">
+                        <legend>{ "Modality" }</legend>
+                        <div class="choices">
+                            { modality_radio("video", "Video") }
+                            { modality_radio("audio", "Audio only") }
+                        </div>
+                    </fieldset>
+                    <div class="field">
+                        <label for="req-specialty">{ "Specialty" }</label>
+                        <select id="req-specialty" onchange={bind_select(&specialty)}>
+                            { for SPECIALTIES.iter().map(|s| html! {
+                                <option value={*s} selected={*specialty == *s}>{ format::status_label(s) }</option>
+                            }) }
+                        </select>
+                    </div>
+                    <div class="field">
+                        <label class="choice">
+                            <input id="req-urgent" type="checkbox" checked={*urgent} onchange={bind_check(&urgent)} />
+                            { "Urgent (served first)" }
+                        </label>
+                    </div>
+                    <button type="submit" class="primary wide" disabled={*busy}>
+                        { if *busy { "Requesting…" } else { "Request interpreter" } }
+                    </button>
+                </form>
+                <section class="card" aria-labelledby="past-title">
+                    <h2 id="past-title">{ "Your calls" }</h2>
+                    { error_alert(&list_error) }
+                    { past_calls(calls.as_ref()) }
+                </section>
+            </div>
+        </section>
+    }
+}
+
+fn past_calls(calls: Option<&Vec<Call>>) -> Html {
+    match calls {
+        None => html! { <p class="muted">{ "Loading…" }</p> },
+        Some(list) if list.is_empty() => html! { <p class="muted">{ "No calls yet." }</p> },
+        Some(list) => html! {
+            <div class="table-wrap">
+                <table>
+                    <thead><tr>
+                        <th scope="col">{ "Requested" }</th><th scope="col">{ "Language" }</th>
+                        <th scope="col">{ "Status" }</th><th scope="col">{ "Interpreter" }</th>
+                        <th scope="col">{ "Talk" }</th><th scope="col">{ "Rating" }</th><th></th>
+                    </tr></thead>
+                    <tbody>
+                        { for list.iter().map(|c| html! {
+                            <tr>
+                                <td>{ format::date_time(c.requested_at) }</td>
+                                <td>{ c.language.as_deref().map(language_name).unwrap_or_default() }
+                                    <span class="muted">{ format!(" · {}", c.modality.clone().unwrap_or_default()) }</span></td>
+                                <td><Badge status={c.status.clone()} /></td>
+                                <td>{ format::opt(&c.agent_name) }</td>
+                                <td>{ c.talk_s.map(format::duration).unwrap_or_else(|| "—".into()) }</td>
+                                <td>{ c.stars.map(|s| "★".repeat(s.clamp(0, 5) as usize)).unwrap_or_else(|| "—".into()) }</td>
+                                <td><Link<Route> to={Route::MyCall { id: c.id.clone() }}>{ "Open" }</Link<Route>></td>
+                            </tr>
+                        }) }
+                    </tbody>
+                </table>
+            </div>
+        },
+    }
+}

@@ -1,0 +1,301 @@
+//! A requester's call: waiting (status, queue, estimated wait, cancel), the room once an
+//! interpreter accepted, then the rating.
+
+use gloo_timers::callback::Interval;
+use wasm_bindgen_futures::spawn_local;
+use yew::prelude::*;
+use yew_router::prelude::*;
+
+use super::{bind_textarea, confirm};
+use crate::components::alert::{error_alert, Alert, Tone};
+use crate::components::badge::Badge;
+use crate::components::jitsi_room::JitsiRoom;
+use crate::format;
+use crate::hooks::{use_api, use_live_reload, use_now, use_session};
+use crate::route::Route;
+use crate::services::{calls, queues};
+use crate::types::{language_name, Call, Queue};
+
+#[derive(Properties, PartialEq)]
+pub struct MyCallProps {
+    pub id: String,
+}
+
+#[function_component]
+pub fn MyCallPage(props: &MyCallProps) -> Html {
+    let api = use_api();
+    let session = use_session();
+    let call = use_state(|| None::<Call>);
+    let queue = use_state(|| None::<Queue>);
+    let error = use_state(|| None::<String>);
+    let busy = use_state(|| false);
+    let left_room = use_state(|| false);
+    let now = use_now(1000);
+
+    let load_queue = {
+        let (api, queue) = (api.clone(), queue.clone());
+        use_callback((), move |queue_id: Option<String>, _| {
+            let (api, queue) = (api.clone(), queue.clone());
+            spawn_local(async move {
+                let Some(queue_id) = queue_id else { return };
+                if let Ok(board) = queues::board(&api).await {
+                    queue.set(board.into_iter().find(|q| q.id == queue_id));
+                }
+            });
+        })
+    };
+
+    let reload = {
+        let (api, call, error, load_queue) = (api.clone(), call.clone(), error.clone(), load_queue.clone());
+        use_callback(props.id.clone(), move |_: (), id| {
+            let (api, call, error, load_queue, id) = (api.clone(), call.clone(), error.clone(), load_queue.clone(), id.clone());
+            spawn_local(async move {
+                match calls::get(&api, &id).await {
+                    Ok(c) => {
+                        if c.is_waiting() {
+                            load_queue.emit(c.queue_id.clone());
+                        }
+                        call.set(Some(c));
+                        error.set(None);
+                    }
+                    Err(e) if e.is_not_found() => error.set(Some("This call does not exist or is not yours.".to_owned())),
+                    Err(e) => error.set(Some(e.to_string())),
+                }
+            });
+        })
+    };
+    {
+        let reload = reload.clone();
+        use_effect_with(props.id.clone(), move |_| reload.emit(()));
+    }
+    use_live_reload(&["call"], reload.clone());
+
+    // Requesters are not sent queue updates: while waiting, refresh the estimate now and then.
+    let waiting_in = call.as_ref().filter(|c| c.is_waiting()).and_then(|c| c.queue_id.clone());
+    {
+        let load_queue = load_queue.clone();
+        use_effect_with(waiting_in, move |queue_id| {
+            let queue_id = queue_id.clone();
+            let interval = queue_id.clone().map(|_| Interval::new(15_000, move || load_queue.emit(queue_id.clone())));
+            move || drop(interval)
+        });
+    }
+
+    let command = {
+        let (api, busy, error, reload) = (api.clone(), busy.clone(), error.clone(), reload.clone());
+        let id = props.id.clone();
+        Callback::from(move |verb: &'static str| {
+            let (api, busy, error, reload, id) = (api.clone(), busy.clone(), error.clone(), reload.clone(), id.clone());
+            busy.set(true);
+            spawn_local(async move {
+                if let Err(e) = calls::command(&api, &id, verb).await {
+                    error.set(Some(e.to_string()));
+                }
+                busy.set(false);
+                reload.emit(());
+            });
+        })
+    };
+
+    let Some(c) = (*call).clone() else {
+        return html! {
+            <section class="page narrow">
+                <h1>{ "Your call" }</h1>
+                { error_alert(&error) }
+                if error.is_none() { <p class="muted">{ "Loading…" }</p> }
+                <Link<Route> to={Route::Request}>{ "Back to requests" }</Link<Route>>
+            </section>
+        };
+    };
+
+    let summary = html! {
+        <p class="call-summary">
+            <strong>{ c.language.as_deref().map(language_name).unwrap_or_default() }</strong>
+            { format!(" · {} · {}", c.modality.clone().unwrap_or_default(), c.specialty.clone().unwrap_or_else(|| "general".into())) }
+            if c.priority.as_deref() == Some("urgent") { <span class="badge badge-urgent">{ "Urgent" }</span> }
+            { " " }<Badge status={c.status.clone()} />
+        </p>
+    };
+
+    let body = if c.is_waiting() {
+        let waited = format::elapsed(c.requested_at, now);
+        let cancel = {
+            let command = command.clone();
+            Callback::from(move |_| {
+                if confirm("Cancel this request? The call will be abandoned.") {
+                    command.emit("cancel");
+                }
+            })
+        };
+        let status_text = match c.status.as_str() {
+            "offered" => "An interpreter is being asked to take your call…",
+            "queued" => "Waiting for an interpreter…",
+            _ => "Finding the right queue…",
+        };
+        html! {
+            <div class="card waiting" aria-live="polite">
+                <div class="spinner" aria-hidden="true"></div>
+                <h2>{ status_text }</h2>
+                <dl class="facts">
+                    <div><dt>{ "Waiting for" }</dt><dd data-testid="waited">{ format::duration(waited) }</dd></div>
+                    <div><dt>{ "Queue" }</dt><dd>{ format::opt(&c.queue_name) }</dd></div>
+                    { match &*queue {
+                        Some(q) => html! {
+                            <>
+                                <div><dt>{ "Calls waiting in this queue" }</dt><dd data-testid="position">{ q.waiting }</dd></div>
+                                <div><dt>{ "Estimated wait" }</dt><dd data-testid="estimate">{
+                                    match q.estimated_wait_s {
+                                        Some(0) => "Any moment now".to_owned(),
+                                        Some(s) => format!("about {}", format::duration(s)),
+                                        None => "Not enough data yet".to_owned(),
+                                    }
+                                }</dd></div>
+                            </>
+                        },
+                        None => html! {},
+                    } }
+                </dl>
+                <button type="button" class="danger" onclick={cancel} disabled={*busy}>{ "Cancel request" }</button>
+            </div>
+        }
+    } else if c.is_live() {
+        let display_name = session.session.as_ref().map(|s| s.user.name.clone()).unwrap_or_default();
+        let on_left = {
+            let left_room = left_room.clone();
+            Callback::from(move |_| left_room.set(true))
+        };
+        let rejoin = {
+            let left_room = left_room.clone();
+            Callback::from(move |_| left_room.set(false))
+        };
+        html! {
+            <div class="call-live">
+                <div class="card">
+                    <p>
+                        { "Your interpreter: " }<strong>{ format::opt(&c.agent_name) }</strong>
+                        { format!(" · connected {} ago", format::duration(format::elapsed(c.connected_at.or(c.answered_at), now))) }
+                    </p>
+                    if c.status == "on_hold" {
+                        <Alert tone={Tone::Warning} text="The interpreter has put the call on hold. Please stay in the room." />
+                    }
+                </div>
+                if *left_room {
+                    <div class="card">
+                        <p>{ "You left the video room. Only the interpreter can end the call." }</p>
+                        <button type="button" class="primary" onclick={rejoin}>{ "Rejoin the room" }</button>
+                    </div>
+                } else {
+                    <JitsiRoom key={c.id.clone()} call_id={c.id.clone()} {display_name} {on_left} />
+                }
+            </div>
+        }
+    } else {
+        html! { <Finished call={c.clone()} on_rated={reload.clone()} /> }
+    };
+
+    html! {
+        <section class="page">
+            <p><Link<Route> to={Route::Request}>{ "← Requests" }</Link<Route>></p>
+            <h1>{ "Your call" }</h1>
+            { summary }
+            { error_alert(&error) }
+            { body }
+        </section>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct FinishedProps {
+    call: Call,
+    on_rated: Callback<()>,
+}
+
+/// After the call: what happened, and the rating form.
+#[function_component]
+fn Finished(props: &FinishedProps) -> Html {
+    let api = use_api();
+    let stars = use_state(|| 0u8);
+    let comment = use_state(String::new);
+    let error = use_state(|| None::<String>);
+    let busy = use_state(|| false);
+    let c = &props.call;
+
+    let outcome = match c.status.as_str() {
+        "abandoned" => html! { <Alert tone={Tone::Info} text="You cancelled this request." /> },
+        "no_interpreter_available" => html! {
+            <div class="card">
+                <Alert tone={Tone::Warning} text="No interpreter was available for this request." />
+                <Link<Route> to={Route::Request} classes="button primary">{ "Request again" }</Link<Route>>
+            </div>
+        },
+        _ => html! {
+            <div class="card">
+                <h2>{ "The call has ended" }</h2>
+                <dl class="facts">
+                    <div><dt>{ "Interpreter" }</dt><dd>{ format::opt(&c.agent_name) }</dd></div>
+                    <div><dt>{ "Waited" }</dt><dd>{ c.wait_s.map(format::duration).unwrap_or_else(|| "—".into()) }</dd></div>
+                    <div><dt>{ "Talked" }</dt><dd>{ c.talk_s.map(format::duration).unwrap_or_else(|| "—".into()) }</dd></div>
+                </dl>
+            </div>
+        },
+    };
+
+    let can_rate = matches!(c.status.as_str(), "ended" | "wrapped_up") && !c.was_rated();
+    let onsubmit = {
+        let (api, stars, comment, error, busy, on_rated) =
+            (api.clone(), stars.clone(), comment.clone(), error.clone(), busy.clone(), props.on_rated.clone());
+        let id = c.id.clone();
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            if *stars == 0 {
+                error.set(Some("Choose from 1 to 5 stars.".to_owned()));
+                return;
+            }
+            busy.set(true);
+            let (api, error, busy, on_rated, id) = (api.clone(), error.clone(), busy.clone(), on_rated.clone(), id.clone());
+            let (s, text) = (*stars, (*comment).clone());
+            spawn_local(async move {
+                match calls::rate(&api, &id, s, &text).await {
+                    Ok(_) => on_rated.emit(()),
+                    Err(e) => error.set(Some(e.to_string())),
+                }
+                busy.set(false);
+            });
+        })
+    };
+
+    html! {
+        <>
+            { outcome }
+            if can_rate {
+                <form class="card" {onsubmit} aria-labelledby="rate-title">
+                    <h2 id="rate-title">{ "How was your interpreter?" }</h2>
+                    { error_alert(&error) }
+                    <fieldset class="stars">
+                        <legend>{ "Rating" }</legend>
+                        { for (1..=5u8).map(|n| {
+                            let stars_h = stars.clone();
+                            let onchange = Callback::from(move |_| stars_h.set(n));
+                            let id = format!("star-{n}");
+                            html! {
+                                <>
+                                    <input type="radio" name="stars" id={id.clone()} value={n.to_string()} checked={*stars == n} {onchange} />
+                                    <label for={id} class={classes!((*stars >= n).then_some("on"))} title={format!("{n} star{}", if n > 1 { "s" } else { "" })}>
+                                        <span aria-hidden="true">{ "★" }</span><span class="sr-only">{ format!("{n} stars") }</span>
+                                    </label>
+                                </>
+                            }
+                        }) }
+                    </fieldset>
+                    <div class="field">
+                        <label for="rate-comment">{ "Comment (optional)" }</label>
+                        <textarea id="rate-comment" rows="3" maxlength="2000" value={(*comment).clone()} oninput={bind_textarea(&comment)} />
+                    </div>
+                    <button type="submit" class="primary" disabled={*busy}>{ "Send rating" }</button>
+                </form>
+            } else if c.was_rated() {
+                <Alert tone={Tone::Success} text={format!("Thank you — you rated this call {} star(s).", c.stars.unwrap_or(0))} />
+            }
+        </>
+    }
+}

@@ -1,0 +1,90 @@
+//! Every page of the app, as a typed route.
+
+use yew_router::prelude::*;
+
+use crate::types::Role;
+
+#[derive(Clone, Debug, PartialEq, Routable)]
+pub enum Route {
+    /// Sends each role to its home.
+    #[at("/")]
+    Home,
+    #[at("/login")]
+    Login,
+    /// Requester: ask for an interpreter; past calls.
+    #[at("/request")]
+    Request,
+    /// Requester: one call (waiting, in the room, rating).
+    #[at("/my-calls/:id")]
+    MyCall { id: String },
+    /// Interpreter console.
+    #[at("/console")]
+    Console,
+    /// Supervisor: the live floor.
+    #[at("/floor")]
+    Floor,
+    /// The floor as it was at an instant.
+    #[at("/floor/at")]
+    FloorAt,
+    /// Calls, to open one's history.
+    #[at("/calls")]
+    Calls,
+    /// A call's timeline and state at any instant.
+    #[at("/calls/:id/history")]
+    Replay { id: String },
+    #[at("/analytics")]
+    Analytics,
+    #[at("/admin")]
+    Admin,
+    #[not_found]
+    #[at("/404")]
+    NotFound,
+}
+
+impl Route {
+    /// Where a role lands after signing in.
+    pub fn home_of(role: Role) -> Route {
+        match role {
+            Role::Requester => Route::Request,
+            Role::Agent => Route::Console,
+            Role::Supervisor => Route::Floor,
+            Role::Analyst => Route::Analytics,
+            Role::Admin => Route::Admin,
+        }
+    }
+
+    /// The pages a role may open (the server checks again).
+    pub fn allowed(&self, role: Role) -> bool {
+        use Role::*;
+        match self {
+            Route::Home | Route::Login | Route::NotFound => true,
+            Route::Request | Route::MyCall { .. } => matches!(role, Requester | Admin),
+            Route::Console => role == Agent,
+            Route::Floor | Route::FloorAt => matches!(role, Supervisor | Admin),
+            Route::Calls | Route::Replay { .. } => matches!(role, Supervisor | Admin),
+            Route::Analytics => matches!(role, Analyst | Supervisor | Admin),
+            Route::Admin => role == Admin,
+        }
+    }
+
+    /// The navigation of a role: (route, label).
+    pub fn nav_of(role: Role) -> Vec<(Route, &'static str)> {
+        match role {
+            Role::Requester => vec![(Route::Request, "Request an interpreter")],
+            Role::Agent => vec![(Route::Console, "Console")],
+            Role::Supervisor => vec![
+                (Route::Floor, "Live floor"),
+                (Route::FloorAt, "Floor at…"),
+                (Route::Calls, "Call history"),
+                (Route::Analytics, "Analytics"),
+            ],
+            Role::Analyst => vec![(Route::Analytics, "Analytics")],
+            Role::Admin => vec![
+                (Route::Admin, "Administration"),
+                (Route::Floor, "Live floor"),
+                (Route::Calls, "Call history"),
+                (Route::Analytics, "Analytics"),
+            ],
+        }
+    }
+}

@@ -1,0 +1,22 @@
+//! Interpreters: the status board, status changes and skills.
+
+use serde_json::json;
+
+use super::http::{Api, ApiError};
+use crate::types::{Accepted, Agent, Skills};
+
+pub async fn board(api: &Api) -> Result<Vec<Agent>, ApiError> {
+    api.get("/api/agents").await
+}
+
+pub async fn set_my_status(api: &Api, status: &str) -> Result<Accepted, ApiError> {
+    api.put("/api/agents/me/status", &json!({ "status": status })).await
+}
+
+pub async fn set_status(api: &Api, agent_id: &str, status: &str) -> Result<Accepted, ApiError> {
+    api.put(&format!("/api/agents/{agent_id}/status"), &json!({ "status": status })).await
+}
+
+pub async fn set_skills(api: &Api, agent_id: &str, skills: &Skills) -> Result<Accepted, ApiError> {
+    api.put(&format!("/api/agents/{agent_id}/skills"), skills).await
+}

@@ -1,0 +1,93 @@
+//! Calls: request, the agent's and the requester's commands, the read model, history,
+//! time travel, the room and the export.
+
+use serde_json::json;
+
+use super::http::{query, Api, ApiError};
+use crate::types::{Accepted, Call, CallAsOf, CallPage, HistoryEntry, NewCall, Room};
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct CallFilter {
+    pub status: Option<String>,
+    pub queue_id: Option<String>,
+    pub agent_id: Option<String>,
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub limit: Option<u32>,
+    pub cursor: Option<String>,
+}
+
+pub async fn request(api: &Api, call: &NewCall) -> Result<Accepted, ApiError> {
+    api.post("/api/calls", call).await
+}
+
+pub async fn list(api: &Api, filter: &CallFilter) -> Result<CallPage, ApiError> {
+    let q = query(&[
+        ("status", filter.status.clone()),
+        ("queue_id", filter.queue_id.clone()),
+        ("agent_id", filter.agent_id.clone()),
+        ("from", filter.from.clone()),
+        ("to", filter.to.clone()),
+        ("limit", filter.limit.map(|l| l.to_string())),
+        ("cursor", filter.cursor.clone()),
+    ]);
+    api.get(&format!("/api/calls{q}")).await
+}
+
+pub async fn get(api: &Api, id: &str) -> Result<Call, ApiError> {
+    api.get(&format!("/api/calls/{id}")).await
+}
+
+/// A body-less command on a call: `accept`, `decline`, `hold`, `resume`, `end`, `cancel`.
+pub async fn command(api: &Api, id: &str, verb: &str) -> Result<Accepted, ApiError> {
+    api.post_empty(&format!("/api/calls/{id}/{verb}")).await
+}
+
+pub async fn transfer_to_queue(api: &Api, id: &str, queue_id: &str) -> Result<Accepted, ApiError> {
+    api.post(&format!("/api/calls/{id}/transfer"), &json!({ "queue_id": queue_id })).await
+}
+
+pub async fn transfer_to_agent(api: &Api, id: &str, agent_id: &str) -> Result<Accepted, ApiError> {
+    api.post(&format!("/api/calls/{id}/transfer"), &json!({ "agent_id": agent_id })).await
+}
+
+/// The supervisor's manual offer to a named interpreter.
+pub async fn offer(api: &Api, id: &str, agent_id: &str) -> Result<Accepted, ApiError> {
+    api.post(&format!("/api/calls/{id}/offer"), &json!({ "agent_id": agent_id })).await
+}
+
+pub async fn wrap_up(api: &Api, id: &str, disposition: &str, notes: &str) -> Result<Accepted, ApiError> {
+    let body = if notes.trim().is_empty() {
+        json!({ "disposition": disposition })
+    } else {
+        json!({ "disposition": disposition, "notes": notes.trim() })
+    };
+    api.post(&format!("/api/calls/{id}/wrap-up"), &body).await
+}
+
+pub async fn rate(api: &Api, id: &str, stars: u8, comment: &str) -> Result<Accepted, ApiError> {
+    let body = if comment.trim().is_empty() {
+        json!({ "stars": stars })
+    } else {
+        json!({ "stars": stars, "comment": comment.trim() })
+    };
+    api.post(&format!("/api/calls/{id}/rating"), &body).await
+}
+
+pub async fn history(api: &Api, id: &str) -> Result<Vec<HistoryEntry>, ApiError> {
+    api.get(&format!("/api/calls/{id}/history")).await
+}
+
+pub async fn state_at(api: &Api, id: &str, at: &str) -> Result<CallAsOf, ApiError> {
+    let q = query(&[("at", Some(at.to_owned()))]);
+    api.get(&format!("/api/calls/{id}/state{q}")).await
+}
+
+pub async fn room(api: &Api, id: &str) -> Result<Room, ApiError> {
+    api.get(&format!("/api/calls/{id}/room")).await
+}
+
+pub async fn export_csv(api: &Api, from: &str, to: &str) -> Result<String, ApiError> {
+    let q = query(&[("from", Some(from.to_owned())), ("to", Some(to.to_owned()))]);
+    api.get_text(&format!("/api/calls/export.csv{q}")).await
+}

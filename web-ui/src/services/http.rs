@@ -1,0 +1,234 @@
+//! The one place that talks HTTP: adds the bearer token, maps status codes and the
+//! `{"error": {"code", "message"}}` body to [`ApiError`], and reports session errors
+//! (expired or invalid token) to the session provider.
+
+use std::fmt;
+use std::rc::Rc;
+
+use gloo_net::http::{Method, RequestBuilder, Response};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use yew::Callback;
+
+/// What can go wrong with a request, by what the UI does about it.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ApiError {
+    /// The server could not be reached (network down, server stopped).
+    Network,
+    /// 401: no, bad or expired token, or wrong credentials.
+    Unauthorized { code: String, message: String },
+    /// 403: the role may not do this.
+    Forbidden { message: String },
+    /// 404.
+    NotFound { code: String, message: String },
+    /// 409: the domain refuses in the current state.
+    Conflict { code: String, message: String },
+    /// 400, 413, 415, 422: the request is malformed or invalid.
+    Invalid { code: String, message: String },
+    /// 429.
+    RateLimited { retry_after_s: Option<u64> },
+    /// 503: the database or the bus is down.
+    Unavailable { message: String },
+    /// Anything else (500, an unexpected status, a body that does not parse).
+    Unexpected { status: u16, message: String },
+}
+
+impl ApiError {
+    pub fn code(&self) -> &str {
+        match self {
+            ApiError::Unauthorized { code, .. }
+            | ApiError::NotFound { code, .. }
+            | ApiError::Conflict { code, .. }
+            | ApiError::Invalid { code, .. } => code,
+            ApiError::Network => "network",
+            ApiError::Forbidden { .. } => "forbidden",
+            ApiError::RateLimited { .. } => "rate_limited",
+            ApiError::Unavailable { .. } => "dependency_unavailable",
+            ApiError::Unexpected { .. } => "unexpected",
+        }
+    }
+
+    /// A token that no longer works: the user must sign in again.
+    pub fn ends_session(&self) -> bool {
+        matches!(self, ApiError::Unauthorized { code, .. }
+            if matches!(code.as_str(), "token_expired" | "invalid_token" | "missing_token"))
+    }
+
+    pub fn is_not_found(&self) -> bool {
+        matches!(self, ApiError::NotFound { .. })
+    }
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ApiError::Network => write!(f, "Cannot reach the Parley server. Check your connection; we will keep trying."),
+            ApiError::Unauthorized { code, message } => match code.as_str() {
+                "invalid_credentials" => write!(f, "Wrong email or password."),
+                "token_expired" => write!(f, "Your session has expired. Please sign in again."),
+                _ => write!(f, "{}", capitalise(message)),
+            },
+            ApiError::Forbidden { .. } => write!(f, "Your role may not do this."),
+            ApiError::RateLimited { retry_after_s: Some(s) } => {
+                write!(f, "Too many attempts. Try again in {s} s.")
+            }
+            ApiError::RateLimited { retry_after_s: None } => write!(f, "Too many attempts. Try again shortly."),
+            ApiError::Unavailable { .. } => {
+                write!(f, "The service is temporarily unavailable. Try again in a moment.")
+            }
+            ApiError::NotFound { message, .. }
+            | ApiError::Conflict { message, .. }
+            | ApiError::Invalid { message, .. }
+            | ApiError::Unexpected { message, .. } => write!(f, "{}", capitalise(message)),
+        }
+    }
+}
+
+fn capitalise(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+#[derive(Deserialize)]
+struct ErrorEnvelope {
+    error: ErrorBody,
+}
+
+#[derive(Deserialize)]
+struct ErrorBody {
+    code: String,
+    message: String,
+}
+
+async fn error_from(response: Response) -> ApiError {
+    let status = response.status();
+    let retry_after_s = response
+        .headers()
+        .get("retry-after")
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    let body = response.text().await.unwrap_or_default();
+    let (code, message) = match serde_json::from_str::<ErrorEnvelope>(&body) {
+        Ok(envelope) => (envelope.error.code, envelope.error.message),
+        Err(_) => (format!("http_{status}"), format!("the server answered {status}")),
+    };
+    match status {
+        401 => ApiError::Unauthorized { code, message },
+        403 => ApiError::Forbidden { message },
+        404 => ApiError::NotFound { code, message },
+        409 => ApiError::Conflict { code, message },
+        400 | 405 | 413 | 415 | 422 => ApiError::Invalid { code, message },
+        429 => ApiError::RateLimited { retry_after_s },
+        502..=504 => ApiError::Unavailable { message },
+        _ => ApiError::Unexpected { status, message },
+    }
+}
+
+/// An API client for the signed-in user (or nobody). Cheap to clone.
+#[derive(Clone)]
+pub struct Api {
+    token: Option<Rc<str>>,
+    on_session_error: Callback<ApiError>,
+}
+
+impl PartialEq for Api {
+    fn eq(&self, other: &Self) -> bool {
+        self.token == other.token
+    }
+}
+
+impl Api {
+    pub fn new(token: Option<Rc<str>>, on_session_error: Callback<ApiError>) -> Self {
+        Self { token, on_session_error }
+    }
+
+    pub fn token(&self) -> Option<&str> {
+        self.token.as_deref()
+    }
+
+    fn builder(&self, method: Method, path: &str) -> RequestBuilder {
+        let mut builder = RequestBuilder::new(path)
+            .method(method)
+            .header("Accept", "application/json");
+        if let Some(token) = &self.token {
+            builder = builder.header("Authorization", &format!("Bearer {token}"));
+        }
+        builder
+    }
+
+    async fn send(&self, method: Method, path: &str, body: Option<String>) -> Result<Response, ApiError> {
+        let builder = self.builder(method, path);
+        let request = match body {
+            Some(json) => builder
+                .header("Content-Type", "application/json")
+                .body(json),
+            None => builder.build(),
+        }
+        .map_err(|e| ApiError::Unexpected { status: 0, message: e.to_string() })?;
+        let response = request.send().await.map_err(|_| ApiError::Network)?;
+        if response.ok() {
+            return Ok(response);
+        }
+        let error = error_from(response).await;
+        if error.ends_session() && self.token.is_some() {
+            self.on_session_error.emit(error.clone());
+        }
+        Err(error)
+    }
+
+    async fn json<T: DeserializeOwned>(response: Response) -> Result<T, ApiError> {
+        let text = response.text().await.map_err(|_| ApiError::Network)?;
+        serde_json::from_str(&text).map_err(|e| ApiError::Unexpected {
+            status: 200,
+            message: format!("the server's answer did not parse: {e}"),
+        })
+    }
+
+    pub async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T, ApiError> {
+        Self::json(self.send(Method::GET, path, None).await?).await
+    }
+
+    /// A text body (CSV).
+    pub async fn get_text(&self, path: &str) -> Result<String, ApiError> {
+        self.send(Method::GET, path, None)
+            .await?
+            .text()
+            .await
+            .map_err(|_| ApiError::Network)
+    }
+
+    pub async fn post<B: Serialize, T: DeserializeOwned>(&self, path: &str, body: &B) -> Result<T, ApiError> {
+        let json = serde_json::to_string(body).unwrap_or_else(|_| "{}".to_owned());
+        Self::json(self.send(Method::POST, path, Some(json)).await?).await
+    }
+
+    /// A command without a body (`/accept`, `/hold`, …).
+    pub async fn post_empty<T: DeserializeOwned>(&self, path: &str) -> Result<T, ApiError> {
+        Self::json(self.send(Method::POST, path, None).await?).await
+    }
+
+    pub async fn put<B: Serialize, T: DeserializeOwned>(&self, path: &str, body: &B) -> Result<T, ApiError> {
+        let json = serde_json::to_string(body).unwrap_or_else(|_| "{}".to_owned());
+        Self::json(self.send(Method::PUT, path, Some(json)).await?).await
+    }
+}
+
+/// `key=value&…` with values percent-encoded; `None` values are left out.
+pub fn query(params: &[(&str, Option<String>)]) -> String {
+    let parts: Vec<String> = params
+        .iter()
+        .filter_map(|(key, value)| {
+            value
+                .as_ref()
+                .filter(|v| !v.is_empty())
+                .map(|v| format!("{key}={}", String::from(js_sys::encode_uri_component(v))))
+        })
+        .collect();
+    if parts.is_empty() {
+        String::new()
+    } else {
+        format!("?{}", parts.join("&"))
+    }
+}

@@ -1,0 +1,12 @@
+//! One module per API resource, plus `http` (the client and its error type).
+
+pub mod agents;
+pub mod auth;
+pub mod calls;
+pub mod floor;
+pub mod http;
+pub mod metrics;
+pub mod queues;
+pub mod users;
+
+pub use http::{Api, ApiError};

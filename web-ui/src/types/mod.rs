@@ -1,0 +1,469 @@
+//! The shapes the API sends and receives (API.md, docs/api.md). Read-model shapes default
+//! every field, so an older or newer server that adds or leaves out a field still parses.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Admin,
+    Supervisor,
+    Agent,
+    Analyst,
+    Requester,
+}
+
+impl Role {
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::Admin => "Admin",
+            Role::Supervisor => "Supervisor",
+            Role::Agent => "Interpreter",
+            Role::Analyst => "Analyst",
+            Role::Requester => "Requester",
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Supervisor => "supervisor",
+            Role::Agent => "agent",
+            Role::Analyst => "analyst",
+            Role::Requester => "requester",
+        }
+    }
+
+    pub const ALL: [Role; 5] = [Role::Requester, Role::Agent, Role::Supervisor, Role::Analyst, Role::Admin];
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct User {
+    pub id: String,
+    pub email: String,
+    pub name: String,
+    pub role: Role,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct LoginRequest {
+    pub email: String,
+    pub password: String,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct LoginResponse {
+    pub access_token: String,
+    pub expires_in: i64,
+    pub user: User,
+}
+
+/// The answer to a command: the aggregate and its version after it.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct Accepted {
+    pub id: String,
+    #[serde(default)]
+    pub version: u64,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct NewCall {
+    pub language: String,
+    pub modality: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub specialty: Option<String>,
+    pub priority: String,
+}
+
+/// A call as the read model holds it (`GET /api/calls`, `GET /api/calls/{id}`).
+#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+#[serde(default)]
+pub struct Call {
+    pub id: String,
+    pub status: String,
+    pub requester_id: Option<String>,
+    pub requester_name: Option<String>,
+    pub language: Option<String>,
+    pub source_language: Option<String>,
+    pub modality: Option<String>,
+    pub specialty: Option<String>,
+    pub priority: Option<String>,
+    pub queue_id: Option<String>,
+    pub queue_name: Option<String>,
+    pub offered_to: Option<String>,
+    pub offer_expires_at: Option<DateTime<Utc>>,
+    pub agent_id: Option<String>,
+    pub agent_name: Option<String>,
+    pub requested_at: Option<DateTime<Utc>>,
+    pub queued_at: Option<DateTime<Utc>>,
+    pub answered_at: Option<DateTime<Utc>>,
+    pub connected_at: Option<DateTime<Utc>>,
+    pub ended_at: Option<DateTime<Utc>>,
+    pub wrapped_up_at: Option<DateTime<Utc>>,
+    pub outcome: Option<String>,
+    pub wait_s: Option<i64>,
+    pub talk_s: Option<i64>,
+    pub hold_s: Option<i64>,
+    pub wrap_up_s: Option<i64>,
+    pub disposition: Option<String>,
+    pub notes: Option<String>,
+    pub stars: Option<i64>,
+    pub rating_comment: Option<String>,
+    pub rated: Option<bool>,
+    pub transfers: i64,
+    pub seq: i64,
+}
+
+impl Call {
+    pub fn is_waiting(&self) -> bool {
+        matches!(self.status.as_str(), "new" | "requested" | "queued" | "offered")
+    }
+
+    pub fn is_live(&self) -> bool {
+        matches!(self.status.as_str(), "connected" | "on_hold")
+    }
+
+    pub fn is_over(&self) -> bool {
+        matches!(
+            self.status.as_str(),
+            "ended" | "wrapped_up" | "abandoned" | "no_interpreter_available"
+        )
+    }
+
+    pub fn was_rated(&self) -> bool {
+        self.stars.is_some() || self.rated == Some(true)
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+#[serde(default)]
+pub struct CallPage {
+    pub items: Vec<Call>,
+    pub next_cursor: Option<String>,
+}
+
+/// One queue on the live board (`GET /api/queues`): its settings and what happens in it now.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+#[serde(default)]
+pub struct Queue {
+    pub id: String,
+    pub name: String,
+    pub languages: Vec<String>,
+    pub specialty: Option<String>,
+    pub modality: Option<String>,
+    pub strategy: Option<String>,
+    pub min_proficiency: Option<i64>,
+    pub ring_timeout_s: Option<i64>,
+    pub max_wait_s: Option<i64>,
+    pub overflow_queue_id: Option<String>,
+    pub wrap_up_s: Option<i64>,
+    pub service_level_s: Option<i64>,
+    pub members: Vec<String>,
+    pub waiting: i64,
+    pub longest_wait_s: i64,
+    pub agents_available: i64,
+    pub agents_on_call: i64,
+    pub agents_wrap_up: i64,
+    pub agents_on_break: i64,
+    pub service_level_today: Option<f64>,
+    pub estimated_wait_s: Option<i64>,
+    pub seq: i64,
+}
+
+/// Queue settings for `POST /api/queues` and `PUT /api/queues/{id}`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct QueueSettings {
+    pub name: String,
+    pub languages: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub specialty: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub modality: Option<String>,
+    pub strategy: String,
+    pub min_proficiency: i64,
+    pub ring_timeout_s: i64,
+    pub max_wait_s: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub overflow_queue_id: Option<String>,
+    pub wrap_up_s: i64,
+    pub service_level_s: i64,
+}
+
+/// One interpreter on the status board (`GET /api/agents`).
+#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+#[serde(default)]
+pub struct Agent {
+    pub id: String,
+    pub name: Option<String>,
+    pub email: Option<String>,
+    pub status: String,
+    pub since: Option<DateTime<Utc>>,
+    pub activity: String,
+    pub activity_since: Option<DateTime<Utc>>,
+    pub current_call_id: Option<String>,
+    pub offer_call_id: Option<String>,
+    pub offer_expires_at: Option<DateTime<Utc>>,
+    pub calls_today: i64,
+    pub languages: Vec<String>,
+    pub proficiency: Value,
+    pub specialties: Vec<String>,
+    pub modalities: Vec<String>,
+    pub seq: i64,
+}
+
+impl Agent {
+    pub fn display_name(&self) -> String {
+        self.name
+            .clone()
+            .or_else(|| self.email.clone())
+            .unwrap_or_else(|| crate::format::short_id(&self.id))
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct LanguageSkill {
+    pub code: String,
+    pub proficiency: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Skills {
+    pub languages: Vec<LanguageSkill>,
+    pub specialties: Vec<String>,
+    pub modalities: Vec<String>,
+}
+
+/// An account (`GET /api/users`).
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct Account {
+    pub id: String,
+    pub email: String,
+    pub name: String,
+    pub role: String,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct NewAccount {
+    pub email: String,
+    pub name: String,
+    pub role: String,
+    pub password: String,
+}
+
+/// One event of a call's history.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct HistoryEntry {
+    pub seq: i64,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub at: DateTime<Utc>,
+    #[serde(default)]
+    pub actor: Value,
+    #[serde(default)]
+    pub data: Value,
+}
+
+impl HistoryEntry {
+    /// "Ana Agent (agent)", "system", …
+    pub fn actor_label(&self) -> String {
+        let text = |key: &str| self.actor.get(key).and_then(Value::as_str).map(str::to_owned);
+        match (text("name"), text("role")) {
+            (Some(name), Some(role)) => format!("{name} ({role})"),
+            (Some(name), None) => name,
+            (None, Some(role)) => role,
+            (None, None) => match &self.actor {
+                Value::String(s) => s.clone(),
+                Value::Null => "system".to_owned(),
+                other => text("kind").or_else(|| text("id")).unwrap_or_else(|| other.to_string()),
+            },
+        }
+    }
+}
+
+/// A call as it was at an instant (`GET /api/calls/{id}/state?at=`).
+#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+#[serde(default)]
+pub struct CallAsOf {
+    pub id: String,
+    pub as_of: Option<DateTime<Utc>>,
+    pub version: u64,
+    pub last_event_type: Option<String>,
+    pub last_event_at: Option<DateTime<Utc>>,
+    pub status: String,
+    pub requester_id: Option<String>,
+    pub language: Option<String>,
+    pub modality: Option<String>,
+    pub specialty: Option<String>,
+    pub priority: Option<String>,
+    pub queue_id: Option<String>,
+    pub offered_to: Option<String>,
+    pub offer_expires_at: Option<DateTime<Utc>>,
+    pub agent_id: Option<String>,
+    pub requested_at: Option<DateTime<Utc>>,
+    pub connected_at: Option<DateTime<Utc>>,
+    pub on_hold_since: Option<DateTime<Utc>>,
+    pub hold_s: i64,
+    pub ended_at: Option<DateTime<Utc>>,
+    pub rated: bool,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+#[serde(default)]
+pub struct FloorCall {
+    pub id: String,
+    pub status: String,
+    pub priority: Option<String>,
+    pub language: Option<String>,
+    pub modality: Option<String>,
+    pub specialty: Option<String>,
+    pub queue_id: Option<String>,
+    pub offered_to: Option<String>,
+    pub agent_id: Option<String>,
+    pub requested_at: Option<DateTime<Utc>>,
+    pub connected_at: Option<DateTime<Utc>>,
+    pub elapsed_s: i64,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+#[serde(default)]
+pub struct FloorQueue {
+    pub id: String,
+    pub name: String,
+    pub languages: Vec<String>,
+    pub waiting: Vec<FloorCall>,
+    pub longest_wait_s: i64,
+    pub agents_on_call: i64,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+#[serde(default)]
+pub struct FloorAgent {
+    pub id: String,
+    pub name: Option<String>,
+    pub email: Option<String>,
+    pub status: String,
+    pub status_since: Option<DateTime<Utc>>,
+    pub activity: String,
+    pub activity_since: Option<DateTime<Utc>>,
+    pub call_id: Option<String>,
+    pub languages: Vec<String>,
+}
+
+/// The floor at an instant (`GET /api/floor?at=`).
+#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+#[serde(default)]
+pub struct FloorView {
+    pub as_of: Option<DateTime<Utc>>,
+    pub events: u64,
+    pub queues: Vec<FloorQueue>,
+    pub agents: Vec<FloorAgent>,
+    pub in_progress: Vec<FloorCall>,
+    pub unrouted: Vec<FloorCall>,
+}
+
+/// Where a call's participants meet (`GET /api/calls/{id}/room`).
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct Room {
+    pub domain: String,
+    pub room: String,
+    #[serde(default)]
+    pub jwt: Option<String>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+#[serde(default)]
+pub struct MetricsRow {
+    pub bucket_start: Option<DateTime<Utc>>,
+    pub key: String,
+    pub label: Option<String>,
+    pub offered: i64,
+    pub answered: i64,
+    pub answered_in_sl: i64,
+    pub abandoned: i64,
+    pub short_abandoned: i64,
+    pub overflowed: i64,
+    pub no_interpreter: i64,
+    pub handled: i64,
+    pub talk_s: i64,
+    pub hold_s: i64,
+    pub wrap_up_s: i64,
+    pub service_level: Option<f64>,
+    pub asa_s: Option<f64>,
+    pub aht_s: Option<f64>,
+    pub abandonment_rate: Option<f64>,
+    pub occupancy: Option<f64>,
+}
+
+impl MetricsRow {
+    pub fn name(&self) -> String {
+        self.label.clone().unwrap_or_else(|| self.key.clone())
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+#[serde(default)]
+pub struct MetricsReport {
+    pub group_by: String,
+    pub interval: String,
+    pub from: Option<DateTime<Utc>>,
+    pub to: Option<DateTime<Utc>>,
+    pub rows: Vec<MetricsRow>,
+    pub totals: Vec<MetricsRow>,
+}
+
+/// A pushed message: `{"type", "seq", "data"}`.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct LiveMessage {
+    #[serde(rename = "type")]
+    pub kind: String,
+    #[serde(default)]
+    pub seq: u64,
+    #[serde(default)]
+    pub data: Value,
+    #[serde(default)]
+    pub error: Option<Value>,
+}
+
+impl LiveMessage {
+    /// The id of the object the message is about (`call_id`, `agent_id`, `queue_id` or `id`).
+    pub fn object_id(&self) -> Option<String> {
+        ["id", "call_id", "agent_id", "queue_id"]
+            .iter()
+            .find_map(|key| self.data.get(*key).and_then(Value::as_str))
+            .map(str::to_owned)
+    }
+
+    pub fn field(&self, key: &str) -> Option<&str> {
+        self.data.get(key).and_then(Value::as_str)
+    }
+}
+
+/// The languages offered in the request form, with their names.
+pub const LANGUAGES: [(&str, &str); 4] = [
+    ("es", "Spanish"),
+    ("zh", "Mandarin Chinese"),
+    ("ar", "Arabic"),
+    ("ase", "American Sign Language"),
+];
+
+pub fn language_name(code: &str) -> String {
+    LANGUAGES
+        .iter()
+        .find(|(c, _)| *c == code)
+        .map(|(_, name)| (*name).to_owned())
+        .unwrap_or_else(|| code.to_owned())
+}
+
+pub const SPECIALTIES: [&str; 3] = ["general", "medical", "legal"];
+pub const MODALITIES: [&str; 2] = ["video", "audio"];
+pub const STRATEGIES: [&str; 4] = ["longest_idle", "round_robin", "fewest_calls_today", "best_proficiency"];
+pub const DISPOSITIONS: [(&str, &str); 6] = [
+    ("completed", "Completed"),
+    ("partially_completed", "Partially completed"),
+    ("no_show", "Other party did not join"),
+    ("technical_issue", "Technical issue"),
+    ("wrong_language", "Wrong language"),
+    ("other", "Other"),
+];
