@@ -190,12 +190,13 @@ mod tests {
 
     #[test]
     fn the_pieces_add_up_to_the_whole_seconds_of_the_interval() {
-        let from = at(10, 14, 59) + TimeDelta::milliseconds(700);
-        let to = at(12, 0, 0) + TimeDelta::milliseconds(300);
+        let from = at(10, 14, 58) + TimeDelta::milliseconds(700);
+        let to = at(12, 0, 2) + TimeDelta::milliseconds(300);
         let pieces = split_by_bucket(from, to);
         let total: i64 = pieces.iter().map(|(_, s)| s).sum();
         assert_eq!(total, (to - from).num_seconds());
-        assert_eq!(pieces.first().map(|p| p.0), Some(at(10, 0, 0)));
-        assert_eq!(pieces.last().map(|p| p.0), Some(at(12, 0, 0)));
+        assert_eq!(pieces.first().copied(), Some((at(10, 0, 0), 1)));
+        assert_eq!(pieces.last().copied(), Some((at(12, 0, 0), 2)));
+        assert_eq!(pieces.len(), 9);
     }
 }
