@@ -484,12 +484,12 @@ impl TestApp {
 
     /// Starts one relay and every projection worker.
     pub fn start_pipeline(&self) -> Pipeline {
-        self.start_pipeline_with(projections::relay::RelayOptions::new(self.bus()), 1)
+        self.start_pipeline_with(&projections::relay::RelayOptions::new(self.bus()), 1)
     }
 
     pub fn start_pipeline_with(
         &self,
-        options: projections::relay::RelayOptions,
+        options: &projections::relay::RelayOptions,
         relays: usize,
     ) -> Pipeline {
         let (shutdown, receiver) = tokio::sync::watch::channel(false);

@@ -107,7 +107,7 @@ async fn a_relay_that_dies_between_publishing_and_saving_its_cursor_doubles_noth
     let fail = Arc::new(AtomicBool::new(false));
     let mut options = RelayOptions::new(app.bus());
     options.fail_before_saving_cursor = Some(fail.clone());
-    let _pipeline = app.start_pipeline_with(options, 1);
+    let _pipeline = app.start_pipeline_with(&options, 1);
     traffic(&app, 1).await;
     app.assert_stream_matches_events().await;
     // Arm the failure: the next batch is published, then the relay "dies" before saving.
@@ -124,7 +124,7 @@ async fn a_relay_that_dies_between_publishing_and_saving_its_cursor_doubles_noth
 #[tokio::test]
 async fn two_relays_started_at_once_publish_each_event_once_and_the_standby_takes_over() {
     let app = spawn_app().await;
-    let mut pipeline = app.start_pipeline_with(RelayOptions::new(app.bus()), 2);
+    let mut pipeline = app.start_pipeline_with(&RelayOptions::new(app.bus()), 2);
     traffic(&app, 2).await;
     app.assert_stream_matches_events().await;
     // Kill both one after the other: whichever was active, the other (or its restart) goes on.

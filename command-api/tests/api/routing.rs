@@ -14,7 +14,6 @@ struct Floor {
     app: TestApp,
     pipeline: Pipeline,
     requester: Session,
-    supervisor: Session,
     agent1: Session,
     agent2: Session,
 }
@@ -69,13 +68,11 @@ async fn floor(
         .expect(202);
     }
     let requester = app.login(Role::Requester).await;
-    let supervisor = app.login(Role::Supervisor).await;
     (
         Floor {
             app,
             pipeline,
             requester,
-            supervisor,
             agent1,
             agent2,
         },

@@ -54,9 +54,13 @@ pub struct MetricsRow {
     pub offered: i64,
     pub answered: i64,
     pub answered_in_sl: i64,
-    /// Abandoned after the short-abandon threshold.
+    /// Every abandoned call, short abandons included.
     pub abandoned: i64,
+    /// Abandoned within the short-abandon threshold (5 s).
     pub short_abandoned: i64,
+    /// The brief's "abandoned": after the short-abandon threshold.
+    #[sqlx(skip)]
+    pub abandoned_after_threshold: i64,
     pub overflowed: i64,
     pub no_interpreter: i64,
     pub handled: i64,
@@ -75,7 +79,7 @@ pub struct MetricsRow {
     /// Average handle time: (talk + hold + wrap-up) ÷ handled.
     #[sqlx(skip)]
     pub aht_s: Option<f64>,
-    /// abandoned ÷ offered.
+    /// abandoned after the threshold ÷ offered.
     #[sqlx(skip)]
     pub abandonment_rate: Option<f64>,
     /// Interpreters only: time on calls and wrap-up ÷ time logged in and not on break.
@@ -90,7 +94,8 @@ impl MetricsRow {
         self.service_level = ratio(self.answered_in_sl, self.offered - self.short_abandoned);
         self.asa_s = ratio(self.answer_wait_s, self.answered);
         self.aht_s = ratio(self.talk_s + self.hold_s + self.wrap_up_s, self.handled);
-        self.abandonment_rate = ratio(self.abandoned, self.offered);
+        self.abandoned_after_threshold = self.abandoned - self.short_abandoned;
+        self.abandonment_rate = ratio(self.abandoned_after_threshold, self.offered);
         self.occupancy = if agent_group {
             ratio(self.busy_s, self.logged_in_s)
         } else {
