@@ -100,8 +100,9 @@ pub struct SimulationConfig {
     pub setup_concurrency: usize,
     pub admin: Credentials,
     pub requester: Credentials,
-    /// Turning true ends the arrivals early; the run then drains as usual.
-    pub interrupt: Option<watch::Receiver<bool>>,
+    /// How many times the run was interrupted: 1 ends the arrivals early (the run then
+    /// drains as usual), 2 ends the drain too. The interpreters always sign off.
+    pub interrupt: Option<watch::Receiver<u32>>,
 }
 
 impl SimulationConfig {
@@ -942,6 +943,16 @@ async fn drain(
     }
 }
 
+/// Returns once the run was interrupted `times` times; never without an interrupt.
+async fn interrupted(interrupt: Option<watch::Receiver<u32>>, times: u32) {
+    if let Some(mut interrupt) = interrupt
+        && interrupt.wait_for(|n| *n >= times).await.is_ok()
+    {
+        return;
+    }
+    std::future::pending::<()>().await;
+}
+
 /// A short random id for this run's accounts.
 fn run_id() -> String {
     Uuid::new_v4().simple().to_string()[..8].to_owned()
@@ -1024,7 +1035,7 @@ pub async fn run(config: SimulationConfig) -> anyhow::Result<SimulationReport> {
     let mut requests = Vec::new();
     for _ in 0..config.planned_calls() {
         ticker.tick().await;
-        if config.interrupt.as_ref().is_some_and(|i| *i.borrow()) {
+        if config.interrupt.as_ref().is_some_and(|i| *i.borrow() >= 1) {
             tracing::info!("interrupted: no more arrivals");
             break;
         }
@@ -1043,20 +1054,33 @@ pub async fn run(config: SimulationConfig) -> anyhow::Result<SimulationReport> {
         arrivals_s,
         "arrivals done; draining"
     );
-    for request in futures::future::join_all(requests).await {
-        if let Err(error) = request {
-            tracing::error!(error = %error, "a requester task failed");
+    tokio::select! {
+        results = futures::future::join_all(requests.iter_mut()) => {
+            for result in results {
+                if let Err(error) = result {
+                    tracing::error!(error = %error, "a requester task failed");
+                }
+            }
+        }
+        () = interrupted(config.interrupt.clone(), 2) => {
+            requests.iter().for_each(tokio::task::JoinHandle::abort);
         }
     }
     let calls = stats.take_call_ids();
-    let outcomes = drain(
-        &api,
-        &requester,
-        &calls,
-        Instant::now().max(started + config.duration) + config.drain,
-        Duration::from_secs(1),
-    )
-    .await;
+    // Requesters follow their calls until `follow_until`; the drain ends then too.
+    let outcomes = tokio::select! {
+        outcomes = drain(
+            &api,
+            &requester,
+            &calls,
+            Instant::now().max(follow_until),
+            Duration::from_secs(1),
+        ) => outcomes,
+        () = interrupted(config.interrupt.clone(), 2) => {
+            tracing::info!("interrupted: not waiting for the last calls");
+            BTreeMap::from([("open:interrupted".to_owned(), u64::try_from(calls.len()).unwrap_or(u64::MAX))])
+        }
+    };
 
     let _ = stop.send(true);
     for agent in futures::future::join_all(agent_tasks).await {
@@ -1242,16 +1266,23 @@ impl SimulateArgs {
     }
 }
 
-/// `parley simulate`: runs until done (ctrl-c ends the arrivals early) and prints a summary.
+/// `parley simulate`: runs until done and prints a summary. A first ctrl-c ends the
+/// arrivals, a second stops waiting for the last calls; the interpreters sign off.
 #[allow(clippy::print_stdout)] // the command's answer is its summary table
 pub async fn run_cli(args: &SimulateArgs) -> anyhow::Result<()> {
     let mut config = args.config();
-    let (interrupt, interrupted) = watch::channel(false);
+    let (interrupt, interrupted) = watch::channel(0_u32);
     config.interrupt = Some(interrupted);
     tokio::spawn(async move {
-        if tokio::signal::ctrl_c().await.is_ok() {
-            tracing::info!("ctrl-c: ending the arrivals, then draining");
-            let _ = interrupt.send(true);
+        while tokio::signal::ctrl_c().await.is_ok() {
+            interrupt.send_modify(|n| *n += 1);
+            if *interrupt.borrow() == 1 {
+                tracing::info!(
+                    "ctrl-c: no more arrivals; waiting for the last calls (ctrl-c again to stop waiting)"
+                );
+            } else {
+                tracing::info!("ctrl-c: not waiting for the last calls");
+            }
         }
     });
     let report = run(config).await?;

@@ -14,7 +14,7 @@ use anyhow::Context;
 use async_nats::jetstream::{self, consumer::DeliverPolicy, consumer::pull::OrderedConfig};
 use chrono::{DateTime, NaiveDate, Utc};
 use cqrs_es::EventStore;
-use domain::agent::{Activity, Agent, AgentCommand, AgentEvent};
+use domain::agent::{Activity, Agent, AgentCommand, AgentEvent, OfferOutcome};
 use domain::call::{Call, CallEvent, NoInterpreterReason};
 use domain::ids::{AgentId, CallId, QueueId};
 use domain::queue::{QueueConfig, QueueEvent};
@@ -59,6 +59,8 @@ struct CallState {
     queued_at: DateTime<Utc>,
     waiting: bool,
     offer: Option<(AgentId, DateTime<Utc>)>,
+    /// The interpreter who answered it, while connected.
+    agent: Option<AgentId>,
     /// Agents who declined or let this call's offer expire in this queue.
     passed_by: HashSet<AgentId>,
 }
@@ -96,7 +98,22 @@ pub enum Decision {
         agent: AgentId,
         call: CallId,
     },
+    /// The agent side still rings for a call whose offer ended (a crash between the two
+    /// steps of a workflow): release it.
+    ReleaseAgentOffer {
+        agent: AgentId,
+        call: CallId,
+    },
+    /// The call was accepted but the agent side missed it: start the call there.
+    StartAgentCall {
+        agent: AgentId,
+        call: CallId,
+    },
 }
+
+/// How long past its expiry an agent-side offer may outlive the call-side one before the
+/// router repairs it (the normal workflow needs milliseconds).
+const REPAIR_GRACE_S: i64 = 2;
 
 impl RouterState {
     /// Folds one event from the stream.
@@ -203,6 +220,7 @@ impl RouterState {
                     queued_at: *at,
                     waiting: false,
                     offer: None,
+                    agent: None,
                     passed_by: HashSet::new(),
                 },
             );
@@ -236,11 +254,20 @@ impl RouterState {
                 call.passed_by.insert(*agent_id);
             }
             CallEvent::OfferWithdrawn { .. } => call.offer = None,
-            CallEvent::CallAccepted { queue_id, .. } => {
+            CallEvent::CallAccepted {
+                queue_id, agent_id, ..
+            } => {
+                // Kept while connected: its interpreter may transfer it back into routing.
                 self.call_queue.insert(id, *queue_id);
-                self.calls.remove(&id);
+                call.waiting = false;
+                call.offer = None;
+                call.agent = Some(*agent_id);
             }
-            CallEvent::CallAbandoned { .. } | CallEvent::NoInterpreterAvailable { .. } => {
+            CallEvent::CallTransferred { .. } => call.agent = None,
+            CallEvent::CallEnded { .. }
+            | CallEvent::CallWrappedUp { .. }
+            | CallEvent::CallAbandoned { .. }
+            | CallEvent::NoInterpreterAvailable { .. } => {
                 self.calls.remove(&id);
             }
             // Transfers and overflows are followed by `CallQueued` or `CallOffered`.
@@ -347,6 +374,26 @@ impl RouterState {
             }
         }
         for (agent_id, agent) in &self.agents {
+            if let (Activity::Ringing(call_id), Some(expires_at)) =
+                (agent.activity, agent.offer_expires_at)
+                && now >= expires_at + chrono::Duration::seconds(REPAIR_GRACE_S)
+            {
+                let call = self.calls.get(&call_id);
+                if call.and_then(|c| c.agent) == Some(*agent_id) {
+                    decisions.push(Decision::StartAgentCall {
+                        agent: *agent_id,
+                        call: call_id,
+                    });
+                } else if call
+                    .and_then(|c| c.offer)
+                    .is_none_or(|(offered, _)| offered != *agent_id)
+                {
+                    decisions.push(Decision::ReleaseAgentOffer {
+                        agent: *agent_id,
+                        call: call_id,
+                    });
+                }
+            }
             if let (Activity::WrapUp(call), Some(since)) = (agent.activity, agent.wrap_up_since) {
                 let wrap_up_s = self
                     .call_queue
@@ -432,7 +479,12 @@ impl RouterState {
                 }
                 _ => None,
             });
-        offers.chain(max_waits).chain(wrap_ups).min()
+        let repairs = self
+            .agents
+            .values()
+            .filter_map(|a| a.offer_expires_at)
+            .map(|at| at + chrono::Duration::seconds(REPAIR_GRACE_S));
+        offers.chain(max_waits).chain(wrap_ups).chain(repairs).min()
     }
 
     /// A decision the floor refused: don't offer that call to that agent again this visit.
@@ -474,14 +526,40 @@ impl RouterState {
                     state.waiting = false;
                 }
             }
-            Decision::EndWrapUp { agent, .. } => {
+            Decision::EndWrapUp { agent, .. } | Decision::ReleaseAgentOffer { agent, .. } => {
                 if let Some(state) = self.agents.get_mut(agent) {
                     state.activity = Activity::Idle;
                     state.wrap_up_since = None;
+                    state.offer_expires_at = None;
+                }
+            }
+            Decision::StartAgentCall { agent, call } => {
+                if let Some(state) = self.agents.get_mut(agent) {
+                    state.activity = Activity::OnCall(*call);
+                    state.offer_expires_at = None;
                 }
             }
         }
     }
+}
+
+async fn agent_command<CS, AS>(
+    floor: &Floor<CS, AS>,
+    agent: AgentId,
+    command: AgentCommand,
+    metadata: &Metadata,
+) -> Result<(), domain::workflow::WorkflowError>
+where
+    CS: EventStore<Call>,
+    CS::AC: Versioned,
+    AS: EventStore<Agent>,
+    AS::AC: Versioned,
+{
+    floor
+        .agent(agent, command, metadata)
+        .await
+        .map(|_| ())
+        .map_err(Into::into)
 }
 
 fn router_metadata() -> Metadata {
@@ -546,19 +624,30 @@ where
             .await
             .map(|_| ())
             .map_err(Into::into),
-        Decision::EndWrapUp { agent, call } => floor
-            .agent(
-                *agent,
-                AgentCommand::EndWrapUp {
-                    call_id: *call,
-                    disposition: None,
-                    at: now,
-                },
-                &metadata,
-            )
-            .await
-            .map(|_| ())
-            .map_err(Into::into),
+        Decision::EndWrapUp { agent, call } => {
+            let command = AgentCommand::EndWrapUp {
+                call_id: *call,
+                disposition: None,
+                at: now,
+            };
+            agent_command(floor, *agent, command, &metadata).await
+        }
+        Decision::ReleaseAgentOffer { agent, call } => {
+            let command = AgentCommand::ClearOffer {
+                call_id: *call,
+                outcome: OfferOutcome::Withdrawn,
+                away_after_missed: 0,
+                at: now,
+            };
+            agent_command(floor, *agent, command, &metadata).await
+        }
+        Decision::StartAgentCall { agent, call } => {
+            let command = AgentCommand::StartCall {
+                call_id: *call,
+                at: now,
+            };
+            agent_command(floor, *agent, command, &metadata).await
+        }
     };
     match result {
         Ok(()) => Ok(true),
@@ -650,5 +739,70 @@ where
             _ = lock_check.tick() => leadership.check().await?,
             _ = shutdown.changed() => return Ok(()),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use cqrs_es::DomainEvent;
+
+    fn bus_event<E: DomainEvent>(
+        aggregate_type: &str,
+        id: uuid::Uuid,
+        sequence: i64,
+        event: &E,
+    ) -> BusEvent {
+        BusEvent {
+            aggregate_type: aggregate_type.to_owned(),
+            aggregate_id: id.to_string(),
+            sequence,
+            event_type: event.event_type(),
+            event_version: event.event_version(),
+            recorded_at: Utc::now(),
+            payload: serde_json::to_value(event).unwrap_or_default(),
+            metadata: serde_json::json!({}),
+        }
+    }
+
+    #[test]
+    fn an_agent_side_offer_left_behind_by_a_crash_is_released_after_its_expiry() {
+        let agent = AgentId(uuid::Uuid::new_v4());
+        let call = CallId(uuid::Uuid::new_v4());
+        let t0 = Utc::now();
+        let mut state = RouterState::default();
+        let events = [
+            AgentEvent::AgentStatusChanged {
+                agent_id: agent,
+                from: AgentStatus::Offline,
+                to: AgentStatus::Available,
+                at: t0,
+            },
+            AgentEvent::AgentOfferReceived {
+                call_id: call,
+                expires_at: t0 + chrono::Duration::seconds(10),
+                at: t0,
+            },
+        ];
+        for (i, event) in events.iter().enumerate() {
+            state
+                .apply(&bus_event(
+                    "Agent",
+                    agent.0,
+                    i64::try_from(i).unwrap_or(0) + 1,
+                    event,
+                ))
+                .unwrap();
+        }
+        // The call side never recorded the offer (the process died in between).
+        assert!(
+            state.decide(t0 + chrono::Duration::seconds(11)).is_empty(),
+            "within the grace period"
+        );
+        assert_eq!(
+            state.decide(t0 + chrono::Duration::seconds(13)),
+            vec![Decision::ReleaseAgentOffer { agent, call }]
+        );
+        assert!(state.next_deadline().is_some());
     }
 }

@@ -16,3 +16,4 @@ mod pipeline;
 mod push;
 mod queries;
 mod routing;
+mod security_headers;

@@ -322,3 +322,45 @@ async fn a_router_killed_while_an_offer_rings_is_restarted_and_still_expires_it_
         "re-armed: expired at {expired_at}, due {expires_at}"
     );
 }
+
+#[tokio::test]
+async fn a_call_its_interpreter_transfers_back_to_a_queue_is_routed_again() {
+    let (floor, general, _) = floor(10, 60, 3).await;
+    floor.app.set_status(&floor.agent1, "available").await;
+    floor.app.set_status(&floor.agent2, "available").await;
+    let call = floor.request(None, "normal").await;
+    let first = loop {
+        let offered = floor.call_field(call, "offered_to").await;
+        if !offered.is_null() {
+            break offered;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    let (first, second) = if first == json!(floor.agent1.id) {
+        (&floor.agent1, &floor.agent2)
+    } else {
+        (&floor.agent2, &floor.agent1)
+    };
+    floor
+        .app
+        .send(
+            Method::POST,
+            &format!("/api/calls/{call}/accept"),
+            Some(&first.token),
+            None,
+        )
+        .await
+        .expect(202);
+    floor
+        .app
+        .post(
+            &format!("/api/calls/{call}/transfer"),
+            first,
+            json!({"queue_id": general}),
+        )
+        .await
+        .expect(202);
+    floor
+        .until(call, "offered_to", json!(second.id), Duration::from_secs(5))
+        .await;
+}
