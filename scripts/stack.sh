@@ -33,13 +33,20 @@ DB_NAME=parley
 # The long-running parley subcommands, started in this order and stopped in
 # reverse. Adding a part is adding its name here (see part_args for how a
 # name maps to a subcommand). Each gets .stack/logs/<part>.log and .stack/run/<part>.pid.
-PARTS=(api relay project route)
+PARTS=(api relay project route simulate)
+# Parts started only on request: `start --simulate` (or PARLEY_SIMULATE=1) adds a light,
+# endless demo traffic of interpreters and requesters through the public API.
+OPTIONAL_PARTS=(simulate)
 
 # The parley command line of a part, in the PART_ARGS array. A part is run as
 # `parley <name>` unless named otherwise here.
 part_args() {
   case $1 in
     api) PART_ARGS=(serve) ;;
+    simulate)
+      PART_ARGS=(simulate --base-url "http://127.0.0.1:$HTTP_PORT" --agents "${PARLEY_SIMULATE_AGENTS:-6}"
+        --rate "${PARLEY_SIMULATE_RATE:-6/m}" --duration "${PARLEY_SIMULATE_DURATION:-8h}" --time-scale 0.5)
+      ;;
     *) PART_ARGS=("$1") ;;
   esac
 }
@@ -202,9 +209,18 @@ stop_parts() {
   for ((i = ${#PARTS[@]} - 1; i >= 0; i--)); do stop_part "${PARTS[i]}"; done
 }
 
+is_optional_part() {
+  local p
+  for p in "${OPTIONAL_PARTS[@]}"; do [[ $p == "$1" ]] && return 0; done
+  return 1
+}
+
 start_parts() {
   local part
-  for part in "${PARTS[@]}"; do start_part "$part"; done
+  for part in "${PARTS[@]}"; do
+    if is_optional_part "$part" && [[ -z ${PARLEY_SIMULATE:-} ]]; then continue; fi
+    start_part "$part"
+  done
 }
 
 # ----------------------------------------------------------------- verbs ---
@@ -386,6 +402,8 @@ cmd_status() {
         rm -f "$body"
       fi
       status_row "$part" running "$pid" "$(part_address "$part")" "$health"
+    elif is_optional_part "$part"; then
+      status_row "$part" "not started" - "$(part_address "$part")" "optional (start --simulate)"
     else
       status_row "$part" stopped - "$(part_address "$part")" -
       all_ok=1
@@ -506,7 +524,8 @@ cmd_help() {
   cat <<EOF
 ${C_BOLD}scripts/stack.sh${C_RESET} — run Parley locally (PostgreSQL + NATS + parley parts) from .stack/
 
-  start            install what is missing, build, start everything, migrate, seed
+  start [--simulate]  install what is missing, build, start everything, migrate, seed;
+                   --simulate adds light demo traffic (part "simulate")
   stop             stop the parts, NATS and PostgreSQL (data is kept)
   restart          stop, then start
   status           state, pid, address and health of each part (exit 1 unless all healthy)
@@ -545,7 +564,6 @@ main() {
   (($#)) && shift
   load_settings
   case $verb in
-    start) cmd_start ;;
     stop) cmd_stop ;;
     restart)
       cmd_stop
@@ -563,6 +581,15 @@ main() {
     restore)
       take_yes_flag "$@"
       cmd_restore "${REST[@]+"${REST[@]}"}"
+      ;;
+    start)
+      for arg in "$@"; do
+        case $arg in
+          --simulate) export PARLEY_SIMULATE=1 ;;
+          *) die "unknown option '$arg' for start (known: --simulate)" ;;
+        esac
+      done
+      cmd_start
       ;;
     help | -h | --help) cmd_help ;;
     *)
