@@ -12,11 +12,14 @@
 # Steps, each printed with its duration; the first failure stops the run with
 # a non-zero exit:
 #   1. install missing Debian packages (postgresql, nats-server) when needed
-#   2. cargo fmt --all -- --check
-#   3. cargo clippy --workspace --all-targets -- -D warnings
-#   4. start private PostgreSQL and NATS when not given (see below)
-#   5. cargo test --workspace [args]
-#   6. browser tests (run_browser_tests; nothing until web-ui/e2e exists)
+#   2. compose config: docker-compose (Debian package, installed when missing)
+#      validates infra/docker-compose.yml with infra/parley.env.example; no
+#      Docker engine needed, no image built
+#   3. cargo fmt --all -- --check
+#   4. cargo clippy --workspace --all-targets -- -D warnings
+#   5. start private PostgreSQL and NATS when not given (see below)
+#   6. cargo test --workspace [args]
+#   7. browser tests (run_browser_tests; nothing until web-ui/e2e exists)
 #
 # Environment:
 #   DATABASE_URL  superuser URL of a PostgreSQL where each test creates its own
@@ -146,6 +149,21 @@ stop_test_services() {
   SERVICES_DIR=''
 }
 
+# ----------------------------------------------------------------- compose ---
+
+# `docker-compose config` parses the file, checks it against the Compose schema
+# and resolves the ${…} with the example env file, which services read too
+# (PARLEY_ENV_FILE). It needs no Docker engine and builds nothing.
+compose_config() {
+  ensure_debian_packages docker-compose
+  PARLEY_ENV_FILE=parley.env.example \
+    docker-compose -f infra/docker-compose.yml --env-file infra/parley.env.example config -q
+  PARLEY_ENV_FILE=parley.env.example \
+    docker-compose -f infra/docker-compose.yml --env-file infra/parley.env.example --profile demo config -q
+  info "infra/docker-compose.yml is valid (services: $(PARLEY_ENV_FILE=parley.env.example \
+    docker-compose -f infra/docker-compose.yml --env-file infra/parley.env.example --profile demo config --services | paste -sd ' '))"
+}
+
 # ------------------------------------------------------------------- cargo ---
 
 check_workspace() {
@@ -193,6 +211,7 @@ main() {
   trap on_signal INT TERM
   run_step "check workspace" check_workspace
   run_step "install packages" install_packages
+  run_step "compose config" compose_config
   if [[ -z ${PARLEY_TEST_SKIP_LINT:-} ]]; then
     run_step "cargo fmt --check" cargo_fmt
     run_step "cargo clippy" cargo_clippy

@@ -1,5 +1,6 @@
-//! Who is calling: passwords (argon2), access tokens (JWT, HS256), the `AuthUser`
-//! extractor and per-role guards, and the login rate limit.
+//! Who is calling: passwords (argon2), access tokens (JWT, HS256, signed by the newest of
+//! several keys named by `kid`), API keys for integrations, the `AuthUser` extractor and
+//! per-role guards, the login rate limit, and room tokens for a self-hosted Jitsi.
 
 use std::net::IpAddr;
 use std::num::NonZeroU32;
@@ -10,19 +11,26 @@ use argon2::password_hash::{
     PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng,
 };
 use axum::extract::FromRequestParts;
+use axum::http::Method;
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
-use chrono::Utc;
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono::{DateTime, Utc};
 use domain::ids::{AgentId, UserId};
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
-use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation, decode, encode};
+use jsonwebtoken::{
+    Algorithm, DecodingKey, EncodingKey, Header, Validation, decode, decode_header, encode,
+};
+use rand::RngCore;
 use secrecy::ExposeSecret;
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::config::AuthSettings;
+use crate::config::{AuthSettings, DEFAULT_KID, JitsiSettings};
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -82,24 +90,41 @@ pub struct Claims {
 
 const ISSUER: &str = "parley";
 
-/// Signing and verifying keys for access tokens.
-pub struct JwtKeys {
-    encoding: EncodingKey,
+/// One key that verifies access tokens, by key id.
+struct VerifyingKey {
+    kid: String,
     decoding: DecodingKey,
+}
+
+/// Signing and verifying keys for access tokens. The first configured key signs and names
+/// itself in the token's `kid` header; every configured key verifies, picked by `kid`, so
+/// tokens signed before a rotation stay valid until they expire while their key is listed.
+pub struct JwtKeys {
+    kid: String,
+    encoding: EncodingKey,
+    verifying: Vec<VerifyingKey>,
     validation: Validation,
     ttl_s: u64,
 }
 
 impl JwtKeys {
     pub fn new(settings: &AuthSettings) -> Self {
-        let secret = settings.jwt_secret.expose_secret().as_bytes();
+        let (current, previous) = settings.signing_keys();
         let mut validation = Validation::new(Algorithm::HS256);
         validation.leeway = settings.leeway_s;
         validation.set_issuer(&[ISSUER]);
         validation.set_required_spec_claims(&["exp", "iss", "sub"]);
+        let verifying = std::iter::once(&current)
+            .chain(&previous)
+            .map(|key| VerifyingKey {
+                kid: key.kid.clone(),
+                decoding: DecodingKey::from_secret(key.secret.expose_secret().as_bytes()),
+            })
+            .collect();
         Self {
-            encoding: EncodingKey::from_secret(secret),
-            decoding: DecodingKey::from_secret(secret),
+            encoding: EncodingKey::from_secret(current.secret.expose_secret().as_bytes()),
+            kid: current.kid,
+            verifying,
             validation,
             ttl_s: settings.token_ttl_s,
         }
@@ -107,6 +132,11 @@ impl JwtKeys {
 
     pub fn ttl_s(&self) -> u64 {
         self.ttl_s
+    }
+
+    /// The id of the key that signs new tokens.
+    pub fn current_kid(&self) -> &str {
+        &self.kid
     }
 
     pub fn issue(&self, user: &AuthUser) -> Result<String, ApiError> {
@@ -124,25 +154,41 @@ impl JwtKeys {
     }
 
     pub fn sign(&self, claims: &Claims) -> Result<String, ApiError> {
-        encode(&Header::new(Algorithm::HS256), claims, &self.encoding)
-            .map_err(|e| ApiError::internal(&e))
+        let mut header = Header::new(Algorithm::HS256);
+        header.kid = Some(self.kid.clone());
+        encode(&header, claims, &self.encoding).map_err(|e| ApiError::internal(&e))
     }
 
+    /// Checks a token with the key its `kid` names (`default` when it names none: tokens
+    /// issued before key ids existed). An unknown key id is an invalid token.
     pub fn verify(&self, token: &str) -> Result<Claims, ApiError> {
         use jsonwebtoken::errors::ErrorKind;
-        decode::<Claims>(token, &self.decoding, &self.validation)
+        let invalid = || ApiError::unauthorized("invalid_token", "the access token is not valid");
+        let header = decode_header(token).map_err(|_| invalid())?;
+        let kid = header.kid.as_deref().unwrap_or(DEFAULT_KID);
+        let key = self
+            .verifying
+            .iter()
+            .find(|key| key.kid == kid)
+            .ok_or_else(invalid)?;
+        decode::<Claims>(token, &key.decoding, &self.validation)
             .map(|data| data.claims)
             .map_err(|e| match e.kind() {
                 ErrorKind::ExpiredSignature => ApiError::unauthorized(
                     "token_expired",
                     "the access token expired; log in again",
                 ),
-                _ => ApiError::unauthorized("invalid_token", "the access token is not valid"),
+                _ => invalid(),
             })
     }
 }
 
-/// The authenticated caller, from a `Bearer` access token.
+/// The authenticated caller, from a `Bearer` access token or an API key.
+///
+/// An API key authenticates as a requester whose id is the key's id, and only on the
+/// routes its scopes name (today: `POST /api/calls` with `calls:request`); the extractor
+/// answers 403 everywhere else, so handlers need no special case. The key itself is in the
+/// request's extensions as an [`ApiKeyPrincipal`].
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct AuthUser {
     #[schema(value_type = String, format = Uuid)]
@@ -192,7 +238,15 @@ impl FromRequestParts<AppState> for AuthUser {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let claims = state.keys.verify(bearer_token(parts)?)?;
+        let token = bearer_token(parts)?;
+        if token.starts_with(API_KEY_PREFIX) {
+            let key = authenticate_api_key(&state.pool, token).await?;
+            key.authorize(&parts.method, parts.uri.path())?;
+            let user = key.as_user();
+            parts.extensions.insert(key);
+            return Ok(user);
+        }
+        let claims = state.keys.verify(token)?;
         Ok(Self {
             id: UserId(claims.sub),
             email: claims.email,
@@ -200,6 +254,215 @@ impl FromRequestParts<AppState> for AuthUser {
             role: claims.role,
         })
     }
+}
+
+/// How an API key starts: `pk_<prefix>_<secret>`.
+pub const API_KEY_PREFIX: &str = "pk_";
+/// Hex characters of an API key's public prefix.
+const API_KEY_PREFIX_LEN: usize = 16;
+/// The scope that lets an API key request calls.
+pub const SCOPE_CALLS_REQUEST: &str = "calls:request";
+/// Every scope an API key may hold.
+pub const API_KEY_SCOPES: [&str; 1] = [SCOPE_CALLS_REQUEST];
+/// The routes an API key may call, each with the scope it needs.
+const SCOPED_ROUTES: [(&str, Method, &str); 1] =
+    [(SCOPE_CALLS_REQUEST, Method::POST, "/api/calls")];
+
+/// An integration authenticated by an API key.
+#[derive(Debug, Clone)]
+pub struct ApiKeyPrincipal {
+    pub id: Uuid,
+    pub name: String,
+    pub prefix: String,
+    pub scopes: Vec<String>,
+}
+
+impl ApiKeyPrincipal {
+    /// The `actor_role` of what an API key does, in event metadata.
+    pub const ACTOR_ROLE: &'static str = "integration";
+
+    /// 403 unless one of the key's scopes covers this route.
+    pub fn authorize(&self, method: &Method, path: &str) -> Result<(), ApiError> {
+        let allowed = SCOPED_ROUTES.iter().any(|(scope, m, p)| {
+            m == method && *p == path && self.scopes.iter().any(|held| held == scope)
+        });
+        if allowed {
+            Ok(())
+        } else {
+            Err(ApiError::forbidden(
+                "an API key may only call the routes its scopes allow (calls:request: POST /api/calls)",
+            ))
+        }
+    }
+
+    /// The key as a caller: a requester whose id is the key's id.
+    pub fn as_user(&self) -> AuthUser {
+        AuthUser {
+            id: UserId(self.id),
+            email: String::new(),
+            name: self.name.clone(),
+            role: Role::Requester,
+        }
+    }
+}
+
+/// `actor_role` for event metadata: `integration` for an API key, else the user's role.
+pub fn actor_role(parts: &Parts, user: &AuthUser) -> &'static str {
+    if parts.extensions.get::<ApiKeyPrincipal>().is_some() {
+        ApiKeyPrincipal::ACTOR_ROLE
+    } else {
+        user.role.as_str()
+    }
+}
+
+/// A new API key: what to store, and the key to show once.
+pub struct NewApiKey {
+    pub prefix: String,
+    /// SHA-256 of the secret, hex.
+    pub secret_hash: String,
+    /// `pk_<prefix>_<secret>`.
+    pub key: String,
+}
+
+/// A random API key: a 16-hex-character prefix to look it up by, and 32 random bytes
+/// (base64url) of secret, of which only the SHA-256 is kept.
+pub fn generate_api_key() -> NewApiKey {
+    let mut prefix = [0_u8; API_KEY_PREFIX_LEN / 2];
+    let mut secret = [0_u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut prefix);
+    rand::rngs::OsRng.fill_bytes(&mut secret);
+    let prefix = hex::encode(prefix);
+    let secret = URL_SAFE_NO_PAD.encode(secret);
+    NewApiKey {
+        key: format!("{API_KEY_PREFIX}{prefix}_{secret}"),
+        secret_hash: hex::encode(Sha256::digest(secret.as_bytes())),
+        prefix,
+    }
+}
+
+/// Splits `pk_<prefix>_<secret>`; `None` when it is not shaped like a key.
+fn split_api_key(token: &str) -> Option<(&str, &str)> {
+    let (prefix, secret) = token.strip_prefix(API_KEY_PREFIX)?.split_once('_')?;
+    let prefix_ok =
+        prefix.len() == API_KEY_PREFIX_LEN && prefix.bytes().all(|b| b.is_ascii_hexdigit());
+    let secret_ok = (1..=128).contains(&secret.len());
+    (prefix_ok && secret_ok).then_some((prefix, secret))
+}
+
+/// Equality that takes the same time wherever the inputs differ.
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let difference = a.iter().zip(b).fold(0_u8, |acc, (x, y)| acc | (x ^ y));
+    std::hint::black_box(difference) == 0
+}
+
+/// The integration an API key belongs to: 401 when the key is unknown, wrong or revoked.
+pub async fn authenticate_api_key(
+    pool: &sqlx::PgPool,
+    token: &str,
+) -> Result<ApiKeyPrincipal, ApiError> {
+    let invalid = || ApiError::unauthorized("invalid_api_key", "the API key is not valid");
+    let (prefix, secret) = split_api_key(token).ok_or_else(invalid)?;
+    type Row = (Uuid, String, String, Vec<String>, Option<DateTime<Utc>>);
+    let row: Option<Row> = sqlx::query_as(
+        "SELECT id, name, secret_hash, scopes, revoked_at FROM api_keys WHERE prefix = $1",
+    )
+    .bind(prefix.to_ascii_lowercase())
+    .fetch_optional(pool)
+    .await?;
+    let (id, name, stored_hash, scopes, revoked_at) = row.ok_or_else(invalid)?;
+    let stored = hex::decode(stored_hash).map_err(|e| ApiError::internal(&e))?;
+    if !constant_time_eq(&Sha256::digest(secret.as_bytes()), &stored) {
+        return Err(invalid());
+    }
+    if revoked_at.is_some() {
+        return Err(ApiError::unauthorized(
+            "api_key_revoked",
+            "this API key was revoked",
+        ));
+    }
+    Ok(ApiKeyPrincipal {
+        id,
+        name,
+        prefix: prefix.to_ascii_lowercase(),
+        scopes,
+    })
+}
+
+/// The claims a self-hosted Jitsi's token authentication (prosody `token` auth with
+/// `app_id`/`app_secret`) checks: `aud`, `iss` = app id, `sub` = the Jitsi domain, `room`,
+/// `exp`/`nbf`, and the user in `context.user`. `moderator` is both in `context.user` and
+/// at the top level (read by newer prosody modules).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct JitsiClaims {
+    pub aud: String,
+    pub iss: String,
+    pub sub: String,
+    pub room: String,
+    pub iat: i64,
+    pub nbf: i64,
+    pub exp: i64,
+    pub moderator: bool,
+    pub context: JitsiContext,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct JitsiContext {
+    pub user: JitsiUser,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct JitsiUser {
+    pub id: String,
+    pub name: String,
+    pub email: String,
+    pub moderator: bool,
+}
+
+/// Seconds a room token is valid before it was issued, for clocks a little apart.
+const JITSI_CLOCK_SKEW_S: i64 = 60;
+
+/// A room token for `user` in `room`, when the deployment has token authentication
+/// (`jitsi.app_id` and `jitsi.app_secret`); `None` otherwise.
+pub fn jitsi_token(
+    settings: &JitsiSettings,
+    user: &AuthUser,
+    room: &str,
+    moderator: bool,
+    now: DateTime<Utc>,
+) -> Result<Option<String>, ApiError> {
+    let Some((app_id, secret)) = settings.token_auth() else {
+        return Ok(None);
+    };
+    let now = now.timestamp();
+    let ttl = i64::try_from(settings.token_ttl_s).unwrap_or(i64::MAX);
+    let claims = JitsiClaims {
+        aud: "jitsi".to_owned(),
+        iss: app_id.to_owned(),
+        sub: settings.domain.clone(),
+        room: room.to_owned(),
+        iat: now,
+        nbf: now.saturating_sub(JITSI_CLOCK_SKEW_S),
+        exp: now.saturating_add(ttl),
+        moderator,
+        context: JitsiContext {
+            user: JitsiUser {
+                id: user.id.to_string(),
+                name: user.name.clone(),
+                email: user.email.clone(),
+                moderator,
+            },
+        },
+    };
+    encode(
+        &Header::new(Algorithm::HS256),
+        &claims,
+        &EncodingKey::from_secret(secret.expose_secret().as_bytes()),
+    )
+    .map(Some)
+    .map_err(|e| ApiError::internal(&e))
 }
 
 /// Hashes a password with argon2id off the async threads (it is deliberately slow).
@@ -271,6 +534,152 @@ impl LoginLimiter {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::{Settings, SigningKey};
+    use secrecy::SecretString;
+
+    fn auth_with(keys: &[(&str, &str)]) -> AuthSettings {
+        let mut settings = Settings::local_defaults().unwrap().auth;
+        settings.signing_keys = keys
+            .iter()
+            .map(|(kid, secret)| SigningKey {
+                kid: (*kid).to_owned(),
+                secret: SecretString::from((*secret).to_owned()),
+            })
+            .collect();
+        settings
+    }
+
+    fn someone() -> AuthUser {
+        AuthUser {
+            id: UserId(Uuid::now_v7()),
+            email: "a@example.com".into(),
+            name: "A".into(),
+            role: Role::Agent,
+        }
+    }
+
+    #[test]
+    fn the_first_key_signs_and_every_listed_key_verifies() {
+        let old = JwtKeys::new(&auth_with(&[("k1", "first secret")]));
+        let rotated = JwtKeys::new(&auth_with(&[
+            ("k2", "second secret"),
+            ("k1", "first secret"),
+        ]));
+        let retired = JwtKeys::new(&auth_with(&[("k2", "second secret")]));
+        let token = old.issue(&someone()).unwrap();
+        assert_eq!(decode_header(&token).unwrap().kid.as_deref(), Some("k1"));
+        assert!(rotated.verify(&token).is_ok());
+        assert_eq!(
+            retired.verify(&token).map(|_| ()).unwrap_err().code,
+            "invalid_token"
+        );
+        let fresh = rotated.issue(&someone()).unwrap();
+        assert_eq!(decode_header(&fresh).unwrap().kid.as_deref(), Some("k2"));
+        assert!(retired.verify(&fresh).is_ok());
+        // A key id that is listed, with another secret, is still refused.
+        let forged = JwtKeys::new(&auth_with(&[("k2", "not the secret")]))
+            .issue(&someone())
+            .unwrap();
+        assert!(rotated.verify(&forged).is_err());
+        // With no signing_keys, jwt_secret is key "default", which also takes tokens without a kid.
+        let default = JwtKeys::new(&auth_with(&[]));
+        assert_eq!(default.current_kid(), "default");
+        let settings = auth_with(&[]);
+        let claims = Claims {
+            sub: Uuid::now_v7(),
+            email: "a@example.com".into(),
+            name: "A".into(),
+            role: Role::Admin,
+            iat: Utc::now().timestamp(),
+            exp: Utc::now().timestamp() + 60,
+            iss: ISSUER.into(),
+        };
+        let no_kid = encode(
+            &Header::new(Algorithm::HS256),
+            &claims,
+            &EncodingKey::from_secret(settings.jwt_secret.expose_secret().as_bytes()),
+        )
+        .unwrap();
+        assert!(default.verify(&no_kid).is_ok());
+        assert!(rotated.verify(&no_kid).is_err());
+    }
+
+    #[test]
+    fn api_keys_have_the_documented_shape_and_only_the_hash_is_kept() {
+        let new_key = generate_api_key();
+        let (prefix, secret) = split_api_key(&new_key.key).unwrap();
+        assert_eq!(prefix, new_key.prefix);
+        assert_eq!(prefix.len(), 16);
+        assert_eq!(URL_SAFE_NO_PAD.decode(secret).unwrap().len(), 32);
+        assert_eq!(
+            new_key.secret_hash,
+            hex::encode(Sha256::digest(secret.as_bytes()))
+        );
+        assert!(!new_key.secret_hash.contains(secret));
+        assert_ne!(generate_api_key().key, new_key.key);
+        for bad in [
+            "pk_",
+            "pk_abc_def",
+            "pk_0123456789abcdef_",
+            "pk_0123456789abcdeg_x",
+            "nope",
+        ] {
+            assert!(split_api_key(bad).is_none(), "{bad}");
+        }
+        assert!(constant_time_eq(b"same", b"same"));
+        assert!(!constant_time_eq(b"same", b"sane"));
+        assert!(!constant_time_eq(b"same", b"same!"));
+    }
+
+    #[test]
+    fn an_api_key_may_only_request_calls() {
+        let key = ApiKeyPrincipal {
+            id: Uuid::now_v7(),
+            name: "Clinic".into(),
+            prefix: "0123456789abcdef".into(),
+            scopes: vec![SCOPE_CALLS_REQUEST.into()],
+        };
+        assert!(key.authorize(&Method::POST, "/api/calls").is_ok());
+        assert!(key.authorize(&Method::GET, "/api/calls").is_err());
+        assert!(key.authorize(&Method::POST, "/api/api-keys").is_err());
+        let unscoped = ApiKeyPrincipal {
+            scopes: Vec::new(),
+            ..key.clone()
+        };
+        assert!(unscoped.authorize(&Method::POST, "/api/calls").is_err());
+        assert_eq!(key.as_user().role, Role::Requester);
+        assert_eq!(key.as_user().id.as_uuid(), key.id);
+    }
+
+    #[test]
+    fn room_tokens_exist_only_with_token_authentication() {
+        let mut jitsi = Settings::local_defaults().unwrap().jitsi;
+        let now = Utc::now();
+        assert_eq!(
+            jitsi_token(&jitsi, &someone(), "room", true, now).unwrap(),
+            None
+        );
+        jitsi.app_id = Some("parley".into());
+        jitsi.app_secret = Some(SecretString::from("app secret"));
+        let token = jitsi_token(&jitsi, &someone(), "parley-room", true, now)
+            .unwrap()
+            .unwrap();
+        let mut validation = Validation::new(Algorithm::HS256);
+        validation.set_audience(&["jitsi"]);
+        validation.set_issuer(&["parley"]);
+        let claims = decode::<JitsiClaims>(
+            &token,
+            &DecodingKey::from_secret(b"app secret"),
+            &validation,
+        )
+        .unwrap()
+        .claims;
+        assert_eq!(claims.sub, "meet.jit.si");
+        assert_eq!(claims.room, "parley-room");
+        assert!(claims.moderator && claims.context.user.moderator);
+        assert_eq!(claims.exp - claims.iat, 7200);
+        assert!(claims.nbf <= claims.iat);
+    }
 
     #[tokio::test]
     async fn a_hashed_password_verifies_and_a_wrong_one_does_not() {

@@ -19,6 +19,9 @@ body_limit_bytes = 65536
 shutdown_timeout_s = 10
 # The built web UI (web-ui/build.sh), served at / for every path outside /api.
 web_root = "web-ui/dist"
+# Origins (scheme://host[:port]) whose pages may call the API from a browser. Empty: only
+# the API's own origin (the web UI it serves). "*" (any origin) is refused in production.
+cors_origins = []
 
 [database]
 url = "postgres://parley@127.0.0.1:5432/parley"
@@ -38,6 +41,13 @@ token_ttl_s = 3600
 leeway_s = 5
 login_burst = 10
 login_per_minute = 10
+# Consecutive failed passwords that lock an account, and for how many minutes (0: never lock).
+lockout_after = 5
+lockout_minutes = 15
+# Access-token signing keys, newest first: the first signs, every key listed verifies. Empty:
+# jwt_secret under key id "default". E.g.
+# signing_keys = [{kid = "2025-07", secret = "..."}, {kid = "default", secret = "..."}]
+signing_keys = []
 
 [commands]
 max_attempts = 5
@@ -45,6 +55,9 @@ away_after_missed_offers = 3
 
 [jitsi]
 domain = "meet.jit.si"
+# A self-hosted Jitsi with token authentication: set app_id and app_secret (as in prosody's
+# config) and /api/calls/{id}/room returns a room token valid this many seconds.
+token_ttl_s = 7200
 "#;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -76,6 +89,41 @@ pub struct HttpSettings {
     pub shutdown_timeout_s: u64,
     /// Directory of the built web UI; `index.html` answers client-side routes.
     pub web_root: String,
+    /// Other origins allowed to call the API from a browser (CORS). A list, or one string
+    /// of comma-separated origins (handy in environment variables).
+    #[serde(deserialize_with = "origin_list")]
+    pub cors_origins: Vec<String>,
+}
+
+/// `["https://a.example", "https://b.example"]` or `"https://a.example,https://b.example"`.
+fn origin_list<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Vec<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum OneOrList {
+        One(String),
+        List(Vec<String>),
+    }
+    let origins = match OneOrList::deserialize(deserializer)? {
+        OneOrList::One(joined) => joined.split(',').map(str::to_owned).collect(),
+        OneOrList::List(list) => list,
+    };
+    Ok(origins
+        .into_iter()
+        .map(|origin| origin.trim().to_owned())
+        .filter(|origin| !origin.is_empty())
+        .collect())
+}
+
+/// Whether `origin` is a browser origin as sent in the `Origin` header: a scheme, a host and
+/// perhaps a port, with no path, query or trailing slash.
+fn is_origin(origin: &str) -> bool {
+    let Some((scheme, rest)) = origin.split_once("://") else {
+        return false;
+    };
+    matches!(scheme, "http" | "https")
+        && !rest.is_empty()
+        && !rest.contains(['/', '?', '#', '@', '*'])
+        && rest.bytes().all(|b| b.is_ascii_graphic())
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -98,6 +146,41 @@ pub struct AuthSettings {
     /// Login attempts one client address may make at once before being slowed down.
     pub login_burst: u32,
     pub login_per_minute: u32,
+    /// Consecutive failed passwords that lock an account; 0 never locks.
+    pub lockout_after: u32,
+    /// How long a locked account stays locked.
+    pub lockout_minutes: u32,
+    /// Signing keys, newest first: the first signs, all verify. Empty: `jwt_secret` as
+    /// key id `default`.
+    #[serde(default)]
+    pub signing_keys: Vec<SigningKey>,
+}
+
+/// One access-token signing key; tokens name it in their `kid` header.
+#[derive(Debug, Clone, Deserialize)]
+pub struct SigningKey {
+    pub kid: String,
+    pub secret: SecretString,
+}
+
+/// The key id of `auth.jwt_secret`, and of tokens without a `kid`.
+pub const DEFAULT_KID: &str = "default";
+
+impl AuthSettings {
+    /// The key that signs and the others that still verify.
+    pub fn signing_keys(&self) -> (SigningKey, Vec<SigningKey>) {
+        let mut keys = self.signing_keys.iter().cloned();
+        match keys.next() {
+            Some(current) => (current, keys.collect()),
+            None => (
+                SigningKey {
+                    kid: DEFAULT_KID.to_owned(),
+                    secret: self.jwt_secret.clone(),
+                },
+                Vec::new(),
+            ),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -110,6 +193,30 @@ pub struct CommandSettings {
 #[derive(Debug, Clone, Deserialize)]
 pub struct JitsiSettings {
     pub domain: String,
+    /// Self-hosted Jitsi with token authentication: the app id (the tokens' `iss`).
+    #[serde(default)]
+    pub app_id: Option<String>,
+    /// ... and the shared secret the tokens are signed with (HS256).
+    #[serde(default)]
+    pub app_secret: Option<SecretString>,
+    /// Lifetime of a room token.
+    pub token_ttl_s: u64,
+}
+
+impl JitsiSettings {
+    /// The app id and secret when both are set (blank counts as unset).
+    pub fn token_auth(&self) -> Option<(&str, &SecretString)> {
+        let id = self
+            .app_id
+            .as_deref()
+            .map(str::trim)
+            .filter(|id| !id.is_empty())?;
+        let secret = self
+            .app_secret
+            .as_ref()
+            .filter(|secret| !secret.expose_secret().is_empty())?;
+        Some((id, secret))
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -123,6 +230,38 @@ pub enum ConfigError {
     DefaultSecretInProduction,
     #[error("refusing to start: auth.jwt_secret must be at least 32 characters")]
     ShortSecret,
+    #[error(
+        "refusing to start: auth.signing_keys entry {0:?} uses the development secret. Give it a \
+         random secret of at least 32 characters"
+    )]
+    DefaultSigningKeyInProduction(String),
+    #[error(
+        "refusing to start: the secret of auth.signing_keys entry {0:?} must be at least 32 characters"
+    )]
+    ShortSigningKey(String),
+    #[error(
+        "invalid configuration: auth.signing_keys: {0}. Each entry is {{kid, secret}}, kid made of \
+         letters, digits, '.', '_' or '-' (at most 64), every kid different"
+    )]
+    InvalidSigningKeys(String),
+    #[error(
+        "invalid configuration: set both jitsi.app_id and jitsi.app_secret for Jitsi token \
+         authentication, or neither"
+    )]
+    HalfJitsiTokenAuth,
+    #[error("refusing to start: jitsi.app_secret must be at least 32 characters")]
+    ShortJitsiSecret,
+    #[error(
+        "refusing to start: http.cors_origins allows any origin (\"*\"). Set PARLEY__HTTP__CORS_ORIGINS \
+         to the origins that may call the API (e.g. \"https://app.example.org,https://admin.example.org\"), \
+         or leave it empty to allow only the API's own origin"
+    )]
+    OpenCorsInProduction,
+    #[error(
+        "invalid configuration: http.cors_origins entry {0:?} is not an origin; write scheme://host[:port] \
+         with no path or trailing slash, e.g. \"https://app.example.org\""
+    )]
+    InvalidCorsOrigin(String),
 }
 
 impl Settings {
@@ -151,6 +290,8 @@ impl Settings {
 
     /// Refuses settings that are unsafe outside a developer machine.
     pub fn check(&self) -> Result<(), ConfigError> {
+        self.check_cors()?;
+        self.check_keys()?;
         let secret = self.auth.jwt_secret.expose_secret();
         if self.environment == Environment::Production {
             if secret == DEV_JWT_SECRET {
@@ -164,9 +305,229 @@ impl Settings {
     }
 }
 
+impl Settings {
+    /// Every CORS origin must be an origin; "any origin" only on a developer machine.
+    fn check_cors(&self) -> Result<(), ConfigError> {
+        for origin in &self.http.cors_origins {
+            if origin == "*" {
+                if self.environment == Environment::Production {
+                    return Err(ConfigError::OpenCorsInProduction);
+                }
+            } else if !is_origin(origin) {
+                return Err(ConfigError::InvalidCorsOrigin(origin.clone()));
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Settings {
+    /// Signing keys: well-formed, distinct ids; in production, the same rules as
+    /// `jwt_secret` for every secret. Jitsi token authentication: both halves or neither.
+    fn check_keys(&self) -> Result<(), ConfigError> {
+        let production = self.environment == Environment::Production;
+        let mut seen = std::collections::HashSet::new();
+        for key in &self.auth.signing_keys {
+            let kid = key.kid.as_str();
+            let well_formed = !kid.is_empty()
+                && kid.len() <= 64
+                && kid
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'));
+            if !well_formed {
+                return Err(ConfigError::InvalidSigningKeys(format!(
+                    "{kid:?} is not a key id"
+                )));
+            }
+            if !seen.insert(kid) {
+                return Err(ConfigError::InvalidSigningKeys(format!(
+                    "key id {kid:?} appears twice"
+                )));
+            }
+            let secret = key.secret.expose_secret();
+            if production && secret == DEV_JWT_SECRET {
+                return Err(ConfigError::DefaultSigningKeyInProduction(kid.to_owned()));
+            }
+            if production && secret.len() < 32 {
+                return Err(ConfigError::ShortSigningKey(kid.to_owned()));
+            }
+        }
+        let id_set = self
+            .jitsi
+            .app_id
+            .as_deref()
+            .is_some_and(|id| !id.trim().is_empty());
+        let secret = self
+            .jitsi
+            .app_secret
+            .as_ref()
+            .map(|s| s.expose_secret())
+            .filter(|s| !s.is_empty());
+        if id_set != secret.is_some() {
+            return Err(ConfigError::HalfJitsiTokenAuth);
+        }
+        if production && secret.is_some_and(|s| s.len() < 32) {
+            return Err(ConfigError::ShortJitsiSecret);
+        }
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_signing_key_meets_the_production_rules() {
+        let mut settings = Settings::local_defaults().unwrap();
+        let key = |kid: &str, secret: &str| SigningKey {
+            kid: kid.into(),
+            secret: SecretString::from(secret.to_owned()),
+        };
+        settings.auth.signing_keys = vec![key("new", "short"), key("old", DEV_JWT_SECRET)];
+        assert!(
+            settings.check().is_ok(),
+            "a developer machine takes any key"
+        );
+        settings.environment = Environment::Production;
+        settings.auth.jwt_secret = SecretString::from("j".repeat(40));
+        assert!(matches!(settings.check(), Err(ConfigError::ShortSigningKey(k)) if k == "new"));
+        settings.auth.signing_keys[0] = key("new", &"n".repeat(40));
+        assert!(matches!(
+            settings.check(),
+            Err(ConfigError::DefaultSigningKeyInProduction(k)) if k == "old"
+        ));
+        settings.auth.signing_keys[1] = key("old", &"o".repeat(40));
+        assert!(settings.check().is_ok());
+        settings.auth.signing_keys[1] = key("new", &"o".repeat(40));
+        assert!(matches!(
+            settings.check(),
+            Err(ConfigError::InvalidSigningKeys(_))
+        ));
+        settings.auth.signing_keys[1] = key("has space", &"o".repeat(40));
+        assert!(matches!(
+            settings.check(),
+            Err(ConfigError::InvalidSigningKeys(_))
+        ));
+        let (current, previous) = settings.auth.signing_keys();
+        assert_eq!(current.kid, "new");
+        assert_eq!(previous.len(), 1);
+        settings.auth.signing_keys.clear();
+        assert_eq!(settings.auth.signing_keys().0.kid, DEFAULT_KID);
+    }
+
+    #[test]
+    fn signing_keys_and_jitsi_read_from_a_file_or_the_environment_syntax() {
+        let from_env: figment::value::Value =
+            r#"[{kid="b", secret="second"}, {kid="a", secret="first"}]"#
+                .parse()
+                .unwrap();
+        let settings: Settings = Figment::from(Toml::string(DEFAULTS))
+            .merge(("auth.signing_keys", from_env))
+            .merge(Toml::string(
+                "[jitsi]\napp_id = \"parley\"\napp_secret = \"s3cret\"",
+            ))
+            .extract()
+            .unwrap();
+        let kids: Vec<_> = settings
+            .auth
+            .signing_keys
+            .iter()
+            .map(|k| k.kid.as_str())
+            .collect();
+        assert_eq!(kids, ["b", "a"]);
+        assert_eq!(
+            settings.auth.signing_keys[1].secret.expose_secret(),
+            "first"
+        );
+        assert!(settings.jitsi.token_auth().is_some());
+        assert!(!format!("{settings:?}").contains("s3cret"));
+    }
+
+    #[test]
+    fn jitsi_token_auth_needs_both_halves() {
+        let mut settings = Settings::local_defaults().unwrap();
+        assert!(settings.jitsi.token_auth().is_none());
+        settings.jitsi.app_id = Some("parley".into());
+        assert!(matches!(
+            settings.check(),
+            Err(ConfigError::HalfJitsiTokenAuth)
+        ));
+        settings.jitsi.app_secret = Some(SecretString::from("short"));
+        assert!(settings.check().is_ok());
+        settings.environment = Environment::Production;
+        settings.auth.jwt_secret = SecretString::from("j".repeat(40));
+        assert!(matches!(
+            settings.check(),
+            Err(ConfigError::ShortJitsiSecret)
+        ));
+    }
+
+    fn production_settings() -> Settings {
+        let mut settings = Settings::local_defaults().unwrap();
+        settings.environment = Environment::Production;
+        settings.auth.jwt_secret = SecretString::from("x".repeat(40));
+        settings
+    }
+
+    #[test]
+    fn production_refuses_any_origin() {
+        let mut settings = production_settings();
+        assert!(settings.http.cors_origins.is_empty());
+        assert!(settings.check().is_ok());
+        settings.http.cors_origins = vec!["https://app.example.org".into(), "*".into()];
+        let refused = settings.check().unwrap_err();
+        assert!(matches!(refused, ConfigError::OpenCorsInProduction));
+        assert!(refused.to_string().contains("PARLEY__HTTP__CORS_ORIGINS"));
+        settings.environment = Environment::Local;
+        assert!(settings.check().is_ok());
+    }
+
+    #[test]
+    fn cors_origins_must_be_origins() {
+        let mut settings = production_settings();
+        settings.http.cors_origins = vec![
+            "https://app.example.org".into(),
+            "http://localhost:5173".into(),
+        ];
+        assert!(settings.check().is_ok());
+        for bad in [
+            "https://app.example.org/",
+            "app.example.org",
+            "https://*.example.org",
+            "ftp://example.org",
+        ] {
+            settings.http.cors_origins = vec![bad.into()];
+            assert!(
+                matches!(settings.check(), Err(ConfigError::InvalidCorsOrigin(ref o)) if o == bad),
+                "{bad} was accepted"
+            );
+        }
+    }
+
+    #[test]
+    fn cors_origins_read_a_list_or_a_comma_separated_string() {
+        let read = |toml: &str| -> Vec<String> {
+            let settings: Settings = Figment::from(Toml::string(DEFAULTS))
+                .merge(Toml::string(toml))
+                .extract()
+                .unwrap();
+            settings.http.cors_origins
+        };
+        let expected = vec![
+            "https://a.example".to_owned(),
+            "https://b.example".to_owned(),
+        ];
+        assert_eq!(
+            read("[http]\ncors_origins = [\"https://a.example\", \"https://b.example\"]"),
+            expected
+        );
+        assert_eq!(
+            read("[http]\ncors_origins = \"https://a.example, https://b.example\""),
+            expected
+        );
+        assert!(read("[http]\ncors_origins = \"\"").is_empty());
+    }
 
     #[test]
     fn production_refuses_the_default_secret() {

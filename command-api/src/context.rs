@@ -17,6 +17,8 @@ pub const CORRELATION_ID_HEADER: &str = "x-correlation-id";
 /// An authenticated command's context. `at` is read once, here: the domain never reads a clock.
 pub struct CommandContext {
     pub user: AuthUser,
+    /// `integration` for an API key, else the user's role.
+    pub actor_role: &'static str,
     pub request_id: String,
     pub correlation_id: String,
     pub at: DateTime<Utc>,
@@ -26,7 +28,7 @@ impl CommandContext {
     pub fn metadata(&self) -> Metadata {
         Metadata::from([
             ("actor_id".to_owned(), self.user.id.to_string()),
-            ("actor_role".to_owned(), self.user.role.as_str().to_owned()),
+            ("actor_role".to_owned(), self.actor_role.to_owned()),
             ("actor_name".to_owned(), self.user.name.clone()),
             ("request_id".to_owned(), self.request_id.clone()),
             ("correlation_id".to_owned(), self.correlation_id.clone()),
@@ -37,6 +39,7 @@ impl CommandContext {
     pub fn system(user: AuthUser, at: DateTime<Utc>) -> Self {
         let id = Uuid::now_v7().to_string();
         Self {
+            actor_role: user.role.as_str(),
             user,
             request_id: id.clone(),
             correlation_id: id,
@@ -65,7 +68,9 @@ impl FromRequestParts<AppState> for CommandContext {
             .and_then(|v| v.to_str().ok())
             .filter(|v| !v.is_empty() && v.len() <= 128)
             .map_or_else(|| request_id.clone(), str::to_owned);
+        let actor_role = crate::auth::actor_role(parts, &user);
         Ok(Self {
+            actor_role,
             user,
             request_id,
             correlation_id,

@@ -5,14 +5,16 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use anyhow::Context;
-use axum::http::{HeaderName, StatusCode};
+use axum::http::{HeaderName, HeaderValue, Method, StatusCode};
 use axum::response::IntoResponse;
 use secrecy::ExposeSecret;
 use sqlx::PgPool;
 use sqlx::postgres::PgPoolOptions;
 use tokio::net::TcpListener;
 use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::config::{DatabaseSettings, Settings};
@@ -85,6 +87,8 @@ impl Application {
         let shutdown_timeout = Duration::from_secs(self.state.settings.http.shutdown_timeout_s);
         let body_limit = self.state.settings.http.body_limit_bytes;
         let request_id = HeaderName::from_static(REQUEST_ID_HEADER);
+        let cors = cors_layer(&self.state.settings.http.cors_origins);
+        let policy = content_security_policy(&self.state.settings);
         // The WebSocket hub's one subscription to the view notices (works while NATS is down).
         let hub = self
             .state
@@ -100,6 +104,20 @@ impl Application {
                 )
                 .into_response()
             }))
+            .layer(axum::middleware::from_fn(docs_page_policy))
+            .layer(cors)
+            .layer(SetResponseHeaderLayer::if_not_present(
+                axum::http::header::CONTENT_SECURITY_POLICY,
+                policy,
+            ))
+            .layer(SetResponseHeaderLayer::overriding(
+                axum::http::header::X_CONTENT_TYPE_OPTIONS,
+                HeaderValue::from_static("nosniff"),
+            ))
+            .layer(SetResponseHeaderLayer::overriding(
+                axum::http::header::REFERRER_POLICY,
+                HeaderValue::from_static("no-referrer"),
+            ))
             .layer(TraceLayer::new_for_http())
             .layer(PropagateRequestIdLayer::new(request_id.clone()))
             .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid));
@@ -120,6 +138,175 @@ impl Application {
         hub.abort();
         result
     }
+}
+
+/// Cross-origin requests: only from `http.cors_origins` (none configured: the API's own
+/// origin only, as browsers then send no CORS answer). `"*"` (any) is refused in production
+/// by `Settings::check`. Tokens travel in `Authorization`, so no credentials (cookies).
+pub fn cors_layer(origins: &[String]) -> CorsLayer {
+    let allow = if origins.iter().any(|origin| origin == "*") {
+        AllowOrigin::any()
+    } else {
+        AllowOrigin::list(
+            origins
+                .iter()
+                .filter_map(|origin| HeaderValue::from_str(origin).ok()),
+        )
+    };
+    let request_id = HeaderName::from_static(REQUEST_ID_HEADER);
+    let correlation_id = HeaderName::from_static(crate::context::CORRELATION_ID_HEADER);
+    CorsLayer::new()
+        .allow_origin(allow)
+        .allow_methods([
+            Method::GET,
+            Method::POST,
+            Method::PUT,
+            Method::PATCH,
+            Method::DELETE,
+        ])
+        .allow_headers([
+            axum::http::header::AUTHORIZATION,
+            axum::http::header::CONTENT_TYPE,
+            request_id.clone(),
+            correlation_id.clone(),
+        ])
+        .expose_headers([request_id, correlation_id])
+        .max_age(Duration::from_secs(600))
+}
+
+/// The policy of the API docs page (`/docs`): Scalar loads its script, styles and fonts from
+/// a CDN, and evaluates code to render schema examples. Only that page gets it.
+pub const DOCS_CONTENT_SECURITY_POLICY: &str = "default-src 'self'; \
+     script-src 'self' 'unsafe-eval' https://cdn.jsdelivr.net; \
+     style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net https://fonts.scalar.com; \
+     font-src 'self' data: https://cdn.jsdelivr.net https://fonts.scalar.com; \
+     img-src 'self' data: https:; connect-src 'self'; worker-src 'self' blob:; \
+     object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
+
+async fn docs_page_policy(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let path = request.uri().path();
+    let is_docs = path == "/docs" || path.starts_with("/docs/");
+    let mut response = next.run(request).await;
+    if is_docs {
+        response.headers_mut().insert(
+            axum::http::header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(DOCS_CONTENT_SECURITY_POLICY),
+        );
+    }
+    response
+}
+
+/// The Content-Security-Policy of every response (but `/docs`): the web UI's own scripts,
+/// its WebAssembly, and the configured Jitsi deployment's IFrame API and frames.
+/// `script-src` also lists the hashes of `index.html`'s inline scripts; they are read again
+/// when the file changes (a rebuild of the web UI while the API runs).
+fn content_security_policy(
+    settings: &Settings,
+) -> impl FnMut(&axum::response::Response) -> Option<HeaderValue> + Clone + use<> {
+    let jitsi = jitsi_source(&settings.jitsi.domain);
+    let index = std::path::Path::new(&settings.http.web_root).join("index.html");
+    let cache = std::sync::Arc::new(std::sync::Mutex::new(
+        None::<(Option<std::time::SystemTime>, HeaderValue)>,
+    ));
+    move |response: &axum::response::Response| {
+        let is_html = response
+            .headers()
+            .get(axum::http::header::CONTENT_TYPE)
+            .is_some_and(|v| v.as_bytes().starts_with(b"text/html"));
+        let mut cache = cache
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        // Only pages run scripts: other answers reuse the last policy without a look at the disk.
+        if let Some((_, policy)) = cache.as_ref().filter(|_| !is_html) {
+            return Some(policy.clone());
+        }
+        let modified = std::fs::metadata(&index).and_then(|m| m.modified()).ok();
+        match cache.as_ref() {
+            Some((seen, policy)) if *seen == modified => Some(policy.clone()),
+            _ => {
+                let page = std::fs::read_to_string(&index).unwrap_or_default();
+                let policy = web_ui_policy(jitsi.as_deref(), &inline_script_hashes(&page));
+                let value = HeaderValue::from_str(&policy).ok()?;
+                *cache = Some((modified, value.clone()));
+                Some(value)
+            }
+        }
+    }
+}
+
+/// `https://<jitsi.domain>` when the domain is a plain host (and port); anything else would
+/// change the policy's meaning, so it is left out (and the rooms will not load).
+fn jitsi_source(domain: &str) -> Option<String> {
+    let plain = !domain.is_empty()
+        && domain
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b':'));
+    if plain {
+        Some(format!("https://{domain}"))
+    } else {
+        tracing::warn!(
+            domain,
+            "jitsi.domain is not a plain host name: left out of the Content-Security-Policy"
+        );
+        None
+    }
+}
+
+/// The web UI's policy, given the Jitsi source and the inline scripts' hash sources.
+pub fn web_ui_policy(jitsi: Option<&str>, script_hashes: &[String]) -> String {
+    let mut scripts = vec!["'self'", "'wasm-unsafe-eval'"];
+    scripts.extend(script_hashes.iter().map(String::as_str));
+    let mut frames = Vec::new();
+    if let Some(jitsi) = jitsi {
+        scripts.push(jitsi);
+        frames.push(jitsi);
+    }
+    let frames = if frames.is_empty() {
+        "'none'".to_owned()
+    } else {
+        frames.join(" ")
+    };
+    format!(
+        "default-src 'self'; script-src {}; frame-src {frames}; connect-src 'self' ws: wss:; \
+         img-src 'self' data:; style-src 'self' 'unsafe-inline'; object-src 'none'; \
+         base-uri 'none'; frame-ancestors 'none'",
+        scripts.join(" ")
+    )
+}
+
+/// `'sha256-…'` sources for the inline `<script>` elements of an HTML page (those without
+/// `src`), hashed as browsers do: over the element's text, line endings normalised to LF.
+pub fn inline_script_hashes(page: &str) -> Vec<String> {
+    use base64::Engine;
+    use sha2::Digest;
+
+    let lower = page.to_ascii_lowercase();
+    let mut hashes = Vec::new();
+    let mut at = 0;
+    while let Some(start) = lower[at..].find("<script").map(|i| at + i) {
+        let Some(open_end) = lower[start..].find('>').map(|i| start + i + 1) else {
+            break;
+        };
+        let Some(close) = lower[open_end..].find("</script").map(|i| open_end + i) else {
+            break;
+        };
+        let tag = &lower[start..open_end];
+        if !tag.contains(" src=") && !tag.contains("application/json") {
+            let text = page[open_end..close]
+                .replace("\r\n", "\n")
+                .replace('\r', "\n");
+            let digest = sha2::Sha256::digest(text.as_bytes());
+            hashes.push(format!(
+                "'sha256-{}'",
+                base64::engine::general_purpose::STANDARD.encode(digest)
+            ));
+        }
+        at = close;
+    }
+    hashes
 }
 
 pub async fn shutdown_signal() {

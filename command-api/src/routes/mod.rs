@@ -15,6 +15,7 @@ use crate::error::{ApiError, Json};
 use crate::state::AppState;
 
 pub mod agents;
+pub mod api_keys;
 pub mod auth;
 pub mod calls;
 pub mod health;
@@ -126,9 +127,11 @@ type WebUiFiles = tower_http::services::ServeDir<tower_http::services::ServeFile
 
 fn web_ui_files(web_root: &str) -> WebUiFiles {
     let root = std::path::Path::new(web_root);
-    tower_http::services::ServeDir::new(root).fallback(tower_http::services::ServeFile::new(
-        root.join("index.html"),
-    ))
+    tower_http::services::ServeDir::new(root)
+        .precompressed_gzip()
+        .fallback(tower_http::services::ServeFile::new(
+            root.join("index.html"),
+        ))
 }
 
 /// The fallback: GETs outside `/api` get the web UI; unknown `/api/…` routes (and other

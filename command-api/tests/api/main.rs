@@ -16,4 +16,5 @@ mod pipeline;
 mod push;
 mod queries;
 mod routing;
+mod security;
 mod security_headers;

@@ -448,8 +448,10 @@ pub struct Room {
     pub domain: String,
     /// The room name: unguessable, the same for every participant of the call.
     pub room: String,
-    /// A room-scoped Jitsi JWT when the deployment is self-hosted with an app secret;
-    /// `null` otherwise.
+    /// A room token for a self-hosted Jitsi with token authentication (`jitsi.app_id` and
+    /// `jitsi.app_secret` set): HS256, `aud` `jitsi`, `iss` the app id, `sub` the domain,
+    /// `room`, `exp`, `nbf`, and `context.user` with `moderator` true only for the
+    /// interpreter. `null` otherwise.
     pub jwt: Option<String>,
 }
 
@@ -494,13 +496,17 @@ async fn call_room(
             ),
         ));
     }
+    let room = room_name(
+        state.settings.auth.jwt_secret.expose_secret().as_bytes(),
+        id,
+    )?;
+    // Only the interpreter moderates the room.
+    let moderator = user.role == Role::Agent;
+    let jwt = crate::auth::jitsi_token(&state.settings.jitsi, &user, &room, moderator, Utc::now())?;
     Ok(Json(Room {
         domain: state.settings.jitsi.domain.clone(),
-        room: room_name(
-            state.settings.auth.jwt_secret.expose_secret().as_bytes(),
-            id,
-        )?,
-        jwt: None,
+        room,
+        jwt,
     }))
 }
 
