@@ -485,3 +485,51 @@ ensure_gitignored() {
     printf '%s\n' "$line" >>"$file"
   done
 }
+
+# ------------------------------------------------------------------ web UI ---
+# The Yew single-page app (web-ui/, its own cargo workspace) is compiled to wasm32
+# by web-ui/build.sh into web-ui/dist/, which the API serves at / (http.web_root).
+# PARLEY_SKIP_WEB_UI=1 skips it (the API then answers 404 at /). Shared by stack.sh
+# (build, start) and test.sh (browser tests).
+
+WEB_UI_DIR=$REPO_ROOT/web-ui
+
+# The wasm-bindgen version in web-ui/Cargo.lock: the CLI must be exactly that version.
+web_ui_bindgen_version() {
+  awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' "$WEB_UI_DIR/Cargo.lock"
+}
+
+# Installs what the web UI build needs and is missing: the wasm32 target, wasm-bindgen.
+ensure_web_ui_tools() {
+  have rustup || die "rustup not found: the web UI needs the wasm32-unknown-unknown target (https://rustup.rs)"
+  if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+    info "rustup target add wasm32-unknown-unknown (once)"
+    rustup target add wasm32-unknown-unknown || die "could not add the Rust target wasm32-unknown-unknown"
+  fi
+  local want current=''
+  want=$(web_ui_bindgen_version)
+  [[ -n $want ]] || die "no wasm-bindgen version found in web-ui/Cargo.lock"
+  if have wasm-bindgen; then current=$(wasm-bindgen --version 2>/dev/null | awk '{ print $2 }'); fi
+  [[ $current == "$want" ]] && return 0
+  info "cargo install wasm-bindgen-cli --version $want --locked (${current:+replacing $current; }once, a few minutes)"
+  if ! cargo install wasm-bindgen-cli --version "$want" --locked; then
+    # A registry mirror may lack a crate version its lock file names: resolve afresh.
+    warn "the locked install failed; trying again without --locked"
+    cargo install wasm-bindgen-cli --version "$want" || die "could not install wasm-bindgen-cli $want"
+  fi
+  have wasm-bindgen || die "wasm-bindgen was installed but is not on PATH: add ~/.cargo/bin to PATH"
+}
+
+build_web_ui() {
+  if [[ -n ${PARLEY_SKIP_WEB_UI:-} ]]; then
+    warn "PARLEY_SKIP_WEB_UI is set: the web UI is not built"
+    return 0
+  fi
+  ensure_gitignored web-ui/dist/
+  ensure_web_ui_tools
+  local started
+  started=$(now_us)
+  info "web-ui/build.sh: the Yew app to wasm32, into web-ui/dist/"
+  "$WEB_UI_DIR/build.sh" || die "the web UI build failed: fix the errors above (or PARLEY_SKIP_WEB_UI=1 to skip it)"
+  ok "web UI built in $(format_duration "$started" "$(now_us)")"
+}

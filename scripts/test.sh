@@ -69,6 +69,7 @@ on_exit() {
     err "step '$CURRENT_STEP' failed after $(format_duration "$STEP_START" "$(now_us)") (exit $rc)"
     ((rc != 0)) || rc=1
   fi
+  stop_browser_test_parts
   stop_test_services
   if ((${#STEP_REPORT[@]})); then
     printf '\n%sSteps%s\n' "$C_BOLD" "$C_RESET"
@@ -195,12 +196,51 @@ print_test_totals() {
 # exists; the change that adds those tests fills this in (start the API the
 # tests need, point them at it, stop it), keeping the step's contract: exit
 # non-zero on failure, clean up after itself.
+E2E_DIR=''  # the browser tests' parley parts: pid and log files
+E2E_DB=''   # and their database
+
+# The web UI in headless Chromium against a real Parley (API, relay, projections,
+# router) on the test services, with its own database and bus names.
 run_browser_tests() {
   if [[ ! -f $REPO_ROOT/web-ui/e2e/package.json ]]; then
     info "no web-ui/e2e/package.json: no browser tests to run"
     return 0
   fi
-  (cd "$REPO_ROOT/web-ui/e2e" && npm ci && npm test)
+  ensure_debian_packages chromium
+  have npm || ensure_debian_packages nodejs npm
+  build_web_ui
+  cargo build -p command-api --bin parley
+  local id port db_url part
+  id=e2e$(date +%s)$RANDOM
+  port=$(free_port)
+  E2E_DIR=$SERVICES_ROOT/$id
+  mkdir -p "$E2E_DIR"
+  psql "$DATABASE_URL" -Xq -v ON_ERROR_STOP=1 -c "CREATE DATABASE $id" || die "cannot create the browser tests' database"
+  E2E_DB=$id
+  db_url=${DATABASE_URL%/*}/$id
+  export PARLEY__DATABASE__URL=$db_url PARLEY__NATS__URL=$NATS_URL PARLEY__ENVIRONMENT=local \
+    PARLEY__HTTP__PORT=$port PARLEY__HTTP__WEB_ROOT=$REPO_ROOT/web-ui/dist \
+    PARLEY__BUS__STREAM=${id^^} PARLEY__BUS__PREFIX=$id \
+    PARLEY__AUTH__LOGIN_BURST=1000 PARLEY__AUTH__LOGIN_PER_MINUTE=1000
+  target/debug/parley migrate
+  target/debug/parley seed
+  for part in serve relay project route; do
+    spawn_detached "$E2E_DIR/$part.pid" "$E2E_DIR/$part.log" target/debug/parley "$part"
+  done
+  wait_http "http://127.0.0.1:$port/readyz" 60 "$(cat "$E2E_DIR/serve.pid")" ||
+    { show_log_tail "$E2E_DIR/serve.log"; die "the API for the browser tests did not get ready"; }
+  (cd "$REPO_ROOT/web-ui/e2e" && npm ci --no-audit --no-fund && PARLEY_BASE_URL=http://127.0.0.1:$port npm test)
+  stop_browser_test_parts
+}
+
+stop_browser_test_parts() {
+  [[ -n $E2E_DIR && -d $E2E_DIR ]] || return 0
+  local part
+  for part in route project relay serve; do stop_pidfile "$E2E_DIR/$part.pid" "$part" 10 || true; done
+  rm -rf "$E2E_DIR"
+  E2E_DIR=''
+  [[ -n $E2E_DB ]] && psql "$DATABASE_URL" -Xq -c "DROP DATABASE IF EXISTS $E2E_DB WITH (FORCE)" || true
+  E2E_DB=''
 }
 # ==========================================================================
 

@@ -37,7 +37,11 @@ BUILD_ID=$(cat "$DIST.tmp/pkg/parley_web_bg.wasm" "$WEB_DIR/style.css" "$WEB_DIR
 sed "s/__BUILD_ID__/$BUILD_ID/g" "$WEB_DIR/index.html" >"$DIST.tmp/index.html"
 cp "$WEB_DIR/style.css" "$DIST.tmp/style.css"
 
+# Gzipped copies beside the files: the API sends them to browsers that accept gzip.
+gzip -9 -k -n "$DIST.tmp/pkg/parley_web_bg.wasm" "$DIST.tmp/pkg/parley_web.js" "$DIST.tmp/style.css"
+
 rm -rf "$DIST"
 mv "$DIST.tmp" "$DIST"
-printf 'web-ui: built %s (%s, wasm %s KiB)\n' "$DIST" "$PROFILE" \
-  "$(( $(stat -c %s "$DIST/pkg/parley_web_bg.wasm") / 1024 ))"
+printf 'web-ui: built %s (%s; wasm %s KiB, %s KiB gzipped)\n' "$DIST" "$PROFILE" \
+  "$(( $(stat -c %s "$DIST/pkg/parley_web_bg.wasm") / 1024 ))" \
+  "$(( $(stat -c %s "$DIST/pkg/parley_web_bg.wasm.gz") / 1024 ))"

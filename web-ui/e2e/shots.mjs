@@ -1,36 +1,53 @@
-// Screenshots of every role's home (npm run shots): a quick look at the UI.
+// Screenshots of every role's pages (npm run shots): a quick look at the UI, at laptop and
+// tablet widths. Needs a running API (PARLEY_BASE_URL).
 import { launch, newContext, login, shot, BASE_URL } from './lib/harness.mjs';
 
-const roles = [
-  ['requester@example.com', 'requester', '/request'],
-  ['agent1@example.com', 'agent', '/console'],
-  ['supervisor@example.com', 'supervisor', '/floor'],
-  ['analyst@example.com', 'analyst', '/analytics'],
-  ['admin@example.com', 'admin', '/admin'],
-];
-const only = process.argv.slice(2);
 const browser = await launch();
 try {
   const context = await newContext(browser);
   const page = await context.newPage();
-  page.on('console', (m) => { if (m.type() === 'error') console.log('console error:', m.text()); });
   page.on('pageerror', (e) => console.log('page error:', e.message));
+  const settle = () => page.waitForTimeout(1200);
   await page.goto(BASE_URL + '/login');
   await page.getByLabel('Email').waitFor();
   await shot(page, 'login');
-  for (const [email, name, path] of roles) {
-    if (only.length && !only.includes(name)) continue;
+
+  for (const [email, name] of [['requester@example.com', 'requester'], ['agent1@example.com', 'agent'],
+    ['supervisor@example.com', 'supervisor'], ['analyst@example.com', 'analyst'], ['admin@example.com', 'admin']]) {
     await login(page, email);
-    await page.waitForTimeout(1500);
+    await settle();
     await shot(page, name + '-home');
-    console.log('shot', name, page.url());
+    if (name === 'supervisor') {
+      await page.getByRole('link', { name: 'Call history' }).click();
+      await settle();
+      await shot(page, 'supervisor-calls');
+    }
+    if (name === 'analyst') {
+      await page.getByLabel('Group by').selectOption('agent');
+      await settle();
+      await shot(page, 'analyst-by-agent');
+    }
+    if (name === 'admin') {
+      await page.getByRole('tab', { name: 'Queues' }).click();
+      await settle();
+      await page.getByRole('button', { name: /^Edit / }).first().click();
+      await shot(page, 'admin-queues');
+      await page.getByRole('tab', { name: 'Interpreter skills' }).click();
+      await settle();
+      await page.getByRole('button', { name: 'Edit skills' }).first().click();
+      await settle();
+      await shot(page, 'admin-skills');
+    }
     await page.getByRole('button', { name: 'Sign out' }).click();
   }
-  // tablet width
-  await page.setViewportSize({ width: 820, height: 1100 });
-  await login(page, 'supervisor@example.com');
-  await page.waitForTimeout(1500);
-  await shot(page, 'supervisor-tablet');
+
+  await page.setViewportSize({ width: 820, height: 1180 });
+  for (const [email, name] of [['supervisor@example.com', 'supervisor'], ['agent1@example.com', 'agent'], ['requester@example.com', 'requester']]) {
+    await login(page, email);
+    await settle();
+    await shot(page, name + '-tablet');
+    await page.getByRole('button', { name: 'Sign out' }).click();
+  }
 } finally {
   await browser.close();
 }

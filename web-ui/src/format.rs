@@ -39,7 +39,11 @@ pub fn time(at: Option<DateTime<Utc>>) -> String {
 pub fn date_time(at: Option<DateTime<Utc>>) -> String {
     at.map_or_else(
         || "—".to_owned(),
-        |t| t.with_timezone(&Local).format("%Y-%m-%d %H:%M:%S").to_string(),
+        |t| {
+            t.with_timezone(&Local)
+                .format("%Y-%m-%d %H:%M:%S")
+                .to_string()
+        },
     )
 }
 
@@ -48,8 +52,11 @@ pub fn time_ms(at: DateTime<Utc>) -> String {
     at.with_timezone(&Local).format("%H:%M:%S%.3f").to_string()
 }
 
+/// The last 8 characters of an id: ids are UUIDv7, whose first characters are a timestamp
+/// shared by ids made close together.
 pub fn short_id(id: &str) -> String {
-    id.chars().take(8).collect()
+    let chars: Vec<char> = id.chars().collect();
+    chars[chars.len().saturating_sub(8)..].iter().collect()
 }
 
 /// `on_hold` → `On hold`.
@@ -91,7 +98,9 @@ pub fn parse_local_input(value: &str) -> Option<DateTime<Utc>> {
 
 /// UTC → a `datetime-local` input's value in the viewer's zone (seconds precision).
 pub fn local_input(at: DateTime<Utc>) -> String {
-    at.with_timezone(&Local).format("%Y-%m-%dT%H:%M:%S").to_string()
+    at.with_timezone(&Local)
+        .format("%Y-%m-%dT%H:%M:%S")
+        .to_string()
 }
 
 /// RFC 3339 with milliseconds and `Z`, safe in a query string.

@@ -147,12 +147,25 @@ impl Drop for TestApp {
     fn drop(&mut self) {
         let admin_url = self.admin_url.clone();
         let db_name = self.db_name.clone();
+        let nats_url = self.state.settings.nats.url.clone();
+        let stream = self.state.settings.bus.stream.clone();
         // Drop runs inside the test's runtime; a thread with its own runtime may block.
         let dropped = std::thread::spawn(move || {
             let runtime = tokio::runtime::Builder::new_current_thread()
                 .enable_all()
                 .build()?;
             runtime.block_on(async {
+                // The test's stream goes too (best effort: NATS may be down in this test).
+                if let Ok(Ok(nats)) = tokio::time::timeout(
+                    std::time::Duration::from_secs(2),
+                    async_nats::connect(&nats_url),
+                )
+                .await
+                {
+                    let _ = async_nats::jetstream::new(nats)
+                        .delete_stream(&stream)
+                        .await;
+                }
                 let mut admin = PgConnection::connect(&admin_url).await?;
                 admin
                     .execute(
@@ -559,7 +572,7 @@ impl TestApp {
         }
     }
 
-    /// Waits until every read model's checkpoint reached the stream's last sequence.
+    /// Waits until every committed event is published and applied by every read model.
     pub async fn wait_for_projections(&self) -> i64 {
         let js = self.jetstream();
         let all = projections::read_models::all();
@@ -568,12 +581,17 @@ impl TestApp {
             let statuses = projections::worker::status(&self.pool, &js, &self.bus(), &all)
                 .await
                 .expect("status");
-            if statuses.iter().all(|s| s.lag == 0) {
+            // Caught up means the relay published everything committed, and every read
+            // model applied everything published.
+            let (_, unpublished) = projections::relay::lag(&self.pool)
+                .await
+                .expect("relay lag");
+            if unpublished == 0 && statuses.iter().all(|s| s.lag == 0) {
                 return statuses.first().map_or(0, |s| s.stream_last);
             }
             assert!(
                 tokio::time::Instant::now() < deadline,
-                "projections did not catch up: {statuses:?}"
+                "the pipeline did not catch up: {unpublished} unpublished, {statuses:?}"
             );
             tokio::time::sleep(std::time::Duration::from_millis(100)).await;
         }

@@ -19,8 +19,8 @@ pub struct ChartProps {
     pub percent: bool,
 }
 
-const W: f64 = 640.0;
-const H: f64 = 260.0;
+const W: f64 = 520.0;
+const H: f64 = 240.0;
 const LEFT: f64 = 48.0;
 const RIGHT: f64 = 12.0;
 const TOP: f64 = 16.0;
@@ -35,7 +35,15 @@ fn nice_max(max: f64, percent: bool) -> f64 {
     }
     let magnitude = 10f64.powf(max.log10().floor());
     let n = max / magnitude;
-    let nice = if n <= 1.0 { 1.0 } else if n <= 2.0 { 2.0 } else if n <= 5.0 { 5.0 } else { 10.0 };
+    let nice = if n <= 1.0 {
+        1.0
+    } else if n <= 2.0 {
+        2.0
+    } else if n <= 5.0 {
+        5.0
+    } else {
+        10.0
+    };
     nice * magnitude
 }
 
@@ -74,7 +82,7 @@ fn x_labels(labels: &[String], slot: f64) -> Html {
             { for labels.iter().enumerate().filter(|(i, _)| i % every == 0).map(|(i, label)| {
                 let x = LEFT + slot * (i as f64 + 0.5);
                 let y = H - BOTTOM + 16.0;
-                let text: String = label.chars().take(14).collect();
+                let text: String = label.chars().take(if labels.len() > 3 { 11 } else { 24 }).collect();
                 html! { <text x={x.to_string()} y={y.to_string()} text-anchor="middle">{ text }</text> }
             }) }
         </g>
@@ -111,7 +119,11 @@ fn data_table(props: &ChartProps) -> Html {
 #[function_component]
 pub fn BarChart(props: &ChartProps) -> Html {
     let n = props.labels.len().max(1);
-    let max = props.series.iter().flat_map(|s| s.values.iter().copied()).fold(0.0, f64::max);
+    let max = props
+        .series
+        .iter()
+        .flat_map(|s| s.values.iter().copied())
+        .fold(0.0, f64::max);
     let max = nice_max(max, props.percent);
     let plot_w = W - LEFT - RIGHT;
     let plot_h = H - TOP - BOTTOM;
@@ -148,7 +160,11 @@ pub fn BarChart(props: &ChartProps) -> Html {
 #[function_component]
 pub fn LineChart(props: &ChartProps) -> Html {
     let n = props.labels.len().max(1);
-    let max = props.series.iter().flat_map(|s| s.values.iter().copied()).fold(0.0, f64::max);
+    let max = props
+        .series
+        .iter()
+        .flat_map(|s| s.values.iter().copied())
+        .fold(0.0, f64::max);
     let max = nice_max(max, props.percent);
     let plot_w = W - LEFT - RIGHT;
     let plot_h = H - TOP - BOTTOM;

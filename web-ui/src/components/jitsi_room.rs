@@ -80,26 +80,40 @@ pub fn JitsiRoom(props: &JitsiRoomProps) -> Html {
             let opened = room.is_some();
             if let Some(room) = room.clone() {
                 let joined_flag = joined.clone();
-                let closure = Closure::<dyn FnMut(String)>::new(move |event: String| match event.as_str() {
-                    "videoConferenceJoined" => joined_flag.set(true),
-                    "readyToClose" | "videoConferenceLeft" => {
-                        joined_flag.set(false);
-                        let callback = on_left.borrow().clone();
-                        callback.emit(());
-                    }
-                    _ => {}
-                });
+                let closure =
+                    Closure::<dyn FnMut(String)>::new(move |event: String| match event.as_str() {
+                        "videoConferenceJoined" => joined_flag.set(true),
+                        "readyToClose" | "videoConferenceLeft" => {
+                            joined_flag.set(false);
+                            let callback = on_left.borrow().clone();
+                            callback.emit(());
+                        }
+                        _ => {}
+                    });
                 let options = js_sys::Object::new();
                 let _ = js_sys::Reflect::set(&options, &"muted".into(), &JsValue::from_bool(muted));
-                let _ = js_sys::Reflect::set(&options, &"displayName".into(), &JsValue::from_str(&display_name));
-                match jitsi_open(&room.domain, &room.room, room.jwt.clone(), &node_id, &options, &closure) {
+                let _ = js_sys::Reflect::set(
+                    &options,
+                    &"displayName".into(),
+                    &JsValue::from_str(&display_name),
+                );
+                match jitsi_open(
+                    &room.domain,
+                    &room.room,
+                    room.jwt.clone(),
+                    &node_id,
+                    &options,
+                    &closure,
+                ) {
                     Ok(promise) => {
                         let error = error.clone();
                         let domain = room.domain.clone();
                         spawn_local(async move {
                             if let Err(e) = JsFuture::from(promise).await {
                                 let reason = e.as_string().or_else(|| {
-                                    js_sys::Reflect::get(&e, &"message".into()).ok().and_then(|m| m.as_string())
+                                    js_sys::Reflect::get(&e, &"message".into())
+                                        .ok()
+                                        .and_then(|m| m.as_string())
                                 });
                                 error.set(Some(format!(
                                     "Could not open the video room from {domain}: {}",
@@ -108,7 +122,9 @@ pub fn JitsiRoom(props: &JitsiRoomProps) -> Html {
                             }
                         });
                     }
-                    Err(_) => error.set(Some("The video room script is missing from the page.".to_owned())),
+                    Err(_) => error.set(Some(
+                        "The video room script is missing from the page.".to_owned(),
+                    )),
                 }
                 *holder.borrow_mut() = Some(closure);
             }

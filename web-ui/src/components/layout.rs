@@ -38,7 +38,9 @@ pub fn Layout(props: &LayoutProps) -> Html {
             let (live_class, live_text) = match &live {
                 LiveStatus::Connected => ("live live-on", "Live".to_owned()),
                 LiveStatus::Connecting => ("live live-wait", "Connecting…".to_owned()),
-                LiveStatus::Retrying { in_s, .. } => ("live live-off", format!("Offline · retry in {in_s}s")),
+                LiveStatus::Retrying { in_s, .. } => {
+                    ("live live-off", format!("Offline · retry in {in_s}s"))
+                }
                 LiveStatus::Offline => ("live live-off", "Offline".to_owned()),
             };
             html! {

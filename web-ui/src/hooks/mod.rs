@@ -5,6 +5,8 @@ pub mod use_now;
 pub mod use_ring;
 pub mod use_session;
 
-pub use use_live::{use_live, use_live_reload, use_live_status, LiveEvent, LiveProvider, LiveStatus};
+pub use use_live::{
+    use_live, use_live_reload, use_live_status, LiveEvent, LiveProvider, LiveStatus,
+};
 pub use use_now::use_now;
 pub use use_session::{use_api, use_session, SessionAction, SessionHandle, SessionProvider};

@@ -36,7 +36,10 @@ pub enum LiveStatus {
     Connecting,
     Connected,
     /// The connection was lost; the next attempt is in `in_s` seconds.
-    Retrying { attempt: u32, in_s: u32 },
+    Retrying {
+        attempt: u32,
+        in_s: u32,
+    },
 }
 
 #[derive(Clone, Debug)]
@@ -77,7 +80,12 @@ impl Hub {
     }
 
     fn dispatch(&self, event: &LiveEvent) {
-        let subscribers: Vec<Subscriber> = self.subscribers.borrow().iter().map(|(_, s)| s.clone()).collect();
+        let subscribers: Vec<Subscriber> = self
+            .subscribers
+            .borrow()
+            .iter()
+            .map(|(_, s)| s.clone())
+            .collect();
         for subscriber in subscribers {
             subscriber(event);
         }
@@ -145,7 +153,10 @@ pub fn LiveProvider(props: &LiveProviderProps) -> Html {
             }
         });
     }
-    let context = LiveContext { hub: hub.clone(), status: (*status).clone() };
+    let context = LiveContext {
+        hub: hub.clone(),
+        status: (*status).clone(),
+    };
     html! {
         <ContextProvider<LiveContext> {context}>
             { props.children.clone() }
@@ -162,7 +173,12 @@ enum Outcome {
 fn ws_url() -> String {
     let location = web_sys::window().map(|w| w.location());
     let (protocol, host) = location
-        .map(|l| (l.protocol().unwrap_or_default(), l.host().unwrap_or_default()))
+        .map(|l| {
+            (
+                l.protocol().unwrap_or_default(),
+                l.host().unwrap_or_default(),
+            )
+        })
         .unwrap_or_default();
     let scheme = if protocol == "https:" { "wss" } else { "ws" };
     format!("{scheme}://{host}/api/ws")
@@ -170,7 +186,9 @@ fn ws_url() -> String {
 
 /// 1 s, 2 s, 4 s … 30 s, each between 50 % and 100 % of that.
 fn backoff_ms(attempt: u32) -> u32 {
-    let base = 1000u32.saturating_mul(1 << attempt.saturating_sub(1).min(5)).min(30_000);
+    let base = 1000u32
+        .saturating_mul(1 << attempt.saturating_sub(1).min(5))
+        .min(30_000);
     let jitter = 0.5 + js_sys::Math::random() * 0.5;
     (f64::from(base) * jitter) as u32
 }
@@ -196,7 +214,10 @@ async fn run(
         }
         attempt += 1;
         let delay = backoff_ms(attempt);
-        status.set(LiveStatus::Retrying { attempt, in_s: delay.div_ceil(1000) });
+        status.set(LiveStatus::Retrying {
+            attempt,
+            in_s: delay.div_ceil(1000),
+        });
         if let Either::Right(_) = select(TimeoutFuture::new(delay), &mut stop).await {
             return;
         }
@@ -215,7 +236,12 @@ async fn connect_once(
     };
     let (mut write, mut read) = socket.split();
     let auth = serde_json::json!({ "type": "auth", "token": token }).to_string();
-    match select(Box::pin(write.send(Message::Text(auth))), TimeoutFuture::new(10_000)).await {
+    match select(
+        Box::pin(write.send(Message::Text(auth))),
+        TimeoutFuture::new(10_000),
+    )
+    .await
+    {
         Either::Left((Ok(()), _)) => {}
         _ => return Outcome::Lost,
     }
@@ -241,7 +267,10 @@ async fn connect_once(
                     }
                     "error" => {
                         let error = message.error.unwrap_or(Value::Null);
-                        let code = error.get("code").and_then(Value::as_str).unwrap_or_default();
+                        let code = error
+                            .get("code")
+                            .and_then(Value::as_str)
+                            .unwrap_or_default();
                         if matches!(code, "token_expired" | "invalid_token" | "missing_token") {
                             let text = if code == "token_expired" {
                                 "Your session has expired. Please sign in again."
@@ -257,7 +286,9 @@ async fn connect_once(
             }
             Some(Ok(Message::Bytes(_))) => {}
             Some(Err(WebSocketError::ConnectionClose(close))) if close.code == 4401 => {
-                return Outcome::Refused("Your session is no longer valid. Please sign in again.".to_owned());
+                return Outcome::Refused(
+                    "Your session is no longer valid. Please sign in again.".to_owned(),
+                );
             }
             Some(Err(_)) | None => return Outcome::Lost,
         }
@@ -266,7 +297,9 @@ async fn connect_once(
 
 #[hook]
 pub fn use_live_status() -> LiveStatus {
-    use_context::<LiveContext>().map(|c| c.status).unwrap_or(LiveStatus::Offline)
+    use_context::<LiveContext>()
+        .map(|c| c.status)
+        .unwrap_or(LiveStatus::Offline)
 }
 
 /// Calls `on_event` for every pushed event whose type is in `kinds` (and every resync).

@@ -49,7 +49,9 @@ fn ring_once() {
         let start = ctx.current_time();
         for (i, freq) in [440.0f32, 480.0].iter().enumerate() {
             let t = start + i as f64 * 0.45;
-            let (Ok(osc), Ok(gain)) = (ctx.create_oscillator(), ctx.create_gain()) else { return };
+            let (Ok(osc), Ok(gain)) = (ctx.create_oscillator(), ctx.create_gain()) else {
+                return;
+            };
             osc.set_type(OscillatorType::Sine);
             osc.frequency().set_value(*freq);
             let g = gain.gain();
@@ -57,7 +59,9 @@ fn ring_once() {
             let _ = g.linear_ramp_to_value_at_time(0.25, t + 0.03);
             let _ = g.set_value_at_time(0.25, t + 0.35);
             let _ = g.linear_ramp_to_value_at_time(0.0, t + 0.4);
-            if osc.connect_with_audio_node(&gain).is_err() || gain.connect_with_audio_node(&ctx.destination()).is_err() {
+            if osc.connect_with_audio_node(&gain).is_err()
+                || gain.connect_with_audio_node(&ctx.destination()).is_err()
+            {
                 return;
             }
             let _ = osc.start_with_when(t);

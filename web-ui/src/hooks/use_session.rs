@@ -57,13 +57,19 @@ impl Reducible for SessionState {
                 if self.session.is_none() {
                     return self;
                 }
-                SessionState { session: None, notice: Some(message) }
+                SessionState {
+                    session: None,
+                    notice: Some(message),
+                }
             }
             SessionAction::ClearNotice => {
                 if self.notice.is_none() {
                     return self;
                 }
-                SessionState { session: self.session.clone(), notice: None }
+                SessionState {
+                    session: self.session.clone(),
+                    notice: None,
+                }
             }
         };
         Rc::new(next)
@@ -72,9 +78,10 @@ impl Reducible for SessionState {
 
 fn restore() -> SessionState {
     match LocalStorage::get::<Session>(STORAGE_KEY) {
-        Ok(session) if session.expires_at > Utc::now() + Duration::seconds(5) => {
-            SessionState { session: Some(session), notice: None }
-        }
+        Ok(session) if session.expires_at > Utc::now() + Duration::seconds(5) => SessionState {
+            session: Some(session),
+            notice: None,
+        },
         Ok(_) => {
             LocalStorage::delete(STORAGE_KEY);
             SessionState {
@@ -107,7 +114,9 @@ pub fn SessionProvider(props: &SessionProviderProps) -> Html {
             match session {
                 Some(session) => {
                     let _ = LocalStorage::set(STORAGE_KEY, session);
-                    let left_ms = (session.expires_at - Utc::now()).num_milliseconds().clamp(0, i64::from(i32::MAX));
+                    let left_ms = (session.expires_at - Utc::now())
+                        .num_milliseconds()
+                        .clamp(0, i64::from(i32::MAX));
                     timer = Some(Timeout::new(left_ms as u32, move || {
                         dispatcher.dispatch(SessionAction::Ended(
                             "Your session has expired. Please sign in again.".to_owned(),

@@ -33,9 +33,13 @@ fn save_file(name: &str, text: &str, mime: &str) -> Result<(), String> {
     let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));
     let options = web_sys::BlobPropertyBag::new();
     options.set_type(mime);
-    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options).map_err(|_| "could not build the file")?;
-    let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(|_| "could not build the file")?;
-    let document = web_sys::window().and_then(|w| w.document()).ok_or("no document")?;
+    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options)
+        .map_err(|_| "could not build the file")?;
+    let url =
+        web_sys::Url::create_object_url_with_blob(&blob).map_err(|_| "could not build the file")?;
+    let document = web_sys::window()
+        .and_then(|w| w.document())
+        .ok_or("no document")?;
     let anchor: web_sys::HtmlAnchorElement = document
         .create_element("a")
         .map_err(|_| "no anchor")?
@@ -76,16 +80,30 @@ pub fn AnalyticsPage() -> Html {
     };
 
     let load = {
-        let (api, group_by, interval, report, error, busy) =
-            (api.clone(), group_by.clone(), interval.clone(), report.clone(), error.clone(), busy.clone());
+        let (api, group_by, interval, report, error, busy) = (
+            api.clone(),
+            group_by.clone(),
+            interval.clone(),
+            report.clone(),
+            error.clone(),
+            busy.clone(),
+        );
         let range = range.clone();
         Callback::from(move |_: ()| {
             let Some((from, to)) = range() else {
-                error.set(Some("Choose a start day on or before the end day.".to_owned()));
+                error.set(Some(
+                    "Choose a start day on or before the end day.".to_owned(),
+                ));
                 return;
             };
-            let query = MetricsQuery { group_by: (*group_by).clone(), interval: (*interval).clone(), from, to };
-            let (api, report, error, busy) = (api.clone(), report.clone(), error.clone(), busy.clone());
+            let query = MetricsQuery {
+                group_by: (*group_by).clone(),
+                interval: (*interval).clone(),
+                from,
+                to,
+            };
+            let (api, report, error, busy) =
+                (api.clone(), report.clone(), error.clone(), busy.clone());
             busy.set(true);
             spawn_local(async move {
                 match metrics::report(&api, &query).await {
@@ -101,7 +119,9 @@ pub fn AnalyticsPage() -> Html {
     };
     {
         let load = load.clone();
-        use_effect_with(((*group_by).clone(), (*interval).clone()), move |_| load.emit(()));
+        use_effect_with(((*group_by).clone(), (*interval).clone()), move |_| {
+            load.emit(())
+        });
     }
     let onsubmit = {
         let load = load.clone();
@@ -127,8 +147,12 @@ pub fn AnalyticsPage() -> Html {
                         let rows = text.lines().count().saturating_sub(1);
                         let name = format!("parley-calls-{}-{}.csv", &from[..10], &to[..10]);
                         match save_file(&name, &text, "text/csv") {
-                            Ok(()) => export_note.set(Some(format!("Saved {name} ({rows} calls)."))),
-                            Err(e) => export_note.set(Some(format!("Could not save the file: {e}"))),
+                            Ok(()) => {
+                                export_note.set(Some(format!("Saved {name} ({rows} calls).")))
+                            }
+                            Err(e) => {
+                                export_note.set(Some(format!("Could not save the file: {e}")))
+                            }
                         }
                     }
                     Err(e) => export_note.set(Some(format!("Export failed: {e}"))),
@@ -187,24 +211,40 @@ fn report_view(r: &MetricsReport) -> Html {
     let offered = sum(|m| m.offered);
     let answered = sum(|m| m.answered);
     let abandoned = sum(|m| m.abandoned);
-    let sl = ratio(sum(|m| m.answered_in_sl), offered - sum(|m| m.short_abandoned));
+    let sl = ratio(
+        sum(|m| m.answered_in_sl),
+        offered - sum(|m| m.short_abandoned),
+    );
     let handled = sum(|m| m.handled);
     let aht = ratio(sum(|m| m.talk_s + m.hold_s + m.wrap_up_s), handled);
     let asa = {
         // answered-weighted average of each group's ASA
-        let weighted: f64 = r.totals.iter().filter_map(|m| m.asa_s.map(|a| a * m.answered as f64)).sum();
+        let weighted: f64 = r
+            .totals
+            .iter()
+            .filter_map(|m| m.asa_s.map(|a| a * m.answered as f64))
+            .sum();
         (answered > 0).then(|| weighted / answered as f64)
     };
     let is_agent = r.group_by == "agent";
 
     // Charts: totals per group; offered and service level per interval.
     let mut totals = r.totals.clone();
-    totals.sort_by(|a, b| b.offered.cmp(&a.offered));
+    totals.sort_by_key(|m| std::cmp::Reverse(m.offered));
     let labels: Vec<String> = totals.iter().map(MetricsRow::name).collect();
     let bars = vec![
-        Series { name: "Offered".into(), values: totals.iter().map(|m| m.offered as f64).collect() },
-        Series { name: "Answered".into(), values: totals.iter().map(|m| m.answered as f64).collect() },
-        Series { name: "Abandoned".into(), values: totals.iter().map(|m| m.abandoned as f64).collect() },
+        Series {
+            name: "Offered".into(),
+            values: totals.iter().map(|m| m.offered as f64).collect(),
+        },
+        Series {
+            name: "Answered".into(),
+            values: totals.iter().map(|m| m.answered as f64).collect(),
+        },
+        Series {
+            name: "Abandoned".into(),
+            values: totals.iter().map(|m| m.abandoned as f64).collect(),
+        },
     ];
     let mut buckets: BTreeMap<i64, (i64, i64, i64)> = BTreeMap::new();
     for row in &r.rows {
@@ -225,10 +265,16 @@ fn report_view(r: &MetricsReport) -> Html {
             }
         })
         .collect();
-    let offered_line = vec![Series { name: "Offered".into(), values: buckets.values().map(|v| v.0 as f64).collect() }];
+    let offered_line = vec![Series {
+        name: "Offered".into(),
+        values: buckets.values().map(|v| v.0 as f64).collect(),
+    }];
     let sl_line = vec![Series {
         name: "Service level".into(),
-        values: buckets.values().map(|v| ratio(v.1, v.2).unwrap_or(0.0)).collect(),
+        values: buckets
+            .values()
+            .map(|v| ratio(v.1, v.2).unwrap_or(0.0))
+            .collect(),
     }];
 
     html! {
@@ -244,12 +290,10 @@ fn report_view(r: &MetricsReport) -> Html {
             if r.totals.is_empty() {
                 <div class="card"><p class="muted">{ "No activity in this range." }</p></div>
             } else {
-                <div class="grid two">
+                <div class="charts">
                     <div class="card"><BarChart title="Calls by group" labels={labels} series={bars} /></div>
-                    <div class="card">
-                        <LineChart title="Calls offered per interval" labels={bucket_labels.clone()} series={offered_line} />
-                        <LineChart title="Service level per interval" labels={bucket_labels} series={sl_line} percent={true} />
-                    </div>
+                    <div class="card"><LineChart title="Calls offered per interval" labels={bucket_labels.clone()} series={offered_line} /></div>
+                    <div class="card"><LineChart title="Service level per interval" labels={bucket_labels} series={sl_line} percent={true} /></div>
                 </div>
                 <section class="card" aria-labelledby="totals-title">
                     <h2 id="totals-title">{ "Totals over the range" }</h2>

@@ -15,7 +15,15 @@ use crate::services::calls::{self, CallFilter};
 use crate::types::{language_name, Call};
 
 const STATUSES: [&str; 9] = [
-    "requested", "queued", "offered", "connected", "on_hold", "ended", "wrapped_up", "abandoned", "no_interpreter_available",
+    "requested",
+    "queued",
+    "offered",
+    "connected",
+    "on_hold",
+    "ended",
+    "wrapped_up",
+    "abandoned",
+    "no_interpreter_available",
 ];
 
 #[function_component]
@@ -30,7 +38,9 @@ pub fn CallsPage() -> Html {
     let filter_for = {
         let (status, day) = (status.clone(), day.clone());
         move |cursor: Option<String>| {
-            let from = chrono::NaiveDate::parse_from_str(&day, "%Y-%m-%d").ok().map(|d| d.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc());
+            let from = chrono::NaiveDate::parse_from_str(&day, "%Y-%m-%d")
+                .ok()
+                .map(|d| d.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc());
             CallFilter {
                 status: Some((*status).clone()).filter(|s| !s.is_empty()),
                 from: from.map(format::rfc3339),
@@ -47,11 +57,16 @@ pub fn CallsPage() -> Html {
         let filter_for = filter_for.clone();
         Callback::from(move |more: bool| {
             let filter = filter_for(if more { (*cursor).clone() } else { None });
-            let (api, rows, cursor, error) = (api.clone(), rows.clone(), cursor.clone(), error.clone());
+            let (api, rows, cursor, error) =
+                (api.clone(), rows.clone(), cursor.clone(), error.clone());
             spawn_local(async move {
                 match calls::list(&api, &filter).await {
                     Ok(page) => {
-                        let mut list = if more { (*rows).clone().unwrap_or_default() } else { Vec::new() };
+                        let mut list = if more {
+                            (*rows).clone().unwrap_or_default()
+                        } else {
+                            Vec::new()
+                        };
                         list.extend(page.items);
                         rows.set(Some(list));
                         cursor.set(page.next_cursor);
@@ -64,7 +79,9 @@ pub fn CallsPage() -> Html {
     };
     {
         let load = load.clone();
-        use_effect_with(((*status).clone(), (*day).clone()), move |_| load.emit(false));
+        use_effect_with(((*status).clone(), (*day).clone()), move |_| {
+            load.emit(false)
+        });
     }
     {
         let load = load.clone();

@@ -35,12 +35,22 @@ pub fn ConsolePage() -> Html {
     let left_room = use_state(|| false);
     let sound_ok = use_state(audio_allowed);
     let now = use_now(250);
-    let my_id = session.session.as_ref().map(|s| s.user.id.clone()).unwrap_or_default();
+    let my_id = session
+        .session
+        .as_ref()
+        .map(|s| s.user.id.clone())
+        .unwrap_or_default();
 
     let reload = {
         let (api, desk, loaded, error) = (api.clone(), desk.clone(), loaded.clone(), error.clone());
         use_callback(my_id.clone(), move |_: (), my_id| {
-            let (api, desk, loaded, error, my_id) = (api.clone(), desk.clone(), loaded.clone(), error.clone(), my_id.clone());
+            let (api, desk, loaded, error, my_id) = (
+                api.clone(),
+                desk.clone(),
+                loaded.clone(),
+                error.clone(),
+                my_id.clone(),
+            );
             spawn_local(async move {
                 let me = match agents::board(&api).await {
                     Ok(rows) => rows.into_iter().find(|a| a.id == my_id),
@@ -64,8 +74,16 @@ pub fn ConsolePage() -> Html {
                     limit: Some(50),
                     ..CallFilter::default()
                 };
-                let today = calls::list(&api, &filter).await.map(|p| p.items).unwrap_or_default();
-                desk.set(Desk { me, offer, call, today });
+                let today = calls::list(&api, &filter)
+                    .await
+                    .map(|p| p.items)
+                    .unwrap_or_default();
+                desk.set(Desk {
+                    me,
+                    offer,
+                    call,
+                    today,
+                });
                 loaded.set(true);
             });
         })
@@ -93,12 +111,19 @@ pub fn ConsolePage() -> Html {
     use_ring(ringing);
 
     let set_status = {
-        let (api, busy, error, reload, sound_ok) = (api.clone(), busy.clone(), error.clone(), reload.clone(), sound_ok.clone());
+        let (api, busy, error, reload, sound_ok) = (
+            api.clone(),
+            busy.clone(),
+            error.clone(),
+            reload.clone(),
+            sound_ok.clone(),
+        );
         Callback::from(move |status: &'static str| {
             unlock_audio();
             sound_ok.set(audio_allowed());
             busy.set(true);
-            let (api, busy, error, reload) = (api.clone(), busy.clone(), error.clone(), reload.clone());
+            let (api, busy, error, reload) =
+                (api.clone(), busy.clone(), error.clone(), reload.clone());
             spawn_local(async move {
                 match agents::set_my_status(&api, status).await {
                     Ok(_) => error.set(None),
@@ -116,7 +141,8 @@ pub fn ConsolePage() -> Html {
     let command = {
         let (api, busy, error, reload) = (api.clone(), busy.clone(), error.clone(), reload.clone());
         Callback::from(move |(id, verb): (String, &'static str)| {
-            let (api, busy, error, reload) = (api.clone(), busy.clone(), error.clone(), reload.clone());
+            let (api, busy, error, reload) =
+                (api.clone(), busy.clone(), error.clone(), reload.clone());
             busy.set(true);
             spawn_local(async move {
                 match calls::command(&api, &id, verb).await {
@@ -136,8 +162,14 @@ pub fn ConsolePage() -> Html {
     }
 
     let me = desk.me.clone();
-    let status = me.as_ref().map(|m| m.status.clone()).unwrap_or_else(|| "offline".to_owned());
-    let activity = me.as_ref().map(|m| m.activity.clone()).unwrap_or_else(|| "idle".to_owned());
+    let status = me
+        .as_ref()
+        .map(|m| m.status.clone())
+        .unwrap_or_else(|| "offline".to_owned());
+    let activity = me
+        .as_ref()
+        .map(|m| m.activity.clone())
+        .unwrap_or_else(|| "idle".to_owned());
 
     let status_switch = html! {
         <div class="card status-card">
@@ -216,7 +248,9 @@ pub fn ConsolePage() -> Html {
             let on_hold = call.status == "on_hold";
             let hold = {
                 let (command, id) = (command.clone(), id.clone());
-                Callback::from(move |_| command.emit((id.clone(), if on_hold { "resume" } else { "hold" })))
+                Callback::from(move |_| {
+                    command.emit((id.clone(), if on_hold { "resume" } else { "hold" }))
+                })
             };
             let end = {
                 let (command, id) = (command.clone(), id.clone());
@@ -238,7 +272,11 @@ pub fn ConsolePage() -> Html {
                 let left_room = left_room.clone();
                 Callback::from(move |_| left_room.set(true))
             };
-            let display_name = session.session.as_ref().map(|s| s.user.name.clone()).unwrap_or_default();
+            let display_name = session
+                .session
+                .as_ref()
+                .map(|s| s.user.name.clone())
+                .unwrap_or_default();
             html! {
                 <div class="call-live" data-testid="call-view">
                     <div class="card">
@@ -286,6 +324,7 @@ pub fn ConsolePage() -> Html {
         let text = match status.as_str() {
             "available" => "Waiting for the next call. Offers ring here.",
             "break" => "You are on break: no calls will be offered.",
+            "away" => "You are away: no calls will be offered until you set yourself available.",
             _ => "You are offline. Set yourself available to receive calls.",
         };
         html! { <div class="card idle"><p class="muted">{ text }</p></div> }
@@ -326,19 +365,33 @@ fn Transfer(props: &TransferProps) -> Html {
     let error = use_state(|| None::<String>);
     let busy = use_state(|| false);
     let onclick = {
-        let (api, target, error, busy, on_done, id) =
-            (api.clone(), target.clone(), error.clone(), busy.clone(), props.on_done.clone(), props.call_id.clone());
+        let (api, target, error, busy, on_done, id) = (
+            api.clone(),
+            target.clone(),
+            error.clone(),
+            busy.clone(),
+            props.on_done.clone(),
+            props.call_id.clone(),
+        );
         Callback::from(move |_| {
             if target.is_empty() {
                 error.set(Some("Choose a queue.".to_owned()));
                 return;
             }
-            if !confirm("Transfer this call? It goes back to the chosen queue and you go into wrap-up.") {
+            if !confirm(
+                "Transfer this call? It goes back to the chosen queue and you go into wrap-up.",
+            ) {
                 return;
             }
             busy.set(true);
-            let (api, error, busy, on_done, id, queue) =
-                (api.clone(), error.clone(), busy.clone(), on_done.clone(), id.clone(), (*target).clone());
+            let (api, error, busy, on_done, id, queue) = (
+                api.clone(),
+                error.clone(),
+                busy.clone(),
+                on_done.clone(),
+                id.clone(),
+                (*target).clone(),
+            );
             spawn_local(async move {
                 match calls::transfer_to_queue(&api, &id, &queue).await {
                     Ok(_) => error.set(None),
@@ -391,7 +444,13 @@ fn WrapUp(props: &WrapUpProps) -> Html {
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             busy.set(true);
-            let (api, error, busy, on_done, id) = (api.clone(), error.clone(), busy.clone(), on_done.clone(), id.clone());
+            let (api, error, busy, on_done, id) = (
+                api.clone(),
+                error.clone(),
+                busy.clone(),
+                on_done.clone(),
+                id.clone(),
+            );
             let (d, n) = ((*disposition).clone(), (*notes).clone());
             spawn_local(async move {
                 match calls::wrap_up(&api, &id, &d, &n).await {

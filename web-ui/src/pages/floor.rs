@@ -33,9 +33,15 @@ pub fn FloorPage() -> Html {
     let now = use_now(1000);
 
     let load_queues = {
-        let (api, rows, error, loaded_at) = (api.clone(), queue_rows.clone(), error.clone(), loaded_at.clone());
+        let (api, rows, error, loaded_at) = (
+            api.clone(),
+            queue_rows.clone(),
+            error.clone(),
+            loaded_at.clone(),
+        );
         use_callback((), move |_: (), _| {
-            let (api, rows, error, loaded_at) = (api.clone(), rows.clone(), error.clone(), loaded_at.clone());
+            let (api, rows, error, loaded_at) =
+                (api.clone(), rows.clone(), error.clone(), loaded_at.clone());
             spawn_local(async move {
                 match queues::board(&api).await {
                     Ok(list) => {
@@ -64,7 +70,11 @@ pub fn FloorPage() -> Html {
         use_callback((), move |_: (), _| {
             let (api, rows, error) = (api.clone(), rows.clone(), error.clone());
             spawn_local(async move {
-                let filter = CallFilter { status: Some(ACTIVE.to_owned()), limit: Some(200), ..CallFilter::default() };
+                let filter = CallFilter {
+                    status: Some(ACTIVE.to_owned()),
+                    limit: Some(200),
+                    ..CallFilter::default()
+                };
                 match calls::list(&api, &filter).await {
                     Ok(page) => rows.set(Some(page.items)),
                     Err(e) => error.set(Some(format!("Calls: {e}"))),
@@ -83,14 +93,22 @@ pub fn FloorPage() -> Html {
     // A queue's board depends on its calls and interpreters too.
     {
         let (q, a, c) = (load_queues.clone(), load_agents.clone(), load_calls.clone());
-        use_live_reload(&["queue", "agent", "call", "offer"], Callback::from(move |_| q.emit(())));
+        use_live_reload(
+            &["queue", "agent", "call", "offer"],
+            Callback::from(move |_| q.emit(())),
+        );
         use_live_reload(&["agent"], Callback::from(move |_| a.emit(())));
         use_live_reload(&["call", "offer"], Callback::from(move |_| c.emit(())));
     }
 
     let after_command = {
-        let (notice, error, q, a, c) =
-            (notice.clone(), error.clone(), load_queues.clone(), load_agents.clone(), load_calls.clone());
+        let (notice, error, q, a, c) = (
+            notice.clone(),
+            error.clone(),
+            load_queues.clone(),
+            load_agents.clone(),
+            load_calls.clone(),
+        );
         Callback::from(move |result: Result<String, String>| {
             match result {
                 Ok(text) => {
@@ -169,7 +187,7 @@ pub fn FloorPage() -> Html {
                     </tr></thead>
                     <tbody>
                         { for list.iter().map(|a| html! {
-                            <tr>
+                            <tr key={a.id.clone()}>
                                 <th scope="row">{ a.display_name() }<div class="muted small">{ a.languages.join(", ") }</div></th>
                                 <td><Badge status={a.status.clone()} /></td>
                                 <td>{ a.since.map(|t| format::duration(format::elapsed(Some(t), now))).unwrap_or_else(|| "—".into()) }</td>
@@ -190,7 +208,9 @@ pub fn FloorPage() -> Html {
 
     let call_table = match &*call_rows {
         None => html! { <p class="muted">{ "Loading…" }</p> },
-        Some(list) if list.is_empty() => html! { <p class="muted">{ "No calls waiting or in progress." }</p> },
+        Some(list) if list.is_empty() => {
+            html! { <p class="muted">{ "No calls waiting or in progress." }</p> }
+        }
         Some(list) => html! {
             <div class="table-wrap">
                 <table data-testid="calls-board">
@@ -214,7 +234,7 @@ pub fn FloorPage() -> Html {
                                 }
                             } else { html! {} };
                             html! {
-                                <tr class={classes!((monitor.as_deref() == Some(c.id.as_str())).then_some("selected"))}>
+                                <tr key={c.id.clone()} class={classes!((monitor.as_deref() == Some(c.id.as_str())).then_some("selected"))}>
                                     <td><Link<Route> to={Route::Replay { id: c.id.clone() }}><code>{ format::short_id(&c.id) }</code></Link<Route>></td>
                                     <td>{ c.language.as_deref().map(language_name).unwrap_or_default() }
                                         <span class="muted">{ format!(" · {}", c.modality.clone().unwrap_or_default()) }</span>
@@ -241,17 +261,21 @@ pub fn FloorPage() -> Html {
         Some(id) => {
             let stop = {
                 let monitor = monitor.clone();
-                Callback::from(move |_| monitor.set(None))
+                Callback::from(move |_: ()| monitor.set(None))
             };
             let display_name = format!(
                 "{} (supervisor)",
-                session.session.as_ref().map(|s| s.user.name.clone()).unwrap_or_default()
+                session
+                    .session
+                    .as_ref()
+                    .map(|s| s.user.name.clone())
+                    .unwrap_or_default()
             );
             html! {
                 <section class="card monitor wide room-small" aria-labelledby="monitor-title">
                     <div class="section-head">
                         <h2 id="monitor-title">{ format!("Monitoring call {}", format::short_id(&id)) }</h2>
-                        <button type="button" class="secondary small" onclick={stop.clone()}>{ "Stop monitoring" }</button>
+                        <button type="button" class="secondary small" onclick={stop.reform(|_| ())}>{ "Stop monitoring" }</button>
                     </div>
                     <JitsiRoom key={id.clone()} call_id={id.clone()} {display_name} muted={true} on_left={stop} />
                 </section>
@@ -304,15 +328,40 @@ fn AgentStatusControl(props: &AgentStatusProps) -> Html {
     let api = use_api();
     let choice = use_state(|| props.agent.status.clone());
     let busy = use_state(|| false);
+    // A pushed change of status resets the choice.
+    {
+        let choice = choice.clone();
+        use_effect_with(props.agent.status.clone(), move |status| {
+            choice.set(status.clone())
+        });
+    }
     let onclick = {
-        let (api, choice, busy, on_done, agent) = (api.clone(), choice.clone(), busy.clone(), props.on_done.clone(), props.agent.clone());
+        let (api, choice, busy, on_done, agent) = (
+            api.clone(),
+            choice.clone(),
+            busy.clone(),
+            props.on_done.clone(),
+            props.agent.clone(),
+        );
         Callback::from(move |_| {
-            let (api, busy, on_done, agent, status) = (api.clone(), busy.clone(), on_done.clone(), agent.clone(), (*choice).clone());
+            let (api, busy, on_done, agent, status) = (
+                api.clone(),
+                busy.clone(),
+                on_done.clone(),
+                agent.clone(),
+                (*choice).clone(),
+            );
             busy.set(true);
             spawn_local(async move {
                 let result = agents::set_status(&api, &agent.id, &status)
                     .await
-                    .map(|_| format!("{} is now {}.", agent.display_name(), format::status_label(&status).to_lowercase()))
+                    .map(|_| {
+                        format!(
+                            "{} is now {}.",
+                            agent.display_name(),
+                            format::status_label(&status).to_lowercase()
+                        )
+                    })
                     .map_err(|e| format!("{}: {e}", agent.display_name()));
                 busy.set(false);
                 on_done.emit(result);
@@ -350,7 +399,13 @@ fn CallControl(props: &CallControlProps) -> Html {
     let c = &props.call;
     let waiting = c.is_waiting();
     let onclick = {
-        let (api, target, busy, on_done, id) = (api.clone(), target.clone(), busy.clone(), props.on_done.clone(), c.id.clone());
+        let (api, target, busy, on_done, id) = (
+            api.clone(),
+            target.clone(),
+            busy.clone(),
+            props.on_done.clone(),
+            c.id.clone(),
+        );
         let queues = props.queues.clone();
         let agents = props.agents.clone();
         Callback::from(move |_| {
@@ -359,16 +414,28 @@ fn CallControl(props: &CallControlProps) -> Html {
                 on_done.emit(Err("Choose a queue or an interpreter first.".to_owned()));
                 return;
             }
-            let (kind, target_id) = value.split_once(':').map(|(k, v)| (k.to_owned(), v.to_owned())).unwrap_or_default();
+            let (kind, target_id) = value
+                .split_once(':')
+                .map(|(k, v)| (k.to_owned(), v.to_owned()))
+                .unwrap_or_default();
             let name = if kind == "queue" {
-                queues.iter().find(|q| q.id == target_id).map(|q| q.name.clone())
+                queues
+                    .iter()
+                    .find(|q| q.id == target_id)
+                    .map(|q| q.name.clone())
             } else {
-                agents.iter().find(|a| a.id == target_id).map(Agent::display_name)
+                agents
+                    .iter()
+                    .find(|a| a.id == target_id)
+                    .map(Agent::display_name)
             }
             .unwrap_or_default();
             let question = match (kind.as_str(), waiting) {
                 ("queue", true) => format!("Re-queue call {} to {name}?", format::short_id(&id)),
-                ("queue", false) => format!("Transfer call {} to the {name} queue? Its interpreter goes into wrap-up.", format::short_id(&id)),
+                ("queue", false) => format!(
+                    "Transfer call {} to the {name} queue? Its interpreter goes into wrap-up.",
+                    format::short_id(&id)
+                ),
                 (_, true) => format!("Ring {name} for call {}?", format::short_id(&id)),
                 _ => format!("Transfer call {} to {name}?", format::short_id(&id)),
             };

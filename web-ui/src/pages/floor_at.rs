@@ -68,7 +68,8 @@ pub fn FloorAtPage() -> Html {
             at.set(instant);
             input.set(format::local_input(instant));
             if let Some(navigator) = &navigator {
-                let query: HashMap<String, String> = std::iter::once(("at".to_owned(), format::rfc3339(instant))).collect();
+                let query: HashMap<String, String> =
+                    std::iter::once(("at".to_owned(), format::rfc3339(instant))).collect();
                 let _ = navigator.replace_with_query(&Route::FloorAt, &query);
             }
         })
@@ -99,20 +100,39 @@ pub fn FloorAtPage() -> Html {
         .map(|v| {
             v.agents
                 .iter()
-                .map(|a| (a.id.clone(), a.name.clone().or(a.email.clone()).unwrap_or_else(|| format::short_id(&a.id))))
+                .map(|a| {
+                    (
+                        a.id.clone(),
+                        a.name
+                            .clone()
+                            .or(a.email.clone())
+                            .unwrap_or_else(|| format::short_id(&a.id)),
+                    )
+                })
                 .collect()
         })
         .unwrap_or_default();
-    let agent_name = |id: &Option<String>| id.as_ref().map(|id| names.get(id).cloned().unwrap_or_else(|| format::short_id(id))).unwrap_or_else(|| "—".into());
-    let call_row = |c: &FloorCall| html! {
-        <tr>
-            <td><Link<Route> to={Route::Replay { id: c.id.clone() }}><code>{ format::short_id(&c.id) }</code></Link<Route>></td>
-            <td>{ c.language.as_deref().map(language_name).unwrap_or_default() }<span class="muted">{ format!(" · {}", c.modality.clone().unwrap_or_default()) }</span>
-                if c.priority.as_deref() == Some("urgent") { { " " }<span class="badge badge-urgent">{ "Urgent" }</span> }</td>
-            <td><Badge status={c.status.clone()} /></td>
-            <td>{ agent_name(&c.agent_id.clone().or(c.offered_to.clone())) }</td>
-            <td class="num">{ format::duration(c.elapsed_s) }</td>
-        </tr>
+    let agent_name = |id: &Option<String>| {
+        id.as_ref()
+            .map(|id| {
+                names
+                    .get(id)
+                    .cloned()
+                    .unwrap_or_else(|| format::short_id(id))
+            })
+            .unwrap_or_else(|| "—".into())
+    };
+    let call_row = |c: &FloorCall| {
+        html! {
+            <tr>
+                <td><Link<Route> to={Route::Replay { id: c.id.clone() }}><code>{ format::short_id(&c.id) }</code></Link<Route>></td>
+                <td>{ c.language.as_deref().map(language_name).unwrap_or_default() }<span class="muted">{ format!(" · {}", c.modality.clone().unwrap_or_default()) }</span>
+                    if c.priority.as_deref() == Some("urgent") { { " " }<span class="badge badge-urgent">{ "Urgent" }</span> }</td>
+                <td><Badge status={c.status.clone()} /></td>
+                <td>{ agent_name(&c.agent_id.clone().or(c.offered_to.clone())) }</td>
+                <td class="num">{ format::duration(c.elapsed_s) }</td>
+            </tr>
+        }
     };
     let call_table = |calls: &[FloorCall], empty: &str| {
         if calls.is_empty() {
@@ -142,7 +162,7 @@ pub fn FloorAtPage() -> Html {
                     <section class="card" aria-labelledby="at-queues">
                         <h2 id="at-queues">{ "Queues" }</h2>
                         { for v.queues.iter().map(|q| html! {
-                            <div class="stack">
+                            <div class="queue-block">
                                 <h3>{ format!("{} · {} waiting · longest {}", q.name, q.waiting.len(), format::duration(q.longest_wait_s)) }</h3>
                                 if !q.waiting.is_empty() { { call_table(&q.waiting, "") } }
                             </div>

@@ -26,7 +26,8 @@ pub fn Login() -> Html {
     let busy = use_state(|| false);
 
     let onsubmit = {
-        let (email, password, error, busy) = (email.clone(), password.clone(), error.clone(), busy.clone());
+        let (email, password, error, busy) =
+            (email.clone(), password.clone(), error.clone(), busy.clone());
         let session = session.clone();
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
@@ -39,7 +40,8 @@ pub fn Login() -> Html {
             }
             busy.set(true);
             error.set(None);
-            let (api, session, error, busy) = (api.clone(), session.clone(), error.clone(), busy.clone());
+            let (api, session, error, busy) =
+                (api.clone(), session.clone(), error.clone(), busy.clone());
             let (email, password) = ((*email).clone(), (*password).clone());
             spawn_local(async move {
                 match auth::login(&api, &email, &password).await {
@@ -105,4 +107,3 @@ pub fn Login() -> Html {
         </section>
     }
 }
-

@@ -18,22 +18,30 @@ use yew::prelude::*;
 /// Keeps a text field's value in a state.
 pub fn bind_input(state: &UseStateHandle<String>) -> Callback<InputEvent> {
     let state = state.clone();
-    Callback::from(move |e: InputEvent| state.set(e.target_unchecked_into::<HtmlInputElement>().value()))
+    Callback::from(move |e: InputEvent| {
+        state.set(e.target_unchecked_into::<HtmlInputElement>().value())
+    })
 }
 
 pub fn bind_textarea(state: &UseStateHandle<String>) -> Callback<InputEvent> {
     let state = state.clone();
-    Callback::from(move |e: InputEvent| state.set(e.target_unchecked_into::<HtmlTextAreaElement>().value()))
+    Callback::from(move |e: InputEvent| {
+        state.set(e.target_unchecked_into::<HtmlTextAreaElement>().value())
+    })
 }
 
 pub fn bind_select(state: &UseStateHandle<String>) -> Callback<Event> {
     let state = state.clone();
-    Callback::from(move |e: Event| state.set(e.target_unchecked_into::<HtmlSelectElement>().value()))
+    Callback::from(move |e: Event| {
+        state.set(e.target_unchecked_into::<HtmlSelectElement>().value())
+    })
 }
 
 pub fn bind_check(state: &UseStateHandle<bool>) -> Callback<Event> {
     let state = state.clone();
-    Callback::from(move |e: Event| state.set(e.target_unchecked_into::<HtmlInputElement>().checked()))
+    Callback::from(move |e: Event| {
+        state.set(e.target_unchecked_into::<HtmlInputElement>().checked())
+    })
 }
 
 /// Asks the user to confirm (the browser's dialog).

@@ -14,7 +14,7 @@ use crate::components::badge::Badge;
 use crate::format;
 use crate::hooks::{use_api, use_live_reload};
 use crate::route::Route;
-use crate::services::calls;
+use crate::services::{agents, calls, queues};
 use crate::types::{language_name, Call, CallAsOf, HistoryEntry};
 
 #[derive(Properties, PartialEq)]
@@ -47,11 +47,44 @@ pub fn ReplayPage(props: &ReplayProps) -> Html {
     let state_at = use_state(|| None::<CallAsOf>);
     let state_error = use_state(|| None::<String>);
     let pending = use_mut_ref(|| None::<Timeout>);
+    // Names for the ids in the folded state: queues and interpreters.
+    let names = use_state(std::collections::HashMap::<String, String>::new);
+    {
+        let (api, names) = (api.clone(), names.clone());
+        use_effect_with((), move |_| {
+            spawn_local(async move {
+                let mut map = std::collections::HashMap::new();
+                if let Ok(list) = queues::board(&api).await {
+                    map.extend(list.into_iter().map(|q| (q.id, q.name)));
+                }
+                if let Ok(list) = agents::board(&api).await {
+                    map.extend(list.iter().map(|a| (a.id.clone(), a.display_name())));
+                }
+                names.set(map);
+            });
+        });
+    }
+    let name_of = |id: &Option<String>| -> String {
+        id.as_ref()
+            .map(|id| {
+                names
+                    .get(id)
+                    .cloned()
+                    .unwrap_or_else(|| format::short_id(id))
+            })
+            .unwrap_or_else(|| "—".into())
+    };
 
     let load = {
         let (api, call, events, error) = (api.clone(), call.clone(), events.clone(), error.clone());
         use_callback(props.id.clone(), move |_: (), id| {
-            let (api, call, events, error, id) = (api.clone(), call.clone(), events.clone(), error.clone(), id.clone());
+            let (api, call, events, error, id) = (
+                api.clone(),
+                call.clone(),
+                events.clone(),
+                error.clone(),
+                id.clone(),
+            );
             spawn_local(async move {
                 if let Ok(c) = calls::get(&api, &id).await {
                     call.set(Some(c));
@@ -80,20 +113,34 @@ pub fn ReplayPage(props: &ReplayProps) -> Html {
         _ => 0,
     };
     let chosen_ms = offset.unwrap_or(span_ms).clamp(0, span_ms);
-    let chosen: Option<DateTime<Utc>> = start.map(|s| s + Duration::milliseconds(chosen_ms));
+    // The end of the chosen millisecond, so an event picked on the timeline is included.
+    let chosen: Option<DateTime<Utc>> =
+        start.map(|s| s + Duration::milliseconds(chosen_ms) + Duration::microseconds(999));
 
     // Fetch the state at the chosen instant, 200 ms after the scrubber stops moving.
     {
-        let (api, state_at, state_error, pending) = (api.clone(), state_at.clone(), state_error.clone(), pending.clone());
+        let (api, state_at, state_error, pending) = (
+            api.clone(),
+            state_at.clone(),
+            state_error.clone(),
+            pending.clone(),
+        );
         let id = props.id.clone();
         use_effect_with(chosen, move |chosen| {
             if let Some(at) = *chosen {
                 let timer = Timeout::new(200, move || {
                     spawn_local(async move {
-                        match calls::state_at(&api, &id, &format::rfc3339(at)).await {
+                        let at = at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
+                        match calls::state_at(&api, &id, &at).await {
                             Ok(s) => {
                                 state_at.set(Some(s));
                                 state_error.set(None);
+                            }
+                            Err(e) if e.is_not_found() => {
+                                state_at.set(None);
+                                state_error.set(Some(
+                                    "The call did not exist yet at that instant.".to_owned(),
+                                ));
                             }
                             Err(e) => state_error.set(Some(e.to_string())),
                         }
@@ -122,7 +169,9 @@ pub fn ReplayPage(props: &ReplayProps) -> Html {
         .map(|e| start.map_or(0, |s| (e.at - s).num_milliseconds()))
         .collect();
     let current_index = offsets.iter().rposition(|ms| *ms <= chosen_ms);
-    let prev_ms = current_index.and_then(|i| i.checked_sub(1)).map(|i| offsets[i]);
+    let prev_ms = current_index
+        .and_then(|i| i.checked_sub(1))
+        .map(|i| offsets[i]);
     let next_ms = current_index.map_or(offsets.first().copied(), |i| offsets.get(i + 1).copied());
 
     let summary = match &*call {
@@ -175,12 +224,12 @@ pub fn ReplayPage(props: &ReplayProps) -> Html {
             { match &*state_at {
                 Some(s) => html! {
                     <dl class="facts" data-testid="state-at">
-                        <div><dt>{ "Status" }</dt><dd><Badge status={s.status.clone()} /></dd></div>
+                        <div><dt>{ "Status" }</dt><dd data-testid="state-status"><Badge status={s.status.clone()} /></dd></div>
                         <div><dt>{ "Events so far" }</dt><dd>{ s.version }</dd></div>
                         <div><dt>{ "Last event" }</dt><dd>{ s.last_event_type.as_deref().map(event_label).unwrap_or_else(|| "—".into()) }</dd></div>
-                        <div><dt>{ "Queue" }</dt><dd><code>{ s.queue_id.as_deref().map(format::short_id).unwrap_or_else(|| "—".into()) }</code></dd></div>
-                        <div><dt>{ "Ringing for" }</dt><dd><code>{ s.offered_to.as_deref().map(format::short_id).unwrap_or_else(|| "—".into()) }</code></dd></div>
-                        <div><dt>{ "Interpreter" }</dt><dd><code>{ s.agent_id.as_deref().map(format::short_id).unwrap_or_else(|| "—".into()) }</code></dd></div>
+                        <div><dt>{ "Queue" }</dt><dd>{ name_of(&s.queue_id) }</dd></div>
+                        <div><dt>{ "Ringing for" }</dt><dd>{ name_of(&s.offered_to) }</dd></div>
+                        <div><dt>{ "Interpreter" }</dt><dd>{ name_of(&s.agent_id) }</dd></div>
                         <div><dt>{ "Requested" }</dt><dd>{ format::time(s.requested_at) }</dd></div>
                         <div><dt>{ "Connected" }</dt><dd>{ format::time(s.connected_at) }</dd></div>
                         <div><dt>{ "On hold since" }</dt><dd>{ format::time(s.on_hold_since) }</dd></div>

@@ -31,7 +31,10 @@ pub fn RequestPage() -> Html {
         use_callback((), move |_: (), _| {
             let (api, calls, list_error) = (api.clone(), calls.clone(), list_error.clone());
             spawn_local(async move {
-                let filter = CallFilter { limit: Some(25), ..CallFilter::default() };
+                let filter = CallFilter {
+                    limit: Some(25),
+                    ..CallFilter::default()
+                };
                 match calls::list(&api, &filter).await {
                     Ok(page) => {
                         calls.set(Some(page.items));
@@ -50,7 +53,12 @@ pub fn RequestPage() -> Html {
 
     let onsubmit = {
         let (api, busy, error) = (api.clone(), busy.clone(), error.clone());
-        let (language, modality, specialty, urgent) = (language.clone(), modality.clone(), specialty.clone(), urgent.clone());
+        let (language, modality, specialty, urgent) = (
+            language.clone(),
+            modality.clone(),
+            specialty.clone(),
+            urgent.clone(),
+        );
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             if *busy {
@@ -64,7 +72,8 @@ pub fn RequestPage() -> Html {
                 specialty: Some((*specialty).clone()).filter(|s| !s.is_empty()),
                 priority: if *urgent { "urgent" } else { "normal" }.to_owned(),
             };
-            let (api, busy, error, navigator) = (api.clone(), busy.clone(), error.clone(), navigator.clone());
+            let (api, busy, error, navigator) =
+                (api.clone(), busy.clone(), error.clone(), navigator.clone());
             spawn_local(async move {
                 match calls::request(&api, &request).await {
                     Ok(accepted) => {

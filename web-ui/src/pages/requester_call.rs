@@ -46,9 +46,16 @@ pub fn MyCallPage(props: &MyCallProps) -> Html {
     };
 
     let reload = {
-        let (api, call, error, load_queue) = (api.clone(), call.clone(), error.clone(), load_queue.clone());
+        let (api, call, error, load_queue) =
+            (api.clone(), call.clone(), error.clone(), load_queue.clone());
         use_callback(props.id.clone(), move |_: (), id| {
-            let (api, call, error, load_queue, id) = (api.clone(), call.clone(), error.clone(), load_queue.clone(), id.clone());
+            let (api, call, error, load_queue, id) = (
+                api.clone(),
+                call.clone(),
+                error.clone(),
+                load_queue.clone(),
+                id.clone(),
+            );
             spawn_local(async move {
                 match calls::get(&api, &id).await {
                     Ok(c) => {
@@ -58,7 +65,9 @@ pub fn MyCallPage(props: &MyCallProps) -> Html {
                         call.set(Some(c));
                         error.set(None);
                     }
-                    Err(e) if e.is_not_found() => error.set(Some("This call does not exist or is not yours.".to_owned())),
+                    Err(e) if e.is_not_found() => {
+                        error.set(Some("This call does not exist or is not yours.".to_owned()))
+                    }
                     Err(e) => error.set(Some(e.to_string())),
                 }
             });
@@ -71,12 +80,17 @@ pub fn MyCallPage(props: &MyCallProps) -> Html {
     use_live_reload(&["call"], reload.clone());
 
     // Requesters are not sent queue updates: while waiting, refresh the estimate now and then.
-    let waiting_in = call.as_ref().filter(|c| c.is_waiting()).and_then(|c| c.queue_id.clone());
+    let waiting_in = call
+        .as_ref()
+        .filter(|c| c.is_waiting())
+        .and_then(|c| c.queue_id.clone());
     {
         let load_queue = load_queue.clone();
         use_effect_with(waiting_in, move |queue_id| {
             let queue_id = queue_id.clone();
-            let interval = queue_id.clone().map(|_| Interval::new(15_000, move || load_queue.emit(queue_id.clone())));
+            let interval = queue_id
+                .clone()
+                .map(|_| Interval::new(15_000, move || load_queue.emit(queue_id.clone())));
             move || drop(interval)
         });
     }
@@ -85,7 +99,13 @@ pub fn MyCallPage(props: &MyCallProps) -> Html {
         let (api, busy, error, reload) = (api.clone(), busy.clone(), error.clone(), reload.clone());
         let id = props.id.clone();
         Callback::from(move |verb: &'static str| {
-            let (api, busy, error, reload, id) = (api.clone(), busy.clone(), error.clone(), reload.clone(), id.clone());
+            let (api, busy, error, reload, id) = (
+                api.clone(),
+                busy.clone(),
+                error.clone(),
+                reload.clone(),
+                id.clone(),
+            );
             busy.set(true);
             spawn_local(async move {
                 if let Err(e) = calls::command(&api, &id, verb).await {
@@ -159,7 +179,11 @@ pub fn MyCallPage(props: &MyCallProps) -> Html {
             </div>
         }
     } else if c.is_live() {
-        let display_name = session.session.as_ref().map(|s| s.user.name.clone()).unwrap_or_default();
+        let display_name = session
+            .session
+            .as_ref()
+            .map(|s| s.user.name.clone())
+            .unwrap_or_default();
         let on_left = {
             let left_room = left_room.clone();
             Callback::from(move |_| left_room.set(true))
@@ -242,8 +266,14 @@ fn Finished(props: &FinishedProps) -> Html {
 
     let can_rate = matches!(c.status.as_str(), "ended" | "wrapped_up") && !c.was_rated();
     let onsubmit = {
-        let (api, stars, comment, error, busy, on_rated) =
-            (api.clone(), stars.clone(), comment.clone(), error.clone(), busy.clone(), props.on_rated.clone());
+        let (api, stars, comment, error, busy, on_rated) = (
+            api.clone(),
+            stars.clone(),
+            comment.clone(),
+            error.clone(),
+            busy.clone(),
+            props.on_rated.clone(),
+        );
         let id = c.id.clone();
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
@@ -252,7 +282,13 @@ fn Finished(props: &FinishedProps) -> Html {
                 return;
             }
             busy.set(true);
-            let (api, error, busy, on_rated, id) = (api.clone(), error.clone(), busy.clone(), on_rated.clone(), id.clone());
+            let (api, error, busy, on_rated, id) = (
+                api.clone(),
+                error.clone(),
+                busy.clone(),
+                on_rated.clone(),
+                id.clone(),
+            );
             let (s, text) = (*stars, (*comment).clone());
             spawn_local(async move {
                 match calls::rate(&api, &id, s, &text).await {

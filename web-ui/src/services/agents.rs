@@ -10,13 +10,19 @@ pub async fn board(api: &Api) -> Result<Vec<Agent>, ApiError> {
 }
 
 pub async fn set_my_status(api: &Api, status: &str) -> Result<Accepted, ApiError> {
-    api.put("/api/agents/me/status", &json!({ "status": status })).await
+    api.put("/api/agents/me/status", &json!({ "status": status }))
+        .await
 }
 
 pub async fn set_status(api: &Api, agent_id: &str, status: &str) -> Result<Accepted, ApiError> {
-    api.put(&format!("/api/agents/{agent_id}/status"), &json!({ "status": status })).await
+    api.put(
+        &format!("/api/agents/{agent_id}/status"),
+        &json!({ "status": status }),
+    )
+    .await
 }
 
 pub async fn set_skills(api: &Api, agent_id: &str, skills: &Skills) -> Result<Accepted, ApiError> {
-    api.put(&format!("/api/agents/{agent_id}/skills"), skills).await
+    api.put(&format!("/api/agents/{agent_id}/skills"), skills)
+        .await
 }

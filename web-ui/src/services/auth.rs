@@ -4,7 +4,10 @@ use super::http::{Api, ApiError};
 use crate::types::{LoginRequest, LoginResponse, User};
 
 pub async fn login(api: &Api, email: &str, password: &str) -> Result<LoginResponse, ApiError> {
-    let body = LoginRequest { email: email.trim().to_owned(), password: password.to_owned() };
+    let body = LoginRequest {
+        email: email.trim().to_owned(),
+        password: password.to_owned(),
+    };
     api.post("/api/auth/login", &body).await
 }
 

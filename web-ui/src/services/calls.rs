@@ -44,19 +44,36 @@ pub async fn command(api: &Api, id: &str, verb: &str) -> Result<Accepted, ApiErr
 }
 
 pub async fn transfer_to_queue(api: &Api, id: &str, queue_id: &str) -> Result<Accepted, ApiError> {
-    api.post(&format!("/api/calls/{id}/transfer"), &json!({ "queue_id": queue_id })).await
+    api.post(
+        &format!("/api/calls/{id}/transfer"),
+        &json!({ "queue_id": queue_id }),
+    )
+    .await
 }
 
 pub async fn transfer_to_agent(api: &Api, id: &str, agent_id: &str) -> Result<Accepted, ApiError> {
-    api.post(&format!("/api/calls/{id}/transfer"), &json!({ "agent_id": agent_id })).await
+    api.post(
+        &format!("/api/calls/{id}/transfer"),
+        &json!({ "agent_id": agent_id }),
+    )
+    .await
 }
 
 /// The supervisor's manual offer to a named interpreter.
 pub async fn offer(api: &Api, id: &str, agent_id: &str) -> Result<Accepted, ApiError> {
-    api.post(&format!("/api/calls/{id}/offer"), &json!({ "agent_id": agent_id })).await
+    api.post(
+        &format!("/api/calls/{id}/offer"),
+        &json!({ "agent_id": agent_id }),
+    )
+    .await
 }
 
-pub async fn wrap_up(api: &Api, id: &str, disposition: &str, notes: &str) -> Result<Accepted, ApiError> {
+pub async fn wrap_up(
+    api: &Api,
+    id: &str,
+    disposition: &str,
+    notes: &str,
+) -> Result<Accepted, ApiError> {
     let body = if notes.trim().is_empty() {
         json!({ "disposition": disposition })
     } else {

@@ -62,19 +62,29 @@ impl ApiError {
 impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            ApiError::Network => write!(f, "Cannot reach the Parley server. Check your connection; we will keep trying."),
+            ApiError::Network => write!(
+                f,
+                "Cannot reach the Parley server. Check your connection; we will keep trying."
+            ),
             ApiError::Unauthorized { code, message } => match code.as_str() {
                 "invalid_credentials" => write!(f, "Wrong email or password."),
                 "token_expired" => write!(f, "Your session has expired. Please sign in again."),
                 _ => write!(f, "{}", capitalise(message)),
             },
             ApiError::Forbidden { .. } => write!(f, "Your role may not do this."),
-            ApiError::RateLimited { retry_after_s: Some(s) } => {
+            ApiError::RateLimited {
+                retry_after_s: Some(s),
+            } => {
                 write!(f, "Too many attempts. Try again in {s} s.")
             }
-            ApiError::RateLimited { retry_after_s: None } => write!(f, "Too many attempts. Try again shortly."),
+            ApiError::RateLimited {
+                retry_after_s: None,
+            } => write!(f, "Too many attempts. Try again shortly."),
             ApiError::Unavailable { .. } => {
-                write!(f, "The service is temporarily unavailable. Try again in a moment.")
+                write!(
+                    f,
+                    "The service is temporarily unavailable. Try again in a moment."
+                )
             }
             ApiError::NotFound { message, .. }
             | ApiError::Conflict { message, .. }
@@ -112,7 +122,10 @@ async fn error_from(response: Response) -> ApiError {
     let body = response.text().await.unwrap_or_default();
     let (code, message) = match serde_json::from_str::<ErrorEnvelope>(&body) {
         Ok(envelope) => (envelope.error.code, envelope.error.message),
-        Err(_) => (format!("http_{status}"), format!("the server answered {status}")),
+        Err(_) => (
+            format!("http_{status}"),
+            format!("the server answered {status}"),
+        ),
     };
     match status {
         401 => ApiError::Unauthorized { code, message },
@@ -141,7 +154,10 @@ impl PartialEq for Api {
 
 impl Api {
     pub fn new(token: Option<Rc<str>>, on_session_error: Callback<ApiError>) -> Self {
-        Self { token, on_session_error }
+        Self {
+            token,
+            on_session_error,
+        }
     }
 
     pub fn token(&self) -> Option<&str> {
@@ -158,7 +174,12 @@ impl Api {
         builder
     }
 
-    async fn send(&self, method: Method, path: &str, body: Option<String>) -> Result<Response, ApiError> {
+    async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<String>,
+    ) -> Result<Response, ApiError> {
         let builder = self.builder(method, path);
         let request = match body {
             Some(json) => builder
@@ -166,7 +187,10 @@ impl Api {
                 .body(json),
             None => builder.build(),
         }
-        .map_err(|e| ApiError::Unexpected { status: 0, message: e.to_string() })?;
+        .map_err(|e| ApiError::Unexpected {
+            status: 0,
+            message: e.to_string(),
+        })?;
         let response = request.send().await.map_err(|_| ApiError::Network)?;
         if response.ok() {
             return Ok(response);
@@ -199,7 +223,11 @@ impl Api {
             .map_err(|_| ApiError::Network)
     }
 
-    pub async fn post<B: Serialize, T: DeserializeOwned>(&self, path: &str, body: &B) -> Result<T, ApiError> {
+    pub async fn post<B: Serialize, T: DeserializeOwned>(
+        &self,
+        path: &str,
+        body: &B,
+    ) -> Result<T, ApiError> {
         let json = serde_json::to_string(body).unwrap_or_else(|_| "{}".to_owned());
         Self::json(self.send(Method::POST, path, Some(json)).await?).await
     }
@@ -209,7 +237,11 @@ impl Api {
         Self::json(self.send(Method::POST, path, None).await?).await
     }
 
-    pub async fn put<B: Serialize, T: DeserializeOwned>(&self, path: &str, body: &B) -> Result<T, ApiError> {
+    pub async fn put<B: Serialize, T: DeserializeOwned>(
+        &self,
+        path: &str,
+        body: &B,
+    ) -> Result<T, ApiError> {
         let json = serde_json::to_string(body).unwrap_or_else(|_| "{}".to_owned());
         Self::json(self.send(Method::PUT, path, Some(json)).await?).await
     }

@@ -36,7 +36,13 @@ impl Role {
         }
     }
 
-    pub const ALL: [Role; 5] = [Role::Requester, Role::Agent, Role::Supervisor, Role::Analyst, Role::Admin];
+    pub const ALL: [Role; 5] = [
+        Role::Requester,
+        Role::Agent,
+        Role::Supervisor,
+        Role::Analyst,
+        Role::Admin,
+    ];
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -118,7 +124,10 @@ pub struct Call {
 
 impl Call {
     pub fn is_waiting(&self) -> bool {
-        matches!(self.status.as_str(), "new" | "requested" | "queued" | "offered")
+        matches!(
+            self.status.as_str(),
+            "new" | "requested" | "queued" | "offered"
+        )
     }
 
     pub fn is_live(&self) -> bool {
@@ -268,7 +277,12 @@ pub struct HistoryEntry {
 impl HistoryEntry {
     /// "Ana Agent (agent)", "system", …
     pub fn actor_label(&self) -> String {
-        let text = |key: &str| self.actor.get(key).and_then(Value::as_str).map(str::to_owned);
+        let text = |key: &str| {
+            self.actor
+                .get(key)
+                .and_then(Value::as_str)
+                .map(str::to_owned)
+        };
         match (text("name"), text("role")) {
             (Some(name), Some(role)) => format!("{name} ({role})"),
             (Some(name), None) => name,
@@ -276,7 +290,9 @@ impl HistoryEntry {
             (None, None) => match &self.actor {
                 Value::String(s) => s.clone(),
                 Value::Null => "system".to_owned(),
-                other => text("kind").or_else(|| text("id")).unwrap_or_else(|| other.to_string()),
+                other => text("kind")
+                    .or_else(|| text("id"))
+                    .unwrap_or_else(|| other.to_string()),
             },
         }
     }
@@ -458,7 +474,12 @@ pub fn language_name(code: &str) -> String {
 
 pub const SPECIALTIES: [&str; 3] = ["general", "medical", "legal"];
 pub const MODALITIES: [&str; 2] = ["video", "audio"];
-pub const STRATEGIES: [&str; 4] = ["longest_idle", "round_robin", "fewest_calls_today", "best_proficiency"];
+pub const STRATEGIES: [&str; 4] = [
+    "longest_idle",
+    "round_robin",
+    "fewest_calls_today",
+    "best_proficiency",
+];
 pub const DISPOSITIONS: [(&str, &str); 6] = [
     ("completed", "Completed"),
     ("partially_completed", "Partially completed"),

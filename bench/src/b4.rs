@@ -1,0 +1,209 @@
+//! B4: projection lag. A supervisor's WebSocket receives a `call` notice for every call
+//! the projection workers store; calls are requested at a fixed rate (open loop) and each
+//! is timed from its 202 to the arrival of its notice: relay, stream, worker, read-model
+//! commit, view notice, hub, socket.
+
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use clap::Args;
+use futures::{SinkExt, StreamExt};
+use serde_json::json;
+use tokio::time::Instant;
+use tokio_tungstenite::tungstenite::Message;
+use uuid::Uuid;
+
+use crate::b1b2::open_loop;
+use crate::common::{
+    Api, Fragment, Latency, Row, UNSERVED_LANGUAGE, histogram, lock, record, write_fragment,
+};
+
+#[derive(Debug, Args)]
+pub struct B4Args {
+    #[arg(long)]
+    pub base_url: String,
+    /// Commands per second (each stores two events).
+    #[arg(long, default_value_t = 500)]
+    pub rate: u64,
+    #[arg(long, default_value_t = 10)]
+    pub duration_s: u64,
+    #[arg(long, default_value_t = 3)]
+    pub warmup_s: u64,
+}
+
+pub type WsStream =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+/// Opens `/api/ws`, authenticates with the first message and waits for `ready`.
+pub async fn connect_ws(api: &Api, token: &str) -> anyhow::Result<WsStream> {
+    let (mut ws, _) = tokio_tungstenite::connect_async(api.ws_url("/api/ws"))
+        .await
+        .context("opening /api/ws")?;
+    ws.send(Message::text(
+        json!({"type": "auth", "token": token}).to_string(),
+    ))
+    .await?;
+    let ready = tokio::time::timeout(Duration::from_secs(10), async {
+        while let Some(message) = ws.next().await {
+            if let Message::Text(text) = message? {
+                let value: serde_json::Value = serde_json::from_str(&text)?;
+                match value["type"].as_str() {
+                    Some("ready") => return anyhow::Ok(()),
+                    Some("error") => bail!("/api/ws refused: {text}"),
+                    _ => {}
+                }
+            }
+        }
+        bail!("/api/ws closed before ready")
+    })
+    .await;
+    ready.context("no ready within 10 s")??;
+    Ok(ws)
+}
+
+/// The id of the call a pushed `call` notice is about.
+fn call_id(text: &str) -> Option<Uuid> {
+    let value: serde_json::Value = serde_json::from_str(text).ok()?;
+    if value["type"] != "call" {
+        return None;
+    }
+    let data = &value["data"];
+    data["id"]
+        .as_str()
+        .or_else(|| data["call_id"].as_str())?
+        .parse()
+        .ok()
+}
+
+#[derive(Default)]
+struct Seen {
+    /// First notice of each call.
+    notices: HashMap<Uuid, Instant>,
+    /// 202 of each call, and when it was due to be sent.
+    answered: HashMap<Uuid, (Instant, Instant)>,
+}
+
+pub async fn run(out: &Path, args: &B4Args) -> anyhow::Result<()> {
+    let began = Instant::now();
+    let api = Api::new(&args.base_url)?;
+    let requester = api.login("requester@example.com").await?;
+    let supervisor = api.login("supervisor@example.com").await?;
+    let ws = connect_ws(&api, &supervisor.token).await?;
+    let seen = Arc::new(Mutex::new(Seen::default()));
+    let notices_total = Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let reader = {
+        let seen = Arc::clone(&seen);
+        let total = Arc::clone(&notices_total);
+        tokio::spawn(async move {
+            let (_sink, mut stream) = ws.split();
+            while let Some(Ok(message)) = stream.next().await {
+                let now = Instant::now();
+                if let Message::Text(text) = message {
+                    total.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    if text.contains("\"resync\"") {
+                        eprintln!("B4: the hub sent resync: this client fell behind");
+                    }
+                    if let Some(id) = call_id(&text) {
+                        lock(&seen).notices.entry(id).or_insert(now);
+                    }
+                }
+            }
+        })
+    };
+
+    let send = |due: Instant| {
+        let api = api.clone();
+        let token = requester.token.clone();
+        let seen = Arc::clone(&seen);
+        async move {
+            let id = api.request_call(&token, UNSERVED_LANGUAGE).await?;
+            lock(&seen).answered.insert(id, (Instant::now(), due));
+            Ok(())
+        }
+    };
+    eprintln!("B4: warm-up {} s at {} commands/s", args.warmup_s, args.rate);
+    open_loop(args.rate, Duration::from_secs(args.warmup_s), send).await?;
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let warm: HashSet<Uuid> = lock(&seen).answered.keys().copied().collect();
+    eprintln!("B4: measuring {} s at {} commands/s", args.duration_s, args.rate);
+    let (ok, failed, _) = open_loop(args.rate, Duration::from_secs(args.duration_s), send).await?;
+    // Let the last notices arrive.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let missing = {
+            let seen = lock(&seen);
+            seen.answered
+                .keys()
+                .filter(|id| !seen.notices.contains_key(id))
+                .count()
+        };
+        if missing == 0 || Instant::now() > deadline {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    reader.abort();
+
+    let mut lag = histogram()?;
+    let mut end_to_end = histogram()?;
+    let mut missing = 0u64;
+    let mut before_answer = 0u64;
+    {
+        let seen = lock(&seen);
+        for (id, (answered, due)) in &seen.answered {
+            if warm.contains(id) {
+                continue;
+            }
+            match seen.notices.get(id) {
+                Some(notice) => {
+                    if notice < answered {
+                        before_answer += 1;
+                    }
+                    record(&mut lag, notice.saturating_duration_since(*answered));
+                    record(&mut end_to_end, notice.saturating_duration_since(*due));
+                }
+                None => missing += 1,
+            }
+        }
+    }
+    let lag = Latency::of(&lag);
+    let end_to_end = Latency::of(&end_to_end);
+    let events_per_s = args.rate * 2;
+    let row = Row::new(
+        "B4",
+        "projection lag: command answered (202) → read model updated → WebSocket notice received",
+    )
+    .figure(lag.short(), lag.p99_ms, "ms (p99)")
+    .target("p99 ≤ 50 ms", Some(lag.p99_ms <= 50.0 && missing == 0))
+    .conditions(format!(
+        "{} commands/s = {events_per_s} events/s for {} s after {} s warm-up; {ok} answered, {failed} failed, {missing} notices missing, {before_answer} arrived before their 202; scheduled send → notice {}",
+        args.rate,
+        args.duration_s,
+        args.warmup_s,
+        end_to_end.short()
+    ));
+    write_fragment(
+        out,
+        &Fragment {
+            bench: "B4".to_owned(),
+            rows: vec![row],
+            details: json!({
+                "commands_per_s": args.rate,
+                "events_per_s": events_per_s,
+                "duration_s": args.duration_s,
+                "answered": ok,
+                "failed": failed,
+                "notices_missing": missing,
+                "notices_before_answer": before_answer,
+                "notices_received": notices_total.load(std::sync::atomic::Ordering::Relaxed),
+                "lag_from_202": lag,
+                "lag_from_scheduled_send": end_to_end,
+            }),
+            notes: vec![],
+            took_s: began.elapsed().as_secs_f64(),
+        },
+    )
+}

@@ -1,0 +1,140 @@
+//! B6: `parley projections rebuild <name>` from sequence 1, beside `\copy (SELECT … ORDER BY
+//! …) TO '/dev/null'` of the same rows through psql.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use clap::Args;
+use serde_json::json;
+use tokio::time::Instant;
+
+use crate::common::{Fragment, Row, fmt_int, proc_kib, stream_last_sequence, write_fragment};
+
+#[derive(Debug, Args)]
+pub struct B6Args {
+    /// The `parley` binary; it reads its settings from the environment (PARLEY__...).
+    #[arg(long)]
+    pub parley_bin: PathBuf,
+    #[arg(long, default_value = "calls")]
+    pub projection: String,
+    #[arg(long)]
+    pub nats_url: String,
+    #[arg(long, default_value = "PARLEY_EVENTS")]
+    pub stream: String,
+    #[arg(long, default_value = "psql")]
+    pub psql: PathBuf,
+    /// psql connection string of Parley's database.
+    #[arg(long)]
+    pub database_url: String,
+}
+
+const COPY: &str = "\\copy (SELECT aggregate_type, aggregate_id, sequence, event_type, event_version, \
+     payload, metadata, recorded_at FROM events ORDER BY tx_id, global_position) TO '/dev/null'";
+
+/// Runs a program to its end; returns the time it took and its peak RSS (KiB, sampled).
+async fn timed(program: &Path, args: &[&str]) -> anyhow::Result<(Duration, u64)> {
+    let started = Instant::now();
+    let mut child = tokio::process::Command::new(program)
+        .args(args)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .with_context(|| format!("starting {}", program.display()))?;
+    let pid = child.id().unwrap_or(0);
+    let mut peak = 0;
+    let status = loop {
+        peak = peak.max(proc_kib(pid, "VmHWM").unwrap_or(0));
+        tokio::select! {
+            status = child.wait() => break status?,
+            () = tokio::time::sleep(Duration::from_millis(50)) => {}
+        }
+    };
+    let took = started.elapsed();
+    if !status.success() {
+        let mut stderr = String::new();
+        if let Some(mut pipe) = child.stderr.take() {
+            use tokio::io::AsyncReadExt;
+            pipe.read_to_string(&mut stderr).await?;
+        }
+        bail!("{} {args:?} failed ({status}): {stderr}", program.display());
+    }
+    Ok((took, peak))
+}
+
+pub async fn run(out: &Path, args: &B6Args) -> anyhow::Result<()> {
+    let began = Instant::now();
+    let nats = async_nats::connect(&args.nats_url).await?;
+    let js = async_nats::jetstream::new(nats);
+    let events = stream_last_sequence(&js, &args.stream).await?;
+
+    eprintln!("B6: baseline, \\copy of the events table (once to warm up, once measured)");
+    let psql = |command: &'static str| {
+        vec![
+            "-X".to_owned(),
+            "-q".to_owned(),
+            "-v".to_owned(),
+            "ON_ERROR_STOP=1".to_owned(),
+            "-d".to_owned(),
+            args.database_url.clone(),
+            "-c".to_owned(),
+            command.to_owned(),
+        ]
+    };
+    let copy_args = psql(COPY);
+    let copy_args: Vec<&str> = copy_args.iter().map(String::as_str).collect();
+    timed(&args.psql, &copy_args).await?;
+    let (copy_took, _) = timed(&args.psql, &copy_args).await?;
+    let copy_rate = events as f64 / copy_took.as_secs_f64();
+
+    eprintln!(
+        "B6: parley projections rebuild {} over {events} events",
+        args.projection
+    );
+    let (took, peak_kib) = timed(
+        &args.parley_bin,
+        &["projections", "rebuild", &args.projection],
+    )
+    .await?;
+    let rate = events as f64 / took.as_secs_f64();
+    let row = Row::new(
+        "B6",
+        &format!(
+            "rebuild the `{}` read model from stream sequence 1 (`parley projections rebuild {}`)",
+            args.projection, args.projection
+        ),
+    )
+    .figure(format!("{} events/s", fmt_int(rate)), rate, "events/s")
+    .baseline(
+        format!(
+            "{} rows/s (psql `\\copy (SELECT … ORDER BY tx_id, global_position) TO '/dev/null'`)",
+            fmt_int(copy_rate)
+        ),
+        copy_rate,
+    )
+    .target("≥ 100,000 events/s", Some(rate >= 100_000.0))
+    .conditions(format!(
+        "{events} events on the stream; rebuild {:.1} s (process start and swap included, peak RSS {} MiB), copy {:.1} s",
+        took.as_secs_f64(),
+        peak_kib / 1024,
+        copy_took.as_secs_f64()
+    ));
+    write_fragment(
+        out,
+        &Fragment {
+            bench: "B6".to_owned(),
+            rows: vec![row],
+            details: json!({
+                "projection": args.projection,
+                "events": events,
+                "rebuild_s": took.as_secs_f64(),
+                "rebuild_events_per_s": rate,
+                "rebuild_peak_rss_kib": peak_kib,
+                "copy_s": copy_took.as_secs_f64(),
+                "copy_rows_per_s": copy_rate,
+            }),
+            notes: vec![],
+            took_s: began.elapsed().as_secs_f64(),
+        },
+    )
+}
