@@ -210,7 +210,16 @@ async fn reconcile(
         .state
         .last_sequence;
     let stream_sequence = u64::try_from(cursor.stream_sequence).unwrap_or(0);
-    if last_sequence == 0 || last_sequence <= stream_sequence {
+    if last_sequence < stream_sequence {
+        // Publishing on would hand out sequences the read models already hold: they
+        // would skip the new events as duplicates.
+        bail!(
+            "the stream {} ends at sequence {last_sequence} but the relay already published up to {stream_sequence}: \
+             the stream was lost or replaced; follow \"Recover from a lost stream\" in docs/runbook.md",
+            names.stream
+        );
+    }
+    if last_sequence == 0 || last_sequence == stream_sequence {
         return Ok(());
     }
     let message = stream
@@ -290,6 +299,7 @@ pub async fn run(
         .context("listening for events")?;
     listener.listen(EVENTS_CHANNEL).await?;
     let mut lock_check = tokio::time::interval(Duration::from_secs(2));
+    let mut last_lock_check = std::time::Instant::now();
     loop {
         if *shutdown.borrow() {
             return Ok(());
@@ -312,6 +322,11 @@ pub async fn run(
                 _ = shutdown.changed() => {}
             }
             continue;
+        }
+        if last_lock_check.elapsed() > Duration::from_secs(2) {
+            // Also under continuous load: a relay that lost its lock must stop publishing.
+            leadership.check().await?;
+            last_lock_check = std::time::Instant::now();
         }
         let stream_sequence = publish_batch(&js, &options.names, &batch).await?;
         if let Some(fail) = &options.fail_before_saving_cursor

@@ -124,6 +124,12 @@ async fn apply_batch(
     messages: &[(i64, BusEvent)],
 ) -> Result<BatchOutcome, ProjectionError> {
     let mut tx = conn.begin().await?;
+    // Serialises with a rebuild's swap: once it is ours, every name below resolves to the
+    // schema that is live now, never to one renamed away under us.
+    sqlx::query("SELECT pg_advisory_xact_lock(hashtext($1))")
+        .bind(format!("swap:{schema}"))
+        .execute(&mut *tx)
+        .await?;
     tx.execute(format!("SET LOCAL search_path TO {}, public", quoted(schema)).as_str())
         .await?;
     let mut checkpoint: i64 = sqlx::query_scalar("SELECT stream_seq FROM checkpoint FOR UPDATE")
@@ -365,6 +371,11 @@ pub async fn rebuild(
         follow(pool, js, names, copy, &mut no_shutdown).await?;
         // Hold the live checkpoint still, and swap only if the copy is not behind it.
         let mut tx = conn.begin().await?;
+        // The live worker takes this lock before each batch (see `apply_batch`).
+        sqlx::query("SELECT pg_advisory_xact_lock(hashtext($1))")
+            .bind(format!("swap:{live}"))
+            .execute(&mut *tx)
+            .await?;
         let live_checkpoint: i64 = sqlx::query_scalar(&format!(
             "SELECT stream_seq FROM {}.checkpoint FOR UPDATE",
             quoted(&live)
@@ -378,7 +389,9 @@ pub async fn rebuild(
         .fetch_one(&mut *tx)
         .await?;
         if next_checkpoint < live_checkpoint {
+            // The live copy moved on meanwhile: catch up again.
             tx.rollback().await?;
+            tokio::time::sleep(Duration::from_millis(100)).await;
             continue;
         }
         let retired = format!("{live}_retired");

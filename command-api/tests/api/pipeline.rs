@@ -366,3 +366,61 @@ async fn after_a_backup_is_restored_into_a_fresh_database_new_events_are_still_p
     }
     assert_read_models_match_events(&restored).await;
 }
+
+#[tokio::test]
+async fn a_read_model_rebuilt_while_traffic_flows_is_swapped_in_with_every_event_once() {
+    let app = spawn_app().await;
+    let _pipeline = app.start_pipeline();
+    traffic(&app, 2).await;
+    app.wait_for_projections().await;
+    let calls = projections::read_models::all()
+        .into_iter()
+        .find(|p| p.name() == "calls")
+        .expect("the calls projection");
+    let history = projections::read_models::all()
+        .into_iter()
+        .find(|p| p.name() == "history")
+        .expect("the history projection");
+    let rebuild = async {
+        projections::worker::rebuild(&app.pool, &app.jetstream(), &app.bus(), calls.as_ref())
+            .await
+            .expect("rebuild calls");
+        projections::worker::rebuild(&app.pool, &app.jetstream(), &app.bus(), history.as_ref())
+            .await
+            .expect("rebuild history")
+    };
+    let (checkpoint, ()) = tokio::join!(rebuild, traffic(&app, 2));
+    assert!(checkpoint > 0);
+    app.assert_stream_matches_events().await;
+    assert_read_models_match_events(&app).await;
+    let leftovers: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM pg_namespace WHERE nspname LIKE 'read\\_%\\_next' OR nspname LIKE 'read\\_%\\_retired'",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .expect("schemas");
+    assert_eq!(leftovers, 0, "no copy left behind");
+}
+
+#[tokio::test]
+async fn analysts_read_calls_and_metrics_but_not_the_event_store() {
+    let app = spawn_app().await;
+    let mut tx = app.pool.begin().await.expect("begin");
+    sqlx::query("SET LOCAL ROLE parley_analyst")
+        .execute(&mut *tx)
+        .await
+        .expect("set role");
+    for readable in [
+        "SELECT count(*) FROM read_calls.calls",
+        "SELECT count(*) FROM read_metrics.buckets",
+    ] {
+        sqlx::query(readable)
+            .execute(&mut *tx)
+            .await
+            .expect(readable);
+    }
+    let refused = sqlx::query("SELECT count(*) FROM public.events")
+        .execute(&mut *tx)
+        .await;
+    assert!(refused.is_err(), "the event store is not for analysts");
+}
