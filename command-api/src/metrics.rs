@@ -1,6 +1,7 @@
 //! `/metrics` in Prometheus text format: HTTP latency by route, command outcomes by route,
 //! WebSocket clients, and — read at scrape time from the database and the stream, so they
-//! are true whichever process does the work — relay lag and projection lag.
+//! are true whichever process does the work — relay lag, projection lag, and the router's
+//! offers and ring timeouts (from `read_metrics.buckets`, as the router runs elsewhere).
 
 use std::sync::OnceLock;
 use std::time::Instant;
@@ -70,11 +71,26 @@ pub async fn track(request: Request, next: Next) -> Response {
 }
 
 fn gauge_line(out: &mut String, name: &str, help: &str, samples: &[(String, f64)]) {
+    metric_lines(out, name, "gauge", help, samples);
+}
+
+fn metric_lines(out: &mut String, name: &str, kind: &str, help: &str, samples: &[(String, f64)]) {
     use std::fmt::Write;
-    let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} gauge");
+    let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} {kind}");
     for (labels, value) in samples {
         let _ = writeln!(out, "{name}{labels} {value}");
     }
+}
+
+/// Offers the router made and offers that rang out, summed over every interpreter's
+/// buckets of the metrics read model (so they lag the router by the projection lag).
+async fn router_offers(pool: &sqlx::PgPool) -> Result<(i64, i64), sqlx::Error> {
+    sqlx::query_as(
+        "SELECT COALESCE(SUM(offered), 0)::bigint, COALESCE(SUM(expired), 0)::bigint \
+         FROM read_metrics.buckets WHERE dimension = 'agent'",
+    )
+    .fetch_one(pool)
+    .await
 }
 
 /// The Prometheus page.
@@ -111,6 +127,25 @@ pub async fn render(State(state): State<AppState>) -> Response {
             );
         }
         Err(error) => tracing::debug!(%error, "cannot read projection lag (is NATS up?)"),
+    }
+    match router_offers(&state.pool).await {
+        Ok((offered, expired)) => {
+            metric_lines(
+                &mut out,
+                "parley_router_offers_total",
+                "counter",
+                "Offers made to interpreters, by the router or a supervisor (from the metrics read model).",
+                &[(String::new(), offered as f64)],
+            );
+            metric_lines(
+                &mut out,
+                "parley_router_offer_timeouts_total",
+                "counter",
+                "Offers that rang out unanswered (from the metrics read model).",
+                &[(String::new(), expired as f64)],
+            );
+        }
+        Err(error) => tracing::warn!(%error, "cannot read the router's offer counts"),
     }
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], out).into_response()
 }

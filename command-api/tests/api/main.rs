@@ -16,5 +16,6 @@ mod pipeline;
 mod push;
 mod queries;
 mod routing;
+mod scale_out;
 mod security;
 mod security_headers;

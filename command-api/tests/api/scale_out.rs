@@ -1,0 +1,399 @@
+//! Scale-out on one machine, against real PostgreSQL and NATS: two API instances on one
+//! database and one bus each pushing to their own WebSocket clients; two routers with one
+//! active, the active one killed and taken over; the request id travelling from the HTTP
+//! request into event metadata and NATS headers; the router's figures on `/metrics`.
+
+use std::time::{Duration, Instant};
+
+use command_api::auth::Role;
+use command_api::startup::Application;
+use futures::StreamExt;
+use reqwest::Method;
+use serde_json::{Value, json};
+use tokio::net::TcpStream;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+use uuid::Uuid;
+
+use crate::helpers::{Session, TestApp, spawn_app, spawn_app_with};
+
+type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
+
+/// A second API instance on `app`'s database and bus (same settings, another port); its
+/// base address. Not seeded: it shares the first instance's data.
+async fn second_instance(app: &TestApp) -> String {
+    let mut settings = app.state.settings.as_ref().clone();
+    settings.http.port = 0;
+    let instance = Application::build(settings)
+        .await
+        .expect("build the second instance");
+    let port = instance.port();
+    tokio::spawn(instance.run_until_stopped());
+    format!("http://127.0.0.1:{port}")
+}
+
+/// A WebSocket client of the instance at `address`, authenticated and past `ready`.
+async fn connect(address: &str, session: &Session) -> Socket {
+    let url = format!(
+        "{}/api/ws?token={}",
+        address.replacen("http://", "ws://", 1),
+        session.token
+    );
+    let (mut socket, _) = tokio_tungstenite::connect_async(url)
+        .await
+        .expect("connect");
+    let ready = next_json(&mut socket, Duration::from_secs(5))
+        .await
+        .expect("a ready message");
+    assert_eq!(ready["type"], "ready", "{ready}");
+    assert_eq!(ready["data"]["user_id"], session.id.to_string());
+    socket
+}
+
+/// The next JSON message within `wait` (probes included).
+async fn next_json(socket: &mut Socket, wait: Duration) -> Option<Value> {
+    let deadline = tokio::time::Instant::now() + wait;
+    loop {
+        match tokio::time::timeout_at(deadline, socket.next()).await {
+            Err(_) | Ok(None | Some(Err(_)) | Some(Ok(Message::Close(_)))) => return None,
+            Ok(Some(Ok(Message::Text(text)))) => {
+                return Some(serde_json::from_str(text.as_str()).expect("JSON"));
+            }
+            Ok(Some(Ok(_))) => {}
+        }
+    }
+}
+
+/// Publishes probe notices until `socket` hears one: its instance's hub is subscribed.
+async fn wait_for_hub(app: &TestApp, socket: &mut Socket) {
+    let probe = json!({
+        "type": "queue", "seq": 0, "id": Uuid::nil(), "data": {"probe": true},
+        "audience": {"agent_id": null, "requester_id": null},
+    });
+    for _ in 0..300 {
+        app.state
+            .nats
+            .publish(
+                format!("{}.views.queue", app.bus().prefix),
+                probe.to_string().into(),
+            )
+            .await
+            .expect("publish");
+        app.state.nats.flush().await.expect("flush");
+        if let Some(message) = next_json(socket, Duration::from_millis(100)).await
+            && message["data"]["probe"] == true
+        {
+            return;
+        }
+    }
+    panic!("the hub never heard a probe");
+}
+
+/// Waits for the `call` notice about `call`, skipping everything else.
+async fn hear_call(socket: &mut Socket, call: Uuid, wait: Duration) -> Value {
+    let deadline = tokio::time::Instant::now() + wait;
+    loop {
+        let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+        let Some(message) = next_json(socket, left).await else {
+            panic!("no call notice for {call} within {wait:?}");
+        };
+        if message["type"] == "call" && message["data"]["call_id"] == call.to_string() {
+            return message;
+        }
+    }
+}
+
+#[tokio::test]
+async fn two_api_instances_both_push_a_command_to_their_own_clients() {
+    let app = spawn_app().await;
+    let other = second_instance(&app).await;
+    let _pipeline = app.start_pipeline();
+    let supervisor = app.login(Role::Supervisor).await;
+    let mut on_a = connect(&app.address, &supervisor).await;
+    let mut on_b = connect(&other, &supervisor).await;
+    wait_for_hub(&app, &mut on_a).await;
+    wait_for_hub(&app, &mut on_b).await;
+    // The second instance serves the same data and accepts the same tokens.
+    let answer = reqwest::Client::new()
+        .get(format!("{other}/api/queues"))
+        .bearer_auth(&supervisor.token)
+        .send()
+        .await
+        .expect("ask the second instance");
+    assert_eq!(answer.status().as_u16(), 200);
+
+    let requester = app.login(Role::Requester).await;
+    let call = app.request_call(&requester).await;
+    let heard_a = hear_call(&mut on_a, call, Duration::from_secs(15)).await;
+    let heard_b = hear_call(&mut on_b, call, Duration::from_secs(15)).await;
+    assert_eq!(
+        heard_a["seq"], heard_b["seq"],
+        "the same update: {heard_a} {heard_b}"
+    );
+}
+
+/// An app with the relay and workers, a French queue with `ring_timeout_s`, and both demo
+/// interpreters speaking French and available.
+async fn french_floor(app: &TestApp, ring_timeout_s: u32) -> (Session, Session, Session) {
+    let admin = app.login(Role::Admin).await;
+    app.post(
+        "/api/queues",
+        &admin,
+        json!({"name": "French · general", "languages": ["fr"], "ring_timeout_s": ring_timeout_s,
+               "max_wait_s": 120, "wrap_up_s": 1}),
+    )
+    .await
+    .expect(202);
+    let agent1 = app.login(Role::Agent).await;
+    let agent2 = app.login_as("agent2@example.com").await;
+    for agent in [&agent1, &agent2] {
+        app.put(
+            &format!("/api/agents/{}/skills", agent.id),
+            &admin,
+            json!({"languages": [{"code": "fr", "proficiency": 4}], "specialties": ["general"],
+                   "modalities": ["audio", "video"]}),
+        )
+        .await
+        .expect(202);
+    }
+    let requester = app.login(Role::Requester).await;
+    (requester, agent1, agent2)
+}
+
+async fn request_french(app: &TestApp, requester: &Session) -> Uuid {
+    app.post(
+        "/api/calls",
+        requester,
+        json!({"language": "fr", "modality": "audio"}),
+    )
+    .await
+    .expect(202)
+    .id()
+}
+
+/// Waits until the call is offered to someone; how long that took.
+async fn until_offered(app: &TestApp, call: Uuid, within: Duration) -> Duration {
+    let started = Instant::now();
+    loop {
+        if !app.call_state(call).await["offered_to"].is_null() {
+            return started.elapsed();
+        }
+        assert!(
+            started.elapsed() < within,
+            "call {call} was not offered within {within:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// Server pids of the sessions holding the router's advisory lock in the app's database.
+async fn router_lock_holders(app: &TestApp) -> Vec<i32> {
+    sqlx::query_scalar(
+        "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted \
+         AND database = (SELECT oid FROM pg_database WHERE datname = current_database()) \
+         AND ((classid::bigint << 32) | objid::bigint) = $1",
+    )
+    .bind(projections::leader::ROUTER_LOCK)
+    .fetch_all(&app.pool)
+    .await
+    .expect("read pg_locks")
+}
+
+/// No call holds two ringing offers at once: every `CallOffered` after the first is
+/// preceded by the end of the previous offer.
+async fn assert_no_double_offers(app: &TestApp, calls: &[Uuid]) {
+    for call in calls {
+        let types = app.events_of(*call).await;
+        let mut ringing = false;
+        for (event_type, _) in &types {
+            match event_type.as_str() {
+                "CallOffered" => {
+                    assert!(!ringing, "call {call} offered twice at once: {types:?}");
+                    ringing = true;
+                }
+                "OfferDeclined" | "OfferExpired" | "OfferWithdrawn" | "CallAbandoned"
+                | "CallAccepted" => ringing = false,
+                _ => {}
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn two_routers_one_active_and_a_killed_active_router_is_taken_over() {
+    let app = spawn_app().await;
+    let mut pipeline = app.start_pipeline();
+    let (requester, agent1, agent2) = french_floor(&app, 60).await;
+    app.set_status(&agent1, "available").await;
+    app.set_status(&agent2, "available").await;
+    for _ in 0..2 {
+        let router = app.spawn_router(&pipeline);
+        pipeline.routers.push(router);
+    }
+
+    let mut calls = Vec::new();
+    let mut leaders = Vec::new();
+    // Round 0 with both routers; then kill the oldest router and start a fresh one, twice,
+    // so whichever of the first two was active has been killed.
+    for round in 0..3 {
+        let started = Instant::now();
+        if round > 0 {
+            let oldest = pipeline.routers.remove(0);
+            oldest.abort();
+            let _ = oldest.await;
+            let fresh = app.spawn_router(&pipeline);
+            pipeline.routers.push(fresh);
+        }
+        let call = request_french(&app, &requester).await;
+        until_offered(&app, call, Duration::from_secs(10)).await;
+        let holders = router_lock_holders(&app).await;
+        eprintln!(
+            "round {round}: offered {:?} after the round began (kill included), leader {holders:?}",
+            started.elapsed()
+        );
+        assert_eq!(holders.len(), 1, "exactly one active router: {holders:?}");
+        leaders.extend(holders);
+        calls.push(call);
+        assert!(
+            pipeline.routers.iter().all(|r| !r.is_finished()),
+            "the other router stands by"
+        );
+        // Free the interpreter for the next round.
+        app.post(&format!("/api/calls/{call}/cancel"), &requester, json!({}))
+            .await
+            .expect(202);
+    }
+    leaders.dedup();
+    assert!(
+        leaders.len() >= 2,
+        "the active router was killed and another took over: {leaders:?}"
+    );
+    // Nothing doubled: let any router that wrongly believed it led have its chance.
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    assert_no_double_offers(&app, &calls).await;
+    for agent in [&agent1, &agent2] {
+        let types = app.events_of(agent.id).await;
+        let mut ringing = false;
+        for (event_type, _) in &types {
+            match event_type.as_str() {
+                "AgentOfferReceived" => {
+                    assert!(!ringing, "agent offered twice at once: {types:?}");
+                    ringing = true;
+                }
+                "AgentOfferCleared" | "AgentCallStarted" => ringing = false,
+                _ => {}
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_request_id_travels_into_event_metadata_and_nats_headers() {
+    let app = spawn_app().await;
+    let _pipeline = app.start_pipeline();
+    let requester = app.login(Role::Requester).await;
+    let response = app
+        .client
+        .request(Method::POST, format!("{}/api/calls", app.address))
+        .bearer_auth(&requester.token)
+        .header("x-request-id", "trace-123")
+        .json(&json!({"language": "es", "modality": "video", "specialty": "medical"}))
+        .send()
+        .await
+        .expect("request a call");
+    assert_eq!(response.status().as_u16(), 202);
+    assert_eq!(
+        response
+            .headers()
+            .get("x-request-id")
+            .and_then(|v| v.to_str().ok()),
+        Some("trace-123"),
+        "echoed back"
+    );
+    let body: Value = response.json().await.expect("JSON");
+    let call = body["id"].as_str().expect("an id").to_owned();
+
+    let stored: Vec<Option<String>> = sqlx::query_scalar(
+        "SELECT metadata ->> 'request_id' FROM events WHERE aggregate_id = $1 ORDER BY sequence",
+    )
+    .bind(&call)
+    .fetch_all(&app.pool)
+    .await
+    .expect("read events");
+    assert!(!stored.is_empty());
+    assert!(
+        stored.iter().all(|id| id.as_deref() == Some("trace-123")),
+        "{stored:?}"
+    );
+
+    app.assert_stream_matches_events().await;
+    let mut stream = app
+        .jetstream()
+        .get_stream(&app.bus().stream)
+        .await
+        .expect("the stream");
+    let last = stream.info().await.expect("info").state.last_sequence;
+    let mut carried = 0;
+    for sequence in 1..=last {
+        let message = stream.get_raw_message(sequence).await.expect("a message");
+        let event: projections::bus::BusEvent =
+            serde_json::from_slice(&message.payload).expect("an event");
+        if event.aggregate_id != call {
+            continue;
+        }
+        let header = message
+            .headers
+            .get(projections::relay::REQUEST_ID_HEADER)
+            .map(|v| v.as_str().to_owned());
+        assert_eq!(header.as_deref(), Some("trace-123"), "message {sequence}");
+        carried += 1;
+    }
+    assert_eq!(
+        carried,
+        stored.len(),
+        "every event of the call is on the stream"
+    );
+}
+
+#[tokio::test]
+async fn metrics_show_the_routers_offers_and_timeouts() {
+    let app = spawn_app_with(|settings| settings.commands.away_after_missed_offers = 1).await;
+    let mut pipeline = app.start_pipeline();
+    let router = app.spawn_router(&pipeline);
+    pipeline.routers.push(router);
+    let (requester, _agent1, agent2) = french_floor(&app, 1).await;
+    app.set_status(&agent2, "available").await;
+    let call = request_french(&app, &requester).await;
+    // One offer, to agent2, rings out; agent2 is set away after one missed offer.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !app
+        .events_of(call)
+        .await
+        .iter()
+        .any(|(t, _)| t == "OfferExpired")
+    {
+        assert!(Instant::now() < deadline, "the offer never expired");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    app.wait_for_projections().await;
+    let text = app
+        .client
+        .get(format!("{}/metrics", app.address))
+        .send()
+        .await
+        .expect("scrape")
+        .text()
+        .await
+        .expect("metrics");
+    for needle in [
+        "# TYPE parley_router_offers_total counter",
+        "\nparley_router_offers_total 1\n",
+        "# TYPE parley_router_offer_timeouts_total counter",
+        "\nparley_router_offer_timeouts_total 1\n",
+    ] {
+        assert!(
+            text.contains(needle),
+            "{needle:?} missing from /metrics:\n{text}"
+        );
+    }
+}
