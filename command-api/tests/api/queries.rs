@@ -526,6 +526,68 @@ async fn call_detail_and_history_follow_visibility_and_roles() {
     .expect(404);
 }
 
+#[tokio::test]
+async fn call_detail_gives_the_place_in_the_queue_urgent_first_then_by_queued_at() {
+    let app = app_with_read_models().await;
+    let requester = app.login(Role::Requester).await;
+    let supervisor = app.login(Role::Supervisor).await;
+    let (queue, elsewhere) = (Uuid::new_v4(), Uuid::new_v4());
+    let (first, urgent, offered, other_queue, connected) = (
+        Uuid::new_v4(),
+        Uuid::new_v4(),
+        Uuid::new_v4(),
+        Uuid::new_v4(),
+        Uuid::new_v4(),
+    );
+    let rows = [
+        (
+            first,
+            json!({"queue_id": queue, "queued_at": rfc3339(at(9, 0))}),
+        ),
+        (
+            urgent,
+            json!({"queue_id": queue, "queued_at": rfc3339(at(9, 5)), "priority": "urgent"}),
+        ),
+        (
+            offered,
+            json!({"queue_id": queue, "queued_at": rfc3339(at(9, 2)), "status": "offered"}),
+        ),
+        (
+            other_queue,
+            json!({"queue_id": elsewhere, "queued_at": rfc3339(at(8, 0))}),
+        ),
+        (
+            connected,
+            json!({"queue_id": queue, "queued_at": rfc3339(at(8, 0)), "status": "connected"}),
+        ),
+    ];
+    for (id, extra) in rows {
+        insert_call(&app.pool, id, requester.id, at(8, 0), extra).await;
+    }
+    let position = |body: Value| body["position"].clone();
+    for (id, expected) in [
+        (urgent, json!(1)),
+        (first, json!(2)),
+        (offered, json!(3)),
+        (other_queue, json!(1)),
+        (connected, Value::Null),
+    ] {
+        let body = app
+            .get(&format!("/api/calls/{id}"), &requester)
+            .await
+            .expect(200)
+            .body;
+        assert_eq!(position(body.clone()), expected, "call {id}");
+        assert_eq!(body["id"], id.to_string());
+    }
+    let seen_by_floor = app
+        .get(&format!("/api/calls/{first}"), &supervisor)
+        .await
+        .expect(200)
+        .body;
+    assert_eq!(seen_by_floor["position"], 2);
+}
+
 async fn step(app: &TestApp, path: &str, session: &Session, body: Option<Value>) {
     app.send(Method::POST, path, Some(&session.token), body)
         .await

@@ -116,6 +116,7 @@ test('a call from request to analytics, in real browsers', async (t) => {
     callId = requester.url().split('/my-calls/')[1];
     assert.match(callId, /^[0-9a-f-]{36}$/);
     await requester.getByRole('heading', { name: 'Your call' }).waitFor();
+    await requester.getByText(/^You are number \d+ in the queue$/).waitFor({ timeout: 15000 });
     await shot(requester, '03-requester-waiting');
   });
 

@@ -79,18 +79,13 @@ pub fn MyCallPage(props: &MyCallProps) -> Html {
     }
     use_live_reload(&["call"], reload.clone());
 
-    // Requesters are not sent queue updates: while waiting, refresh the estimate now and then.
-    let waiting_in = call
-        .as_ref()
-        .filter(|c| c.is_waiting())
-        .and_then(|c| c.queue_id.clone());
+    // Requesters are not sent queue updates: while waiting, refresh the call (its place in
+    // the queue) and the queue's estimate every 5 s, as well as on every pushed `call`.
+    let waiting = (*call).as_ref().is_some_and(Call::is_waiting);
     {
-        let load_queue = load_queue.clone();
-        use_effect_with(waiting_in, move |queue_id| {
-            let queue_id = queue_id.clone();
-            let interval = queue_id
-                .clone()
-                .map(|_| Interval::new(15_000, move || load_queue.emit(queue_id.clone())));
+        let reload = reload.clone();
+        use_effect_with(waiting, move |waiting| {
+            let interval = waiting.then(|| Interval::new(5_000, move || reload.emit(())));
             move || drop(interval)
         });
     }
@@ -159,10 +154,13 @@ pub fn MyCallPage(props: &MyCallProps) -> Html {
                 <dl class="facts">
                     <div><dt>{ "Waiting for" }</dt><dd data-testid="waited">{ format::duration(waited) }</dd></div>
                     <div><dt>{ "Queue" }</dt><dd>{ format::opt(&c.queue_name) }</dd></div>
+                    if let Some(n) = c.position {
+                        <div><dt>{ "Your place" }</dt><dd data-testid="position">{ format!("You are number {n} in the queue") }</dd></div>
+                    }
                     { match &*queue {
                         Some(q) => html! {
                             <>
-                                <div><dt>{ "Calls waiting in this queue" }</dt><dd data-testid="position">{ q.waiting }</dd></div>
+                                <div><dt>{ "Calls waiting in this queue" }</dt><dd data-testid="queue-waiting">{ q.waiting }</dd></div>
                                 <div><dt>{ "Estimated wait" }</dt><dd data-testid="estimate">{
                                     match q.estimated_wait_s {
                                         Some(0) => "Any moment now".to_owned(),

@@ -120,6 +120,8 @@ pub struct Call {
     pub rated: Option<bool>,
     pub transfers: i64,
     pub seq: i64,
+    /// 1-based place among the calls waiting in the queue (`GET /api/calls/{id}` only).
+    pub position: Option<i64>,
 }
 
 impl Call {

@@ -284,17 +284,51 @@ async fn list_calls(
     Ok(Json(CallPage { items, next_cursor }))
 }
 
-/// One call from the read model (visibility as for the list; others' calls answer 404).
+/// One call with its place in its queue.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CallDetail {
+    #[serde(flatten)]
+    pub call: CallView,
+    /// 1-based place among the calls waiting (queued or offered) in the same queue, urgent
+    /// calls first, then by `queued_at`; `null` unless this call is itself queued or offered.
+    pub position: Option<i64>,
+}
+
+/// The call's 1-based place in its queue: the waiting calls of the same queue ahead of it
+/// (urgent before normal, then earlier `queued_at`, then call id) plus one; `None` unless
+/// it is queued or offered.
+async fn queue_position(pool: &PgPool, id: Uuid) -> Result<Option<i64>, ApiError> {
+    let position: Option<Option<i64>> = sqlx::query_scalar(
+        "SELECT CASE WHEN c.status::text IN ('queued', 'offered') AND c.queue_id IS NOT NULL THEN ( \
+           SELECT count(*)::int8 + 1 FROM read_calls.calls o \
+            WHERE o.queue_id = c.queue_id AND o.status::text IN ('queued', 'offered') \
+              AND o.call_id <> c.call_id \
+              AND (coalesce(o.priority::text = 'urgent', false) > coalesce(c.priority::text = 'urgent', false) \
+                OR (coalesce(o.priority::text = 'urgent', false) = coalesce(c.priority::text = 'urgent', false) \
+                  AND (coalesce(o.queued_at, o.requested_at), o.call_id) \
+                    < (coalesce(c.queued_at, c.requested_at), c.call_id)))) END \
+         FROM read_calls.calls c WHERE c.call_id = $1",
+    )
+    .bind(id)
+    .fetch_optional(pool)
+    .await?;
+    Ok(position.flatten())
+}
+
+/// One call from the read model (visibility as for the list; others' calls answer 404),
+/// with `position`, its place in its queue while it waits.
 #[utoipa::path(get, path = "/api/calls/{id}", tag = "calls", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "call id")),
-    responses((status = 200, body = CallView), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
+    responses((status = 200, body = CallDetail), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
         (status = 503, body = ErrorBody)))]
 async fn get_call(
     user: AuthUser,
     State(state): State<AppState>,
     Path(id): Path<Uuid>,
-) -> Result<Json<CallView>, ApiError> {
-    Ok(Json(visible_call(&state.pool, &user, id).await?))
+) -> Result<Json<CallDetail>, ApiError> {
+    let call = visible_call(&state.pool, &user, id).await?;
+    let position = queue_position(&state.pool, id).await?;
+    Ok(Json(CallDetail { call, position }))
 }
 
 /// One event of a call's history.
