@@ -208,7 +208,13 @@ pub async fn b1(out: &Path, args: &B1Args) -> anyhow::Result<()> {
     let requester = api.login("requester@example.com").await?;
     let c = args.concurrency;
     eprintln!("B1: warm-up {} s, {c} clients", args.warmup_s);
-    closed_loop(&api, &requester.token, c, Duration::from_secs(args.warmup_s)).await?;
+    closed_loop(
+        &api,
+        &requester.token,
+        c,
+        Duration::from_secs(args.warmup_s),
+    )
+    .await?;
     eprintln!("B1: measuring {} s", args.duration_s);
     let (ok, failed, hist, elapsed) = closed_loop(
         &api,
@@ -240,16 +246,29 @@ pub async fn b1(out: &Path, args: &B1Args) -> anyhow::Result<()> {
     let baseline_full = parse_tps(&pgbench(&args.pg, &run(&full, args.duration_s)).await?)?;
 
     let ratio = throughput / baseline;
-    let row = Row::new("B1", "commands/s through HTTP (`POST /api/calls`: auth, validation, event store), closed loop")
-        .figure(format!("{} commands/s", fmt_int(throughput)), throughput, "commands/s")
-        .baseline(format!("{} tx/s (pgbench: read stream, insert 1 event, commit)", fmt_int(baseline)), baseline)
-        .target("ratio ≥ 0.6", Some(ratio >= 0.6))
-        .conditions(format!(
-            "{c} concurrent clients for {} s after {} s warm-up; {failed} failed; latency {}",
-            args.duration_s,
-            args.warmup_s,
-            latency.short()
-        ));
+    let row = Row::new(
+        "B1",
+        "commands/s through HTTP (`POST /api/calls`: auth, validation, event store), closed loop",
+    )
+    .figure(
+        format!("{} commands/s", fmt_int(throughput)),
+        throughput,
+        "commands/s",
+    )
+    .baseline(
+        format!(
+            "{} tx/s (pgbench: read stream, insert 1 event, commit)",
+            fmt_int(baseline)
+        ),
+        baseline,
+    )
+    .target("ratio ≥ 0.6", Some(ratio >= 0.6))
+    .conditions(format!(
+        "{c} concurrent clients for {} s after {} s warm-up; {failed} failed; latency {}",
+        args.duration_s,
+        args.warmup_s,
+        latency.short()
+    ));
     let extra = Row::new("B1·sql", "the same, against pgbench running every statement the command sends (queue fold, stream read, 2 inserts, commit)")
         .figure(format!("{} commands/s", fmt_int(throughput)), throughput, "commands/s")
         .baseline(format!("{} tx/s (pgbench: the command's full SQL)", fmt_int(baseline_full)), baseline_full)
@@ -316,7 +335,11 @@ pub async fn b2(out: &Path, args: &B2Args) -> anyhow::Result<()> {
     let send = |_due: Instant| {
         let api = api.clone();
         let token = requester.token.clone();
-        async move { api.request_call(&token, UNSERVED_LANGUAGE).await.map(|_| ()) }
+        async move {
+            api.request_call(&token, UNSERVED_LANGUAGE)
+                .await
+                .map(|_| ())
+        }
     };
     eprintln!("B2: warm-up {} s at {}/s", args.warmup_s, args.rate);
     open_loop(args.rate, Duration::from_secs(args.warmup_s), send).await?;

@@ -21,8 +21,8 @@ use tokio::time::Instant;
 use uuid::Uuid;
 
 use crate::common::{
-    Api, Fragment, Latency, Row, UNSERVED_LANGUAGE, fmt_int, fmt_ms, histogram, record,
-    record_us, stream_last_sequence, write_fragment,
+    Api, Fragment, Latency, Row, UNSERVED_LANGUAGE, fmt_int, fmt_ms, histogram, record, record_us,
+    stream_last_sequence, write_fragment,
 };
 
 #[derive(Debug, Args)]
@@ -87,6 +87,48 @@ async fn wait_for_sequence(
     }
 }
 
+/// Waits until the relay's cursor is at the last row of `events` and the stream has not
+/// grown for two seconds; returns the stream's last sequence.
+async fn wait_relay_idle(
+    pool: &PgPool,
+    js: &jetstream::Context,
+    stream: &str,
+    timeout: Duration,
+) -> anyhow::Result<u64> {
+    let deadline = Instant::now() + timeout;
+    let mut last = u64::MAX;
+    let mut still_since = Instant::now();
+    loop {
+        let (cursor, end): (i64, Option<i64>) = sqlx::query_as(
+            "SELECT (SELECT global_position FROM relay_cursor), (SELECT max(global_position) FROM events)",
+        )
+        .fetch_one(pool)
+        .await?;
+        let now = stream_last_sequence(js, stream).await?;
+        if now != last {
+            last = now;
+            still_since = Instant::now();
+        }
+        if Some(cursor) == end && still_since.elapsed() >= Duration::from_secs(2) {
+            return Ok(now);
+        }
+        if Instant::now() > deadline {
+            bail!(
+                "the relay did not catch up within {timeout:?} (cursor {cursor}, table end {end:?}, stream {now})"
+            );
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Stored events the stream does not hold (stream sequences are one per published event).
+async fn unpublished(pool: &PgPool, js: &jetstream::Context, stream: &str) -> anyhow::Result<i64> {
+    let stored: i64 = sqlx::query_scalar("SELECT count(*) FROM events")
+        .fetch_one(pool)
+        .await?;
+    Ok(stored - i64::try_from(stream_last_sequence(js, stream).await?)?)
+}
+
 #[derive(Deserialize)]
 struct Recorded {
     recorded_at: DateTime<Utc>,
@@ -121,7 +163,10 @@ async fn commit_to_ack(
         let seq = info.stream_sequence;
         let stored_us = i64::try_from(info.published.unix_timestamp_nanos() / 1000)?;
         let recorded: Recorded = serde_json::from_slice(&message.payload)?;
-        record_us(&mut hist, stored_us - recorded.recorded_at.timestamp_micros());
+        record_us(
+            &mut hist,
+            stored_us - recorded.recorded_at.timestamp_micros(),
+        );
         if seq >= to {
             break;
         }
@@ -202,19 +247,19 @@ pub async fn run(out: &Path, args: &B3Args) -> anyhow::Result<()> {
         .await?
         .to_string();
 
-    // Let the relay publish everything already stored (the seed, B1, B2, the template).
+    // Let the relay publish everything already stored (the seed, B1, B2, the template):
+    // wait until its cursor is at the table's end and the stream stops growing.
     let stored: i64 = sqlx::query_scalar("SELECT count(*) FROM events")
         .fetch_one(&pool)
         .await?;
     eprintln!("B3: waiting for the relay to publish the {stored} events already stored");
-    wait_for_sequence(
-        &js,
-        &args.stream,
-        u64::try_from(stored)?,
-        Duration::from_secs(300),
-    )
-    .await?;
-    let base = stream_last_sequence(&js, &args.stream).await?;
+    let base = wait_relay_idle(&pool, &js, &args.stream, Duration::from_secs(300)).await?;
+    let skipped = u64::try_from(stored)?.saturating_sub(base);
+    if skipped > 0 {
+        eprintln!(
+            "B3: the relay is at the end of the table but the stream holds {base} of {stored} events: {skipped} were never published"
+        );
+    }
     let body = js
         .get_stream(&args.stream)
         .await?
@@ -242,18 +287,15 @@ pub async fn run(out: &Path, args: &B3Args) -> anyhow::Result<()> {
     let started = Instant::now();
     bare_publish(&js, prefix, &body, args.events, None).await?;
     let bare_rate = args.events as f64 / started.elapsed().as_secs_f64();
-    let bare_latency = Latency::of(
-        &bare_paced(&js, prefix, &body, args.paced_rate, args.paced_s.min(5)).await?,
-    );
+    let bare_latency =
+        Latency::of(&bare_paced(&js, prefix, &body, args.paced_rate, args.paced_s.min(5)).await?);
     js.delete_stream(baseline_stream).await?;
 
     // Throughput: big inserting transactions, as fast as PostgreSQL takes them.
     let calls_per_batch = (args.batch_events / 2).max(1);
     let batches = (args.events / 2).div_ceil(calls_per_batch).max(1);
     let events = batches * calls_per_batch * 2;
-    eprintln!(
-        "B3: inserting {events} events in {batches} transactions; waiting for the relay"
-    );
+    eprintln!("B3: inserting {events} events in {batches} transactions; waiting for the relay");
     let target = base + events;
     let started = Instant::now();
     let inserter = {
@@ -266,7 +308,20 @@ pub async fn run(out: &Path, args: &B3Args) -> anyhow::Result<()> {
             anyhow::Ok(Instant::now())
         })
     };
-    let relayed = wait_for_sequence(&js, &args.stream, target, Duration::from_secs(1800)).await?;
+    let relayed = match wait_for_sequence(
+        &js,
+        &args.stream,
+        target,
+        Duration::from_secs(60 + events / 2_000),
+    )
+    .await
+    {
+        Ok(at) => at,
+        Err(error) => {
+            let missing = unpublished(&pool, &js, &args.stream).await?;
+            bail!("{error}; {missing} stored events are not on the stream");
+        }
+    };
     let inserted = inserter.await??;
     let elapsed = relayed - started;
     let insert_s = (inserted - started).as_secs_f64();
@@ -288,7 +343,12 @@ pub async fn run(out: &Path, args: &B3Args) -> anyhow::Result<()> {
         copy_calls(&pool, &template, calls_per_tick).await?;
     }
     let paced_target = target + ticks * calls_per_tick * 2;
-    wait_for_sequence(&js, &args.stream, paced_target, Duration::from_secs(600)).await?;
+    if let Err(error) =
+        wait_for_sequence(&js, &args.stream, paced_target, Duration::from_secs(120)).await
+    {
+        let missing = unpublished(&pool, &js, &args.stream).await?;
+        bail!("{error}; {missing} stored events are not on the stream");
+    }
     let paced = Latency::of(&commit_to_ack(&js, &args.stream, target + 1, paced_target).await?);
 
     let rows = vec![
@@ -316,6 +376,14 @@ pub async fn run(out: &Path, args: &B3Args) -> anyhow::Result<()> {
                 calls_per_tick * 2
             )),
     ];
+    let mut rows = rows;
+    let lost = unpublished(&pool, &js, &args.stream).await?;
+    rows.push(
+        Row::new("B3·loss", "stored events the relay never published (table rows − stream messages, relay idle at the table's end)")
+            .figure(format!("{lost} events"), lost as f64, "events")
+            .target("0", Some(lost == 0))
+            .conditions(format!("{skipped} of the {stored} events stored before the relay started (seed, B1, B2) were skipped")),
+    );
     write_fragment(
         out,
         &Fragment {

@@ -124,11 +124,17 @@ pub async fn run(out: &Path, args: &B4Args) -> anyhow::Result<()> {
             Ok(())
         }
     };
-    eprintln!("B4: warm-up {} s at {} commands/s", args.warmup_s, args.rate);
+    eprintln!(
+        "B4: warm-up {} s at {} commands/s",
+        args.warmup_s, args.rate
+    );
     open_loop(args.rate, Duration::from_secs(args.warmup_s), send).await?;
     tokio::time::sleep(Duration::from_secs(1)).await;
     let warm: HashSet<Uuid> = lock(&seen).answered.keys().copied().collect();
-    eprintln!("B4: measuring {} s at {} commands/s", args.duration_s, args.rate);
+    eprintln!(
+        "B4: measuring {} s at {} commands/s",
+        args.duration_s, args.rate
+    );
     let (ok, failed, _) = open_loop(args.rate, Duration::from_secs(args.duration_s), send).await?;
     // Let the last notices arrive.
     let deadline = Instant::now() + Duration::from_secs(10);

@@ -82,14 +82,22 @@ pub async fn serve(args: &ServerArgs) -> anyhow::Result<()> {
     let app = axum::Router::new()
         .route("/ws", axum::routing::get(upgrade))
         .with_state(sender);
-    let listener = tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], args.port))).await?;
+    let listener =
+        tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], args.port))).await?;
     axum::serve(listener, app).await?;
     Ok(())
 }
 
-async fn upgrade(State(sender): State<broadcast::Sender<Utf8Bytes>>, ws: WebSocketUpgrade) -> Response {
+/// The same socket buffers as `parley serve` (`command-api/src/push.rs`), so that the
+/// memory per client compares like with like.
+async fn upgrade(
+    State(sender): State<broadcast::Sender<Utf8Bytes>>,
+    ws: WebSocketUpgrade,
+) -> Response {
     let receiver = sender.subscribe();
-    ws.on_upgrade(move |socket| forward(socket, receiver))
+    ws.read_buffer_size(4096)
+        .write_buffer_size(0)
+        .on_upgrade(move |socket| forward(socket, receiver))
 }
 
 async fn forward(mut socket: WebSocket, mut receiver: broadcast::Receiver<Utf8Bytes>) {
@@ -289,7 +297,10 @@ where
 
 async fn wait_port(port: u16) -> anyhow::Result<()> {
     for _ in 0..100 {
-        if tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_ok() {
+        if tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .is_ok()
+        {
             return Ok(());
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
@@ -298,7 +309,9 @@ async fn wait_port(port: u16) -> anyhow::Result<()> {
 }
 
 fn free_port() -> anyhow::Result<u16> {
-    Ok(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+    Ok(std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port())
 }
 
 pub async fn run(out: &Path, args: &B5Args) -> anyhow::Result<()> {
@@ -314,7 +327,13 @@ pub async fn run(out: &Path, args: &B5Args) -> anyhow::Result<()> {
         None => std::env::current_exe()?,
     };
     let mut server = tokio::process::Command::new(bench_bin)
-        .args(["baseline-server", "--port", &port.to_string(), "--nats-url", &args.nats_url])
+        .args([
+            "baseline-server",
+            "--port",
+            &port.to_string(),
+            "--nats-url",
+            &args.nats_url,
+        ])
         .kill_on_drop(true)
         .spawn()
         .context("starting the baseline server")?;
@@ -326,21 +345,35 @@ pub async fn run(out: &Path, args: &B5Args) -> anyhow::Result<()> {
     let mut details = Vec::new();
     for &clients in &args.clients {
         eprintln!("B5: {clients} clients on the baseline server");
-        let baseline = fan_out(&nats, "benchbase.views.call", server_pid, clients, args, || {
-            let url = baseline_url.clone();
-            async move {
-                let (ws, _) = tokio_tungstenite::connect_async(url).await?;
-                Ok(ws)
-            }
-        })
+        let baseline = fan_out(
+            &nats,
+            "benchbase.views.call",
+            server_pid,
+            clients,
+            args,
+            || {
+                let url = baseline_url.clone();
+                async move {
+                    let (ws, _) = tokio_tungstenite::connect_async(url).await?;
+                    Ok(ws)
+                }
+            },
+        )
         .await?;
         tokio::time::sleep(Duration::from_secs(1)).await;
         eprintln!("B5: {clients} supervisors on /api/ws");
-        let parley = fan_out(&nats, "parley.views.call", args.api_pid, clients, args, || {
-            let api = api.clone();
-            let token = supervisor.token.clone();
-            async move { connect_ws(&api, &token).await }
-        })
+        let parley = fan_out(
+            &nats,
+            "parley.views.call",
+            args.api_pid,
+            clients,
+            args,
+            || {
+                let api = api.clone();
+                let token = supervisor.token.clone();
+                async move { connect_ws(&api, &token).await }
+            },
+        )
         .await?;
         tokio::time::sleep(Duration::from_secs(1)).await;
 

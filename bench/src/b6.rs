@@ -138,3 +138,86 @@ pub async fn run(out: &Path, args: &B6Args) -> anyhow::Result<()> {
         },
     )
 }
+
+#[derive(Debug, Args)]
+pub struct CatchUpArgs {
+    #[arg(long)]
+    pub database_url: String,
+    #[arg(long)]
+    pub nats_url: String,
+    #[arg(long, default_value = "PARLEY_EVENTS")]
+    pub stream: String,
+    /// Events the workers had applied before `parley project` started (their checkpoint).
+    #[arg(long, default_value_t = 0)]
+    pub from: u64,
+    #[arg(long, default_value_t = 1800)]
+    pub timeout_s: u64,
+}
+
+/// The lowest checkpoint among the live read models (`read_<name>.checkpoint`).
+async fn lowest_checkpoint(pool: &sqlx::PgPool) -> anyhow::Result<(i64, usize)> {
+    let schemas: Vec<String> = sqlx::query_scalar(
+        "SELECT table_schema FROM information_schema.tables WHERE table_name = 'checkpoint' \
+         AND table_schema LIKE 'read\\_%' AND table_schema NOT LIKE '%\\_next' AND table_schema NOT LIKE '%\\_retired'",
+    )
+    .fetch_all(pool)
+    .await?;
+    let mut lowest = i64::MAX;
+    for schema in &schemas {
+        let seq: i64 =
+            sqlx::query_scalar(&format!("SELECT stream_seq FROM \"{schema}\".checkpoint"))
+                .fetch_one(pool)
+                .await?;
+        lowest = lowest.min(seq);
+    }
+    Ok((if schemas.is_empty() { 0 } else { lowest }, schemas.len()))
+}
+
+/// Waits until every projection worker has applied the whole stream; reports the rate at
+/// which the live workers (all read models at once) caught up.
+pub async fn catch_up(out: &Path, args: &CatchUpArgs) -> anyhow::Result<()> {
+    let began = Instant::now();
+    let pool = sqlx::postgres::PgPoolOptions::new()
+        .max_connections(2)
+        .connect(&args.database_url)
+        .await?;
+    let nats = async_nats::connect(&args.nats_url).await?;
+    let js = async_nats::jetstream::new(nats);
+    let target = stream_last_sequence(&js, &args.stream).await?;
+    let deadline = Instant::now() + Duration::from_secs(args.timeout_s);
+    let (reached, models) = loop {
+        let (lowest, models) = lowest_checkpoint(&pool).await?;
+        if models > 0 && u64::try_from(lowest).unwrap_or(0) >= target {
+            break (lowest, models);
+        }
+        if Instant::now() > deadline {
+            bail!(
+                "the read models reached {lowest} of {target} within {} s",
+                args.timeout_s
+            );
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    let took = began.elapsed();
+    let events = target.saturating_sub(args.from);
+    let rate = events as f64 / took.as_secs_f64();
+    let row = Row::new(
+        "CU",
+        &format!("live projection workers (`parley project`, {models} read models at once) catching up on the stream"),
+    )
+    .figure(format!("{} events/s", fmt_int(rate)), rate, "events/s")
+    .conditions(format!(
+        "{events} events (to sequence {reached}) in {:.1} s, from the workers' start",
+        took.as_secs_f64()
+    ));
+    write_fragment(
+        out,
+        &Fragment {
+            bench: "CU".to_owned(),
+            rows: vec![row],
+            details: json!({"events": events, "seconds": took.as_secs_f64(), "events_per_s": rate, "read_models": models}),
+            notes: vec![],
+            took_s: took.as_secs_f64(),
+        },
+    )
+}

@@ -18,7 +18,9 @@ use tokio::time::Instant;
 use uuid::Uuid;
 
 use crate::b1b2::open_loop;
-use crate::common::{Api, Fragment, Latency, Row, histogram, lock, record_us, run_bounded, write_fragment};
+use crate::common::{
+    Api, Fragment, Latency, Row, histogram, lock, record_us, run_bounded, write_fragment,
+};
 
 const LANGUAGE: &str = "fr";
 
@@ -58,11 +60,14 @@ async fn create_agents(pool: &PgPool, count: u64) -> anyhow::Result<Vec<Uuid>> {
     Ok(ids)
 }
 
-/// `CallQueued` and `CallOffered` times of each call that has both.
+/// When a call was queued and when it was first offered, as far as the events tell.
+type QueuedOffered = (Option<DateTime<Utc>>, Option<DateTime<Utc>>);
+
+/// `CallQueued` and `CallOffered` times of each call.
 async fn queued_and_offered(
     pool: &PgPool,
     calls: &[Uuid],
-) -> anyhow::Result<HashMap<Uuid, (Option<DateTime<Utc>>, Option<DateTime<Utc>>)>> {
+) -> anyhow::Result<HashMap<Uuid, QueuedOffered>> {
     let ids: Vec<String> = calls.iter().map(Uuid::to_string).collect();
     let rows: Vec<(String, String, String)> = sqlx::query_as(
         "SELECT aggregate_id, event_type, payload -> event_type ->> 'at' FROM events \
@@ -72,7 +77,7 @@ async fn queued_and_offered(
     .bind(&ids)
     .fetch_all(pool)
     .await?;
-    let mut times: HashMap<Uuid, (Option<DateTime<Utc>>, Option<DateTime<Utc>>)> = HashMap::new();
+    let mut times: HashMap<Uuid, QueuedOffered> = HashMap::new();
     for (id, kind, at) in rows {
         let id: Uuid = id.parse()?;
         let at: DateTime<Utc> = at.parse()?;
@@ -122,7 +127,10 @@ pub async fn run(out: &Path, args: &B7Args) -> anyhow::Result<()> {
     let supervisor = api.login("supervisor@example.com").await?;
     let requester = api.login("requester@example.com").await?;
 
-    eprintln!("B7: a French queue and {} available interpreters", args.agents);
+    eprintln!(
+        "B7: a French queue and {} available interpreters",
+        args.agents
+    );
     api.command(
         reqwest::Method::POST,
         "/api/queues",
@@ -182,7 +190,10 @@ pub async fn run(out: &Path, args: &B7Args) -> anyhow::Result<()> {
         );
     }
 
-    eprintln!("B7: measuring, {} calls/s for {} s", args.rate, args.duration_s);
+    eprintln!(
+        "B7: measuring, {} calls/s for {} s",
+        args.rate, args.duration_s
+    );
     let (ok, failed, _) = open_loop(args.rate, Duration::from_secs(args.duration_s), send).await?;
     let calls: Vec<Uuid> = lock(&sent).clone();
     let offered = wait_offered(&pool, &calls, Duration::from_secs(30)).await?;
@@ -190,7 +201,10 @@ pub async fn run(out: &Path, args: &B7Args) -> anyhow::Result<()> {
     let mut hist = histogram()?;
     for (queued, offered) in times.values() {
         if let (Some(queued), Some(offered)) = (queued, offered) {
-            record_us(&mut hist, (*offered - *queued).num_microseconds().unwrap_or(i64::MAX));
+            record_us(
+                &mut hist,
+                (*offered - *queued).num_microseconds().unwrap_or(i64::MAX),
+            );
         }
     }
     let latency = Latency::of(&hist);

@@ -29,7 +29,9 @@ pub fn histogram() -> anyhow::Result<Histogram<u64>> {
 }
 
 pub fn record(hist: &mut Histogram<u64>, duration: Duration) {
-    let us = u64::try_from(duration.as_micros()).unwrap_or(u64::MAX).max(1);
+    let us = u64::try_from(duration.as_micros())
+        .unwrap_or(u64::MAX)
+        .max(1);
     hist.saturating_record(us);
 }
 
@@ -223,18 +225,11 @@ pub struct Api {
 #[derive(Debug, Clone)]
 pub struct Session {
     pub token: String,
-    pub user_id: Uuid,
 }
 
 #[derive(Deserialize)]
 struct LoginAnswer {
     access_token: String,
-    user: LoginUser,
-}
-
-#[derive(Deserialize)]
-struct LoginUser {
-    id: Uuid,
 }
 
 #[derive(Deserialize)]
@@ -286,7 +281,6 @@ impl Api {
         let answer: LoginAnswer = response.json().await?;
         Ok(Session {
             token: answer.access_token,
-            user_id: answer.user.id,
         })
     }
 

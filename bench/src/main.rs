@@ -20,7 +20,10 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand};
 
 #[derive(Debug, Parser)]
-#[command(name = "parley-bench", about = "Parley's benchmarks (run by scripts/bench.sh)")]
+#[command(
+    name = "parley-bench",
+    about = "Parley's benchmarks (run by scripts/bench.sh)"
+)]
 struct Cli {
     /// Folder for the per-benchmark results (`<id>.json`).
     #[arg(long, global = true, default_value = "bench-out")]
@@ -45,6 +48,8 @@ enum Command {
     BaselineServer(b5::ServerArgs),
     /// B6: rebuild a projection from sequence 1, beside a COPY of the same rows.
     B6(b6::B6Args),
+    /// Waits for `parley project` to apply the whole stream; reports its catch-up rate.
+    CatchUp(b6::CatchUpArgs),
     /// B7: router, call queued → offer made.
     B7(b7::B7Args),
     /// Gathers the results into bench-results.json and docs/benchmarks.md.
@@ -63,6 +68,7 @@ async fn main() -> anyhow::Result<()> {
         Command::B5(args) => b5::run(&out, &args).await,
         Command::BaselineServer(args) => b5::serve(&args).await,
         Command::B6(args) => b6::run(&out, &args).await,
+        Command::CatchUp(args) => b6::catch_up(&out, &args).await,
         Command::B7(args) => b7::run(&out, &args).await,
         Command::Report(args) => report::run(&out, &args),
     }

@@ -193,7 +193,11 @@ pub fn run(out: &Path, args: &ReportArgs) -> anyhow::Result<()> {
             .take(3)
             .collect::<Vec<_>>()
             .join(", "),
-        load_end.split_whitespace().take(3).collect::<Vec<_>>().join(", ")
+        load_end
+            .split_whitespace()
+            .take(3)
+            .collect::<Vec<_>>()
+            .join(", ")
     );
     if busy {
         let _ = writeln!(

@@ -1,0 +1,247 @@
+#!/usr/bin/env bash
+# Parley's benchmarks (issue 6): each figure beside a baseline measured in the same run.
+#
+# Usage: scripts/bench.sh [--quick] [--keep]
+#   (no flag)  the issue's conditions: 1,000,000 events, 1,000 and 10,000 WebSocket
+#              clients, 1,000 interpreters; about 15 minutes on 2 cores
+#   --quick    a one-minute smoke run: short runs, smaller counts and rates
+#   --keep     keep the temporary folder (logs, per-benchmark results) at the end
+#
+# It starts its own PostgreSQL (durable: fsync and synchronous_commit on) and NATS
+# (JetStream) on free ports under a temporary folder, migrates and seeds Parley, starts
+# the parts each benchmark needs (release build), runs the load generator
+# `parley-bench` (bench/) for each benchmark after a warm-up, and writes
+# docs/benchmarks.md and bench-results.json. Everything it started is stopped and the
+# folder deleted when it ends, however it ends.
+#
+# Environment:
+#   BENCH_SKIP_BUILD=1   use the release binaries already built (target/release)
+#   BENCH_ONLY=B1,B3     run only these benchmarks (the others are reported as not run)
+#   BENCH_PARLEY_BIN=... another `parley` binary to measure (e.g. a proposed fix built
+#                        elsewhere); the report says so
+set -euo pipefail
+
+# shellcheck source=scripts/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$REPO_ROOT"
+
+MODE=full
+KEEP=0
+for arg in "$@"; do
+  case $arg in
+    --quick) MODE=quick ;;
+    --keep) KEEP=1 ;;
+    -h | --help)
+      sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//'
+      exit 0
+      ;;
+    *) die "unknown argument: $arg (see --help)" ;;
+  esac
+done
+
+# ------------------------------------------------------------- parameters ---
+
+if [[ $MODE == quick ]]; then
+  B1_ARGS=(--concurrency 64 --duration-s 4 --warmup-s 1)
+  B2_ARGS=(--rate 1000 --duration-s 4 --warmup-s 1 --pgbench-clients 32)
+  B3_ARGS=(--events 100000 --batch-events 10000 --paced-rate 2000 --paced-s 3)
+  B4_ARGS=(--rate 250 --duration-s 4 --warmup-s 1)
+  B5_ARGS=(--clients 1000 --rate 20 --duration-s 4 --warmup-s 1)
+  B7_ARGS=(--agents 200 --rate 50 --duration-s 3 --warmup-calls 3)
+else
+  B1_ARGS=(--concurrency 64 --duration-s 20 --warmup-s 5)
+  B2_ARGS=(--rate 1000 --duration-s 20 --warmup-s 5 --pgbench-clients 32)
+  B3_ARGS=(--events 1000000 --batch-events 10000 --paced-rate 5000 --paced-s 10)
+  B4_ARGS=(--rate 500 --duration-s 20 --warmup-s 5)
+  B5_ARGS=(--clients 1000,10000 --rate 20 --duration-s 15 --warmup-s 3)
+  B7_ARGS=(--agents 1000 --rate 50 --duration-s 15 --warmup-calls 10)
+fi
+ALL_BENCHES=(B1 B2 B3 CU B6 B4 B5 B7)
+ONLY=${BENCH_ONLY:-}
+
+wanted() {
+  [[ -z $ONLY ]] && return 0
+  [[ ,$ONLY, == *",$1,"* ]]
+}
+
+# ------------------------------------------------------------------ state ---
+
+RUN_START=$(now_us)
+LOAD_START=$(cat /proc/loadavg)
+WORK=''
+PART_PIDS=()   # name=pid of the parley parts, for the report and the cleanup
+REMARKS=()     # failures and skips, printed under the table
+
+cleanup() {
+  local rc=$? entry
+  trap - EXIT INT TERM
+  if [[ -n $WORK ]]; then
+    # parts in reverse order of start
+    for ((i = ${#PART_PIDS[@]} - 1; i >= 0; i--)); do
+      entry=${PART_PIDS[i]}
+      stop_pidfile "$WORK/run/${entry%%=*}.pid" "parley ${entry%%=*}" 10
+    done
+    stop_private_nats "$WORK/nats" >/dev/null || true
+    remove_private_postgres "$WORK/pg" >/dev/null || true
+    if ((KEEP)); then
+      info "kept $WORK"
+    else
+      rm -rf "$WORK"
+    fi
+  fi
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# ------------------------------------------------------------------ set-up ---
+
+ensure_debian_packages postgresql postgresql-contrib nats-server curl
+PG_BIN=$(pg_bindir)
+[[ -x $PG_BIN/pgbench ]] || die "pgbench not found in $PG_BIN (apt-get install postgresql-contrib)"
+
+# Each WebSocket client is a file descriptor, in the server and in the load generator.
+hard=$(ulimit -Hn)
+[[ $hard == unlimited ]] && hard=65536
+ulimit -n "$hard" 2>/dev/null || true
+needed=$([[ $MODE == quick ]] && echo 2100 || echo 20100)
+if (($(ulimit -n) < needed)); then
+  warn "open files limited to $(ulimit -n); B5 needs about $needed (raise the hard limit: ulimit -Hn)"
+fi
+
+if [[ -z ${BENCH_SKIP_BUILD:-} ]]; then
+  info "Building parley and parley-bench (release)"
+  cargo build --release -p command-api -p bench
+fi
+TARGET=${CARGO_TARGET_DIR:-$REPO_ROOT/target}/release
+PARLEY=${BENCH_PARLEY_BIN:-$TARGET/parley}
+BENCH=$TARGET/parley-bench
+[[ -x $PARLEY && -x $BENCH ]] || die "no release binaries in $TARGET (run without BENCH_SKIP_BUILD)"
+
+WORK=$(mktemp -d /tmp/parley-bench.XXXXXX)
+chmod 755 "$WORK"
+mkdir -p "$WORK/run" "$WORK/logs" "$WORK/out"
+OUT=$WORK/out
+PG_PORT=$(free_port)
+NATS_PORT=$(free_port)
+HTTP_PORT=$(free_port)
+
+start_private_postgres "$WORK/pg" "$PG_PORT"
+durable=$(pg_client "$PG_PORT" psql -d postgres -XtAq -c "SELECT current_setting('fsync') || ',' || current_setting('synchronous_commit')")
+[[ $durable == on,on ]] || die "PostgreSQL is not durable (fsync,synchronous_commit = $durable)"
+start_private_nats "$WORK/nats" "$NATS_PORT"
+ensure_database "$PG_PORT" parley
+ensure_database "$PG_PORT" bench_baseline
+
+DB_URL="postgres://$PG_SUPERUSER@127.0.0.1:$PG_PORT/parley"
+NATS_URL="nats://127.0.0.1:$NATS_PORT"
+BASE_URL="http://127.0.0.1:$HTTP_PORT"
+export PARLEY__DATABASE__URL=$DB_URL
+export PARLEY__NATS__URL=$NATS_URL
+export PARLEY__HTTP__HOST=127.0.0.1
+export PARLEY__HTTP__PORT=$HTTP_PORT
+export PARLEY__ENVIRONMENT=local
+export PARLEY__AUTH__LOGIN_BURST=100000
+export PARLEY__AUTH__LOGIN_PER_MINUTE=100000
+export PARLEY__HTTP__WEB_ROOT=$WORK/no-web-ui
+
+info "Migrating and seeding (Parley's database, and the pgbench baseline's)"
+"$PARLEY" seed >"$WORK/logs/seed.log" 2>&1 || {
+  show_log_tail "$WORK/logs/seed.log"
+  die "parley seed failed"
+}
+PARLEY__DATABASE__URL="postgres://$PG_SUPERUSER@127.0.0.1:$PG_PORT/bench_baseline" \
+  "$PARLEY" seed >>"$WORK/logs/seed.log" 2>&1 || die "parley seed (baseline database) failed"
+
+# start_part NAME ARGS...: parley ARGS in the background; `serve` is waited for on /readyz.
+start_part() {
+  local name=$1 pid rc=0
+  shift
+  spawn_detached "$WORK/run/$name.pid" "$WORK/logs/$name.log" "$PARLEY" "$@" || die "cannot start parley $*"
+  pid=$(head -n 1 "$WORK/run/$name.pid")
+  PART_PIDS+=("$name=$pid")
+  if [[ $name == serve ]]; then
+    wait_http "$BASE_URL/readyz" 60 "$pid" || rc=$?
+  else
+    sleep 1
+    pid_alive "$pid" || rc=2
+  fi
+  if ((rc != 0)); then
+    show_log_tail "$WORK/logs/$name.log"
+    die "parley $* did not start (log: $WORK/logs/$name.log)"
+  fi
+  ok "parley $* (pid $pid)"
+}
+
+part_pid() {
+  local entry
+  for entry in "${PART_PIDS[@]}"; do
+    [[ ${entry%%=*} == "$1" ]] && printf '%s\n' "${entry#*=}" && return 0
+  done
+  return 1
+}
+
+# bench ID ARGS...: one benchmark; a failure is reported, and the run goes on.
+bench() {
+  local id=$1 started
+  shift
+  if ! wanted "$id"; then
+    return 0
+  fi
+  printf '\n%s==> %s%s\n' "$C_BOLD" "$id" "$C_RESET"
+  started=$(now_us)
+  if "$BENCH" --out-dir "$OUT" "$@" 2>&1 | tee "$WORK/logs/bench-$id.log"; then
+    ok "$id ($(format_duration "$started" "$(now_us)"))"
+  else
+    err "$id failed (log: $WORK/logs/bench-$id.log)"
+    REMARKS+=("$id failed: $(grep -E '^Error|^error' "$WORK/logs/bench-$id.log" | tail -n 1 | cut -c1-300)")
+  fi
+}
+
+PG_ARGS=(--pgbench "$PG_BIN/pgbench" --pg-port "$PG_PORT" --pg-user "$PG_SUPERUSER" --pg-database bench_baseline)
+
+# ------------------------------------------------------------- benchmarks ---
+
+# B1, B2: the API alone (no relay, workers nor router competing for the cores).
+start_part serve serve
+bench B1 b1 --base-url "$BASE_URL" "${B1_ARGS[@]}" "${PG_ARGS[@]}"
+bench B2 b2 --base-url "$BASE_URL" "${B2_ARGS[@]}" "${PG_ARGS[@]}"
+
+# B3: the relay publishes what B1 and B2 stored, then the inserted batches.
+start_part relay relay
+bench B3 b3 --base-url "$BASE_URL" --database-url "$DB_URL" --nats-url "$NATS_URL" "${B3_ARGS[@]}"
+
+# The projection workers start on the whole stream: their catch-up is measured, and
+# B4, B5 and B6 need it done.
+start_part project project
+bench CU catch-up --database-url "$DB_URL" --nats-url "$NATS_URL"
+bench B6 b6 --parley-bin "$PARLEY" --psql "$PG_BIN/psql" --database-url "$DB_URL" --nats-url "$NATS_URL"
+
+# The router folds the whole stream at start; it has nothing to route before B7.
+start_part route route
+bench B4 b4 --base-url "$BASE_URL" "${B4_ARGS[@]}"
+bench B5 b5 --base-url "$BASE_URL" --nats-url "$NATS_URL" --api-pid "$(part_pid serve)" \
+  --bench-bin "$BENCH" "${B5_ARGS[@]}"
+bench B7 b7 --base-url "$BASE_URL" --database-url "$DB_URL" "${B7_ARGS[@]}"
+
+# ----------------------------------------------------------------- report ---
+
+commit=$(git rev-parse --short HEAD 2>/dev/null || true)
+if [[ -n $commit ]] && ! git diff --quiet HEAD 2>/dev/null; then
+  commit+=" + uncommitted changes"
+fi
+expect=()
+for id in "${ALL_BENCHES[@]}"; do wanted "$id" && expect+=("$id"); done
+report_args=(--mode "$MODE" --json "$REPO_ROOT/bench-results.json" --markdown "$REPO_ROOT/docs/benchmarks.md"
+  --notes "$REPO_ROOT/bench/notes.md" --load-start "$LOAD_START"
+  --commit "$commit"
+  --expect "$(IFS=,; printf '%s' "${expect[*]}")"
+  --total-s "$((($(now_us) - RUN_START) / 1000000))")
+for entry in "${PART_PIDS[@]}"; do report_args+=(--pid "$entry"); done
+if [[ -n ${BENCH_PARLEY_BIN:-} ]]; then
+  REMARKS+=("Measured with BENCH_PARLEY_BIN=$BENCH_PARLEY_BIN, not the binary built from this tree.")
+fi
+for remark in "${REMARKS[@]}"; do report_args+=(--remark "$remark"); done
+printf '\n'
+"$BENCH" --out-dir "$OUT" report "${report_args[@]}"
+ok "benchmarks done in $(format_duration "$RUN_START" "$(now_us)"): docs/benchmarks.md, bench-results.json"
