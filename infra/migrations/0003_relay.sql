@@ -19,7 +19,12 @@ DO
 $$
 BEGIN
     IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'parley_analyst') THEN
-        CREATE ROLE parley_analyst NOLOGIN;
+        -- Roles belong to the cluster: databases migrated at the same moment race here.
+        BEGIN
+            CREATE ROLE parley_analyst NOLOGIN;
+        EXCEPTION
+            WHEN duplicate_object OR unique_violation THEN NULL;
+        END;
     END IF;
 END
 $$;

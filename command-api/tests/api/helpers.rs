@@ -562,8 +562,9 @@ impl TestApp {
             if tokio::time::Instant::now() > deadline || stream.len() > events.len() {
                 let mut seen = std::collections::HashSet::new();
                 let doubles: Vec<_> = stream.iter().filter(|id| !seen.insert(*id)).collect();
+                let first_difference = events.iter().zip(&stream).position(|(e, s)| e != s);
                 panic!(
-                    "stream and events differ: {} events, {} messages, doubles {doubles:?}",
+                    "stream and events differ: {} events, {} messages, doubles {doubles:?}, first difference at {first_difference:?}\nevents: {events:?}\nstream: {stream:?}",
                     events.len(),
                     stream.len()
                 );
