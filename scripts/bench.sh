@@ -53,7 +53,7 @@ else
   B2_ARGS=(--rate 1000 --duration-s 20 --warmup-s 5 --pgbench-clients 32)
   B3_ARGS=(--events 1000000 --batch-events 10000 --paced-rate 5000 --paced-s 10)
   B4_ARGS=(--rate 500 --duration-s 20 --warmup-s 5)
-  B5_ARGS=(--clients 1000,10000 --rate 20 --duration-s 15 --warmup-s 3)
+  B5_ARGS=(--clients "1000,10000" --rate 20 --duration-s 15 --warmup-s 3)
   B7_ARGS=(--agents 1000 --rate 50 --duration-s 15 --warmup-calls 10)
 fi
 ALL_BENCHES=(B1 B2 B3 CU B6 B4 B5 B7)

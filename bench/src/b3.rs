@@ -50,12 +50,15 @@ pub struct B3Args {
 
 /// Inserts `calls` copies of the template call's events, each under a fresh id, in one
 /// statement (so in one transaction).
+/// The ids are materialised first: a volatile `gen_random_uuid()` in a joined subquery may be
+/// evaluated again for each template row, which would split each call in two.
 const COPY_CALLS: &str = "
+WITH ids AS MATERIALIZED (SELECT gen_random_uuid()::text AS id, g FROM generate_series(1, $2::bigint) AS g),
+     t AS MATERIALIZED (SELECT sequence, event_type, event_version, payload, metadata FROM events
+                        WHERE aggregate_type = 'Call' AND aggregate_id = $1)
 INSERT INTO events (aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata)
 SELECT 'Call', ids.id, t.sequence, t.event_type, t.event_version, replace(t.payload::text, $1, ids.id)::json, t.metadata
-FROM (SELECT gen_random_uuid()::text AS id, g FROM generate_series(1, $2::bigint) AS g) AS ids
-CROSS JOIN (SELECT sequence, event_type, event_version, payload, metadata FROM events
-            WHERE aggregate_type = 'Call' AND aggregate_id = $1) AS t
+FROM ids CROSS JOIN t
 ORDER BY ids.g, t.sequence";
 
 async fn copy_calls(pool: &PgPool, template: &str, calls: u64) -> anyhow::Result<()> {

@@ -32,13 +32,16 @@ pub struct B6Args {
 const COPY: &str = "\\copy (SELECT aggregate_type, aggregate_id, sequence, event_type, event_version, \
      payload, metadata, recorded_at FROM events ORDER BY tx_id, global_position) TO '/dev/null'";
 
-/// Runs a program to its end; returns the time it took and its peak RSS (KiB, sampled).
-async fn timed(program: &Path, args: &[&str]) -> anyhow::Result<(Duration, u64)> {
+/// Runs a program to its end, its output into `log`; returns the time it took and its
+/// peak RSS (KiB, sampled). The output goes to a file, never to a pipe nobody reads, so a
+/// chatty child cannot block on a full pipe.
+async fn timed(program: &Path, args: &[&str], log: &Path) -> anyhow::Result<(Duration, u64)> {
+    let file = std::fs::File::create(log)?;
     let started = Instant::now();
     let mut child = tokio::process::Command::new(program)
         .args(args)
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::piped())
+        .stdout(file.try_clone()?)
+        .stderr(file)
         .spawn()
         .with_context(|| format!("starting {}", program.display()))?;
     let pid = child.id().unwrap_or(0);
@@ -52,12 +55,14 @@ async fn timed(program: &Path, args: &[&str]) -> anyhow::Result<(Duration, u64)>
     };
     let took = started.elapsed();
     if !status.success() {
-        let mut stderr = String::new();
-        if let Some(mut pipe) = child.stderr.take() {
-            use tokio::io::AsyncReadExt;
-            pipe.read_to_string(&mut stderr).await?;
-        }
-        bail!("{} {args:?} failed ({status}): {stderr}", program.display());
+        let output = std::fs::read_to_string(log).unwrap_or_default();
+        let tail: Vec<&str> = output.lines().rev().take(5).collect();
+        bail!(
+            "{} {args:?} failed ({status}); last lines of {}: {}",
+            program.display(),
+            log.display(),
+            tail.into_iter().rev().collect::<Vec<_>>().join(" | ")
+        );
     }
     Ok((took, peak))
 }
@@ -83,8 +88,9 @@ pub async fn run(out: &Path, args: &B6Args) -> anyhow::Result<()> {
     };
     let copy_args = psql(COPY);
     let copy_args: Vec<&str> = copy_args.iter().map(String::as_str).collect();
-    timed(&args.psql, &copy_args).await?;
-    let (copy_took, _) = timed(&args.psql, &copy_args).await?;
+    let copy_log = out.join("b6-copy.log");
+    timed(&args.psql, &copy_args, &copy_log).await?;
+    let (copy_took, _) = timed(&args.psql, &copy_args, &copy_log).await?;
     let copy_rate = events as f64 / copy_took.as_secs_f64();
 
     eprintln!(
@@ -94,8 +100,14 @@ pub async fn run(out: &Path, args: &B6Args) -> anyhow::Result<()> {
     let (took, peak_kib) = timed(
         &args.parley_bin,
         &["projections", "rebuild", &args.projection],
+        &out.join("b6-rebuild.log"),
     )
     .await?;
+    let warnings = std::fs::read_to_string(out.join("b6-rebuild.log"))
+        .unwrap_or_default()
+        .lines()
+        .filter(|line| line.contains(" WARN ") || line.contains(" ERROR "))
+        .count();
     let rate = events as f64 / took.as_secs_f64();
     let row = Row::new(
         "B6",
@@ -114,7 +126,7 @@ pub async fn run(out: &Path, args: &B6Args) -> anyhow::Result<()> {
     )
     .target("≥ 100,000 events/s", Some(rate >= 100_000.0))
     .conditions(format!(
-        "{events} events on the stream; rebuild {:.1} s (process start and swap included, peak RSS {} MiB), copy {:.1} s",
+        "{events} events on the stream; rebuild {:.1} s (process start and swap included, peak RSS {} MiB, {warnings} warnings logged), copy {:.1} s",
         took.as_secs_f64(),
         peak_kib / 1024,
         copy_took.as_secs_f64()
@@ -130,6 +142,7 @@ pub async fn run(out: &Path, args: &B6Args) -> anyhow::Result<()> {
                 "rebuild_s": took.as_secs_f64(),
                 "rebuild_events_per_s": rate,
                 "rebuild_peak_rss_kib": peak_kib,
+                "rebuild_warnings": warnings,
                 "copy_s": copy_took.as_secs_f64(),
                 "copy_rows_per_s": copy_rate,
             }),
