@@ -114,6 +114,22 @@ impl Floor {
         }
     }
 
+    /// Waits until the call rings for someone; whom.
+    async fn first_offer(&self, call: Uuid, within: Duration) -> serde_json::Value {
+        let deadline = tokio::time::Instant::now() + within;
+        loop {
+            let offered = self.call_field(call, "offered_to").await;
+            if !offered.is_null() {
+                return offered;
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "call {call} was never offered"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
     async fn event_types(&self, id: Uuid) -> Vec<String> {
         self.app
             .events_of(id)
@@ -161,13 +177,7 @@ async fn an_unanswered_offer_expires_goes_to_the_next_interpreter_and_the_silent
     floor.app.set_status(&floor.agent1, "available").await;
     floor.app.set_status(&floor.agent2, "available").await;
     let call = floor.request(None, "normal").await;
-    let first = loop {
-        let offered = floor.call_field(call, "offered_to").await;
-        if !offered.is_null() {
-            break offered;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    };
+    let first = floor.first_offer(call, Duration::from_secs(5)).await;
     let other = if first == json!(floor.agent1.id) {
         floor.agent2.id
     } else {
@@ -329,13 +339,7 @@ async fn a_call_its_interpreter_transfers_back_to_a_queue_is_routed_again() {
     floor.app.set_status(&floor.agent1, "available").await;
     floor.app.set_status(&floor.agent2, "available").await;
     let call = floor.request(None, "normal").await;
-    let first = loop {
-        let offered = floor.call_field(call, "offered_to").await;
-        if !offered.is_null() {
-            break offered;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    };
+    let first = floor.first_offer(call, Duration::from_secs(5)).await;
     let (first, second) = if first == json!(floor.agent1.id) {
         (&floor.agent1, &floor.agent2)
     } else {
