@@ -210,7 +210,7 @@ run_browser_tests() {
   have npm || ensure_debian_packages nodejs npm
   build_web_ui
   cargo build -p command-api --bin parley
-  local id port db_url part
+  local id port db_url part parley=${CARGO_TARGET_DIR:-$REPO_ROOT/target}/debug/parley
   id=e2e$(date +%s)$RANDOM
   port=$(free_port)
   E2E_DIR=$SERVICES_ROOT/$id
@@ -222,10 +222,10 @@ run_browser_tests() {
     PARLEY__HTTP__PORT=$port PARLEY__HTTP__WEB_ROOT=$REPO_ROOT/web-ui/dist \
     PARLEY__BUS__STREAM=${id^^} PARLEY__BUS__PREFIX=$id \
     PARLEY__AUTH__LOGIN_BURST=1000 PARLEY__AUTH__LOGIN_PER_MINUTE=1000
-  target/debug/parley migrate
-  target/debug/parley seed
+  "$parley" migrate
+  "$parley" seed
   for part in serve relay project route; do
-    spawn_detached "$E2E_DIR/$part.pid" "$E2E_DIR/$part.log" target/debug/parley "$part"
+    spawn_detached "$E2E_DIR/$part.pid" "$E2E_DIR/$part.log" "$parley" "$part"
   done
   wait_http "http://127.0.0.1:$port/readyz" 60 "$(cat "$E2E_DIR/serve.pid")" ||
     { show_log_tail "$E2E_DIR/serve.log"; die "the API for the browser tests did not get ready"; }

@@ -114,12 +114,14 @@ async fn next_batch(
     } else {
         ""
     };
+    // The order names the table's columns: a bare `tx_id` would mean the text output
+    // column, which sorts '10000' before '9999' and, at a power of ten, skips rows.
     let sql = format!(
         "SELECT aggregate_type, aggregate_id, sequence, event_type, event_version, payload::jsonb AS payload, \
-                metadata::jsonb AS metadata, recorded_at, tx_id::text AS tx_id, global_position \
+                metadata::jsonb AS metadata, recorded_at, tx_id::text AS tx_id_text, global_position \
          FROM events \
          WHERE global_position > $1 AND (tx_id, global_position) > ($2::text::xid8, $3) {fence_clause} \
-         ORDER BY tx_id, global_position LIMIT $4"
+         ORDER BY events.tx_id, events.global_position LIMIT $4"
     );
     let rows = sqlx::query(&sql)
         .bind(cursor.floor_position)
@@ -142,15 +144,19 @@ async fn next_batch(
                 payload: row.try_get("payload")?,
                 metadata: row.try_get("metadata")?,
             },
-            tx_id: row.try_get("tx_id")?,
+            tx_id: row.try_get("tx_id_text")?,
             global_position: row.try_get("global_position")?,
         });
     }
     let fenced = fence
         && batch.is_empty()
         && sqlx::query_scalar::<_, bool>(
-            "SELECT EXISTS (SELECT 1 FROM events WHERE global_position > $1 \
-             AND (tx_id, global_position) > ($2::text::xid8, $3))",
+            // Not `EXISTS (…)`: the planner expects many matches and picks a sequential
+            // scan, which reads the whole table when nothing matches (the usual case).
+            // The first row in index order is an index-only probe.
+            "SELECT (SELECT global_position FROM events WHERE global_position > $1 \
+             AND (tx_id, global_position) > ($2::text::xid8, $3) \
+             ORDER BY events.tx_id, events.global_position LIMIT 1) IS NOT NULL",
         )
         .bind(cursor.floor_position)
         .bind(&cursor.tx_id)

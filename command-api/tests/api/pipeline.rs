@@ -146,26 +146,16 @@ async fn the_relay_waits_for_a_transaction_held_open_while_later_ones_commit() {
 
     // A writer that appended an event and has not committed yet.
     let mut held = app.pool.begin().await.expect("begin");
-    let call_id = uuid::Uuid::new_v4();
     let requester = app.login(Role::Requester).await;
-    let event = CallEvent::CallRequested {
-        call_id: domain::CallId(call_id),
-        requester_id: domain::UserId(requester.id),
-        request: domain::call::CallRequest {
-            language: domain::values::LanguageCode::parse("es").expect("es"),
-            source_language: domain::values::LanguageCode::parse("en").expect("en"),
-            modality: domain::values::Modality::Audio,
-            specialty: None,
-            priority: domain::values::Priority::Normal,
-        },
-        at: chrono::Utc::now(),
-    };
+    let mut event = call_requested_payload(requester.id);
+    let call_id = uuid::Uuid::new_v4();
+    event["CallRequested"]["call_id"] = json!(call_id);
     sqlx::query(
         "INSERT INTO events (aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata) \
          VALUES ('Call', $1, 1, 'CallRequested', '1', $2, '{}')",
     )
     .bind(call_id.to_string())
-    .bind(serde_json::to_value(&event).expect("json"))
+    .bind(&event)
     .execute(&mut *held)
     .await
     .expect("insert");
@@ -188,6 +178,67 @@ async fn the_relay_waits_for_a_transaction_held_open_while_later_ones_commit() {
         "the held event goes first"
     );
     assert_read_models_match_events(&app).await;
+}
+
+/// Regression: the relay once sorted a page by the transaction id as text, so rows whose
+/// ids crossed a power of ten (99,999 → 100,000) came out of order and, when the page was
+/// full, the cursor jumped past rows never published.
+#[tokio::test]
+async fn events_whose_transaction_ids_cross_a_power_of_ten_are_published_in_commit_order() {
+    let app = spawn_app().await;
+    let requester = app.login(Role::Requester).await;
+    let current: i64 = sqlx::query_scalar("SELECT pg_current_xact_id()::text::int8")
+        .fetch_one(&app.pool)
+        .await
+        .expect("xid");
+    let power_of_ten = 10_i64.pow((current + 100).ilog10() + 1);
+    // One server-side loop, one transaction per turn: burn ids up to just below the power
+    // of ten, then commit one event per transaction until the ids are past it. Other tests
+    // burn ids too; a margin keeps some of ours on each side.
+    sqlx::query(&format!(
+        "DO $$
+         DECLARE call_id uuid;
+         BEGIN
+           WHILE pg_current_xact_id()::text::int8 < {below} LOOP COMMIT; END LOOP;
+           WHILE pg_current_xact_id()::text::int8 < {above} LOOP
+             call_id := gen_random_uuid();
+             INSERT INTO events (aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata)
+             VALUES ('Call', call_id::text, 1, 'CallRequested', '1',
+                     jsonb_set($payload${payload}$payload$::jsonb, '{{CallRequested,call_id}}', to_jsonb(call_id::text)), '{{}}');
+             COMMIT;
+           END LOOP;
+         END $$",
+        below = power_of_ten - 30,
+        above = power_of_ten + 30,
+        payload = call_requested_payload(requester.id),
+    ))
+    .execute(&app.pool)
+    .await
+    .expect("burn transaction ids and commit events across the power of ten");
+
+    // Small pages, so a page sorted wrongly would also move the cursor past unread rows.
+    let mut options = RelayOptions::new(app.bus());
+    options.batch_size = 7;
+    let _pipeline = app.start_pipeline_with(&options, 1);
+    app.assert_stream_matches_events().await;
+    assert_read_models_match_events(&app).await;
+}
+
+/// A `CallRequested` event as stored, for rows written straight into the events table.
+fn call_requested_payload(requester_id: uuid::Uuid) -> serde_json::Value {
+    let event = CallEvent::CallRequested {
+        call_id: domain::CallId(uuid::Uuid::new_v4()),
+        requester_id: domain::UserId(requester_id),
+        request: domain::call::CallRequest {
+            language: domain::values::LanguageCode::parse("es").expect("es"),
+            source_language: domain::values::LanguageCode::parse("en").expect("en"),
+            modality: domain::values::Modality::Audio,
+            specialty: None,
+            priority: domain::values::Priority::Normal,
+        },
+        at: chrono::Utc::now(),
+    };
+    serde_json::to_value(&event).expect("json")
 }
 
 #[tokio::test]
