@@ -460,15 +460,22 @@ cmd_restore() {
   info "Recreating database $DB_NAME"
   pg_client "$PG_PORT" psql -d postgres -Xq -v ON_ERROR_STOP=1 \
     -c "DROP DATABASE IF EXISTS $DB_NAME WITH (FORCE)" -c "CREATE DATABASE $DB_NAME"
+  # Roles belong to the cluster, not to the dump: a fresh data folder lacks the analysts'
+  # role that the read-model schemas grant to (infra/migrations/0003_relay.sql).
+  pg_client "$PG_PORT" psql -d postgres -Xq -v ON_ERROR_STOP=1 -c \
+    "DO \$\$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'parley_analyst') THEN CREATE ROLE parley_analyst NOLOGIN; END IF; END \$\$"
   info "Restoring $file"
   pg_client "$PG_PORT" pg_restore --no-owner --exit-on-error -d "$DB_NAME" "$file" ||
     die "pg_restore failed: the database may be partly restored; fix the cause and restore again"
   ok "restored $file into $DB_NAME"
-  # Transaction ids restart after a logical restore: publish what the backup holds
-  # beyond the relay's cursor, then start a new relay epoch (docs/adr/0002-commit-order.md).
+  # The stream must hold what the restored events table holds, no more and no less,
+  # whether NATS is new (a fresh data folder) or still has events committed after the
+  # backup: rebuild it from the table, in commit order, and start a new relay epoch
+  # (transaction ids restart after a logical restore; docs/adr/0002-commit-order.md).
+  # The read models are emptied and replay the new stream when the parts start.
   require_binary
-  info "Rebasing the relay"
-  run_parley relay rebase
+  info "Rebuilding the stream from the restored events"
+  run_parley relay rebuild-stream
   if ((${#was_running[@]})); then
     require_binary
     for part in "${was_running[@]}"; do start_part "$part"; done

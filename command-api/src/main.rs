@@ -61,6 +61,9 @@ enum RelayAction {
     Rebase,
     /// Print the relay's cursor and how many events it has yet to publish.
     Status,
+    /// After a restore or a lost stream, with every other part stopped: replace the stream
+    /// with one built from the events table and empty the read models, which replay it.
+    RebuildStream,
 }
 
 #[derive(Debug, Subcommand)]
@@ -100,6 +103,35 @@ fn shutdown_watch() -> watch::Receiver<bool> {
     receiver
 }
 
+/// Runs a long-lived part, starting it again a second after it fails (a database or bus
+/// outage, a restore waiting for its rebase), until a shutdown signal arrives — also while
+/// it waits to restart, so a part that keeps failing still stops on SIGTERM.
+async fn run_restarting<F, Fut>(
+    part: &str,
+    mut shutdown: watch::Receiver<bool>,
+    mut start: F,
+) -> anyhow::Result<()>
+where
+    F: FnMut(watch::Receiver<bool>) -> Fut,
+    Fut: std::future::Future<Output = anyhow::Result<()>>,
+{
+    loop {
+        match start(shutdown.clone()).await {
+            Ok(()) => return Ok(()),
+            Err(error) => {
+                tracing::error!(error = format!("{error:#}"), "{part} failed; restarting")
+            }
+        }
+        if *shutdown.borrow() {
+            return Ok(());
+        }
+        tokio::select! {
+            () = tokio::time::sleep(Duration::from_secs(1)) => {}
+            _ = shutdown.changed() => return Ok(()),
+        }
+    }
+}
+
 #[allow(clippy::print_stdout)] // status commands print their answer
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -132,11 +164,27 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Relay { action } => {
             let pool = connect_database(&settings.database).await?;
+            // A restored backup may predate the latest migrations (e.g. `relay_epochs`).
+            migrate(&pool).await?;
             let js = async_nats::jetstream::new(connect_nats(&settings.nats.url).await?);
             match action {
                 Some(RelayAction::Rebase) => {
                     let cursor = projections::relay::rebase(&pool, &js, &settings.bus).await?;
                     tracing::info!(?cursor, "rebased");
+                    Ok(())
+                }
+                Some(RelayAction::RebuildStream) => {
+                    let rebuilt = projections::stream_rebuild::rebuild_stream(
+                        &pool,
+                        &js,
+                        &settings.bus,
+                        &projections::read_models::all(),
+                    )
+                    .await?;
+                    println!(
+                        "stream {} rebuilt: {} events published; read models emptied, they replay it when `parley project` starts",
+                        settings.bus.stream, rebuilt.events
+                    );
                     Ok(())
                 }
                 Some(RelayAction::Status) => {
@@ -148,25 +196,11 @@ async fn main() -> anyhow::Result<()> {
                     Ok(())
                 }
                 None => {
-                    let shutdown = shutdown_watch();
                     let options = projections::relay::RelayOptions::new(settings.bus.clone());
-                    loop {
-                        match projections::relay::run(
-                            pool.clone(),
-                            js.clone(),
-                            options.clone(),
-                            shutdown.clone(),
-                        )
-                        .await
-                        {
-                            Ok(()) => return Ok(()),
-                            Err(error) => tracing::error!(
-                                error = format!("{error:#}"),
-                                "relay failed; restarting"
-                            ),
-                        }
-                        tokio::time::sleep(Duration::from_secs(1)).await;
-                    }
+                    run_restarting("relay", shutdown_watch(), |shutdown| {
+                        projections::relay::run(pool.clone(), js.clone(), options.clone(), shutdown)
+                    })
+                    .await
                 }
             }
         }
@@ -174,24 +208,16 @@ async fn main() -> anyhow::Result<()> {
             let pool = connect_database(&settings.database).await?;
             let js = async_nats::jetstream::new(connect_nats(&settings.nats.url).await?);
             let floor = command_api::state::pg_floor(&pool, &settings);
-            let shutdown = shutdown_watch();
-            loop {
-                match projections::router::run(
+            run_restarting("router", shutdown_watch(), |shutdown| {
+                projections::router::run(
                     pool.clone(),
                     js.clone(),
                     settings.bus.clone(),
                     &floor,
-                    shutdown.clone(),
+                    shutdown,
                 )
-                .await
-                {
-                    Ok(()) => return Ok(()),
-                    Err(error) => {
-                        tracing::error!(error = format!("{error:#}"), "router failed; restarting")
-                    }
-                }
-                tokio::time::sleep(Duration::from_secs(1)).await;
-            }
+            })
+            .await
         }
         Command::Project { only } => {
             let pool = connect_database(&settings.database).await?;

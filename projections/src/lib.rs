@@ -8,4 +8,5 @@ pub mod read_models;
 pub mod relay;
 pub mod router;
 pub mod stream;
+pub mod stream_rebuild;
 pub mod worker;

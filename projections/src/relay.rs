@@ -17,7 +17,7 @@ use anyhow::{Context, bail};
 use async_nats::jetstream::{self, context::PublishAckFuture, message::PublishMessage};
 use bytes::Bytes;
 use chrono::{DateTime, Utc};
-use sqlx::postgres::PgListener;
+use sqlx::postgres::{PgListener, PgRow};
 use sqlx::{Connection, PgConnection, PgPool, Row};
 use tokio::sync::watch;
 
@@ -80,7 +80,7 @@ pub async fn load_cursor(conn: &mut PgConnection) -> anyhow::Result<Cursor> {
     })
 }
 
-async fn save_cursor(conn: &mut PgConnection, cursor: &Cursor) -> anyhow::Result<()> {
+pub(crate) async fn save_cursor(conn: &mut PgConnection, cursor: &Cursor) -> anyhow::Result<()> {
     sqlx::query(
         "UPDATE relay_cursor SET floor_position = $1, tx_id = $2::text::xid8, global_position = $3, \
          stream_sequence = $4, updated_at = now()",
@@ -95,10 +95,34 @@ async fn save_cursor(conn: &mut PgConnection, cursor: &Cursor) -> anyhow::Result
     Ok(())
 }
 
-struct PendingEvent {
-    event: BusEvent,
-    tx_id: String,
-    global_position: i64,
+/// The columns of an events row as the relay reads it (see `PendingEvent::from_row`).
+pub(crate) const EVENT_COLUMNS: &str = "aggregate_type, aggregate_id, sequence, event_type, event_version, \
+     payload::jsonb AS payload, metadata::jsonb AS metadata, recorded_at, tx_id::text AS tx_id_text, global_position";
+
+pub(crate) struct PendingEvent {
+    pub(crate) event: BusEvent,
+    pub(crate) tx_id: String,
+    pub(crate) global_position: i64,
+}
+
+impl PendingEvent {
+    /// An events row selected with `EVENT_COLUMNS`.
+    pub(crate) fn from_row(row: &PgRow) -> anyhow::Result<Self> {
+        Ok(Self {
+            event: BusEvent {
+                aggregate_type: row.try_get("aggregate_type")?,
+                aggregate_id: row.try_get("aggregate_id")?,
+                sequence: row.try_get("sequence")?,
+                event_type: row.try_get("event_type")?,
+                event_version: row.try_get("event_version")?,
+                recorded_at: row.try_get::<DateTime<Utc>, _>("recorded_at")?,
+                payload: row.try_get("payload")?,
+                metadata: row.try_get("metadata")?,
+            },
+            tx_id: row.try_get("tx_id_text")?,
+            global_position: row.try_get("global_position")?,
+        })
+    }
 }
 
 /// The next committed events after `cursor`; `fenced` tells whether later rows exist that
@@ -117,8 +141,7 @@ async fn next_batch(
     // The order names the table's columns: a bare `tx_id` would mean the text output
     // column, which sorts '10000' before '9999' and, at a power of ten, skips rows.
     let sql = format!(
-        "SELECT aggregate_type, aggregate_id, sequence, event_type, event_version, payload::jsonb AS payload, \
-                metadata::jsonb AS metadata, recorded_at, tx_id::text AS tx_id_text, global_position \
+        "SELECT {EVENT_COLUMNS} \
          FROM events \
          WHERE global_position > $1 AND (tx_id, global_position) > ($2::text::xid8, $3) {fence_clause} \
          ORDER BY events.tx_id, events.global_position LIMIT $4"
@@ -131,23 +154,10 @@ async fn next_batch(
         .fetch_all(&mut *conn)
         .await
         .context("reading committed events")?;
-    let mut batch = Vec::with_capacity(rows.len());
-    for row in rows {
-        batch.push(PendingEvent {
-            event: BusEvent {
-                aggregate_type: row.try_get("aggregate_type")?,
-                aggregate_id: row.try_get("aggregate_id")?,
-                sequence: row.try_get("sequence")?,
-                event_type: row.try_get("event_type")?,
-                event_version: row.try_get("event_version")?,
-                recorded_at: row.try_get::<DateTime<Utc>, _>("recorded_at")?,
-                payload: row.try_get("payload")?,
-                metadata: row.try_get("metadata")?,
-            },
-            tx_id: row.try_get("tx_id_text")?,
-            global_position: row.try_get("global_position")?,
-        });
-    }
+    let batch = rows
+        .iter()
+        .map(PendingEvent::from_row)
+        .collect::<anyhow::Result<Vec<_>>>()?;
     let fenced = fence
         && batch.is_empty()
         && sqlx::query_scalar::<_, bool>(
@@ -167,7 +177,7 @@ async fn next_batch(
 }
 
 /// Publishes a batch, waits for every ack, and returns the last stream sequence.
-async fn publish_batch(
+pub(crate) async fn publish_batch(
     js: &jetstream::Context,
     names: &BusNames,
     batch: &[PendingEvent],
@@ -377,15 +387,34 @@ pub async fn rebase(
     let floor: i64 = sqlx::query_scalar("SELECT coalesce(max(global_position), 0) FROM events")
         .fetch_one(&mut *conn)
         .await?;
-    cursor.floor_position = floor;
-    cursor.tx_id = "0".to_owned();
-    cursor.global_position = 0;
-    save_cursor(&mut conn, &cursor).await?;
+    start_epoch(&mut conn, &mut cursor, floor).await?;
     tracing::info!(
         floor,
         "relay rebased: a new epoch starts above the restored events"
     );
     Ok(cursor)
+}
+
+/// Starts a new epoch above `floor` (the highest `global_position` of the rows before it):
+/// new rows are read above it in their own server's transaction order. The epoch is also
+/// recorded, so that a stream rebuilt later orders each epoch's rows after the previous ones.
+pub(crate) async fn start_epoch(
+    conn: &mut PgConnection,
+    cursor: &mut Cursor,
+    floor: i64,
+) -> anyhow::Result<()> {
+    cursor.floor_position = floor;
+    cursor.tx_id = "0".to_owned();
+    cursor.global_position = 0;
+    let mut tx = conn.begin().await?;
+    save_cursor(&mut tx, cursor).await?;
+    sqlx::query("INSERT INTO relay_epochs (floor_position) VALUES ($1) ON CONFLICT DO NOTHING")
+        .bind(floor)
+        .execute(&mut *tx)
+        .await
+        .context("recording the relay epoch")?;
+    tx.commit().await.context("starting a relay epoch")?;
+    Ok(())
 }
 
 /// How far the relay is behind the events table.

@@ -343,6 +343,114 @@ async fn commands_keep_succeeding_while_nats_is_down_and_everything_arrives_afte
     let _ = std::fs::remove_dir_all(dir);
 }
 
+/// `pg_dump` of the app's database, `pg_restore`d into a new database: its name.
+async fn restore_into_fresh_database(app: &TestApp) -> String {
+    let dump = std::env::temp_dir().join(format!("parley-{}.dump", uuid::Uuid::new_v4().simple()));
+    let status = std::process::Command::new(pg_tool("pg_dump"))
+        .args(["-Fc", "-f"])
+        .arg(&dump)
+        .arg(app.database_url())
+        .status()
+        .expect("pg_dump");
+    assert!(status.success());
+
+    let fresh = create_database().await;
+    let status = std::process::Command::new(pg_tool("pg_restore"))
+        .args(["--no-owner", "--exit-on-error", "-d"])
+        .arg(database_url(&fresh))
+        .arg(&dump)
+        .status()
+        .expect("pg_restore");
+    let _ = std::fs::remove_file(&dump);
+    assert!(status.success());
+
+    fresh
+}
+
+/// What `scripts/stack.sh restore` does into a fresh data folder: the stream is new and
+/// empty, so the restored events are published whole, in commit order, before new ones.
+#[tokio::test]
+async fn a_backup_restored_with_a_fresh_stream_is_published_whole_and_new_events_follow() {
+    let app = spawn_app().await;
+    let pipeline = app.start_pipeline();
+    traffic(&app, 1).await;
+    app.assert_stream_matches_events().await;
+    drop(pipeline);
+
+    let fresh = restore_into_fresh_database(&app).await;
+    let restored = spawn_app_on(fresh, |_| {}).await;
+    let rebuilt = projections::stream_rebuild::rebuild_stream(
+        &restored.pool,
+        &restored.jetstream(),
+        &restored.bus(),
+        &projections::read_models::all(),
+    )
+    .await
+    .expect("rebuild the stream");
+    assert_eq!(
+        rebuilt.events,
+        u64::try_from(app.event_ids_in_commit_order().await.len()).unwrap_or(0)
+    );
+    let _pipeline = restored.start_pipeline();
+    traffic(&restored, 1).await;
+    assert_stream_in_epoch_order(&restored).await;
+    assert_read_models_match_events(&restored).await;
+}
+
+/// Restoring an older backup into a stack whose stream holds events committed after the
+/// backup: the stream is replaced by the restored table's events, the later ones gone.
+#[tokio::test]
+async fn restoring_an_older_backup_replaces_a_stream_that_holds_later_events() {
+    let app = spawn_app().await;
+    let pipeline = app.start_pipeline();
+    traffic(&app, 1).await;
+    app.assert_stream_matches_events().await;
+    let fresh = restore_into_fresh_database(&app).await;
+    traffic(&app, 1).await;
+    app.assert_stream_matches_events().await;
+    drop(pipeline);
+
+    let bus = app.bus();
+    let restored = spawn_app_on(fresh, move |settings| settings.bus = bus).await;
+    projections::stream_rebuild::rebuild_stream(
+        &restored.pool,
+        &restored.jetstream(),
+        &restored.bus(),
+        &projections::read_models::all(),
+    )
+    .await
+    .expect("rebuild the stream");
+    assert_eq!(
+        restored.stream_ids().await,
+        restored.event_ids_in_commit_order().await,
+        "the stream holds the restored events only"
+    );
+    let _pipeline = restored.start_pipeline();
+    traffic(&restored, 1).await;
+    assert_stream_in_epoch_order(&restored).await;
+    assert_read_models_match_events(&restored).await;
+}
+
+/// The stream equals the events table taken epoch after epoch, each in commit order.
+async fn assert_stream_in_epoch_order(app: &TestApp) {
+    let expected: Vec<String> = sqlx::query_scalar(
+        "SELECT aggregate_type || ':' || aggregate_id || ':' || sequence FROM events \
+         ORDER BY (SELECT count(*) FROM relay_epochs WHERE relay_epochs.floor_position < events.global_position), \
+                  tx_id, global_position",
+    )
+    .fetch_all(&app.pool)
+    .await
+    .expect("events");
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    while app.stream_ids().await != expected {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the stream did not receive the events in epoch order"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 fn pg_tool(name: &str) -> std::path::PathBuf {
     let from_path = std::process::Command::new(name)
         .arg("--version")
@@ -371,25 +479,7 @@ async fn after_a_backup_is_restored_into_a_fresh_database_new_events_are_still_p
     app.assert_stream_matches_events().await;
     drop(pipeline);
 
-    let dump = std::env::temp_dir().join(format!("parley-{}.dump", uuid::Uuid::new_v4().simple()));
-    let status = std::process::Command::new(pg_tool("pg_dump"))
-        .args(["-Fc", "-f"])
-        .arg(&dump)
-        .arg(app.database_url())
-        .status()
-        .expect("pg_dump");
-    assert!(status.success());
-
-    let fresh = create_database().await;
-    let status = std::process::Command::new(pg_tool("pg_restore"))
-        .args(["--no-owner", "--exit-on-error", "-d"])
-        .arg(database_url(&fresh))
-        .arg(&dump)
-        .status()
-        .expect("pg_restore");
-    let _ = std::fs::remove_file(&dump);
-    assert!(status.success());
-
+    let fresh = restore_into_fresh_database(&app).await;
     // The restored database, on the same stream, as `scripts/stack.sh restore` leaves it.
     let bus = app.bus();
     let restored = spawn_app_on(fresh, move |settings| settings.bus = bus).await;
