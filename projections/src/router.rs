@@ -61,8 +61,11 @@ struct CallState {
     offer: Option<(AgentId, DateTime<Utc>)>,
     /// The interpreter who answered it, while connected.
     agent: Option<AgentId>,
-    /// Agents who declined or let this call's offer expire in this queue.
+    /// Agents who declined or let this call's offer expire in this queue, and the one who
+    /// transferred it away.
     passed_by: HashSet<AgentId>,
+    /// Who transferred it into the queue it is about to enter.
+    transferred_by: Option<AgentId>,
 }
 
 /// Everything the router knows, folded from the stream.
@@ -73,6 +76,10 @@ pub struct RouterState {
     calls: HashMap<CallId, CallState>,
     /// The queue each finished call was in, for its agent's wrap-up time.
     call_queue: HashMap<CallId, QueueId>,
+    /// Offers the floor refused (the router's view lagged the aggregates): not sent again
+    /// until an event about the call or the agent shows what changed, so the router neither
+    /// repeats a refused offer in a loop nor excludes a free agent for good.
+    refused: HashSet<(CallId, AgentId)>,
 }
 
 /// A decision the router takes: one command to send.
@@ -125,7 +132,10 @@ impl RouterState {
         match event.aggregate_type.as_str() {
             "Queue" => self.apply_queue(QueueId(id), event.decode()?),
             "Agent" => self.apply_agent(AgentId(id), event.decode()?),
-            "Call" => self.apply_call(CallId(id), &event.decode()?),
+            "Call" => {
+                self.refused.retain(|(call, _)| call.0 != id);
+                self.apply_call(CallId(id), &event.decode()?);
+            }
             _ => {}
         }
         Ok(())
@@ -157,6 +167,7 @@ impl RouterState {
     }
 
     fn apply_agent(&mut self, id: AgentId, event: AgentEvent) {
+        self.refused.retain(|(_, agent)| *agent != id);
         let agent = self.agents.entry(id).or_insert_with(|| AgentState {
             status: AgentStatus::Offline,
             activity: Activity::Idle,
@@ -222,6 +233,7 @@ impl RouterState {
                     offer: None,
                     agent: None,
                     passed_by: HashSet::new(),
+                    transferred_by: None,
                 },
             );
             return;
@@ -234,6 +246,10 @@ impl RouterState {
                 let (queue_id, at) = (*queue_id, *at);
                 if call.queue != Some(queue_id) {
                     call.passed_by.clear();
+                }
+                // An interpreter who transferred the call handed it on: not back to them.
+                if let Some(agent) = call.transferred_by.take() {
+                    call.passed_by.insert(agent);
                 }
                 call.queue = Some(queue_id);
                 call.queued_at = at;
@@ -263,7 +279,10 @@ impl RouterState {
                 call.offer = None;
                 call.agent = Some(*agent_id);
             }
-            CallEvent::CallTransferred { .. } => call.agent = None,
+            CallEvent::CallTransferred { from_agent_id, .. } => {
+                call.agent = None;
+                call.transferred_by = *from_agent_id;
+            }
             CallEvent::CallEnded { .. }
             | CallEvent::CallWrappedUp { .. }
             | CallEvent::CallAbandoned { .. }
@@ -279,12 +298,13 @@ impl RouterState {
         &self,
         agent_id: AgentId,
         agent: &AgentState,
-        call: &CallState,
+        (call_id, call): (CallId, &CallState),
         queue: &QueueState,
     ) -> bool {
         agent.status == AgentStatus::Available
             && agent.activity == Activity::Idle
             && !call.passed_by.contains(&agent_id)
+            && !self.refused.contains(&(call_id, agent_id))
             && (queue.members.is_empty() || queue.members.contains(&agent_id))
             && agent
                 .skills
@@ -430,7 +450,7 @@ impl RouterState {
                 .agents
                 .iter()
                 .filter(|(id, agent)| {
-                    !taken.contains(*id) && self.eligible(**id, agent, call, queue)
+                    !taken.contains(*id) && self.eligible(**id, agent, (*call_id, call), queue)
                 })
                 .map(|(id, _)| *id)
                 .collect();
@@ -487,12 +507,11 @@ impl RouterState {
         offers.chain(max_waits).chain(wrap_ups).chain(repairs).min()
     }
 
-    /// A decision the floor refused: don't offer that call to that agent again this visit.
+    /// A decision the floor refused: don't offer that call to that agent again until an
+    /// event about either comes in (see `RouterState::refused`).
     fn refused(&mut self, decision: &Decision) {
-        if let Decision::Offer { call, agent, .. } = decision
-            && let Some(state) = self.calls.get_mut(call)
-        {
-            state.passed_by.insert(*agent);
+        if let Decision::Offer { call, agent, .. } = decision {
+            self.refused.insert((*call, *agent));
         }
     }
 
@@ -763,6 +782,200 @@ mod tests {
             payload: serde_json::to_value(event).unwrap_or_default(),
             metadata: serde_json::json!({}),
         }
+    }
+
+    /// A floor with one Spanish queue, one available Spanish interpreter and one call
+    /// waiting in that queue; returns the state and the three ids.
+    fn one_call_one_interpreter(t0: DateTime<Utc>) -> (RouterState, QueueId, AgentId, CallId) {
+        let queue = QueueId(uuid::Uuid::new_v4());
+        let agent = AgentId(uuid::Uuid::new_v4());
+        let call = CallId(uuid::Uuid::new_v4());
+        let spanish = LanguageCode::parse("es").unwrap();
+        let config = QueueConfig::new(domain::queue::QueueSettings {
+            name: "Spanish".into(),
+            languages: vec!["es".into()],
+            specialty: None,
+            modality: None,
+            strategy: None,
+            min_proficiency: None,
+            ring_timeout_s: None,
+            max_wait_s: None,
+            overflow_queue_id: None,
+            wrap_up_s: None,
+            service_level_s: None,
+        })
+        .unwrap();
+        let skills = Skills::new(
+            vec![domain::values::LanguageSkill {
+                code: spanish.clone(),
+                proficiency: domain::values::Proficiency::parse(5).unwrap(),
+            }],
+            vec![],
+            vec![Modality::Audio],
+        )
+        .unwrap();
+        let mut state = RouterState::default();
+        state
+            .apply(&bus_event(
+                "Queue",
+                queue.0,
+                1,
+                &QueueEvent::QueueCreated {
+                    queue_id: queue,
+                    config,
+                    at: t0,
+                },
+            ))
+            .unwrap();
+        let agent_events = [
+            AgentEvent::AgentSkillsSet {
+                agent_id: agent,
+                skills,
+                at: t0,
+            },
+            AgentEvent::AgentStatusChanged {
+                agent_id: agent,
+                from: AgentStatus::Offline,
+                to: AgentStatus::Available,
+                at: t0,
+            },
+        ];
+        for (i, event) in agent_events.iter().enumerate() {
+            state
+                .apply(&bus_event(
+                    "Agent",
+                    agent.0,
+                    i64::try_from(i).unwrap() + 1,
+                    event,
+                ))
+                .unwrap();
+        }
+        let call_events = [
+            CallEvent::CallRequested {
+                call_id: call,
+                requester_id: domain::UserId(uuid::Uuid::new_v4()),
+                request: domain::call::CallRequest {
+                    language: spanish,
+                    source_language: LanguageCode::parse("en").unwrap(),
+                    modality: Modality::Audio,
+                    specialty: None,
+                    priority: Priority::Normal,
+                },
+                at: t0,
+            },
+            CallEvent::CallQueued {
+                queue_id: queue,
+                priority: Priority::Normal,
+                at: t0,
+            },
+        ];
+        for (i, event) in call_events.iter().enumerate() {
+            state
+                .apply(&bus_event(
+                    "Call",
+                    call.0,
+                    i64::try_from(i).unwrap() + 1,
+                    event,
+                ))
+                .unwrap();
+        }
+        (state, queue, agent, call)
+    }
+
+    fn offers(decisions: &[Decision]) -> Vec<(CallId, AgentId)> {
+        decisions
+            .iter()
+            .filter_map(|d| match d {
+                Decision::Offer { call, agent, .. } => Some((*call, *agent)),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn an_offer_the_floor_refused_is_not_repeated_until_news_of_the_agent_then_is_made_again() {
+        let t0 = Utc::now();
+        let (mut state, _, agent, call) = one_call_one_interpreter(t0);
+        let first = state.decide(t0);
+        assert_eq!(offers(&first), vec![(call, agent)]);
+        // The interpreter went on break a moment before: the floor refuses the offer.
+        state.refused(&first[0]);
+        assert!(
+            offers(&state.decide(t0)).is_empty(),
+            "no loop of refused offers"
+        );
+        // Their break, then their return, arrive on the stream.
+        for (sequence, (from, to)) in [
+            (AgentStatus::Available, AgentStatus::Break),
+            (AgentStatus::Break, AgentStatus::Available),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let event = AgentEvent::AgentStatusChanged {
+                agent_id: agent,
+                from,
+                to,
+                at: t0,
+            };
+            state
+                .apply(&bus_event(
+                    "Agent",
+                    agent.0,
+                    i64::try_from(sequence).unwrap() + 3,
+                    &event,
+                ))
+                .unwrap();
+        }
+        assert_eq!(
+            offers(&state.decide(t0 + chrono::Duration::seconds(1))),
+            vec![(call, agent)],
+            "an available, idle interpreter is not excluded for good"
+        );
+    }
+
+    #[test]
+    fn a_call_transferred_back_to_its_queue_is_not_offered_to_the_interpreter_who_transferred_it() {
+        let t0 = Utc::now();
+        let (mut state, queue, agent, call) = one_call_one_interpreter(t0);
+        let events = [
+            CallEvent::CallOffered {
+                agent_id: agent,
+                queue_id: queue,
+                expires_at: t0 + chrono::Duration::seconds(20),
+                at: t0,
+            },
+            CallEvent::CallAccepted {
+                agent_id: agent,
+                queue_id: queue,
+                wait_seconds: 0,
+                at: t0,
+            },
+            CallEvent::CallTransferred {
+                from_agent_id: Some(agent),
+                target: domain::call::TransferTarget::Queue(queue),
+                at: t0,
+            },
+            CallEvent::CallQueued {
+                queue_id: queue,
+                priority: Priority::Normal,
+                at: t0,
+            },
+        ];
+        for (i, event) in events.iter().enumerate() {
+            state
+                .apply(&bus_event(
+                    "Call",
+                    call.0,
+                    i64::try_from(i).unwrap() + 3,
+                    event,
+                ))
+                .unwrap();
+        }
+        assert!(
+            offers(&state.decide(t0 + chrono::Duration::seconds(1))).is_empty(),
+            "the only interpreter is the one who handed it on"
+        );
     }
 
     #[test]
