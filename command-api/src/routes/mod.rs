@@ -8,7 +8,7 @@ use serde::Serialize;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
-use utoipa_scalar::{Scalar, Servable};
+use utoipa_swagger_ui::SwaggerUi;
 use uuid::Uuid;
 
 use crate::error::{ApiError, Json};
@@ -101,13 +101,9 @@ pub fn api_router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
 pub fn app_router(state: AppState) -> Router {
     let (router, openapi) = api_router();
     let files = web_ui_files(&state.settings.http.web_root);
-    let spec = openapi.clone();
     router
-        .route(
-            "/api/openapi.json",
-            axum::routing::get(move || std::future::ready(axum::Json(spec.clone()))),
-        )
-        .merge(Scalar::with_url("/docs", openapi))
+        // Swagger UI's files are compiled in (the `vendored` feature): `/docs` works offline.
+        .merge(SwaggerUi::new("/docs").url("/api/openapi.json", openapi))
         .route("/metrics", axum::routing::get(crate::metrics::render))
         // Only matched routes: their template (`/api/calls/{id}`) labels the metrics.
         .route_layer(axum::middleware::from_fn(crate::metrics::track))

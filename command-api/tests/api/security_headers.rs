@@ -150,20 +150,45 @@ async fn every_answer_carries_the_content_security_policy() {
 }
 
 #[tokio::test]
-async fn the_docs_page_may_load_its_script_from_the_cdn() {
+async fn the_docs_page_is_served_whole_by_the_api_and_loads_nothing_from_elsewhere() {
     let app = spawn_app_with(|_| {}).await;
-    let answer = app
+    let page = app
         .client
-        .get(format!("{}/docs", app.address))
+        .get(format!("{}/docs/", app.address))
         .send()
         .await
         .unwrap();
-    assert_eq!(answer.status(), 200);
-    let csp = header(&answer, "content-security-policy").unwrap_or_default();
-    assert!(
-        csp.contains("script-src 'self' 'unsafe-eval' https://cdn.jsdelivr.net"),
-        "{csp}"
-    );
+    assert_eq!(page.status(), 200);
+    let csp = header(&page, "content-security-policy")
+        .unwrap_or_default()
+        .to_owned();
+    assert!(csp.contains("script-src 'self';"), "{csp}");
+    assert!(!csp.contains("http"), "no other origin: {csp}");
     assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
-    assert_eq!(header(&answer, "x-content-type-options"), Some("nosniff"));
+    assert_eq!(header(&page, "x-content-type-options"), Some("nosniff"));
+    let html = page.text().await.unwrap();
+    assert!(!html.contains("https://"), "the page names no other origin");
+    for asset in [
+        "swagger-ui-bundle.js",
+        "swagger-ui.css",
+        "swagger-initializer.js",
+    ] {
+        let answer = app
+            .client
+            .get(format!("{}/docs/{asset}", app.address))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(answer.status(), 200, "{asset}");
+    }
+    let initializer = app
+        .client
+        .get(format!("{}/docs/swagger-initializer.js", app.address))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(initializer.contains("/api/openapi.json"), "{initializer}");
 }
