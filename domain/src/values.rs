@@ -153,12 +153,17 @@ string_enum!(
 impl AgentStatus {
     /// Statuses a person may choose; `away` is only set by the system.
     pub fn parse_chosen(raw: &str) -> Result<Self, ValueError> {
-        match Self::parse(raw)? {
-            Self::Away => Err(ValueError::new(
+        match Self::parse(raw) {
+            Ok(Self::Away) => Err(ValueError::new(
                 "status",
                 "\"away\" is set by the system; choose available, break or offline",
             )),
-            status => Ok(status),
+            Ok(status) => Ok(status),
+            // Not the list of every status: `away` is not a choice.
+            Err(_) => Err(ValueError::new(
+                "status",
+                format!("{raw:?} is not one of available, break, offline"),
+            )),
         }
     }
 }
@@ -387,6 +392,10 @@ mod tests {
     #[test]
     fn away_cannot_be_chosen_by_a_person() {
         assert!(AgentStatus::parse_chosen("away").is_err());
+        let unknown = AgentStatus::parse_chosen("sleeping")
+            .unwrap_err()
+            .to_string();
+        assert!(!unknown.contains("away"), "{unknown}");
         assert_eq!(AgentStatus::parse_chosen("Break"), Ok(AgentStatus::Break));
     }
 
