@@ -31,8 +31,8 @@ pub struct QueueConfig {
     pub service_level_s: u32,
 }
 
-/// Raw settings, as they come from an admin.
-#[derive(Debug, Clone)]
+/// Raw settings, as they come from an admin; those left out take the product's defaults.
+#[derive(Debug, Clone, Default)]
 pub struct QueueSettings {
     pub name: String,
     pub languages: Vec<String>,

@@ -794,15 +794,7 @@ mod tests {
         let config = QueueConfig::new(domain::queue::QueueSettings {
             name: "Spanish".into(),
             languages: vec!["es".into()],
-            specialty: None,
-            modality: None,
-            strategy: None,
-            min_proficiency: None,
-            ring_timeout_s: None,
-            max_wait_s: None,
-            overflow_queue_id: None,
-            wrap_up_s: None,
-            service_level_s: None,
+            ..Default::default()
         })
         .unwrap();
         let skills = Skills::new(

@@ -379,14 +379,7 @@ async fn a_backup_restored_with_a_fresh_stream_is_published_whole_and_new_events
 
     let fresh = restore_into_fresh_database(&app).await;
     let restored = spawn_app_on(fresh, |_| {}).await;
-    let rebuilt = projections::stream_rebuild::rebuild_stream(
-        &restored.pool,
-        &restored.jetstream(),
-        &restored.bus(),
-        &projections::read_models::all(),
-    )
-    .await
-    .expect("rebuild the stream");
+    let rebuilt = rebuild_stream(&restored).await;
     assert_eq!(
         rebuilt.events,
         u64::try_from(app.event_ids_in_commit_order().await.len()).unwrap_or(0)
@@ -412,14 +405,7 @@ async fn restoring_an_older_backup_replaces_a_stream_that_holds_later_events() {
 
     let bus = app.bus();
     let restored = spawn_app_on(fresh, move |settings| settings.bus = bus).await;
-    projections::stream_rebuild::rebuild_stream(
-        &restored.pool,
-        &restored.jetstream(),
-        &restored.bus(),
-        &projections::read_models::all(),
-    )
-    .await
-    .expect("rebuild the stream");
+    rebuild_stream(&restored).await;
     assert_eq!(
         restored.stream_ids().await,
         restored.event_ids_in_commit_order().await,
@@ -429,6 +415,18 @@ async fn restoring_an_older_backup_replaces_a_stream_that_holds_later_events() {
     traffic(&restored, 1).await;
     assert_stream_in_epoch_order(&restored).await;
     assert_read_models_match_events(&restored).await;
+}
+
+/// `parley relay rebuild-stream`, as `scripts/stack.sh restore` runs it.
+async fn rebuild_stream(app: &TestApp) -> projections::stream_rebuild::StreamRebuilt {
+    projections::stream_rebuild::rebuild_stream(
+        &app.pool,
+        &app.jetstream(),
+        &app.bus(),
+        &projections::read_models::all(),
+    )
+    .await
+    .expect("rebuild the stream")
 }
 
 /// The stream equals the events table taken epoch after epoch, each in commit order.
