@@ -527,7 +527,63 @@ async fn call_detail_and_history_follow_visibility_and_roles() {
 }
 
 #[tokio::test]
-async fn call_detail_gives_the_place_in_the_queue_urgent_first_then_by_queued_at() {
+async fn an_interpreter_still_sees_a_call_they_answered_and_transferred_away() {
+    let app = app_with_read_models().await;
+    let requester = app.login(Role::Requester).await;
+    let agent1 = app.login(Role::Agent).await;
+    let agent2 = agent2(&app).await;
+    let (call, queue) = (Uuid::new_v4(), Uuid::new_v4());
+    // Back in a queue after agent1 transferred it: no interpreter, ringing for nobody.
+    insert_call(
+        &app.pool,
+        call,
+        requester.id,
+        Utc::now(),
+        json!({"queue_id": queue, "status": "queued", "transfers": 1, "seq": 9}),
+    )
+    .await;
+    let now = rfc3339(Utc::now());
+    for (seq, event_type, agent) in [
+        (5, "CallAccepted", agent1.id),
+        (8, "CallOffered", agent2.id),
+    ] {
+        insert_row(&app.pool, "read_history.events", json!({
+            "call_id": call, "seq": seq, "call_sequence": seq, "event_type": event_type, "event_version": "1",
+            "at": now, "recorded_at": now, "actor": {"id": agent, "role": "agent"},
+            "data": {"agent_id": agent, "queue_id": queue, "wait_seconds": 3, "at": now},
+        }))
+        .await;
+    }
+
+    let seen = app
+        .get(&format!("/api/calls/{call}"), &agent1)
+        .await
+        .expect(200)
+        .body;
+    assert_eq!(seen["status"], "queued");
+    assert_eq!(seen["agent_id"], Value::Null);
+    let list = app.get("/api/calls", &agent1).await.expect(200).body;
+    assert_eq!(
+        ids(&list),
+        vec![call],
+        "in the list of the one who answered it"
+    );
+    // Seeing it is not being on it: no room for them.
+    app.get(&format!("/api/calls/{call}/room"), &agent1)
+        .await
+        .expect(404);
+
+    // An offer that was never answered does not make it theirs.
+    app.get(&format!("/api/calls/{call}"), &agent2)
+        .await
+        .expect(404);
+    let list = app.get("/api/calls", &agent2).await.expect(200).body;
+    assert_eq!(ids(&list), Vec::<Uuid>::new());
+}
+
+#[tokio::test]
+async fn call_detail_gives_the_place_in_the_queue_urgent_first_then_by_queued_at_and_its_own_estimate()
+ {
     let app = app_with_read_models().await;
     let requester = app.login(Role::Requester).await;
     let supervisor = app.login(Role::Supervisor).await;
@@ -564,13 +620,27 @@ async fn call_detail_gives_the_place_in_the_queue_urgent_first_then_by_queued_at
     for (id, extra) in rows {
         insert_call(&app.pool, id, requester.id, at(8, 0), extra).await;
     }
+    // The queue (not the other one) has today's handle time, 100 s a call, and two
+    // Spanish interpreters available: one free, one on a call.
+    insert_row(&app.pool, "read_queues.queues", json!({"queue_id": queue, "name": "Spanish", "languages": ["es"], "strategy": "longest_idle", "min_proficiency": 1, "ring_timeout_s": 20, "max_wait_s": 300, "wrap_up_s": 60, "service_level_s": 30, "seq": 1})).await;
+    for (agent, activity) in [
+        (demo_user_id("agent1@example.com"), "idle"),
+        (agent2_id(), "on_call"),
+    ] {
+        insert_row(&app.pool, "read_agents.agents", json!({"agent_id": agent, "status": "available", "activity": activity, "languages": ["es"], "seq": 2})).await;
+    }
+    insert_row(&app.pool, "read_metrics.buckets", json!({
+        "bucket_start": rfc3339(Utc::now().date_naive().and_hms_opt(0, 0, 0).expect("midnight").and_utc()),
+        "dimension": "queue", "key": queue.to_string(), "handled": 2, "talk_s": 150, "wrap_up_s": 50, "seq": 3,
+    }))
+    .await;
     let position = |body: Value| body["position"].clone();
-    for (id, expected) in [
-        (urgent, json!(1)),
-        (first, json!(2)),
-        (offered, json!(3)),
-        (other_queue, json!(1)),
-        (connected, Value::Null),
+    for (id, expected, estimate) in [
+        (urgent, json!(1), json!(0)),
+        (first, json!(2), json!(50)),
+        (offered, json!(3), json!(100)),
+        (other_queue, json!(1), Value::Null),
+        (connected, Value::Null, Value::Null),
     ] {
         let body = app
             .get(&format!("/api/calls/{id}"), &requester)
@@ -579,6 +649,8 @@ async fn call_detail_gives_the_place_in_the_queue_urgent_first_then_by_queued_at
             .body;
         assert_eq!(position(body.clone()), expected, "call {id}");
         assert_eq!(body["id"], id.to_string());
+        // 0 while a free interpreter is there for it; then (place − free) × 100 s ÷ 2 staffed.
+        assert_eq!(body["estimated_wait_s"], estimate, "call {id}'s estimate");
     }
     let seen_by_floor = app
         .get(&format!("/api/calls/{first}"), &supervisor)

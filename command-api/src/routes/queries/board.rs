@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use axum::extract::State;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use sqlx::FromRow;
+use sqlx::{FromRow, PgPool};
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -126,6 +126,65 @@ impl QueueRow {
     }
 }
 
+const QUEUE_SELECT: &str = "SELECT queue_id, name::text AS name, languages::text[] AS languages, specialty::text AS specialty, \
+        modality::text AS modality, strategy::text AS strategy, min_proficiency::int8 AS min_proficiency, \
+        ring_timeout_s::int8 AS ring_timeout_s, max_wait_s::int8 AS max_wait_s, overflow_queue_id, \
+        wrap_up_s::int8 AS wrap_up_s, service_level_s::int8 AS service_level_s, \
+        coalesce(members, '{}')::uuid[] AS members, seq::int8 AS seq \
+     FROM read_queues.queues";
+
+const AGENT_SKILLS_SELECT: &str = "SELECT agent_id, status::text AS status, activity::text AS activity, \
+        coalesce(languages, '{}')::text[] AS languages, coalesce(modalities, '{}')::text[] AS modalities, \
+        seq::int8 AS seq \
+     FROM read_agents.agents";
+
+const TODAY_SELECT: &str = "SELECT key, coalesce(sum(offered), 0)::int8 AS offered, \
+        coalesce(sum(answered_in_sl), 0)::int8 AS answered_in_sl, \
+        coalesce(sum(short_abandoned), 0)::int8 AS short_abandoned, \
+        coalesce(sum(handled), 0)::int8 AS handled, \
+        coalesce(sum(talk_s + hold_s + wrap_up_s), 0)::int8 AS handle_s, \
+        coalesce(max(seq), 0)::int8 AS seq \
+     FROM read_metrics.buckets";
+
+/// The expected wait of a call already waiting in `queue_id` with `ahead` calls before it
+/// (its `position` − 1), by the board's rule for a new call behind `ahead` waiting ones;
+/// `None` for an unknown queue or without today's handle time.
+pub(super) async fn estimated_wait_behind(
+    pool: &PgPool,
+    queue_id: Uuid,
+    ahead: i64,
+) -> Result<Option<i64>, ApiError> {
+    let queue: Option<QueueRow> = sqlx::query_as(&format!("{QUEUE_SELECT} WHERE queue_id = $1"))
+        .bind(queue_id)
+        .fetch_optional(pool)
+        .await?;
+    let Some(queue) = queue else {
+        return Ok(None);
+    };
+    let agents: Vec<AgentSkillRow> = sqlx::query_as(AGENT_SKILLS_SELECT).fetch_all(pool).await?;
+    let stats: TodayRow = sqlx::query_as(&format!(
+        "{TODAY_SELECT} WHERE dimension = 'queue' AND bucket_start >= $1 AND key = $2 GROUP BY key"
+    ))
+    .bind(start_of_day(Utc::now()))
+    .bind(queue_id.to_string())
+    .fetch_optional(pool)
+    .await?
+    .unwrap_or_default();
+    let (mut available, mut staffed) = (0, 0);
+    for agent in agents.iter().filter(|a| queue.is_eligible(a)) {
+        let is_available = agent.status == "available";
+        available += i64::from(is_available && agent.activity == "idle");
+        staffed += i64::from(is_available);
+    }
+    Ok(estimated_wait(
+        ahead.max(0),
+        available,
+        staffed,
+        stats.handled,
+        stats.handle_s,
+    ))
+}
+
 fn estimated_wait(
     waiting: i64,
     available: i64,
@@ -152,16 +211,9 @@ async fn queue_board(
     State(state): State<AppState>,
 ) -> Result<Json<Vec<QueueBoard>>, ApiError> {
     let now = Utc::now();
-    let queues: Vec<QueueRow> = sqlx::query_as(
-        "SELECT queue_id, name::text AS name, languages::text[] AS languages, specialty::text AS specialty, \
-                modality::text AS modality, strategy::text AS strategy, min_proficiency::int8 AS min_proficiency, \
-                ring_timeout_s::int8 AS ring_timeout_s, max_wait_s::int8 AS max_wait_s, overflow_queue_id, \
-                wrap_up_s::int8 AS wrap_up_s, service_level_s::int8 AS service_level_s, \
-                coalesce(members, '{}')::uuid[] AS members, seq::int8 AS seq \
-         FROM read_queues.queues ORDER BY name, queue_id",
-    )
-    .fetch_all(&state.pool)
-    .await?;
+    let queues: Vec<QueueRow> = sqlx::query_as(&format!("{QUEUE_SELECT} ORDER BY name, queue_id"))
+        .fetch_all(&state.pool)
+        .await?;
     let calls: Vec<LiveCallRow> = sqlx::query_as(
         "SELECT queue_id, status::text AS status, coalesce(queued_at, requested_at) AS waiting_since, \
                 agent_id, seq::int8 AS seq \
@@ -170,23 +222,12 @@ async fn queue_board(
     )
     .fetch_all(&state.pool)
     .await?;
-    let agents: Vec<AgentSkillRow> = sqlx::query_as(
-        "SELECT agent_id, status::text AS status, activity::text AS activity, \
-                coalesce(languages, '{}')::text[] AS languages, coalesce(modalities, '{}')::text[] AS modalities, \
-                seq::int8 AS seq \
-         FROM read_agents.agents",
-    )
-    .fetch_all(&state.pool)
-    .await?;
-    let today: HashMap<String, TodayRow> = sqlx::query_as::<_, TodayRow>(
-        "SELECT key, coalesce(sum(offered), 0)::int8 AS offered, \
-                coalesce(sum(answered_in_sl), 0)::int8 AS answered_in_sl, \
-                coalesce(sum(short_abandoned), 0)::int8 AS short_abandoned, \
-                coalesce(sum(handled), 0)::int8 AS handled, \
-                coalesce(sum(talk_s + hold_s + wrap_up_s), 0)::int8 AS handle_s, \
-                coalesce(max(seq), 0)::int8 AS seq \
-         FROM read_metrics.buckets WHERE dimension = 'queue' AND bucket_start >= $1 GROUP BY key",
-    )
+    let agents: Vec<AgentSkillRow> = sqlx::query_as(AGENT_SKILLS_SELECT)
+        .fetch_all(&state.pool)
+        .await?;
+    let today: HashMap<String, TodayRow> = sqlx::query_as::<_, TodayRow>(&format!(
+        "{TODAY_SELECT} WHERE dimension = 'queue' AND bucket_start >= $1 GROUP BY key"
+    ))
     .bind(start_of_day(now))
     .fetch_all(&state.pool)
     .await?

@@ -105,7 +105,8 @@ const CALL_SELECT: &str = "SELECT c.call_id AS id, c.status::text AS status, c.r
      WHERE true";
 
 /// Adds the caller's visibility: floor staff see every call, an interpreter the calls they
-/// took or that ring for them, a requester their own.
+/// are on, that ring for them or that they answered before (a call they transferred away
+/// stays theirs to see: its `CallAccepted` by them is in its history), a requester their own.
 fn push_visibility(query: &mut QueryBuilder<'_, Postgres>, user: &AuthUser) {
     match user.role {
         Role::Admin | Role::Supervisor | Role::Analyst => {}
@@ -115,7 +116,12 @@ fn push_visibility(query: &mut QueryBuilder<'_, Postgres>, user: &AuthUser) {
                 .push_bind(user.id.as_uuid())
                 .push(" OR c.offered_to = ")
                 .push_bind(user.id.as_uuid())
-                .push(")");
+                .push(
+                    " OR EXISTS (SELECT 1 FROM read_history.events h WHERE h.call_id = c.call_id \
+                       AND h.event_type = 'CallAccepted' AND h.data->>'agent_id' = ",
+                )
+                .push_bind(user.id.as_uuid().to_string())
+                .push("))");
         }
         Role::Requester => {
             query
@@ -206,8 +212,8 @@ fn parse_statuses(raw: &str) -> Result<Vec<String>, ApiError> {
 }
 
 /// Calls, newest first, in pages (`limit`, then `cursor` = the previous `next_cursor`).
-/// Supervisors, admins and analysts see every call; an interpreter the calls they took or
-/// that ring for them; a requester their own.
+/// Supervisors, admins and analysts see every call; an interpreter the calls they are on,
+/// that ring for them or that they answered before; a requester their own.
 #[utoipa::path(get, path = "/api/calls", tag = "calls", security(("bearer" = [])), params(CallListParams),
     responses((status = 200, body = CallPage), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
         (status = 422, body = ErrorBody), (status = 503, body = ErrorBody)))]
@@ -292,6 +298,11 @@ pub struct CallDetail {
     /// 1-based place among the calls waiting (queued or offered) in the same queue, urgent
     /// calls first, then by `queued_at`; `null` unless this call is itself queued or offered.
     pub position: Option<i64>,
+    /// Expected seconds until this call is answered, from its `position`: the queue board's
+    /// estimate for a call with `position` − 1 calls ahead of it (0 when enough eligible
+    /// interpreters are free); `null` when it is not waiting or the queue has no handle
+    /// time today.
+    pub estimated_wait_s: Option<i64>,
 }
 
 /// The call's 1-based place in its queue: the waiting calls of the same queue ahead of it
@@ -316,7 +327,7 @@ async fn queue_position(pool: &PgPool, id: Uuid) -> Result<Option<i64>, ApiError
 }
 
 /// One call from the read model (visibility as for the list; others' calls answer 404),
-/// with `position`, its place in its queue while it waits.
+/// with `position`, its place in its queue while it waits, and `estimated_wait_s`.
 #[utoipa::path(get, path = "/api/calls/{id}", tag = "calls", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "call id")),
     responses((status = 200, body = CallDetail), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
@@ -328,7 +339,17 @@ async fn get_call(
 ) -> Result<Json<CallDetail>, ApiError> {
     let call = visible_call(&state.pool, &user, id).await?;
     let position = queue_position(&state.pool, id).await?;
-    Ok(Json(CallDetail { call, position }))
+    let estimated_wait_s = match (position, call.queue_id) {
+        (Some(position), Some(queue_id)) => {
+            super::board::estimated_wait_behind(&state.pool, queue_id, position - 1).await?
+        }
+        _ => None,
+    };
+    Ok(Json(CallDetail {
+        call,
+        position,
+        estimated_wait_s,
+    }))
 }
 
 /// One event of a call's history.
