@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Duration, SubsecRound, Utc};
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 use yew_router::prelude::*;
@@ -22,35 +22,60 @@ pub fn FloorAtPage() -> Html {
     let api = use_api();
     let location = use_location();
     let navigator = use_navigator();
-    let initial: DateTime<Utc> = location
+    // The instant named in the URL (`?at=`), if any.
+    let from_url: Option<DateTime<Utc>> = location
         .as_ref()
         .and_then(|l| l.query::<HashMap<String, String>>().ok())
         .and_then(|q| q.get("at").cloned())
         .and_then(|raw| DateTime::parse_from_rfc3339(&raw).ok())
-        .map(|t| t.with_timezone(&Utc))
-        .unwrap_or_else(format::now);
+        .map(|t| t.with_timezone(&Utc));
+    // Without one: now, read once when the page opens (not on every render, which made the
+    // page fetch in a loop and overwrite what the user typed).
+    let opened_at = use_memo((), |_| format::now());
+    let initial = from_url.unwrap_or(*opened_at);
     let at = use_state(|| initial);
     let input = use_state(|| format::local_input(initial));
     let view = use_state(|| None::<FloorView>);
     let error = use_state(|| None::<String>);
     let busy = use_state(|| false);
+    // The number of the latest request: an answer to an older one is dropped.
+    let latest = use_mut_ref(|| 0u64);
 
     // Follow ?at= when another page links here.
     {
         let (at, input) = (at.clone(), input.clone());
-        use_effect_with(initial, move |initial| {
-            at.set(*initial);
-            input.set(format::local_input(*initial));
+        use_effect_with(from_url, move |from_url| {
+            if let Some(instant) = *from_url {
+                if *at != instant {
+                    at.set(instant);
+                    input.set(format::local_input(instant));
+                }
+            }
         });
     }
 
     {
-        let (api, view, error, busy) = (api.clone(), view.clone(), error.clone(), busy.clone());
+        let (api, view, error, busy, latest) = (
+            api.clone(),
+            view.clone(),
+            error.clone(),
+            busy.clone(),
+            latest.clone(),
+        );
         use_effect_with(*at, move |at| {
             let at = *at;
+            let ticket = {
+                let mut latest = latest.borrow_mut();
+                *latest += 1;
+                *latest
+            };
             busy.set(true);
             spawn_local(async move {
-                match floor::at(&api, Some(&format::rfc3339(at))).await {
+                let answer = floor::at(&api, Some(&format::rfc3339(at))).await;
+                if *latest.borrow() != ticket {
+                    return;
+                }
+                match answer {
                     Ok(v) => {
                         view.set(Some(v));
                         error.set(None);
@@ -65,6 +90,8 @@ pub fn FloorAtPage() -> Html {
     let go = {
         let (at, input, navigator) = (at.clone(), input.clone(), navigator.clone());
         Callback::from(move |instant: DateTime<Utc>| {
+            // Milliseconds, as the URL carries it: the same instant read back from ?at=.
+            let instant = instant.trunc_subsecs(3);
             at.set(instant);
             input.set(format::local_input(instant));
             if let Some(navigator) = &navigator {
