@@ -41,8 +41,14 @@ pub fn ConsolePage() -> Html {
         .map(|s| s.user.id.clone())
         .unwrap_or_default();
 
+    // The offer shown after the last reload, and one that ran out unanswered since: its
+    // card says so instead of vanishing.
+    let last_offer = use_mut_ref(|| None::<Call>);
+    let missed_offer = use_state(|| None::<Call>);
+
     let reload = {
         let (api, desk, loaded, error) = (api.clone(), desk.clone(), loaded.clone(), error.clone());
+        let (last_offer, missed_offer) = (last_offer.clone(), missed_offer.clone());
         use_callback(my_id.clone(), move |_: (), my_id| {
             let (api, desk, loaded, error, my_id) = (
                 api.clone(),
@@ -51,6 +57,7 @@ pub fn ConsolePage() -> Html {
                 error.clone(),
                 my_id.clone(),
             );
+            let (last_offer, missed_offer) = (last_offer.clone(), missed_offer.clone());
             spawn_local(async move {
                 let me = match agents::board(&api).await {
                     Ok(rows) => rows.into_iter().find(|a| a.id == my_id),
@@ -78,6 +85,17 @@ pub fn ConsolePage() -> Html {
                     .await
                     .map(|p| p.items)
                     .unwrap_or_default();
+                let previous = last_offer.replace(offer.clone());
+                match (&previous, &offer) {
+                    (_, Some(_)) => missed_offer.set(None),
+                    (Some(gone), None)
+                        if call.as_ref().is_none_or(|c| c.id != gone.id)
+                            && gone.offer_expires_at.is_some_and(|t| t <= format::now()) =>
+                    {
+                        missed_offer.set(Some(gone.clone()));
+                    }
+                    _ => {}
+                }
                 desk.set(Desk {
                     me,
                     offer,
@@ -187,7 +205,10 @@ pub fn ConsolePage() -> Html {
             </div>
             <p class="muted">
                 { "Now: " }<Badge status={status.clone()} />{ " " }<Badge status={activity.clone()} />
-                { me.as_ref().map(|m| format!(" · since {} · {} call(s) today", format::time(m.since), m.calls_today)).unwrap_or_default() }
+                { me.as_ref().map(|m| match m.since {
+                    Some(since) => format!(" · since {} · {} call(s) today", format::time(Some(since)), m.calls_today),
+                    None => format!(" · {} call(s) today", m.calls_today),
+                }).unwrap_or_default() }
             </p>
             if status == "away" {
                 <Alert tone={Tone::Warning} text="You were set away after missing offers. Set yourself available when you are back." />
@@ -225,7 +246,7 @@ pub fn ConsolePage() -> Html {
                 <p id="offer-desc" class="offer-what">
                     <strong>{ offer.language.as_deref().map(language_name).unwrap_or_default() }</strong>
                     { format!(" · {} · {}", offer.modality.clone().unwrap_or_default(), offer.specialty.clone().unwrap_or_else(|| "general".into())) }
-                    if offer.priority.as_deref() == Some("urgent") { <span class="badge badge-urgent">{ "Urgent" }</span> }
+                    if offer.priority.as_deref() == Some("urgent") { { " " }<span class="badge badge-urgent">{ "Urgent" }</span> }
                 </p>
                 <p class="muted">{ format!("Queue {} · requested by {}", format::opt(&offer.queue_name), format::opt(&offer.requester_name)) }</p>
                 if let Some(s) = left_s {
@@ -241,8 +262,42 @@ pub fn ConsolePage() -> Html {
         }
     });
 
+    // Wrap-up comes from the interpreter's own row: the call itself may be out of sight
+    // (or moved on, after a transfer), and the form must show all the same.
+    let wrap_up_id = me
+        .as_ref()
+        .filter(|m| m.activity == "wrap_up")
+        .and_then(|m| m.current_call_id.clone());
+    let missed_card = match ((*missed_offer).clone(), desk.offer.is_none()) {
+        (Some(offer), true) => {
+            let dismiss = {
+                let missed_offer = missed_offer.clone();
+                Callback::from(move |_| missed_offer.set(None))
+            };
+            html! {
+                <div class="card offer" role="status" aria-labelledby="missed-title" data-testid="offer-expired">
+                    <h2 id="missed-title">{ "Offer expired" }</h2>
+                    <p>
+                        { format!("The {} call was not answered in time and went back to its queue.",
+                            offer.language.as_deref().map(language_name).unwrap_or_default()) }
+                    </p>
+                    <button type="button" class="secondary" onclick={dismiss}>{ "Dismiss" }</button>
+                </div>
+            }
+        }
+        _ => html! {},
+    };
+
     let call_card = match (desk.call.clone(), activity.as_str()) {
-        (Some(call), "wrap_up") => html! { <WrapUp call={call} on_done={reload.clone()} /> },
+        _ if wrap_up_id.is_some() => {
+            let call_id = wrap_up_id.clone().unwrap_or_default();
+            let call = desk.call.clone().filter(|c| c.id == call_id);
+            // Someone else's call now, or back in a queue: this interpreter handed it on.
+            let handed_on = call
+                .as_ref()
+                .is_some_and(|c| c.agent_id.as_deref() != Some(my_id.as_str()));
+            html! { <WrapUp key={call_id.clone()} call_id={call_id.clone()} {call} {handed_on} on_done={reload.clone()} /> }
+        }
         (Some(call), _) if call.is_live() => {
             let id = call.id.clone();
             let on_hold = call.status == "on_hold";
@@ -320,7 +375,7 @@ pub fn ConsolePage() -> Html {
         _ => html! {},
     };
 
-    let idle_hint = if desk.offer.is_none() && desk.call.is_none() {
+    let idle_hint = if desk.offer.is_none() && desk.call.is_none() && wrap_up_id.is_none() {
         let text = match status.as_str() {
             "available" => "Waiting for the next call. Offers ring here.",
             "break" => "You are on break: no calls will be offered.",
@@ -339,6 +394,7 @@ pub fn ConsolePage() -> Html {
             <div class="console-grid">
                 <div class="console-main">
                     { for offer_card }
+                    { missed_card }
                     { call_card }
                     { idle_hint }
                 </div>
@@ -420,7 +476,11 @@ fn Transfer(props: &TransferProps) -> Html {
 
 #[derive(Properties, PartialEq)]
 struct WrapUpProps {
-    call: Call,
+    call_id: String,
+    /// The call, when the interpreter may still see it.
+    call: Option<Call>,
+    /// The interpreter transferred the call on: it is no longer theirs.
+    handed_on: bool,
     on_done: Callback<()>,
 }
 
@@ -439,7 +499,7 @@ fn WrapUp(props: &WrapUpProps) -> Html {
             error.clone(),
             busy.clone(),
             props.on_done.clone(),
-            props.call.id.clone(),
+            props.call_id.clone(),
         );
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
@@ -461,14 +521,24 @@ fn WrapUp(props: &WrapUpProps) -> Html {
             });
         })
     };
-    let c = &props.call;
+    let about = match &props.call {
+        Some(c) if props.handed_on => format!(
+            "{} call with {} · transferred by you",
+            c.language.as_deref().map(language_name).unwrap_or_default(),
+            format::opt(&c.requester_name),
+        ),
+        Some(c) => format!(
+            "{} call with {} · talked {}",
+            c.language.as_deref().map(language_name).unwrap_or_default(),
+            format::opt(&c.requester_name),
+            c.talk_s.map(format::duration).unwrap_or_else(|| "—".into())
+        ),
+        None => format!("Call {}", format::short_id(&props.call_id)),
+    };
     html! {
         <form class="card wrap-up" {onsubmit} aria-labelledby="wrap-title" data-testid="wrap-up">
             <h2 id="wrap-title">{ "Wrap-up" }</h2>
-            <p class="muted">{ format!("{} call with {} · talked {}",
-                c.language.as_deref().map(language_name).unwrap_or_default(),
-                format::opt(&c.requester_name),
-                c.talk_s.map(format::duration).unwrap_or_else(|| "—".into())) }</p>
+            <p class="muted">{ about }</p>
             { error_alert(&error) }
             <div class="field">
                 <label for="wrap-disposition">{ "Disposition" }</label>

@@ -11,7 +11,8 @@ use crate::format;
 use crate::hooks::{use_api, use_live_reload};
 use crate::route::Route;
 use crate::services::calls::{self, CallFilter};
-use crate::types::{language_name, Call, NewCall, LANGUAGES, SPECIALTIES};
+use crate::services::queues;
+use crate::types::{language_label, language_name, Call, NewCall, FALLBACK_LANGUAGES, SPECIALTIES};
 
 #[function_component]
 pub fn RequestPage() -> Html {
@@ -25,6 +26,39 @@ pub fn RequestPage() -> Html {
     let error = use_state(|| None::<String>);
     let calls = use_state(|| None::<Vec<Call>>);
     let list_error = use_state(|| None::<String>);
+    // The languages some queue serves, by name; the demo's while the queues load or when
+    // they cannot be read.
+    let languages = use_state(|| {
+        FALLBACK_LANGUAGES
+            .iter()
+            .map(|c| (*c).to_owned())
+            .collect::<Vec<_>>()
+    });
+    {
+        let (api, languages, language) = (api.clone(), languages.clone(), language.clone());
+        use_effect_with((), move |_| {
+            spawn_local(async move {
+                let Ok(board) = queues::board(&api).await else {
+                    return;
+                };
+                let mut served: Vec<String> = board
+                    .into_iter()
+                    .flat_map(|q| q.languages)
+                    .map(|code| code.trim().to_owned())
+                    .filter(|code| !code.is_empty())
+                    .collect();
+                served.sort_by_key(|code| (language_name(code).to_lowercase(), code.clone()));
+                served.dedup();
+                if served.is_empty() {
+                    return;
+                }
+                if !served.contains(&*language) {
+                    language.set(served[0].clone());
+                }
+                languages.set(served);
+            });
+        });
+    }
 
     let reload = {
         let (api, calls, list_error) = (api.clone(), calls.clone(), list_error.clone());
@@ -120,8 +154,8 @@ pub fn RequestPage() -> Html {
                     <div class="field">
                         <label for="req-language">{ "Language" }</label>
                         <select id="req-language" onchange={bind_select(&language)}>
-                            { for LANGUAGES.iter().map(|(code, name)| html! {
-                                <option value={*code} selected={*language == *code}>{ format!("{name} ({code})") }</option>
+                            { for languages.iter().map(|code| html! {
+                                <option value={code.clone()} selected={*language == *code}>{ language_label(code) }</option>
                             }) }
                         </select>
                         <p class="hint">{ "Spoken with the other party; you speak English." }</p>

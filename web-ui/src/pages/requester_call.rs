@@ -127,7 +127,7 @@ pub fn MyCallPage(props: &MyCallProps) -> Html {
         <p class="call-summary">
             <strong>{ c.language.as_deref().map(language_name).unwrap_or_default() }</strong>
             { format!(" · {} · {}", c.modality.clone().unwrap_or_default(), c.specialty.clone().unwrap_or_else(|| "general".into())) }
-            if c.priority.as_deref() == Some("urgent") { <span class="badge badge-urgent">{ "Urgent" }</span> }
+            if c.priority.as_deref() == Some("urgent") { { " " }<span class="badge badge-urgent">{ "Urgent" }</span> }
             { " " }<Badge status={c.status.clone()} />
         </p>
     };
@@ -157,21 +157,20 @@ pub fn MyCallPage(props: &MyCallProps) -> Html {
                     if let Some(n) = c.position {
                         <div><dt>{ "Your place" }</dt><dd data-testid="position">{ format!("You are number {n} in the queue") }</dd></div>
                     }
-                    { match &*queue {
-                        Some(q) => html! {
-                            <>
-                                <div><dt>{ "Calls waiting in this queue" }</dt><dd data-testid="queue-waiting">{ q.waiting }</dd></div>
-                                <div><dt>{ "Estimated wait" }</dt><dd data-testid="estimate">{
-                                    match q.estimated_wait_s {
-                                        Some(0) => "Any moment now".to_owned(),
-                                        Some(s) => format!("about {}", format::duration(s)),
-                                        None => "Not enough data yet".to_owned(),
-                                    }
-                                }</dd></div>
-                            </>
-                        },
-                        None => html! {},
-                    } }
+                    if let Some(q) = &*queue {
+                        <div><dt>{ "Calls waiting in this queue" }</dt><dd data-testid="queue-waiting">{ q.waiting }</dd></div>
+                    }
+                    // Once the call has a place in the queue, its own estimate (from that
+                    // place); before, the queue's estimate for a call arriving now.
+                    if c.position.is_some() || queue.is_some() {
+                        <div><dt>{ "Estimated wait" }</dt><dd data-testid="estimate">{
+                            match if c.position.is_some() { c.estimated_wait_s } else { queue.as_ref().and_then(|q| q.estimated_wait_s) } {
+                                Some(0) => "Any moment now".to_owned(),
+                                Some(s) => format!("about {}", format::duration(s)),
+                                None => "Not enough data yet".to_owned(),
+                            }
+                        }</dd></div>
+                    }
                 </dl>
                 <button type="button" class="danger" onclick={cancel} disabled={*busy}>{ "Cancel request" }</button>
             </div>
@@ -315,7 +314,7 @@ fn Finished(props: &FinishedProps) -> Html {
                                 <>
                                     <input type="radio" name="stars" id={id.clone()} value={n.to_string()} checked={*stars == n} {onchange} />
                                     <label for={id} class={classes!((*stars >= n).then_some("on"))} title={format!("{n} star{}", if n > 1 { "s" } else { "" })}>
-                                        <span aria-hidden="true">{ "★" }</span><span class="sr-only">{ format!("{n} stars") }</span>
+                                        <span aria-hidden="true">{ "★" }</span><span class="sr-only">{ if n == 1 { "1 star".to_owned() } else { format!("{n} stars") } }</span>
                                     </label>
                                 </>
                             }

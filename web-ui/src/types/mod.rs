@@ -122,6 +122,9 @@ pub struct Call {
     pub seq: i64,
     /// 1-based place among the calls waiting in the queue (`GET /api/calls/{id}` only).
     pub position: Option<i64>,
+    /// Expected seconds until this waiting call is answered, from its place in the queue
+    /// (`GET /api/calls/{id}` only).
+    pub estimated_wait_s: Option<i64>,
 }
 
 impl Call {
@@ -458,20 +461,87 @@ impl LiveMessage {
     }
 }
 
-/// The languages offered in the request form, with their names.
-pub const LANGUAGES: [(&str, &str); 4] = [
-    ("es", "Spanish"),
-    ("zh", "Mandarin Chinese"),
+/// Names of the languages the app knows by code (ISO 639 codes, as queues and skills use
+/// them). A code not listed here is shown as it is.
+pub const LANGUAGE_NAMES: [(&str, &str); 48] = [
+    ("am", "Amharic"),
     ("ar", "Arabic"),
     ("ase", "American Sign Language"),
+    ("bfi", "British Sign Language"),
+    ("bn", "Bengali"),
+    ("bs", "Bosnian"),
+    ("cmn", "Mandarin Chinese"),
+    ("de", "German"),
+    ("el", "Greek"),
+    ("en", "English"),
+    ("es", "Spanish"),
+    ("fa", "Persian (Farsi)"),
+    ("fr", "French"),
+    ("gu", "Gujarati"),
+    ("ha", "Hausa"),
+    ("he", "Hebrew"),
+    ("hi", "Hindi"),
+    ("hmn", "Hmong"),
+    ("ht", "Haitian Creole"),
+    ("hy", "Armenian"),
+    ("id", "Indonesian"),
+    ("it", "Italian"),
+    ("ja", "Japanese"),
+    ("km", "Khmer"),
+    ("ko", "Korean"),
+    ("ku", "Kurdish"),
+    ("lo", "Lao"),
+    ("ml", "Malayalam"),
+    ("my", "Burmese"),
+    ("ne", "Nepali"),
+    ("nl", "Dutch"),
+    ("pa", "Punjabi"),
+    ("pl", "Polish"),
+    ("ps", "Pashto"),
+    ("pt", "Portuguese"),
+    ("ro", "Romanian"),
+    ("ru", "Russian"),
+    ("so", "Somali"),
+    ("sq", "Albanian"),
+    ("sw", "Swahili"),
+    ("ta", "Tamil"),
+    ("th", "Thai"),
+    ("ti", "Tigrinya"),
+    ("tl", "Tagalog"),
+    ("tr", "Turkish"),
+    ("uk", "Ukrainian"),
+    ("ur", "Urdu"),
+    ("vi", "Vietnamese"),
 ];
 
+/// More codes with names: macrolanguage codes and varieties.
+const LANGUAGE_ALIASES: [(&str, &str); 3] = [
+    ("zh", "Mandarin Chinese"),
+    ("yue", "Cantonese"),
+    ("prs", "Dari"),
+];
+
+/// Offered in the request form when the queues cannot be read: the demo's languages.
+pub const FALLBACK_LANGUAGES: [&str; 4] = ["es", "zh", "ar", "ase"];
+
+/// `es` → `Spanish`; an unknown code stays as it is.
 pub fn language_name(code: &str) -> String {
-    LANGUAGES
+    LANGUAGE_NAMES
         .iter()
-        .find(|(c, _)| *c == code)
+        .chain(LANGUAGE_ALIASES.iter())
+        .find(|(c, _)| c.eq_ignore_ascii_case(code))
         .map(|(_, name)| (*name).to_owned())
         .unwrap_or_else(|| code.to_owned())
+}
+
+/// `Spanish (es)`, or the bare code when it has no known name.
+pub fn language_label(code: &str) -> String {
+    let name = language_name(code);
+    if name == code {
+        name
+    } else {
+        format!("{name} ({code})")
+    }
 }
 
 pub const SPECIALTIES: [&str; 3] = ["general", "medical", "legal"];

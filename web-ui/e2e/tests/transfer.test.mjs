@@ -1,0 +1,152 @@
+// A caller's waiting screen shows the estimate for their own place in the queue (the call
+// detail's `estimated_wait_s`, not the queue's estimate for a call arriving now); an
+// interpreter who transfers a call back to a queue gets the wrap-up form, files it, and
+// still sees the call among today's.
+//
+// Starts from a running API with the demo accounts and the router (PARLEY_BASE_URL). Other
+// free interpreters are put on break for the test (so the call waits for agent1, and,
+// once transferred, for nobody) and set available again after it; the call is cancelled.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { launch, newContext, login, shot, apiLogin, api } from '../lib/harness.mjs';
+
+const REQUESTER = 'requester@example.com';
+const AGENT = 'agent1@example.com';
+const SUPERVISOR = 'supervisor@example.com';
+
+let browser;
+const contexts = [];
+const parked = [];
+let callId;
+
+async function page(name) {
+  const context = await newContext(browser);
+  contexts.push(context);
+  const p = await context.newPage();
+  p.on('pageerror', (e) => console.log(`[${name}] page error: ${e.message}`));
+  p.on('dialog', (d) => d.accept());
+  return p;
+}
+
+async function until(what, fn, timeout = 20000) {
+  const deadline = Date.now() + timeout;
+  let last;
+  while (Date.now() < deadline) {
+    try { last = await fn(); if (last) return last; } catch (e) { last = e; }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`timed out waiting for ${what} (last: ${last})`);
+}
+
+/** As the app's format::duration. */
+function duration(s) {
+  s = Math.max(0, s);
+  const p = (n) => String(n).padStart(2, '0');
+  if (s >= 3600) return `${Math.floor(s / 3600)}h ${p(Math.floor((s % 3600) / 60))}m`;
+  if (s >= 60) return `${Math.floor(s / 60)}m ${p(s % 60)}s`;
+  return `${s}s`;
+}
+
+function estimateText(seconds) {
+  if (seconds === null || seconds === undefined) return 'Not enough data yet';
+  return seconds === 0 ? 'Any moment now' : `about ${duration(seconds)}`;
+}
+
+before(async () => {
+  browser = await launch();
+  const supervisor = await apiLogin(SUPERVISOR);
+  const agentToken = await apiLogin(AGENT);
+  const agents = (await api(supervisor, 'GET', '/api/agents')).body;
+  const me = agents.find((a) => a.email === AGENT);
+  assert.ok(me, `${AGENT} is on the agents board`);
+  if (me.current_call_id && me.activity === 'on_call') await api(agentToken, 'POST', `/api/calls/${me.current_call_id}/end`);
+  if (me.current_call_id && ['on_call', 'wrap_up'].includes(me.activity)) {
+    await api(agentToken, 'POST', `/api/calls/${me.current_call_id}/wrap-up`, { disposition: 'completed' });
+  }
+  if (me.offer_call_id) await api(agentToken, 'POST', `/api/calls/${me.offer_call_id}/decline`);
+  for (const a of agents) {
+    if (a.email !== AGENT && a.status === 'available') {
+      const r = await api(supervisor, 'PUT', `/api/agents/${a.id}/status`, { status: 'break' });
+      if (r.status === 202) parked.push(a.id);
+    }
+  }
+  // agent1 on break too: the call waits, with a place in the queue, until they come back.
+  const r = await api(agentToken, 'PUT', '/api/agents/me/status', { status: 'break' });
+  assert.equal(r.status, 202, JSON.stringify(r.body));
+});
+
+after(async () => {
+  for (const c of contexts) await c.close().catch(() => {});
+  await browser?.close();
+  if (callId) await api(await apiLogin(REQUESTER), 'POST', `/api/calls/${callId}/cancel`);
+  const supervisor = await apiLogin(SUPERVISOR);
+  for (const id of parked) await api(supervisor, 'PUT', `/api/agents/${id}/status`, { status: 'available' });
+});
+
+test('the waiting caller sees their own estimate; a transfer ends in the wrap-up form', async (t) => {
+  const requester = await page('requester');
+  const agent = await page('agent');
+  const requesterToken = await apiLogin(REQUESTER);
+  const agentToken = await apiLogin(AGENT);
+
+  await t.test('the caller waits and sees the estimate for their place', async () => {
+    await login(requester, REQUESTER);
+    await requester.getByLabel('Language').selectOption('es');
+    await requester.getByLabel('Video').check();
+    await requester.getByLabel('Specialty').selectOption('general');
+    await requester.getByRole('button', { name: 'Request interpreter' }).click();
+    await requester.waitForURL(/\/my-calls\//);
+    callId = requester.url().split('/my-calls/')[1];
+    const position = await requester.getByTestId('position').textContent({ timeout: 15000 });
+    const estimate = requester.getByTestId('estimate');
+    await estimate.waitFor();
+    // The screen refreshes every 5 s: compare with the API's answer of the same moment.
+    await until('the estimate of the call detail on screen', async () => {
+      const detail = (await api(requesterToken, 'GET', `/api/calls/${callId}`)).body;
+      assert.ok(position.includes(String(detail.position)), `${position} vs ${detail.position}`);
+      const shown = (await estimate.textContent()).trim();
+      return shown === estimateText(detail.estimated_wait_s) && shown;
+    });
+    const detail = (await api(requesterToken, 'GET', `/api/calls/${callId}`)).body;
+    const queue = (await api(requesterToken, 'GET', '/api/queues')).body.find((q) => q.id === detail.queue_id);
+    if (detail.estimated_wait_s && queue.estimated_wait_s) {
+      // The queue's figure is for one more call behind this one: the screen must not show it.
+      assert.ok(detail.estimated_wait_s < queue.estimated_wait_s,
+        `own ${detail.estimated_wait_s} s < queue's ${queue.estimated_wait_s} s for a new call`);
+      assert.notEqual((await estimate.textContent()).trim(), estimateText(queue.estimated_wait_s));
+    }
+    await shot(requester, 'transfer-01-requester-waiting-estimate');
+  });
+
+  await t.test('the interpreter comes back, takes the call and transfers it to another queue', async () => {
+    await login(agent, AGENT);
+    await agent.getByRole('heading', { name: 'Interpreter console' }).waitFor();
+    await agent.getByRole('button', { name: 'Available' }).click();
+    await agent.getByTestId('offer').waitFor({ timeout: 30000 });
+    await agent.getByRole('button', { name: 'Accept' }).click();
+    await agent.getByTestId('call-view').waitFor();
+    await agent.getByLabel('Transfer to queue').selectOption({ label: 'Mandarin · general' });
+    await agent.getByRole('button', { name: 'Transfer', exact: true }).click();
+  });
+
+  await t.test('the wrap-up form shows although the call has moved on, and is filed', async () => {
+    const form = agent.getByTestId('wrap-up');
+    await form.waitFor({ timeout: 15000 });
+    await agent.getByText('Waiting for the next call').waitFor({ state: 'detached' });
+    // Once the call's read model has caught up: the call is no longer theirs.
+    await form.getByText(/transferred by you/).waitFor({ timeout: 10000 });
+    await shot(agent, 'transfer-02-agent-wrap-up-after-transfer');
+    await agent.getByLabel('Disposition').selectOption('partially_completed');
+    await agent.getByRole('button', { name: 'Submit wrap-up' }).click();
+    await form.waitFor({ state: 'detached' });
+    await agent.getByText('Waiting for the next call').waitFor();
+    const me = (await api(agentToken, 'GET', '/api/agents')).body[0];
+    assert.equal(me.activity, 'idle', 'the wrap-up was filed');
+    // The call they handed on is still theirs to see, among today's calls.
+    const seen = await api(agentToken, 'GET', `/api/calls/${callId}`);
+    assert.equal(seen.status, 200, JSON.stringify(seen.body));
+    assert.equal(seen.body.queue_name, 'Mandarin · general');
+    await agent.getByRole('region', { name: "Today's calls" }).getByText('Spanish').first().waitFor();
+    await shot(agent, 'transfer-03-agent-after-wrap-up');
+  });
+});
