@@ -1,4 +1,5 @@
-// Admin: a queue's members are picked from the interpreter accounts and saved.
+// Admin: "Edit" brings a queue's form into view and focuses it; the queue's members are
+// picked from the interpreter accounts and saved.
 // Starts from a running API (PARLEY_BASE_URL).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -20,6 +21,14 @@ test('the admin edits a queue and sees and saves its members', async () => {
   await login(page, 'admin@example.com');
   await page.getByRole('tab', { name: 'Queues' }).click();
   await page.getByRole('button', { name: `Edit ${queue.name}` }).click();
+  // The form below the long table comes into view, with the focus in its first field.
+  await page.getByRole('heading', { name: `Edit queue ${queue.name}` }).waitFor();
+  await page.waitForFunction(() => document.activeElement?.id === 'q-name');
+  const box = await page.locator('#q-name').boundingBox();
+  const viewport = page.viewportSize();
+  assert.ok(box && box.y >= 0 && box.y + box.height <= viewport.height,
+    `the name field is on screen (y=${box?.y}, viewport ${viewport.height})`);
+  assert.equal(await page.locator('#q-name').inputValue(), queue.name);
   const members = page.getByTestId('queue-members');
   await members.getByRole('heading', { name: `Members of ${queue.name}` }).waitFor();
   const boxes = members.getByRole('checkbox');

@@ -285,6 +285,13 @@ fn QueuesTab() -> Html {
     let form_error = use_state(|| None::<String>);
     let done = use_state(|| None::<String>);
     let busy = use_state(|| false);
+    // Bumped by each "Edit": the form below the table is brought into view and focused.
+    let edits = use_state(|| 0u32);
+    use_effect_with(*edits, |edits| {
+        if *edits > 0 {
+            super::reveal("queue-form", "q-name");
+        }
+    });
 
     let load = {
         let (api, list, error) = (api.clone(), list.clone(), error.clone());
@@ -442,11 +449,12 @@ fn QueuesTab() -> Html {
                         <th scope="col" class="num">{ "SL threshold" }</th><th scope="col">{ "Members" }</th><th></th>
                     </tr></thead>
                     <tbody>{ for queues_list.iter().map(|q| {
-                        let (form, done) = (form.clone(), done.clone());
+                        let (form, done, edits) = (form.clone(), done.clone(), edits.clone());
                         let queue = q.clone();
                         let edit = Callback::from(move |_| {
                             form.set(QueueForm::from_queue(&queue));
                             done.set(None);
+                            edits.set(*edits + 1);
                         });
                         html! {
                             <tr>
@@ -467,7 +475,7 @@ fn QueuesTab() -> Html {
                     }) }</tbody>
                 </table></div>
             </section>
-            <form class="card" {onsubmit} aria-labelledby="queue-form-title">
+            <form class="card" id="queue-form" {onsubmit} aria-labelledby="queue-form-title">
                 <h2 id="queue-form-title">{ if editing { format!("Edit queue {}", form.name) } else { "New queue".to_owned() } }</h2>
                 { error_alert(&form_error) }
                 <div class="grid three">

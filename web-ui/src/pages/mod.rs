@@ -12,6 +12,7 @@ pub mod requester;
 pub mod requester_call;
 
 use chrono::{DateTime, NaiveTime, Utc};
+use wasm_bindgen::JsCast;
 use web_sys::{HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
@@ -49,6 +50,23 @@ pub fn confirm(message: &str) -> bool {
     web_sys::window()
         .and_then(|w| w.confirm_with_message(message).ok())
         .unwrap_or(false)
+}
+
+/// Scrolls the element `container` into view and moves the keyboard focus to `field`
+/// (a form opened by a button far above it).
+pub fn reveal(container: &str, field: &str) {
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    if let Some(element) = document.get_element_by_id(container) {
+        element.scroll_into_view();
+    }
+    if let Some(input) = document
+        .get_element_by_id(field)
+        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+    {
+        let _ = input.focus();
+    }
 }
 
 /// 00:00 UTC today.
