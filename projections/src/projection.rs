@@ -57,6 +57,25 @@ pub trait Projection: Send + Sync + 'static {
         event: &'a BusEvent,
         seq: i64,
     ) -> BoxFuture<'a, Result<Changes, ProjectionError>>;
+
+    /// Applies consecutive events (stream order, each the next after the one before it)
+    /// inside the worker's transaction; returns their changes in event order. The default
+    /// applies them one by one; a projection that can read and write the rows a batch
+    /// touches in a few statements overrides it (the result must be the same as `apply`
+    /// event by event: rows, `seq`s and notices).
+    fn apply_many<'a>(
+        &'a self,
+        tx: &'a mut PgConnection,
+        events: &'a [(i64, BusEvent)],
+    ) -> BoxFuture<'a, Result<Changes, ProjectionError>> {
+        Box::pin(async move {
+            let mut changes = Vec::new();
+            for (seq, event) in events {
+                changes.extend(self.apply(&mut *tx, event, *seq).await?);
+            }
+            Ok(changes)
+        })
+    }
 }
 
 /// The schema a projection lives in.

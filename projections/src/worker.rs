@@ -18,8 +18,13 @@ use tokio::sync::watch;
 use crate::bus::{BusEvent, BusNames, ViewChanged};
 use crate::projection::{Projection, ProjectionError, schema_name};
 
-/// Messages applied in one transaction at most.
+/// Messages a live worker applies in one transaction at most.
 const MAX_BATCH: usize = 256;
+/// Messages a rebuild gathers for one transaction (the last ready chunk may take it past),
+/// and how long it waits for more to arrive before applying a smaller batch: nobody waits
+/// on a rebuild's latency, and every transaction costs round trips and a commit.
+const REBUILD_BATCH: usize = 4096;
+const REBUILD_LINGER: Duration = Duration::from_millis(20);
 
 /// Read models an analyst's SQL may read (through the `parley_analyst` role).
 const ANALYST_SCHEMAS: [&str; 2] = ["read_calls", "read_metrics"];
@@ -117,6 +122,11 @@ enum BatchOutcome {
 }
 
 /// Applies `messages` (stream order) to `schema` in one transaction with its checkpoint.
+///
+/// The transaction commits with `synchronous_commit = off`: a read model is derived from
+/// the stream, and a commit lost in a crash loses its rows and its checkpoint together, so
+/// the worker applies the same events again from the checkpoint. The events table keeps its
+/// durable commits.
 async fn apply_batch(
     conn: &mut PgConnection,
     projection: &dyn Projection,
@@ -130,27 +140,41 @@ async fn apply_batch(
         .bind(format!("swap:{schema}"))
         .execute(&mut *tx)
         .await?;
-    tx.execute(format!("SET LOCAL search_path TO {}, public", quoted(schema)).as_str())
-        .await?;
-    let mut checkpoint: i64 = sqlx::query_scalar("SELECT stream_seq FROM checkpoint FOR UPDATE")
+    tx.execute(
+        format!(
+            "SET LOCAL search_path TO {}, public; SET LOCAL synchronous_commit = off",
+            quoted(schema)
+        )
+        .as_str(),
+    )
+    .await?;
+    let checkpoint: i64 = sqlx::query_scalar("SELECT stream_seq FROM checkpoint FOR UPDATE")
         .fetch_one(&mut *tx)
         .await?;
-    let mut changes = Vec::new();
-    for (seq, event) in messages {
-        if *seq <= checkpoint {
-            continue; // already applied: a redelivery, or a rebuild swapped in a newer copy
-        }
-        if *seq != checkpoint + 1 {
+    // Messages at or below the checkpoint were applied already (a redelivery, or a rebuild
+    // swapped in a newer copy); the rest must follow it without a gap.
+    let fresh_from = messages
+        .iter()
+        .position(|(seq, _)| *seq > checkpoint)
+        .unwrap_or(messages.len());
+    let fresh = &messages[fresh_from..];
+    let mut last = checkpoint;
+    for (seq, _) in fresh {
+        if *seq != last + 1 {
             return Ok(BatchOutcome::Gap {
                 checkpoint,
                 got: *seq,
             });
         }
-        changes.extend(projection.apply(&mut tx, event, *seq).await?);
-        checkpoint = *seq;
+        last = *seq;
     }
+    let changes = if fresh.is_empty() {
+        Vec::new()
+    } else {
+        projection.apply_many(&mut tx, fresh).await?
+    };
     sqlx::query("UPDATE checkpoint SET stream_seq = $1, updated_at = now()")
-        .bind(checkpoint)
+        .bind(last)
         .execute(&mut *tx)
         .await?;
     tx.commit().await?;
@@ -175,6 +199,10 @@ struct Target<'a> {
     /// Stop once this stream sequence is applied; `None`: follow until shutdown.
     until: Option<i64>,
     announce_on: Option<&'a async_nats::Client>,
+    /// Messages gathered for one transaction (the last ready chunk may take it past).
+    batch: usize,
+    /// How long to wait for more messages to fill a batch (zero: apply what is ready).
+    linger: Duration,
 }
 
 /// Follows the stream into the target schema.
@@ -190,6 +218,8 @@ async fn follow(
         schema,
         until,
         announce_on,
+        batch: max_batch,
+        linger,
     } = target;
     let mut conn = PgConnection::connect_with(&pool.connect_options()).await?;
     'consumer: loop {
@@ -214,7 +244,7 @@ async fn follow(
             .messages()
             .await
             .context("consuming")?
-            .ready_chunks(MAX_BATCH);
+            .ready_chunks(max_batch);
         loop {
             let chunk = tokio::select! {
                 chunk = messages.next() => chunk,
@@ -224,14 +254,29 @@ async fn follow(
                 continue 'consumer;
             };
             let mut batch = Vec::with_capacity(chunk.len());
-            for message in chunk {
-                match message {
-                    Ok(message) => batch.push(decode(&message)?),
-                    Err(error) => {
-                        tracing::warn!(%error, projection = projection.name(), "consumer failed; recreating it");
-                        tokio::time::sleep(Duration::from_millis(200)).await;
-                        continue 'consumer;
+            let mut ended = false;
+            let mut pending = Some(chunk);
+            let lingering_until = tokio::time::Instant::now() + linger;
+            while let Some(chunk) = pending.take() {
+                for message in chunk {
+                    match message {
+                        Ok(message) => batch.push(decode(&message)?),
+                        Err(error) => {
+                            tracing::warn!(%error, projection = projection.name(), "consumer failed; recreating it");
+                            tokio::time::sleep(Duration::from_millis(200)).await;
+                            continue 'consumer;
+                        }
                     }
+                }
+                let reached_until =
+                    until.is_some_and(|until| batch.last().is_some_and(|(seq, _)| *seq >= until));
+                if linger.is_zero() || batch.len() >= max_batch || reached_until {
+                    break;
+                }
+                match tokio::time::timeout_at(lingering_until, messages.next()).await {
+                    Ok(Some(more)) => pending = Some(more),
+                    Ok(None) => ended = true,
+                    Err(_) => {}
                 }
             }
             match apply_batch(&mut conn, projection, schema, &batch).await? {
@@ -255,6 +300,9 @@ async fn follow(
                 && last >= until
             {
                 return Ok(());
+            }
+            if ended {
+                continue 'consumer;
             }
         }
     }
@@ -294,6 +342,8 @@ pub async fn run(
             schema: &schema,
             until: None,
             announce_on: Some(&nats),
+            batch: MAX_BATCH,
+            linger: Duration::ZERO,
         };
         match follow(&pool, &js, &names, target, &mut shutdown).await {
             Ok(()) => return Ok(()),
@@ -367,6 +417,8 @@ pub async fn rebuild(
             schema: &next,
             until: Some(target),
             announce_on: None,
+            batch: REBUILD_BATCH,
+            linger: REBUILD_LINGER,
         };
         follow(pool, js, names, copy, &mut no_shutdown).await?;
         // Hold the live checkpoint still, and swap only if the copy is not behind it.

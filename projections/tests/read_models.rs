@@ -354,6 +354,7 @@ async fn a_full_call_life_fills_calls_history_and_agents() {
     let b = h.bucket("agent", &a.to_string(), t(0)).await;
     assert_eq!(b.busy_s, 430 - 12, "ringing, on the call and in wrap-up");
     assert_eq!(b.logged_in_s, 430 - 2, "counted up to the last event");
+    h.assert_every_batching_matches().await;
 }
 
 #[tokio::test]
@@ -480,6 +481,7 @@ async fn notices_carry_kind_seq_and_audience() {
     );
     assert_eq!(accept[0].change.data["agent_id"], json!(a));
     assert_eq!(accept[0].change.data["answered_at"], json!(t(20)));
+    h.assert_every_batching_matches().await;
 }
 
 #[tokio::test]
@@ -711,6 +713,7 @@ async fn abandon_overflow_and_no_interpreter_end_calls_and_add_up_in_metrics() {
             "{b:?}"
         );
     }
+    h.assert_every_batching_matches().await;
 }
 
 #[tokio::test]
@@ -1001,6 +1004,7 @@ async fn a_transfer_closes_one_connection_and_the_next_queue_counts_its_own() {
     // The legal queue answered within 10 s of the call entering it.
     let b = h.bucket("queue", &qb.to_string(), second).await;
     assert_eq!((b.answered_in_sl, b.answer_wait_s), (1, 10));
+    h.assert_every_batching_matches().await;
 }
 
 #[tokio::test]
@@ -1165,6 +1169,7 @@ async fn the_agent_board_tracks_offers_missed_offers_and_calls_per_day() {
         (row.calls_today, row.calls_today_date),
         (1, Some((late + Duration::minutes(20)).date_naive()))
     );
+    h.assert_every_batching_matches().await;
 }
 
 #[tokio::test]
@@ -1188,4 +1193,5 @@ async fn events_of_other_aggregates_and_unknown_calls_change_nothing_they_do_not
     assert_eq!(calls, 0);
     // History keeps every call event all the same.
     assert_eq!(h.history(call_n(9)).await.len(), 1);
+    h.assert_every_batching_matches().await;
 }

@@ -1,6 +1,8 @@
 //! `read_calls`: one row per call — its request, where it is, who has it, and once it is
 //! over its call detail record (waits, talk, hold, wrap-up, disposition, rating).
 
+use std::collections::{HashMap, HashSet};
+
 use chrono::{DateTime, Utc};
 use futures::future::BoxFuture;
 use serde::{Deserialize, Serialize};
@@ -357,54 +359,105 @@ impl Projection for Calls {
         event: &'a BusEvent,
         seq: i64,
     ) -> BoxFuture<'a, Result<Changes, ProjectionError>> {
-        Box::pin(async move { apply(tx, event, seq).await })
+        Box::pin(async move { apply(tx, [(seq, event)]).await })
+    }
+
+    fn apply_many<'a>(
+        &'a self,
+        tx: &'a mut PgConnection,
+        events: &'a [(i64, BusEvent)],
+    ) -> BoxFuture<'a, Result<Changes, ProjectionError>> {
+        Box::pin(async move { apply(tx, events.iter().map(|(seq, event)| (*seq, event))).await })
     }
 }
 
-async fn apply(
+/// Applies consecutive events: reads every existing row they touch in one statement,
+/// folds the events into the rows in memory, and writes each touched row once. The
+/// notices are those of applying the events one by one (each carries the row as it was
+/// after its event).
+async fn apply<'e>(
     tx: &mut PgConnection,
-    event: &BusEvent,
-    seq: i64,
+    events: impl IntoIterator<Item = (i64, &'e BusEvent)>,
 ) -> Result<Changes, ProjectionError> {
-    if event.aggregate_type != CALL {
+    let mut decoded = Vec::new();
+    for (seq, event) in events {
+        if event.aggregate_type != CALL {
+            continue;
+        }
+        let call_id = support::aggregate_uuid(event)?;
+        let call_event = support::decode::<CallEvent>(event)?;
+        decoded.push((seq, event, call_id, call_event));
+    }
+    if decoded.is_empty() {
         return Ok(vec![]);
     }
-    let call_id = support::aggregate_uuid(event)?;
-    let call_event = support::decode::<CallEvent>(event)?;
-    let row = match CallRow::requested(call_id, &call_event) {
-        Some(row) => Some(row),
-        None => support::load::<CallRow>(tx, "calls", "call_id", call_id).await?,
-    };
-    let Some(mut row) = row else {
-        tracing::warn!(%call_id, seq, event_type = %event.event_type, "call event for an unknown call; skipped");
-        return Ok(vec![]);
-    };
-    let concerned = row.evolve(&call_event);
-    row.seq = seq;
-    let data = support::store(tx, "calls", &["call_id"], &row).await?;
 
-    let mut changes = Vec::with_capacity(2);
-    if let CallEvent::CallOffered { agent_id, .. } = &call_event {
+    // The stored rows of the calls whose first event here does not create them.
+    let mut first_seen = HashSet::new();
+    let wanted: Vec<Uuid> = decoded
+        .iter()
+        .filter(|(_, _, call_id, call_event)| {
+            first_seen.insert(*call_id) && !matches!(call_event, CallEvent::CallRequested { .. })
+        })
+        .map(|(_, _, call_id, _)| *call_id)
+        .collect();
+    let mut rows: HashMap<Uuid, CallRow> =
+        support::load_many::<CallRow>(tx, "calls", "call_id", &wanted)
+            .await?
+            .into_iter()
+            .map(|row| (row.call_id, row))
+            .collect();
+
+    let mut touched = Vec::new();
+    let mut touched_set = HashSet::new();
+    let mut changes = Vec::with_capacity(decoded.len() + 1);
+    for (seq, event, call_id, call_event) in decoded {
+        if let Some(row) = CallRow::requested(call_id, &call_event) {
+            rows.insert(call_id, row);
+        }
+        let Some(row) = rows.get_mut(&call_id) else {
+            tracing::warn!(%call_id, seq, event_type = %event.event_type, "call event for an unknown call; skipped");
+            continue;
+        };
+        let concerned = row.evolve(&call_event);
+        row.seq = seq;
+        let data =
+            serde_json::to_value(&*row).map_err(|error| sqlx::Error::Encode(Box::new(error)))?;
+        if touched_set.insert(call_id) {
+            touched.push(call_id);
+        }
+        if let CallEvent::CallOffered { agent_id, .. } = &call_event {
+            changes.push(support::notice(
+                ViewKind::Offer,
+                call_id,
+                seq,
+                data.clone(),
+                Audience {
+                    agent_id: Some(agent_id.as_uuid()),
+                    requester_id: None,
+                },
+            ));
+        }
         changes.push(support::notice(
-            ViewKind::Offer,
+            ViewKind::Call,
             call_id,
             seq,
-            data.clone(),
+            data,
             Audience {
-                agent_id: Some(agent_id.as_uuid()),
-                requester_id: None,
+                agent_id: row.agent_id.or(row.offered_to).or(concerned),
+                requester_id: Some(row.requester_id),
             },
         ));
     }
-    changes.push(support::notice(
-        ViewKind::Call,
-        call_id,
-        seq,
-        data,
-        Audience {
-            agent_id: row.agent_id.or(row.offered_to).or(concerned),
-            requester_id: Some(row.requester_id),
-        },
-    ));
+
+    let mut stored = Vec::with_capacity(touched.len());
+    for call_id in &touched {
+        if let Some(row) = rows.get(call_id) {
+            stored.push(
+                serde_json::to_value(row).map_err(|error| sqlx::Error::Encode(Box::new(error)))?,
+            );
+        }
+    }
+    support::store_many(tx, "calls", &["call_id"], stored).await?;
     Ok(changes)
 }

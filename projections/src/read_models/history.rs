@@ -77,30 +77,44 @@ impl Projection for History {
         event: &'a BusEvent,
         seq: i64,
     ) -> BoxFuture<'a, Result<Changes, ProjectionError>> {
-        Box::pin(async move { apply(tx, event, seq).await })
+        Box::pin(async move { apply(tx, [(seq, event)]).await })
+    }
+
+    fn apply_many<'a>(
+        &'a self,
+        tx: &'a mut PgConnection,
+        events: &'a [(i64, BusEvent)],
+    ) -> BoxFuture<'a, Result<Changes, ProjectionError>> {
+        Box::pin(async move { apply(tx, events.iter().map(|(seq, event)| (*seq, event))).await })
     }
 }
 
-async fn apply(
+/// Stores one row per call event, all of them in one statement.
+async fn apply<'e>(
     tx: &mut PgConnection,
-    event: &BusEvent,
-    seq: i64,
+    events: impl IntoIterator<Item = (i64, &'e BusEvent)>,
 ) -> Result<Changes, ProjectionError> {
-    if event.aggregate_type != CALL {
-        return Ok(vec![]);
+    let mut rows = Vec::new();
+    for (seq, event) in events {
+        if event.aggregate_type != CALL {
+            continue;
+        }
+        let call_event = support::decode::<CallEvent>(event)?;
+        let row = HistoryRow {
+            call_id: support::aggregate_uuid(event)?,
+            seq,
+            call_sequence: event.sequence,
+            event_type: event.event_type.clone(),
+            event_version: event.event_version.clone(),
+            at: ts(call_event.at()),
+            recorded_at: ts(event.recorded_at),
+            actor: support::actor(event),
+            data: event.data().clone(),
+        };
+        rows.push(
+            serde_json::to_value(&row).map_err(|error| sqlx::Error::Encode(Box::new(error)))?,
+        );
     }
-    let call_event = support::decode::<CallEvent>(event)?;
-    let row = HistoryRow {
-        call_id: support::aggregate_uuid(event)?,
-        seq,
-        call_sequence: event.sequence,
-        event_type: event.event_type.clone(),
-        event_version: event.event_version.clone(),
-        at: ts(call_event.at()),
-        recorded_at: ts(event.recorded_at),
-        actor: support::actor(event),
-        data: event.data().clone(),
-    };
-    support::store(tx, "events", &["call_id", "seq"], &row).await?;
+    support::store_many(tx, "events", &["call_id", "seq"], rows).await?;
     Ok(vec![])
 }

@@ -126,8 +126,19 @@ pub async fn store<T: Serialize>(
     row: &T,
 ) -> Result<Value, ProjectionError> {
     let value = serde_json::to_value(row).map_err(|error| sqlx::Error::Encode(Box::new(error)))?;
-    let updates = value
-        .as_object()
+    let updates = upsert_assignments(&value, keys);
+    let sql = format!(
+        "INSERT INTO {table} SELECT * FROM jsonb_populate_record(NULL::{table}, $1) \
+         ON CONFLICT ({}) DO UPDATE SET {updates}",
+        keys.join(", ")
+    );
+    sqlx::query(&sql).bind(&value).execute(&mut *tx).await?;
+    Ok(value)
+}
+
+/// `column = EXCLUDED.column` for every field of `row` but the keys.
+fn upsert_assignments(row: &Value, keys: &[&str]) -> String {
+    row.as_object()
         .map(|fields| {
             fields
                 .keys()
@@ -136,14 +147,56 @@ pub async fn store<T: Serialize>(
                 .collect::<Vec<_>>()
                 .join(", ")
         })
-        .unwrap_or_default();
+        .unwrap_or_default()
+}
+
+/// The rows of `table` whose `key` column is one of `ids` (in no particular order). The ids
+/// are joined through `unnest` rather than `= ANY`: a rebuild's fresh table has no
+/// statistics yet, and the planner then picks a sequential scan for `= ANY`.
+pub async fn load_many<T>(
+    tx: &mut PgConnection,
+    table: &str,
+    key: &str,
+    ids: &[Uuid],
+) -> Result<Vec<T>, ProjectionError>
+where
+    T: for<'r> sqlx::FromRow<'r, PgRow> + Send + Unpin,
+{
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
     let sql = format!(
-        "INSERT INTO {table} SELECT * FROM jsonb_populate_record(NULL::{table}, $1) \
+        "SELECT {table}.* FROM unnest($1::uuid[]) AS wanted (id) JOIN {table} ON {table}.{key} = wanted.id"
+    );
+    Ok(sqlx::query_as::<_, T>(&sql)
+        .bind(ids)
+        .fetch_all(&mut *tx)
+        .await?)
+}
+
+/// Inserts or replaces whole rows of `table` (primary key `keys`) in one statement, like
+/// [`store`] for each. `rows` are JSON objects named like the table's columns, all with the
+/// same fields, and at most one per key (a statement cannot change a row twice).
+pub async fn store_many(
+    tx: &mut PgConnection,
+    table: &str,
+    keys: &[&str],
+    rows: Vec<Value>,
+) -> Result<(), ProjectionError> {
+    let Some(first) = rows.first() else {
+        return Ok(());
+    };
+    let updates = upsert_assignments(first, keys);
+    let sql = format!(
+        "INSERT INTO {table} SELECT * FROM jsonb_populate_recordset(NULL::{table}, $1) \
          ON CONFLICT ({}) DO UPDATE SET {updates}",
         keys.join(", ")
     );
-    sqlx::query(&sql).bind(&value).execute(&mut *tx).await?;
-    Ok(value)
+    sqlx::query(&sql)
+        .bind(Value::Array(rows))
+        .execute(&mut *tx)
+        .await?;
+    Ok(())
 }
 
 #[cfg(test)]

@@ -193,6 +193,8 @@ pub struct Harness {
     versions: HashMap<(String, Uuid), i64>,
     /// Notices returned so far, in order.
     pub notices: Vec<Notice>,
+    /// Every event fed so far with its stream sequence, in order.
+    pub fed: Vec<(i64, BusEvent)>,
     /// Metadata of the next events.
     pub metadata: Value,
 }
@@ -223,6 +225,7 @@ impl Harness {
             seq: 0,
             versions: HashMap::new(),
             notices: Vec::new(),
+            fed: Vec::new(),
             metadata: json!({
                 "actor_id": "7270fbbb-4d84-5ba3-b21e-ab054a39f884",
                 "actor_role": "agent",
@@ -265,6 +268,7 @@ impl Harness {
             payload: serde_json::to_value(event).unwrap(),
             metadata: self.metadata.clone(),
         };
+        self.fed.push((self.seq, bus_event.clone()));
         let mut conn = self.db.pool.acquire().await.unwrap();
         for projection in &self.projections {
             let mut tx = conn.begin().await.unwrap();
@@ -307,6 +311,92 @@ impl Harness {
 
     pub async fn queue(&mut self, queue: QueueId, event: QueueEvent) -> i64 {
         self.feed("Queue", queue.as_uuid(), &event).await
+    }
+
+    /// Applies every event fed so far again, through `apply_many` in batches of `batch`
+    /// events (one transaction each, as the worker does), into a fresh copy of each read
+    /// model's schema (`batch_<name>`), and checks that every table and every notice equals
+    /// what applying the events one by one gave.
+    pub async fn assert_apply_many_matches(&self, batch: usize) {
+        let mut conn = self.db.pool.acquire().await.unwrap();
+        for projection in &self.projections {
+            let live = schema_name(projection.as_ref());
+            let copy = format!("batch_{}", projection.name());
+            conn.execute(
+                format!("DROP SCHEMA IF EXISTS {copy} CASCADE; CREATE SCHEMA {copy}").as_str(),
+            )
+            .await
+            .unwrap();
+            let mut tx = conn.begin().await.unwrap();
+            tx.execute(format!("SET LOCAL search_path TO {copy}, public").as_str())
+                .await
+                .unwrap();
+            tx.execute(projection.schema_sql()).await.unwrap();
+            tx.commit().await.unwrap();
+            let mut notices = Vec::new();
+            for events in self.fed.chunks(batch.max(1)) {
+                let mut tx = conn.begin().await.unwrap();
+                tx.execute(format!("SET LOCAL search_path TO {copy}, public").as_str())
+                    .await
+                    .unwrap();
+                let changes = projection
+                    .apply_many(&mut tx, events)
+                    .await
+                    .unwrap_or_else(|e| panic!("{} apply_many: {e}", projection.name()));
+                tx.commit().await.unwrap();
+                notices.extend(changes);
+            }
+            let expected: Vec<Value> = self
+                .notices
+                .iter()
+                .filter(|n| n.projection == projection.name())
+                .map(|n| serde_json::to_value(&n.change).unwrap())
+                .collect();
+            let got: Vec<Value> = notices
+                .iter()
+                .map(|n| serde_json::to_value(n).unwrap())
+                .collect();
+            assert_eq!(
+                got,
+                expected,
+                "{}: notices of apply_many in batches of {batch}",
+                projection.name()
+            );
+            let tables: Vec<String> = sqlx::query_scalar(
+                "SELECT table_name::text FROM information_schema.tables WHERE table_schema = $1 ORDER BY 1",
+            )
+            .bind(&live)
+            .fetch_all(&mut *conn)
+            .await
+            .unwrap();
+            for table in tables {
+                let dump = |schema: &str| {
+                    format!(
+                        "SELECT coalesce(jsonb_agg(to_jsonb(t) ORDER BY to_jsonb(t)::text), '[]') FROM {schema}.{table} t"
+                    )
+                };
+                let want: Value = sqlx::query_scalar(&dump(&live))
+                    .fetch_one(&mut *conn)
+                    .await
+                    .unwrap();
+                let have: Value = sqlx::query_scalar(&dump(&copy))
+                    .fetch_one(&mut *conn)
+                    .await
+                    .unwrap();
+                assert_eq!(
+                    have, want,
+                    "{copy}.{table} after apply_many in batches of {batch} differs from {live}.{table}"
+                );
+            }
+        }
+    }
+
+    /// [`Self::assert_apply_many_matches`] one event at a time, in batches of 3 (a call's
+    /// events split across batches) and all in one batch.
+    pub async fn assert_every_batching_matches(&self) {
+        for batch in [1, 3, self.fed.len()] {
+            self.assert_apply_many_matches(batch).await;
+        }
     }
 
     /// Notices returned by the event at stream sequence `seq`.
