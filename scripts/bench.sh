@@ -4,7 +4,8 @@
 # Usage: scripts/bench.sh [--quick] [--keep]
 #   (no flag)  the issue's conditions: 1,000,000 events, 1,000 and 10,000 WebSocket
 #              clients, 1,000 interpreters; about 15 minutes on 2 cores
-#   --quick    a one-minute smoke run: short runs, smaller counts and rates
+#   --quick    a smoke run: each benchmark runs a few seconds, with smaller counts and
+#              rates; 4 to 5 minutes on 2 cores, plus the build
 #   --keep     keep the temporary folder (logs, per-benchmark results) at the end
 #
 # It starts its own PostgreSQL (durable: fsync and synchronous_commit on) and NATS
@@ -19,6 +20,8 @@
 #   BENCH_ONLY=B1,B3     run only these benchmarks (the others are reported as not run)
 #   BENCH_PARLEY_BIN=... another `parley` binary to measure (e.g. a proposed fix built
 #                        elsewhere); the report says so
+#   BENCH_TIMEOUT_S=...  stop a benchmark that runs longer than this (default: 600 in
+#                        quick mode, 3600 otherwise); it is reported as failed
 set -euo pipefail
 
 # shellcheck source=scripts/lib.sh
@@ -48,6 +51,8 @@ if [[ $MODE == quick ]]; then
   B4_ARGS=(--rate 250 --duration-s 4 --warmup-s 1)
   B5_ARGS=(--clients 1000 --rate 20 --duration-s 4 --warmup-s 1)
   B7_ARGS=(--agents 200 --rate 50 --duration-s 3 --warmup-calls 3)
+  B6_ARGS=(--timeout-s 300)
+  BENCH_TIMEOUT_S=${BENCH_TIMEOUT_S:-600}
 else
   B1_ARGS=(--concurrency 64 --duration-s 20 --warmup-s 5)
   B2_ARGS=(--rate 1000 --duration-s 20 --warmup-s 5 --pgbench-clients 32)
@@ -55,6 +60,8 @@ else
   B4_ARGS=(--rate 500 --duration-s 20 --warmup-s 5)
   B5_ARGS=(--clients "1000,10000" --rate 20 --duration-s 15 --warmup-s 3)
   B7_ARGS=(--agents 1000 --rate 50 --duration-s 15 --warmup-calls 10)
+  B6_ARGS=(--timeout-s 1800)
+  BENCH_TIMEOUT_S=${BENCH_TIMEOUT_S:-3600}
 fi
 ALL_BENCHES=(B1 B2 B3 CU B6 B4 B5 B7)
 ONLY=${BENCH_ONLY:-}
@@ -68,6 +75,14 @@ wanted() {
 
 RUN_START=$(now_us)
 LOAD_START=$(cat /proc/loadavg)
+# The commit the binaries are built from, read before the build (others may commit while
+# the benchmarks run). Only changes to what goes into the binaries count as uncommitted:
+# the report's own files, docs and other scripts do not change a figure.
+SOURCE_PATHS=(Cargo.toml Cargo.lock domain command-api projections bench/Cargo.toml bench/src infra)
+COMMIT=$(git rev-parse --short HEAD 2>/dev/null || true)
+if [[ -n $COMMIT ]] && ! git diff --quiet HEAD -- "${SOURCE_PATHS[@]}" 2>/dev/null; then
+  COMMIT+=" + uncommitted changes"
+fi
 WORK=''
 PART_PIDS=()   # name=pid of the parley parts, for the report and the cleanup
 REMARKS=()     # failures and skips, printed under the table
@@ -122,9 +137,24 @@ WORK=$(mktemp -d /tmp/parley-bench.XXXXXX)
 chmod 755 "$WORK"
 mkdir -p "$WORK/run" "$WORK/logs" "$WORK/out"
 OUT=$WORK/out
-PG_PORT=$(free_port)
-NATS_PORT=$(free_port)
-HTTP_PORT=$(free_port)
+# A free port that is none of the others', nor one a developer's stack uses when it is
+# momentarily down (scripts/stack.sh: 8000, 55432, 54222, 58222).
+TAKEN_PORTS=" 8000 55432 54222 58222 "
+bench_port() {
+  local port _
+  for _ in {1..20}; do
+    port=$(free_port)
+    if [[ $TAKEN_PORTS != *" $port "* ]]; then
+      TAKEN_PORTS+="$port "
+      printf '%s\n' "$port"
+      return 0
+    fi
+  done
+  die "no free port found"
+}
+PG_PORT=$(bench_port)
+NATS_PORT=$(bench_port)
+HTTP_PORT=$(bench_port)
 
 start_private_postgres "$WORK/pg" "$PG_PORT"
 durable=$(pg_client "$PG_PORT" psql -d postgres -XtAq -c "SELECT current_setting('fsync') || ',' || current_setting('synchronous_commit')")
@@ -190,8 +220,15 @@ bench() {
   fi
   printf '\n%s==> %s%s\n' "$C_BOLD" "$id" "$C_RESET"
   started=$(now_us)
-  if "$BENCH" --out-dir "$OUT" "$@" 2>&1 | tee "$WORK/logs/bench-$id.log"; then
+  local rc=0
+  # timeout signals its whole process group: the load generator and what it started.
+  timeout --kill-after=10 "$BENCH_TIMEOUT_S" "$BENCH" --out-dir "$OUT" "$@" 2>&1 |
+    tee "$WORK/logs/bench-$id.log" || rc=$?
+  if ((rc == 0)); then
     ok "$id ($(format_duration "$started" "$(now_us)"))"
+  elif ((rc == 124 || rc == 137)); then
+    err "$id stopped after ${BENCH_TIMEOUT_S}s (log: $WORK/logs/bench-$id.log)"
+    REMARKS+=("$id was stopped after running ${BENCH_TIMEOUT_S} s (BENCH_TIMEOUT_S).")
   else
     err "$id failed (log: $WORK/logs/bench-$id.log)"
     REMARKS+=("$id failed: $(grep -E '^Error|^error' "$WORK/logs/bench-$id.log" | tail -n 1 | cut -c1-300)")
@@ -215,7 +252,8 @@ bench B3 b3 --base-url "$BASE_URL" --database-url "$DB_URL" --nats-url "$NATS_UR
 # B4, B5 and B6 need it done.
 start_part project project
 bench CU catch-up --database-url "$DB_URL" --nats-url "$NATS_URL"
-bench B6 b6 --parley-bin "$PARLEY" --psql "$PG_BIN/psql" --database-url "$DB_URL" --nats-url "$NATS_URL"
+bench B6 b6 --parley-bin "$PARLEY" --psql "$PG_BIN/psql" --database-url "$DB_URL" --nats-url "$NATS_URL" \
+  "${B6_ARGS[@]}"
 
 # The router folds the whole stream at start; it has nothing to route before B7.
 start_part route route
@@ -226,9 +264,11 @@ bench B7 b7 --base-url "$BASE_URL" --database-url "$DB_URL" "${B7_ARGS[@]}"
 
 # ----------------------------------------------------------------- report ---
 
-commit=$(git rev-parse --short HEAD 2>/dev/null || true)
-if [[ -n $commit ]] && ! git diff --quiet HEAD 2>/dev/null; then
-  commit+=" + uncommitted changes"
+commit=$COMMIT
+if [[ -n ${BENCH_PARLEY_BIN:-} ]]; then
+  commit=''  # the binary measured was not built from this tree
+elif [[ -n ${BENCH_SKIP_BUILD:-} ]]; then
+  commit+=" (binaries built earlier, BENCH_SKIP_BUILD)"
 fi
 expect=()
 for id in "${ALL_BENCHES[@]}"; do wanted "$id" && expect+=("$id"); done

@@ -27,6 +27,9 @@ pub struct B6Args {
     /// psql connection string of Parley's database.
     #[arg(long)]
     pub database_url: String,
+    /// The rebuild (and each copy) is stopped, and the benchmark fails, past this.
+    #[arg(long, default_value_t = 1800)]
+    pub timeout_s: u64,
 }
 
 const COPY: &str = "\\copy (SELECT aggregate_type, aggregate_id, sequence, event_type, event_version, \
@@ -34,20 +37,36 @@ const COPY: &str = "\\copy (SELECT aggregate_type, aggregate_id, sequence, event
 
 /// Runs a program to its end, its output into `log`; returns the time it took and its
 /// peak RSS (KiB, sampled). The output goes to a file, never to a pipe nobody reads, so a
-/// chatty child cannot block on a full pipe.
-async fn timed(program: &Path, args: &[&str], log: &Path) -> anyhow::Result<(Duration, u64)> {
+/// chatty child cannot block on a full pipe. Past `timeout` the program is killed and the
+/// run fails, saying so.
+async fn timed(
+    program: &Path,
+    args: &[&str],
+    log: &Path,
+    timeout: Duration,
+) -> anyhow::Result<(Duration, u64)> {
     let file = std::fs::File::create(log)?;
     let started = Instant::now();
     let mut child = tokio::process::Command::new(program)
         .args(args)
         .stdout(file.try_clone()?)
         .stderr(file)
+        .kill_on_drop(true)
         .spawn()
         .with_context(|| format!("starting {}", program.display()))?;
     let pid = child.id().unwrap_or(0);
     let mut peak = 0;
     let status = loop {
         peak = peak.max(proc_kib(pid, "VmHWM").unwrap_or(0));
+        if started.elapsed() > timeout {
+            child.kill().await?;
+            bail!(
+                "{} {args:?} did not finish within {} s (killed; its output: {})",
+                program.display(),
+                timeout.as_secs(),
+                log.display()
+            );
+        }
         tokio::select! {
             status = child.wait() => break status?,
             () = tokio::time::sleep(Duration::from_millis(50)) => {}
@@ -89,8 +108,9 @@ pub async fn run(out: &Path, args: &B6Args) -> anyhow::Result<()> {
     let copy_args = psql(COPY);
     let copy_args: Vec<&str> = copy_args.iter().map(String::as_str).collect();
     let copy_log = out.join("b6-copy.log");
-    timed(&args.psql, &copy_args, &copy_log).await?;
-    let (copy_took, _) = timed(&args.psql, &copy_args, &copy_log).await?;
+    let timeout = Duration::from_secs(args.timeout_s);
+    timed(&args.psql, &copy_args, &copy_log, timeout).await?;
+    let (copy_took, _) = timed(&args.psql, &copy_args, &copy_log, timeout).await?;
     let copy_rate = events as f64 / copy_took.as_secs_f64();
 
     eprintln!(
@@ -101,13 +121,24 @@ pub async fn run(out: &Path, args: &B6Args) -> anyhow::Result<()> {
         &args.parley_bin,
         &["projections", "rebuild", &args.projection],
         &out.join("b6-rebuild.log"),
+        timeout,
     )
     .await?;
-    let warnings = std::fs::read_to_string(out.join("b6-rebuild.log"))
-        .unwrap_or_default()
+    let rebuild_log = std::fs::read_to_string(out.join("b6-rebuild.log")).unwrap_or_default();
+    let warnings = rebuild_log
         .lines()
         .filter(|line| line.contains(" WARN ") || line.contains(" ERROR "))
         .count();
+    // `parley projections rebuild` ends with "rebuilt <name> up to stream sequence <n>".
+    let rebuilt_to: Option<u64> = rebuild_log.lines().rev().find_map(|line| {
+        line.split_once(" up to stream sequence ")
+            .and_then(|(_, n)| n.trim().parse().ok())
+    });
+    if rebuilt_to.is_some_and(|to| to < events) {
+        bail!(
+            "the rebuild swapped in a copy up to stream sequence {rebuilt_to:?}, short of the {events} events on the stream"
+        );
+    }
     let rate = events as f64 / took.as_secs_f64();
     let row = Row::new(
         "B6",
@@ -143,6 +174,7 @@ pub async fn run(out: &Path, args: &B6Args) -> anyhow::Result<()> {
                 "rebuild_events_per_s": rate,
                 "rebuild_peak_rss_kib": peak_kib,
                 "rebuild_warnings": warnings,
+                "rebuilt_to_sequence": rebuilt_to,
                 "copy_s": copy_took.as_secs_f64(),
                 "copy_rows_per_s": copy_rate,
             }),

@@ -169,7 +169,7 @@ pub fn run(out: &Path, args: &ReportArgs) -> anyhow::Result<()> {
     if quick {
         let _ = writeln!(
             md,
-            "> **Quick mode.** A one-minute smoke run: shorter runs, and smaller rates, client \
+            "> **Quick mode.** A smoke run (each benchmark runs a few seconds): shorter runs, and smaller rates, client \
              counts and event counts than the issue asks for (the *conditions* below say which). \
              Its figures show that every benchmark works; they are not the issue's figures. Run \
              `scripts/bench.sh` for those.\n"
