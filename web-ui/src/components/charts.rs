@@ -1,4 +1,5 @@
-//! Small SVG charts drawn by the app: grouped bars and lines.
+//! Small charts drawn by the app: grouped bars and lines in SVG, and horizontal bars in
+//! HTML for groups with long names.
 
 use yew::prelude::*;
 
@@ -20,11 +21,11 @@ pub struct ChartProps {
 }
 
 const W: f64 = 520.0;
-const H: f64 = 240.0;
+const H: f64 = 256.0;
 const LEFT: f64 = 48.0;
 const RIGHT: f64 = 12.0;
 const TOP: f64 = 16.0;
-const BOTTOM: f64 = 56.0;
+const BOTTOM: f64 = 72.0;
 
 fn nice_max(max: f64, percent: bool) -> f64 {
     if percent {
@@ -75,15 +76,56 @@ fn axes(max: f64, percent: bool) -> Html {
     }
 }
 
+/// About the width of a character of the axis text (14 px), in the chart's units.
+const CHAR_W: f64 = 7.8;
+
+/// `label` cut to `max` characters, with an ellipsis when cut.
+fn shorten(label: &str, max: usize) -> String {
+    if label.chars().count() <= max {
+        label.to_owned()
+    } else {
+        let mut text: String = label.chars().take(max.saturating_sub(1)).collect();
+        text.push('…');
+        text
+    }
+}
+
+/// The x axis labels: level while they fit their slot, slanted when they do not, cut with
+/// an ellipsis if still too long; each carries its whole text as a tooltip.
 fn x_labels(labels: &[String], slot: f64) -> Html {
     let every = (labels.len() / 12).max(1);
+    let room = slot * every as f64;
+    let longest = labels.iter().map(|l| l.chars().count()).max().unwrap_or(0);
+    let slanted = longest as f64 * CHAR_W > room - 4.0;
+    // Slanted at 35°: the text runs down-left from under its bar, within the bottom margin.
+    let max_chars = if slanted {
+        ((BOTTOM - 10.0) / 0.574 / CHAR_W).floor() as usize
+    } else {
+        longest
+    }
+    .max(4);
     html! {
         <g class="axis">
             { for labels.iter().enumerate().filter(|(i, _)| i % every == 0).map(|(i, label)| {
                 let x = LEFT + slot * (i as f64 + 0.5);
                 let y = H - BOTTOM + 16.0;
-                let text: String = label.chars().take(if labels.len() > 3 { 11 } else { 24 }).collect();
-                html! { <text x={x.to_string()} y={y.to_string()} text-anchor="middle">{ text }</text> }
+                // Slanted text must not run past the chart's left edge either.
+                let fits = if slanted { ((x + 6.0) / 0.819 / CHAR_W).floor() as usize } else { max_chars };
+                let text = shorten(label, max_chars.min(fits).max(4));
+                if slanted {
+                    html! {
+                        <text x={x.to_string()} y={y.to_string()} text-anchor="end"
+                            transform={format!("rotate(-35 {x} {y})")}>
+                            <title>{ label.clone() }</title>{ text }
+                        </text>
+                    }
+                } else {
+                    html! {
+                        <text x={x.to_string()} y={y.to_string()} text-anchor="middle">
+                            <title>{ label.clone() }</title>{ text }
+                        </text>
+                    }
+                }
             }) }
         </g>
     }
@@ -192,6 +234,44 @@ pub fn LineChart(props: &ChartProps) -> Html {
                 }) }
                 { x_labels(&props.labels, slot) }
             </svg>
+            { legend(&props.series) }
+            { data_table(props) }
+        </figure>
+    }
+}
+
+/// Horizontal grouped bars, one row per label: the label is HTML text that wraps (two lines
+/// at most, its whole text as a tooltip), so many or long names stay readable at any width.
+#[function_component]
+pub fn HBarChart(props: &ChartProps) -> Html {
+    let max = props
+        .series
+        .iter()
+        .flat_map(|s| s.values.iter().copied())
+        .fold(0.0, f64::max);
+    let max = nice_max(max, props.percent);
+    html! {
+        <figure class="chart">
+            <figcaption>{ props.title.clone() }</figcaption>
+            <div class="hbar-rows" aria-hidden="true">
+                { for props.labels.iter().enumerate().map(|(i, label)| html! {
+                    <div class="hbar-row">
+                        <div class="hbar-label" title={label.clone()}>{ label.clone() }</div>
+                        <div class="hbar-bars">
+                            { for props.series.iter().enumerate().map(|(si, s)| {
+                                let v = s.values.get(i).copied().unwrap_or(0.0);
+                                let width = (v / max).clamp(0.0, 1.0) * 100.0;
+                                html! {
+                                    <div class="hbar-track" title={format!("{label}: {} {}", s.name, tick_label(v, props.percent))}>
+                                        <span class={format!("hbar s{}", si % 6)} style={format!("width: {width:.1}%")}></span>
+                                        <span class="hbar-value">{ tick_label(v, props.percent) }</span>
+                                    </div>
+                                }
+                            }) }
+                        </div>
+                    </div>
+                }) }
+            </div>
             { legend(&props.series) }
             { data_table(props) }
         </figure>

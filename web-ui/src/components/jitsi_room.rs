@@ -153,7 +153,9 @@ pub fn JitsiRoom(props: &JitsiRoomProps) -> Html {
         <section class="room" aria-label="Video room">
             { meta }
             if let Some(text) = (*error).clone() { <Alert tone={Tone::Warning} {text} /> }
-            <div id={node_id} class="jitsi-frame" data-testid="jitsi-container"></div>
+            // Hidden (not removed: the script may still hold it) when the room failed to
+            // open, so no empty black box stays under the notice.
+            <div id={node_id} class={classes!("jitsi-frame", error.is_some().then_some("failed"))} data-testid="jitsi-container"></div>
         </section>
     }
 }

@@ -10,7 +10,7 @@ use yew::prelude::*;
 
 use super::{bind_input, bind_select, start_of_today};
 use crate::components::alert::{error_alert, Alert, Tone};
-use crate::components::charts::{BarChart, LineChart, Series};
+use crate::components::charts::{HBarChart, LineChart, Series};
 use crate::format;
 use crate::hooks::{use_api, use_session};
 use crate::services::metrics::{self, MetricsQuery};
@@ -291,7 +291,7 @@ fn report_view(r: &MetricsReport) -> Html {
                 <div class="card"><p class="muted">{ "No activity in this range." }</p></div>
             } else {
                 <div class="charts">
-                    <div class="card"><BarChart title="Calls by group" labels={labels} series={bars} /></div>
+                    <div class="card"><HBarChart title="Calls by group" labels={labels} series={bars} /></div>
                     <div class="card"><LineChart title="Calls offered per interval" labels={bucket_labels.clone()} series={offered_line} /></div>
                     <div class="card"><LineChart title="Service level per interval" labels={bucket_labels} series={sl_line} percent={true} /></div>
                 </div>

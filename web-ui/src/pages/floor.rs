@@ -242,7 +242,17 @@ pub fn FloorPage() -> Html {
                                     </td>
                                     <td>{ format::opt(&c.queue_name) }</td>
                                     <td><Badge status={c.status.clone()} /></td>
-                                    <td>{ format::opt(&c.agent_name) }</td>
+                                    <td>{ match (&c.agent_name, &c.offered_to) {
+                                        (Some(name), _) => html! { name.clone() },
+                                        // Ringing: the interpreter it is offered to.
+                                        (None, Some(id)) => html! {
+                                            <>
+                                                { agents_list.iter().find(|a| &a.id == id).map(|a| a.display_name()).unwrap_or_else(|| format::short_id(id)) }
+                                                { " " }<span class="badge badge-ringing">{ "ringing" }</span>
+                                            </>
+                                        },
+                                        (None, None) => html! { "—" },
+                                    } }</td>
                                     <td>{ format::duration(format::elapsed(since, now)) }</td>
                                     <td class="actions">
                                         { monitor_button }
