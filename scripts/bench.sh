@@ -211,6 +211,27 @@ part_pid() {
   return 1
 }
 
+# revive_parts ID: a part that has exited (a crash, or a signal from outside) is reported,
+# with the last lines of its log, and started again, so that it fails only the benchmark
+# it died in, not every one after it. Each part's name is its subcommand.
+revive_parts() {
+  local i entry name pid tail_lines
+  for i in "${!PART_PIDS[@]}"; do
+    entry=${PART_PIDS[i]}
+    name=${entry%%=*}
+    pid=${entry#*=}
+    pid_alive "$pid" && continue
+    tail_lines=$(tail -n 4 "$WORK/logs/$name.log" 2>/dev/null | tr '\n' ' ' | cut -c1-400)
+    warn "parley $name (pid $pid) has exited; starting it again before $1"
+    REMARKS+=("\`parley $name\` (pid $pid) had exited before $1 and was started again; the last lines of its log: $tail_lines")
+    unset 'PART_PIDS[i]'
+    PART_PIDS=("${PART_PIDS[@]}")
+    start_part "$name" "$name"
+    revive_parts "$1"
+    return 0
+  done
+}
+
 # bench ID ARGS...: one benchmark; a failure is reported, and the run goes on.
 bench() {
   local id=$1 started
@@ -218,6 +239,7 @@ bench() {
   if ! wanted "$id"; then
     return 0
   fi
+  revive_parts "$id"
   printf '\n%s==> %s%s\n' "$C_BOLD" "$id" "$C_RESET"
   started=$(now_us)
   local rc=0
@@ -258,6 +280,7 @@ bench B6 b6 --parley-bin "$PARLEY" --psql "$PG_BIN/psql" --database-url "$DB_URL
 # The router folds the whole stream at start; it has nothing to route before B7.
 start_part route route
 bench B4 b4 --base-url "$BASE_URL" "${B4_ARGS[@]}"
+revive_parts B5 # B5 names serve's pid
 bench B5 b5 --base-url "$BASE_URL" --nats-url "$NATS_URL" --api-pid "$(part_pid serve)" \
   --bench-bin "$BENCH" "${B5_ARGS[@]}"
 bench B7 b7 --base-url "$BASE_URL" --database-url "$DB_URL" "${B7_ARGS[@]}"

@@ -262,7 +262,7 @@ pub async fn b1(out: &Path, args: &B1Args) -> anyhow::Result<()> {
         ),
         baseline,
     )
-    .target("ratio ≥ 0.6", Some(ratio >= 0.6))
+    .target("ratio ≥ 0.6", Some(ratio >= 0.6 && failed == 0))
     .conditions(format!(
         "{c} concurrent clients for {} s after {} s warm-up; {failed} failed; latency {}",
         args.duration_s,
@@ -380,7 +380,7 @@ pub async fn b2(out: &Path, args: &B2Args) -> anyhow::Result<()> {
     )
     .figure(latency.short(), latency.p99_ms, "ms (p99)")
     .baseline(format!("{} (pgbench -R)", baseline.short()), baseline.p99_ms)
-    .target("p99 ≤ 25 ms", Some(latency.p99_ms <= 25.0))
+    .target("p99 ≤ 25 ms", Some(latency.p99_ms <= 25.0 && ok > 0 && failed == 0))
     .conditions(format!(
         "{}/s for {} s after {} s warm-up; {ok} answered, {failed} failed; pgbench {} clients, {} failed",
         args.rate, args.duration_s, args.warmup_s, args.pgbench_clients, baseline_failed

@@ -152,6 +152,11 @@ pub async fn run(out: &Path, args: &B4Args) -> anyhow::Result<()> {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     reader.abort();
+    if ok == 0 {
+        bail!(
+            "no command was answered during the measured run ({failed} failed): is `parley serve` up?"
+        );
+    }
 
     let mut lag = histogram()?;
     let mut end_to_end = histogram()?;
@@ -183,7 +188,7 @@ pub async fn run(out: &Path, args: &B4Args) -> anyhow::Result<()> {
         "projection lag: command answered (202) → read model updated → WebSocket notice received",
     )
     .figure(lag.short(), lag.p99_ms, "ms (p99)")
-    .target("p99 ≤ 50 ms", Some(lag.p99_ms <= 50.0 && missing == 0))
+    .target("p99 ≤ 50 ms", Some(lag.p99_ms <= 50.0 && missing == 0 && failed == 0))
     .conditions(format!(
         "{} commands/s = {events_per_s} events/s for {} s after {} s warm-up; {ok} answered, {failed} failed, {missing} notices missing, {before_answer} arrived before their 202; scheduled send → notice {}",
         args.rate,
