@@ -99,3 +99,15 @@ export async function api(token, method, path, body) {
   const text = await r.text();
   return { status: r.status, body: text ? JSON.parse(text) : null };
 }
+
+/** Waits until `fn` returns a truthy value, polling every `every` ms (for assertions only,
+ * never to drive the app); a throw counts as "not yet". */
+export async function until(what, fn, { timeout = 20000, every = 250 } = {}) {
+  const deadline = Date.now() + timeout;
+  let last;
+  while (Date.now() < deadline) {
+    try { last = await fn(); if (last) return last; } catch (e) { last = e; }
+    await new Promise((r) => setTimeout(r, every));
+  }
+  throw new Error(`timed out waiting for ${what} (last: ${last})`);
+}

@@ -7,7 +7,7 @@
 // call in each queue's language and cancels it, so every queue has a row in today's metrics.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, newContext, login, shot, apiLogin, api } from '../lib/harness.mjs';
+import { launch, newContext, login, shot, apiLogin, api, until as waitUntil } from '../lib/harness.mjs';
 
 const LANGUAGES = [['fr', 'French'], ['de', 'German'], ['it', 'Italian'], ['pt', 'Portuguese'],
   ['ru', 'Russian'], ['ja', 'Japanese'], ['ko', 'Korean'], ['vi', 'Vietnamese']];
@@ -16,15 +16,7 @@ let browser;
 before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
 
-async function until(what, fn, timeout = 30000) {
-  const deadline = Date.now() + timeout;
-  let last;
-  while (Date.now() < deadline) {
-    try { last = await fn(); if (last) return last; } catch (e) { last = e; }
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  throw new Error(`timed out waiting for ${what} (last: ${last})`);
-}
+const until = (what, fn, timeout = 30000) => waitUntil(what, fn, { timeout, every: 500 });
 
 test('many long queue names: languages by name in the request form, chart labels readable at 768 px', async (t) => {
   const admin = await apiLogin('admin@example.com');

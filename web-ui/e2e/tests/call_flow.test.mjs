@@ -8,7 +8,7 @@
 // Screenshots of each screen go to screenshots/.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, newContext, login, shot, apiLogin, api, BASE_URL } from '../lib/harness.mjs';
+import { launch, newContext, login, shot, apiLogin, api, BASE_URL, until } from '../lib/harness.mjs';
 
 const REQUESTER = 'requester@example.com';
 const AGENT = 'agent1@example.com';
@@ -28,16 +28,6 @@ async function page(name) {
   return p;
 }
 
-/** Waits until `fn` returns a truthy value (polling; assertions only, never the app). */
-async function until(what, fn, timeout = 20000) {
-  const deadline = Date.now() + timeout;
-  let last;
-  while (Date.now() < deadline) {
-    try { last = await fn(); if (last) return last; } catch (e) { last = e; }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`timed out waiting for ${what} (last: ${last})`);
-}
 
 async function answeredToday(token) {
   const from = new Date(); from.setUTCHours(0, 0, 0, 0);
@@ -236,7 +226,7 @@ test('a call from request to analytics, in real browsers', async (t) => {
       await analyst.waitForTimeout(500);
       const shown = Number(await analyst.getByTestId('kpi-answered').textContent());
       return shown >= answeredBefore + 1;
-    }, 30000);
+    }, { timeout: 30000 });
     await shot(analyst, '15-analyst-metrics');
     const [download] = await Promise.all([
       analyst.waitForEvent('download'),

@@ -4,21 +4,13 @@
 // Starts from a running API (PARLEY_BASE_URL).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, newContext, login, shot, BASE_URL } from '../lib/harness.mjs';
+import { launch, newContext, login, shot, BASE_URL, until as waitUntil } from '../lib/harness.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
 
-async function until(what, fn, timeout = 15000) {
-  const deadline = Date.now() + timeout;
-  let last;
-  while (Date.now() < deadline) {
-    try { last = await fn(); if (last) return last; } catch (e) { last = e; }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`timed out waiting for ${what} (last: ${last})`);
-}
+const until = (what, fn, timeout = 15000) => waitUntil(what, fn, { timeout, every: 200 });
 
 test('the floor at an instant, opened from the navigation, loads once and keeps what is typed', async () => {
   const context = await newContext(browser);

@@ -8,7 +8,7 @@
 // once transferred, for nobody) and set available again after it; the call is cancelled.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, newContext, login, shot, apiLogin, api } from '../lib/harness.mjs';
+import { launch, newContext, login, shot, apiLogin, api, until } from '../lib/harness.mjs';
 
 const REQUESTER = 'requester@example.com';
 const AGENT = 'agent1@example.com';
@@ -28,15 +28,6 @@ async function page(name) {
   return p;
 }
 
-async function until(what, fn, timeout = 20000) {
-  const deadline = Date.now() + timeout;
-  let last;
-  while (Date.now() < deadline) {
-    try { last = await fn(); if (last) return last; } catch (e) { last = e; }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`timed out waiting for ${what} (last: ${last})`);
-}
 
 /** As the app's format::duration. */
 function duration(s) {
