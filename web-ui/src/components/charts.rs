@@ -158,15 +158,20 @@ fn data_table(props: &ChartProps) -> Html {
     }
 }
 
-#[function_component]
-pub fn BarChart(props: &ChartProps) -> Html {
-    let n = props.labels.len().max(1);
+/// The top of the value axis: a round number at or above every value the chart shows.
+fn axis_max(props: &ChartProps) -> f64 {
     let max = props
         .series
         .iter()
         .flat_map(|s| s.values.iter().copied())
         .fold(0.0, f64::max);
-    let max = nice_max(max, props.percent);
+    nice_max(max, props.percent)
+}
+
+#[function_component]
+pub fn BarChart(props: &ChartProps) -> Html {
+    let n = props.labels.len().max(1);
+    let max = axis_max(props);
     let plot_w = W - LEFT - RIGHT;
     let plot_h = H - TOP - BOTTOM;
     let slot = plot_w / n as f64;
@@ -202,12 +207,7 @@ pub fn BarChart(props: &ChartProps) -> Html {
 #[function_component]
 pub fn LineChart(props: &ChartProps) -> Html {
     let n = props.labels.len().max(1);
-    let max = props
-        .series
-        .iter()
-        .flat_map(|s| s.values.iter().copied())
-        .fold(0.0, f64::max);
-    let max = nice_max(max, props.percent);
+    let max = axis_max(props);
     let plot_w = W - LEFT - RIGHT;
     let plot_h = H - TOP - BOTTOM;
     let slot = plot_w / n as f64;
@@ -244,12 +244,7 @@ pub fn LineChart(props: &ChartProps) -> Html {
 /// at most, its whole text as a tooltip), so many or long names stay readable at any width.
 #[function_component]
 pub fn HBarChart(props: &ChartProps) -> Html {
-    let max = props
-        .series
-        .iter()
-        .flat_map(|s| s.values.iter().copied())
-        .fold(0.0, f64::max);
-    let max = nice_max(max, props.percent);
+    let max = axis_max(props);
     html! {
         <figure class="chart">
             <figcaption>{ props.title.clone() }</figcaption>
