@@ -11,11 +11,11 @@ use std::sync::Arc;
 use anyhow::{Context, bail};
 use async_nats::jetstream;
 use futures::TryStreamExt;
-use sqlx::{Connection, Executor, PgConnection, PgPool};
+use sqlx::{Connection, PgConnection, PgPool};
 
 use crate::bus::BusNames;
 use crate::leader::RELAY_LOCK;
-use crate::projection::{Projection, schema_name};
+use crate::projection::Projection;
 use crate::relay::{self, Cursor, EVENT_COLUMNS, PendingEvent};
 use crate::stream::ensure_stream;
 use crate::worker;
@@ -74,7 +74,10 @@ pub async fn rebuild_stream(
     relay::start_epoch(&mut conn, &mut cursor, floor).await?;
     tracing::info!(events, floor, "stream rebuilt from the events table");
 
-    empty_read_models(&mut conn, projections).await?;
+    // Their checkpoints point into the stream that was replaced.
+    for projection in projections {
+        worker::drop_read_model(&mut conn, projection.as_ref()).await?;
+    }
     worker::ensure_schemas(pool, projections).await?;
     Ok(StreamRebuilt { events, cursor })
 }
@@ -115,24 +118,4 @@ async fn publish_every_event(
     }
     relay::save_cursor(conn, cursor).await?;
     Ok(published)
-}
-
-/// Drops every read model's schemas (live, and any leftover of a rebuild): their
-/// checkpoints point into the stream that was replaced.
-async fn empty_read_models(
-    conn: &mut PgConnection,
-    projections: &[Arc<dyn Projection>],
-) -> anyhow::Result<()> {
-    for projection in projections {
-        let live = schema_name(projection.as_ref());
-        conn.execute(
-            format!(
-                "DROP SCHEMA IF EXISTS \"{live}\", \"{live}_next\", \"{live}_retired\" CASCADE"
-            )
-            .as_str(),
-        )
-        .await
-        .with_context(|| format!("dropping the read model {live}"))?;
-    }
-    Ok(())
 }

@@ -33,6 +33,27 @@ fn quoted(identifier: &str) -> String {
     format!("\"{}\"", identifier.replace('"', "\"\""))
 }
 
+/// Drops a read model's schemas: the live one and any leftover of a rebuild (`_next`,
+/// `_retired`). `ensure_schemas` creates it again, empty, with its checkpoint at 0.
+pub async fn drop_read_model(
+    conn: &mut PgConnection,
+    projection: &dyn Projection,
+) -> anyhow::Result<()> {
+    let live = schema_name(projection);
+    conn.execute(
+        format!(
+            "DROP SCHEMA IF EXISTS {}, {}, {} CASCADE",
+            quoted(&live),
+            quoted(&format!("{live}_next")),
+            quoted(&format!("{live}_retired"))
+        )
+        .as_str(),
+    )
+    .await
+    .with_context(|| format!("dropping the read model {live}"))?;
+    Ok(())
+}
+
 /// Creates `schema` with the projection's tables and a checkpoint at 0, if it is missing.
 async fn create_schema(
     conn: &mut PgConnection,
