@@ -69,12 +69,48 @@ export async function newContext(browser, options = {}) {
   return context;
 }
 
+// window.confirm answers "yes" in the page itself and records each question in
+// window.__confirmed. A native dialog blocks the page's event loop until the test's
+// handler answers it over the protocol, and Chromium can close it first: CI once saw
+// "dialog.accept: No dialog is showing", the transfer never sent, and a test timing out.
+const ANSWER_CONFIRMS = `
+window.__confirmed = [];
+window.confirm = function (question) { window.__confirmed.push(String(question)); return true; };
+`;
+
+/** A page in a fresh context of its own (its own session), confirmations answered "yes",
+ * page errors printed under `name`. */
+export async function openPage(browser, name) {
+  const context = await newContext(browser);
+  await context.addInitScript(ANSWER_CONFIRMS);
+  const page = await context.newPage();
+  page.on('pageerror', (e) => console.log(`[${name}] page error: ${e.message}`));
+  page.on('console', (m) => { if (m.type() === 'error') console.log(`[${name}] console: ${m.text()}`); });
+  return page;
+}
+
+/** The questions the page asked with window.confirm (each answered "yes"), in order. */
+export async function confirmsAsked(page) {
+  return page.evaluate(() => window.__confirmed);
+}
+
 export async function login(page, email, password = PASSWORD) {
   await page.goto(BASE_URL + '/login');
   await page.getByLabel('Email').fill(email);
   await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.getByRole('button', { name: 'Sign out' }).waitFor();
+}
+
+/** Fills the requester's form (language code, the modality's label, specialty), sends it, and
+ * returns the new call's id from the waiting screen's address. */
+export async function requestInterpreter(page, { language, modality, specialty }) {
+  await page.getByLabel('Language').selectOption(language);
+  await page.getByLabel(modality).check();
+  await page.getByLabel('Specialty').selectOption(specialty);
+  await page.getByRole('button', { name: 'Request interpreter' }).click();
+  await page.waitForURL(/\/my-calls\//);
+  return page.url().split('/my-calls/')[1];
 }
 
 export async function shot(page, name) {

@@ -8,7 +8,7 @@
 // Screenshots of each screen go to screenshots/.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, newContext, login, shot, apiLogin, api, BASE_URL, until } from '../lib/harness.mjs';
+import { launch, openPage, requestInterpreter, login, shot, apiLogin, api, BASE_URL, until } from '../lib/harness.mjs';
 
 const REQUESTER = 'requester@example.com';
 const AGENT = 'agent1@example.com';
@@ -16,18 +16,6 @@ const SUPERVISOR = 'supervisor@example.com';
 const ANALYST = 'analyst@example.com';
 
 let browser;
-const contexts = [];
-
-async function page(name) {
-  const context = await newContext(browser);
-  contexts.push(context);
-  const p = await context.newPage();
-  p.on('pageerror', (e) => console.log(`[${name}] page error: ${e.message}`));
-  p.on('console', (m) => { if (m.type() === 'error') console.log(`[${name}] console: ${m.text()}`); });
-  p.on('dialog', (d) => d.accept());
-  return p;
-}
-
 
 async function answeredToday(token) {
   const from = new Date(); from.setUTCHours(0, 0, 0, 0);
@@ -65,7 +53,6 @@ before(async () => {
 });
 
 after(async () => {
-  for (const c of contexts) await c.close().catch(() => {});
   await browser?.close();
   const supervisor = await apiLogin(SUPERVISOR);
   for (const id of parked) await api(supervisor, 'PUT', `/api/agents/${id}/status`, { status: 'available' });
@@ -75,9 +62,9 @@ test('a call from request to analytics, in real browsers', async (t) => {
   const analystToken = await apiLogin(ANALYST);
   const answeredBefore = await answeredToday(analystToken);
 
-  const requester = await page('requester');
-  const agent = await page('agent');
-  const supervisor = await page('supervisor');
+  const requester = await openPage(browser, 'requester');
+  const agent = await openPage(browser, 'agent');
+  const supervisor = await openPage(browser, 'supervisor');
   let callId;
 
   await t.test('the supervisor opens the live floor', async () => {
@@ -98,12 +85,7 @@ test('a call from request to analytics, in real browsers', async (t) => {
 
   await t.test('the requester asks for a Spanish video interpreter', async () => {
     await login(requester, REQUESTER);
-    await requester.getByLabel('Language').selectOption('es');
-    await requester.getByLabel('Video').check();
-    await requester.getByLabel('Specialty').selectOption('general');
-    await requester.getByRole('button', { name: 'Request interpreter' }).click();
-    await requester.waitForURL(/\/my-calls\//);
-    callId = requester.url().split('/my-calls/')[1];
+    callId = await requestInterpreter(requester, { language: 'es', modality: 'Video', specialty: 'general' });
     assert.match(callId, /^[0-9a-f-]{36}$/);
     await requester.getByRole('heading', { name: 'Your call' }).waitFor();
     await requester.getByText(/^You are number \d+ in the queue$/).waitFor({ timeout: 15000 });
@@ -218,7 +200,7 @@ test('a call from request to analytics, in real browsers', async (t) => {
   });
 
   await t.test('the analyst sees the call counted', async () => {
-    const analyst = await page('analyst');
+    const analyst = await openPage(browser, 'analyst');
     await login(analyst, ANALYST);
     await analyst.getByRole('heading', { name: 'Analytics' }).waitFor();
     await until('the answered count to include the call', async () => {

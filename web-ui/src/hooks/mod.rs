@@ -1,10 +1,12 @@
-//! Shared state and effects: the session, live push, a ticking clock.
+//! Shared state and effects: the session, live push, a ticking clock, newest-load-wins.
 
+pub mod use_latest;
 pub mod use_live;
 pub mod use_now;
 pub mod use_ring;
 pub mod use_session;
 
+pub use use_latest::use_latest;
 pub use use_live::{
     use_live, use_live_reload, use_live_status, LiveEvent, LiveProvider, LiveStatus,
 };

@@ -9,7 +9,7 @@ use yew::prelude::*;
 use super::{bind_input, bind_select};
 use crate::components::alert::{error_alert, Alert, Tone};
 use crate::format;
-use crate::hooks::{use_api, use_live_reload};
+use crate::hooks::{use_api, use_latest, use_live_reload};
 use crate::services::{agents, queues, users};
 use crate::types::{
     Account, Agent, LanguageSkill, NewAccount, Queue, QueueSettings, Role, Skills, MODALITIES,
@@ -295,14 +295,16 @@ fn QueuesTab() -> Html {
 
     let load = {
         let (api, list, error) = (api.clone(), list.clone(), error.clone());
+        let latest = use_latest();
         use_callback((), move |_: (), _| {
             let (api, list, error) = (api.clone(), list.clone(), error.clone());
-            spawn_local(async move {
-                match queues::board(&api).await {
+            latest.spawn(
+                async move { queues::board(&api).await },
+                move |answer| match answer {
                     Ok(l) => list.set(Some(l)),
                     Err(e) => error.set(Some(e.to_string())),
-                }
-            });
+                },
+            );
         })
     };
     {

@@ -1,7 +1,6 @@
 //! Call history: find a call to replay (supervisor, admin).
 
 use chrono::Duration;
-use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 use yew_router::prelude::*;
 
@@ -9,7 +8,7 @@ use super::{bind_input, bind_select, start_of_today};
 use crate::components::alert::error_alert;
 use crate::components::badge::Badge;
 use crate::format;
-use crate::hooks::{use_api, use_live_reload};
+use crate::hooks::{use_api, use_latest, use_live_reload};
 use crate::route::Route;
 use crate::services::calls::{self, CallFilter};
 use crate::types::{language_name, Call};
@@ -55,12 +54,14 @@ pub fn CallsPage() -> Html {
     let load = {
         let (api, rows, cursor, error) = (api.clone(), rows.clone(), cursor.clone(), error.clone());
         let filter_for = filter_for.clone();
+        let latest = use_latest();
         Callback::from(move |more: bool| {
             let filter = filter_for(if more { (*cursor).clone() } else { None });
             let (api, rows, cursor, error) =
                 (api.clone(), rows.clone(), cursor.clone(), error.clone());
-            spawn_local(async move {
-                match calls::list(&api, &filter).await {
+            latest.spawn(
+                async move { calls::list(&api, &filter).await },
+                move |answer| match answer {
                     Ok(page) => {
                         let mut list = if more {
                             (*rows).clone().unwrap_or_default()
@@ -73,8 +74,8 @@ pub fn CallsPage() -> Html {
                         error.set(None);
                     }
                     Err(e) => error.set(Some(e.to_string())),
-                }
-            });
+                },
+            );
         })
     };
     {

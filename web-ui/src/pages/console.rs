@@ -10,7 +10,7 @@ use crate::components::badge::Badge;
 use crate::components::jitsi_room::JitsiRoom;
 use crate::format;
 use crate::hooks::use_ring::{audio_allowed, unlock_audio, use_ring};
-use crate::hooks::{use_api, use_live_reload, use_now, use_session};
+use crate::hooks::{use_api, use_latest, use_live_reload, use_now, use_session};
 use crate::services::calls::{self, CallFilter};
 use crate::services::{agents, queues};
 use crate::types::{language_name, Agent, Call, Queue, DISPOSITIONS};
@@ -49,7 +49,9 @@ pub fn ConsolePage() -> Html {
     let reload = {
         let (api, desk, loaded, error) = (api.clone(), desk.clone(), loaded.clone(), error.clone());
         let (last_offer, missed_offer) = (last_offer.clone(), missed_offer.clone());
+        let latest = use_latest();
         use_callback(my_id.clone(), move |_: (), my_id| {
+            let load = latest.begin();
             let (api, desk, loaded, error, my_id) = (
                 api.clone(),
                 desk.clone(),
@@ -85,6 +87,9 @@ pub fn ConsolePage() -> Html {
                     .await
                     .map(|p| p.items)
                     .unwrap_or_default();
+                if !load.is_current() {
+                    return;
+                }
                 let previous = last_offer.replace(offer.clone());
                 match (&previous, &offer) {
                     (_, Some(_)) => missed_offer.set(None),

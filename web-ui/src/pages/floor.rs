@@ -11,7 +11,7 @@ use crate::components::alert::{error_alert, Alert, Tone};
 use crate::components::badge::Badge;
 use crate::components::jitsi_room::JitsiRoom;
 use crate::format;
-use crate::hooks::{use_api, use_live_reload, use_now, use_session};
+use crate::hooks::{use_api, use_latest, use_live_reload, use_now, use_session};
 use crate::route::Route;
 use crate::services::calls::{self, CallFilter};
 use crate::services::{agents, queues};
@@ -39,47 +39,53 @@ pub fn FloorPage() -> Html {
             error.clone(),
             loaded_at.clone(),
         );
+        let latest = use_latest();
         use_callback((), move |_: (), _| {
             let (api, rows, error, loaded_at) =
                 (api.clone(), rows.clone(), error.clone(), loaded_at.clone());
-            spawn_local(async move {
-                match queues::board(&api).await {
+            latest.spawn(
+                async move { queues::board(&api).await },
+                move |answer| match answer {
                     Ok(list) => {
                         rows.set(Some(list));
                         loaded_at.set(format::now());
                     }
                     Err(e) => error.set(Some(format!("Queues: {e}"))),
-                }
-            });
+                },
+            );
         })
     };
     let load_agents = {
         let (api, rows, error) = (api.clone(), agent_rows.clone(), error.clone());
+        let latest = use_latest();
         use_callback((), move |_: (), _| {
             let (api, rows, error) = (api.clone(), rows.clone(), error.clone());
-            spawn_local(async move {
-                match agents::board(&api).await {
+            latest.spawn(
+                async move { agents::board(&api).await },
+                move |answer| match answer {
                     Ok(list) => rows.set(Some(list)),
                     Err(e) => error.set(Some(format!("Interpreters: {e}"))),
-                }
-            });
+                },
+            );
         })
     };
     let load_calls = {
         let (api, rows, error) = (api.clone(), call_rows.clone(), error.clone());
+        let latest = use_latest();
         use_callback((), move |_: (), _| {
             let (api, rows, error) = (api.clone(), rows.clone(), error.clone());
-            spawn_local(async move {
-                let filter = CallFilter {
-                    status: Some(ACTIVE.to_owned()),
-                    limit: Some(200),
-                    ..CallFilter::default()
-                };
-                match calls::list(&api, &filter).await {
+            let filter = CallFilter {
+                status: Some(ACTIVE.to_owned()),
+                limit: Some(200),
+                ..CallFilter::default()
+            };
+            latest.spawn(
+                async move { calls::list(&api, &filter).await },
+                move |answer| match answer {
                     Ok(page) => rows.set(Some(page.items)),
                     Err(e) => error.set(Some(format!("Calls: {e}"))),
-                }
-            });
+                },
+            );
         })
     };
     {

@@ -12,7 +12,7 @@ use yew_router::prelude::*;
 use crate::components::alert::error_alert;
 use crate::components::badge::Badge;
 use crate::format;
-use crate::hooks::{use_api, use_live_reload};
+use crate::hooks::{use_api, use_latest, use_live_reload};
 use crate::route::Route;
 use crate::services::{agents, calls, queues};
 use crate::types::{language_name, Call, CallAsOf, HistoryEntry};
@@ -77,6 +77,7 @@ pub fn ReplayPage(props: &ReplayProps) -> Html {
 
     let load = {
         let (api, call, events, error) = (api.clone(), call.clone(), events.clone(), error.clone());
+        let latest = use_latest();
         use_callback(props.id.clone(), move |_: (), id| {
             let (api, call, events, error, id) = (
                 api.clone(),
@@ -85,18 +86,21 @@ pub fn ReplayPage(props: &ReplayProps) -> Html {
                 error.clone(),
                 id.clone(),
             );
-            spawn_local(async move {
-                if let Ok(c) = calls::get(&api, &id).await {
-                    call.set(Some(c));
-                }
-                match calls::history(&api, &id).await {
-                    Ok(list) => {
-                        events.set(Some(list));
-                        error.set(None);
+            latest.spawn(
+                async move { (calls::get(&api, &id).await, calls::history(&api, &id).await) },
+                move |(detail, history)| {
+                    if let Ok(c) = detail {
+                        call.set(Some(c));
                     }
-                    Err(e) => error.set(Some(e.to_string())),
-                }
-            });
+                    match history {
+                        Ok(list) => {
+                            events.set(Some(list));
+                            error.set(None);
+                        }
+                        Err(e) => error.set(Some(e.to_string())),
+                    }
+                },
+            );
         })
     };
     {

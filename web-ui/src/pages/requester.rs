@@ -8,7 +8,7 @@ use super::{bind_check, bind_select};
 use crate::components::alert::error_alert;
 use crate::components::badge::Badge;
 use crate::format;
-use crate::hooks::{use_api, use_live_reload};
+use crate::hooks::{use_api, use_latest, use_live_reload};
 use crate::route::Route;
 use crate::services::calls::{self, CallFilter};
 use crate::services::queues;
@@ -62,21 +62,23 @@ pub fn RequestPage() -> Html {
 
     let reload = {
         let (api, calls, list_error) = (api.clone(), calls.clone(), list_error.clone());
+        let latest = use_latest();
         use_callback((), move |_: (), _| {
             let (api, calls, list_error) = (api.clone(), calls.clone(), list_error.clone());
-            spawn_local(async move {
-                let filter = CallFilter {
-                    limit: Some(25),
-                    ..CallFilter::default()
-                };
-                match calls::list(&api, &filter).await {
+            let filter = CallFilter {
+                limit: Some(25),
+                ..CallFilter::default()
+            };
+            latest.spawn(
+                async move { calls::list(&api, &filter).await },
+                move |answer| match answer {
                     Ok(page) => {
                         calls.set(Some(page.items));
                         list_error.set(None);
                     }
                     Err(e) => list_error.set(Some(format!("Could not load your calls: {e}"))),
-                }
-            });
+                },
+            );
         })
     };
     {

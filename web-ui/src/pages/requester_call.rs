@@ -11,7 +11,7 @@ use crate::components::alert::{error_alert, Alert, Tone};
 use crate::components::badge::Badge;
 use crate::components::jitsi_room::JitsiRoom;
 use crate::format;
-use crate::hooks::{use_api, use_live_reload, use_now, use_session};
+use crate::hooks::{use_api, use_latest, use_live_reload, use_now, use_session};
 use crate::route::Route;
 use crate::services::{calls, queues};
 use crate::types::{language_name, Call, Queue};
@@ -48,6 +48,7 @@ pub fn MyCallPage(props: &MyCallProps) -> Html {
     let reload = {
         let (api, call, error, load_queue) =
             (api.clone(), call.clone(), error.clone(), load_queue.clone());
+        let latest = use_latest();
         use_callback(props.id.clone(), move |_: (), id| {
             let (api, call, error, load_queue, id) = (
                 api.clone(),
@@ -56,8 +57,9 @@ pub fn MyCallPage(props: &MyCallProps) -> Html {
                 load_queue.clone(),
                 id.clone(),
             );
-            spawn_local(async move {
-                match calls::get(&api, &id).await {
+            latest.spawn(
+                async move { calls::get(&api, &id).await },
+                move |answer| match answer {
                     Ok(c) => {
                         if c.is_waiting() {
                             load_queue.emit(c.queue_id.clone());
@@ -69,8 +71,8 @@ pub fn MyCallPage(props: &MyCallProps) -> Html {
                         error.set(Some("This call does not exist or is not yours.".to_owned()))
                     }
                     Err(e) => error.set(Some(e.to_string())),
-                }
-            });
+                },
+            );
         })
     };
     {
