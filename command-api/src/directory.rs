@@ -3,6 +3,7 @@
 //! user accounts.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use cqrs_es::Aggregate;
 use domain::call::CallRequest;
@@ -17,7 +18,42 @@ use crate::auth::{AuthUser, Role};
 use crate::error::ApiError;
 
 /// Every configured queue, by id.
-pub async fn load_queues(pool: &PgPool) -> Result<BTreeMap<QueueId, QueueConfig>, ApiError> {
+pub type Queues = BTreeMap<QueueId, QueueConfig>;
+
+/// The queue configurations, kept between requests: every request that routes a call
+/// needs them, and folding every queue event each time cost PostgreSQL more than the
+/// command's own statements (see docs/benchmarks.md, B1).
+///
+/// Each use counts the queue events (an index scan over a few rows) and folds them again
+/// only when the count moved. Events are only ever added, so a changed count is the one
+/// sign of a change, whichever API instance made it; a newest position would not be (a
+/// transaction may commit a lower position after a higher one).
+#[derive(Default)]
+pub struct QueueDirectory {
+    folded: tokio::sync::Mutex<Option<(i64, Arc<Queues>)>>,
+}
+
+impl QueueDirectory {
+    pub async fn current(&self, pool: &PgPool) -> Result<Arc<Queues>, ApiError> {
+        let count: i64 =
+            sqlx::query_scalar("SELECT count(*) FROM events WHERE aggregate_type = $1")
+                .bind(Queue::TYPE)
+                .fetch_one(pool)
+                .await?;
+        if let Some((folded_at, queues)) = &*self.folded.lock().await
+            && *folded_at == count
+        {
+            return Ok(queues.clone());
+        }
+        // Counted before folding: a fold that also saw later events is only refreshed
+        // once more by the next request, never kept stale.
+        let queues = Arc::new(load_queues(pool).await?);
+        *self.folded.lock().await = Some((count, queues.clone()));
+        Ok(queues)
+    }
+}
+
+async fn load_queues(pool: &PgPool) -> Result<Queues, ApiError> {
     let rows: Vec<(String, serde_json::Value)> = sqlx::query_as(
         "SELECT aggregate_id, payload::jsonb FROM events WHERE aggregate_type = $1 ORDER BY aggregate_id, sequence",
     )
@@ -40,7 +76,7 @@ pub async fn load_queues(pool: &PgPool) -> Result<BTreeMap<QueueId, QueueConfig>
 /// matching specialty beats a general pool, a matching modality beats "any"); ties go to
 /// the queue named first, so the choice is stable.
 pub fn choose_queue(
-    queues: &BTreeMap<QueueId, QueueConfig>,
+    queues: &Queues,
     request: &CallRequest,
 ) -> Option<QueueId> {
     queues

@@ -10,6 +10,7 @@ use sqlx::PgPool;
 
 use crate::auth::{JwtKeys, LoginLimiter};
 use crate::config::Settings;
+use crate::directory::QueueDirectory;
 use crate::push::Hub;
 
 pub type PgStore<A> = PersistedEventStore<PostgresEventRepository, A>;
@@ -21,6 +22,8 @@ pub struct AppState {
     pub pool: PgPool,
     pub floor: Arc<PgFloor>,
     pub queues: Arc<PgStore<Queue>>,
+    /// The queue configurations the routing rule reads, refolded only when they change.
+    pub queue_directory: Arc<QueueDirectory>,
     pub keys: Arc<JwtKeys>,
     pub login_limiter: Arc<LoginLimiter>,
     pub nats: async_nats::Client,
@@ -49,6 +52,7 @@ impl AppState {
             keys: Arc::new(JwtKeys::new(&settings.auth)),
             login_limiter: LoginLimiter::new(&settings.auth),
             queues: Arc::new(event_store::<Queue>(&pool)),
+            queue_directory: Arc::default(),
             floor: Arc::new(floor),
             settings: Arc::new(settings),
             pool,

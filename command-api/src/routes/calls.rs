@@ -15,7 +15,7 @@ use uuid::Uuid;
 use super::{AcceptedResponse, accepted};
 use crate::auth::Role;
 use crate::context::CommandContext;
-use crate::directory::{choose_queue, find_agent_user, load_queues};
+use crate::directory::{choose_queue, find_agent_user};
 use crate::error::{ApiError, ErrorBody, Json, Path};
 use crate::state::AppState;
 
@@ -85,7 +85,8 @@ async fn request_call(
 ) -> AcceptedResponse {
     ctx.user.require(&[Role::Requester, Role::Admin])?;
     let request = body.parse()?;
-    let queue = choose_queue(&load_queues(&state.pool).await?, &request);
+    let queues = state.queue_directory.current(&state.pool).await?;
+    let queue = choose_queue(&queues, &request);
     let call_id = CallId(Uuid::now_v7());
     let command = CallCommand::Request {
         call_id,
@@ -100,7 +101,7 @@ async fn request_call(
 
 /// The ring timeout of `queue`, or the default when the queue is unknown.
 async fn ring_timeout(state: &AppState, queue: Option<QueueId>) -> Result<Duration, ApiError> {
-    let queues = load_queues(&state.pool).await?;
+    let queues = state.queue_directory.current(&state.pool).await?;
     let seconds = queue.and_then(|id| queues.get(&id)).map_or(
         domain::queue::QueueConfig::DEFAULT_RING_TIMEOUT_S,
         |config| config.ring_timeout_s,
@@ -253,7 +254,7 @@ async fn transfer_call(
     };
     let ring_queue = match target {
         TransferTarget::Queue(queue) => {
-            if !load_queues(&state.pool).await?.contains_key(&queue) {
+            if !state.queue_directory.current(&state.pool).await?.contains_key(&queue) {
                 return Err(ApiError::unprocessable(
                     "unknown_queue",
                     format!("no queue {queue}"),

@@ -13,7 +13,7 @@ use uuid::Uuid;
 use super::{AcceptedResponse, accepted};
 use crate::auth::Role;
 use crate::context::CommandContext;
-use crate::directory::{find_agent_user, load_queues};
+use crate::directory::find_agent_user;
 use crate::error::{ApiError, ErrorBody, Json, Path};
 use crate::state::AppState;
 
@@ -59,7 +59,7 @@ impl QueueBody {
         }
         let overflow_queue_id = self.overflow_queue_id.map(QueueId);
         if let Some(overflow) = overflow_queue_id
-            && !load_queues(&state.pool).await?.contains_key(&overflow)
+            && !state.queue_directory.current(&state.pool).await?.contains_key(&overflow)
         {
             return Err(ApiError::unprocessable(
                 "unknown_overflow_queue",

@@ -397,3 +397,43 @@ async fn metrics_show_the_routers_offers_and_timeouts() {
         );
     }
 }
+
+/// The queue configurations are kept between requests (see `QueueDirectory`): a queue
+/// added through one instance must route the very next request on another instance.
+#[tokio::test]
+async fn a_queue_added_through_one_instance_routes_the_next_request_on_the_other() {
+    let app = spawn_app().await;
+    let other = second_instance(&app).await;
+    let requester = app.login(Role::Requester).await;
+    let admin = app.login(Role::Admin).await;
+    let finnish = json!({"language": "fi", "modality": "audio"});
+    let before = app
+        .post("/api/calls", &requester, finnish.clone())
+        .await
+        .expect(202)
+        .id();
+    assert_eq!(
+        app.call_state(before).await["status"],
+        "no_interpreter_available",
+        "no queue serves Finnish yet"
+    );
+
+    let created = reqwest::Client::new()
+        .post(format!("{other}/api/queues"))
+        .bearer_auth(&admin.token)
+        .json(&json!({"name": "Finnish · general", "languages": ["fi"]}))
+        .send()
+        .await
+        .expect("create the queue on the second instance");
+    assert_eq!(created.status().as_u16(), 202);
+    let queue: Value = created.json().await.expect("the created queue");
+
+    let after = app
+        .post("/api/calls", &requester, finnish)
+        .await
+        .expect(202)
+        .id();
+    let state = app.call_state(after).await;
+    assert_eq!(state["queue_id"], queue["id"], "{state}");
+    assert_eq!(state["status"], "queued", "{state}");
+}
