@@ -75,10 +75,7 @@ async fn load_queues(pool: &PgPool) -> Result<Queues, ApiError> {
 /// The routing rule: among the queues that serve the request, the most specific one (a
 /// matching specialty beats a general pool, a matching modality beats "any"); ties go to
 /// the queue named first, so the choice is stable.
-pub fn choose_queue(
-    queues: &Queues,
-    request: &CallRequest,
-) -> Option<QueueId> {
+pub fn choose_queue(queues: &Queues, request: &CallRequest) -> Option<QueueId> {
     queues
         .iter()
         .filter(|(_, config)| config.serves(&request.language, request.modality, request.specialty))

@@ -254,7 +254,12 @@ async fn transfer_call(
     };
     let ring_queue = match target {
         TransferTarget::Queue(queue) => {
-            if !state.queue_directory.current(&state.pool).await?.contains_key(&queue) {
+            if !state
+                .queue_directory
+                .current(&state.pool)
+                .await?
+                .contains_key(&queue)
+            {
                 return Err(ApiError::unprocessable(
                     "unknown_queue",
                     format!("no queue {queue}"),

@@ -59,7 +59,11 @@ impl QueueBody {
         }
         let overflow_queue_id = self.overflow_queue_id.map(QueueId);
         if let Some(overflow) = overflow_queue_id
-            && !state.queue_directory.current(&state.pool).await?.contains_key(&overflow)
+            && !state
+                .queue_directory
+                .current(&state.pool)
+                .await?
+                .contains_key(&overflow)
         {
             return Err(ApiError::unprocessable(
                 "unknown_overflow_queue",
