@@ -88,8 +88,9 @@ impl BusEvent {
     }
 
     /// The domain event, typed. Fails on an aggregate type mismatch or an unknown shape.
+    /// Reads the payload in place (no copy of it first).
     pub fn decode<E: serde::de::DeserializeOwned>(&self) -> Result<E, serde_json::Error> {
-        serde_json::from_value(self.payload.clone())
+        E::deserialize(&self.payload)
     }
 }
 

@@ -45,8 +45,17 @@ pub trait Projection: Send + Sync + 'static {
     fn name(&self) -> &'static str;
 
     /// DDL creating the projection's tables in the current `search_path`. Run in a fresh
-    /// schema on first start and for every rebuild, so use plain `CREATE TABLE`.
+    /// schema on first start and for every rebuild, so use plain `CREATE TABLE`. Keep the
+    /// indexes `apply` needs (primary keys) here, and the others in [`Self::index_sql`].
     fn schema_sql(&self) -> &'static str;
+
+    /// DDL creating the secondary indexes that only readers need, run after
+    /// [`Self::schema_sql`]: at once for a new schema, and in a rebuild once the copy has
+    /// caught up with the stream (building an index once over the loaded rows costs less
+    /// than maintaining it row by row while loading). Empty by default.
+    fn index_sql(&self) -> &'static str {
+        ""
+    }
 
     /// Applies one event, already known to be the next in stream order, inside the
     /// worker's transaction. `seq` is the event's stream sequence: store it on every row
@@ -75,6 +84,53 @@ pub trait Projection: Send + Sync + 'static {
             }
             Ok(changes)
         })
+    }
+
+    /// Applies consecutive messages of the stream like [`Self::apply_many`], for a rebuild:
+    /// into a schema nobody reads yet and whose secondary indexes do not exist yet. The rows
+    /// must end up the same, but nobody needs the notices, and the messages come undecoded,
+    /// so that a projection can read only what it needs, straight into its types. The
+    /// default decodes them into [`BusEvent`]s and runs `apply_many`, its notices dropped.
+    fn rebuild_many<'a>(
+        &'a self,
+        tx: &'a mut PgConnection,
+        messages: &'a [RawEvent],
+    ) -> BoxFuture<'a, Result<(), ProjectionError>> {
+        Box::pin(async move {
+            let events = messages
+                .iter()
+                .map(RawEvent::decode)
+                .collect::<Result<Vec<_>, _>>()?;
+            self.apply_many(tx, &events).await?;
+            Ok(())
+        })
+    }
+}
+
+/// One message of the stream as a rebuild hands it over: its stream sequence and its body,
+/// a [`BusEvent`] in JSON.
+#[derive(Debug, Clone)]
+pub struct RawEvent {
+    pub seq: i64,
+    pub body: bytes::Bytes,
+}
+
+impl RawEvent {
+    /// The whole event.
+    pub fn decode(&self) -> Result<(i64, BusEvent), ProjectionError> {
+        serde_json::from_slice(&self.body)
+            .map(|event| (self.seq, event))
+            .map_err(|error| self.undecodable(error))
+    }
+
+    /// The error for a body that is not an event (or not the one expected).
+    pub fn undecodable(&self, reason: impl std::fmt::Display) -> ProjectionError {
+        ProjectionError::Decode {
+            event_type: "?".to_owned(),
+            event_version: "?".to_owned(),
+            aggregate_id: format!("(stream message {})", self.seq),
+            reason: reason.to_string(),
+        }
     }
 }
 

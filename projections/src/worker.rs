@@ -13,17 +13,17 @@ use anyhow::Context;
 use async_nats::jetstream::{self, consumer::DeliverPolicy, consumer::pull::OrderedConfig};
 use futures::StreamExt;
 use sqlx::{Connection, Executor, PgConnection, PgPool};
-use tokio::sync::watch;
+use tokio::sync::{mpsc, watch};
 
-use crate::bus::{BusEvent, BusNames, ViewChanged};
-use crate::projection::{Projection, ProjectionError, schema_name};
+use crate::bus::{BusNames, ViewChanged};
+use crate::projection::{Projection, ProjectionError, RawEvent, schema_name};
 
 /// Messages a live worker applies in one transaction at most.
 const MAX_BATCH: usize = 256;
 /// Messages a rebuild gathers for one transaction (the last ready chunk may take it past),
 /// and how long it waits for more to arrive before applying a smaller batch: nobody waits
 /// on a rebuild's latency, and every transaction costs round trips and a commit.
-const REBUILD_BATCH: usize = 4096;
+const REBUILD_BATCH: usize = 16_384;
 const REBUILD_LINGER: Duration = Duration::from_millis(20);
 
 /// Read models an analyst's SQL may read (through the `parley_analyst` role).
@@ -54,11 +54,20 @@ pub async fn drop_read_model(
     Ok(())
 }
 
+/// Whether `create_schema` creates the secondary indexes (`Projection::index_sql`) too.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Indexes {
+    Now,
+    /// Left for `create_indexes`, once the rows are in (a rebuild's copy).
+    Later,
+}
+
 /// Creates `schema` with the projection's tables and a checkpoint at 0, if it is missing.
 async fn create_schema(
     conn: &mut PgConnection,
     projection: &dyn Projection,
     schema: &str,
+    indexes: Indexes,
 ) -> anyhow::Result<()> {
     let mut tx = conn.begin().await?;
     // Several processes may start at once: serialise schema creation.
@@ -79,6 +88,11 @@ async fn create_schema(
         tx.execute(projection.schema_sql())
             .await
             .with_context(|| format!("creating the tables of {schema}"))?;
+        if indexes == Indexes::Now && !projection.index_sql().trim().is_empty() {
+            tx.execute(projection.index_sql())
+                .await
+                .with_context(|| format!("creating the indexes of {schema}"))?;
+        }
         tx.execute(
             "CREATE TABLE checkpoint (only_row boolean PRIMARY KEY DEFAULT true CHECK (only_row), \
              stream_seq bigint NOT NULL, updated_at timestamptz NOT NULL DEFAULT now()); \
@@ -87,6 +101,25 @@ async fn create_schema(
         .await?;
         grant_analyst(&mut tx, schema, schema).await?;
     }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Creates the secondary indexes of a schema made with `Indexes::Later`.
+async fn create_indexes(
+    conn: &mut PgConnection,
+    projection: &dyn Projection,
+    schema: &str,
+) -> anyhow::Result<()> {
+    if projection.index_sql().trim().is_empty() {
+        return Ok(());
+    }
+    let mut tx = conn.begin().await?;
+    tx.execute(format!("SET LOCAL search_path TO {}, public", quoted(schema)).as_str())
+        .await?;
+    tx.execute(projection.index_sql())
+        .await
+        .with_context(|| format!("creating the indexes of {schema}"))?;
     tx.commit().await?;
     Ok(())
 }
@@ -115,6 +148,7 @@ pub async fn ensure_schemas(
             &mut conn,
             projection.as_ref(),
             &schema_name(projection.as_ref()),
+            Indexes::Now,
         )
         .await?;
     }
@@ -152,7 +186,8 @@ async fn apply_batch(
     conn: &mut PgConnection,
     projection: &dyn Projection,
     schema: &str,
-    messages: &[(i64, BusEvent)],
+    mode: Mode<'_>,
+    messages: &[RawEvent],
 ) -> Result<BatchOutcome, ProjectionError> {
     let mut tx = conn.begin().await?;
     // Serialises with a rebuild's swap: once it is ours, every name below resolves to the
@@ -176,23 +211,32 @@ async fn apply_batch(
     // swapped in a newer copy); the rest must follow it without a gap.
     let fresh_from = messages
         .iter()
-        .position(|(seq, _)| *seq > checkpoint)
+        .position(|message| message.seq > checkpoint)
         .unwrap_or(messages.len());
     let fresh = &messages[fresh_from..];
     let mut last = checkpoint;
-    for (seq, _) in fresh {
-        if *seq != last + 1 {
+    for &RawEvent { seq, .. } in fresh {
+        if seq != last + 1 {
             return Ok(BatchOutcome::Gap {
                 checkpoint,
-                got: *seq,
+                got: seq,
             });
         }
-        last = *seq;
+        last = seq;
     }
-    let changes = if fresh.is_empty() {
-        Vec::new()
-    } else {
-        projection.apply_many(&mut tx, fresh).await?
+    let changes = match mode {
+        _ if fresh.is_empty() => Vec::new(),
+        Mode::Live { .. } => {
+            let events = fresh
+                .iter()
+                .map(RawEvent::decode)
+                .collect::<Result<Vec<_>, _>>()?;
+            projection.apply_many(&mut tx, &events).await?
+        }
+        Mode::Rebuild => {
+            projection.rebuild_many(&mut tx, fresh).await?;
+            Vec::new()
+        }
     };
     sqlx::query("UPDATE checkpoint SET stream_seq = $1, updated_at = now()")
         .bind(last)
@@ -202,15 +246,24 @@ async fn apply_batch(
     Ok(BatchOutcome::Applied { changes })
 }
 
-/// Reads `(stream sequence, event)` from a consumer message.
-fn decode(message: &jetstream::Message) -> anyhow::Result<(i64, BusEvent)> {
+/// A consumer message's stream sequence and body (decoded by whoever applies it).
+fn raw_event(message: &jetstream::Message) -> anyhow::Result<RawEvent> {
     let info = message
         .info()
         .map_err(|e| anyhow::anyhow!("message without stream info: {e}"))?;
     let seq = i64::try_from(info.stream_sequence).context("stream sequence out of range")?;
-    let event = serde_json::from_slice(&message.payload)
-        .with_context(|| format!("stream message {seq} is not an event"))?;
-    Ok((seq, event))
+    Ok(RawEvent {
+        seq,
+        body: message.payload.clone(),
+    })
+}
+
+/// A live worker announces what changed after each commit; a rebuild fills a schema
+/// nobody reads yet (`Projection::rebuild_many`) and announces nothing.
+#[derive(Clone, Copy)]
+enum Mode<'a> {
+    Live { announce_on: &'a async_nats::Client },
+    Rebuild,
 }
 
 /// Where `follow` writes, how far, and whether it announces changes.
@@ -219,12 +272,103 @@ struct Target<'a> {
     schema: &'a str,
     /// Stop once this stream sequence is applied; `None`: follow until shutdown.
     until: Option<i64>,
-    announce_on: Option<&'a async_nats::Client>,
+    mode: Mode<'a>,
     /// Messages gathered for one transaction (the last ready chunk may take it past).
     batch: usize,
     /// How long to wait for more messages to fill a batch (zero: apply what is ready).
     linger: Duration,
 }
+
+/// Messages read ahead of the transaction applying them, by `read_batches`.
+struct ReadBatch {
+    events: Vec<RawEvent>,
+    /// The consumer's stream ended after these: follow it again from the checkpoint.
+    ended: bool,
+}
+
+/// Why `read_batches` stopped before its consumer ended.
+enum ReadError {
+    /// The consumer failed (e.g. missed heartbeats): recreate it from the checkpoint.
+    Consumer(String),
+    /// A message without its stream sequence.
+    Message(anyhow::Error),
+}
+
+/// Reads the consumer's messages into batches of up to `max_batch` (the last ready chunk
+/// may take one past), waiting up to `linger` for more to fill one, and hands them to the
+/// applying side through `out`. It runs in a task of its own, so the next batch is read
+/// while the previous one is being applied. Stops after a message at
+/// or past `until`, on an error (sent first), when the consumer ends, or when `out` closes.
+async fn read_batches<S, E>(
+    mut messages: S,
+    max_batch: usize,
+    linger: Duration,
+    until: Option<i64>,
+    out: mpsc::Sender<Result<ReadBatch, ReadError>>,
+) where
+    S: futures::Stream<Item = Vec<Result<jetstream::Message, E>>> + Unpin,
+    E: std::fmt::Display,
+{
+    loop {
+        let Some(chunk) = messages.next().await else {
+            let _ = out
+                .send(Ok(ReadBatch {
+                    events: Vec::new(),
+                    ended: true,
+                }))
+                .await;
+            return;
+        };
+        let mut events = Vec::with_capacity(chunk.len());
+        let mut ended = false;
+        let mut pending = Some(chunk);
+        let lingering_until = tokio::time::Instant::now() + linger;
+        while let Some(chunk) = pending.take() {
+            for message in chunk {
+                let decoded = match message {
+                    Ok(message) => raw_event(&message).map_err(ReadError::Message),
+                    Err(error) => Err(ReadError::Consumer(error.to_string())),
+                };
+                match decoded {
+                    Ok(event) => events.push(event),
+                    Err(error) => {
+                        let _ = out.send(Err(error)).await;
+                        return;
+                    }
+                }
+            }
+            let reached_until =
+                until.is_some_and(|until| events.last().is_some_and(|last| last.seq >= until));
+            if reached_until {
+                let _ = out.send(Ok(ReadBatch { events, ended })).await;
+                return;
+            }
+            if linger.is_zero() || events.len() >= max_batch {
+                break;
+            }
+            match tokio::time::timeout_at(lingering_until, messages.next()).await {
+                Ok(Some(more)) => pending = Some(more),
+                Ok(None) => ended = true,
+                Err(_) => {}
+            }
+        }
+        if out.send(Ok(ReadBatch { events, ended })).await.is_err() || ended {
+            return;
+        }
+    }
+}
+
+/// Aborts the task when dropped (the reader of a consumer given up on).
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+/// Batches a reader keeps ready ahead of the transaction applying the current one.
+const READ_AHEAD: usize = 2;
 
 /// Follows the stream into the target schema.
 async fn follow(
@@ -238,7 +382,7 @@ async fn follow(
         projection,
         schema,
         until,
-        announce_on,
+        mode,
         batch: max_batch,
         linger,
     } = target;
@@ -261,68 +405,57 @@ async fn follow(
             })
             .await
             .context("creating the ordered consumer")?;
-        let mut messages = consumer
+        let messages = consumer
             .messages()
             .await
             .context("consuming")?
             .ready_chunks(max_batch);
+        let (batches_in, mut batches) = mpsc::channel(READ_AHEAD);
+        // Dropped (and the reader stopped) whenever this consumer is given up on.
+        let _reader = AbortOnDrop(tokio::spawn(read_batches(
+            messages, max_batch, linger, until, batches_in,
+        )));
         loop {
-            let chunk = tokio::select! {
-                chunk = messages.next() => chunk,
+            let read = tokio::select! {
+                read = batches.recv() => read,
                 _ = shutdown.changed() => return Ok(()),
             };
-            let Some(chunk) = chunk else {
-                continue 'consumer;
+            let batch = match read {
+                // The reader stops after the batch that reaches `until` (returned below).
+                None => continue 'consumer,
+                Some(Ok(batch)) => batch,
+                Some(Err(ReadError::Consumer(error))) => {
+                    tracing::warn!(%error, projection = projection.name(), "consumer failed; recreating it");
+                    tokio::time::sleep(Duration::from_millis(200)).await;
+                    continue 'consumer;
+                }
+                Some(Err(ReadError::Message(error))) => return Err(error),
             };
-            let mut batch = Vec::with_capacity(chunk.len());
-            let mut ended = false;
-            let mut pending = Some(chunk);
-            let lingering_until = tokio::time::Instant::now() + linger;
-            while let Some(chunk) = pending.take() {
-                for message in chunk {
-                    match message {
-                        Ok(message) => batch.push(decode(&message)?),
-                        Err(error) => {
-                            tracing::warn!(%error, projection = projection.name(), "consumer failed; recreating it");
-                            tokio::time::sleep(Duration::from_millis(200)).await;
-                            continue 'consumer;
+            if !batch.events.is_empty() {
+                match apply_batch(&mut conn, projection, schema, mode, &batch.events).await? {
+                    BatchOutcome::Gap { checkpoint, got } => {
+                        tracing::info!(
+                            projection = projection.name(),
+                            checkpoint,
+                            got,
+                            "gap; restarting from the checkpoint"
+                        );
+                        continue 'consumer;
+                    }
+                    BatchOutcome::Applied { changes } => {
+                        if let Mode::Live { announce_on } = mode {
+                            announce(announce_on, names, &changes).await;
                         }
                     }
                 }
-                let reached_until =
-                    until.is_some_and(|until| batch.last().is_some_and(|(seq, _)| *seq >= until));
-                if linger.is_zero() || batch.len() >= max_batch || reached_until {
-                    break;
-                }
-                match tokio::time::timeout_at(lingering_until, messages.next()).await {
-                    Ok(Some(more)) => pending = Some(more),
-                    Ok(None) => ended = true,
-                    Err(_) => {}
-                }
             }
-            match apply_batch(&mut conn, projection, schema, &batch).await? {
-                BatchOutcome::Gap { checkpoint, got } => {
-                    tracing::info!(
-                        projection = projection.name(),
-                        checkpoint,
-                        got,
-                        "gap; restarting from the checkpoint"
-                    );
-                    continue 'consumer;
-                }
-                BatchOutcome::Applied { changes } => {
-                    if let Some(nats) = announce_on {
-                        announce(nats, names, &changes).await;
-                    }
-                }
-            }
-            let last = batch.last().map(|(seq, _)| *seq);
+            let last = batch.events.last().map(|last| last.seq);
             if let (Some(until), Some(last)) = (until, last)
                 && last >= until
             {
                 return Ok(());
             }
-            if ended {
+            if batch.ended {
                 continue 'consumer;
             }
         }
@@ -356,13 +489,19 @@ pub async fn run(
     mut shutdown: watch::Receiver<bool>,
 ) -> anyhow::Result<()> {
     let schema = schema_name(projection.as_ref());
-    create_schema(&mut *pool.acquire().await?, projection.as_ref(), &schema).await?;
+    create_schema(
+        &mut *pool.acquire().await?,
+        projection.as_ref(),
+        &schema,
+        Indexes::Now,
+    )
+    .await?;
     loop {
         let target = Target {
             projection: projection.as_ref(),
             schema: &schema,
             until: None,
-            announce_on: Some(&nats),
+            mode: Mode::Live { announce_on: &nats },
             batch: MAX_BATCH,
             linger: Duration::ZERO,
         };
@@ -427,8 +566,9 @@ pub async fn rebuild(
     let mut conn = pool.acquire().await?;
     conn.execute(format!("DROP SCHEMA IF EXISTS {} CASCADE", quoted(&next)).as_str())
         .await?;
-    create_schema(&mut conn, projection, &live).await?;
-    create_schema(&mut conn, projection, &next).await?;
+    create_schema(&mut conn, projection, &live, Indexes::Now).await?;
+    create_schema(&mut conn, projection, &next, Indexes::Later).await?;
+    let mut indexed = false;
     let (_never, mut no_shutdown) = watch::channel(false);
     loop {
         let target =
@@ -437,11 +577,16 @@ pub async fn rebuild(
             projection,
             schema: &next,
             until: Some(target),
-            announce_on: None,
+            mode: Mode::Rebuild,
             batch: REBUILD_BATCH,
             linger: REBUILD_LINGER,
         };
         follow(pool, js, names, copy, &mut no_shutdown).await?;
+        if !indexed {
+            // Once, over the rows loaded so far; a catch-up below maintains them.
+            create_indexes(&mut conn, projection, &next).await?;
+            indexed = true;
+        }
         // Hold the live checkpoint still, and swap only if the copy is not behind it.
         let mut tx = conn.begin().await?;
         // The live worker takes this lock before each batch (see `apply_batch`).

@@ -1195,3 +1195,36 @@ async fn events_of_other_aggregates_and_unknown_calls_change_nothing_they_do_not
     assert_eq!(h.history(call_n(9)).await.len(), 1);
     h.assert_every_batching_matches().await;
 }
+
+#[tokio::test]
+async fn a_call_requested_again_replaces_its_row_in_a_rebuild_too() {
+    let mut h = Harness::new().await;
+    // As if the stream held a call's `CallRequested` twice: the second starts the row
+    // afresh. A rebuild copies a call's new row with `COPY`; one that exists already from
+    // an earlier batch must be replaced all the same (batches of 1 and 3 below).
+    for (language, at) in [("es", t(0)), ("fr", t(5))] {
+        h.call(
+            call_n(1),
+            CallEvent::CallRequested {
+                call_id: call_n(1),
+                requester_id: requester_n(1),
+                request: request(language),
+                at,
+            },
+        )
+        .await;
+    }
+    h.call(
+        call_n(2),
+        CallEvent::CallRequested {
+            call_id: call_n(2),
+            requester_id: requester_n(1),
+            request: request("de"),
+            at: t(6),
+        },
+    )
+    .await;
+    let row = h.call_row(call_n(1)).await;
+    assert_eq!((row.language.as_str(), row.seq), ("fr", 2));
+    h.assert_every_batching_matches().await;
+}

@@ -1,12 +1,13 @@
 //! `read_calls`: one row per call — its request, where it is, who has it, and once it is
 //! over its call detail record (waits, talk, hold, wrap-up, disposition, rating).
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use futures::future::BoxFuture;
 use serde::{Deserialize, Serialize};
-use sqlx::PgConnection;
+use sqlx::{Executor, PgConnection};
 use uuid::Uuid;
 
 use domain::CallEvent;
@@ -14,7 +15,7 @@ use domain::call::CallStatus;
 
 use super::support::{self, CALL, seconds_between, ts};
 use crate::bus::{Audience, BusEvent, ViewKind};
-use crate::projection::{Changes, Projection, ProjectionError};
+use crate::projection::{Changes, Projection, ProjectionError, RawEvent};
 
 /// Values of `calls.outcome`.
 pub const ANSWERED: &str = "answered";
@@ -336,6 +337,10 @@ CREATE TABLE calls (
     overflows         int NOT NULL DEFAULT 0,
     seq               bigint NOT NULL
 );
+";
+
+/// The indexes of `calls` beside its primary key: for readers only.
+const INDEXES: &str = r"
 CREATE INDEX calls_status ON calls (status);
 CREATE INDEX calls_queue_id ON calls (queue_id);
 CREATE INDEX calls_agent_id ON calls (agent_id);
@@ -351,6 +356,10 @@ impl Projection for Calls {
 
     fn schema_sql(&self) -> &'static str {
         SCHEMA
+    }
+
+    fn index_sql(&self) -> &'static str {
+        INDEXES
     }
 
     fn apply<'a>(
@@ -369,37 +378,123 @@ impl Projection for Calls {
     ) -> BoxFuture<'a, Result<Changes, ProjectionError>> {
         Box::pin(async move { apply(tx, events.iter().map(|(seq, event)| (*seq, event))).await })
     }
+
+    fn rebuild_many<'a>(
+        &'a self,
+        tx: &'a mut PgConnection,
+        messages: &'a [RawEvent],
+    ) -> BoxFuture<'a, Result<(), ProjectionError>> {
+        Box::pin(rebuild(tx, messages))
+    }
 }
 
-/// Applies consecutive events: reads every existing row they touch in one statement,
-/// folds the events into the rows in memory, and writes each touched row once. The
-/// notices are those of applying the events one by one (each carries the row as it was
-/// after its event).
-async fn apply<'e>(
-    tx: &mut PgConnection,
+/// The rows a batch of events left, in memory.
+struct Folded {
+    rows: HashMap<Uuid, CallRow>,
+    /// The calls the events changed, in the order of their first event here.
+    touched: Vec<Uuid>,
+    /// The calls whose row was read from the table (the others are new).
+    stored: HashSet<Uuid>,
+    /// The notices of applying the events one by one, when asked for.
+    changes: Changes,
+}
+
+/// A call event of the stream, decoded.
+struct Decoded<'e> {
+    seq: i64,
+    call_id: Uuid,
+    event: CallEvent,
+    event_type: Cow<'e, str>,
+}
+
+/// The call events among `events`.
+fn decode_events<'e>(
     events: impl IntoIterator<Item = (i64, &'e BusEvent)>,
-) -> Result<Changes, ProjectionError> {
+) -> Result<Vec<Decoded<'e>>, ProjectionError> {
     let mut decoded = Vec::new();
     for (seq, event) in events {
         if event.aggregate_type != CALL {
             continue;
         }
-        let call_id = support::aggregate_uuid(event)?;
-        let call_event = support::decode::<CallEvent>(event)?;
-        decoded.push((seq, event, call_id, call_event));
+        decoded.push(Decoded {
+            seq,
+            call_id: support::aggregate_uuid(event)?,
+            event: support::decode::<CallEvent>(event)?,
+            event_type: Cow::Borrowed(&event.event_type),
+        });
     }
+    Ok(decoded)
+}
+
+/// The parts of a stream message a rebuild reads; serde skips the others (metadata, the
+/// times) without building them.
+#[derive(Deserialize)]
+struct Envelope<'a> {
+    #[serde(borrow)]
+    aggregate_type: Cow<'a, str>,
+    #[serde(borrow)]
+    aggregate_id: Cow<'a, str>,
+    #[serde(borrow)]
+    event_type: Cow<'a, str>,
+    #[serde(borrow)]
+    payload: &'a serde_json::value::RawValue,
+}
+
+/// The call events among `messages`, decoded straight from their bodies: the payload
+/// into the `CallEvent`, without the intermediate `serde_json::Value` of a [`BusEvent`].
+fn decode_messages(messages: &[RawEvent]) -> Result<Vec<Decoded<'_>>, ProjectionError> {
+    let mut decoded = Vec::with_capacity(messages.len());
+    for message in messages {
+        let envelope: Envelope<'_> =
+            serde_json::from_slice(&message.body).map_err(|error| message.undecodable(error))?;
+        if envelope.aggregate_type != CALL {
+            continue;
+        }
+        let failed = |reason: String| ProjectionError::Decode {
+            event_type: envelope.event_type.to_string(),
+            event_version: "?".to_owned(),
+            aggregate_id: envelope.aggregate_id.to_string(),
+            reason,
+        };
+        let call_id = Uuid::parse_str(&envelope.aggregate_id)
+            .map_err(|error| failed(format!("aggregate id: {error}")))?;
+        let event = serde_json::from_str::<CallEvent>(envelope.payload.get())
+            .map_err(|error| failed(error.to_string()))?;
+        decoded.push(Decoded {
+            seq: message.seq,
+            call_id,
+            event,
+            event_type: envelope.event_type,
+        });
+    }
+    Ok(decoded)
+}
+
+/// Reads every existing row the events touch in one statement, and folds the events into
+/// the rows in memory. With `notices`, builds the notices of applying the events one by
+/// one (each carries the row as it was after its event).
+async fn fold(
+    tx: &mut PgConnection,
+    decoded: Vec<Decoded<'_>>,
+    notices: bool,
+) -> Result<Folded, ProjectionError> {
     if decoded.is_empty() {
-        return Ok(vec![]);
+        return Ok(Folded {
+            rows: HashMap::new(),
+            touched: Vec::new(),
+            stored: HashSet::new(),
+            changes: Vec::new(),
+        });
     }
 
     // The stored rows of the calls whose first event here does not create them.
     let mut first_seen = HashSet::new();
     let wanted: Vec<Uuid> = decoded
         .iter()
-        .filter(|(_, _, call_id, call_event)| {
-            first_seen.insert(*call_id) && !matches!(call_event, CallEvent::CallRequested { .. })
+        .filter(|d| {
+            first_seen.insert(d.call_id) && !matches!(d.event, CallEvent::CallRequested { .. })
         })
-        .map(|(_, _, call_id, _)| *call_id)
+        .map(|d| d.call_id)
         .collect();
     let mut rows: HashMap<Uuid, CallRow> =
         support::load_many::<CallRow>(tx, "calls", "call_id", &wanted)
@@ -407,25 +502,35 @@ async fn apply<'e>(
             .into_iter()
             .map(|row| (row.call_id, row))
             .collect();
+    let stored: HashSet<Uuid> = rows.keys().copied().collect();
 
     let mut touched = Vec::new();
     let mut touched_set = HashSet::new();
-    let mut changes = Vec::with_capacity(decoded.len() + 1);
-    for (seq, event, call_id, call_event) in decoded {
+    let mut changes = Vec::with_capacity(if notices { decoded.len() + 1 } else { 0 });
+    for Decoded {
+        seq,
+        call_id,
+        event: call_event,
+        event_type,
+    } in decoded
+    {
         if let Some(row) = CallRow::requested(call_id, &call_event) {
             rows.insert(call_id, row);
         }
         let Some(row) = rows.get_mut(&call_id) else {
-            tracing::warn!(%call_id, seq, event_type = %event.event_type, "call event for an unknown call; skipped");
+            tracing::warn!(%call_id, seq, %event_type, "call event for an unknown call; skipped");
             continue;
         };
         let concerned = row.evolve(&call_event);
         row.seq = seq;
-        let data =
-            serde_json::to_value(&*row).map_err(|error| sqlx::Error::Encode(Box::new(error)))?;
         if touched_set.insert(call_id) {
             touched.push(call_id);
         }
+        if !notices {
+            continue;
+        }
+        let data =
+            serde_json::to_value(&*row).map_err(|error| sqlx::Error::Encode(Box::new(error)))?;
         if let CallEvent::CallOffered { agent_id, .. } = &call_event {
             changes.push(support::notice(
                 ViewKind::Offer,
@@ -449,15 +554,170 @@ async fn apply<'e>(
             },
         ));
     }
+    Ok(Folded {
+        rows,
+        touched,
+        stored,
+        changes,
+    })
+}
 
-    let mut stored = Vec::with_capacity(touched.len());
-    for call_id in &touched {
-        if let Some(row) = rows.get(call_id) {
-            stored.push(
-                serde_json::to_value(row).map_err(|error| sqlx::Error::Encode(Box::new(error)))?,
-            );
-        }
+/// Inserts or replaces the rows in one statement.
+async fn upsert<'r>(
+    tx: &mut PgConnection,
+    rows: impl IntoIterator<Item = &'r CallRow>,
+) -> Result<(), ProjectionError> {
+    let rows = rows
+        .into_iter()
+        .map(serde_json::to_value)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|error| sqlx::Error::Encode(Box::new(error)))?;
+    support::store_many(tx, "calls", &["call_id"], rows).await
+}
+
+/// Applies consecutive events: folds them (see [`fold`]) and writes each touched row once.
+async fn apply<'e>(
+    tx: &mut PgConnection,
+    events: impl IntoIterator<Item = (i64, &'e BusEvent)>,
+) -> Result<Changes, ProjectionError> {
+    let folded = fold(tx, decode_events(events)?, true).await?;
+    upsert(
+        tx,
+        folded.touched.iter().filter_map(|id| folded.rows.get(id)),
+    )
+    .await?;
+    Ok(folded.changes)
+}
+
+/// [`apply`] for a rebuild: no notices, and the new rows (most of them) go in with one
+/// `COPY`. A new row is one whose call's first event here is `CallRequested`; should that
+/// call have a row already (a `CallRequested` twice on the stream), the `COPY` fails on
+/// the primary key, is rolled back to its savepoint, and the rows are written as `apply`
+/// writes them.
+async fn rebuild(tx: &mut PgConnection, messages: &[RawEvent]) -> Result<(), ProjectionError> {
+    let folded = fold(tx, decode_messages(messages)?, false).await?;
+    let (stored, new): (Vec<&CallRow>, Vec<&CallRow>) = folded
+        .touched
+        .iter()
+        .filter_map(|id| folded.rows.get(id))
+        .partition(|row| folded.stored.contains(&row.call_id));
+    upsert(tx, stored).await?;
+    if new.is_empty() {
+        return Ok(());
     }
-    support::store_many(tx, "calls", &["call_id"], stored).await?;
-    Ok(changes)
+    (&mut *tx).execute("SAVEPOINT copy_calls").await?;
+    match support::copy_many(tx, "calls", new.iter().copied()).await {
+        Ok(_) => Ok(()),
+        Err(ProjectionError::Database(sqlx::Error::Database(error)))
+            if error.is_unique_violation() =>
+        {
+            tracing::warn!(%error, "a new call's row exists already; writing the batch's new rows one statement at a time");
+            (&mut *tx)
+                .execute("ROLLBACK TO SAVEPOINT copy_calls")
+                .await?;
+            upsert(tx, new).await
+        }
+        Err(error) => Err(error),
+    }
+}
+
+support::copy_row!(CallRow {
+    call_id,
+    requester_id,
+    language,
+    source_language,
+    modality,
+    specialty,
+    priority,
+    queue_id,
+    status,
+    offered_to,
+    offer_expires_at,
+    agent_id,
+    requested_at,
+    queued_at,
+    answered_at,
+    connected_at,
+    hold_started_at,
+    connection_hold_s,
+    ended_at,
+    wrapped_up_at,
+    outcome,
+    wait_s,
+    talk_s,
+    hold_s,
+    wrap_up_s,
+    disposition,
+    notes,
+    stars,
+    rating_comment,
+    transfers,
+    overflows,
+    seq,
+});
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::read_models::support::CopyRow;
+
+    #[test]
+    fn copy_writes_every_column_of_the_row() {
+        let row = CallRow {
+            call_id: Uuid::nil(),
+            requester_id: Uuid::nil(),
+            language: "es".to_owned(),
+            source_language: "en".to_owned(),
+            modality: "video".to_owned(),
+            specialty: None,
+            priority: "normal".to_owned(),
+            queue_id: None,
+            status: "queued".to_owned(),
+            offered_to: None,
+            offer_expires_at: None,
+            agent_id: None,
+            requested_at: DateTime::UNIX_EPOCH,
+            queued_at: None,
+            answered_at: None,
+            connected_at: None,
+            hold_started_at: None,
+            connection_hold_s: 0,
+            ended_at: None,
+            wrapped_up_at: None,
+            outcome: None,
+            wait_s: None,
+            talk_s: None,
+            hold_s: None,
+            wrap_up_s: None,
+            disposition: None,
+            notes: Some("a\tb\\c\nd".to_owned()),
+            stars: None,
+            rating_comment: None,
+            transfers: 0,
+            overflows: 0,
+            seq: 7,
+        };
+        let fields: HashSet<String> = match serde_json::to_value(&row) {
+            Ok(serde_json::Value::Object(fields)) => fields.keys().cloned().collect(),
+            other => panic!("a row serialises to an object, not {other:?}"),
+        };
+        let columns: HashSet<String> = CallRow::COLUMNS
+            .split(',')
+            .map(|column| column.trim().to_owned())
+            .collect();
+        assert_eq!(columns, fields);
+        let mut tuple = Vec::new();
+        row.write_copy_row(&mut tuple);
+        // 32 fields: 2 bytes of count, then each field's length and value (NULL: no value).
+        assert_eq!(&tuple[..2], &32_i16.to_be_bytes());
+        let notes = b"a\tb\\c\nd";
+        let mut field = (notes.len() as i32).to_be_bytes().to_vec();
+        field.extend_from_slice(notes);
+        assert!(tuple.windows(field.len()).any(|w| w == field.as_slice()));
+        // requested_at: 1970-01-01 is 946,684,800 s before PostgreSQL's epoch.
+        let mut requested_at = 8_i32.to_be_bytes().to_vec();
+        requested_at.extend_from_slice(&(-946_684_800_000_000_i64).to_be_bytes());
+        assert!(tuple.windows(12).any(|w| w == requested_at.as_slice()));
+        assert!(tuple.ends_with(&[0, 0, 0, 8, 0, 0, 0, 0, 0, 0, 0, 7]));
+    }
 }

@@ -199,6 +199,128 @@ pub async fn store_many(
     Ok(())
 }
 
+/// One field of PostgreSQL's binary `COPY … FROM STDIN` format: its length (-1 for
+/// NULL) and its value in the type's binary form.
+pub trait CopyField {
+    fn write_copy(&self, out: &mut Vec<u8>);
+}
+
+/// A field's length prefix; `value` is never near 2 GiB (a row's text, an id).
+fn field_length(out: &mut Vec<u8>, length: usize) {
+    out.extend_from_slice(&i32::try_from(length).unwrap_or(i32::MAX).to_be_bytes());
+}
+
+impl CopyField for str {
+    fn write_copy(&self, out: &mut Vec<u8>) {
+        field_length(out, self.len());
+        out.extend_from_slice(self.as_bytes());
+    }
+}
+
+impl CopyField for String {
+    fn write_copy(&self, out: &mut Vec<u8>) {
+        self.as_str().write_copy(out);
+    }
+}
+
+impl CopyField for Uuid {
+    fn write_copy(&self, out: &mut Vec<u8>) {
+        field_length(out, 16);
+        out.extend_from_slice(self.as_bytes());
+    }
+}
+
+impl CopyField for i32 {
+    fn write_copy(&self, out: &mut Vec<u8>) {
+        field_length(out, 4);
+        out.extend_from_slice(&self.to_be_bytes());
+    }
+}
+
+impl CopyField for i64 {
+    fn write_copy(&self, out: &mut Vec<u8>) {
+        field_length(out, 8);
+        out.extend_from_slice(&self.to_be_bytes());
+    }
+}
+
+/// 2000-01-01T00:00:00Z, where PostgreSQL counts `timestamptz` from, in Unix microseconds.
+const POSTGRES_EPOCH_MICROS: i64 = 946_684_800_000_000;
+
+impl CopyField for DateTime<Utc> {
+    /// Microseconds since 2000-01-01 UTC (finer digits are dropped, as [`ts`] does).
+    fn write_copy(&self, out: &mut Vec<u8>) {
+        let micros = self
+            .timestamp_micros()
+            .saturating_sub(POSTGRES_EPOCH_MICROS);
+        micros.write_copy(out);
+    }
+}
+
+impl<T: CopyField> CopyField for Option<T> {
+    fn write_copy(&self, out: &mut Vec<u8>) {
+        match self {
+            Some(value) => value.write_copy(out),
+            None => out.extend_from_slice(&(-1_i32).to_be_bytes()),
+        }
+    }
+}
+
+/// A row `COPY` can write: its columns (named like its fields) and its binary tuple.
+pub trait CopyRow {
+    /// `column, column, …` in the order of [`Self::write_copy_row`].
+    const COLUMNS: &'static str;
+    /// Appends the row as one tuple: its field count, then each field.
+    fn write_copy_row(&self, out: &mut Vec<u8>);
+}
+
+/// Implements [`CopyRow`] for a struct from the list of its fields, which are named like
+/// the table's columns: one list, so the columns and the values cannot drift apart.
+macro_rules! copy_row {
+    ($row:ty { $($field:ident),+ $(,)? }) => {
+        impl $crate::read_models::support::CopyRow for $row {
+            const COLUMNS: &'static str = stringify!($($field),+);
+            fn write_copy_row(&self, out: &mut Vec<u8>) {
+                use $crate::read_models::support::CopyField as _;
+                const FIELDS: usize = [$(stringify!($field)),+].len();
+                out.extend_from_slice(&(FIELDS as i16).to_be_bytes());
+                $(self.$field.write_copy(out);)+
+            }
+        }
+    };
+}
+pub(crate) use copy_row;
+
+/// Inserts `rows` into `table` with one binary `COPY … FROM STDIN`, for rows known not to
+/// exist yet (a rebuild's fresh table): cheaper to encode, send and parse than
+/// [`store_many`]'s JSON, and inserted in bulk. A duplicate key fails the statement.
+pub async fn copy_many<'r, T: CopyRow + 'r>(
+    tx: &mut PgConnection,
+    table: &str,
+    rows: impl IntoIterator<Item = &'r T>,
+) -> Result<u64, ProjectionError> {
+    // Signature, flags (no OIDs), no header extension.
+    let mut data = b"PGCOPY\n\xff\r\n\0".to_vec();
+    data.extend_from_slice(&0_i32.to_be_bytes());
+    data.extend_from_slice(&0_i32.to_be_bytes());
+    let header = data.len();
+    for row in rows {
+        row.write_copy_row(&mut data);
+    }
+    if data.len() == header {
+        return Ok(0);
+    }
+    data.extend_from_slice(&(-1_i16).to_be_bytes());
+    let mut copy = tx
+        .copy_in_raw(&format!(
+            "COPY {table} ({}) FROM STDIN (FORMAT binary)",
+            T::COLUMNS
+        ))
+        .await?;
+    copy.send(data).await?;
+    Ok(copy.finish().await?)
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]

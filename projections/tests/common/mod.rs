@@ -20,7 +20,7 @@ use domain::queue::{QueueConfig, QueueSettings};
 use domain::values::{LanguageCode, LanguageSkill, Modality, Priority, Proficiency, Skills};
 use domain::{AgentEvent, CallEvent, QueueEvent};
 use projections::bus::{BusEvent, ViewChanged};
-use projections::projection::{Projection, schema_name};
+use projections::projection::{Projection, RawEvent, schema_name};
 use projections::read_models;
 
 /// Monday 2 March 2026, 10:00:00 UTC: the start of a bucket.
@@ -216,6 +216,11 @@ impl Harness {
             tx.execute(projection.schema_sql())
                 .await
                 .unwrap_or_else(|e| panic!("schema of {schema}: {e}"));
+            if !projection.index_sql().trim().is_empty() {
+                tx.execute(projection.index_sql())
+                    .await
+                    .unwrap_or_else(|e| panic!("indexes of {schema}: {e}"));
+            }
             tx.commit().await.unwrap();
         }
         drop(conn);
@@ -362,32 +367,62 @@ impl Harness {
                 "{}: notices of apply_many in batches of {batch}",
                 projection.name()
             );
-            let tables: Vec<String> = sqlx::query_scalar(
-                "SELECT table_name::text FROM information_schema.tables WHERE table_schema = $1 ORDER BY 1",
+            assert_same_tables(
+                &mut conn,
+                &live,
+                &copy,
+                &format!("apply_many in batches of {batch}"),
             )
-            .bind(&live)
-            .fetch_all(&mut *conn)
+            .await;
+
+            // A rebuild's way: `rebuild_many` on the undecoded messages, into tables
+            // without their secondary indexes, created at the end.
+            let rebuilt = format!("rebuild_{}", projection.name());
+            conn.execute(
+                format!("DROP SCHEMA IF EXISTS {rebuilt} CASCADE; CREATE SCHEMA {rebuilt}")
+                    .as_str(),
+            )
             .await
             .unwrap();
-            for table in tables {
-                let dump = |schema: &str| {
-                    format!(
-                        "SELECT coalesce(jsonb_agg(to_jsonb(t) ORDER BY to_jsonb(t)::text), '[]') FROM {schema}.{table} t"
-                    )
-                };
-                let want: Value = sqlx::query_scalar(&dump(&live))
-                    .fetch_one(&mut *conn)
+            let mut tx = conn.begin().await.unwrap();
+            tx.execute(format!("SET LOCAL search_path TO {rebuilt}, public").as_str())
+                .await
+                .unwrap();
+            tx.execute(projection.schema_sql()).await.unwrap();
+            tx.commit().await.unwrap();
+            for events in self.fed.chunks(batch.max(1)) {
+                let messages: Vec<RawEvent> = events
+                    .iter()
+                    .map(|(seq, event)| RawEvent {
+                        seq: *seq,
+                        body: serde_json::to_vec(event).unwrap().into(),
+                    })
+                    .collect();
+                let mut tx = conn.begin().await.unwrap();
+                tx.execute(format!("SET LOCAL search_path TO {rebuilt}, public").as_str())
                     .await
                     .unwrap();
-                let have: Value = sqlx::query_scalar(&dump(&copy))
-                    .fetch_one(&mut *conn)
+                projection
+                    .rebuild_many(&mut tx, &messages)
                     .await
-                    .unwrap();
-                assert_eq!(
-                    have, want,
-                    "{copy}.{table} after apply_many in batches of {batch} differs from {live}.{table}"
-                );
+                    .unwrap_or_else(|e| panic!("{} rebuild_many: {e}", projection.name()));
+                tx.commit().await.unwrap();
             }
+            if !projection.index_sql().trim().is_empty() {
+                let mut tx = conn.begin().await.unwrap();
+                tx.execute(format!("SET LOCAL search_path TO {rebuilt}, public").as_str())
+                    .await
+                    .unwrap();
+                tx.execute(projection.index_sql()).await.unwrap();
+                tx.commit().await.unwrap();
+            }
+            assert_same_tables(
+                &mut conn,
+                &live,
+                &rebuilt,
+                &format!("rebuild_many in batches of {batch}"),
+            )
+            .await;
         }
     }
 
@@ -706,5 +741,35 @@ impl Harness {
             },
         )
         .await
+    }
+}
+
+/// Every table of schema `want` has the same rows in schema `have`, filled by `how`.
+async fn assert_same_tables(conn: &mut PgConnection, want: &str, have: &str, how: &str) {
+    let tables: Vec<String> = sqlx::query_scalar(
+        "SELECT table_name::text FROM information_schema.tables WHERE table_schema = $1 ORDER BY 1",
+    )
+    .bind(want)
+    .fetch_all(&mut *conn)
+    .await
+    .unwrap();
+    for table in tables {
+        let dump = |schema: &str| {
+            format!(
+                "SELECT coalesce(jsonb_agg(to_jsonb(t) ORDER BY to_jsonb(t)::text), '[]') FROM {schema}.{table} t"
+            )
+        };
+        let wanted: Value = sqlx::query_scalar(&dump(want))
+            .fetch_one(&mut *conn)
+            .await
+            .unwrap();
+        let got: Value = sqlx::query_scalar(&dump(have))
+            .fetch_one(&mut *conn)
+            .await
+            .unwrap();
+        assert_eq!(
+            got, wanted,
+            "{have}.{table} after {how} differs from {want}.{table}"
+        );
     }
 }
