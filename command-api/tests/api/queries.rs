@@ -233,13 +233,13 @@ async fn the_queue_board_counts_waiting_calls_free_interpreters_and_todays_servi
 }
 
 #[tokio::test]
-async fn the_agent_board_shows_everyone_to_floor_staff_and_an_interpreter_only_themselves() {
+async fn the_agent_board_shows_everyone_to_floor_staff_and_an_interpreter_themselves_or_their_colleagues_presence() {
     let app = app_with_read_models().await;
     let agent1 = app.login(Role::Agent).await;
     let today = Utc::now().date_naive();
     let yesterday = today.pred_opt().expect("a day before");
     insert_row(&app.pool, "read_agents.agents", json!({"agent_id": agent1.id, "status": "available", "status_since": "2025-03-10T09:00:00Z", "activity": "on_call", "current_call_id": Uuid::nil(), "languages": ["es", "zh"], "proficiency": {"es": 5, "zh": 4}, "calls_today": 3, "calls_today_date": today, "seq": 7})).await;
-    insert_row(&app.pool, "read_agents.agents", json!({"agent_id": agent2_id(), "status": "break", "activity": "idle", "languages": ["ar"], "calls_today": 5, "calls_today_date": yesterday, "seq": 8})).await;
+    insert_row(&app.pool, "read_agents.agents", json!({"agent_id": agent2_id(), "status": "available", "activity": "ringing", "offer_call_id": Uuid::nil(), "offer_expires_at": "2025-03-10T09:00:20Z", "missed_offers_in_row": 1, "languages": ["ar"], "calls_today": 5, "calls_today_date": yesterday, "seq": 8})).await;
 
     for role in [Role::Supervisor, Role::Admin, Role::Analyst] {
         let session = app.login(role).await;
@@ -264,6 +264,73 @@ async fn the_agent_board_shows_everyone_to_floor_staff_and_an_interpreter_only_t
     let mine = app.get("/api/agents", &agent1).await.expect(200).body;
     assert_eq!(mine.as_array().expect("a list").len(), 1);
     assert_eq!(mine[0]["id"], agent1.id.to_string());
+    assert_eq!(
+        app.get("/api/agents?scope=me", &agent1)
+            .await
+            .expect(200)
+            .body,
+        mine
+    );
+
+    // To hand a call to a named colleague: everyone's presence and skills, and only the
+    // interpreter's own calls and offers.
+    let colleagues = app
+        .get("/api/agents?scope=colleagues", &agent1)
+        .await
+        .expect(200)
+        .body;
+    let rows = colleagues.as_array().expect("a list");
+    assert_eq!(rows.len(), 2, "{colleagues}");
+    let own = rows
+        .iter()
+        .find(|r| r["id"] == agent1.id.to_string())
+        .expect("own row");
+    assert_eq!(own["current_call_id"], Uuid::nil().to_string());
+    assert_eq!(own["calls_today"], 3);
+    let other = rows
+        .iter()
+        .find(|r| r["id"] == agent2_id().to_string())
+        .expect("agent2's row");
+    assert_eq!(other["name"], "Bilal Agent");
+    assert_eq!(other["status"], "available");
+    assert_eq!(other["activity"], "ringing");
+    assert_eq!(other["languages"], json!(["ar"]));
+    assert_eq!(
+        other["offer_call_id"],
+        Value::Null,
+        "not agent1's business: {other}"
+    );
+    assert_eq!(other["offer_expires_at"], Value::Null);
+    assert_eq!(other["current_call_id"], Value::Null);
+    assert_eq!(other["calls_today"], 0);
+    assert_eq!(other["missed_offers_in_row"], 0);
+    assert_eq!(
+        app.get("/api/agents?scope=everyone", &agent1)
+            .await
+            .status
+            .as_u16()
+            / 100,
+        4,
+        "an unknown scope is refused"
+    );
+    let supervisor = app.login(Role::Supervisor).await;
+    let all = app
+        .get("/api/agents?scope=colleagues", &supervisor)
+        .await
+        .expect(200)
+        .body;
+    let seen = all
+        .as_array()
+        .expect("a list")
+        .iter()
+        .find(|r| r["id"] == agent2_id().to_string())
+        .cloned()
+        .expect("agent2");
+    assert_eq!(
+        seen["offer_call_id"],
+        Uuid::nil().to_string(),
+        "floor staff see everything"
+    );
     let requester = app.login(Role::Requester).await;
     assert_eq!(
         app.get("/api/agents", &requester)

@@ -1,7 +1,8 @@
 // A caller's waiting screen shows the estimate for their own place in the queue (the call
 // detail's `estimated_wait_s`, not the queue's estimate for a call arriving now); an
 // interpreter who transfers a call back to a queue gets the wrap-up form, files it, and
-// still sees the call among today's.
+// still sees the call among today's. An interpreter can also hand a call to a named colleague
+// who is free (listed in the same transfer control), and it rings for that colleague.
 //
 // Starts from a running API with the demo accounts and the router (PARLEY_BASE_URL). Other
 // free interpreters are put on break for the test (so the call waits for agent1, and,
@@ -103,7 +104,7 @@ test('the waiting caller sees their own estimate; a transfer ends in the wrap-up
     await agent.getByTestId('offer').waitFor({ timeout: 30000 });
     await agent.getByRole('button', { name: 'Accept' }).click();
     await agent.getByTestId('call-view').waitFor();
-    await agent.getByLabel('Transfer to queue').selectOption({ label: 'Mandarin · general' });
+    await agent.getByLabel('Transfer to', { exact: true }).selectOption({ label: 'Mandarin · general' });
     await agent.getByRole('button', { name: 'Transfer', exact: true }).click();
     assert.deepEqual(await confirmsAsked(agent),
       ['Transfer this call? It goes back to the chosen queue and you go into wrap-up.']);
@@ -133,5 +134,65 @@ test('the waiting caller sees their own estimate; a transfer ends in the wrap-up
     assert.equal(seen.body.queue_name, 'Mandarin · general');
     await agent.getByRole('region', { name: "Today's calls" }).getByText('Spanish').first().waitFor();
     await shot(agent, 'transfer-03-agent-after-wrap-up');
+  });
+});
+
+test('an interpreter hands a call to a named colleague who is free', async (t) => {
+  const COLLEAGUE = 'agent2@example.com';
+  const requesterToken = await apiLogin(REQUESTER);
+  const supervisor = await apiLogin(SUPERVISOR);
+  const colleagueToken = await apiLogin(COLLEAGUE);
+  const colleagueId = (await api(supervisor, 'GET', '/api/agents')).body.find((a) => a.email === COLLEAGUE).id;
+  // The first test's call still waits (for anyone with Spanish, in the Mandarin queue): it
+  // would ring for the colleague as soon as they come free.
+  if (callId) await api(requesterToken, 'POST', `/api/calls/${callId}/cancel`);
+  const agent = await openPage(browser, 'agent');
+  let handedOn;
+  t.after(async () => {
+    if (!handedOn) return;
+    await api(colleagueToken, 'POST', `/api/calls/${handedOn}/decline`);
+    await api(requesterToken, 'POST', `/api/calls/${handedOn}/cancel`);
+    await api(supervisor, 'PUT', `/api/agents/${colleagueId}/status`, { status: 'break' });
+  });
+
+  await t.test('the interpreter takes a Spanish call', async () => {
+    await login(agent, AGENT);
+    const available = agent.getByRole('button', { name: 'Available' });
+    if ((await available.getAttribute('aria-pressed')) !== 'true') await available.click();
+    const r = await api(requesterToken, 'POST', '/api/calls', { language: 'es', modality: 'video', specialty: 'general' });
+    assert.equal(r.status, 202, JSON.stringify(r.body));
+    handedOn = r.body.id;
+    await agent.getByTestId('offer').waitFor({ timeout: 30000 });
+    await agent.getByRole('button', { name: 'Accept' }).click();
+    await agent.getByTestId('call-view').waitFor();
+  });
+
+  await t.test('a colleague who speaks Spanish comes free and is offered in the list', async () => {
+    const r = await api(supervisor, 'PUT', `/api/agents/${colleagueId}/status`, { status: 'available' });
+    assert.equal(r.status, 202, JSON.stringify(r.body));
+    const select = agent.getByLabel('Transfer to', { exact: true });
+    // The list is fetched when the call view opens and each time it gets the focus.
+    await until('the colleague in the transfer list', async () => {
+      await select.blur();
+      await select.focus();
+      return (await select.locator('option', { hasText: 'Bilal Agent' }).count()) === 1;
+    });
+    await select.selectOption({ label: 'Bilal Agent' });
+    await shot(agent, 'transfer-04-agent-colleague-chosen');
+    await agent.getByRole('button', { name: 'Transfer', exact: true }).click();
+    assert.deepEqual(await confirmsAsked(agent),
+      ['Transfer this call to Bilal Agent? It rings for them and you go into wrap-up.']);
+  });
+
+  await t.test('the call rings for the colleague and the interpreter wraps up', async () => {
+    await until('the call ringing for the colleague', async () => {
+      const board = (await api(supervisor, 'GET', '/api/agents')).body;
+      return board.find((a) => a.id === colleagueId).offer_call_id === handedOn;
+    });
+    const form = agent.getByTestId('wrap-up');
+    await form.waitFor({ timeout: 15000 });
+    await form.getByText(/transferred by you/).waitFor({ timeout: 10000 });
+    await agent.getByRole('button', { name: 'Submit wrap-up' }).click();
+    await form.waitFor({ state: 'detached' });
   });
 });

@@ -357,7 +357,7 @@ pub fn ConsolePage() -> Html {
                                 <button type="button" class="secondary" onclick={hold} disabled={*busy}>
                                     { if on_hold { "Resume" } else { "Hold" } }
                                 </button>
-                                <Transfer call_id={id.clone()} queues={(*queues_list).clone()} on_done={reload.clone()} />
+                                <Transfer call={call.clone()} {my_id} queues={(*queues_list).clone()} on_done={reload.clone()} />
                                 <button type="button" class="danger" onclick={end} disabled={*busy}>{ "End call" }</button>
                             </div>
                         </div>
@@ -414,17 +414,64 @@ pub fn ConsolePage() -> Html {
 
 #[derive(Properties, PartialEq)]
 struct TransferProps {
-    call_id: String,
+    call: Call,
+    my_id: String,
     queues: Vec<Queue>,
     on_done: Callback<()>,
 }
 
+/// Colleagues who could take `call` now: available, free, with its language and modality.
+fn free_colleagues_for<'a>(
+    agents: &'a [Agent],
+    call: &'a Call,
+    my_id: &'a str,
+) -> impl Iterator<Item = &'a Agent> {
+    agents.iter().filter(move |a| {
+        a.id != my_id
+            && a.status == "available"
+            && a.activity == "idle"
+            && call
+                .language
+                .as_ref()
+                .is_none_or(|l| a.languages.contains(l))
+            && call
+                .modality
+                .as_ref()
+                .is_none_or(|m| a.modalities.is_empty() || a.modalities.contains(m))
+    })
+}
+
+/// Hands the call to a queue, or to a named colleague who is free now (listed when the
+/// call view opens and again when the list gets the focus).
 #[function_component]
 fn Transfer(props: &TransferProps) -> Html {
     let api = use_api();
+    // "queue:<id>" or "agent:<id>"
     let target = use_state(String::new);
     let error = use_state(|| None::<String>);
     let busy = use_state(|| false);
+    let colleagues = use_state(Vec::<Agent>::new);
+    let load_colleagues = {
+        let (api, colleagues) = (api.clone(), colleagues.clone());
+        let latest = use_latest();
+        use_callback((), move |_: (), _| {
+            let (api, colleagues) = (api.clone(), colleagues.clone());
+            latest.spawn(
+                async move { agents::colleagues(&api).await },
+                move |answer| {
+                    // Without the list only the queues are offered; the error is not the call's.
+                    colleagues.set(answer.unwrap_or_default());
+                },
+            );
+        })
+    };
+    {
+        let load = load_colleagues.clone();
+        use_effect_with(props.call.id.clone(), move |_| load.emit(()));
+    }
+    let free: Vec<Agent> = free_colleagues_for(&colleagues, &props.call, &props.my_id)
+        .cloned()
+        .collect();
     let onclick = {
         let (api, target, error, busy, on_done, id) = (
             api.clone(),
@@ -432,20 +479,35 @@ fn Transfer(props: &TransferProps) -> Html {
             error.clone(),
             busy.clone(),
             props.on_done.clone(),
-            props.call_id.clone(),
+            props.call.id.clone(),
         );
+        let names: Vec<(String, String)> = free
+            .iter()
+            .map(|a| (a.id.clone(), a.display_name()))
+            .collect();
         Callback::from(move |_| {
-            if target.is_empty() {
-                error.set(Some("Choose a queue.".to_owned()));
-                return;
-            }
-            if !confirm(
-                "Transfer this call? It goes back to the chosen queue and you go into wrap-up.",
-            ) {
+            let question = match target.split_once(':') {
+                Some(("queue", _)) => {
+                    "Transfer this call? It goes back to the chosen queue and you go into wrap-up."
+                        .to_owned()
+                }
+                Some(("agent", agent)) => format!(
+                    "Transfer this call to {}? It rings for them and you go into wrap-up.",
+                    names
+                        .iter()
+                        .find(|(id, _)| id == agent)
+                        .map_or("this colleague", |(_, name)| name.as_str())
+                ),
+                _ => {
+                    error.set(Some("Choose a queue or a colleague.".to_owned()));
+                    return;
+                }
+            };
+            if !confirm(&question) {
                 return;
             }
             busy.set(true);
-            let (api, error, busy, on_done, id, queue) = (
+            let (api, error, busy, on_done, id, target) = (
                 api.clone(),
                 error.clone(),
                 busy.clone(),
@@ -454,7 +516,14 @@ fn Transfer(props: &TransferProps) -> Html {
                 (*target).clone(),
             );
             spawn_local(async move {
-                match calls::transfer_to_queue(&api, &id, &queue).await {
+                let answer = match target.split_once(':') {
+                    Some(("agent", agent)) => calls::transfer_to_agent(&api, &id, agent).await,
+                    _ => {
+                        let queue = target.trim_start_matches("queue:");
+                        calls::transfer_to_queue(&api, &id, queue).await
+                    }
+                };
+                match answer {
                     Ok(_) => error.set(None),
                     Err(e) => error.set(Some(e.to_string())),
                 }
@@ -463,15 +532,25 @@ fn Transfer(props: &TransferProps) -> Html {
             });
         })
     };
-    let select_id = format!("transfer-{}", props.call_id);
+    let onfocus = {
+        let load = load_colleagues.clone();
+        Callback::from(move |_: FocusEvent| load.emit(()))
+    };
+    let select_id = format!("transfer-{}", props.call.id);
+    let option = |value: String, label: String| {
+        html! { <option value={value.clone()} selected={*target == value}>{ label }</option> }
+    };
     html! {
         <div class="inline-form">
-            <label for={select_id.clone()} class="sr-only">{ "Transfer to queue" }</label>
-            <select id={select_id} onchange={bind_select(&target)}>
+            <label for={select_id.clone()} class="sr-only">{ "Transfer to" }</label>
+            <select id={select_id} onchange={bind_select(&target)} {onfocus}>
                 <option value="" selected={target.is_empty()}>{ "Transfer to…" }</option>
-                { for props.queues.iter().map(|q| html! {
-                    <option value={q.id.clone()} selected={*target == q.id}>{ q.name.clone() }</option>
-                }) }
+                <optgroup label="Queues">
+                    { for props.queues.iter().map(|q| option(format!("queue:{}", q.id), q.name.clone())) }
+                </optgroup>
+                <optgroup label={if free.is_empty() { "Colleagues: nobody free now" } else { "Colleagues free now" }}>
+                    { for free.iter().map(|a| option(format!("agent:{}", a.id), a.display_name())) }
+                </optgroup>
             </select>
             <button type="button" class="secondary" {onclick} disabled={*busy}>{ "Transfer" }</button>
             { error_alert(&error) }

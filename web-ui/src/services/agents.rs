@@ -9,6 +9,12 @@ pub async fn board(api: &Api) -> Result<Vec<Agent>, ApiError> {
     api.get("/api/agents").await
 }
 
+/// For an interpreter: their own row and their colleagues' presence and skills (without
+/// the colleagues' calls), to hand a call to a named colleague.
+pub async fn colleagues(api: &Api) -> Result<Vec<Agent>, ApiError> {
+    api.get("/api/agents?scope=colleagues").await
+}
+
 pub async fn set_my_status(api: &Api, status: &str) -> Result<Accepted, ApiError> {
     api.put("/api/agents/me/status", &json!({ "status": status }))
         .await

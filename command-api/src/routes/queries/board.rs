@@ -4,16 +4,16 @@ use std::collections::HashMap;
 
 use axum::extract::State;
 use chrono::{DateTime, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sqlx::{FromRow, PgPool};
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
 
 use super::{ratio, start_of_day};
 use crate::auth::{AuthUser, Role};
-use crate::error::{ApiError, ErrorBody, Json};
+use crate::error::{ApiError, ErrorBody, Json, Query};
 use crate::state::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -333,17 +333,40 @@ pub struct AgentBoard {
     pub seq: i64,
 }
 
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct AgentBoardParams {
+    /// For an interpreter: `colleagues` lists everyone else too (to hand a call to a named
+    /// colleague), without their calls and offers. Ignored for the other roles.
+    pub scope: Option<AgentBoardScope>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum AgentBoardScope {
+    /// The interpreter's own row (the default).
+    Me,
+    Colleagues,
+}
+
 /// The interpreters' status board (supervisor, admin, analyst; an interpreter sees their
-/// own row only).
+/// own row, or with `scope=colleagues` also the others' presence and skills).
 #[utoipa::path(get, path = "/api/agents", tag = "agents", security(("bearer" = [])),
-    responses((status = 200, body = Vec<AgentBoard>), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 503, body = ErrorBody)))]
+    params(AgentBoardParams),
+    responses((status = 200, body = Vec<AgentBoard>), (status = 400, body = ErrorBody),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 503, body = ErrorBody)))]
 async fn agent_board(
     user: AuthUser,
     State(state): State<AppState>,
+    Query(params): Query<AgentBoardParams>,
 ) -> Result<Json<Vec<AgentBoard>>, ApiError> {
     user.require(&[Role::Supervisor, Role::Admin, Role::Analyst, Role::Agent])?;
-    let only = (user.role == Role::Agent).then(|| user.id.as_uuid());
+    let me = user.id.as_uuid();
+    let agent_sees_colleagues =
+        user.role == Role::Agent && params.scope == Some(AgentBoardScope::Colleagues);
+    let only = (user.role == Role::Agent && !agent_sees_colleagues).then_some(me);
     let rows: Vec<AgentBoard> = sqlx::query_as(
         "SELECT a.agent_id AS id, u.name, u.email, a.status::text AS status, a.status_since AS since, \
                 a.activity::text AS activity, a.activity_since, a.current_call_id, a.offer_call_id, \
@@ -360,7 +383,34 @@ async fn agent_board(
     .bind(only)
     .fetch_all(&state.pool)
     .await?;
-    Ok(Json(rows))
+    if !agent_sees_colleagues {
+        return Ok(Json(rows));
+    }
+    // A colleague's presence and skills, not what they are working on.
+    Ok(Json(
+        rows.into_iter()
+            .map(|row| {
+                if row.id == me {
+                    row
+                } else {
+                    row.presence_only()
+                }
+            })
+            .collect(),
+    ))
+}
+
+impl AgentBoard {
+    fn presence_only(self) -> Self {
+        Self {
+            current_call_id: None,
+            offer_call_id: None,
+            offer_expires_at: None,
+            calls_today: 0,
+            missed_offers_in_row: 0,
+            ..self
+        }
+    }
 }
 
 #[cfg(test)]
