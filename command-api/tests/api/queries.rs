@@ -233,7 +233,8 @@ async fn the_queue_board_counts_waiting_calls_free_interpreters_and_todays_servi
 }
 
 #[tokio::test]
-async fn the_agent_board_shows_everyone_to_floor_staff_and_an_interpreter_themselves_or_their_colleagues_presence() {
+async fn the_agent_board_shows_everyone_to_floor_staff_and_an_interpreter_themselves_or_their_colleagues_presence()
+ {
     let app = app_with_read_models().await;
     let agent1 = app.login(Role::Agent).await;
     let today = Utc::now().date_naive();
