@@ -12,7 +12,7 @@ use std::time::Duration;
 use anyhow::Context;
 use async_nats::jetstream::{self, consumer::DeliverPolicy, consumer::pull::OrderedConfig};
 use futures::StreamExt;
-use sqlx::{Connection, Executor, PgConnection, PgPool};
+use sqlx::{ConnectOptions, Connection, Executor, PgConnection, PgPool};
 use tokio::sync::{mpsc, watch};
 
 use crate::bus::{BusNames, ViewChanged};
@@ -105,15 +105,22 @@ async fn create_schema(
     Ok(())
 }
 
-/// Creates the secondary indexes of a schema made with `Indexes::Later`.
+/// Creates the secondary indexes of a schema made with `Indexes::Later`, on a connection
+/// of its own without sqlx's statement log: building them over a million rows takes
+/// seconds, which is expected, not the slow statement sqlx would warn about.
 async fn create_indexes(
-    conn: &mut PgConnection,
+    pool: &PgPool,
     projection: &dyn Projection,
     schema: &str,
 ) -> anyhow::Result<()> {
     if projection.index_sql().trim().is_empty() {
         return Ok(());
     }
+    let started = std::time::Instant::now();
+    let options = (*pool.connect_options())
+        .clone()
+        .disable_statement_logging();
+    let mut conn = PgConnection::connect_with(&options).await?;
     let mut tx = conn.begin().await?;
     tx.execute(format!("SET LOCAL search_path TO {}, public", quoted(schema)).as_str())
         .await?;
@@ -121,6 +128,13 @@ async fn create_indexes(
         .await
         .with_context(|| format!("creating the indexes of {schema}"))?;
     tx.commit().await?;
+    conn.close().await?;
+    tracing::info!(
+        projection = projection.name(),
+        schema,
+        took_ms = started.elapsed().as_millis(),
+        "indexes created"
+    );
     Ok(())
 }
 
@@ -584,7 +598,7 @@ pub async fn rebuild(
         follow(pool, js, names, copy, &mut no_shutdown).await?;
         if !indexed {
             // Once, over the rows loaded so far; a catch-up below maintains them.
-            create_indexes(&mut conn, projection, &next).await?;
+            create_indexes(pool, projection, &next).await?;
             indexed = true;
         }
         // Hold the live checkpoint still, and swap only if the copy is not behind it.
