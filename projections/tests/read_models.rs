@@ -771,6 +771,7 @@ async fn service_level_and_short_abandons_use_the_queue_threshold() {
         h.bucket("queue", &q.to_string(), t(0)).await.answered_in_sl,
         3
     );
+    h.assert_every_batching_matches().await;
 }
 
 #[tokio::test]
@@ -861,6 +862,7 @@ async fn busy_and_logged_in_time_are_split_across_bucket_borders() {
     let occupancy = seen.iter().map(|b| b.busy_s).sum::<i64>() as f64
         / seen.iter().map(|b| b.logged_in_s).sum::<i64>() as f64;
     assert!((occupancy - 420.0 / 1800.0).abs() < 1e-9);
+    h.assert_every_batching_matches().await;
 }
 
 #[tokio::test]
@@ -879,6 +881,7 @@ async fn busy_time_counts_as_logged_in_even_on_break() {
         .await;
     let b = h.bucket("agent", &a.to_string(), t(0)).await;
     assert_eq!((b.logged_in_s, b.busy_s), (230, 220));
+    h.assert_every_batching_matches().await;
 }
 
 #[tokio::test]

@@ -36,7 +36,7 @@
 //!   (an agent available at this moment) is not counted yet. Occupancy = busy_s /
 //!   logged_in_s.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use chrono::{DateTime, Utc};
 use futures::future::BoxFuture;
@@ -179,9 +179,27 @@ impl Deltas {
     fn count(&mut self, at: DateTime<Utc>, dimension: Dimension, key: &str, counter: Counter) {
         self.add(at, dimension, key, counter, 1);
     }
+}
 
-    async fn write(self, tx: &mut PgConnection, seq: i64) -> Result<(), ProjectionError> {
-        for ((bucket, dimension, key), counters) in self.0 {
+/// The deltas of consecutive events summed per bucket row, each row with the `seq` of the
+/// last event that touched it: what writing each event's deltas in turn would leave.
+#[derive(Debug, Default)]
+struct BatchDeltas(BTreeMap<BucketKey, (BTreeMap<Counter, i64>, i64)>);
+
+impl BatchDeltas {
+    fn merge(&mut self, deltas: Deltas, seq: i64) {
+        for (bucket, counters) in deltas.0 {
+            let (sums, last_seq) = self.0.entry(bucket).or_default();
+            *last_seq = seq;
+            for (counter, amount) in counters {
+                *sums.entry(counter).or_default() += amount;
+            }
+        }
+    }
+
+    /// One statement per bucket row.
+    async fn write(self, tx: &mut PgConnection) -> Result<(), ProjectionError> {
+        for ((bucket, dimension, key), (counters, seq)) in self.0 {
             let columns: Vec<&str> = counters.keys().map(|c| c.column()).collect();
             let placeholders: Vec<String> =
                 (5..5 + columns.len()).map(|i| format!("${i}")).collect();
@@ -208,6 +226,89 @@ impl Deltas {
         }
         Ok(())
     }
+}
+
+/// The call facts and interpreter states a batch of events reads and changes: loaded for
+/// the whole batch in one statement each, kept here while its events are applied in order,
+/// and each changed row stored once at the end.
+#[derive(Debug, Default)]
+struct Facts {
+    calls: HashMap<Uuid, CallFacts>,
+    agents: HashMap<Uuid, AgentState>,
+    changed_calls: BTreeSet<Uuid>,
+    changed_agents: BTreeSet<Uuid>,
+}
+
+impl Facts {
+    async fn load(
+        tx: &mut PgConnection,
+        events: &[(i64, &BusEvent)],
+    ) -> Result<Self, ProjectionError> {
+        let (mut call_ids, mut agent_ids) = (BTreeSet::new(), BTreeSet::new());
+        for (_, event) in events {
+            match event.aggregate_type.as_str() {
+                CALL => call_ids.insert(support::aggregate_uuid(event)?),
+                AGENT => agent_ids.insert(support::aggregate_uuid(event)?),
+                _ => false,
+            };
+        }
+        let call_ids: Vec<Uuid> = call_ids.into_iter().collect();
+        let agent_ids: Vec<Uuid> = agent_ids.into_iter().collect();
+        let calls = support::load_many::<CallFacts>(tx, "call_facts", "call_id", &call_ids)
+            .await?
+            .into_iter()
+            .map(|facts| (facts.call_id, facts))
+            .collect();
+        let agents = support::load_many::<AgentState>(tx, "agent_state", "agent_id", &agent_ids)
+            .await?
+            .into_iter()
+            .map(|state| (state.agent_id, state))
+            .collect();
+        Ok(Self {
+            calls,
+            agents,
+            ..Self::default()
+        })
+    }
+
+    fn call(&self, call_id: Uuid) -> Option<CallFacts> {
+        self.calls.get(&call_id).cloned()
+    }
+
+    fn set_call(&mut self, facts: CallFacts) {
+        self.changed_calls.insert(facts.call_id);
+        self.calls.insert(facts.call_id, facts);
+    }
+
+    fn agent(&self, agent_id: Uuid) -> Option<AgentState> {
+        self.agents.get(&agent_id).cloned()
+    }
+
+    fn set_agent(&mut self, state: AgentState) {
+        self.changed_agents.insert(state.agent_id);
+        self.agents.insert(state.agent_id, state);
+    }
+
+    async fn store(self, tx: &mut PgConnection) -> Result<(), ProjectionError> {
+        let calls = rows(&self.changed_calls, &self.calls)?;
+        support::store_many(tx, "call_facts", &["call_id"], calls).await?;
+        let agents = rows(&self.changed_agents, &self.agents)?;
+        support::store_many(tx, "agent_state", &["agent_id"], agents).await
+    }
+}
+
+/// The rows of `ids` as JSON objects, for `support::store_many`.
+fn rows<T: Serialize>(
+    ids: &BTreeSet<Uuid>,
+    by_id: &HashMap<Uuid, T>,
+) -> Result<Vec<serde_json::Value>, ProjectionError> {
+    ids.iter()
+        .filter_map(|id| by_id.get(id))
+        .map(|row| {
+            serde_json::to_value(row)
+                .map_err(|error| ProjectionError::from(sqlx::Error::Encode(Box::new(error))))
+        })
+        .collect()
 }
 
 /// What the metrics remember of a call between its events (`call_facts`).
@@ -449,18 +550,44 @@ impl Projection for Metrics {
         event: &'a BusEvent,
         seq: i64,
     ) -> BoxFuture<'a, Result<Changes, ProjectionError>> {
+        Box::pin(async move { apply(tx, &[(seq, event)]).await })
+    }
+
+    fn apply_many<'a>(
+        &'a self,
+        tx: &'a mut PgConnection,
+        events: &'a [(i64, BusEvent)],
+    ) -> BoxFuture<'a, Result<Changes, ProjectionError>> {
         Box::pin(async move {
-            let mut deltas = Deltas::default();
-            match event.aggregate_type.as_str() {
-                CALL => call_event(tx, event, seq, &mut deltas).await?,
-                AGENT => agent_event(tx, event, seq, &mut deltas).await?,
-                QUEUE => queue_event(tx, event, seq).await?,
-                _ => {}
-            }
-            deltas.write(tx, seq).await?;
-            Ok(vec![])
+            let events: Vec<(i64, &BusEvent)> =
+                events.iter().map(|(seq, event)| (*seq, event)).collect();
+            apply(tx, &events).await
         })
     }
+}
+
+/// Applies consecutive events in order: the call facts and interpreter states they touch
+/// are read once and written once, and the bucket rows once each with the summed deltas
+/// (one event alone is a batch of one). Notices: none, nobody is pushed metrics.
+async fn apply(
+    tx: &mut PgConnection,
+    events: &[(i64, &BusEvent)],
+) -> Result<Changes, ProjectionError> {
+    let mut facts = Facts::load(tx, events).await?;
+    let mut buckets = BatchDeltas::default();
+    for &(seq, event) in events {
+        let mut deltas = Deltas::default();
+        match event.aggregate_type.as_str() {
+            CALL => call_event(tx, event, seq, &mut deltas, &mut facts).await?,
+            AGENT => agent_event(tx, event, seq, &mut deltas, &mut facts).await?,
+            QUEUE => queue_event(tx, event, seq).await?,
+            _ => {}
+        }
+        buckets.merge(deltas, seq);
+    }
+    buckets.write(tx).await?;
+    facts.store(tx).await?;
+    Ok(vec![])
 }
 
 async fn queue_event(
@@ -497,12 +624,13 @@ async fn call_event(
     event: &BusEvent,
     seq: i64,
     deltas: &mut Deltas,
+    facts: &mut Facts,
 ) -> Result<(), ProjectionError> {
     use CallEvent as E;
     let call_id = support::aggregate_uuid(event)?;
     let call_event = support::decode::<CallEvent>(event)?;
     if let E::CallRequested { request, at, .. } = &call_event {
-        let facts = CallFacts {
+        let new = CallFacts {
             call_id,
             requested_at: ts(*at),
             language: request.language.as_str().to_owned(),
@@ -519,12 +647,11 @@ async fn call_event(
             connection_hold_s: 0,
             seq,
         };
-        deltas.count(*at, Dimension::Language, &facts.language, Counter::Offered);
-        support::store(tx, "call_facts", &["call_id"], &facts).await?;
+        deltas.count(*at, Dimension::Language, &new.language, Counter::Offered);
+        facts.set_call(new);
         return Ok(());
     }
-    let Some(mut f) = support::load::<CallFacts>(tx, "call_facts", "call_id", call_id).await?
-    else {
+    let Some(mut f) = facts.call(call_id) else {
         tracing::warn!(%call_id, seq, event_type = %event.event_type, "call event for an unknown call; skipped");
         return Ok(());
     };
@@ -715,7 +842,7 @@ async fn call_event(
         }
     }
     f.seq = seq;
-    support::store(tx, "call_facts", &["call_id"], &f).await?;
+    facts.set_call(f);
     Ok(())
 }
 
@@ -724,6 +851,7 @@ async fn agent_event(
     event: &BusEvent,
     seq: i64,
     deltas: &mut Deltas,
+    facts: &mut Facts,
 ) -> Result<(), ProjectionError> {
     use AgentEvent as E;
     let agent_id = support::aggregate_uuid(event)?;
@@ -740,15 +868,13 @@ async fn agent_event(
     };
     let at = agent_event.at();
     let key = agent_id.to_string();
-    let mut state = support::load::<AgentState>(tx, "agent_state", "agent_id", agent_id)
-        .await?
-        .unwrap_or_else(|| AgentState {
-            agent_id,
-            status: AgentStatus::Offline.as_str().to_owned(),
-            activity: IDLE.to_owned(),
-            since: None,
-            seq,
-        });
+    let mut state = facts.agent(agent_id).unwrap_or_else(|| AgentState {
+        agent_id,
+        status: AgentStatus::Offline.as_str().to_owned(),
+        activity: IDLE.to_owned(),
+        since: None,
+        seq,
+    });
     // Close the interval since the agent's previous event, in the state it had then.
     if let Some(since) = state.since {
         for (bucket, seconds) in support::split_by_bucket(since, at) {
@@ -768,7 +894,7 @@ async fn agent_event(
     }
     state.since = Some(state.since.map_or(ts(at), |since| since.max(ts(at))));
     state.seq = seq;
-    support::store(tx, "agent_state", &["agent_id"], &state).await?;
+    facts.set_agent(state);
 
     if let E::AgentWrapUpEnded {
         call_id,
