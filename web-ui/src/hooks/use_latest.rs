@@ -12,19 +12,19 @@ use std::rc::Rc;
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 
-/// Numbers the loads of one loader; see [`Latest::begin`].
+/// Numbers the loads of one loader; see [`Latest::spawn`].
 #[derive(Clone, Default)]
 pub struct Latest(Rc<Cell<u64>>);
 
-/// One load: ask [`LoadTicket::is_current`] before setting state with its answer.
-pub struct LoadTicket {
+/// One load: asked [`LoadTicket::is_current`] before its answer may set state.
+struct LoadTicket {
     latest: Rc<Cell<u64>>,
     number: u64,
 }
 
 impl Latest {
     /// Starts a load; every load started before it stops being current.
-    pub fn begin(&self) -> LoadTicket {
+    fn begin(&self) -> LoadTicket {
         let number = self.0.get() + 1;
         self.0.set(number);
         LoadTicket {
@@ -51,7 +51,7 @@ impl Latest {
 
 impl LoadTicket {
     /// No load of the same loader was started after this one.
-    pub fn is_current(&self) -> bool {
+    fn is_current(&self) -> bool {
         self.latest.get() == self.number
     }
 }

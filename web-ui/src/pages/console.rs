@@ -12,8 +12,8 @@ use crate::format;
 use crate::hooks::use_ring::{audio_allowed, unlock_audio, use_ring};
 use crate::hooks::{use_api, use_latest, use_live_reload, use_now, use_session};
 use crate::services::calls::{self, CallFilter};
-use crate::services::{agents, queues};
-use crate::types::{language_name, Agent, Call, Queue, DISPOSITIONS};
+use crate::services::{agents, queues, Api};
+use crate::types::{language_name, Agent, Call, MoveTarget, Queue, DISPOSITIONS};
 
 #[derive(Clone, Debug, Default, PartialEq)]
 struct Desk {
@@ -21,6 +21,39 @@ struct Desk {
     offer: Option<Call>,
     call: Option<Call>,
     today: Vec<Call>,
+}
+
+/// The interpreter's own row, the offer ringing for them, the call they are on and
+/// today's calls.
+async fn load_desk(api: Api, my_id: String) -> Result<Desk, String> {
+    let me = agents::board(&api)
+        .await
+        .map_err(|e| format!("Could not load your status: {e}"))?
+        .into_iter()
+        .find(|a| a.id == my_id);
+    let offer = match me.as_ref().and_then(|m| m.offer_call_id.clone()) {
+        Some(id) => calls::get(&api, &id).await.ok(),
+        None => None,
+    };
+    let call = match me.as_ref().and_then(|m| m.current_call_id.clone()) {
+        Some(id) => calls::get(&api, &id).await.ok(),
+        None => None,
+    };
+    let filter = CallFilter {
+        from: Some(format::rfc3339(start_of_today())),
+        limit: Some(50),
+        ..CallFilter::default()
+    };
+    let today = calls::list(&api, &filter)
+        .await
+        .map(|p| p.items)
+        .unwrap_or_default();
+    Ok(Desk {
+        me,
+        offer,
+        call,
+        today,
+    })
 }
 
 #[function_component]
@@ -51,7 +84,6 @@ pub fn ConsolePage() -> Html {
         let (last_offer, missed_offer) = (last_offer.clone(), missed_offer.clone());
         let latest = use_latest();
         use_callback(my_id.clone(), move |_: (), my_id| {
-            let load = latest.begin();
             let (api, desk, loaded, error, my_id) = (
                 api.clone(),
                 desk.clone(),
@@ -60,53 +92,26 @@ pub fn ConsolePage() -> Html {
                 my_id.clone(),
             );
             let (last_offer, missed_offer) = (last_offer.clone(), missed_offer.clone());
-            spawn_local(async move {
-                let me = match agents::board(&api).await {
-                    Ok(rows) => rows.into_iter().find(|a| a.id == my_id),
-                    Err(e) => {
-                        error.set(Some(format!("Could not load your status: {e}")));
+            latest.spawn(load_desk(api, my_id), move |answer| {
+                let loaded_desk = match answer {
+                    Ok(loaded_desk) => loaded_desk,
+                    Err(message) => {
+                        error.set(Some(message));
                         return;
                     }
                 };
-                let offer_id = me.as_ref().and_then(|m| m.offer_call_id.clone());
-                let call_id = me.as_ref().and_then(|m| m.current_call_id.clone());
-                let offer = match offer_id {
-                    Some(id) => calls::get(&api, &id).await.ok(),
-                    None => None,
-                };
-                let call = match call_id {
-                    Some(id) => calls::get(&api, &id).await.ok(),
-                    None => None,
-                };
-                let filter = CallFilter {
-                    from: Some(format::rfc3339(start_of_today())),
-                    limit: Some(50),
-                    ..CallFilter::default()
-                };
-                let today = calls::list(&api, &filter)
-                    .await
-                    .map(|p| p.items)
-                    .unwrap_or_default();
-                if !load.is_current() {
-                    return;
-                }
-                let previous = last_offer.replace(offer.clone());
-                match (&previous, &offer) {
+                let previous = last_offer.replace(loaded_desk.offer.clone());
+                match (&previous, &loaded_desk.offer) {
                     (_, Some(_)) => missed_offer.set(None),
                     (Some(gone), None)
-                        if call.as_ref().is_none_or(|c| c.id != gone.id)
+                        if loaded_desk.call.as_ref().is_none_or(|c| c.id != gone.id)
                             && gone.offer_expires_at.is_some_and(|t| t <= format::now()) =>
                     {
                         missed_offer.set(Some(gone.clone()));
                     }
                     _ => {}
                 }
-                desk.set(Desk {
-                    me,
-                    offer,
-                    call,
-                    today,
-                });
+                desk.set(loaded_desk);
                 loaded.set(true);
             });
         })
@@ -481,49 +486,36 @@ fn Transfer(props: &TransferProps) -> Html {
             props.on_done.clone(),
             props.call.id.clone(),
         );
-        let names: Vec<(String, String)> = free
-            .iter()
-            .map(|a| (a.id.clone(), a.display_name()))
-            .collect();
+        let colleagues = free.clone();
         Callback::from(move |_| {
-            let question = match target.split_once(':') {
-                Some(("queue", _)) => {
+            let Some(to) = MoveTarget::parse(&target) else {
+                error.set(Some("Choose a queue or a colleague.".to_owned()));
+                return;
+            };
+            let question = match &to {
+                MoveTarget::Queue(_) => {
                     "Transfer this call? It goes back to the chosen queue and you go into wrap-up."
                         .to_owned()
                 }
-                Some(("agent", agent)) => format!(
+                MoveTarget::Agent(_) => format!(
                     "Transfer this call to {}? It rings for them and you go into wrap-up.",
-                    names
-                        .iter()
-                        .find(|(id, _)| id == agent)
-                        .map_or("this colleague", |(_, name)| name.as_str())
+                    to.name(&[], &colleagues)
+                        .unwrap_or_else(|| "this colleague".to_owned())
                 ),
-                _ => {
-                    error.set(Some("Choose a queue or a colleague.".to_owned()));
-                    return;
-                }
             };
             if !confirm(&question) {
                 return;
             }
             busy.set(true);
-            let (api, error, busy, on_done, id, target) = (
+            let (api, error, busy, on_done, id) = (
                 api.clone(),
                 error.clone(),
                 busy.clone(),
                 on_done.clone(),
                 id.clone(),
-                (*target).clone(),
             );
             spawn_local(async move {
-                let answer = match target.split_once(':') {
-                    Some(("agent", agent)) => calls::transfer_to_agent(&api, &id, agent).await,
-                    _ => {
-                        let queue = target.trim_start_matches("queue:");
-                        calls::transfer_to_queue(&api, &id, queue).await
-                    }
-                };
-                match answer {
+                match calls::transfer(&api, &id, &to).await {
                     Ok(_) => error.set(None),
                     Err(e) => error.set(Some(e.to_string())),
                 }
@@ -546,10 +538,10 @@ fn Transfer(props: &TransferProps) -> Html {
             <select id={select_id} onchange={bind_select(&target)} {onfocus}>
                 <option value="" selected={target.is_empty()}>{ "Transfer to…" }</option>
                 <optgroup label="Queues">
-                    { for props.queues.iter().map(|q| option(format!("queue:{}", q.id), q.name.clone())) }
+                    { for props.queues.iter().map(|q| option(MoveTarget::Queue(q.id.clone()).value(), q.name.clone())) }
                 </optgroup>
                 <optgroup label={if free.is_empty() { "Colleagues: nobody free now" } else { "Colleagues free now" }}>
-                    { for free.iter().map(|a| option(format!("agent:{}", a.id), a.display_name())) }
+                    { for free.iter().map(|a| option(MoveTarget::Agent(a.id.clone()).value(), a.display_name())) }
                 </optgroup>
             </select>
             <button type="button" class="secondary" {onclick} disabled={*busy}>{ "Transfer" }</button>

@@ -15,7 +15,7 @@ use crate::hooks::{use_api, use_latest, use_live_reload, use_now, use_session};
 use crate::route::Route;
 use crate::services::calls::{self, CallFilter};
 use crate::services::{agents, queues};
-use crate::types::{language_name, Agent, Call, Queue};
+use crate::types::{language_name, Agent, Call, MoveTarget, Queue};
 
 const ACTIVE: &str = "requested,queued,offered,connected,on_hold";
 
@@ -425,30 +425,16 @@ fn CallControl(props: &CallControlProps) -> Html {
         let queues = props.queues.clone();
         let agents = props.agents.clone();
         Callback::from(move |_| {
-            let value = (*target).clone();
-            if value.is_empty() {
+            let Some(to) = MoveTarget::parse(&target) else {
                 on_done.emit(Err("Choose a queue or an interpreter first.".to_owned()));
                 return;
-            }
-            let (kind, target_id) = value
-                .split_once(':')
-                .map(|(k, v)| (k.to_owned(), v.to_owned()))
-                .unwrap_or_default();
-            let name = if kind == "queue" {
-                queues
-                    .iter()
-                    .find(|q| q.id == target_id)
-                    .map(|q| q.name.clone())
-            } else {
-                agents
-                    .iter()
-                    .find(|a| a.id == target_id)
-                    .map(Agent::display_name)
-            }
-            .unwrap_or_default();
-            let question = match (kind.as_str(), waiting) {
-                ("queue", true) => format!("Re-queue call {} to {name}?", format::short_id(&id)),
-                ("queue", false) => format!(
+            };
+            let name = to.name(&queues, &agents).unwrap_or_default();
+            let question = match (&to, waiting) {
+                (MoveTarget::Queue(_), true) => {
+                    format!("Re-queue call {} to {name}?", format::short_id(&id))
+                }
+                (MoveTarget::Queue(_), false) => format!(
                     "Transfer call {} to the {name} queue? Its interpreter goes into wrap-up.",
                     format::short_id(&id)
                 ),
@@ -461,10 +447,9 @@ fn CallControl(props: &CallControlProps) -> Html {
             busy.set(true);
             let (api, busy, on_done, id) = (api.clone(), busy.clone(), on_done.clone(), id.clone());
             spawn_local(async move {
-                let result = match (kind.as_str(), waiting) {
-                    ("queue", _) => calls::transfer_to_queue(&api, &id, &target_id).await,
-                    (_, true) => calls::offer(&api, &id, &target_id).await,
-                    _ => calls::transfer_to_agent(&api, &id, &target_id).await,
+                let result = match (&to, waiting) {
+                    (MoveTarget::Agent(agent_id), true) => calls::offer(&api, &id, agent_id).await,
+                    _ => calls::transfer(&api, &id, &to).await,
                 };
                 busy.set(false);
                 on_done.emit(
@@ -488,13 +473,13 @@ fn CallControl(props: &CallControlProps) -> Html {
                 <option value="" selected={target.is_empty()}>{ if waiting { "Re-queue / offer…" } else { "Transfer…" } }</option>
                 <optgroup label="To a queue">
                     { for props.queues.iter().filter(|q| Some(&q.id) != c.queue_id.as_ref() || !waiting).map(|q| html! {
-                        <option value={format!("queue:{}", q.id)}>{ q.name.clone() }</option>
+                        <option value={MoveTarget::Queue(q.id.clone()).value()}>{ q.name.clone() }</option>
                     }) }
                 </optgroup>
                 if !free.is_empty() {
                     <optgroup label={if waiting { "Ring an available interpreter" } else { "To an available interpreter" }}>
                         { for free.iter().map(|a| html! {
-                            <option value={format!("agent:{}", a.id)}>{ a.display_name() }</option>
+                            <option value={MoveTarget::Agent(a.id.clone()).value()}>{ a.display_name() }</option>
                         }) }
                     </optgroup>
                 }

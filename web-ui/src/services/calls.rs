@@ -4,7 +4,7 @@
 use serde_json::json;
 
 use super::http::{query, Api, ApiError};
-use crate::types::{Accepted, Call, CallAsOf, CallPage, HistoryEntry, NewCall, Room};
+use crate::types::{Accepted, Call, CallAsOf, CallPage, HistoryEntry, MoveTarget, NewCall, Room};
 
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CallFilter {
@@ -43,20 +43,12 @@ pub async fn command(api: &Api, id: &str, verb: &str) -> Result<Accepted, ApiErr
     api.post_empty(&format!("/api/calls/{id}/{verb}")).await
 }
 
-pub async fn transfer_to_queue(api: &Api, id: &str, queue_id: &str) -> Result<Accepted, ApiError> {
-    api.post(
-        &format!("/api/calls/{id}/transfer"),
-        &json!({ "queue_id": queue_id }),
-    )
-    .await
-}
-
-pub async fn transfer_to_agent(api: &Api, id: &str, agent_id: &str) -> Result<Accepted, ApiError> {
-    api.post(
-        &format!("/api/calls/{id}/transfer"),
-        &json!({ "agent_id": agent_id }),
-    )
-    .await
+pub async fn transfer(api: &Api, id: &str, to: &MoveTarget) -> Result<Accepted, ApiError> {
+    let body = match to {
+        MoveTarget::Queue(queue_id) => json!({ "queue_id": queue_id }),
+        MoveTarget::Agent(agent_id) => json!({ "agent_id": agent_id }),
+    };
+    api.post(&format!("/api/calls/{id}/transfer"), &body).await
 }
 
 /// The supervisor's manual offer to a named interpreter.

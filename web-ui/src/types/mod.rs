@@ -236,6 +236,41 @@ impl Agent {
     }
 }
 
+/// Where a call is moved to, written in a transfer control's `<select>` as `queue:<id>`
+/// or `agent:<id>`.
+#[derive(Clone, Debug, PartialEq)]
+pub enum MoveTarget {
+    Queue(String),
+    Agent(String),
+}
+
+impl MoveTarget {
+    /// The target a `<select>` value names; `None` for the empty choice.
+    pub fn parse(value: &str) -> Option<Self> {
+        match value.split_once(':') {
+            Some(("queue", id)) => Some(Self::Queue(id.to_owned())),
+            Some(("agent", id)) => Some(Self::Agent(id.to_owned())),
+            _ => None,
+        }
+    }
+
+    /// Its `<select>` value.
+    pub fn value(&self) -> String {
+        match self {
+            Self::Queue(id) => format!("queue:{id}"),
+            Self::Agent(id) => format!("agent:{id}"),
+        }
+    }
+
+    /// The queue's or the interpreter's name, when it is among those listed.
+    pub fn name(&self, queues: &[Queue], agents: &[Agent]) -> Option<String> {
+        match self {
+            Self::Queue(id) => queues.iter().find(|q| &q.id == id).map(|q| q.name.clone()),
+            Self::Agent(id) => agents.iter().find(|a| &a.id == id).map(Agent::display_name),
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct LanguageSkill {
     pub code: String,
