@@ -136,6 +136,34 @@ export async function api(token, method, path, body) {
   return { status: r.status, body: text ? JSON.parse(text) : null };
 }
 
+/** Leaves the interpreter (their row on the agents board) free: a call an earlier run left
+ * them on is ended and wrapped up, an offer ringing for them declined. */
+export async function freeInterpreter(agentToken, row) {
+  if (row.current_call_id && row.activity === 'on_call') {
+    await api(agentToken, 'POST', `/api/calls/${row.current_call_id}/end`);
+  }
+  if (row.current_call_id && ['on_call', 'wrap_up'].includes(row.activity)) {
+    await api(agentToken, 'POST', `/api/calls/${row.current_call_id}/wrap-up`, { disposition: 'completed' });
+  }
+  if (row.offer_call_id) await api(agentToken, 'POST', `/api/calls/${row.offer_call_id}/decline`);
+}
+
+/** Puts the interpreters of `rows` on break; returns the ids of those it did, for
+ * `unpark` after the test. */
+export async function park(supervisorToken, rows) {
+  const parked = [];
+  for (const a of rows) {
+    const r = await api(supervisorToken, 'PUT', `/api/agents/${a.id}/status`, { status: 'break' });
+    if (r.status === 202) parked.push(a.id);
+  }
+  return parked;
+}
+
+/** Makes the interpreters `park` put on break available again. */
+export async function unpark(supervisorToken, ids) {
+  for (const id of ids) await api(supervisorToken, 'PUT', `/api/agents/${id}/status`, { status: 'available' });
+}
+
 /** Waits until `fn` returns a truthy value, polling every `every` ms (for assertions only,
  * never to drive the app); a throw counts as "not yet". */
 export async function until(what, fn, { timeout = 20000, every = 250 } = {}) {

@@ -8,7 +8,7 @@
 // Screenshots of each screen go to screenshots/.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, openPage, requestInterpreter, login, shot, apiLogin, api, BASE_URL, until } from '../lib/harness.mjs';
+import { launch, openPage, requestInterpreter, freeInterpreter, park, unpark, login, shot, apiLogin, api, BASE_URL, until } from '../lib/harness.mjs';
 
 const REQUESTER = 'requester@example.com';
 const AGENT = 'agent1@example.com';
@@ -25,7 +25,7 @@ async function answeredToday(token) {
   return r.body.totals.reduce((n, row) => n + row.answered, 0);
 }
 
-const parked = [];
+let parked = [];
 
 before(async () => {
   browser = await launch();
@@ -35,27 +35,16 @@ before(async () => {
   // agent1 starts free: a call left over from an earlier run is ended and wrapped up.
   const me = agents.find((a) => a.email === AGENT);
   assert.ok(me, `${AGENT} is on the agents board`);
-  if (me.current_call_id && me.activity === 'on_call') {
-    await api(agentToken, 'POST', `/api/calls/${me.current_call_id}/end`);
-  }
-  if (me.current_call_id && ['on_call', 'wrap_up'].includes(me.activity)) {
-    await api(agentToken, 'POST', `/api/calls/${me.current_call_id}/wrap-up`, { disposition: 'completed' });
-  }
-  if (me.offer_call_id) await api(agentToken, 'POST', `/api/calls/${me.offer_call_id}/decline`);
+  await freeInterpreter(agentToken, me);
   // Only agent1 takes calls, so the router offers this one to them: other free
   // interpreters go on break for the test and come back after it.
-  for (const a of agents) {
-    if (a.email !== AGENT && a.status === 'available' && a.activity === 'idle') {
-      const r = await api(supervisor, 'PUT', `/api/agents/${a.id}/status`, { status: 'break' });
-      if (r.status === 202) parked.push(a.id);
-    }
-  }
+  parked = await park(supervisor, agents.filter((a) => a.email !== AGENT && a.status === 'available' && a.activity === 'idle'));
 });
 
 after(async () => {
   await browser?.close();
   const supervisor = await apiLogin(SUPERVISOR);
-  for (const id of parked) await api(supervisor, 'PUT', `/api/agents/${id}/status`, { status: 'available' });
+  await unpark(supervisor, parked);
 });
 
 test('a call from request to analytics, in real browsers', async (t) => {

@@ -9,14 +9,14 @@
 // once transferred, for nobody) and set available again after it; the call is cancelled.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, openPage, requestInterpreter, confirmsAsked, login, shot, apiLogin, api, until } from '../lib/harness.mjs';
+import { launch, openPage, requestInterpreter, freeInterpreter, park, unpark, confirmsAsked, login, shot, apiLogin, api, until } from '../lib/harness.mjs';
 
 const REQUESTER = 'requester@example.com';
 const AGENT = 'agent1@example.com';
 const SUPERVISOR = 'supervisor@example.com';
 
 let browser;
-const parked = [];
+let parked = [];
 let callId;
 
 /** As the app's format::duration. */
@@ -40,17 +40,8 @@ before(async () => {
   const agents = (await api(supervisor, 'GET', '/api/agents')).body;
   const me = agents.find((a) => a.email === AGENT);
   assert.ok(me, `${AGENT} is on the agents board`);
-  if (me.current_call_id && me.activity === 'on_call') await api(agentToken, 'POST', `/api/calls/${me.current_call_id}/end`);
-  if (me.current_call_id && ['on_call', 'wrap_up'].includes(me.activity)) {
-    await api(agentToken, 'POST', `/api/calls/${me.current_call_id}/wrap-up`, { disposition: 'completed' });
-  }
-  if (me.offer_call_id) await api(agentToken, 'POST', `/api/calls/${me.offer_call_id}/decline`);
-  for (const a of agents) {
-    if (a.email !== AGENT && a.status === 'available') {
-      const r = await api(supervisor, 'PUT', `/api/agents/${a.id}/status`, { status: 'break' });
-      if (r.status === 202) parked.push(a.id);
-    }
-  }
+  await freeInterpreter(agentToken, me);
+  parked = await park(supervisor, agents.filter((a) => a.email !== AGENT && a.status === 'available'));
   // agent1 on break too: the call waits, with a place in the queue, until they come back.
   const r = await api(agentToken, 'PUT', '/api/agents/me/status', { status: 'break' });
   assert.equal(r.status, 202, JSON.stringify(r.body));
@@ -60,7 +51,7 @@ after(async () => {
   await browser?.close();
   if (callId) await api(await apiLogin(REQUESTER), 'POST', `/api/calls/${callId}/cancel`);
   const supervisor = await apiLogin(SUPERVISOR);
-  for (const id of parked) await api(supervisor, 'PUT', `/api/agents/${id}/status`, { status: 'available' });
+  await unpark(supervisor, parked);
 });
 
 test('the waiting caller sees their own estimate; a transfer ends in the wrap-up form', async (t) => {
