@@ -22,6 +22,12 @@
 #                        elsewhere); the report says so
 #   BENCH_TIMEOUT_S=...  stop a benchmark that runs longer than this (default: 600 in
 #                        quick mode, 3600 otherwise); it is reported as failed
+#   BENCH_PERF=B4,B6     sample every CPU with `perf` (call graphs) while these run and
+#                        write a flame graph of each Parley part, PostgreSQL and NATS,
+#                        and each process's share of the samples, to BENCH_PERF_DIR
+#                        (default target/bench-profiles); installs linux-perf and
+#                        inferno when missing. Sampling costs CPU: figures measured
+#                        with it are not comparable with those measured without.
 set -euo pipefail
 
 # shellcheck source=scripts/lib.sh
@@ -70,6 +76,10 @@ wanted() {
   [[ -z $ONLY ]] && return 0
   [[ ,$ONLY, == *",$1,"* ]]
 }
+
+PERF_FOR=${BENCH_PERF:-}
+PERF_DIR=${BENCH_PERF_DIR:-$REPO_ROOT/target/bench-profiles}
+profiled() { [[ -n $PERF_FOR && ,$PERF_FOR, == *",$1,"* ]]; }
 
 # ------------------------------------------------------------------ state ---
 
@@ -122,6 +132,15 @@ ulimit -n "$hard" 2>/dev/null || true
 needed=$([[ $MODE == quick ]] && echo 2100 || echo 20100)
 if (($(ulimit -n) < needed)); then
   warn "open files limited to $(ulimit -n); B5 needs about $needed (raise the hard limit: ulimit -Hn)"
+fi
+
+if [[ -n $PERF_FOR ]]; then
+  have perf || ensure_debian_packages linux-perf
+  if ! have inferno-flamegraph; then
+    info "Installing inferno (flame graphs) with cargo"
+    cargo install --locked inferno
+  fi
+  mkdir -p "$PERF_DIR"
 fi
 
 if [[ -z ${BENCH_SKIP_BUILD:-} ]]; then
@@ -242,10 +261,20 @@ bench() {
   revive_parts "$id"
   printf '\n%s==> %s%s\n' "$C_BOLD" "$id" "$C_RESET"
   started=$(now_us)
-  local rc=0
+  local rc=0 perf_pid=''
+  if profiled "$id"; then
+    perf record -a -F 199 --call-graph dwarf,16384 -o "$PERF_DIR/$id.perf.data" \
+      >"$WORK/logs/perf-$id.log" 2>&1 &
+    perf_pid=$!
+  fi
   # timeout signals its whole process group: the load generator and what it started.
   timeout --kill-after=10 "$BENCH_TIMEOUT_S" "$BENCH" --out-dir "$OUT" "$@" 2>&1 |
     tee "$WORK/logs/bench-$id.log" || rc=$?
+  if [[ -n $perf_pid ]]; then
+    kill -INT "$perf_pid" 2>/dev/null || true
+    wait "$perf_pid" || true
+    flame_graphs "$id"
+  fi
   if ((rc == 0)); then
     ok "$id ($(format_duration "$started" "$(now_us)"))"
   elif ((rc == 124 || rc == 137)); then
@@ -255,6 +284,38 @@ bench() {
     err "$id failed (log: $WORK/logs/bench-$id.log)"
     REMARKS+=("$id failed: $(grep -E '^Error|^error' "$WORK/logs/bench-$id.log" | tail -n 1 | cut -c1-300)")
   fi
+}
+
+# flame_graphs ID: the samples perf took during ID, folded per process (perf script names
+# each by its thread and process id) and named after the process (a Parley part, the load
+# generator, postgres, nats-server); then a flame graph of each, and each one's share of
+# all samples in ID-shares.txt.
+flame_graphs() {
+  local id=$1 raw="$PERF_DIR/$1.raw.folded" folded="$PERF_DIR/$1.folded" entry name
+  local names=() bench_pid
+  info "$id: flame graphs in $PERF_DIR (perf script takes a few minutes)"
+  perf script -i "$PERF_DIR/$id.perf.data" -F comm,pid,tid,time,period,event,ip,sym,dso 2>/dev/null |
+    inferno-collapse-perf --pid >"$raw"
+  for entry in "${PART_PIDS[@]}"; do
+    names+=("s/^[^;]*-${entry#*=};/parley ${entry%%=*};/")
+  done
+  # The load generator has exited by now: it is the process whose stacks are its code.
+  bench_pid=$(grep -m 1 -oE '^[^;]*-[0-9]+;.*parley_bench::' "$raw" | sed -E 's/^[^;]*-([0-9]+);.*/\1/' || true)
+  [[ -n $bench_pid ]] && names+=("s/^[^;]*-$bench_pid;/parley-bench;/")
+  names+=('s/^postgres-[0-9]+;/postgres;/' 's/^nats-server-[0-9]+;/nats-server;/')
+  sed -E "$(printf '%s\n' "${names[@]}")" "$raw" >"$folded"
+  for entry in "${PART_PIDS[@]/#/parley }" parley-bench postgres nats-server; do
+    entry=${entry%%=*}
+    name=${entry#parley }
+    grep -F "$entry;" "$folded" | grep "^$entry;" >"$PERF_DIR/$id-$name.folded" || true
+    [[ -s $PERF_DIR/$id-$name.folded ]] || continue
+    inferno-flamegraph --title "$entry during $id ($(date -u +%F), commit $COMMIT)" \
+      "$PERF_DIR/$id-$name.folded" >"$PERF_DIR/$id-$name.svg"
+  done
+  awk '{ n = $NF; stack = $0; sub(/ [0-9]+$/, "", stack); split(stack, f, ";"); by[f[1]] += n; all += n }
+    END { for (p in by) printf "%5.1f %%  %s\n", 100 * by[p] / all, p }' "$folded" |
+    sort -rn | head -n 20 >"$PERF_DIR/$id-shares.txt"
+  ok "$id: $(find "$PERF_DIR" -name "$id-*.svg" | wc -l) flame graphs; each process's share of the samples in $PERF_DIR/$id-shares.txt"
 }
 
 PG_ARGS=(--pgbench "$PG_BIN/pgbench" --pg-port "$PG_PORT" --pg-user "$PG_SUPERUSER" --pg-database bench_baseline)
