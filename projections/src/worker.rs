@@ -20,9 +20,10 @@ use crate::projection::{Projection, ProjectionError, RawEvent, schema_name};
 
 /// Messages a live worker applies in one transaction at most.
 const MAX_BATCH: usize = 256;
-/// How long a live worker waits for more messages to join a batch it has begun. Under load
-/// this halves the transactions (each costs about eight statements and a commit) for a few
-/// milliseconds of lag; an idle stream's lone message waits the same few milliseconds.
+/// How long a live worker waits for more messages to join a batch it has begun. At 1,000
+/// events/s this cuts the transactions to about a third (each costs four round trips
+/// besides its own statements, and a commit) for at most this much lag; an idle stream's
+/// lone message waits it too. (5 ms and 10 ms measured alike in B4; bench/notes.md § 7.)
 const LIVE_LINGER: Duration = Duration::from_millis(10);
 /// Messages a rebuild gathers for one transaction (the last ready chunk may take it past),
 /// and how long it waits for more to arrive before applying a smaller batch: nobody waits
