@@ -276,16 +276,7 @@ impl Harness {
         self.fed.push((self.seq, bus_event.clone()));
         let mut conn = self.db.pool.acquire().await.unwrap();
         for projection in &self.projections {
-            let mut tx = conn.begin().await.unwrap();
-            tx.execute(
-                format!(
-                    "SET LOCAL search_path TO {}, public",
-                    schema_name(projection.as_ref())
-                )
-                .as_str(),
-            )
-            .await
-            .unwrap();
+            let mut tx = begin_in(&mut conn, &schema_name(projection.as_ref())).await;
             let changes = projection
                 .apply(&mut tx, &bus_event, self.seq)
                 .await
@@ -327,23 +318,10 @@ impl Harness {
         for projection in &self.projections {
             let live = schema_name(projection.as_ref());
             let copy = format!("batch_{}", projection.name());
-            conn.execute(
-                format!("DROP SCHEMA IF EXISTS {copy} CASCADE; CREATE SCHEMA {copy}").as_str(),
-            )
-            .await
-            .unwrap();
-            let mut tx = conn.begin().await.unwrap();
-            tx.execute(format!("SET LOCAL search_path TO {copy}, public").as_str())
-                .await
-                .unwrap();
-            tx.execute(projection.schema_sql()).await.unwrap();
-            tx.commit().await.unwrap();
+            fresh_schema(&mut conn, &copy, projection.as_ref()).await;
             let mut notices = Vec::new();
             for events in self.fed.chunks(batch.max(1)) {
-                let mut tx = conn.begin().await.unwrap();
-                tx.execute(format!("SET LOCAL search_path TO {copy}, public").as_str())
-                    .await
-                    .unwrap();
+                let mut tx = begin_in(&mut conn, &copy).await;
                 let changes = projection
                     .apply_many(&mut tx, events)
                     .await
@@ -378,18 +356,7 @@ impl Harness {
             // A rebuild's way: `rebuild_many` on the undecoded messages, into tables
             // without their secondary indexes, created at the end.
             let rebuilt = format!("rebuild_{}", projection.name());
-            conn.execute(
-                format!("DROP SCHEMA IF EXISTS {rebuilt} CASCADE; CREATE SCHEMA {rebuilt}")
-                    .as_str(),
-            )
-            .await
-            .unwrap();
-            let mut tx = conn.begin().await.unwrap();
-            tx.execute(format!("SET LOCAL search_path TO {rebuilt}, public").as_str())
-                .await
-                .unwrap();
-            tx.execute(projection.schema_sql()).await.unwrap();
-            tx.commit().await.unwrap();
+            fresh_schema(&mut conn, &rebuilt, projection.as_ref()).await;
             for events in self.fed.chunks(batch.max(1)) {
                 let messages: Vec<RawEvent> = events
                     .iter()
@@ -398,10 +365,7 @@ impl Harness {
                         body: serde_json::to_vec(event).unwrap().into(),
                     })
                     .collect();
-                let mut tx = conn.begin().await.unwrap();
-                tx.execute(format!("SET LOCAL search_path TO {rebuilt}, public").as_str())
-                    .await
-                    .unwrap();
+                let mut tx = begin_in(&mut conn, &rebuilt).await;
                 projection
                     .rebuild_many(&mut tx, &messages)
                     .await
@@ -409,10 +373,7 @@ impl Harness {
                 tx.commit().await.unwrap();
             }
             if !projection.index_sql().trim().is_empty() {
-                let mut tx = conn.begin().await.unwrap();
-                tx.execute(format!("SET LOCAL search_path TO {rebuilt}, public").as_str())
-                    .await
-                    .unwrap();
+                let mut tx = begin_in(&mut conn, &rebuilt).await;
                 tx.execute(projection.index_sql()).await.unwrap();
                 tx.commit().await.unwrap();
             }
@@ -742,6 +703,32 @@ impl Harness {
         )
         .await
     }
+}
+
+/// A transaction on `conn` whose unqualified names resolve in `schema` first, as in a
+/// worker's.
+async fn begin_in<'c>(
+    conn: &'c mut PgConnection,
+    schema: &str,
+) -> sqlx::Transaction<'c, sqlx::Postgres> {
+    let mut tx = conn.begin().await.unwrap();
+    tx.execute(format!("SET LOCAL search_path TO {schema}, public").as_str())
+        .await
+        .unwrap();
+    tx
+}
+
+/// `schema`, dropped if it exists and made again with the projection's tables (without
+/// its secondary indexes).
+async fn fresh_schema(conn: &mut PgConnection, schema: &str, projection: &dyn Projection) {
+    conn.execute(
+        format!("DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}").as_str(),
+    )
+    .await
+    .unwrap();
+    let mut tx = begin_in(conn, schema).await;
+    tx.execute(projection.schema_sql()).await.unwrap();
+    tx.commit().await.unwrap();
 }
 
 /// Every table of schema `want` has the same rows in schema `have`, filled by `how`.
