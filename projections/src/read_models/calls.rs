@@ -663,40 +663,21 @@ mod tests {
 
     #[test]
     fn copy_writes_every_column_of_the_row() {
-        let row = CallRow {
-            call_id: Uuid::nil(),
-            requester_id: Uuid::nil(),
-            language: "es".to_owned(),
-            source_language: "en".to_owned(),
-            modality: "video".to_owned(),
-            specialty: None,
-            priority: "normal".to_owned(),
-            queue_id: None,
-            status: "queued".to_owned(),
-            offered_to: None,
-            offer_expires_at: None,
-            agent_id: None,
-            requested_at: DateTime::UNIX_EPOCH,
-            queued_at: None,
-            answered_at: None,
-            connected_at: None,
-            hold_started_at: None,
-            connection_hold_s: 0,
-            ended_at: None,
-            wrapped_up_at: None,
-            outcome: None,
-            wait_s: None,
-            talk_s: None,
-            hold_s: None,
-            wrap_up_s: None,
-            disposition: None,
-            notes: Some("a\tb\\c\nd".to_owned()),
-            stars: None,
-            rating_comment: None,
-            transfers: 0,
-            overflows: 0,
-            seq: 7,
+        let requested = CallEvent::CallRequested {
+            call_id: domain::CallId(Uuid::nil()),
+            requester_id: domain::UserId(Uuid::nil()),
+            request: domain::call::CallRequest {
+                language: domain::values::LanguageCode::parse("es").unwrap(),
+                source_language: domain::values::LanguageCode::parse("en").unwrap(),
+                modality: domain::values::Modality::Video,
+                specialty: None,
+                priority: domain::values::Priority::Normal,
+            },
+            at: DateTime::UNIX_EPOCH,
         };
+        let mut row = CallRow::requested(Uuid::nil(), &requested).unwrap();
+        row.notes = Some("a\tb\\c\nd".to_owned());
+        row.seq = 7;
         let fields: HashSet<String> = match serde_json::to_value(&row) {
             Ok(serde_json::Value::Object(fields)) => fields.keys().cloned().collect(),
             other => panic!("a row serialises to an object, not {other:?}"),
