@@ -567,11 +567,6 @@ async fn upsert<'r>(
     tx: &mut PgConnection,
     rows: impl IntoIterator<Item = &'r CallRow>,
 ) -> Result<(), ProjectionError> {
-    let rows = rows
-        .into_iter()
-        .map(serde_json::to_value)
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|error| sqlx::Error::Encode(Box::new(error)))?;
     support::store_many(tx, "calls", &["call_id"], rows).await
 }
 

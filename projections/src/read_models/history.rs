@@ -111,10 +111,8 @@ async fn apply<'e>(
             actor: support::actor(event),
             data: event.data().clone(),
         };
-        rows.push(
-            serde_json::to_value(&row).map_err(|error| sqlx::Error::Encode(Box::new(error)))?,
-        );
+        rows.push(row);
     }
-    support::store_many(tx, "events", &["call_id", "seq"], rows).await?;
+    support::store_many(tx, "events", &["call_id", "seq"], &rows).await?;
     Ok(vec![])
 }

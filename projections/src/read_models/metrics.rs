@@ -290,25 +290,17 @@ impl Facts {
     }
 
     async fn store(self, tx: &mut PgConnection) -> Result<(), ProjectionError> {
-        let calls = rows(&self.changed_calls, &self.calls)?;
+        let calls = self
+            .changed_calls
+            .iter()
+            .filter_map(|id| self.calls.get(id));
         support::store_many(tx, "call_facts", &["call_id"], calls).await?;
-        let agents = rows(&self.changed_agents, &self.agents)?;
+        let agents = self
+            .changed_agents
+            .iter()
+            .filter_map(|id| self.agents.get(id));
         support::store_many(tx, "agent_state", &["agent_id"], agents).await
     }
-}
-
-/// The rows of `ids` as JSON objects, for `support::store_many`.
-fn rows<T: Serialize>(
-    ids: &BTreeSet<Uuid>,
-    by_id: &HashMap<Uuid, T>,
-) -> Result<Vec<serde_json::Value>, ProjectionError> {
-    ids.iter()
-        .filter_map(|id| by_id.get(id))
-        .map(|row| {
-            serde_json::to_value(row)
-                .map_err(|error| ProjectionError::from(sqlx::Error::Encode(Box::new(error))))
-        })
-        .collect()
 }
 
 /// What the metrics remember of a call between its events (`call_facts`).

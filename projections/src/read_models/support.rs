@@ -175,14 +175,19 @@ where
 }
 
 /// Inserts or replaces whole rows of `table` (primary key `keys`) in one statement, like
-/// [`store`] for each. `rows` are JSON objects named like the table's columns, all with the
-/// same fields, and at most one per key (a statement cannot change a row twice).
-pub async fn store_many(
+/// [`store`] for each. The rows' serialized fields are named like the table's columns,
+/// and there is at most one row per key (a statement cannot change a row twice).
+pub async fn store_many<'r, T: Serialize + 'r>(
     tx: &mut PgConnection,
     table: &str,
     keys: &[&str],
-    rows: Vec<Value>,
+    rows: impl IntoIterator<Item = &'r T>,
 ) -> Result<(), ProjectionError> {
+    let rows = rows
+        .into_iter()
+        .map(serde_json::to_value)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|error| sqlx::Error::Encode(Box::new(error)))?;
     let Some(first) = rows.first() else {
         return Ok(());
     };
