@@ -433,8 +433,7 @@ fn free_colleagues_for<'a>(
 ) -> impl Iterator<Item = &'a Agent> {
     agents.iter().filter(move |a| {
         a.id != my_id
-            && a.status == "available"
-            && a.activity == "idle"
+            && a.is_free()
             && call
                 .language
                 .as_ref()

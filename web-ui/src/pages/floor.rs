@@ -460,11 +460,7 @@ fn CallControl(props: &CallControlProps) -> Html {
             });
         })
     };
-    let free: Vec<&Agent> = props
-        .agents
-        .iter()
-        .filter(|a| a.status == "available" && a.activity == "idle")
-        .collect();
+    let free: Vec<&Agent> = props.agents.iter().filter(|a| a.is_free()).collect();
     let id = format!("route-{}", c.id);
     html! {
         <div class="inline-form">

@@ -228,6 +228,11 @@ pub struct Agent {
 }
 
 impl Agent {
+    /// Available and on no call, offer or wrap-up: someone a call can be handed to now.
+    pub fn is_free(&self) -> bool {
+        self.status == "available" && self.activity == "idle"
+    }
+
     pub fn display_name(&self) -> String {
         self.name
             .clone()
