@@ -2,7 +2,8 @@
 //!
 //! One [`Hub`] per API process holds ONE core-NATS subscription to `<prefix>.views.>`, where
 //! the projection workers announce every read-model object they changed
-//! ([`ViewChanged`]). The hub serialises each notice once and fans it out through a
+//! ([`ViewChanged`](projections::bus::ViewChanged)). The hub serialises each notice once
+//! (copying the object's JSON as it came) and fans it out through a
 //! `tokio::sync::broadcast` channel. Each WebSocket session filters the notices for its
 //! user's role and copies the ones it may see into a small bounded queue that a writer task
 //! drains into the socket.
@@ -37,9 +38,10 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use futures::stream::{SplitSink, SplitStream};
 use futures::{SinkExt, StreamExt};
-use projections::bus::{Audience, BusNames, ViewChanged, ViewKind};
-use serde::Deserialize;
+use projections::bus::{Audience, BusNames, ViewKind};
+use serde::{Deserialize, Serialize};
 use serde_json::json;
+use serde_json::value::RawValue;
 use tokio::sync::{broadcast, mpsc, oneshot};
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
@@ -81,16 +83,44 @@ pub struct Notice {
     pub text: Utf8Bytes,
 }
 
+/// A [`ViewChanged`](projections::bus::ViewChanged) as it comes off the bus, its object left
+/// as the raw JSON it is: the hub copies it into the clients' message without building it as
+/// a value and writing it again.
+#[derive(Deserialize)]
+struct Announced<'a> {
+    #[serde(rename = "type")]
+    kind: ViewKind,
+    seq: u64,
+    id: Uuid,
+    #[serde(borrow)]
+    data: &'a RawValue,
+    audience: Audience,
+}
+
+/// What a client is sent for one notice.
+#[derive(Serialize)]
+struct Pushed<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    seq: u64,
+    data: &'a RawValue,
+}
+
 impl Notice {
-    pub fn new(view: ViewChanged) -> Self {
-        let text =
-            json!({"type": view.kind.as_str(), "seq": view.seq, "data": view.data}).to_string();
-        Self {
+    /// A [`ViewChanged`](projections::bus::ViewChanged)'s JSON, as a worker published it.
+    pub fn parse(body: &[u8]) -> Result<Self, serde_json::Error> {
+        let view: Announced<'_> = serde_json::from_slice(body)?;
+        let text = serde_json::to_string(&Pushed {
+            kind: view.kind.as_str(),
+            seq: view.seq,
+            data: view.data,
+        })?;
+        Ok(Self {
             kind: view.kind,
             id: view.id,
             audience: view.audience,
             text: Utf8Bytes::from(text),
-        }
+        })
     }
 }
 
@@ -115,9 +145,9 @@ impl Hub {
     }
 
     /// Hands one notice to every session (each filters for its user).
-    pub fn publish(&self, view: ViewChanged) {
+    pub fn publish(&self, notice: Notice) {
         // No receivers is fine: nobody is connected.
-        let _ = self.sender.send(Arc::new(Notice::new(view)));
+        let _ = self.sender.send(Arc::new(notice));
     }
 
     pub fn subscribe(&self) -> broadcast::Receiver<Arc<Notice>> {
@@ -141,8 +171,8 @@ impl Hub {
                     Ok(mut subscription) => {
                         tracing::info!(%subject, "push hub listening");
                         while let Some(message) = subscription.next().await {
-                            match serde_json::from_slice::<ViewChanged>(&message.payload) {
-                                Ok(view) => hub.publish(view),
+                            match Notice::parse(&message.payload) {
+                                Ok(notice) => hub.publish(notice),
                                 Err(error) => tracing::warn!(
                                     subject = %message.subject,
                                     %error,
@@ -471,4 +501,41 @@ async fn write_loop(
         }
     }
     let _ = tokio::time::timeout(WRITE_TIMEOUT, sink.close()).await;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_notice_carries_the_workers_object_as_it_was_published() {
+        let id = Uuid::new_v4();
+        let agent = Uuid::new_v4();
+        let view = projections::bus::ViewChanged {
+            kind: ViewKind::Offer,
+            seq: 42,
+            id,
+            data: json!({"call_id": id, "status": "offered", "note": "é \"quoted\"", "n": [1, 2.5]}),
+            audience: Audience {
+                agent_id: Some(agent),
+                requester_id: None,
+            },
+        };
+        let body = serde_json::to_vec(&view).expect("a view notice serialises");
+
+        let notice = Notice::parse(&body).expect("the notice parses");
+
+        assert_eq!(notice.kind, ViewKind::Offer);
+        assert_eq!(notice.id, id);
+        assert_eq!(notice.audience.agent_id, Some(agent));
+        let sent: serde_json::Value =
+            serde_json::from_str(notice.text.as_str()).expect("the text is JSON");
+        assert_eq!(sent, json!({"type": "offer", "seq": 42, "data": view.data}));
+    }
+
+    #[test]
+    fn a_notice_that_is_not_a_view_change_is_refused() {
+        assert!(Notice::parse(br#"{"type":"call","seq":1}"#).is_err());
+        assert!(Notice::parse(b"not json").is_err());
+    }
 }
