@@ -18,7 +18,8 @@ use uuid::Uuid;
 
 use crate::b1b2::open_loop;
 use crate::common::{
-    Api, Fragment, Latency, Row, UNSERVED_LANGUAGE, histogram, lock, record, write_fragment,
+    Api, Fragment, Latency, Row, UNSERVED_LANGUAGE, call_of_event_subject, histogram, lock, record,
+    watch_bus, write_fragment,
 };
 
 #[derive(Debug, Args)]
@@ -32,6 +33,13 @@ pub struct B4Args {
     pub duration_s: u64,
     #[arg(long, default_value_t = 3)]
     pub warmup_s: u64,
+    /// With the bus's address, each lag is also split into its stages: 202 → the call's
+    /// events on the bus (relay), → its view notice on the bus (worker), → the socket (hub).
+    #[arg(long)]
+    pub nats_url: Option<String>,
+    /// Subject prefix of the bus (events on `<prefix>.events.>`, notices on `<prefix>.views.>`).
+    #[arg(long, default_value = "parley")]
+    pub bus_prefix: String,
 }
 
 pub type WsStream =
@@ -82,6 +90,10 @@ fn call_id(text: &str) -> Option<Uuid> {
 struct Seen {
     /// First notice of each call.
     notices: HashMap<Uuid, Instant>,
+    /// When the last of each call's events reached a plain subscriber of the bus.
+    on_bus: HashMap<Uuid, Instant>,
+    /// When the first view notice of each call reached a plain subscriber of the bus.
+    view_notices: HashMap<Uuid, Instant>,
     /// 202 of each call, and when it was due to be sent.
     answered: HashMap<Uuid, (Instant, Instant)>,
 }
@@ -112,6 +124,35 @@ pub async fn run(out: &Path, args: &B4Args) -> anyhow::Result<()> {
                 }
             }
         })
+    };
+
+    let bus_watch = match &args.nats_url {
+        Some(url) => {
+            let seen = Arc::clone(&seen);
+            let prefix = args.bus_prefix.clone();
+            let subjects = [
+                format!("{prefix}.events.Call.*"),
+                format!("{prefix}.views.call"),
+            ];
+            // The events of one command are published together: the last one's arrival
+            // is kept. The first notice of a call is its first view change.
+            Some(
+                watch_bus(url, &subjects, move |message| {
+                    let now = Instant::now();
+                    if let Some(id) = call_of_event_subject(&prefix, &message.subject) {
+                        lock(&seen).on_bus.insert(id, now);
+                    } else if let Some(id) =
+                        serde_json::from_slice::<serde_json::Value>(&message.payload)
+                            .ok()
+                            .and_then(|notice| notice["id"].as_str()?.parse().ok())
+                    {
+                        lock(&seen).view_notices.entry(id).or_insert(now);
+                    }
+                })
+                .await?,
+            )
+        }
+        None => None,
     };
 
     let send = |due: Instant| {
@@ -152,6 +193,9 @@ pub async fn run(out: &Path, args: &B4Args) -> anyhow::Result<()> {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     reader.abort();
+    if let Some(bus_watch) = bus_watch {
+        bus_watch.abort();
+    }
     if ok == 0 {
         bail!(
             "no command was answered during the measured run ({failed} failed): is `parley serve` up?"
@@ -160,6 +204,7 @@ pub async fn run(out: &Path, args: &B4Args) -> anyhow::Result<()> {
 
     let mut lag = histogram()?;
     let mut end_to_end = histogram()?;
+    let mut stages = [histogram()?, histogram()?, histogram()?];
     let mut missing = 0u64;
     let mut before_answer = 0u64;
     {
@@ -175,6 +220,19 @@ pub async fn run(out: &Path, args: &B4Args) -> anyhow::Result<()> {
                     }
                     record(&mut lag, notice.saturating_duration_since(*answered));
                     record(&mut end_to_end, notice.saturating_duration_since(*due));
+                    if let (Some(on_bus), Some(view_notice)) =
+                        (seen.on_bus.get(id), seen.view_notices.get(id))
+                    {
+                        record(&mut stages[0], on_bus.saturating_duration_since(*answered));
+                        record(
+                            &mut stages[1],
+                            view_notice.saturating_duration_since(*on_bus),
+                        );
+                        record(
+                            &mut stages[2],
+                            notice.saturating_duration_since(*view_notice),
+                        );
+                    }
                 }
                 None => missing += 1,
             }
@@ -182,6 +240,18 @@ pub async fn run(out: &Path, args: &B4Args) -> anyhow::Result<()> {
     }
     let lag = Latency::of(&lag);
     let end_to_end = Latency::of(&end_to_end);
+    let [relay, worker, hub] = stages.map(|stage| Latency::of(&stage));
+    let split = if args.nats_url.is_some() {
+        format!(
+            "; stages (of {} calls): 202 → events on the bus {}, → view notice on the bus {}, → socket {}",
+            relay.count,
+            relay.short(),
+            worker.short(),
+            hub.short()
+        )
+    } else {
+        String::new()
+    };
     let events_per_s = args.rate * 2;
     let row = Row::new(
         "B4",
@@ -190,7 +260,7 @@ pub async fn run(out: &Path, args: &B4Args) -> anyhow::Result<()> {
     .figure(lag.short(), lag.p99_ms, "ms (p99)")
     .target("p99 ≤ 50 ms", Some(lag.p99_ms <= 50.0 && missing == 0 && failed == 0))
     .conditions(format!(
-        "{} commands/s = {events_per_s} events/s for {} s after {} s warm-up; {ok} answered, {failed} failed, {missing} notices missing, {before_answer} arrived before their 202; scheduled send → notice {}",
+        "{} commands/s = {events_per_s} events/s for {} s after {} s warm-up; {ok} answered, {failed} failed, {missing} notices missing, {before_answer} arrived before their 202; scheduled send → notice {}{split}",
         args.rate,
         args.duration_s,
         args.warmup_s,
@@ -212,6 +282,11 @@ pub async fn run(out: &Path, args: &B4Args) -> anyhow::Result<()> {
                 "notices_received": notices_total.load(std::sync::atomic::Ordering::Relaxed),
                 "lag_from_202": lag,
                 "lag_from_scheduled_send": end_to_end,
+                "stages": args.nats_url.is_some().then(|| json!({
+                    "answer_to_events_on_bus": relay,
+                    "events_on_bus_to_view_notice": worker,
+                    "view_notice_to_socket": hub,
+                })),
             }),
             notes: vec![],
             took_s: began.elapsed().as_secs_f64(),

@@ -19,7 +19,8 @@ use uuid::Uuid;
 
 use crate::b1b2::open_loop;
 use crate::common::{
-    Api, Fragment, Latency, Row, histogram, lock, record_us, run_bounded, write_fragment,
+    Api, Fragment, Latency, Row, call_of_event_subject, histogram, lock, record_us, run_bounded,
+    watch_bus, write_fragment,
 };
 
 const LANGUAGE: &str = "fr";
@@ -41,6 +42,21 @@ pub struct B7Args {
     /// Calls sent (one a second) and offered before the measured run.
     #[arg(long, default_value_t = 10)]
     pub warmup_calls: u64,
+    /// With the bus's address, each latency is also split into its stages: `CallQueued.at`
+    /// → the command's 202 (API: the command and its commit), → `CallQueued` on the bus
+    /// (relay), → `CallOffered.at` (stream delivery and the router's decision).
+    #[arg(long)]
+    pub nats_url: Option<String>,
+    /// Subject prefix of the bus (events on `<prefix>.events.>`).
+    #[arg(long, default_value = "parley")]
+    pub bus_prefix: String,
+}
+
+/// When each call was answered (202) and when its `CallQueued` went by on the bus.
+#[derive(Default)]
+struct Seen {
+    answered: HashMap<Uuid, DateTime<Utc>>,
+    queued_on_bus: HashMap<Uuid, DateTime<Utc>>,
 }
 
 /// Creates `count` interpreter accounts with Ana's password hash (no hashing needed).
@@ -168,13 +184,36 @@ pub async fn run(out: &Path, args: &B7Args) -> anyhow::Result<()> {
     .await?;
     let setup_s = setup.elapsed().as_secs_f64();
 
+    let seen = Arc::new(Mutex::new(Seen::default()));
+    let bus_watch = match &args.nats_url {
+        Some(url) => {
+            let seen = Arc::clone(&seen);
+            let prefix = args.bus_prefix.clone();
+            Some(
+                watch_bus(url, &[format!("{prefix}.events.Call.*")], move |message| {
+                    let now = Utc::now();
+                    let queued = serde_json::from_slice::<serde_json::Value>(&message.payload)
+                        .is_ok_and(|event| event["event_type"] == "CallQueued");
+                    if let Some(id) = call_of_event_subject(&prefix, &message.subject)
+                        && queued
+                    {
+                        lock(&seen).queued_on_bus.entry(id).or_insert(now);
+                    }
+                })
+                .await?,
+            )
+        }
+        None => None,
+    };
     let sent: Arc<Mutex<Vec<Uuid>>> = Arc::new(Mutex::new(Vec::new()));
     let send = |_due: Instant| {
         let api = api.clone();
         let token = requester.token.clone();
         let sent = Arc::clone(&sent);
+        let seen = Arc::clone(&seen);
         async move {
             let id = api.request_call(&token, LANGUAGE).await?;
+            lock(&seen).answered.insert(id, Utc::now());
             lock(&sent).push(id);
             Ok(())
         }
@@ -197,23 +236,50 @@ pub async fn run(out: &Path, args: &B7Args) -> anyhow::Result<()> {
     let (ok, failed, _) = open_loop(args.rate, Duration::from_secs(args.duration_s), send).await?;
     let calls: Vec<Uuid> = lock(&sent).clone();
     let offered = wait_offered(&pool, &calls, Duration::from_secs(30)).await?;
+    if let Some(bus_watch) = bus_watch {
+        bus_watch.abort();
+    }
     let times = queued_and_offered(&pool, &calls).await?;
     let mut hist = histogram()?;
-    for (queued, offered) in times.values() {
-        if let (Some(queued), Some(offered)) = (queued, offered) {
-            record_us(
-                &mut hist,
-                (*offered - *queued).num_microseconds().unwrap_or(i64::MAX),
-            );
+    let mut stages = [histogram()?, histogram()?, histogram()?];
+    let micros = |from: DateTime<Utc>, to: DateTime<Utc>| {
+        (to - from).num_microseconds().unwrap_or(i64::MAX).max(0)
+    };
+    {
+        let seen = lock(&seen);
+        for (id, (queued, offered)) in &times {
+            let (Some(queued), Some(offered)) = (*queued, *offered) else {
+                continue;
+            };
+            record_us(&mut hist, micros(queued, offered));
+            if let (Some(answered), Some(on_bus)) =
+                (seen.answered.get(id), seen.queued_on_bus.get(id))
+            {
+                record_us(&mut stages[0], micros(queued, *answered));
+                record_us(&mut stages[1], micros(*answered, *on_bus));
+                record_us(&mut stages[2], micros(*on_bus, offered));
+            }
         }
     }
     let latency = Latency::of(&hist);
+    let [api_stage, relay_stage, router_stage] = stages.map(|stage| Latency::of(&stage));
+    let split = if args.nats_url.is_some() {
+        format!(
+            "; stages (of {} calls): `CallQueued.at` → 202 {}, → `CallQueued` on the bus {}, → `CallOffered.at` {}",
+            api_stage.count,
+            api_stage.short(),
+            relay_stage.short(),
+            router_stage.short()
+        )
+    } else {
+        String::new()
+    };
     let not_offered = calls.len() - offered;
     let row = Row::new("B7", "router: call queued → offer made (`CallQueued.at` → `CallOffered.at`)")
         .figure(latency.short(), latency.p99_ms, "ms (p99)")
         .target("p99 ≤ 20 ms", Some(latency.p99_ms <= 20.0 && not_offered == 0 && ok > 0 && failed == 0))
         .conditions(format!(
-            "{} available interpreters, {} calls/s for {} s after {} warm-up calls; {ok} requested, {failed} failed, {not_offered} not offered within 30 s",
+            "{} available interpreters, {} calls/s for {} s after {} warm-up calls; {ok} requested, {failed} failed, {not_offered} not offered within 30 s{split}",
             args.agents, args.rate, args.duration_s, args.warmup_calls
         ));
     write_fragment(
@@ -229,6 +295,11 @@ pub async fn run(out: &Path, args: &B7Args) -> anyhow::Result<()> {
                 "failed": failed,
                 "not_offered": not_offered,
                 "latency": latency,
+                "stages": args.nats_url.is_some().then(|| json!({
+                    "queued_at_to_answer": api_stage,
+                    "answer_to_queued_on_bus": relay_stage,
+                    "queued_on_bus_to_offered_at": router_stage,
+                })),
                 "agent_setup_s": setup_s,
             }),
             notes: vec![],

@@ -356,3 +356,41 @@ pub async fn stream_last_sequence(
         .with_context(|| format!("reading stream {stream}"))?;
     Ok(stream.info().await?.state.last_sequence)
 }
+
+/// Subscribes (plain NATS, beside Parley's own consumers) to `subjects` and hands each
+/// message to `seen` as it arrives, until the returned task is aborted. Benchmarks use it
+/// to time the stages of a lag: when an event or a view notice went by on the bus.
+pub async fn watch_bus<F>(
+    nats_url: &str,
+    subjects: &[String],
+    mut seen: F,
+) -> anyhow::Result<tokio::task::JoinHandle<()>>
+where
+    F: FnMut(&async_nats::Message) + Send + 'static,
+{
+    use futures::StreamExt;
+
+    let nats = async_nats::connect(nats_url)
+        .await
+        .with_context(|| format!("connecting to NATS at {nats_url}"))?;
+    let mut subscribers = Vec::with_capacity(subjects.len());
+    for subject in subjects {
+        subscribers.push(nats.subscribe(subject.clone()).await?);
+    }
+    let mut messages = futures::stream::select_all(subscribers);
+    Ok(tokio::spawn(async move {
+        let _connection = nats;
+        while let Some(message) = messages.next().await {
+            seen(&message);
+        }
+    }))
+}
+
+/// The call a message on `<prefix>.events.Call.<id>` is about.
+pub fn call_of_event_subject(prefix: &str, subject: &str) -> Option<Uuid> {
+    subject
+        .strip_prefix(prefix)?
+        .strip_prefix(".events.Call.")?
+        .parse()
+        .ok()
+}

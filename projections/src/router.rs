@@ -721,6 +721,9 @@ where
         .ready_chunks(256);
     let mut state = RouterState::default();
     let mut replayed = caught_up_at == 0;
+    if replayed {
+        tracing::info!(seq = 0, "router caught up; routing (the stream is empty)");
+    }
     let mut lock_check = tokio::time::interval(Duration::from_secs(2));
     loop {
         if replayed {
