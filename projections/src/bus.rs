@@ -1,8 +1,11 @@
 //! The bus contract (API.md, "Bus"): stream and subject names, the body of one event on
 //! the stream, and the view-changed notices the projection workers publish after a commit.
 
+use std::borrow::Cow;
+
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
 use uuid::Uuid;
 
 /// Names on the bus. Production uses the defaults; each test gets its own stream and
@@ -91,6 +94,29 @@ impl BusEvent {
     /// Reads the payload in place (no copy of it first).
     pub fn decode<E: serde::de::DeserializeOwned>(&self) -> Result<E, serde_json::Error> {
         E::deserialize(&self.payload)
+    }
+}
+
+/// A [`BusEvent`] message read in place: what the event is about, borrowed from the
+/// message's body, and its payload left as raw JSON. A reader decodes the events it wants
+/// straight into their type; the rest of the message (metadata, times) is skipped by serde
+/// without being built.
+#[derive(Debug, Deserialize)]
+pub struct BusEventRef<'a> {
+    #[serde(borrow)]
+    pub aggregate_type: Cow<'a, str>,
+    #[serde(borrow)]
+    pub aggregate_id: Cow<'a, str>,
+    #[serde(borrow)]
+    pub event_type: Cow<'a, str>,
+    #[serde(borrow)]
+    pub payload: &'a RawValue,
+}
+
+impl BusEventRef<'_> {
+    /// The domain event, typed, from the payload's text.
+    pub fn decode<E: serde::de::DeserializeOwned>(&self) -> Result<E, serde_json::Error> {
+        serde_json::from_str(self.payload.get())
     }
 }
 

@@ -25,7 +25,7 @@ use futures::StreamExt;
 use sqlx::PgPool;
 use tokio::sync::watch;
 
-use crate::bus::{BusEvent, BusNames};
+use crate::bus::{BusEventRef, BusNames};
 use crate::leader::{Leadership, ROUTER_LOCK};
 
 /// A router's knowledge of one queue.
@@ -124,12 +124,20 @@ const REPAIR_GRACE_S: i64 = 2;
 
 impl RouterState {
     /// Folds one event from the stream.
-    pub fn apply(&mut self, event: &BusEvent) -> anyhow::Result<()> {
+    /// Folds one stream message (a [`crate::bus::BusEvent`]'s JSON) into the state. Only
+    /// the payload of a queue, agent or call event is decoded, straight into its type.
+    pub fn apply_message(&mut self, body: &[u8]) -> anyhow::Result<()> {
+        let event: BusEventRef<'_> =
+            serde_json::from_slice(body).context("a stream message is not an event")?;
+        self.apply(&event)
+    }
+
+    pub fn apply(&mut self, event: &BusEventRef<'_>) -> anyhow::Result<()> {
         let id: uuid::Uuid = event
             .aggregate_id
             .parse()
             .context("aggregate id is not a UUID")?;
-        match event.aggregate_type.as_str() {
+        match event.aggregate_type.as_ref() {
             "Queue" => self.apply_queue(QueueId(id), event.decode()?),
             "Agent" => self.apply_agent(AgentId(id), event.decode()?),
             "Call" => {
@@ -748,8 +756,7 @@ where
                 let chunk = chunk.context("the router's consumer ended")?;
                 for message in chunk {
                     let message = message.context("the router's consumer failed")?;
-                    let event: BusEvent = serde_json::from_slice(&message.payload).context("a stream message is not an event")?;
-                    state.apply(&event)?;
+                    state.apply_message(&message.payload)?;
                     let seq = message.info().map(|i| i.stream_sequence).unwrap_or(0);
                     if seq >= caught_up_at && !replayed {
                         tracing::info!(seq, "router caught up; routing");
@@ -774,8 +781,8 @@ mod tests {
         id: uuid::Uuid,
         sequence: i64,
         event: &E,
-    ) -> BusEvent {
-        BusEvent {
+    ) -> Vec<u8> {
+        serde_json::to_vec(&crate::bus::BusEvent {
             aggregate_type: aggregate_type.to_owned(),
             aggregate_id: id.to_string(),
             sequence,
@@ -784,7 +791,8 @@ mod tests {
             recorded_at: Utc::now(),
             payload: serde_json::to_value(event).unwrap_or_default(),
             metadata: serde_json::json!({}),
-        }
+        })
+        .unwrap_or_default()
     }
 
     /// A floor with one Spanish queue, one available Spanish interpreter and one call
@@ -811,7 +819,7 @@ mod tests {
         .unwrap();
         let mut state = RouterState::default();
         state
-            .apply(&bus_event(
+            .apply_message(&bus_event(
                 "Queue",
                 queue.0,
                 1,
@@ -837,7 +845,7 @@ mod tests {
         ];
         for (i, event) in agent_events.iter().enumerate() {
             state
-                .apply(&bus_event(
+                .apply_message(&bus_event(
                     "Agent",
                     agent.0,
                     i64::try_from(i).unwrap() + 1,
@@ -866,7 +874,7 @@ mod tests {
         ];
         for (i, event) in call_events.iter().enumerate() {
             state
-                .apply(&bus_event(
+                .apply_message(&bus_event(
                     "Call",
                     call.0,
                     i64::try_from(i).unwrap() + 1,
@@ -914,7 +922,7 @@ mod tests {
                 at: t0,
             };
             state
-                .apply(&bus_event(
+                .apply_message(&bus_event(
                     "Agent",
                     agent.0,
                     i64::try_from(sequence).unwrap() + 3,
@@ -959,7 +967,7 @@ mod tests {
         ];
         for (i, event) in events.iter().enumerate() {
             state
-                .apply(&bus_event(
+                .apply_message(&bus_event(
                     "Call",
                     call.0,
                     i64::try_from(i).unwrap() + 3,
@@ -994,7 +1002,7 @@ mod tests {
         ];
         for (i, event) in events.iter().enumerate() {
             state
-                .apply(&bus_event(
+                .apply_message(&bus_event(
                     "Agent",
                     agent.0,
                     i64::try_from(i).unwrap_or(0) + 1,

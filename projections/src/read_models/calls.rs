@@ -14,7 +14,7 @@ use domain::CallEvent;
 use domain::call::CallStatus;
 
 use super::support::{self, CALL, seconds_between, ts};
-use crate::bus::{Audience, BusEvent, ViewKind};
+use crate::bus::{Audience, BusEvent, BusEventRef, ViewKind};
 use crate::projection::{Changes, Projection, ProjectionError, RawEvent};
 
 /// Values of `calls.outcome`.
@@ -426,26 +426,12 @@ fn decode_events<'e>(
     Ok(decoded)
 }
 
-/// The parts of a stream message a rebuild reads; serde skips the others (metadata, the
-/// times) without building them.
-#[derive(Deserialize)]
-struct Envelope<'a> {
-    #[serde(borrow)]
-    aggregate_type: Cow<'a, str>,
-    #[serde(borrow)]
-    aggregate_id: Cow<'a, str>,
-    #[serde(borrow)]
-    event_type: Cow<'a, str>,
-    #[serde(borrow)]
-    payload: &'a serde_json::value::RawValue,
-}
-
 /// The call events among `messages`, decoded straight from their bodies: the payload
 /// into the `CallEvent`, without the intermediate `serde_json::Value` of a [`BusEvent`].
 fn decode_messages(messages: &[RawEvent]) -> Result<Vec<Decoded<'_>>, ProjectionError> {
     let mut decoded = Vec::with_capacity(messages.len());
     for message in messages {
-        let envelope: Envelope<'_> =
+        let envelope: BusEventRef<'_> =
             serde_json::from_slice(&message.body).map_err(|error| message.undecodable(error))?;
         if envelope.aggregate_type != CALL {
             continue;
@@ -458,7 +444,8 @@ fn decode_messages(messages: &[RawEvent]) -> Result<Vec<Decoded<'_>>, Projection
         };
         let call_id = Uuid::parse_str(&envelope.aggregate_id)
             .map_err(|error| failed(format!("aggregate id: {error}")))?;
-        let event = serde_json::from_str::<CallEvent>(envelope.payload.get())
+        let event = envelope
+            .decode::<CallEvent>()
             .map_err(|error| failed(error.to_string()))?;
         decoded.push(Decoded {
             seq: message.seq,
