@@ -19,7 +19,7 @@ use uuid::Uuid;
 use crate::b1b2::open_loop;
 use crate::common::{
     Api, Fragment, Latency, Row, UNSERVED_LANGUAGE, call_of_event_subject, histogram, lock, record,
-    watch_bus, write_fragment,
+    stages_text, watch_bus, write_fragment,
 };
 
 #[derive(Debug, Args)]
@@ -242,13 +242,11 @@ pub async fn run(out: &Path, args: &B4Args) -> anyhow::Result<()> {
     let end_to_end = Latency::of(&end_to_end);
     let [relay, worker, hub] = stages.map(|stage| Latency::of(&stage));
     let split = if args.nats_url.is_some() {
-        format!(
-            "; stages (of {} calls): 202 → events on the bus {}, → view notice on the bus {}, → socket {}",
-            relay.count,
-            relay.short(),
-            worker.short(),
-            hub.short()
-        )
+        stages_text(&[
+            ("202 → events on the bus", &relay),
+            ("view notice on the bus", &worker),
+            ("socket", &hub),
+        ])
     } else {
         String::new()
     };

@@ -20,7 +20,7 @@ use uuid::Uuid;
 use crate::b1b2::open_loop;
 use crate::common::{
     Api, Fragment, Latency, Row, call_of_event_subject, histogram, lock, record_us, run_bounded,
-    watch_bus, write_fragment,
+    stages_text, watch_bus, write_fragment,
 };
 
 const LANGUAGE: &str = "fr";
@@ -264,13 +264,11 @@ pub async fn run(out: &Path, args: &B7Args) -> anyhow::Result<()> {
     let latency = Latency::of(&hist);
     let [api_stage, relay_stage, router_stage] = stages.map(|stage| Latency::of(&stage));
     let split = if args.nats_url.is_some() {
-        format!(
-            "; stages (of {} calls): `CallQueued.at` → 202 {}, → `CallQueued` on the bus {}, → `CallOffered.at` {}",
-            api_stage.count,
-            api_stage.short(),
-            relay_stage.short(),
-            router_stage.short()
-        )
+        stages_text(&[
+            ("`CallQueued.at` → 202", &api_stage),
+            ("`CallQueued` on the bus", &relay_stage),
+            ("`CallOffered.at`", &router_stage),
+        ])
     } else {
         String::new()
     };

@@ -394,3 +394,14 @@ pub fn call_of_event_subject(prefix: &str, subject: &str) -> Option<Uuid> {
         .parse()
         .ok()
 }
+
+/// A latency's stages for a line's conditions:
+/// "; stages (of N calls): <first> p50 … ms, → <second> p50 … ms, …".
+pub fn stages_text(stages: &[(&str, &Latency)]) -> String {
+    let calls = stages.first().map_or(0, |(_, latency)| latency.count);
+    let parts: Vec<String> = stages
+        .iter()
+        .map(|(name, latency)| format!("{name} {}", latency.short()))
+        .collect();
+    format!("; stages (of {calls} calls): {}", parts.join(", → "))
+}

@@ -123,7 +123,6 @@ pub enum Decision {
 const REPAIR_GRACE_S: i64 = 2;
 
 impl RouterState {
-    /// Folds one event from the stream.
     /// Folds one stream message (a [`crate::bus::BusEvent`]'s JSON) into the state. Only
     /// the payload of a queue, agent or call event is decoded, straight into its type.
     pub fn apply_message(&mut self, body: &[u8]) -> anyhow::Result<()> {
@@ -132,6 +131,7 @@ impl RouterState {
         self.apply(&event)
     }
 
+    /// Folds one event from the stream.
     pub fn apply(&mut self, event: &BusEventRef<'_>) -> anyhow::Result<()> {
         let id: uuid::Uuid = event
             .aggregate_id
