@@ -43,6 +43,20 @@ fn literal(text: &str) -> String {
     format!("'{}'", text.replace('\'', "''"))
 }
 
+/// A transaction on `conn` whose unqualified names resolve in `schema` first. `also`, more
+/// statements (each ending in `;`), rides on the same round trip as the `BEGIN`.
+async fn begin_in<'c>(
+    conn: &'c mut PgConnection,
+    schema: &str,
+    also: &str,
+) -> sqlx::Result<sqlx::Transaction<'c, sqlx::Postgres>> {
+    conn.begin_with(format!(
+        "BEGIN; SET LOCAL search_path TO {}, public; {also}",
+        quoted(schema)
+    ))
+    .await
+}
+
 /// Drops a read model's schemas: the live one and any leftover of a rebuild (`_next`,
 /// `_retired`). `ensure_schemas` creates it again, empty, with its checkpoint at 0.
 pub async fn drop_read_model(
@@ -79,7 +93,8 @@ async fn create_schema(
     schema: &str,
     indexes: Indexes,
 ) -> anyhow::Result<()> {
-    let mut tx = conn.begin().await?;
+    // The search path may name the schema before it exists: it is looked up on use.
+    let mut tx = begin_in(conn, schema, "").await?;
     // Several processes may start at once: serialise schema creation.
     sqlx::query("SELECT pg_advisory_xact_lock(hashtext($1))")
         .bind(schema)
@@ -92,8 +107,6 @@ async fn create_schema(
             .await?;
     if !exists {
         tx.execute(format!("CREATE SCHEMA {}", quoted(schema)).as_str())
-            .await?;
-        tx.execute(format!("SET LOCAL search_path TO {}, public", quoted(schema)).as_str())
             .await?;
         tx.execute(projection.schema_sql())
             .await
@@ -131,9 +144,7 @@ async fn create_indexes(
         .clone()
         .disable_statement_logging();
     let mut conn = PgConnection::connect_with(&options).await?;
-    let mut tx = conn.begin().await?;
-    tx.execute(format!("SET LOCAL search_path TO {}, public", quoted(schema)).as_str())
-        .await?;
+    let mut tx = begin_in(&mut conn, schema, "").await?;
     tx.execute(projection.index_sql())
         .await
         .with_context(|| format!("creating the indexes of {schema}"))?;
@@ -222,15 +233,16 @@ async fn apply_batch(
     // to the schema that is live now, never to one renamed away under us. It and the
     // settings ride on the `BEGIN`'s round trip: a batch costs four round trips besides
     // its own statements.
-    let mut tx = conn
-        .begin_with(format!(
-            "BEGIN; SELECT pg_advisory_xact_lock(hashtext({})); \
-             SET LOCAL search_path TO {}, public; SET LOCAL synchronous_commit = off; \
-             SET LOCAL plan_cache_mode = force_custom_plan",
-            literal(&format!("swap:{schema}")),
-            quoted(schema)
-        ))
-        .await?;
+    let mut tx = begin_in(
+        conn,
+        schema,
+        &format!(
+            "SELECT pg_advisory_xact_lock(hashtext({})); SET LOCAL synchronous_commit = off; \
+             SET LOCAL plan_cache_mode = force_custom_plan;",
+            literal(&format!("swap:{schema}"))
+        ),
+    )
+    .await?;
     let checkpoint: i64 = sqlx::query_scalar("SELECT stream_seq FROM checkpoint FOR UPDATE")
         .fetch_one(&mut *tx)
         .await?;
