@@ -2,9 +2,8 @@
 //!
 //! One [`Hub`] per API process holds ONE core-NATS subscription to `<prefix>.views.>`, where
 //! the projection workers announce every read-model object they changed
-//! ([`ViewChanged`](projections::bus::ViewChanged)). The hub serialises each notice once
-//! (copying the object's JSON as it came) and fans it out through a
-//! `tokio::sync::broadcast` channel. Each WebSocket session filters the notices for its
+//! ([`ViewChanged`]). The hub serialises each notice once (copying the object's JSON as it
+//! came) and fans it out through a `tokio::sync::broadcast` channel. Each WebSocket session filters the notices for its
 //! user's role and copies the ones it may see into a small bounded queue that a writer task
 //! drains into the socket.
 //!
@@ -38,7 +37,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use futures::stream::{SplitSink, SplitStream};
 use futures::{SinkExt, StreamExt};
-use projections::bus::{Audience, BusNames, ViewKind};
+use projections::bus::{Audience, BusNames, ViewChanged, ViewKind};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use serde_json::value::RawValue;
@@ -83,20 +82,6 @@ pub struct Notice {
     pub text: Utf8Bytes,
 }
 
-/// A [`ViewChanged`](projections::bus::ViewChanged) as it comes off the bus, its object left
-/// as the raw JSON it is: the hub copies it into the clients' message without building it as
-/// a value and writing it again.
-#[derive(Deserialize)]
-struct Announced<'a> {
-    #[serde(rename = "type")]
-    kind: ViewKind,
-    seq: u64,
-    id: Uuid,
-    #[serde(borrow)]
-    data: &'a RawValue,
-    audience: Audience,
-}
-
 /// What a client is sent for one notice.
 #[derive(Serialize)]
 struct Pushed<'a> {
@@ -107,9 +92,11 @@ struct Pushed<'a> {
 }
 
 impl Notice {
-    /// A [`ViewChanged`](projections::bus::ViewChanged)'s JSON, as a worker published it.
+    /// A [`ViewChanged`]'s JSON, as a worker published it. The object is read as the raw
+    /// JSON it is and copied into the clients' message, not built as a value and written
+    /// again.
     pub fn parse(body: &[u8]) -> Result<Self, serde_json::Error> {
-        let view: Announced<'_> = serde_json::from_slice(body)?;
+        let view: ViewChanged<&RawValue> = serde_json::from_slice(body)?;
         let text = serde_json::to_string(&Pushed {
             kind: view.kind.as_str(),
             seq: view.seq,
@@ -511,7 +498,7 @@ mod tests {
     fn a_notice_carries_the_workers_object_as_it_was_published() {
         let id = Uuid::new_v4();
         let agent = Uuid::new_v4();
-        let view = projections::bus::ViewChanged {
+        let view = ViewChanged {
             kind: ViewKind::Offer,
             seq: 42,
             id,

@@ -151,14 +151,16 @@ pub struct Audience {
 }
 
 /// Published on core NATS after a projection commits: one read-model object changed.
+/// A reader that only passes the object on reads it as `ViewChanged<&RawValue>`, which
+/// keeps the object's JSON as it came.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ViewChanged {
+pub struct ViewChanged<Data = serde_json::Value> {
     #[serde(rename = "type")]
     pub kind: ViewKind,
     /// Stream sequence of the last event applied to the object.
     pub seq: u64,
     pub id: Uuid,
     /// The object as the read model now holds it.
-    pub data: serde_json::Value,
+    pub data: Data,
     pub audience: Audience,
 }
