@@ -307,23 +307,26 @@ bench() {
 
 # flame_graphs ID: the samples perf took during ID, folded per process (perf script names
 # each by its thread and process id) and named after the process (a Parley part, the load
-# generator, postgres, nats-server); then a flame graph of each, and each one's share of
-# all samples in ID-shares.txt.
+# generator, B6's rebuild, postgres, nats-server); then a flame graph of each, and each
+# one's share of all samples in ID-shares.txt.
 flame_graphs() {
   local id=$1 raw="$PERF_DIR/$1.raw.folded" folded="$PERF_DIR/$1.folded" entry name
-  local names=() bench_pid
+  local names=() pid
   info "$id: flame graphs in $PERF_DIR (perf script takes a few minutes)"
   perf script -i "$PERF_DIR/$id.perf.data" -F comm,pid,tid,time,period,event,ip,sym,dso 2>/dev/null |
     inferno-collapse-perf --pid >"$raw"
   for entry in "${PART_PIDS[@]}"; do
     names+=("s/^[^;]*-${entry#*=};/parley ${entry%%=*};/")
   done
-  # The load generator has exited by now: it is the process whose stacks are its code.
-  bench_pid=$(grep -m 1 -oE '^[^;]*-[0-9]+;.*parley_bench::' "$raw" | sed -E 's/^[^;]*-([0-9]+);.*/\1/' || true)
-  [[ -n $bench_pid ]] && names+=("s/^[^;]*-$bench_pid;/parley-bench;/")
+  # Processes this script did not start, and which have exited by now, are known by the
+  # code in their stacks: the load generator, and the `parley projections rebuild` B6 runs.
+  for entry in 'parley_bench::=parley-bench' 'projections::worker::rebuild=parley rebuild'; do
+    pid=$(grep -m 1 -oE "^[^;]*-[0-9]+;.*${entry%%=*}" "$raw" | sed -E 's/^[^;]*-([0-9]+);.*/\1/' || true)
+    [[ -n $pid ]] && names+=("s/^[^;]*-$pid;/${entry#*=};/")
+  done
   names+=('s/^postgres-[0-9]+;/postgres;/' 's/^nats-server-[0-9]+;/nats-server;/')
   sed -E "$(printf '%s\n' "${names[@]}")" "$raw" >"$folded"
-  for entry in "${PART_PIDS[@]/#/parley }" parley-bench postgres nats-server; do
+  for entry in "${PART_PIDS[@]/#/parley }" parley-bench 'parley rebuild' postgres nats-server; do
     entry=${entry%%=*}
     name=${entry#parley }
     grep -F "$entry;" "$folded" | grep "^$entry;" >"$PERF_DIR/$id-$name.folded" || true
