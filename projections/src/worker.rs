@@ -21,7 +21,7 @@ use crate::projection::{Projection, ProjectionError, RawEvent, schema_name};
 /// Messages a live worker applies in one transaction at most.
 const MAX_BATCH: usize = 256;
 /// How long a live worker waits for more messages to join a batch it has begun. At 1,000
-/// events/s this cuts the transactions to about a third (each costs four round trips
+/// events/s this cuts the transactions to about a third (each costs three round trips
 /// besides its own statements, and a commit) for at most this much lag; an idle stream's
 /// lone message waits it too. (5 ms and 10 ms measured alike in B4; bench/notes.md § 7.)
 const LIVE_LINGER: Duration = Duration::from_millis(10);
@@ -231,8 +231,8 @@ async fn apply_batch(
 ) -> Result<BatchOutcome, ProjectionError> {
     // The lock serialises with a rebuild's swap: once it is ours, every name below resolves
     // to the schema that is live now, never to one renamed away under us. It and the
-    // settings ride on the `BEGIN`'s round trip: a batch costs four round trips besides
-    // its own statements.
+    // settings ride on the `BEGIN`'s round trip: a batch costs three round trips besides
+    // its own statements (`BEGIN`, the checkpoint, `COMMIT`).
     let mut tx = begin_in(
         conn,
         schema,
@@ -243,11 +243,21 @@ async fn apply_batch(
         ),
     )
     .await?;
-    let checkpoint: i64 = sqlx::query_scalar("SELECT stream_seq FROM checkpoint FOR UPDATE")
-        .fetch_one(&mut *tx)
-        .await?;
+    // The checkpoint moves to the batch's end in the same statement that reads where it
+    // was: one round trip, not a read before the batch and a write after it. A gap rolls
+    // the whole transaction back; a batch applied already leaves it where it was.
+    let batch_end = messages.last().map_or(0, |message| message.seq);
+    let checkpoint: i64 = sqlx::query_scalar(
+        "UPDATE checkpoint SET stream_seq = GREATEST(checkpoint.stream_seq, $1), \
+         updated_at = now() \
+         FROM (SELECT stream_seq FROM checkpoint FOR UPDATE) AS before \
+         RETURNING before.stream_seq",
+    )
+    .bind(batch_end)
+    .fetch_one(&mut *tx)
+    .await?;
     // Messages at or below the checkpoint were applied already (a redelivery, or a rebuild
-    // swapped in a newer copy); the rest must follow it without a gap.
+    // swapped in a newer copy); the rest must follow it without a gap, up to `batch_end`.
     let fresh_from = messages
         .iter()
         .position(|message| message.seq > checkpoint)
@@ -277,10 +287,6 @@ async fn apply_batch(
             Vec::new()
         }
     };
-    sqlx::query("UPDATE checkpoint SET stream_seq = $1, updated_at = now()")
-        .bind(last)
-        .execute(&mut *tx)
-        .await?;
     tx.commit().await?;
     Ok(BatchOutcome::Applied { changes })
 }
@@ -672,5 +678,131 @@ pub async fn rebuild(
             "rebuilt and swapped in"
         );
         return Ok(next_checkpoint);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! `apply_batch` against a real PostgreSQL (`DATABASE_URL`, a server where tests may
+    //! create databases): redelivered messages, gaps and the checkpoint.
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+    use futures::future::BoxFuture;
+
+    use super::*;
+    use crate::bus::BusEvent;
+    use crate::projection::Changes;
+
+    /// Records the stream sequence of every event it is given, once (a second time would
+    /// break the primary key).
+    struct Recording;
+
+    impl Projection for Recording {
+        fn name(&self) -> &'static str {
+            "batch_test"
+        }
+
+        fn schema_sql(&self) -> &'static str {
+            "CREATE TABLE applied (seq bigint PRIMARY KEY)"
+        }
+
+        fn apply<'a>(
+            &'a self,
+            tx: &'a mut PgConnection,
+            _event: &'a BusEvent,
+            seq: i64,
+        ) -> BoxFuture<'a, Result<Changes, ProjectionError>> {
+            Box::pin(async move {
+                sqlx::query("INSERT INTO applied VALUES ($1)")
+                    .bind(seq)
+                    .execute(&mut *tx)
+                    .await?;
+                Ok(Vec::new())
+            })
+        }
+    }
+
+    fn message(seq: i64) -> RawEvent {
+        let event = serde_json::json!({
+            "aggregate_type": "Call",
+            "aggregate_id": "c1",
+            "sequence": seq,
+            "event_type": "CallTested",
+            "event_version": "1",
+            "recorded_at": "2026-03-02T10:00:00Z",
+            "payload": {"CallTested": {}},
+            "metadata": {},
+        });
+        RawEvent {
+            seq,
+            body: serde_json::to_vec(&event).unwrap().into(),
+        }
+    }
+
+    async fn batch(conn: &mut PgConnection, schema: &str, seqs: &[i64]) -> Option<(i64, i64)> {
+        let messages: Vec<RawEvent> = seqs.iter().copied().map(message).collect();
+        match apply_batch(conn, &Recording, schema, Mode::Rebuild, &messages)
+            .await
+            .unwrap()
+        {
+            BatchOutcome::Applied { .. } => None,
+            BatchOutcome::Gap { checkpoint, got } => Some((checkpoint, got)),
+        }
+    }
+
+    async fn applied(conn: &mut PgConnection, schema: &str) -> (i64, Vec<i64>) {
+        let seqs = sqlx::query_scalar(&format!(
+            "SELECT seq FROM {}.applied ORDER BY seq",
+            quoted(schema)
+        ))
+        .fetch_all(&mut *conn)
+        .await
+        .unwrap();
+        (checkpoint(conn, schema).await.unwrap(), seqs)
+    }
+
+    #[tokio::test]
+    async fn a_batch_skips_what_was_applied_and_a_gap_moves_nothing() {
+        let admin_url = std::env::var("DATABASE_URL").expect("DATABASE_URL");
+        let name = format!("worker_test_{}", uuid::Uuid::new_v4().simple());
+        let mut admin = PgConnection::connect(&admin_url).await.unwrap();
+        admin
+            .execute(format!(r#"CREATE DATABASE "{name}""#).as_str())
+            .await
+            .unwrap();
+        let options: sqlx::postgres::PgConnectOptions = admin_url.parse().unwrap();
+        let mut conn = PgConnection::connect_with(&options.database(&name))
+            .await
+            .unwrap();
+        let schema = schema_name(&Recording);
+        create_schema(&mut conn, &Recording, &schema, Indexes::Now)
+            .await
+            .unwrap();
+
+        assert_eq!(batch(&mut conn, &schema, &[1, 2]).await, None);
+        assert_eq!(applied(&mut conn, &schema).await, (2, vec![1, 2]));
+        // A redelivery overlapping what is applied: only 3 is new.
+        assert_eq!(batch(&mut conn, &schema, &[1, 2, 3]).await, None);
+        assert_eq!(applied(&mut conn, &schema).await, (3, vec![1, 2, 3]));
+        // Everything applied already: the checkpoint stays (it does not go back to 2),
+        // nothing is applied twice.
+        assert_eq!(batch(&mut conn, &schema, &[1, 2]).await, None);
+        assert_eq!(applied(&mut conn, &schema).await, (3, vec![1, 2, 3]));
+        // A gap after the checkpoint, or inside the batch: nothing moves, the checkpoint
+        // included (it was moved first, in the same transaction).
+        assert_eq!(batch(&mut conn, &schema, &[5, 6]).await, Some((3, 5)));
+        assert_eq!(batch(&mut conn, &schema, &[4, 6]).await, Some((3, 6)));
+        assert_eq!(applied(&mut conn, &schema).await, (3, vec![1, 2, 3]));
+        assert_eq!(batch(&mut conn, &schema, &[4, 5, 6]).await, None);
+        assert_eq!(
+            applied(&mut conn, &schema).await,
+            (6, vec![1, 2, 3, 4, 5, 6])
+        );
+
+        conn.close().await.unwrap();
+        admin
+            .execute(format!(r#"DROP DATABASE "{name}" WITH (FORCE)"#).as_str())
+            .await
+            .unwrap();
     }
 }
