@@ -51,6 +51,7 @@ done
 # ------------------------------------------------------------- parameters ---
 
 if [[ $MODE == quick ]]; then
+  M0_ARGS=(--duration-s 3)
   B1_ARGS=(--concurrency 64 --duration-s 4 --warmup-s 1)
   B2_ARGS=(--rate 1000 --duration-s 4 --warmup-s 1 --pgbench-clients 32)
   B3_ARGS=(--events 100000 --batch-events 10000 --paced-rate 2000 --paced-s 3)
@@ -60,6 +61,7 @@ if [[ $MODE == quick ]]; then
   B6_ARGS=(--timeout-s 300)
   BENCH_TIMEOUT_S=${BENCH_TIMEOUT_S:-600}
 else
+  M0_ARGS=(--duration-s 10)
   B1_ARGS=(--concurrency 64 --duration-s 20 --warmup-s 5)
   B2_ARGS=(--rate 1000 --duration-s 20 --warmup-s 5 --pgbench-clients 32)
   B3_ARGS=(--events 1000000 --batch-events 10000 --paced-rate 5000 --paced-s 10)
@@ -69,7 +71,7 @@ else
   B6_ARGS=(--timeout-s 1800)
   BENCH_TIMEOUT_S=${BENCH_TIMEOUT_S:-3600}
 fi
-ALL_BENCHES=(B1 B2 B3 CU B6 B4 B5 B7)
+ALL_BENCHES=(M0 B1 B2 B3 CU B6 B4 B5 B7)
 ONLY=${BENCH_ONLY:-}
 
 wanted() {
@@ -343,6 +345,10 @@ flame_graphs() {
 PG_ARGS=(--pgbench "$PG_BIN/pgbench" --pg-port "$PG_PORT" --pg-user "$PG_SUPERUSER" --pg-database bench_baseline)
 
 # ------------------------------------------------------------- benchmarks ---
+
+# M0: the machine's own stalls (a virtual machine's host may run other guests on our
+# cores), measured while nothing of ours runs; every latency line below pays them too.
+bench M0 machine "${M0_ARGS[@]}"
 
 # B1, B2: the API alone (no relay, workers nor router competing for the cores).
 start_part serve serve

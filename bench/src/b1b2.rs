@@ -15,6 +15,7 @@ use tokio::time::Instant;
 use crate::common::{
     Api, Fragment, Latency, Row, UNSERVED_LANGUAGE, fmt_int, histogram, record, write_fragment,
 };
+use crate::machine::{CpuTimes, steal_text};
 
 /// Where pgbench runs: a database of its own on the same server, migrated like Parley's
 /// (same table, indexes and triggers), so its rows never reach the relay.
@@ -345,8 +346,10 @@ pub async fn b2(out: &Path, args: &B2Args) -> anyhow::Result<()> {
     eprintln!("B2: warm-up {} s at {}/s", args.warmup_s, args.rate);
     open_loop(args.rate, Duration::from_secs(args.warmup_s), send).await?;
     eprintln!("B2: measuring {} s at {}/s", args.duration_s, args.rate);
+    let cpu_before = CpuTimes::now();
     let (ok, failed, hist) =
         open_loop(args.rate, Duration::from_secs(args.duration_s), send).await?;
+    let steal = steal_text(cpu_before);
     let latency = Latency::of(&hist);
 
     let script = write_script(out, "pgbench-command.sql", MINIMAL_SCRIPT)?;
@@ -383,7 +386,7 @@ pub async fn b2(out: &Path, args: &B2Args) -> anyhow::Result<()> {
     .baseline(format!("{} (pgbench -R)", baseline.short()), baseline.p99_ms)
     .target("p99 ≤ 25 ms", Some(latency.p99_ms <= 25.0 && ok > 0 && failed == 0))
     .conditions(format!(
-        "{}/s for {} s after {} s warm-up; {ok} answered, {failed} failed; pgbench {} clients, {} failed",
+        "{}/s for {} s after {} s warm-up; {ok} answered, {failed} failed{steal}; pgbench {} clients, {} failed",
         args.rate, args.duration_s, args.warmup_s, args.pgbench_clients, baseline_failed
     ));
     write_fragment(

@@ -13,6 +13,7 @@ mod b5;
 mod b6;
 mod b7;
 mod common;
+mod machine;
 mod report;
 
 use std::path::PathBuf;
@@ -34,6 +35,8 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// M0: how late a thread sleeping 1 ms wakes up, and the hypervisor's steal.
+    Machine(machine::MachineArgs),
     /// B1: commands/s through HTTP with many concurrent clients, beside pgbench.
     B1(b1b2::B1Args),
     /// B2: command latency at a fixed rate (open loop), beside `pgbench -R`.
@@ -61,6 +64,7 @@ async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     let out = cli.out_dir;
     match cli.command {
+        Command::Machine(args) => machine::run(&out, &args).await,
         Command::B1(args) => b1b2::b1(&out, &args).await,
         Command::B2(args) => b1b2::b2(&out, &args).await,
         Command::B3(args) => b3::run(&out, &args).await,
