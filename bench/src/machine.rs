@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use clap::Args;
 use serde_json::json;
 
-use crate::common::{Fragment, Latency, Row, fmt_ms, histogram, record, write_fragment};
+use crate::common::{Fragment, Latency, Row, fmt_int, fmt_ms, histogram, record, write_fragment};
 
 #[derive(Debug, Args)]
 pub struct MachineArgs {
@@ -109,7 +109,8 @@ pub async fn run(out: &Path, args: &MachineArgs) -> anyhow::Result<()> {
         "{} naps over {} s, PostgreSQL and NATS started and idle, before any Parley process; \
          steal is the share of all CPU time that the hypervisor gave to other guests \
          (`/proc/stat`). Every latency line pays for these stalls too",
-        latency.count, args.duration_s
+        fmt_int(latency.count as f64),
+        args.duration_s
     ));
     write_fragment(
         out,
