@@ -21,7 +21,7 @@ use crate::projection::{Projection, ProjectionError, RawEvent, schema_name};
 /// Messages a live worker applies in one transaction at most.
 const MAX_BATCH: usize = 256;
 /// How long a live worker waits for more messages to join a batch it has begun. At 1,000
-/// events/s this cuts the transactions to about a third (each costs three round trips
+/// events/s this cuts the transactions to about a third (each costs four round trips
 /// besides its own statements, and a commit) for at most this much lag; an idle stream's
 /// lone message waits it too. (5 ms and 10 ms measured alike in B4; bench/notes.md § 7.)
 const LIVE_LINGER: Duration = Duration::from_millis(10);
@@ -231,8 +231,8 @@ async fn apply_batch(
 ) -> Result<BatchOutcome, ProjectionError> {
     // The lock serialises with a rebuild's swap: once it is ours, every name below resolves
     // to the schema that is live now, never to one renamed away under us. It and the
-    // settings ride on the `BEGIN`'s round trip: a batch costs three round trips besides
-    // its own statements (`BEGIN`, the checkpoint, `COMMIT`).
+    // settings ride on the `BEGIN`'s round trip: a batch costs four round trips besides
+    // its own statements.
     let mut tx = begin_in(
         conn,
         schema,
@@ -243,21 +243,11 @@ async fn apply_batch(
         ),
     )
     .await?;
-    // The checkpoint moves to the batch's end in the same statement that reads where it
-    // was: one round trip, not a read before the batch and a write after it. A gap rolls
-    // the whole transaction back; a batch applied already leaves it where it was.
-    let batch_end = messages.last().map_or(0, |message| message.seq);
-    let checkpoint: i64 = sqlx::query_scalar(
-        "UPDATE checkpoint SET stream_seq = GREATEST(checkpoint.stream_seq, $1), \
-         updated_at = now() \
-         FROM (SELECT stream_seq FROM checkpoint FOR UPDATE) AS before \
-         RETURNING before.stream_seq",
-    )
-    .bind(batch_end)
-    .fetch_one(&mut *tx)
-    .await?;
+    let checkpoint: i64 = sqlx::query_scalar("SELECT stream_seq FROM checkpoint FOR UPDATE")
+        .fetch_one(&mut *tx)
+        .await?;
     // Messages at or below the checkpoint were applied already (a redelivery, or a rebuild
-    // swapped in a newer copy); the rest must follow it without a gap, up to `batch_end`.
+    // swapped in a newer copy); the rest must follow it without a gap.
     let fresh_from = messages
         .iter()
         .position(|message| message.seq > checkpoint)
@@ -287,6 +277,10 @@ async fn apply_batch(
             Vec::new()
         }
     };
+    sqlx::query("UPDATE checkpoint SET stream_seq = $1, updated_at = now()")
+        .bind(last)
+        .execute(&mut *tx)
+        .await?;
     tx.commit().await?;
     Ok(BatchOutcome::Applied { changes })
 }
@@ -789,7 +783,7 @@ mod tests {
         assert_eq!(batch(&mut conn, &schema, &[1, 2]).await, None);
         assert_eq!(applied(&mut conn, &schema).await, (3, vec![1, 2, 3]));
         // A gap after the checkpoint, or inside the batch: nothing moves, the checkpoint
-        // included (it was moved first, in the same transaction).
+        // included.
         assert_eq!(batch(&mut conn, &schema, &[5, 6]).await, Some((3, 5)));
         assert_eq!(batch(&mut conn, &schema, &[4, 6]).await, Some((3, 6)));
         assert_eq!(applied(&mut conn, &schema).await, (3, vec![1, 2, 3]));
