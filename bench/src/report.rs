@@ -103,10 +103,9 @@ pub fn run(out: &Path, args: &ReportArgs) -> anyhow::Result<()> {
     let cores = std::thread::available_parallelism().map_or(0, std::num::NonZero::get);
     let load_end = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
     let load_end = load_end.trim().to_owned();
-    let busy = [load_1min(&args.load_start), load_1min(&load_end)]
-        .into_iter()
-        .flatten()
-        .any(|load| load >= 0.5 * cores as f64);
+    // Only the load before the run says whether other work was there: at the end it is
+    // mostly the benchmarks' own.
+    let busy = load_1min(&args.load_start).is_some_and(|load| load >= 0.5 * cores as f64);
     let mut rss = BTreeMap::new();
     for spec in &args.pids {
         if let Some((name, pid)) = spec.split_once('=')
@@ -202,10 +201,10 @@ pub fn run(out: &Path, args: &ReportArgs) -> anyhow::Result<()> {
     if busy {
         let _ = writeln!(
             md,
-            "- **Shared and busy**: other work (builds, test suites) ran on the same {cores} cores \
-             during the run, so every figure here is lower, and every latency higher, than on an \
-             idle machine. The baselines ran on the same busy machine in the same run, so the \
-             ratios are the fairer reading."
+            "- **Shared and busy**: other work (builds, test suites) was running on the same \
+             {cores} cores when the run started, so the figures here may be lower, and the \
+             latencies higher, than on an idle machine. The baselines ran on the same machine in \
+             the same run, so the ratios are the fairer reading."
         );
     }
     let _ = writeln!(
