@@ -61,7 +61,8 @@ impl CpuTimes {
     }
 }
 
-/// "; steal 1.2 % of CPU time", for a line's conditions, or nothing where unknown.
+/// "; the hypervisor took (steal) 1.2 % of the CPU time meanwhile", for a line's
+/// conditions, or nothing where `/proc/stat` cannot be read.
 pub fn steal_text(since: Option<CpuTimes>) -> String {
     CpuTimes::steal_percent_since(since).map_or_else(String::new, |percent| {
         format!("; the hypervisor took (steal) {percent:.1} % of the CPU time meanwhile")
