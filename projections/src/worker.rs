@@ -717,16 +717,16 @@ mod tests {
     }
 
     fn message(seq: i64) -> RawEvent {
-        let event = serde_json::json!({
-            "aggregate_type": "Call",
-            "aggregate_id": "c1",
-            "sequence": seq,
-            "event_type": "CallTested",
-            "event_version": "1",
-            "recorded_at": "2026-03-02T10:00:00Z",
-            "payload": {"CallTested": {}},
-            "metadata": {},
-        });
+        let event = BusEvent {
+            aggregate_type: "Call".to_owned(),
+            aggregate_id: "c1".to_owned(),
+            sequence: seq,
+            event_type: "CallTested".to_owned(),
+            event_version: "1".to_owned(),
+            recorded_at: chrono::DateTime::UNIX_EPOCH,
+            payload: serde_json::json!({"CallTested": {}}),
+            metadata: serde_json::json!({}),
+        };
         RawEvent {
             seq,
             body: serde_json::to_vec(&event).unwrap().into(),
