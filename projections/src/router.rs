@@ -132,7 +132,7 @@ impl RouterState {
     }
 
     /// Folds one event from the stream.
-    pub fn apply(&mut self, event: &BusEventRef<'_>) -> anyhow::Result<()> {
+    fn apply(&mut self, event: &BusEventRef<'_>) -> anyhow::Result<()> {
         let id: uuid::Uuid = event
             .aggregate_id
             .parse()
