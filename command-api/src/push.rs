@@ -3,9 +3,9 @@
 //! One [`Hub`] per API process holds ONE core-NATS subscription to `<prefix>.views.>`, where
 //! the projection workers announce every read-model object they changed
 //! ([`ViewChanged`]). The hub serialises each notice once (copying the object's JSON as it
-//! came) and fans it out through a `tokio::sync::broadcast` channel. Each WebSocket session filters the notices for its
-//! user's role and copies the ones it may see into a small bounded queue that a writer task
-//! drains into the socket.
+//! came) and fans it out through a `tokio::sync::broadcast` channel. Each WebSocket session
+//! filters the notices for its user's role and copies the ones it may see into a small
+//! bounded queue that a writer task drains into the socket.
 //!
 //! A slow client never slows the others: when it lags behind the broadcast channel, or its
 //! own queue is full, it is sent one `{"type":"resync","seq":0,"data":null}` and is
