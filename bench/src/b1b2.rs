@@ -15,7 +15,7 @@ use tokio::time::Instant;
 use crate::common::{
     Api, Fragment, Latency, Row, UNSERVED_LANGUAGE, fmt_int, histogram, record, write_fragment,
 };
-use crate::machine::{CpuTimes, steal_text};
+use crate::machine::{CpuTimes, cpu_text};
 
 /// Where pgbench runs: a database of its own on the same server, migrated like Parley's
 /// (same table, indexes and triggers), so its rows never reach the relay.
@@ -349,7 +349,7 @@ pub async fn b2(out: &Path, args: &B2Args) -> anyhow::Result<()> {
     let cpu_before = CpuTimes::now();
     let (ok, failed, hist) =
         open_loop(args.rate, Duration::from_secs(args.duration_s), send).await?;
-    let steal = steal_text(cpu_before);
+    let cpu = cpu_text(cpu_before, ok, "command");
     let latency = Latency::of(&hist);
 
     let script = write_script(out, "pgbench-command.sql", MINIMAL_SCRIPT)?;
@@ -386,7 +386,7 @@ pub async fn b2(out: &Path, args: &B2Args) -> anyhow::Result<()> {
     .baseline(format!("{} (pgbench -R)", baseline.short()), baseline.p99_ms)
     .target("p99 ≤ 25 ms", Some(latency.p99_ms <= 25.0 && ok > 0 && failed == 0))
     .conditions(format!(
-        "{}/s for {} s after {} s warm-up; {ok} answered, {failed} failed{steal}; pgbench {} clients, {} failed",
+        "{}/s for {} s after {} s warm-up; {ok} answered, {failed} failed{cpu}; pgbench {} clients, {} failed",
         args.rate, args.duration_s, args.warmup_s, args.pgbench_clients, baseline_failed
     ));
     write_fragment(

@@ -21,7 +21,7 @@ use crate::common::{
     Api, Fragment, Latency, Row, UNSERVED_LANGUAGE, call_of_event_subject, histogram, lock, record,
     stages_text, watch_bus, write_fragment,
 };
-use crate::machine::{CpuTimes, steal_text};
+use crate::machine::{CpuTimes, cpu_text};
 
 #[derive(Debug, Args)]
 pub struct B4Args {
@@ -179,7 +179,7 @@ pub async fn run(out: &Path, args: &B4Args) -> anyhow::Result<()> {
     );
     let cpu_before = CpuTimes::now();
     let (ok, failed, _) = open_loop(args.rate, Duration::from_secs(args.duration_s), send).await?;
-    let steal = steal_text(cpu_before);
+    let cpu = cpu_text(cpu_before, ok, "command");
     // Let the last notices arrive.
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
@@ -261,7 +261,7 @@ pub async fn run(out: &Path, args: &B4Args) -> anyhow::Result<()> {
     .figure(lag.short(), lag.p99_ms, "ms (p99)")
     .target("p99 ≤ 50 ms", Some(lag.p99_ms <= 50.0 && missing == 0 && failed == 0))
     .conditions(format!(
-        "{} commands/s = {events_per_s} events/s for {} s after {} s warm-up; {ok} answered, {failed} failed, {missing} notices missing, {before_answer} arrived before their 202; scheduled send → notice {}{split}{steal}",
+        "{} commands/s = {events_per_s} events/s for {} s after {} s warm-up; {ok} answered, {failed} failed, {missing} notices missing, {before_answer} arrived before their 202; scheduled send → notice {}{split}{cpu}",
         args.rate,
         args.duration_s,
         args.warmup_s,

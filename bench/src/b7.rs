@@ -22,7 +22,7 @@ use crate::common::{
     Api, Fragment, Latency, Row, call_of_event_subject, histogram, lock, record_us, run_bounded,
     stages_text, watch_bus, write_fragment,
 };
-use crate::machine::{CpuTimes, steal_text};
+use crate::machine::{CpuTimes, cpu_text};
 
 const LANGUAGE: &str = "fr";
 
@@ -236,7 +236,7 @@ pub async fn run(out: &Path, args: &B7Args) -> anyhow::Result<()> {
     );
     let cpu_before = CpuTimes::now();
     let (ok, failed, _) = open_loop(args.rate, Duration::from_secs(args.duration_s), send).await?;
-    let steal = steal_text(cpu_before);
+    let cpu = cpu_text(cpu_before, ok, "call");
     let calls: Vec<Uuid> = lock(&sent).clone();
     let offered = wait_offered(&pool, &calls, Duration::from_secs(30)).await?;
     if let Some(bus_watch) = bus_watch {
@@ -280,7 +280,7 @@ pub async fn run(out: &Path, args: &B7Args) -> anyhow::Result<()> {
         .figure(latency.short(), latency.p99_ms, "ms (p99)")
         .target("p99 ≤ 20 ms", Some(latency.p99_ms <= 20.0 && not_offered == 0 && ok > 0 && failed == 0))
         .conditions(format!(
-            "{} available interpreters, {} calls/s for {} s after {} warm-up calls; {ok} requested, {failed} failed, {not_offered} not offered within 30 s{split}{steal}",
+            "{} available interpreters, {} calls/s for {} s after {} warm-up calls; {ok} requested, {failed} failed, {not_offered} not offered within 30 s{split}{cpu}",
             args.agents, args.rate, args.duration_s, args.warmup_calls
         ));
     write_fragment(

@@ -19,23 +19,35 @@ pub struct MachineArgs {
 }
 
 /// The whole machine's CPU time so far, from the first line of `/proc/stat` (in clock
-/// ticks), and the part of it the hypervisor gave to others ("steal").
+/// ticks): all of it, the idle part, and the part the hypervisor gave to others ("steal").
 #[derive(Debug, Clone, Copy)]
 pub struct CpuTimes {
     total: u64,
+    idle: u64,
     steal: u64,
+    at: Instant,
+}
+
+/// How the machine's CPUs were used between two [`CpuTimes`].
+#[derive(Debug, Clone, Copy)]
+pub struct CpuUse {
+    /// Busy (not idle, not waiting for I/O, not stolen), as a share of all CPU time.
+    pub busy_percent: f64,
+    pub steal_percent: f64,
+    /// Busy CPU time over all CPUs, in seconds.
+    pub busy_cpu_s: f64,
 }
 
 impl CpuTimes {
     /// `None` where `/proc/stat` cannot be read (not Linux).
     pub fn now() -> Option<Self> {
         let stat = std::fs::read_to_string("/proc/stat").ok()?;
-        Self::parse(stat.lines().next()?)
+        Self::parse(stat.lines().next()?, Instant::now())
     }
 
     /// `cpu  user nice system idle iowait irq softirq steal guest guest_nice`; guest time
     /// is already counted in user time.
-    fn parse(line: &str) -> Option<Self> {
+    fn parse(line: &str, at: Instant) -> Option<Self> {
         let mut fields = line.split_whitespace();
         if fields.next()? != "cpu" {
             return None;
@@ -45,27 +57,56 @@ impl CpuTimes {
             .map(str::parse)
             .collect::<Result<_, _>>()
             .ok()?;
-        let steal = *ticks.get(7)?;
         Some(Self {
             total: ticks.iter().sum(),
-            steal,
+            idle: ticks.get(3)? + ticks.get(4)?,
+            steal: *ticks.get(7)?,
+            at,
         })
     }
 
-    /// The percentage of CPU time stolen between `earlier` and now.
-    pub fn steal_percent_since(earlier: Option<Self>) -> Option<f64> {
-        let (earlier, now) = (earlier?, Self::now()?);
-        let total = now.total.checked_sub(earlier.total)?;
-        let steal = now.steal.checked_sub(earlier.steal)?;
-        (total > 0).then(|| 100.0 * steal as f64 / total as f64)
+    /// The use of the CPUs between `earlier` and `self`, on a machine of `cpus` CPUs.
+    fn use_since(self, earlier: Self, cpus: usize) -> Option<CpuUse> {
+        let total = self.total.checked_sub(earlier.total)?;
+        let idle = self.idle.checked_sub(earlier.idle)?;
+        let steal = self.steal.checked_sub(earlier.steal)?;
+        if total == 0 {
+            return None;
+        }
+        let share = |ticks: u64| ticks as f64 / total as f64;
+        let busy = share(total.saturating_sub(idle + steal));
+        Some(CpuUse {
+            busy_percent: 100.0 * busy,
+            steal_percent: 100.0 * share(steal),
+            busy_cpu_s: busy * self.at.duration_since(earlier.at).as_secs_f64() * cpus as f64,
+        })
+    }
+
+    /// The use of this machine's CPUs between `earlier` and now.
+    pub fn use_since_then(earlier: Option<Self>) -> Option<CpuUse> {
+        let cpus = std::thread::available_parallelism().ok()?.get();
+        Self::now()?.use_since(earlier?, cpus)
     }
 }
 
-/// "; the hypervisor took (steal) 1.2 % of the CPU time meanwhile", for a line's
-/// conditions, or nothing where `/proc/stat` cannot be read.
-pub fn steal_text(since: Option<CpuTimes>) -> String {
-    CpuTimes::steal_percent_since(since).map_or_else(String::new, |percent| {
-        format!("; the hypervisor took (steal) {percent:.1} % of the CPU time meanwhile")
+/// "; all processes (…) kept the CPUs 68 % busy (27 ms of CPU per call), the hypervisor
+/// took (steal) 1.2 % of the CPU time meanwhile", for a line's conditions, where `done`
+/// `what`s were done meanwhile; or nothing where `/proc/stat` cannot be read.
+pub fn cpu_text(since: Option<CpuTimes>, done: u64, what: &str) -> String {
+    CpuTimes::use_since_then(since).map_or_else(String::new, |cpu| {
+        let per = if done > 0 {
+            format!(
+                " ({} ms of CPU per {what})",
+                fmt_ms(1000.0 * cpu.busy_cpu_s / done as f64)
+            )
+        } else {
+            String::new()
+        };
+        format!(
+            "; all processes (the load generator's included) kept the CPUs {:.0} % busy{per}, \
+             the hypervisor took (steal) {:.1} % of the CPU time meanwhile",
+            cpu.busy_percent, cpu.steal_percent
+        )
     })
 }
 
@@ -88,7 +129,7 @@ pub async fn run(out: &Path, args: &MachineArgs) -> anyhow::Result<()> {
         Ok(late)
     })
     .await??;
-    let steal = CpuTimes::steal_percent_since(cpu_before);
+    let steal = CpuTimes::use_since_then(cpu_before).map(|cpu| cpu.steal_percent);
     let latency = Latency::of(&late);
     let steal_figure =
         steal.map_or_else(|| "steal unknown".to_owned(), |s| format!("steal {s:.1} %"));
@@ -134,19 +175,26 @@ mod tests {
     use super::*;
 
     #[test]
-    fn proc_stat_line_gives_total_and_steal() {
-        let times = CpuTimes::parse("cpu  4510732 1640 553576 2222517 19649 0 59096 8024 0 0");
-        let times = times.expect("a cpu line");
-        assert_eq!(times.steal, 8024);
-        assert_eq!(
-            times.total,
-            4_510_732 + 1640 + 553_576 + 2_222_517 + 19649 + 59096 + 8024
-        );
+    fn proc_stat_lines_give_the_busy_and_the_stolen_share() {
+        let at = Instant::now();
+        let before = CpuTimes::parse("cpu  100 0 100 700 50 0 0 50 0 0", at).expect("a cpu line");
+        let after = CpuTimes::parse(
+            "cpu  400 0 200 1000 100 0 100 200 0 0",
+            at + Duration::from_secs(2),
+        )
+        .expect("a cpu line");
+        // 1,000 ticks between them: 500 busy (user, system, softirq), 350 idle or
+        // waiting for I/O, 150 stolen; half of 2 CPUs over 2 s is 2 s of CPU.
+        let cpu = after.use_since(before, 2).expect("a use");
+        assert!((cpu.busy_percent - 50.0).abs() < 1e-9, "{cpu:?}");
+        assert!((cpu.steal_percent - 15.0).abs() < 1e-9, "{cpu:?}");
+        assert!((cpu.busy_cpu_s - 2.0).abs() < 1e-9, "{cpu:?}");
     }
 
     #[test]
     fn other_lines_are_not_cpu_times() {
-        assert!(CpuTimes::parse("cpu0 1 2 3 4 5 6 7 8 0 0").is_none());
-        assert!(CpuTimes::parse("cpu  1 2 x").is_none());
+        let at = Instant::now();
+        assert!(CpuTimes::parse("cpu0 1 2 3 4 5 6 7 8 0 0", at).is_none());
+        assert!(CpuTimes::parse("cpu  1 2 x", at).is_none());
     }
 }
