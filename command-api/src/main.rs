@@ -226,15 +226,20 @@ async fn main() -> anyhow::Result<()> {
             let js = async_nats::jetstream::new(nats.clone());
             projections::stream::ensure_stream(&js, &settings.bus).await?;
             let shutdown = shutdown_watch();
-            projections::worker::run(
-                pool,
-                js,
-                nats,
-                settings.bus.clone(),
-                selected(&only)?,
-                shutdown,
-            )
-            .await
+            let workers = selected(&only)?.into_iter().map(|projection| {
+                tokio::spawn(projections::worker::run(
+                    pool.clone(),
+                    js.clone(),
+                    nats.clone(),
+                    settings.bus.clone(),
+                    projection,
+                    shutdown.clone(),
+                ))
+            });
+            for result in futures::future::join_all(workers).await {
+                result.context("a projection worker panicked")??;
+            }
+            Ok(())
         }
         Command::Simulate(args) => command_api::simulate::run_cli(&args).await,
         Command::Projections { action } => {

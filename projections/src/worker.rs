@@ -199,62 +199,19 @@ async fn checkpoint(conn: &mut PgConnection, schema: &str) -> anyhow::Result<i64
     .await?)
 }
 
-/// A read model a worker feeds: the projection and the schema it writes into (its live
-/// schema, or a rebuild's copy).
-#[derive(Clone, Copy)]
-struct Member<'a> {
-    projection: &'a dyn Projection,
-    schema: &'a str,
-}
-
 /// What one transaction did.
 enum BatchOutcome {
     Applied {
         changes: Vec<ViewChanged>,
     },
-    /// A message past a member's checkpoint + 1 arrived: restart the consumer from the
-    /// checkpoints.
+    /// A message past checkpoint + 1 arrived: restart the consumer from the checkpoint.
     Gap {
-        projection: &'static str,
         checkpoint: i64,
         got: i64,
     },
 }
 
-/// A member's projection failed on a batch (an event it cannot decode, or a statement the
-/// server refused): the other members of its worker go on without it.
-#[derive(Debug, thiserror::Error)]
-#[error("projection {projection}: {error}")]
-struct MemberFailed {
-    projection: &'static str,
-    error: ProjectionError,
-}
-
-impl MemberFailed {
-    fn new(member: Member<'_>, error: ProjectionError) -> Self {
-        Self {
-            projection: member.projection.name(),
-            error,
-        }
-    }
-
-    /// Whether the failure is the projection's own, not the connection's or the server's
-    /// state (which would fail any member next).
-    fn is_the_projections_own(&self) -> bool {
-        matches!(
-            self.error,
-            ProjectionError::Decode { .. } | ProjectionError::Database(sqlx::Error::Database(_))
-        )
-    }
-}
-
-/// Applies `messages` (stream order) to every member in ONE transaction with their
-/// checkpoints. Each member skips what is at or below its own checkpoint (a redelivery, or
-/// a rebuild swapped in a copy that is ahead); the rest must follow it without a gap.
-///
-/// One transaction for all the read models of a worker, not one each: the commit, the
-/// locks, the checkpoint reads and writes are paid once per batch, and each message is
-/// consumed and decoded once (bench/notes.md § 10).
+/// Applies `messages` (stream order) to `schema` in one transaction with its checkpoint.
 ///
 /// The transaction commits with `synchronous_commit = off`: a read model is derived from
 /// the stream, and a commit lost in a crash loses its rows and its checkpoint together, so
@@ -267,110 +224,63 @@ impl MemberFailed {
 /// table per batch in the meantime.
 async fn apply_batch(
     conn: &mut PgConnection,
-    members: &[Member<'_>],
+    projection: &dyn Projection,
+    schema: &str,
     mode: Mode<'_>,
     messages: &[RawEvent],
-) -> anyhow::Result<BatchOutcome> {
-    // The locks serialise with a rebuild's swap: once they are ours, every name below
-    // resolves to the schema that is live now, never to one renamed away under us. Members
-    // are sorted by schema (see `run`), so two workers take them in the same order. They
-    // and the settings ride on the `BEGIN`'s round trip.
-    let locks = members
-        .iter()
-        .map(|member| {
-            format!(
-                "pg_advisory_xact_lock(hashtext({}))",
-                literal(&format!("swap:{}", member.schema))
-            )
-        })
-        .collect::<Vec<_>>()
-        .join(", ");
-    let mut tx = conn
-        .begin_with(format!(
-            "BEGIN; SELECT {locks}; SET LOCAL synchronous_commit = off; \
-             SET LOCAL plan_cache_mode = force_custom_plan;"
-        ))
-        .await?;
-    // Every checkpoint in one round trip, each row locked: a second worker of the same
-    // read model waits here, then skips what this one applied. One scalar subquery per
-    // table, not a join of the tables: the planner, knowing nothing of their one row,
-    // costs a join of five so high that JIT compilation takes 120 ms of every batch.
-    let subqueries = members
-        .iter()
-        .map(|member| {
-            format!(
-                "(SELECT stream_seq FROM {}.checkpoint FOR UPDATE)",
-                quoted(member.schema)
-            )
-        })
-        .collect::<Vec<_>>()
-        .join(", ");
-    let checkpoints: Vec<i64> = sqlx::query_scalar(&format!("SELECT ARRAY[{subqueries}]"))
+) -> Result<BatchOutcome, ProjectionError> {
+    // The lock serialises with a rebuild's swap: once it is ours, every name below resolves
+    // to the schema that is live now, never to one renamed away under us. It and the
+    // settings ride on the `BEGIN`'s round trip: a batch costs four round trips besides
+    // its own statements.
+    let mut tx = begin_in(
+        conn,
+        schema,
+        &format!(
+            "SELECT pg_advisory_xact_lock(hashtext({})); SET LOCAL synchronous_commit = off; \
+             SET LOCAL plan_cache_mode = force_custom_plan;",
+            literal(&format!("swap:{schema}"))
+        ),
+    )
+    .await?;
+    let checkpoint: i64 = sqlx::query_scalar("SELECT stream_seq FROM checkpoint FOR UPDATE")
         .fetch_one(&mut *tx)
         .await?;
-    // Where each member's unapplied messages begin, checked for gaps before anything is
-    // applied.
-    let mut fresh_from = Vec::with_capacity(members.len());
-    for (member, &checkpoint) in members.iter().zip(&checkpoints) {
-        let from = messages
-            .iter()
-            .position(|message| message.seq > checkpoint)
-            .unwrap_or(messages.len());
-        let mut last = checkpoint;
-        for &RawEvent { seq, .. } in &messages[from..] {
-            if seq != last + 1 {
-                return Ok(BatchOutcome::Gap {
-                    projection: member.projection.name(),
-                    checkpoint,
-                    got: seq,
-                });
-            }
-            last = seq;
+    // Messages at or below the checkpoint were applied already (a redelivery, or a rebuild
+    // swapped in a newer copy); the rest must follow it without a gap.
+    let fresh_from = messages
+        .iter()
+        .position(|message| message.seq > checkpoint)
+        .unwrap_or(messages.len());
+    let fresh = &messages[fresh_from..];
+    let mut last = checkpoint;
+    for &RawEvent { seq, .. } in fresh {
+        if seq != last + 1 {
+            return Ok(BatchOutcome::Gap {
+                checkpoint,
+                got: seq,
+            });
         }
-        fresh_from.push(from);
+        last = seq;
     }
-    // A live batch is decoded once for all the members, from the first message one of
-    // them has not applied.
-    let first_fresh = fresh_from.iter().copied().min().unwrap_or(messages.len());
-    let decoded = match mode {
-        Mode::Live { .. } => messages[first_fresh..]
-            .iter()
-            .map(RawEvent::decode)
-            .collect::<Result<Vec<_>, _>>()?,
-        Mode::Rebuild => Vec::new(),
+    let changes = match mode {
+        _ if fresh.is_empty() => Vec::new(),
+        Mode::Live { .. } => {
+            let events = fresh
+                .iter()
+                .map(RawEvent::decode)
+                .collect::<Result<Vec<_>, _>>()?;
+            projection.apply_many(&mut tx, &events).await?
+        }
+        Mode::Rebuild => {
+            projection.rebuild_many(&mut tx, fresh).await?;
+            Vec::new()
+        }
     };
-    let mut changes = Vec::new();
-    let mut moved_checkpoints = String::new();
-    for (&member, &from) in members.iter().zip(&fresh_from) {
-        let Some(last) = messages[from..].last() else {
-            continue;
-        };
-        let failed = |error| MemberFailed::new(member, error);
-        tx.execute(format!("SET LOCAL search_path TO {}, public", quoted(member.schema)).as_str())
-            .await?;
-        match mode {
-            Mode::Live { .. } => changes.extend(
-                member
-                    .projection
-                    .apply_many(&mut tx, &decoded[from - first_fresh..])
-                    .await
-                    .map_err(failed)?,
-            ),
-            Mode::Rebuild => member
-                .projection
-                .rebuild_many(&mut tx, &messages[from..])
-                .await
-                .map_err(failed)?,
-        }
-        moved_checkpoints.push_str(&format!(
-            "UPDATE {}.checkpoint SET stream_seq = {}, updated_at = now();",
-            quoted(member.schema),
-            last.seq
-        ));
-    }
-    if !moved_checkpoints.is_empty() {
-        tx.execute(moved_checkpoints.as_str()).await?;
-    }
+    sqlx::query("UPDATE checkpoint SET stream_seq = $1, updated_at = now()")
+        .bind(last)
+        .execute(&mut *tx)
+        .await?;
     tx.commit().await?;
     Ok(BatchOutcome::Applied { changes })
 }
@@ -397,8 +307,8 @@ enum Mode<'a> {
 
 /// Where `follow` writes, how far, and whether it announces changes.
 struct Target<'a> {
-    /// The read models fed, sorted by schema.
-    members: &'a [Member<'a>],
+    projection: &'a dyn Projection,
+    schema: &'a str,
     /// Stop once this stream sequence is applied; `None`: follow until shutdown.
     until: Option<i64>,
     mode: Mode<'a>,
@@ -508,20 +418,16 @@ async fn follow(
     shutdown: &mut watch::Receiver<bool>,
 ) -> anyhow::Result<()> {
     let Target {
-        members,
+        projection,
+        schema,
         until,
         mode,
         batch: max_batch,
         linger,
     } = target;
-    let names_of_members = members_text(members);
     let mut conn = PgConnection::connect_with(&pool.connect_options()).await?;
     'consumer: loop {
-        // From the member furthest behind; the others skip what they applied already.
-        let mut start = i64::MAX;
-        for member in members {
-            start = start.min(checkpoint(&mut conn, member.schema).await?);
-        }
+        let start = checkpoint(&mut conn, schema).await?;
         if until.is_some_and(|until| start >= until) || *shutdown.borrow() {
             return Ok(());
         }
@@ -558,21 +464,17 @@ async fn follow(
                 None => continue 'consumer,
                 Some(Ok(batch)) => batch,
                 Some(Err(ReadError::Consumer(error))) => {
-                    tracing::warn!(%error, projections = names_of_members, "consumer failed; recreating it");
+                    tracing::warn!(%error, projection = projection.name(), "consumer failed; recreating it");
                     tokio::time::sleep(Duration::from_millis(200)).await;
                     continue 'consumer;
                 }
                 Some(Err(ReadError::Message(error))) => return Err(error),
             };
             if !batch.events.is_empty() {
-                match apply_batch(&mut conn, members, mode, &batch.events).await? {
-                    BatchOutcome::Gap {
-                        projection,
-                        checkpoint,
-                        got,
-                    } => {
+                match apply_batch(&mut conn, projection, schema, mode, &batch.events).await? {
+                    BatchOutcome::Gap { checkpoint, got } => {
                         tracing::info!(
-                            projection,
+                            projection = projection.name(),
                             checkpoint,
                             got,
                             "gap; restarting from the checkpoint"
@@ -616,130 +518,45 @@ async fn announce(nats: &async_nats::Client, names: &BusNames, changes: &[ViewCh
     }
 }
 
-/// The names of a worker's read models, for its logs: `agents,calls`.
-fn members_text(members: &[Member<'_>]) -> String {
-    members
-        .iter()
-        .map(|member| member.projection.name())
-        .collect::<Vec<_>>()
-        .join(",")
-}
-
-/// How a group of read models fed by one worker stopped.
-enum GroupEnd {
-    Shutdown,
-    /// One of them failed on its own (see [`MemberFailed`]): it goes on in a worker of its
-    /// own, the others in another.
-    Split {
-        failed: Arc<dyn Projection>,
-        others: Vec<Arc<dyn Projection>>,
-    },
-}
-
-/// Runs the projection workers until shutdown: ONE worker (one consumer, one transaction
-/// per batch) for all of `projections`, restarting after failures with a pause. A read model
-/// that fails on its own, e.g. on an event it cannot decode, is split off into a worker of
-/// its own, which retries every second while the others go on.
+/// Runs one projection's worker until shutdown, restarting after failures with a pause.
 pub async fn run(
     pool: PgPool,
     js: jetstream::Context,
     nats: async_nats::Client,
     names: BusNames,
-    mut projections: Vec<Arc<dyn Projection>>,
-    shutdown: watch::Receiver<bool>,
-) -> anyhow::Result<()> {
-    // Sorted, so every worker takes the members' locks in the same order.
-    projections.sort_by_key(|projection| schema_name(projection.as_ref()));
-    let mut conn = pool.acquire().await?;
-    for projection in &projections {
-        let schema = schema_name(projection.as_ref());
-        create_schema(&mut conn, projection.as_ref(), &schema, Indexes::Now).await?;
-    }
-    drop(conn);
-    let mut groups = tokio::task::JoinSet::new();
-    let feed = |group| {
-        run_group(
-            pool.clone(),
-            js.clone(),
-            nats.clone(),
-            names.clone(),
-            group,
-            shutdown.clone(),
-        )
-    };
-    groups.spawn(feed(projections));
-    while let Some(ended) = groups.join_next().await {
-        match ended.context("a projection worker panicked")?? {
-            GroupEnd::Shutdown => {}
-            GroupEnd::Split { failed, others } => {
-                groups.spawn(feed(vec![failed]));
-                groups.spawn(feed(others));
-            }
-        }
-    }
-    Ok(())
-}
-
-/// Feeds `group` (sorted by schema) until shutdown, or until one of several members fails
-/// on its own.
-async fn run_group(
-    pool: PgPool,
-    js: jetstream::Context,
-    nats: async_nats::Client,
-    names: BusNames,
-    group: Vec<Arc<dyn Projection>>,
+    projection: Arc<dyn Projection>,
     mut shutdown: watch::Receiver<bool>,
-) -> anyhow::Result<GroupEnd> {
-    let schemas: Vec<String> = group
-        .iter()
-        .map(|projection| schema_name(projection.as_ref()))
-        .collect();
-    let members: Vec<Member<'_>> = group
-        .iter()
-        .zip(&schemas)
-        .map(|(projection, schema)| Member {
-            projection: projection.as_ref(),
-            schema,
-        })
-        .collect();
+) -> anyhow::Result<()> {
+    let schema = schema_name(projection.as_ref());
+    create_schema(
+        &mut *pool.acquire().await?,
+        projection.as_ref(),
+        &schema,
+        Indexes::Now,
+    )
+    .await?;
     loop {
         let target = Target {
-            members: &members,
+            projection: projection.as_ref(),
+            schema: &schema,
             until: None,
             mode: Mode::Live { announce_on: &nats },
             batch: MAX_BATCH,
             linger: LIVE_LINGER,
         };
-        let Err(error) = follow(&pool, &js, &names, target, &mut shutdown).await else {
-            return Ok(GroupEnd::Shutdown);
-        };
-        let own_failure = error
-            .downcast_ref::<MemberFailed>()
-            .filter(|failed| failed.is_the_projections_own());
-        if let Some(failed) = own_failure
-            && group.len() > 1
-        {
-            tracing::error!(
-                projection = failed.projection,
-                error = format!("{error:#}"),
-                "projection failed; running it apart from the others"
-            );
-            let (failed, others) = group
-                .iter()
-                .cloned()
-                .partition::<Vec<_>, _>(|projection| projection.name() == failed.projection);
-            if let Some(failed) = failed.into_iter().next() {
-                return Ok(GroupEnd::Split { failed, others });
+        match follow(&pool, &js, &names, target, &mut shutdown).await {
+            Ok(()) => return Ok(()),
+            Err(error) => {
+                tracing::error!(
+                    projection = projection.name(),
+                    error = format!("{error:#}"),
+                    "projection failed; retrying"
+                );
+                tokio::select! {
+                    () = tokio::time::sleep(Duration::from_secs(1)) => {}
+                    _ = shutdown.changed() => return Ok(()),
+                }
             }
-        }
-        tracing::error!(
-            projection = members_text(&members),
-            error = format!("{error:#}"),
-            "projection failed; retrying"
-        );
-        tokio::select! {
-            () = tokio::time::sleep(Duration::from_secs(1)) => {}
-            _ = shutdown.changed() => return Ok(GroupEnd::Shutdown),
         }
     }
 }
@@ -796,10 +613,8 @@ pub async fn rebuild(
         let target =
             i64::try_from(crate::stream::last_sequence(js, names).await?).unwrap_or(i64::MAX);
         let copy = Target {
-            members: &[Member {
-                projection,
-                schema: &next,
-            }],
+            projection,
+            schema: &next,
             until: Some(target),
             mode: Mode::Rebuild,
             batch: REBUILD_BATCH,
@@ -863,8 +678,7 @@ pub async fn rebuild(
 #[cfg(test)]
 mod tests {
     //! `apply_batch` against a real PostgreSQL (`DATABASE_URL`, a server where tests may
-    //! create databases): redelivered messages, gaps, the checkpoints, and several read
-    //! models in one transaction.
+    //! create databases): redelivered messages, gaps and the checkpoint.
     #![allow(clippy::unwrap_used, clippy::expect_used)]
 
     use futures::future::BoxFuture;
@@ -873,30 +687,17 @@ mod tests {
     use crate::bus::BusEvent;
     use crate::projection::Changes;
 
-    /// Records the stream sequence of every event it is given in its table `applied`, once
-    /// (a second time would break the primary key).
-    struct Recording {
-        name: &'static str,
-        schema_sql: &'static str,
-    }
-
-    const RECORDING_SQL: &str = "CREATE TABLE applied (seq bigint PRIMARY KEY)";
-    const FIRST: Recording = Recording {
-        name: "batch_first",
-        schema_sql: RECORDING_SQL,
-    };
-    const SECOND: Recording = Recording {
-        name: "batch_second",
-        schema_sql: RECORDING_SQL,
-    };
+    /// Records the stream sequence of every event it is given, once (a second time would
+    /// break the primary key).
+    struct Recording;
 
     impl Projection for Recording {
         fn name(&self) -> &'static str {
-            self.name
+            "batch_test"
         }
 
         fn schema_sql(&self) -> &'static str {
-            self.schema_sql
+            "CREATE TABLE applied (seq bigint PRIMARY KEY)"
         }
 
         fn apply<'a>(
@@ -932,164 +733,70 @@ mod tests {
         }
     }
 
-    /// A database of its own, holding the schemas of `projections`.
-    struct TestDatabase {
-        admin: PgConnection,
-        name: String,
-        conn: PgConnection,
-        schemas: Vec<String>,
+    async fn batch(conn: &mut PgConnection, schema: &str, seqs: &[i64]) -> Option<(i64, i64)> {
+        let messages: Vec<RawEvent> = seqs.iter().copied().map(message).collect();
+        match apply_batch(conn, &Recording, schema, Mode::Rebuild, &messages)
+            .await
+            .unwrap()
+        {
+            BatchOutcome::Applied { .. } => None,
+            BatchOutcome::Gap { checkpoint, got } => Some((checkpoint, got)),
+        }
     }
 
-    impl TestDatabase {
-        async fn new(projections: &[&Recording]) -> Self {
-            let admin_url = std::env::var("DATABASE_URL").expect("DATABASE_URL");
-            let name = format!("worker_test_{}", uuid::Uuid::new_v4().simple());
-            let mut admin = PgConnection::connect(&admin_url).await.unwrap();
-            admin
-                .execute(format!(r#"CREATE DATABASE "{name}""#).as_str())
-                .await
-                .unwrap();
-            let options: sqlx::postgres::PgConnectOptions = admin_url.parse().unwrap();
-            let mut conn = PgConnection::connect_with(&options.database(&name))
-                .await
-                .unwrap();
-            let mut schemas = Vec::new();
-            for &projection in projections {
-                let schema = schema_name(projection);
-                create_schema(&mut conn, projection, &schema, Indexes::Now)
-                    .await
-                    .unwrap();
-                schemas.push(schema);
-            }
-            Self {
-                admin,
-                name,
-                conn,
-                schemas,
-            }
-        }
-
-        /// Applies the messages `seqs` to `projections` (some of those the database was
-        /// made for) in one transaction; `Some((projection, checkpoint, got))` for a gap.
-        async fn batch(
-            &mut self,
-            projections: &[&Recording],
-            seqs: &[i64],
-        ) -> anyhow::Result<Option<(&'static str, i64, i64)>> {
-            let schemas: Vec<String> = projections
-                .iter()
-                .map(|&projection| schema_name(projection))
-                .collect();
-            let members: Vec<Member<'_>> = projections
-                .iter()
-                .zip(&schemas)
-                .map(|(&projection, schema)| Member { projection, schema })
-                .collect();
-            let messages: Vec<RawEvent> = seqs.iter().copied().map(message).collect();
-            Ok(
-                match apply_batch(&mut self.conn, &members, Mode::Rebuild, &messages).await? {
-                    BatchOutcome::Applied { .. } => None,
-                    BatchOutcome::Gap {
-                        projection,
-                        checkpoint,
-                        got,
-                    } => Some((projection, checkpoint, got)),
-                },
-            )
-        }
-
-        /// The checkpoint and the sequences applied of the projection at `index`.
-        async fn applied(&mut self, index: usize) -> (i64, Vec<i64>) {
-            let schema = &self.schemas[index];
-            let seqs = sqlx::query_scalar(&format!(
-                "SELECT seq FROM {}.applied ORDER BY seq",
-                quoted(schema)
-            ))
-            .fetch_all(&mut self.conn)
-            .await
-            .unwrap();
-            (checkpoint(&mut self.conn, schema).await.unwrap(), seqs)
-        }
-
-        async fn drop(mut self) {
-            self.conn.close().await.unwrap();
-            let name = &self.name;
-            self.admin
-                .execute(format!(r#"DROP DATABASE "{name}" WITH (FORCE)"#).as_str())
-                .await
-                .unwrap();
-        }
+    async fn applied(conn: &mut PgConnection, schema: &str) -> (i64, Vec<i64>) {
+        let seqs = sqlx::query_scalar(&format!(
+            "SELECT seq FROM {}.applied ORDER BY seq",
+            quoted(schema)
+        ))
+        .fetch_all(&mut *conn)
+        .await
+        .unwrap();
+        (checkpoint(conn, schema).await.unwrap(), seqs)
     }
 
     #[tokio::test]
     async fn a_batch_skips_what_was_applied_and_a_gap_moves_nothing() {
-        let mut db = TestDatabase::new(&[&FIRST]).await;
-        let only = [&FIRST];
+        let admin_url = std::env::var("DATABASE_URL").expect("DATABASE_URL");
+        let name = format!("worker_test_{}", uuid::Uuid::new_v4().simple());
+        let mut admin = PgConnection::connect(&admin_url).await.unwrap();
+        admin
+            .execute(format!(r#"CREATE DATABASE "{name}""#).as_str())
+            .await
+            .unwrap();
+        let options: sqlx::postgres::PgConnectOptions = admin_url.parse().unwrap();
+        let mut conn = PgConnection::connect_with(&options.database(&name))
+            .await
+            .unwrap();
+        let schema = schema_name(&Recording);
+        create_schema(&mut conn, &Recording, &schema, Indexes::Now)
+            .await
+            .unwrap();
 
-        assert_eq!(db.batch(&only, &[1, 2]).await.unwrap(), None);
-        assert_eq!(db.applied(0).await, (2, vec![1, 2]));
+        assert_eq!(batch(&mut conn, &schema, &[1, 2]).await, None);
+        assert_eq!(applied(&mut conn, &schema).await, (2, vec![1, 2]));
         // A redelivery overlapping what is applied: only 3 is new.
-        assert_eq!(db.batch(&only, &[1, 2, 3]).await.unwrap(), None);
-        assert_eq!(db.applied(0).await, (3, vec![1, 2, 3]));
+        assert_eq!(batch(&mut conn, &schema, &[1, 2, 3]).await, None);
+        assert_eq!(applied(&mut conn, &schema).await, (3, vec![1, 2, 3]));
         // Everything applied already: the checkpoint stays (it does not go back to 2),
         // nothing is applied twice.
-        assert_eq!(db.batch(&only, &[1, 2]).await.unwrap(), None);
-        assert_eq!(db.applied(0).await, (3, vec![1, 2, 3]));
+        assert_eq!(batch(&mut conn, &schema, &[1, 2]).await, None);
+        assert_eq!(applied(&mut conn, &schema).await, (3, vec![1, 2, 3]));
         // A gap after the checkpoint, or inside the batch: nothing moves, the checkpoint
         // included.
-        let gap = |got| Some((FIRST.name, 3, got));
-        assert_eq!(db.batch(&only, &[5, 6]).await.unwrap(), gap(5));
-        assert_eq!(db.batch(&only, &[4, 6]).await.unwrap(), gap(6));
-        assert_eq!(db.applied(0).await, (3, vec![1, 2, 3]));
-        assert_eq!(db.batch(&only, &[4, 5, 6]).await.unwrap(), None);
-        assert_eq!(db.applied(0).await, (6, vec![1, 2, 3, 4, 5, 6]));
-        db.drop().await;
-    }
-
-    #[tokio::test]
-    async fn read_models_sharing_a_batch_each_start_after_their_own_checkpoint() {
-        let mut db = TestDatabase::new(&[&FIRST, &SECOND]).await;
-        let both = [&FIRST, &SECOND];
-
-        // The first read model is ahead (as after a rebuild swapped in a newer copy).
-        assert_eq!(db.batch(&[&FIRST], &[1, 2, 3]).await.unwrap(), None);
-        assert_eq!(db.batch(&both, &[1, 2]).await.unwrap(), None);
-        assert_eq!(db.applied(0).await, (3, vec![1, 2, 3]));
-        assert_eq!(db.applied(1).await, (2, vec![1, 2]));
-        // A gap for one of them moves neither: the first does not apply 4 and 5 alone.
+        assert_eq!(batch(&mut conn, &schema, &[5, 6]).await, Some((3, 5)));
+        assert_eq!(batch(&mut conn, &schema, &[4, 6]).await, Some((3, 6)));
+        assert_eq!(applied(&mut conn, &schema).await, (3, vec![1, 2, 3]));
+        assert_eq!(batch(&mut conn, &schema, &[4, 5, 6]).await, None);
         assert_eq!(
-            db.batch(&both, &[4, 5]).await.unwrap(),
-            Some((SECOND.name, 2, 4))
+            applied(&mut conn, &schema).await,
+            (6, vec![1, 2, 3, 4, 5, 6])
         );
-        assert_eq!(db.applied(0).await, (3, vec![1, 2, 3]));
-        assert_eq!(db.applied(1).await, (2, vec![1, 2]));
-        // From the one furthest behind: each applies what it lacks, in one transaction.
-        assert_eq!(db.batch(&both, &[3, 4, 5]).await.unwrap(), None);
-        assert_eq!(db.applied(0).await, (5, vec![1, 2, 3, 4, 5]));
-        assert_eq!(db.applied(1).await, (5, vec![1, 2, 3, 4, 5]));
-        db.drop().await;
-    }
 
-    #[tokio::test]
-    async fn a_read_model_that_fails_is_named_and_its_partners_roll_back_with_it() {
-        let refusing = Recording {
-            name: "batch_refusing",
-            schema_sql: "CREATE TABLE applied (seq bigint PRIMARY KEY CHECK (seq < 3))",
-        };
-        let mut db = TestDatabase::new(&[&FIRST, &refusing]).await;
-        let both = [&FIRST, &refusing];
-
-        assert_eq!(db.batch(&both, &[1, 2]).await.unwrap(), None);
-        let error = db.batch(&both, &[3, 4]).await.unwrap_err();
-        let failed = error.downcast_ref::<MemberFailed>().expect("MemberFailed");
-        assert_eq!(failed.projection, refusing.name);
-        assert!(failed.is_the_projections_own(), "{error:#}");
-        // The transaction was one: the first read model did not keep 3 and 4 either.
-        assert_eq!(db.applied(0).await, (2, vec![1, 2]));
-        assert_eq!(db.applied(1).await, (2, vec![1, 2]));
-        // Alone, the first goes on.
-        assert_eq!(db.batch(&[&FIRST], &[3, 4]).await.unwrap(), None);
-        assert_eq!(db.applied(0).await, (4, vec![1, 2, 3, 4]));
-        db.drop().await;
+        conn.close().await.unwrap();
+        admin
+            .execute(format!(r#"DROP DATABASE "{name}" WITH (FORCE)"#).as_str())
+            .await
+            .unwrap();
     }
 }

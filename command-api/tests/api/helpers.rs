@@ -444,34 +444,28 @@ impl TestApp {
         })
     }
 
-    /// The projection workers, as `parley project` runs them (one worker for all the read
-    /// models; aborting its task stops them all).
     pub fn spawn_workers(
         &self,
         shutdown: &tokio::sync::watch::Receiver<bool>,
     ) -> Vec<tokio::task::JoinHandle<()>> {
-        self.spawn_workers_of(projections::read_models::all(), shutdown)
-    }
-
-    /// The projection workers of `projections`, as `parley project --only` runs them.
-    pub fn spawn_workers_of(
-        &self,
-        projections: Vec<std::sync::Arc<dyn projections::projection::Projection>>,
-        shutdown: &tokio::sync::watch::Receiver<bool>,
-    ) -> Vec<tokio::task::JoinHandle<()>> {
-        let run = projections::worker::run(
-            self.pool.clone(),
-            self.jetstream(),
-            self.state.nats.clone(),
-            self.bus(),
-            projections,
-            shutdown.clone(),
-        );
-        vec![tokio::spawn(async move {
-            if let Err(error) = run.await {
-                tracing::error!(error = format!("{error:#}"), "test worker stopped");
-            }
-        })]
+        projections::read_models::all()
+            .into_iter()
+            .map(|projection| {
+                let run = projections::worker::run(
+                    self.pool.clone(),
+                    self.jetstream(),
+                    self.state.nats.clone(),
+                    self.bus(),
+                    projection,
+                    shutdown.clone(),
+                );
+                tokio::spawn(async move {
+                    if let Err(error) = run.await {
+                        tracing::error!(error = format!("{error:#}"), "test worker stopped");
+                    }
+                })
+            })
+            .collect()
     }
 
     /// A router that restarts after failures, as `parley route` does.

@@ -261,57 +261,6 @@ async fn a_projection_worker_killed_mid_batch_resumes_without_losing_or_doubling
     assert_read_models_match_events(&app).await;
 }
 
-/// A read model whose every statement fails (a bug in its SQL).
-struct Refusing;
-
-impl projections::projection::Projection for Refusing {
-    fn name(&self) -> &'static str {
-        "refusing"
-    }
-
-    fn schema_sql(&self) -> &'static str {
-        "CREATE TABLE nothing (x int)"
-    }
-
-    fn apply<'a>(
-        &'a self,
-        tx: &'a mut sqlx::PgConnection,
-        _event: &'a projections::bus::BusEvent,
-        _seq: i64,
-    ) -> futures::future::BoxFuture<
-        'a,
-        Result<projections::projection::Changes, projections::projection::ProjectionError>,
-    > {
-        Box::pin(async move {
-            sqlx::query("SELECT 1 / 0").execute(&mut *tx).await?;
-            Ok(Vec::new())
-        })
-    }
-}
-
-#[tokio::test]
-async fn a_read_model_that_keeps_failing_does_not_hold_back_those_sharing_its_worker() {
-    let app = spawn_app().await;
-    let mut pipeline = app.start_pipeline();
-    for worker in pipeline.workers.drain(..) {
-        worker.abort();
-    }
-    let (_keep_running, running) = tokio::sync::watch::channel(false);
-    let mut group = projections::read_models::all();
-    group.push(Arc::new(Refusing));
-    pipeline.workers = app.spawn_workers_of(group, &running);
-    traffic(&app, 2).await;
-    // The five read models catch up while the refusing one, split off into a worker of
-    // its own, applies nothing.
-    assert_read_models_match_events(&app).await;
-    let refusing_checkpoint: i64 =
-        sqlx::query_scalar("SELECT stream_seq FROM read_refusing.checkpoint")
-            .fetch_one(&app.pool)
-            .await
-            .expect("checkpoint");
-    assert_eq!(refusing_checkpoint, 0);
-}
-
 /// A private nats-server this test can stop and start.
 struct PrivateNats {
     port: u16,
