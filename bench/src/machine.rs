@@ -19,12 +19,14 @@ pub struct MachineArgs {
 }
 
 /// The whole machine's CPU time so far, from the first line of `/proc/stat` (in clock
-/// ticks): all of it, the idle part, and the part the hypervisor gave to others ("steal").
+/// ticks): all of it, the idle part, and the part the hypervisor gave to others ("steal");
+/// and how many CPUs that line adds up.
 #[derive(Debug, Clone, Copy)]
 pub struct CpuTimes {
     total: u64,
     idle: u64,
     steal: u64,
+    cpus: usize,
     at: Instant,
 }
 
@@ -42,12 +44,19 @@ impl CpuTimes {
     /// `None` where `/proc/stat` cannot be read (not Linux).
     pub fn now() -> Option<Self> {
         let stat = std::fs::read_to_string("/proc/stat").ok()?;
-        Self::parse(stat.lines().next()?, Instant::now())
+        // One `cpuN` line per CPU follows the total: all of them, not only those this
+        // process may run on.
+        let cpus = stat
+            .lines()
+            .skip(1)
+            .take_while(|line| line.starts_with("cpu"))
+            .count();
+        Self::parse(stat.lines().next()?, cpus, Instant::now())
     }
 
     /// `cpu  user nice system idle iowait irq softirq steal guest guest_nice`; guest time
     /// is already counted in user time.
-    fn parse(line: &str, at: Instant) -> Option<Self> {
+    fn parse(line: &str, cpus: usize, at: Instant) -> Option<Self> {
         let mut fields = line.split_whitespace();
         if fields.next()? != "cpu" {
             return None;
@@ -61,12 +70,13 @@ impl CpuTimes {
             total: ticks.iter().sum(),
             idle: ticks.get(3)? + ticks.get(4)?,
             steal: *ticks.get(7)?,
+            cpus,
             at,
         })
     }
 
-    /// The use of the CPUs between `earlier` and `self`, on a machine of `cpus` CPUs.
-    fn use_since(self, earlier: Self, cpus: usize) -> Option<CpuUse> {
+    /// The use of the CPUs between `earlier` and `self`.
+    fn use_since(self, earlier: Self) -> Option<CpuUse> {
         let total = self.total.checked_sub(earlier.total)?;
         let idle = self.idle.checked_sub(earlier.idle)?;
         let steal = self.steal.checked_sub(earlier.steal)?;
@@ -78,14 +88,13 @@ impl CpuTimes {
         Some(CpuUse {
             busy_percent: 100.0 * busy,
             steal_percent: 100.0 * share(steal),
-            busy_cpu_s: busy * self.at.duration_since(earlier.at).as_secs_f64() * cpus as f64,
+            busy_cpu_s: busy * self.at.duration_since(earlier.at).as_secs_f64() * self.cpus as f64,
         })
     }
 
     /// The use of this machine's CPUs between `earlier` and now.
     pub fn use_since_then(earlier: Option<Self>) -> Option<CpuUse> {
-        let cpus = std::thread::available_parallelism().ok()?.get();
-        Self::now()?.use_since(earlier?, cpus)
+        Self::now()?.use_since(earlier?)
     }
 }
 
@@ -177,15 +186,17 @@ mod tests {
     #[test]
     fn proc_stat_lines_give_the_busy_and_the_stolen_share() {
         let at = Instant::now();
-        let before = CpuTimes::parse("cpu  100 0 100 700 50 0 0 50 0 0", at).expect("a cpu line");
+        let before =
+            CpuTimes::parse("cpu  100 0 100 700 50 0 0 50 0 0", 2, at).expect("a cpu line");
         let after = CpuTimes::parse(
             "cpu  400 0 200 1000 100 0 100 200 0 0",
+            2,
             at + Duration::from_secs(2),
         )
         .expect("a cpu line");
         // 1,000 ticks between them: 500 busy (user, system, softirq), 350 idle or
         // waiting for I/O, 150 stolen; half of 2 CPUs over 2 s is 2 s of CPU.
-        let cpu = after.use_since(before, 2).expect("a use");
+        let cpu = after.use_since(before).expect("a use");
         assert!((cpu.busy_percent - 50.0).abs() < 1e-9, "{cpu:?}");
         assert!((cpu.steal_percent - 15.0).abs() < 1e-9, "{cpu:?}");
         assert!((cpu.busy_cpu_s - 2.0).abs() < 1e-9, "{cpu:?}");
@@ -194,7 +205,7 @@ mod tests {
     #[test]
     fn other_lines_are_not_cpu_times() {
         let at = Instant::now();
-        assert!(CpuTimes::parse("cpu0 1 2 3 4 5 6 7 8 0 0", at).is_none());
-        assert!(CpuTimes::parse("cpu  1 2 x", at).is_none());
+        assert!(CpuTimes::parse("cpu0 1 2 3 4 5 6 7 8 0 0", 1, at).is_none());
+        assert!(CpuTimes::parse("cpu  1 2 x", 1, at).is_none());
     }
 }
