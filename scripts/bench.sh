@@ -375,7 +375,7 @@ wait_router_caught_up
 # write, which a checkpoint spreads over the next minutes, into B4's measured part. Write
 # them now: B4 pays the checkpoints of its own traffic, not theirs (bench/notes.md § 11).
 info "writing the dirty pages of the bulk work so far (CHECKPOINT)"
-"$PG_BIN/psql" -q -h 127.0.0.1 -p "$PG_PORT" -U "$PG_SUPERUSER" -d postgres -c CHECKPOINT
+pg_client "$PG_PORT" psql -d postgres -Xq -v ON_ERROR_STOP=1 -c CHECKPOINT
 bench B4 b4 --base-url "$BASE_URL" --nats-url "$NATS_URL" "${B4_ARGS[@]}"
 revive_parts B5 # B5 names serve's pid
 bench B5 b5 --base-url "$BASE_URL" --nats-url "$NATS_URL" --api-pid "$(part_pid serve)" \

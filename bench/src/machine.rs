@@ -44,14 +44,12 @@ impl CpuTimes {
     /// `None` where `/proc/stat` cannot be read (not Linux).
     pub fn now() -> Option<Self> {
         let stat = std::fs::read_to_string("/proc/stat").ok()?;
+        let mut lines = stat.lines();
+        let total = lines.next()?;
         // One `cpuN` line per CPU follows the total: all of them, not only those this
         // process may run on.
-        let cpus = stat
-            .lines()
-            .skip(1)
-            .take_while(|line| line.starts_with("cpu"))
-            .count();
-        Self::parse(stat.lines().next()?, cpus, Instant::now())
+        let cpus = lines.take_while(|line| line.starts_with("cpu")).count();
+        Self::parse(total, cpus, Instant::now())
     }
 
     /// `cpu  user nice system idle iowait irq softirq steal guest guest_nice`; guest time
