@@ -579,14 +579,16 @@ impl TestApp {
         let all = projections::read_models::all();
         let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(20);
         loop {
-            let statuses = projections::worker::status(&self.pool, &js, &self.bus(), &all)
-                .await
-                .expect("status");
             // Caught up means the relay published everything committed, and every read
-            // model applied everything published.
+            // model applied everything published. The relay is asked first: asked second,
+            // it could publish an event between the two reads, after the stream's last
+            // sequence was taken, and that event would count as applied.
             let (_, unpublished) = projections::relay::lag(&self.pool)
                 .await
                 .expect("relay lag");
+            let statuses = projections::worker::status(&self.pool, &js, &self.bus(), &all)
+                .await
+                .expect("status");
             if unpublished == 0 && statuses.iter().all(|s| s.lag == 0) {
                 return statuses.first().map_or(0, |s| s.stream_last);
             }
