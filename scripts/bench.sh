@@ -28,6 +28,12 @@
 #                        (default target/bench-profiles); installs linux-perf and
 #                        inferno when missing. Sampling costs CPU: figures measured
 #                        with it are not comparable with those measured without.
+#   BENCH_PG_STATEMENTS=B4  count PostgreSQL's work while these run (pg_stat_statements,
+#                        pg_stat_wal, pg_stat_bgwriter, reset just before each) and write
+#                        the statements that took the longest, with their calls, rows,
+#                        blocks, WAL and JIT, and the run's WAL and checkpoints, to
+#                        BENCH_PERF_DIR/ID-statements.txt. PostgreSQL runs with the
+#                        pg_stat_statements library loaded for the whole run.
 set -euo pipefail
 
 # shellcheck source=scripts/lib.sh
@@ -82,6 +88,8 @@ wanted() {
 PERF_FOR=${BENCH_PERF:-}
 PERF_DIR=${BENCH_PERF_DIR:-$REPO_ROOT/target/bench-profiles}
 profiled() { [[ -n $PERF_FOR && ,$PERF_FOR, == *",$1,"* ]]; }
+STATEMENTS_FOR=${BENCH_PG_STATEMENTS:-}
+statements_counted() { [[ -n $STATEMENTS_FOR && ,$STATEMENTS_FOR, == *",$1,"* ]]; }
 
 # ------------------------------------------------------------------ state ---
 
@@ -136,13 +144,15 @@ if (($(ulimit -n) < needed)); then
   warn "open files limited to $(ulimit -n); B5 needs about $needed (raise the hard limit: ulimit -Hn)"
 fi
 
+if [[ -n $PERF_FOR || -n $STATEMENTS_FOR ]]; then
+  mkdir -p "$PERF_DIR"
+fi
 if [[ -n $PERF_FOR ]]; then
   have perf || ensure_debian_packages linux-perf
   if ! have inferno-flamegraph; then
     info "Installing inferno (flame graphs) with cargo"
     cargo install --locked inferno
   fi
-  mkdir -p "$PERF_DIR"
 fi
 
 if [[ -z ${BENCH_SKIP_BUILD:-} ]]; then
@@ -178,6 +188,18 @@ NATS_PORT=$(bench_port)
 HTTP_PORT=$(bench_port)
 
 start_private_postgres "$WORK/pg" "$PG_PORT"
+if [[ -n $STATEMENTS_FOR ]]; then
+  # A library loaded at start only: set it, then start the server again. Its own settings
+  # exist once it is loaded.
+  pg_client "$PG_PORT" psql -d postgres -Xq -v ON_ERROR_STOP=1 \
+    -c "ALTER SYSTEM SET shared_preload_libraries = 'pg_stat_statements'"
+  stop_private_postgres "$WORK/pg"
+  start_private_postgres "$WORK/pg" "$PG_PORT"
+  pg_client "$PG_PORT" psql -d postgres -Xq -v ON_ERROR_STOP=1 -c "CREATE EXTENSION pg_stat_statements" \
+    -c "ALTER SYSTEM SET pg_stat_statements.track = 'all'" -c "SELECT pg_reload_conf()"
+  # PostgreSQL 17 moved the checkpoints' counters out of the bgwriter's into their own.
+  PG_SHARED_STATS="ARRAY['wal', 'bgwriter'] || CASE WHEN current_setting('server_version_num')::int >= 170000 THEN ARRAY['checkpointer'] ELSE '{}' END"
+fi
 durable=$(pg_client "$PG_PORT" psql -d postgres -XtAq -c "SELECT current_setting('fsync') || ',' || current_setting('synchronous_commit')")
 [[ $durable == on,on ]] || die "PostgreSQL is not durable (fsync,synchronous_commit = $durable)"
 start_private_nats "$WORK/nats" "$NATS_PORT"
@@ -283,6 +305,11 @@ bench() {
   printf '\n%s==> %s%s\n' "$C_BOLD" "$id" "$C_RESET"
   started=$(now_us)
   local rc=0 perf_pid=''
+  if statements_counted "$id"; then
+    pg_client "$PG_PORT" psql -d postgres -XqAt -v ON_ERROR_STOP=1 >/dev/null \
+      -c "SELECT pg_stat_statements_reset()" \
+      -c "SELECT pg_stat_reset_shared(kind) FROM unnest($PG_SHARED_STATS) AS kind"
+  fi
   if profiled "$id"; then
     perf record -a -F 199 --call-graph dwarf,16384 -o "$PERF_DIR/$id.perf.data" \
       >"$WORK/logs/perf-$id.log" 2>&1 &
@@ -296,6 +323,7 @@ bench() {
     wait "$perf_pid" || true
     flame_graphs "$id"
   fi
+  statements_counted "$id" && statements_report "$id"
   if ((rc == 0)); then
     ok "$id ($(format_duration "$started" "$(now_us)"))"
   elif ((rc == 124 || rc == 137)); then
@@ -342,6 +370,40 @@ flame_graphs() {
   ok "$id: $(find "$PERF_DIR" -name "$id-*.svg" | wc -l) flame graphs; each process's share of the samples in $PERF_DIR/$id-shares.txt"
 }
 
+# statements_report ID: what PostgreSQL did for Parley's database during ID, from the
+# counters bench() reset before it.
+statements_report() {
+  local id=$1 file="$PERF_DIR/$1-statements.txt"
+  pg_client "$PG_PORT" psql -d postgres -X -v ON_ERROR_STOP=1 >"$file" 2>&1 <<'SQL' || warn "$id: statements not read (see $file)"
+\pset footer off
+\echo 'Statements of database parley, by total execution time'
+SELECT calls, round(total_exec_time::numeric) AS total_ms, round(mean_exec_time::numeric, 3) AS mean_ms,
+       rows, shared_blks_hit AS hit, shared_blks_read AS read, shared_blks_dirtied AS dirtied,
+       shared_blks_written AS written, wal_fpi, pg_size_pretty(wal_bytes) AS wal, jit_functions AS jit_fns,
+       round((jit_generation_time + jit_inlining_time + jit_optimization_time + jit_emission_time)::numeric) AS jit_ms,
+       left(regexp_replace(query, '\s+', ' ', 'g'), 140) AS query
+  FROM pg_stat_statements
+ WHERE dbid = (SELECT oid FROM pg_database WHERE datname = 'parley')
+ ORDER BY total_exec_time DESC LIMIT 40;
+\echo 'All statements of database parley'
+SELECT count(*) AS statements, sum(calls) AS calls, round(sum(total_exec_time)::numeric) AS total_ms,
+       sum(shared_blks_read) AS read, sum(shared_blks_written) AS written, sum(wal_fpi) AS wal_fpi,
+       pg_size_pretty(sum(wal_bytes)) AS wal, sum(jit_functions) AS jit_fns
+  FROM pg_stat_statements
+ WHERE dbid = (SELECT oid FROM pg_database WHERE datname = 'parley') AND toplevel;
+\echo 'WAL of the whole server'
+SELECT wal_records, wal_fpi, pg_size_pretty(wal_bytes) AS wal, wal_buffers_full, wal_write, wal_sync FROM pg_stat_wal;
+\echo 'Checkpoints and writes of shared buffers'
+SELECT current_setting('server_version_num')::int >= 170000 AS has_checkpointer \gset
+\x on
+\if :has_checkpointer
+SELECT * FROM pg_stat_checkpointer;
+\endif
+SELECT * FROM pg_stat_bgwriter;
+SQL
+  ok "$id: PostgreSQL's statements in $file"
+}
+
 PG_ARGS=(--pgbench "$PG_BIN/pgbench" --pg-port "$PG_PORT" --pg-user "$PG_SUPERUSER" --pg-database bench_baseline)
 
 # ------------------------------------------------------------- benchmarks ---
@@ -363,6 +425,12 @@ bench B3 b3 --base-url "$BASE_URL" --database-url "$DB_URL" --nats-url "$NATS_UR
 # B4, B5 and B6 need it done.
 start_part project project
 bench CU catch-up --database-url "$DB_URL" --nats-url "$NATS_URL"
+if ! wanted CU && { wanted B4 || wanted B5 || wanted B6; }; then
+  # Not measured, but waited for: B4 on workers still catching up would measure that.
+  info "waiting for the projection workers to catch up on the stream (CU not measured)"
+  "$BENCH" --out-dir "$WORK/unreported" catch-up --relay-first --database-url "$DB_URL" --nats-url "$NATS_URL" \
+    >"$WORK/logs/catch-up.log" 2>&1 || warn "the catch-up did not end (log: $WORK/logs/catch-up.log)"
+fi
 bench B6 b6 --parley-bin "$PARLEY" --psql "$PG_BIN/psql" --database-url "$DB_URL" --nats-url "$NATS_URL" \
   "${B6_ARGS[@]}"
 

@@ -92,7 +92,7 @@ async fn wait_for_sequence(
 
 /// Waits until the relay's cursor is at the last row of `events` and the stream has not
 /// grown for two seconds; returns the stream's last sequence.
-async fn wait_relay_idle(
+pub(crate) async fn wait_relay_idle(
     pool: &PgPool,
     js: &jetstream::Context,
     stream: &str,

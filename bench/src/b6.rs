@@ -197,6 +197,10 @@ pub struct CatchUpArgs {
     pub from: u64,
     #[arg(long, default_value_t = 1800)]
     pub timeout_s: u64,
+    /// First wait, unmeasured, for the relay to publish every stored event: without B3
+    /// before it, the stream may still be filling, and its end is not yet the target.
+    #[arg(long)]
+    pub relay_first: bool,
 }
 
 /// The lowest checkpoint among the live read models (`read_<name>.checkpoint`).
@@ -221,13 +225,17 @@ async fn lowest_checkpoint(pool: &sqlx::PgPool) -> anyhow::Result<(i64, usize)> 
 /// Waits until every projection worker has applied the whole stream; reports the rate at
 /// which the live workers (all read models at once) caught up.
 pub async fn catch_up(out: &Path, args: &CatchUpArgs) -> anyhow::Result<()> {
-    let began = Instant::now();
+    let mut began = Instant::now();
     let pool = sqlx::postgres::PgPoolOptions::new()
         .max_connections(2)
         .connect(&args.database_url)
         .await?;
     let nats = async_nats::connect(&args.nats_url).await?;
     let js = async_nats::jetstream::new(nats);
+    if args.relay_first {
+        crate::b3::wait_relay_idle(&pool, &js, &args.stream, Duration::from_secs(300)).await?;
+        began = Instant::now();
+    }
     let target = stream_last_sequence(&js, &args.stream).await?;
     let deadline = Instant::now() + Duration::from_secs(args.timeout_s);
     let (reached, models) = loop {
