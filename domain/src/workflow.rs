@@ -33,11 +33,21 @@ pub type Metadata = HashMap<String, String>;
 /// The sequence an aggregate is at, whichever store loaded it.
 pub trait Versioned {
     fn version(&self) -> usize;
+    /// The context of an aggregate without events, as loading a new id gives.
+    fn empty(aggregate_id: &str) -> Self;
 }
 
 impl<A: Aggregate> Versioned for EventStoreAggregateContext<A> {
     fn version(&self) -> usize {
         self.current_sequence
+    }
+    fn empty(aggregate_id: &str) -> Self {
+        Self {
+            aggregate_id: aggregate_id.to_owned(),
+            aggregate: A::default(),
+            current_sequence: 0,
+            current_snapshot: None,
+        }
     }
 }
 
@@ -45,6 +55,24 @@ impl<A: Aggregate> Versioned for MemStoreAggregateContext<A> {
     fn version(&self) -> usize {
         self.current_sequence
     }
+    fn empty(aggregate_id: &str) -> Self {
+        Self {
+            aggregate_id: aggregate_id.to_owned(),
+            aggregate: A::default(),
+            current_sequence: 0,
+        }
+    }
+}
+
+/// What the executor knows of an aggregate's stream before a command.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stream {
+    /// It may hold events: read it first.
+    MayExist,
+    /// The id was minted for this command, so its stream is empty: the first attempt
+    /// decides without reading it. Should it hold events after all, the append conflicts
+    /// (the event store refuses a sequence taken) and the retry reads it.
+    New,
 }
 
 /// What a successful command stored.
@@ -97,10 +125,42 @@ where
     ES: EventStore<A>,
     ES::AC: Versioned,
 {
+    execute_on(
+        store,
+        id,
+        Stream::MayExist,
+        command,
+        services,
+        metadata,
+        max_attempts,
+    )
+    .await
+}
+
+/// `execute`, told whether the aggregate's stream may hold events already.
+pub async fn execute_on<A, ES>(
+    store: &ES,
+    id: &str,
+    stream: Stream,
+    command: &A::Command,
+    services: &A::Services,
+    metadata: &Metadata,
+    max_attempts: u32,
+) -> Result<Committed<A::Event>, ExecuteError<A::Error>>
+where
+    A: Aggregate,
+    A::Command: Clone,
+    ES: EventStore<A>,
+    ES::AC: Versioned,
+{
     let mut attempts = 0;
     loop {
         attempts += 1;
-        let mut context = store.load_aggregate(id).await.map_err(store_error)?;
+        let mut context = if attempts == 1 && stream == Stream::New {
+            ES::AC::empty(id)
+        } else {
+            store.load_aggregate(id).await.map_err(store_error)?
+        };
         let version = context.version();
         let sink = cqrs_es::event_sink::EventSink::default();
         context
@@ -183,6 +243,26 @@ where
     AS: EventStore<Agent>,
     AS::AC: Versioned,
 {
+    /// Requests a call under `call_id`, an id minted for this request: its stream is not
+    /// read first (see `Stream::New`).
+    pub async fn request_call(
+        &self,
+        call_id: CallId,
+        command: CallCommand,
+        metadata: &Metadata,
+    ) -> Result<Committed<CallEvent>, ExecuteError<CallError>> {
+        execute_on::<Call, _>(
+            &self.calls,
+            &call_id.to_string(),
+            Stream::New,
+            &command,
+            &(),
+            metadata,
+            self.max_attempts,
+        )
+        .await
+    }
+
     pub async fn call(
         &self,
         call_id: CallId,

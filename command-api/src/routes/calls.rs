@@ -95,7 +95,10 @@ async fn request_call(
         queue,
         at: ctx.at,
     };
-    let committed = state.floor.call(call_id, command, &ctx.metadata()).await?;
+    let committed = state
+        .floor
+        .request_call(call_id, command, &ctx.metadata())
+        .await?;
     accepted(call_id.as_uuid(), committed.version)
 }
 

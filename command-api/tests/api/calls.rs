@@ -404,3 +404,48 @@ async fn concurrent_commands_on_one_aggregate_are_retried_or_refused_never_lost(
     let expected: Vec<i64> = (1..=i64::try_from(sequences.len()).unwrap_or(0)).collect();
     assert_eq!(sequences, expected, "sequences are gap-free and unique");
 }
+
+/// `POST /api/calls` decides on an empty call without reading the stream of the id it
+/// has just minted; an id taken after all must still be refused by the event store's
+/// conflict and the retry's read, not doubled.
+#[tokio::test]
+async fn requesting_a_call_under_an_id_already_taken_is_refused_and_stores_nothing() {
+    use domain::call::{CallCommand, CallError, CallRequest};
+    use domain::values::{LanguageCode, Modality, Priority};
+    use domain::workflow::{ExecuteError, Metadata};
+    use domain::{CallId, UserId};
+
+    let app = spawn_app().await;
+    let call_id = CallId(uuid::Uuid::now_v7());
+    let command = CallCommand::Request {
+        call_id,
+        requester_id: UserId(demo_user_id("requester@example.com")),
+        request: CallRequest {
+            language: LanguageCode::parse("es").expect("language"),
+            source_language: LanguageCode::parse("en").expect("language"),
+            modality: Modality::Video,
+            specialty: None,
+            priority: Priority::Normal,
+        },
+        queue: None,
+        at: chrono::Utc::now(),
+    };
+    let floor = &app.state.floor;
+    let first = floor
+        .request_call(call_id, command.clone(), &Metadata::new())
+        .await
+        .expect("the first request");
+    let again = floor.request_call(call_id, command, &Metadata::new()).await;
+    assert!(
+        matches!(again, Err(ExecuteError::Rejected(CallError::AlreadyExists))),
+        "{again:?}"
+    );
+    let stored: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM events WHERE aggregate_type = 'Call' AND aggregate_id = $1",
+    )
+    .bind(call_id.to_string())
+    .fetch_one(&app.pool)
+    .await
+    .expect("count");
+    assert_eq!(usize::try_from(stored).ok(), Some(first.events.len()));
+}
