@@ -34,6 +34,8 @@
 #                        blocks, WAL and JIT, and the run's WAL and checkpoints, to
 #                        BENCH_PERF_DIR/ID-statements.txt. PostgreSQL runs with the
 #                        pg_stat_statements library loaded for the whole run.
+#   (always)             PostgreSQL's log of each benchmark's minutes, with its
+#                        checkpoints and autovacuum runs: BENCH_PERF_DIR/ID-postgres.log.
 set -euo pipefail
 
 # shellcheck source=scripts/lib.sh
@@ -188,6 +190,12 @@ NATS_PORT=$(bench_port)
 HTTP_PORT=$(bench_port)
 
 start_private_postgres "$WORK/pg" "$PG_PORT"
+# Its log tells when checkpoints and autovacuum ran and how long their writes took; each
+# benchmark's minutes of it are kept in PERF_DIR/ID-postgres.log.
+pg_client "$PG_PORT" psql -d postgres -Xq -v ON_ERROR_STOP=1 \
+  -c "ALTER SYSTEM SET log_checkpoints = on" -c "ALTER SYSTEM SET log_autovacuum_min_duration = 0" \
+  -c "SELECT pg_reload_conf()"
+mkdir -p "$PERF_DIR"
 if [[ -n $STATEMENTS_FOR ]]; then
   # A library loaded at start only: set it, then start the server again. Its own settings
   # exist once it is loaded.
@@ -296,7 +304,7 @@ revive_parts() {
 
 # bench ID ARGS...: one benchmark; a failure is reported, and the run goes on.
 bench() {
-  local id=$1 started
+  local id=$1 started pg_log_offset=0
   shift
   if ! wanted "$id"; then
     return 0
@@ -305,6 +313,7 @@ bench() {
   printf '\n%s==> %s%s\n' "$C_BOLD" "$id" "$C_RESET"
   started=$(now_us)
   local rc=0 perf_pid=''
+  pg_log_offset=$(as_pg_user stat -c %s "$WORK/pg/postgres.log")
   if statements_counted "$id"; then
     pg_client "$PG_PORT" psql -d postgres -XqAt -v ON_ERROR_STOP=1 >/dev/null \
       -c "SELECT pg_stat_statements_reset()" \
@@ -324,6 +333,8 @@ bench() {
     flame_graphs "$id"
   fi
   statements_counted "$id" && statements_report "$id"
+  as_pg_user tail -c "+$((pg_log_offset + 1))" "$WORK/pg/postgres.log" >"$PERF_DIR/$id-postgres.log" ||
+    warn "$id: PostgreSQL's log not copied"
   if ((rc == 0)); then
     ok "$id ($(format_duration "$started" "$(now_us)"))"
   elif ((rc == 124 || rc == 137)); then

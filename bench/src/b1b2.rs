@@ -21,6 +21,10 @@ use crate::machine::{CpuTimes, cpu_text};
 /// (same table, indexes and triggers), so its rows never reach the relay.
 #[derive(Debug, Clone, Args)]
 pub struct PgbenchArgs {
+    /// Parley's database on the same server, settled with pgbench's before each side's
+    /// measured part (see `settle`).
+    #[arg(long, default_value = "parley")]
+    pub parley_database: String,
     #[arg(long, default_value = "pgbench")]
     pub pgbench: PathBuf,
     #[arg(long, default_value = "127.0.0.1")]
@@ -76,13 +80,12 @@ INSERT INTO events (aggregate_type, aggregate_id, sequence, event_type, event_ve
 COMMIT;
 ";
 
-/// Everything `POST /api/calls` sends to PostgreSQL today: the count of queue events that
-/// tells the API whether its queue fold is current, the aggregate's stream, then both
-/// events of the command in one transaction.
+/// Everything `POST /api/calls` sends to PostgreSQL today: the stored count of queue events
+/// that tells the API whether its queue fold is current, then both events of the command
+/// in one transaction (the stream of the id it has just minted is not read).
 const FULL_SCRIPT: &str = r"
 SELECT gen_random_uuid()::text AS aid \gset
-SELECT count(*) FROM events WHERE aggregate_type = 'Queue';
-SELECT aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata FROM events WHERE aggregate_type = 'Call' AND aggregate_id = :aid ORDER BY sequence;
+SELECT events FROM queue_events_stored;
 BEGIN;
 INSERT INTO events (aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata) VALUES ('Call', :aid, 1, 'CallRequested', '1', json_build_object('CallRequested', json_build_object('call_id', :aid::text, 'requester_id', '6a4b3c2d-1e0f-5a6b-8c7d-9e0f1a2b3c4d', 'request', json_build_object('language', 'de', 'source_language', 'en', 'modality', 'video', 'specialty', 'general', 'priority', 'normal'), 'at', now())), json_build_object('actor_id', '6a4b3c2d-1e0f-5a6b-8c7d-9e0f1a2b3c4d', 'actor_role', 'requester', 'actor_name', 'Rita Requester', 'request_id', :aid::text, 'correlation_id', :aid::text));
 INSERT INTO events (aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata) VALUES ('Call', :aid, 2, 'NoInterpreterAvailable', '1', json_build_object('NoInterpreterAvailable', json_build_object('at', now())), json_build_object('actor_id', '6a4b3c2d-1e0f-5a6b-8c7d-9e0f1a2b3c4d', 'actor_role', 'requester', 'actor_name', 'Rita Requester', 'request_id', :aid::text, 'correlation_id', :aid::text));
@@ -94,6 +97,34 @@ fn write_script(out: &Path, name: &str, text: &str) -> anyhow::Result<PathBuf> {
     let path = out.join(name);
     std::fs::write(&path, text)?;
     Ok(path)
+}
+
+/// Vacuums and analyses the events table of both databases and writes the dirty pages
+/// (`CHECKPOINT`), so that each side starts from the same state and neither pays for the
+/// other's inserts: left to itself, autovacuum ran on the baseline's table in the middle
+/// of Parley's B2 (the seconds with its slowest answers) and on Parley's in pgbench's.
+async fn settle(pg: &PgbenchArgs) -> anyhow::Result<()> {
+    for database in [&pg.parley_database, &pg.pg_database] {
+        let options = sqlx::postgres::PgConnectOptions::new()
+            .host(&pg.pg_host)
+            .port(pg.pg_port)
+            .username(&pg.pg_user)
+            .database(database);
+        let mut conn = sqlx::ConnectOptions::connect(&options)
+            .await
+            .with_context(|| format!("connecting to database {database}"))?;
+        sqlx::query("VACUUM (ANALYZE) events")
+            .execute(&mut conn)
+            .await
+            .with_context(|| format!("vacuuming {database}.events"))?;
+        if database == &pg.pg_database {
+            sqlx::query("CHECKPOINT")
+                .execute(&mut conn)
+                .await
+                .context("CHECKPOINT")?;
+        }
+    }
+    Ok(())
 }
 
 /// Runs pgbench; returns its standard output.
@@ -167,21 +198,43 @@ async fn closed_loop(
     Ok((all.len(), failed.load(Ordering::Relaxed), all, elapsed))
 }
 
+/// What an open-loop run measured.
+pub struct OpenLoop {
+    /// Requests answered 202.
+    pub answered: u64,
+    pub failed: u64,
+    /// Latency of each answered request, from its due time.
+    pub latencies: Histogram<u64>,
+    /// The seconds of the run (by due time) in which some request took longer than
+    /// `SLOW_MS`, worst first: where a tail comes from a few stalls, they show here.
+    pub slow_seconds: Vec<SlowSecond>,
+}
+
+/// A latency above this makes a second of an open-loop run a slow one.
+const SLOW_MS: f64 = 25.0;
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct SlowSecond {
+    /// Wall-clock start of the second (UTC), to match with the servers' logs.
+    pub at: String,
+    pub requests: u64,
+    pub slower_than_25_ms: u64,
+    pub max_ms: f64,
+}
+
 /// Open loop: request `i` is due at `start + i / rate` and its latency counts from then,
-/// however late it actually leaves. Returns (answered 202, failed, latencies).
-pub async fn open_loop<F, Fut>(
-    rate: u64,
-    duration: Duration,
-    send: F,
-) -> anyhow::Result<(u64, u64, Histogram<u64>)>
+/// however late it actually leaves.
+pub async fn open_loop<F, Fut>(rate: u64, duration: Duration, send: F) -> anyhow::Result<OpenLoop>
 where
     F: Fn(Instant) -> Fut,
     Fut: std::future::Future<Output = anyhow::Result<()>> + Send + 'static,
 {
-    let period = Duration::from_secs_f64(1.0 / rate.max(1) as f64);
+    let rate = rate.max(1);
+    let period = Duration::from_secs_f64(1.0 / rate as f64);
     let total = (duration.as_secs_f64() * rate as f64).round() as u64;
-    let (sender, mut receiver) = tokio::sync::mpsc::unbounded_channel::<Option<Duration>>();
+    let (sender, mut receiver) = tokio::sync::mpsc::unbounded_channel::<(u64, Option<Duration>)>();
     let start = Instant::now() + Duration::from_millis(10);
+    let start_wall = chrono::Utc::now() + chrono::Duration::milliseconds(10);
     for i in 0..total {
         let due = start + period.mul_f64(i as f64);
         tokio::time::sleep_until(due).await;
@@ -189,19 +242,49 @@ where
         let sender = sender.clone();
         tokio::spawn(async move {
             let outcome = job.await.ok().map(|()| due.elapsed());
-            let _ = sender.send(outcome);
+            let _ = sender.send((i / rate, outcome));
         });
     }
     drop(sender);
-    let mut hist = histogram()?;
+    let mut latencies = histogram()?;
     let mut failed = 0;
-    while let Some(outcome) = receiver.recv().await {
-        match outcome {
-            Some(latency) => record(&mut hist, latency),
-            None => failed += 1,
+    let mut seconds = vec![(0_u64, 0_u64, 0.0_f64); usize::try_from(total / rate + 1)?];
+    while let Some((second, outcome)) = receiver.recv().await {
+        let Some(latency) = outcome else {
+            failed += 1;
+            continue;
+        };
+        record(&mut latencies, latency);
+        let ms = latency.as_secs_f64() * 1e3;
+        if let Some((requests, slow, max_ms)) = usize::try_from(second)
+            .ok()
+            .and_then(|s| seconds.get_mut(s))
+        {
+            *requests += 1;
+            *slow += u64::from(ms > SLOW_MS);
+            *max_ms = max_ms.max(ms);
         }
     }
-    Ok((hist.len(), failed, hist))
+    let mut slow_seconds: Vec<SlowSecond> = seconds
+        .into_iter()
+        .enumerate()
+        .filter(|(_, (_, slow, _))| *slow > 0)
+        .map(|(second, (requests, slow, max_ms))| SlowSecond {
+            at: (start_wall + chrono::Duration::seconds(second as i64))
+                .format("%H:%M:%S%.3f")
+                .to_string(),
+            requests,
+            slower_than_25_ms: slow,
+            max_ms: (max_ms * 10.0).round() / 10.0,
+        })
+        .collect();
+    slow_seconds.sort_by(|a, b| b.max_ms.total_cmp(&a.max_ms));
+    Ok(OpenLoop {
+        answered: latencies.len(),
+        failed,
+        latencies,
+        slow_seconds,
+    })
 }
 
 pub async fn b1(out: &Path, args: &B1Args) -> anyhow::Result<()> {
@@ -209,6 +292,7 @@ pub async fn b1(out: &Path, args: &B1Args) -> anyhow::Result<()> {
     let api = Api::new(&args.base_url)?;
     let requester = api.login("requester@example.com").await?;
     let c = args.concurrency;
+    settle(&args.pg).await?;
     eprintln!("B1: warm-up {} s, {c} clients", args.warmup_s);
     closed_loop(
         &api,
@@ -242,9 +326,11 @@ pub async fn b1(out: &Path, args: &B1Args) -> anyhow::Result<()> {
             script.display().to_string(),
         ]
     };
+    settle(&args.pg).await?;
     eprintln!("B1: pgbench warm-up and run ({c} clients)");
     pgbench(&args.pg, &run(&minimal, args.warmup_s.max(1))).await?;
     let baseline = parse_tps(&pgbench(&args.pg, &run(&minimal, args.duration_s)).await?)?;
+    settle(&args.pg).await?;
     let baseline_full = parse_tps(&pgbench(&args.pg, &run(&full, args.duration_s)).await?)?;
 
     let ratio = throughput / baseline;
@@ -271,7 +357,7 @@ pub async fn b1(out: &Path, args: &B1Args) -> anyhow::Result<()> {
         args.warmup_s,
         latency.short()
     ));
-    let extra = Row::new("B1·sql", "the same, against pgbench running every statement the command sends (count of queue events, stream read, 2 inserts, commit)")
+    let extra = Row::new("B1·sql", "the same, against pgbench running every statement the command sends (stored count of queue events, 2 inserts, commit)")
         .figure(format!("{} commands/s", fmt_int(throughput)), throughput, "commands/s")
         .baseline(format!("{} tx/s (pgbench: the command's full SQL)", fmt_int(baseline_full)), baseline_full)
         .conditions(format!("{c} concurrent clients for {} s", args.duration_s));
@@ -343,14 +429,29 @@ pub async fn b2(out: &Path, args: &B2Args) -> anyhow::Result<()> {
                 .map(|_| ())
         }
     };
+    settle(&args.pg).await?;
     eprintln!("B2: warm-up {} s at {}/s", args.warmup_s, args.rate);
     open_loop(args.rate, Duration::from_secs(args.warmup_s), send).await?;
     eprintln!("B2: measuring {} s at {}/s", args.duration_s, args.rate);
     let cpu_before = CpuTimes::now();
-    let (ok, failed, hist) =
-        open_loop(args.rate, Duration::from_secs(args.duration_s), send).await?;
+    let OpenLoop {
+        answered: ok,
+        failed,
+        latencies: hist,
+        slow_seconds,
+    } = open_loop(args.rate, Duration::from_secs(args.duration_s), send).await?;
     let cpu = cpu_text(cpu_before, ok, "command");
     let latency = Latency::of(&hist);
+    let stalls = match slow_seconds.first() {
+        Some(worst) => format!(
+            "; answers over {SLOW_MS} ms in {} of the {} s (worst second from {} UTC, max {} ms)",
+            slow_seconds.len(),
+            args.duration_s,
+            worst.at,
+            worst.max_ms
+        ),
+        None => String::new(),
+    };
 
     let script = write_script(out, "pgbench-command.sql", MINIMAL_SCRIPT)?;
     let logs = out.join("pgbench-logs");
@@ -367,6 +468,7 @@ pub async fn b2(out: &Path, args: &B2Args) -> anyhow::Result<()> {
         script.display().to_string(),
         "-T".to_owned(),
     ];
+    settle(&args.pg).await?;
     eprintln!("B2: pgbench -R {} warm-up and run", args.rate);
     let mut warm = run.clone();
     warm.push(args.warmup_s.max(1).to_string());
@@ -386,7 +488,7 @@ pub async fn b2(out: &Path, args: &B2Args) -> anyhow::Result<()> {
     .baseline(format!("{} (pgbench -R)", baseline.short()), baseline.p99_ms)
     .target("p99 ≤ 25 ms", Some(latency.p99_ms <= 25.0 && ok > 0 && failed == 0))
     .conditions(format!(
-        "{}/s for {} s after {} s warm-up; {ok} answered, {failed} failed{cpu}; pgbench {} clients, {} failed",
+        "{}/s for {} s after {} s warm-up; {ok} answered, {failed} failed{stalls}{cpu}; pgbench {} clients, {} failed",
         args.rate, args.duration_s, args.warmup_s, args.pgbench_clients, baseline_failed
     ));
     write_fragment(
@@ -402,6 +504,7 @@ pub async fn b2(out: &Path, args: &B2Args) -> anyhow::Result<()> {
                 "latency": latency,
                 "pgbench_latency": baseline,
                 "pgbench_clients": args.pgbench_clients,
+                "slow_seconds": slow_seconds,
             }),
             notes: vec![],
             took_s: began.elapsed().as_secs_f64(),

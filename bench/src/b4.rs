@@ -16,7 +16,7 @@ use tokio::time::Instant;
 use tokio_tungstenite::tungstenite::Message;
 use uuid::Uuid;
 
-use crate::b1b2::open_loop;
+use crate::b1b2::{OpenLoop, open_loop};
 use crate::common::{
     Api, Fragment, Latency, Row, UNSERVED_LANGUAGE, call_of_event_subject, histogram, lock, record,
     stages_text, watch_bus, write_fragment,
@@ -178,7 +178,12 @@ pub async fn run(out: &Path, args: &B4Args) -> anyhow::Result<()> {
         args.duration_s, args.rate
     );
     let cpu_before = CpuTimes::now();
-    let (ok, failed, _) = open_loop(args.rate, Duration::from_secs(args.duration_s), send).await?;
+    let OpenLoop {
+        answered: ok,
+        failed,
+        slow_seconds,
+        ..
+    } = open_loop(args.rate, Duration::from_secs(args.duration_s), send).await?;
     let cpu = cpu_text(cpu_before, ok, "command");
     // Let the last notices arrive.
     let deadline = Instant::now() + Duration::from_secs(10);
@@ -274,6 +279,7 @@ pub async fn run(out: &Path, args: &B4Args) -> anyhow::Result<()> {
             rows: vec![row],
             details: json!({
                 "commands_per_s": args.rate,
+                "slow_answer_seconds": slow_seconds,
                 "events_per_s": events_per_s,
                 "duration_s": args.duration_s,
                 "answered": ok,

@@ -17,7 +17,7 @@ use sqlx::postgres::PgPoolOptions;
 use tokio::time::Instant;
 use uuid::Uuid;
 
-use crate::b1b2::open_loop;
+use crate::b1b2::{OpenLoop, open_loop};
 use crate::common::{
     Api, Fragment, Latency, Row, call_of_event_subject, histogram, lock, record_us, run_bounded,
     stages_text, watch_bus, write_fragment,
@@ -235,7 +235,12 @@ pub async fn run(out: &Path, args: &B7Args) -> anyhow::Result<()> {
         args.rate, args.duration_s
     );
     let cpu_before = CpuTimes::now();
-    let (ok, failed, _) = open_loop(args.rate, Duration::from_secs(args.duration_s), send).await?;
+    let OpenLoop {
+        answered: ok,
+        failed,
+        slow_seconds,
+        ..
+    } = open_loop(args.rate, Duration::from_secs(args.duration_s), send).await?;
     let cpu = cpu_text(cpu_before, ok, "call");
     let calls: Vec<Uuid> = lock(&sent).clone();
     let offered = wait_offered(&pool, &calls, Duration::from_secs(30)).await?;
@@ -290,6 +295,7 @@ pub async fn run(out: &Path, args: &B7Args) -> anyhow::Result<()> {
             rows: vec![row],
             details: json!({
                 "agents": args.agents,
+                "slow_answer_seconds": slow_seconds,
                 "rate": args.rate,
                 "duration_s": args.duration_s,
                 "requested": ok,

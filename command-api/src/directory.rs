@@ -24,10 +24,11 @@ pub type Queues = BTreeMap<QueueId, QueueConfig>;
 /// needs them, and folding every queue event each time cost PostgreSQL more than the
 /// command's own statements (see docs/benchmarks.md, B1).
 ///
-/// Each use counts the queue events (an index scan over a few rows) and folds them again
-/// only when the count moved. Events are only ever added, so a changed count is the one
-/// sign of a change, whichever API instance made it; a newest position would not be (a
-/// transaction may commit a lower position after a higher one).
+/// Each use reads how many queue events are stored (one row, kept by a trigger on the
+/// events table: migration 0006) and folds them again only when that number moved. Events
+/// are only ever added, so a changed count is the one sign of a change, whichever API
+/// instance made it; a newest position would not be (a transaction may commit a lower
+/// position after a higher one).
 #[derive(Default)]
 pub struct QueueDirectory {
     folded: tokio::sync::Mutex<Option<(i64, Arc<Queues>)>>,
@@ -35,11 +36,9 @@ pub struct QueueDirectory {
 
 impl QueueDirectory {
     pub async fn current(&self, pool: &PgPool) -> Result<Arc<Queues>, ApiError> {
-        let count: i64 =
-            sqlx::query_scalar("SELECT count(*) FROM events WHERE aggregate_type = $1")
-                .bind(Queue::TYPE)
-                .fetch_one(pool)
-                .await?;
+        let count: i64 = sqlx::query_scalar("SELECT events FROM queue_events_stored")
+            .fetch_one(pool)
+            .await?;
         if let Some((folded_at, queues)) = &*self.folded.lock().await
             && *folded_at == count
         {

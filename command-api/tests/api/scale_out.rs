@@ -437,3 +437,52 @@ async fn a_queue_added_through_one_instance_routes_the_next_request_on_the_other
     assert_eq!(state["queue_id"], queue["id"], "{state}");
     assert_eq!(state["status"], "queued", "{state}");
 }
+
+/// What the directory reads on every call request, the stored count of queue events, is
+/// kept by a trigger (migration 0006): it must match the events table after queues are
+/// added, including two added at once, and stay put when other aggregates write.
+#[tokio::test]
+async fn the_stored_count_of_queue_events_follows_the_events_table() {
+    let app = spawn_app().await;
+    let admin = app.login(Role::Admin).await;
+    let requester = app.login(Role::Requester).await;
+    let counts = || async {
+        let stored: i64 = sqlx::query_scalar("SELECT events FROM queue_events_stored")
+            .fetch_one(&app.pool)
+            .await
+            .expect("the stored count");
+        let counted: i64 =
+            sqlx::query_scalar("SELECT count(*) FROM events WHERE aggregate_type = 'Queue'")
+                .fetch_one(&app.pool)
+                .await
+                .expect("the counted queue events");
+        (stored, counted)
+    };
+    let (seeded, counted) = counts().await;
+    assert_eq!(seeded, counted, "after the migrations and the seed");
+
+    let create = |name: &'static str, language: &'static str| {
+        app.post(
+            "/api/queues",
+            &admin,
+            json!({"name": name, "languages": [language]}),
+        )
+    };
+    let (finnish, estonian) = tokio::join!(
+        create("Finnish · general", "fi"),
+        create("Estonian · general", "et")
+    );
+    finnish.expect(202);
+    estonian.expect(202);
+    app.post(
+        "/api/calls",
+        &requester,
+        json!({"language": "fi", "modality": "audio"}),
+    )
+    .await
+    .expect(202);
+
+    let (stored, counted) = counts().await;
+    assert_eq!(stored, counted);
+    assert!(stored >= seeded + 2, "{seeded} -> {stored}");
+}
