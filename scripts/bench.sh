@@ -35,7 +35,8 @@
 #                        BENCH_PERF_DIR/ID-statements.txt. PostgreSQL runs with the
 #                        pg_stat_statements library loaded for the whole run.
 #   (always)             PostgreSQL's log of each benchmark's minutes, with its
-#                        checkpoints and autovacuum runs: BENCH_PERF_DIR/ID-postgres.log.
+#                        checkpoints, autovacuum runs and statements over 50 ms:
+#                        BENCH_PERF_DIR/ID-postgres.log.
 set -euo pipefail
 
 # shellcheck source=scripts/lib.sh
@@ -190,11 +191,12 @@ NATS_PORT=$(bench_port)
 HTTP_PORT=$(bench_port)
 
 start_private_postgres "$WORK/pg" "$PG_PORT"
-# Its log tells when checkpoints and autovacuum ran and how long their writes took; each
-# benchmark's minutes of it are kept in PERF_DIR/ID-postgres.log.
+# Its log tells when checkpoints and autovacuum ran, how long their writes took, and which
+# statements took over 50 ms; each benchmark's minutes of it are kept in
+# PERF_DIR/ID-postgres.log.
 pg_client "$PG_PORT" psql -d postgres -Xq -v ON_ERROR_STOP=1 \
   -c "ALTER SYSTEM SET log_checkpoints = on" -c "ALTER SYSTEM SET log_autovacuum_min_duration = 0" \
-  -c "SELECT pg_reload_conf()"
+  -c "ALTER SYSTEM SET log_min_duration_statement = 50" -c "SELECT pg_reload_conf()"
 mkdir -p "$PERF_DIR"
 if [[ -n $STATEMENTS_FOR ]]; then
   # A library loaded at start only: set it, then start the server again. Its own settings
