@@ -451,8 +451,10 @@ async fn the_stored_count_of_queue_events_follows_the_events_table() {
             .fetch_one(&app.pool)
             .await
             .expect("the stored count");
+        // The trigger names the type in SQL; the domain's own name must be the same.
         let counted: i64 =
-            sqlx::query_scalar("SELECT count(*) FROM events WHERE aggregate_type = 'Queue'")
+            sqlx::query_scalar("SELECT count(*) FROM events WHERE aggregate_type = $1")
+                .bind(<domain::queue::Queue as cqrs_es::Aggregate>::TYPE)
                 .fetch_one(&app.pool)
                 .await
                 .expect("the counted queue events");
