@@ -147,9 +147,8 @@ if (($(ulimit -n) < needed)); then
   warn "open files limited to $(ulimit -n); B5 needs about $needed (raise the hard limit: ulimit -Hn)"
 fi
 
-if [[ -n $PERF_FOR || -n $STATEMENTS_FOR ]]; then
-  mkdir -p "$PERF_DIR"
-fi
+# Every run keeps PostgreSQL's log of each benchmark there, profiles or not.
+mkdir -p "$PERF_DIR"
 if [[ -n $PERF_FOR ]]; then
   have perf || ensure_debian_packages linux-perf
   if ! have inferno-flamegraph; then
@@ -197,7 +196,6 @@ start_private_postgres "$WORK/pg" "$PG_PORT"
 pg_client "$PG_PORT" psql -d postgres -Xq -v ON_ERROR_STOP=1 \
   -c "ALTER SYSTEM SET log_checkpoints = on" -c "ALTER SYSTEM SET log_autovacuum_min_duration = 0" \
   -c "ALTER SYSTEM SET log_min_duration_statement = 50" -c "SELECT pg_reload_conf()"
-mkdir -p "$PERF_DIR"
 if [[ -n $STATEMENTS_FOR ]]; then
   # A library loaded at start only: set it, then start the server again. Its own settings
   # exist once it is loaded.
