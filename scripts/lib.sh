@@ -139,21 +139,42 @@ port_open() {
   timeout 2 bash -c 'exec 3<>"/dev/tcp/$0/$1"' "$host" "$port" 2>/dev/null
 }
 
-# A TCP port that is free right now: the kernel picks it (bind to port 0).
-# Without python3, random ports are probed until one does not answer.
+# Who listens on PORT, for messages: "pid 123 (postgres)", or "another program" when `ss`
+# cannot tell (another user's process, without root).
+port_holder() {
+  local holder
+  holder=$(ss -Hltnp "sport = :$1" 2>/dev/null | grep -o 'users:(("[^"]*",pid=[0-9]*' | head -n 1 |
+    sed -E 's/users:\(\("([^"]*)",pid=([0-9]*)/pid \2 (\1)/')
+  printf '%s\n' "${holder:-another program}"
+}
+
+# A TCP port that is free right now, between 20000 and 32767: random ports are tried
+# until one binds (with python3) or does not answer (without).
 free_port() {
+  # Below 32768, out of the kernel's ephemeral range (32768-60999 by default): a port
+  # handed out there may be taken again by any outgoing connection before our server binds it.
   if have python3; then
-    python3 -c 'import socket
-s = socket.socket()
-s.bind(("127.0.0.1", 0))
-print(s.getsockname()[1])
-s.close()' && return 0
+    python3 -c 'import random, socket
+for _ in range(500):
+    port = random.randint(20000, 32767)
+    s = socket.socket()
+    try:
+        s.bind(("127.0.0.1", port))
+    except OSError:
+        continue
+    finally:
+        s.close()
+    print(port)
+    break
+else:
+    raise SystemExit("no free port")' && return 0
   fi
   local port _
   for _ in {1..200}; do
-    port=$((20000 + RANDOM % 30000))
+    port=$((20000 + RANDOM % 12768))
     port_open "$port" || {
-      printf '%s\n' "$port"
+      printf '%s
+' "$port"
       return 0
     }
   done

@@ -7,9 +7,9 @@
 # It never uses the machine's own PostgreSQL (5432) or NATS (4222): it runs
 # its own on other ports. Environment (defaults in brackets; `start` remembers
 # the ports it used in .stack/stack.env, so later verbs find them):
-#   PARLEY_PG_PORT            PostgreSQL port [55432]
-#   PARLEY_NATS_PORT          NATS client port [54222]
-#   PARLEY_NATS_MONITOR_PORT  NATS HTTP monitor port [58222]
+#   PARLEY_PG_PORT            PostgreSQL port [25432]
+#   PARLEY_NATS_PORT          NATS client port [24222]
+#   PARLEY_NATS_MONITOR_PORT  NATS HTTP monitor port [28222]
 #   PARLEY_HTTP_PORT          Parley API port [8000]
 #   PARLEY_PROFILE            cargo profile of the parley binary: debug or release [debug]
 #   PARLEY_SKIP_BUILD=1       start: use the binary already built, do not run cargo
@@ -82,9 +82,9 @@ load_settings() {
     saved_mon=$(sed -n 's/^PARLEY_NATS_MONITOR_PORT=//p' "$STATE_FILE")
     saved_http=$(sed -n 's/^PARLEY_HTTP_PORT=//p' "$STATE_FILE")
   fi
-  PG_PORT=${PARLEY_PG_PORT:-${saved_pg:-55432}}
-  NATS_PORT=${PARLEY_NATS_PORT:-${saved_nats:-54222}}
-  NATS_MONITOR_PORT=${PARLEY_NATS_MONITOR_PORT:-${saved_mon:-58222}}
+  PG_PORT=${PARLEY_PG_PORT:-${saved_pg:-25432}}
+  NATS_PORT=${PARLEY_NATS_PORT:-${saved_nats:-24222}}
+  NATS_MONITOR_PORT=${PARLEY_NATS_MONITOR_PORT:-${saved_mon:-28222}}
   HTTP_PORT=${PARLEY_HTTP_PORT:-${saved_http:-8000}}
   HTTP_HOST=127.0.0.1
   local name
@@ -242,7 +242,7 @@ cmd_build() {
 check_port_free() {
   local port=$1 what=$2 var=$3
   port_open "$port" || return 0
-  die "port $port ($what) is already in use by another program: stop that program or choose another port, e.g. $var=$((port + 1)) scripts/stack.sh start"
+  die "port $port ($what) is already in use by $(port_holder "$port"): stop it or choose another port, e.g. $var=$((port + 1)) scripts/stack.sh start"
 }
 
 start_services() {

@@ -60,21 +60,25 @@ struct Seen {
     queued_on_bus: HashMap<Uuid, DateTime<Utc>>,
 }
 
-/// Creates `count` interpreter accounts with Ana's password hash (no hashing needed).
-async fn create_agents(pool: &PgPool, count: u64) -> anyhow::Result<Vec<Uuid>> {
+/// Creates `count` interpreter accounts with Ana's password hash (no hashing needed): their
+/// ids and emails.
+pub(crate) async fn create_agents(
+    pool: &PgPool,
+    count: u64,
+) -> anyhow::Result<Vec<(Uuid, String)>> {
     let run = Uuid::new_v4().simple().to_string();
-    let ids: Vec<Uuid> = sqlx::query_scalar(
+    let agents: Vec<(Uuid, String)> = sqlx::query_as(
         "INSERT INTO users (id, email, name, role, password_hash) \
          SELECT gen_random_uuid(), 'bench-agent-' || g || '-' || $1 || '@example.com', 'Bench Agent ' || g, 'agent', \
                 (SELECT password_hash FROM users WHERE email = 'agent1@example.com') \
-         FROM generate_series(1, $2::bigint) AS g RETURNING id",
+         FROM generate_series(1, $2::bigint) AS g RETURNING id, email",
     )
     .bind(&run[..8])
     .bind(i64::try_from(count)?)
     .fetch_all(pool)
     .await
     .context("creating interpreter accounts")?;
-    Ok(ids)
+    Ok(agents)
 }
 
 /// When a call was queued and when it was first offered, as far as the events tell.
@@ -156,7 +160,11 @@ pub async fn run(out: &Path, args: &B7Args) -> anyhow::Result<()> {
                 "languages": [LANGUAGE], "ring_timeout_s": 600, "max_wait_s": 86_400, "wrap_up_s": 60}),
     )
     .await?;
-    let agents = create_agents(&pool, args.agents).await?;
+    let agents: Vec<Uuid> = create_agents(&pool, args.agents)
+        .await?
+        .into_iter()
+        .map(|(id, _)| id)
+        .collect();
     let setup = Instant::now();
     run_bounded(agents.len(), 16, |i| {
         let api = api.clone();

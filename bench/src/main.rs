@@ -6,6 +6,7 @@
 //! histograms; latency runs use open-loop arrivals (each request is timed from the moment
 //! it was meant to be sent, so a slow answer delays no later request and hides nothing).
 
+mod b11;
 mod b1b2;
 mod b3;
 mod b4;
@@ -55,6 +56,8 @@ enum Command {
     CatchUp(b6::CatchUpArgs),
     /// B7: router, call queued → offer made.
     B7(b7::B7Args),
+    /// B11: a command on an interpreter with 100,000 events, beside a new interpreter.
+    B11(b11::B11Args),
     /// Gathers the results into bench-results.json and docs/benchmarks.md.
     Report(report::ReportArgs),
 }
@@ -74,6 +77,7 @@ async fn main() -> anyhow::Result<()> {
         Command::B6(args) => b6::run(&out, &args).await,
         Command::CatchUp(args) => b6::catch_up(&out, &args).await,
         Command::B7(args) => b7::run(&out, &args).await,
+        Command::B11(args) => b11::run(&out, &args).await,
         Command::Report(args) => report::run(&out, &args),
     }
 }

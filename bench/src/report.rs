@@ -20,7 +20,11 @@ pub struct ReportArgs {
     #[arg(long, default_value = "full")]
     pub mode: String,
     /// The benchmarks that were meant to run, in order; a missing one is reported as such.
-    #[arg(long, value_delimiter = ',', default_value = "B1,B2,B3,B6,B4,B5,B7")]
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "B1,B2,B3,B6,B4,B5,B7,B11"
+    )]
     pub expect: Vec<String>,
     /// Parley processes whose peak RSS (VmHWM) to report: `name=pid`.
     #[arg(long = "pid")]

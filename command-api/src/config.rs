@@ -52,6 +52,9 @@ signing_keys = []
 [commands]
 max_attempts = 5
 away_after_missed_offers = 3
+# An interpreter's state is snapshotted every this many events, so a command loads the
+# snapshot and fewer than this many events, however long the interpreter's history.
+agent_snapshot_every = 20
 
 [jitsi]
 domain = "meet.jit.si"
@@ -188,6 +191,8 @@ pub struct CommandSettings {
     /// Attempts at a command whose append keeps conflicting before answering 409.
     pub max_attempts: u32,
     pub away_after_missed_offers: u32,
+    /// Events after which an interpreter's snapshot is renewed (`snapshot_store`).
+    pub agent_snapshot_every: u32,
 }
 
 #[derive(Debug, Clone, Deserialize)]

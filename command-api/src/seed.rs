@@ -13,7 +13,7 @@ use uuid::Uuid;
 use crate::auth::Role;
 use crate::config::Settings;
 use crate::routes::users::{NewUser, insert_user};
-use crate::state::event_store;
+use crate::state::{agent_store, event_store};
 
 pub const DEMO_PASSWORD: &str = "password123";
 
@@ -157,7 +157,7 @@ pub async fn seed(pool: &PgPool, settings: Settings) -> anyhow::Result<SeedRepor
     let attempts = settings.commands.max_attempts.max(1);
     let at = Utc::now();
 
-    let agents = event_store::<Agent>(pool);
+    let agents = agent_store(pool, &settings);
     for (email, name, role) in DEMO_USERS {
         let id = demo_user_id(email);
         let user = NewUser {

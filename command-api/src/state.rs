@@ -12,9 +12,12 @@ use crate::auth::{JwtKeys, LoginLimiter};
 use crate::config::Settings;
 use crate::directory::QueueDirectory;
 use crate::push::Hub;
+use crate::snapshot_store::SnapshotStore;
 
 pub type PgStore<A> = PersistedEventStore<PostgresEventRepository, A>;
-pub type PgFloor = Floor<PgStore<Call>, PgStore<Agent>>;
+/// Interpreters' histories grow without end: their store keeps snapshots.
+pub type AgentStore = SnapshotStore<Agent>;
+pub type PgFloor = Floor<PgStore<Call>, AgentStore>;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -35,11 +38,19 @@ pub fn event_store<A: cqrs_es::Aggregate>(pool: &PgPool) -> PgStore<A> {
     PersistedEventStore::new_event_store(PostgresEventRepository::new(pool.clone()))
 }
 
+pub fn agent_store(pool: &PgPool, settings: &Settings) -> AgentStore {
+    SnapshotStore::new(
+        pool.clone(),
+        settings.commands.agent_snapshot_every as usize,
+        Agent::SNAPSHOT_FORMAT,
+    )
+}
+
 /// The write side's workflows over the PostgreSQL event store.
 pub fn pg_floor(pool: &PgPool, settings: &Settings) -> PgFloor {
     Floor {
         calls: event_store::<Call>(pool),
-        agents: event_store::<Agent>(pool),
+        agents: agent_store(pool, settings),
         max_attempts: settings.commands.max_attempts.max(1),
         away_after_missed: settings.commands.away_after_missed_offers,
     }

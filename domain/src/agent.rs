@@ -216,6 +216,11 @@ pub struct Agent {
 }
 
 impl Agent {
+    /// The version of this state's shape and meaning as stored in a snapshot. Raise it when
+    /// a field is added, removed or changes meaning: older snapshots are then ignored and
+    /// the agent is folded from its events again.
+    pub const SNAPSHOT_FORMAT: i32 = 1;
+
     fn current_status(&self) -> AgentStatus {
         self.status.unwrap_or(AgentStatus::Offline)
     }
