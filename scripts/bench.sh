@@ -227,6 +227,9 @@ export PARLEY__ENVIRONMENT=local
 export PARLEY__AUTH__LOGIN_BURST=100000
 export PARLEY__AUTH__LOGIN_PER_MINUTE=100000
 export PARLEY__HTTP__WEB_ROOT=$WORK/no-web-ui
+# The load generator's interpreters are plain HTTP clients without a WebSocket: presence
+# (away after 30 s with no live socket) would take them off the floor mid-benchmark.
+export PARLEY__PRESENCE__TIMEOUT_S=0
 
 info "Migrating and seeding (Parley's database, and the pgbench baseline's)"
 "$PARLEY" seed >"$WORK/logs/seed.log" 2>&1 || {

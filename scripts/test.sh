@@ -221,7 +221,11 @@ run_browser_tests() {
   export PARLEY__DATABASE__URL=$db_url PARLEY__NATS__URL=$NATS_URL PARLEY__ENVIRONMENT=local \
     PARLEY__HTTP__PORT=$port PARLEY__HTTP__WEB_ROOT=$REPO_ROOT/web-ui/dist \
     PARLEY__BUS__STREAM=${id^^} PARLEY__BUS__PREFIX=$id \
-    PARLEY__AUTH__LOGIN_BURST=1000 PARLEY__AUTH__LOGIN_PER_MINUTE=1000
+    PARLEY__AUTH__LOGIN_BURST=1000 PARLEY__AUTH__LOGIN_PER_MINUTE=1000 \
+    PARLEY__PRESENCE__TIMEOUT_S=600
+  # Presence is lengthened, not off: the pages keep their sockets (with heartbeats), but the
+  # harness also drives some interpreters over plain HTTP (a colleague made available by the
+  # supervisor), who would go away after the default 30 s. presence.rs tests it.
   "$parley" migrate
   "$parley" seed
   for part in serve relay project route; do

@@ -56,6 +56,12 @@ away_after_missed_offers = 3
 # snapshot and fewer than this many events, however long the interpreter's history.
 agent_snapshot_every = 20
 
+[presence]
+# An interpreter who could be offered calls (available, or holding an offer) and has had
+# no live WebSocket for this long goes away (reason presence_lost); one on a call is
+# flagged to supervisors. 0 turns presence off. Also PARLEY_PRESENCE_TIMEOUT_S.
+timeout_s = 30
+
 [jitsi]
 domain = "meet.jit.si"
 # A self-hosted Jitsi with token authentication: set app_id and app_secret (as in prosody's
@@ -81,6 +87,7 @@ pub struct Settings {
     pub bus: projections::bus::BusNames,
     pub auth: AuthSettings,
     pub commands: CommandSettings,
+    pub presence: PresenceSettings,
     pub jitsi: JitsiSettings,
 }
 
@@ -196,6 +203,18 @@ pub struct CommandSettings {
 }
 
 #[derive(Debug, Clone, Deserialize)]
+pub struct PresenceSettings {
+    pub timeout_s: u64,
+}
+
+impl PresenceSettings {
+    /// `None` when presence is off.
+    pub fn timeout(&self) -> Option<std::time::Duration> {
+        (self.timeout_s > 0).then(|| std::time::Duration::from_secs(self.timeout_s))
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
 pub struct JitsiSettings {
     pub domain: String,
     /// Self-hosted Jitsi with token authentication: the app id (the tokens' `iss`).
@@ -278,6 +297,12 @@ impl Settings {
         }
         let settings: Self = figment
             .merge(Env::prefixed("PARLEY__").split("__"))
+            // The name the contract gives this one setting.
+            .merge(
+                Env::raw()
+                    .only(&["PARLEY_PRESENCE_TIMEOUT_S"])
+                    .map(|_| "presence.timeout_s".into()),
+            )
             .extract()
             .map_err(Box::new)?;
         settings.check()?;
@@ -381,6 +406,23 @@ impl Settings {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_presence_timeout_is_read_under_the_contracts_name_too() {
+        figment::Jail::expect_with(|jail| {
+            jail.set_env("PARLEY__ENVIRONMENT", "local");
+            assert_eq!(Settings::load().unwrap().presence.timeout_s, 30);
+            jail.set_env("PARLEY_PRESENCE_TIMEOUT_S", "7");
+            let settings = Settings::load().unwrap();
+            assert_eq!(
+                settings.presence.timeout(),
+                Some(std::time::Duration::from_secs(7))
+            );
+            jail.set_env("PARLEY_PRESENCE_TIMEOUT_S", "0");
+            assert_eq!(Settings::load().unwrap().presence.timeout(), None);
+            Ok(())
+        });
+    }
 
     #[test]
     fn every_signing_key_meets_the_production_rules() {

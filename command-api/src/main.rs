@@ -214,6 +214,7 @@ async fn main() -> anyhow::Result<()> {
                     js.clone(),
                     settings.bus.clone(),
                     &floor,
+                    settings.presence.timeout(),
                     shutdown,
                 )
             })

@@ -35,9 +35,11 @@ use axum::extract::ws::{
 };
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use domain::ids::AgentId;
 use futures::stream::{SplitSink, SplitStream};
 use futures::{SinkExt, StreamExt};
 use projections::bus::{Audience, BusNames, ViewChanged, ViewKind};
+use projections::presence::{Connection, beat_every};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use serde_json::value::RawValue;
@@ -64,6 +66,9 @@ pub const PING_EVERY: Duration = Duration::from_secs(25);
 pub const IDLE_LIMIT: Duration = Duration::from_secs(60);
 /// One frame that takes longer than this to write means the client is not reading.
 pub const WRITE_TIMEOUT: Duration = Duration::from_secs(15);
+/// A connection counts as live while its client was heard from this recently: two of the
+/// heartbeats an interpreter's client sends every 10 s (`{"type":"heartbeat"}`).
+pub const HEARD_WITHIN: Duration = Duration::from_secs(20);
 /// Largest message a client may send (the auth message is small).
 const MAX_INCOMING: usize = 4096;
 
@@ -345,6 +350,23 @@ async fn authenticate(
     }
 }
 
+/// Registers an interpreter's connection for presence (`projections::presence`); `None`
+/// for other roles, with presence off, or when the database refused (logged: the
+/// interpreter will then be taken for gone after the timeout, as with no connection).
+async fn register_presence(state: &AppState, listener: &Listener) -> Option<Connection> {
+    if listener.role != Role::Agent {
+        return None;
+    }
+    state.settings.presence.timeout()?;
+    match Connection::open(&state.pool, AgentId(listener.id)).await {
+        Ok(connection) => Some(connection),
+        Err(error) => {
+            tracing::warn!(agent = %listener.id, %error, "could not register a connection for presence");
+            None
+        }
+    }
+}
+
 /// How a session ended, and so what its last words are.
 enum Ending {
     /// The client closed or the connection broke: nothing more to say.
@@ -390,6 +412,14 @@ async fn session(socket: WebSocket, state: AppState, query_token: Option<String>
     tokio::pin!(expiry);
     let mut ping = tokio::time::interval_at(Instant::now() + PING_EVERY, PING_EVERY);
     let mut last_heard = Instant::now();
+    let presence = register_presence(&state, &listener).await;
+    let mut beat = tokio::time::interval(
+        state
+            .settings
+            .presence
+            .timeout()
+            .map_or(PING_EVERY, beat_every),
+    );
 
     let ending = loop {
         tokio::select! {
@@ -420,9 +450,22 @@ async fn session(socket: WebSocket, state: AppState, query_token: Option<String>
                     break Ending::TooSlow;
                 }
             },
+            _ = beat.tick(), if presence.is_some() => {
+                if last_heard.elapsed() <= HEARD_WITHIN
+                    && let Some(connection) = &presence
+                    && let Err(error) = connection.beat(&state.pool).await
+                {
+                    tracing::warn!(agent = %listener.id, %error, "could not refresh a connection's presence");
+                }
+            },
             () = &mut expiry => break Ending::Expired,
         }
     };
+    if let Some(connection) = &presence
+        && let Err(error) = connection.close(&state.pool).await
+    {
+        tracing::warn!(agent = %listener.id, %error, "could not record a closed connection");
+    }
     drop(notices);
     drop(guard);
     let words = match ending {

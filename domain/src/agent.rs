@@ -22,6 +22,25 @@ pub enum OfferOutcome {
     Withdrawn,
 }
 
+/// Why an interpreter has a status they did not choose (`GET /api/agents` `reason`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StatusReason {
+    /// Set away after `commands.away_after_missed_offers` offers in a row rang out.
+    MissedOffers,
+    /// Set away after no live connection for the presence timeout.
+    PresenceLost,
+}
+
+impl StatusReason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::MissedOffers => "missed_offers",
+            Self::PresenceLost => "presence_lost",
+        }
+    }
+}
+
 /// Why an agent's call ended on their side.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -61,6 +80,18 @@ pub enum AgentCommand {
     EndCall {
         call_id: CallId,
         reason: CallEndReason,
+        at: DateTime<Utc>,
+    },
+    /// No live connection for the presence timeout (the router decides, from the registry
+    /// of connections): an interpreter who could be offered calls goes away; one on a
+    /// call is flagged for supervisors, never cut off.
+    LosePresence {
+        agent_id: AgentId,
+        at: DateTime<Utc>,
+    },
+    /// A live connection again after `LosePresence` flagged a call.
+    RestorePresence {
+        agent_id: AgentId,
         at: DateTime<Utc>,
     },
     /// Ends wrap-up: by the interpreter filing it (with the disposition of their part of
@@ -116,6 +147,20 @@ pub enum AgentEvent {
         wrap_up_seconds: i64,
         at: DateTime<Utc>,
     },
+    /// No live connection for the presence timeout. Without `on_call`, the interpreter was
+    /// available (perhaps with an offer, or wrapping up) and is now `away`, reason
+    /// `presence_lost`; with it, they stay on that call, flagged to supervisors.
+    AgentPresenceLost {
+        agent_id: AgentId,
+        from: AgentStatus,
+        on_call: Option<CallId>,
+        at: DateTime<Utc>,
+    },
+    /// The call flagged by `AgentPresenceLost` has its interpreter's connection back.
+    AgentPresenceRestored {
+        agent_id: AgentId,
+        at: DateTime<Utc>,
+    },
 }
 
 impl AgentEvent {
@@ -128,7 +173,9 @@ impl AgentEvent {
             | Self::AgentCallStarted { at, .. }
             | Self::AgentCallEnded { at, .. }
             | Self::AgentWrapUpStarted { at, .. }
-            | Self::AgentWrapUpEnded { at, .. } => *at,
+            | Self::AgentWrapUpEnded { at, .. }
+            | Self::AgentPresenceLost { at, .. }
+            | Self::AgentPresenceRestored { at, .. } => *at,
         }
     }
 }
@@ -144,6 +191,8 @@ impl DomainEvent for AgentEvent {
             Self::AgentCallEnded { .. } => "AgentCallEnded",
             Self::AgentWrapUpStarted { .. } => "AgentWrapUpStarted",
             Self::AgentWrapUpEnded { .. } => "AgentWrapUpEnded",
+            Self::AgentPresenceLost { .. } => "AgentPresenceLost",
+            Self::AgentPresenceRestored { .. } => "AgentPresenceRestored",
         };
         name.to_owned()
     }
@@ -213,13 +262,16 @@ pub struct Agent {
     pub activity: Activity,
     pub missed_offers_in_row: u32,
     pub wrap_up_started_at: Option<DateTime<Utc>>,
+    /// On a call with no live connection (`AgentPresenceLost` with `on_call`).
+    #[serde(default)]
+    pub presence_lost: bool,
 }
 
 impl Agent {
     /// The version of this state's shape and meaning as stored in a snapshot. Raise it when
     /// a field is added, removed or changes meaning: older snapshots are then ignored and
     /// the agent is folded from its events again.
-    pub const SNAPSHOT_FORMAT: i32 = 1;
+    pub const SNAPSHOT_FORMAT: i32 = 2;
 
     fn current_status(&self) -> AgentStatus {
         self.status.unwrap_or(AgentStatus::Offline)
@@ -353,6 +405,30 @@ impl Agent {
                     E::AgentWrapUpStarted { call_id, at },
                 ])
             }
+            C::LosePresence { agent_id, at } => {
+                self.ensure_exists()?;
+                let from = self.current_status();
+                let on_call = match self.activity {
+                    Activity::OnCall(call_id) if !self.presence_lost => Some(call_id),
+                    Activity::OnCall(_) => return Ok(vec![]),
+                    // Nobody can offer them a call any more: nothing to do.
+                    _ if from != AgentStatus::Available => return Ok(vec![]),
+                    _ => None,
+                };
+                Ok(vec![E::AgentPresenceLost {
+                    agent_id,
+                    from,
+                    on_call,
+                    at,
+                }])
+            }
+            C::RestorePresence { agent_id, at } => {
+                self.ensure_exists()?;
+                if !self.presence_lost {
+                    return Ok(vec![]);
+                }
+                Ok(vec![E::AgentPresenceRestored { agent_id, at }])
+            }
             C::EndWrapUp {
                 call_id,
                 disposition,
@@ -426,7 +502,10 @@ impl Aggregate for Agent {
                 self.activity = Activity::OnCall(call_id);
                 self.missed_offers_in_row = 0;
             }
-            E::AgentCallEnded { .. } => self.activity = Activity::Idle,
+            E::AgentCallEnded { .. } => {
+                self.activity = Activity::Idle;
+                self.presence_lost = false;
+            }
             E::AgentWrapUpStarted { call_id, at } => {
                 self.activity = Activity::WrapUp(call_id);
                 self.wrap_up_started_at = Some(at);
@@ -435,6 +514,16 @@ impl Aggregate for Agent {
                 self.activity = Activity::Idle;
                 self.wrap_up_started_at = None;
             }
+            E::AgentPresenceLost {
+                agent_id, on_call, ..
+            } => {
+                self.id = Some(agent_id);
+                match on_call {
+                    Some(_) => self.presence_lost = true,
+                    None => self.status = Some(AgentStatus::Away),
+                }
+            }
+            E::AgentPresenceRestored { .. } => self.presence_lost = false,
         }
     }
 }

@@ -84,6 +84,8 @@ pub enum WithdrawReason {
     AgentUnavailable,
     /// A supervisor moved the call elsewhere.
     Transferred,
+    /// The agent's connection was gone for the presence timeout.
+    PresenceLost,
 }
 
 /// Why a call ended without an interpreter.

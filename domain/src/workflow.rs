@@ -571,33 +571,75 @@ where
             )
             .await?;
         if status != AgentStatus::Available {
-            let (agent, _) = self.load_agent(agent_id).await?;
-            if let Activity::Ringing(call_id) = agent.activity {
-                let withdraw = CallCommand::WithdrawOffer {
-                    agent_id,
-                    reason: WithdrawReason::AgentUnavailable,
-                    at,
-                };
-                match self.call(call_id, withdraw, metadata).await {
-                    // The call no longer rings for them: it was answered or moved on, and
-                    // that workflow updates the agent side.
-                    Ok(_) | Err(ExecuteError::Rejected(CallError::NotOfferedToYou)) => {}
-                    Err(other) => return Err(other.into()),
-                }
-                let (call, _) = self.load_call(call_id).await?;
-                if call.offer.is_none_or(|offer| offer.agent_id != agent_id)
-                    && call.agent_id != Some(agent_id)
-                {
-                    self.follow_on_agent(
-                        agent_id,
-                        self.clear_offer(call_id, OfferOutcome::Withdrawn, at),
-                        metadata,
-                    )
-                    .await?;
-                }
-            }
+            self.withdraw_ringing_offer(agent_id, WithdrawReason::AgentUnavailable, at, metadata)
+                .await?;
         }
         Ok(committed)
+    }
+
+    /// The agent had no live connection for the presence timeout (the router's finding):
+    /// available, they go away and an offer in hand is withdrawn at once, so the call is
+    /// offered on from its place in the queue; on a call, the call is flagged, not ended.
+    pub async fn lose_presence(
+        &self,
+        agent_id: AgentId,
+        at: DateTime<Utc>,
+        metadata: &Metadata,
+    ) -> Result<Committed<AgentEvent>, WorkflowError> {
+        let committed = self
+            .agent(
+                agent_id,
+                AgentCommand::LosePresence { agent_id, at },
+                metadata,
+            )
+            .await?;
+        let went_away = committed
+            .events
+            .iter()
+            .any(|e| matches!(e, AgentEvent::AgentPresenceLost { on_call: None, .. }));
+        if went_away {
+            self.withdraw_ringing_offer(agent_id, WithdrawReason::PresenceLost, at, metadata)
+                .await?;
+        }
+        Ok(committed)
+    }
+
+    /// Takes back the offer ringing for an agent who can no longer answer it: the call
+    /// side first (it decides whether the offer still rang), then the agent side.
+    async fn withdraw_ringing_offer(
+        &self,
+        agent_id: AgentId,
+        reason: WithdrawReason,
+        at: DateTime<Utc>,
+        metadata: &Metadata,
+    ) -> Result<(), WorkflowError> {
+        let (agent, _) = self.load_agent(agent_id).await?;
+        let Activity::Ringing(call_id) = agent.activity else {
+            return Ok(());
+        };
+        let withdraw = CallCommand::WithdrawOffer {
+            agent_id,
+            reason,
+            at,
+        };
+        match self.call(call_id, withdraw, metadata).await {
+            // The call no longer rings for them: it was answered or moved on, and
+            // that workflow updates the agent side.
+            Ok(_) | Err(ExecuteError::Rejected(CallError::NotOfferedToYou)) => {}
+            Err(other) => return Err(other.into()),
+        }
+        let (call, _) = self.load_call(call_id).await?;
+        if call.offer.is_none_or(|offer| offer.agent_id != agent_id)
+            && call.agent_id != Some(agent_id)
+        {
+            self.follow_on_agent(
+                agent_id,
+                self.clear_offer(call_id, OfferOutcome::Withdrawn, at),
+                metadata,
+            )
+            .await?;
+        }
+        Ok(())
     }
 
     /// Moves a call to a queue or a named agent. `by_agent` is the call's agent; `None`

@@ -3,6 +3,7 @@
 
 pub mod bus;
 pub mod leader;
+pub mod presence;
 pub mod projection;
 pub mod read_models;
 pub mod relay;

@@ -47,6 +47,10 @@ struct AgentState {
     wrap_up_since: Option<DateTime<Utc>>,
     offer_expires_at: Option<DateTime<Utc>>,
     calls_today: (Option<NaiveDate>, u32),
+    /// When `status` last changed: a new status needs no connection before this.
+    status_since: Option<DateTime<Utc>>,
+    /// On a call with no live connection since then (`AgentPresenceLost` with a call).
+    presence_lost_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Clone)]
@@ -116,6 +120,14 @@ pub enum Decision {
         agent: AgentId,
         call: CallId,
     },
+    /// No live connection for the presence timeout (`presence`).
+    LosePresence {
+        agent: AgentId,
+    },
+    /// A live connection again for an agent whose call was flagged.
+    RestorePresence {
+        agent: AgentId,
+    },
 }
 
 /// How long past its expiry an agent-side offer may outlive the call-side one before the
@@ -184,6 +196,8 @@ impl RouterState {
             wrap_up_since: None,
             offer_expires_at: None,
             calls_today: (None, 0),
+            status_since: None,
+            presence_lost_at: None,
         });
         match event {
             AgentEvent::AgentSkillsSet { skills, .. } => agent.skills = skills,
@@ -192,6 +206,7 @@ impl RouterState {
                     agent.idle_since = Some(at);
                 }
                 agent.status = to;
+                agent.status_since = Some(at);
             }
             AgentEvent::AgentOfferReceived {
                 call_id,
@@ -214,7 +229,10 @@ impl RouterState {
                     _ => (Some(day), 1),
                 };
             }
-            AgentEvent::AgentCallEnded { .. } => agent.activity = Activity::Idle,
+            AgentEvent::AgentCallEnded { .. } => {
+                agent.activity = Activity::Idle;
+                agent.presence_lost_at = None;
+            }
             AgentEvent::AgentWrapUpStarted { call_id, at } => {
                 agent.activity = Activity::WrapUp(call_id);
                 agent.wrap_up_since = Some(at);
@@ -224,6 +242,14 @@ impl RouterState {
                 agent.wrap_up_since = None;
                 agent.idle_since = Some(at);
             }
+            AgentEvent::AgentPresenceLost { on_call, at, .. } => match on_call {
+                Some(_) => agent.presence_lost_at = Some(at),
+                None => {
+                    agent.status = AgentStatus::Away;
+                    agent.status_since = Some(at);
+                }
+            },
+            AgentEvent::AgentPresenceRestored { .. } => agent.presence_lost_at = None,
         }
     }
 
@@ -515,6 +541,50 @@ impl RouterState {
         offers.chain(max_waits).chain(wrap_ups).chain(repairs).min()
     }
 
+    /// Interpreters whose presence matters now: those who can be offered a call
+    /// (available, or holding an offer) and those on a call, or flagged on one.
+    pub fn presence_watched(&self) -> Vec<AgentId> {
+        self.agents
+            .iter()
+            .filter(|(_, a)| {
+                a.status == AgentStatus::Available
+                    || matches!(a.activity, Activity::Ringing(_) | Activity::OnCall(_))
+                    || a.presence_lost_at.is_some()
+            })
+            .map(|(id, _)| *id)
+            .collect()
+    }
+
+    /// Presence decisions at `now`, from the last moment each watched interpreter had a
+    /// live connection (`presence::last_live`; absent: never connected). An interpreter is
+    /// lost when neither a connection nor their latest status change falls within
+    /// `timeout`: a status set over REST gets the timeout to connect. A flagged call is
+    /// restored once a connection is alive after the flag.
+    pub fn presence_decisions(
+        &self,
+        now: DateTime<Utc>,
+        last_live: &HashMap<AgentId, DateTime<Utc>>,
+        timeout: chrono::Duration,
+    ) -> Vec<Decision> {
+        let mut decisions = Vec::new();
+        for (id, agent) in &self.agents {
+            let live = last_live.get(id).copied();
+            if let Some(lost_at) = agent.presence_lost_at {
+                if live.is_some_and(|live| live > lost_at) {
+                    decisions.push(Decision::RestorePresence { agent: *id });
+                }
+                continue;
+            }
+            let watched = agent.status == AgentStatus::Available
+                || matches!(agent.activity, Activity::Ringing(_) | Activity::OnCall(_));
+            let evidence = live.max(agent.status_since);
+            if watched && evidence.is_none_or(|at| now - at > timeout) {
+                decisions.push(Decision::LosePresence { agent: *id });
+            }
+        }
+        decisions
+    }
+
     /// A decision the floor refused: don't offer that call to that agent again until an
     /// event about either comes in (see `RouterState::refused`).
     fn refused(&mut self, decision: &Decision) {
@@ -525,7 +595,7 @@ impl RouterState {
 
     /// Marks a decision as sent, so the next round does not repeat it before its events
     /// come back on the stream.
-    fn assume(&mut self, decision: &Decision) {
+    fn assume(&mut self, decision: &Decision, now: DateTime<Utc>) {
         match decision {
             Decision::Offer {
                 call,
@@ -564,6 +634,21 @@ impl RouterState {
                 if let Some(state) = self.agents.get_mut(agent) {
                     state.activity = Activity::OnCall(*call);
                     state.offer_expires_at = None;
+                }
+            }
+            // The events follow within milliseconds; until then the presence check that
+            // sent this must not send it again.
+            Decision::LosePresence { agent } => {
+                if let Some(state) = self.agents.get_mut(agent) {
+                    match state.activity {
+                        Activity::OnCall(_) => state.presence_lost_at = Some(now),
+                        _ => state.status = AgentStatus::Away,
+                    }
+                }
+            }
+            Decision::RestorePresence { agent } => {
+                if let Some(state) = self.agents.get_mut(agent) {
+                    state.presence_lost_at = None;
                 }
             }
         }
@@ -675,6 +760,17 @@ where
             };
             agent_command(floor, *agent, command, &metadata).await
         }
+        Decision::LosePresence { agent } => floor
+            .lose_presence(*agent, now, &metadata)
+            .await
+            .map(|_| ()),
+        Decision::RestorePresence { agent } => {
+            let command = AgentCommand::RestorePresence {
+                agent_id: *agent,
+                at: now,
+            };
+            agent_command(floor, *agent, command, &metadata).await
+        }
     };
     match result {
         Ok(()) => Ok(true),
@@ -694,12 +790,53 @@ where
     }
 }
 
+const PRESENCE_CHECK_EVERY: Duration = Duration::from_secs(1);
+/// Presence checks between two prunings of old connection rows (a minute).
+const PRUNE_CONNECTIONS_EVERY: u64 = 60;
+
+/// Reads the watched interpreters' live connections and sends what follows: away for
+/// those with none for `timeout` (an offer in hand withdrawn and offered on), a flag on
+/// the call of those on one, and the flag lifted when they are back. This runs at start
+/// and on takeover too, so presence lost while no router ran is found at once.
+async fn check_presence<CS, AS>(
+    pool: &PgPool,
+    floor: &Floor<CS, AS>,
+    state: &mut RouterState,
+    timeout: Duration,
+) -> anyhow::Result<()>
+where
+    CS: EventStore<Call>,
+    CS::AC: Versioned,
+    AS: EventStore<Agent>,
+    AS::AC: Versioned,
+{
+    let watched = state.presence_watched();
+    if watched.is_empty() {
+        return Ok(());
+    }
+    let live = crate::presence::last_live(pool, &watched)
+        .await
+        .context("reading the interpreters' live connections")?;
+    let timeout = chrono::Duration::from_std(timeout).unwrap_or(chrono::Duration::MAX);
+    let now = Utc::now();
+    for decision in state.presence_decisions(now, &live, timeout) {
+        tracing::info!(?decision, "presence");
+        if send(floor, &decision, now).await? {
+            state.assume(&decision, now);
+        }
+    }
+    Ok(())
+}
+
 /// Runs the router until shutdown: waits for leadership, replays the stream, then routes.
+/// With a `presence_timeout`, it also checks the interpreters' live connections every
+/// second (`check_presence`).
 pub async fn run<CS, AS>(
     pool: PgPool,
     js: jetstream::Context,
     names: BusNames,
     floor: &Floor<CS, AS>,
+    presence_timeout: Option<Duration>,
     mut shutdown: watch::Receiver<bool>,
 ) -> anyhow::Result<()>
 where
@@ -733,12 +870,15 @@ where
         tracing::info!(seq = 0, "router caught up; routing (the stream is empty)");
     }
     let mut lock_check = tokio::time::interval(Duration::from_secs(2));
+    let mut presence_check = tokio::time::interval(PRESENCE_CHECK_EVERY);
+    presence_check.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut presence_checks: u64 = 0;
     loop {
         if replayed {
             let now = Utc::now();
             for decision in state.decide(now) {
                 if send(floor, &decision, now).await? {
-                    state.assume(&decision);
+                    state.assume(&decision, now);
                 } else {
                     state.refused(&decision);
                 }
@@ -766,6 +906,14 @@ where
             }
             () = tokio::time::sleep(sleep) => {}
             _ = lock_check.tick() => leadership.check().await?,
+            _ = presence_check.tick(), if replayed && presence_timeout.is_some() => {
+                let timeout = presence_timeout.unwrap_or_default();
+                check_presence(&pool, floor, &mut state, timeout).await?;
+                presence_checks += 1;
+                if presence_checks % PRUNE_CONNECTIONS_EVERY == 0 {
+                    crate::presence::prune(&pool).await.context("pruning old connections")?;
+                }
+            }
             _ = shutdown.changed() => return Ok(()),
         }
     }
@@ -1020,5 +1168,33 @@ mod tests {
             vec![Decision::ReleaseAgentOffer { agent, call }]
         );
         assert!(state.next_deadline().is_some());
+    }
+
+    #[test]
+    fn presence_is_lost_after_the_timeout_without_a_live_connection_and_kept_with_one() {
+        let t0 = Utc::now();
+        let (state, _, agent, _) = one_call_one_interpreter(t0);
+        let timeout = chrono::Duration::seconds(30);
+        let none = HashMap::new();
+        // Available over REST at t0: the timeout to connect, then away.
+        assert!(
+            state
+                .presence_decisions(t0 + timeout, &none, timeout)
+                .is_empty()
+        );
+        let later = t0 + timeout + chrono::Duration::seconds(1);
+        assert_eq!(
+            state.presence_decisions(later, &none, timeout),
+            vec![Decision::LosePresence { agent }]
+        );
+        // A connection alive within the timeout keeps them; one closed too long ago does not.
+        let live = HashMap::from([(agent, later - chrono::Duration::seconds(5))]);
+        assert!(state.presence_decisions(later, &live, timeout).is_empty());
+        let stale = HashMap::from([(agent, t0 - chrono::Duration::seconds(40))]);
+        assert_eq!(
+            state.presence_decisions(later, &stale, timeout),
+            vec![Decision::LosePresence { agent }]
+        );
+        assert_eq!(state.presence_watched(), vec![agent]);
     }
 }

@@ -143,6 +143,19 @@ pub async fn spawn_app_on(db_name: String, customize: impl FnOnce(&mut Settings)
     }
 }
 
+/// A second API instance on `app`'s database and bus (same settings, another port); its
+/// base address. Not seeded: it shares the first instance's data.
+pub async fn second_instance(app: &TestApp) -> String {
+    let mut settings = app.state.settings.as_ref().clone();
+    settings.http.port = 0;
+    let instance = Application::build(settings)
+        .await
+        .expect("build the second instance");
+    let port = instance.port();
+    tokio::spawn(instance.run_until_stopped());
+    format!("http://127.0.0.1:{port}")
+}
+
 impl Drop for TestApp {
     fn drop(&mut self) {
         let admin_url = self.admin_url.clone();
@@ -481,6 +494,7 @@ impl TestApp {
                     js.clone(),
                     bus.clone(),
                     &floor,
+                    settings.presence.timeout(),
                     shutdown.clone(),
                 )
                 .await

@@ -6,7 +6,6 @@
 use std::time::{Duration, Instant};
 
 use command_api::auth::Role;
-use command_api::startup::Application;
 use futures::StreamExt;
 use reqwest::Method;
 use serde_json::{Value, json};
@@ -15,22 +14,9 @@ use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 use uuid::Uuid;
 
-use crate::helpers::{Session, TestApp, spawn_app, spawn_app_with};
+use crate::helpers::{Session, TestApp, second_instance, spawn_app, spawn_app_with};
 
 type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
-
-/// A second API instance on `app`'s database and bus (same settings, another port); its
-/// base address. Not seeded: it shares the first instance's data.
-async fn second_instance(app: &TestApp) -> String {
-    let mut settings = app.state.settings.as_ref().clone();
-    settings.http.port = 0;
-    let instance = Application::build(settings)
-        .await
-        .expect("build the second instance");
-    let port = instance.port();
-    tokio::spawn(instance.run_until_stopped());
-    format!("http://127.0.0.1:{port}")
-}
 
 /// A WebSocket client of the instance at `address`, authenticated and past `ready`.
 async fn connect(address: &str, session: &Session) -> Socket {

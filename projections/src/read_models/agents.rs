@@ -9,7 +9,7 @@ use sqlx::PgConnection;
 use uuid::Uuid;
 
 use domain::AgentEvent;
-use domain::agent::OfferOutcome;
+use domain::agent::{OfferOutcome, StatusReason};
 use domain::values::AgentStatus;
 
 use super::support::{self, AGENT, ts};
@@ -52,6 +52,11 @@ pub struct AgentRow {
     /// orders by it.
     pub idle_since: Option<DateTime<Utc>>,
     pub missed_offers_in_row: i32,
+    /// Why the status is what it is when the interpreter did not choose it
+    /// (`StatusReason::as_str`); `None` otherwise.
+    pub reason: Option<String>,
+    /// On a call with no live connection since then: flagged to supervisors.
+    pub presence_lost_at: Option<DateTime<Utc>>,
     pub seq: i64,
 }
 
@@ -74,6 +79,8 @@ impl AgentRow {
             calls_today_date: None,
             idle_since: None,
             missed_offers_in_row: 0,
+            reason: None,
+            presence_lost_at: None,
             seq: 0,
         }
     }
@@ -118,6 +125,9 @@ impl AgentRow {
             E::AgentStatusChanged { to, at, .. } => {
                 self.status = to.as_str().to_owned();
                 self.status_since = Some(ts(*at));
+                // Nobody chooses away: only missed offers set it with this event.
+                self.reason = (*to == AgentStatus::Away)
+                    .then(|| StatusReason::MissedOffers.as_str().to_owned());
                 if *to == AgentStatus::Available {
                     self.missed_offers_in_row = 0;
                     if self.activity == IDLE {
@@ -171,6 +181,7 @@ impl AgentRow {
             E::AgentCallEnded { at, .. } => {
                 self.set_activity(IDLE, *at);
                 self.current_call_id = None;
+                self.presence_lost_at = None;
             }
             E::AgentWrapUpStarted { call_id, at } => {
                 self.set_activity(WRAP_UP, *at);
@@ -182,6 +193,18 @@ impl AgentRow {
                 self.current_call_id = None;
                 self.idle_since = self.is_available().then(|| ts(*at));
             }
+            E::AgentPresenceLost {
+                on_call: Some(_),
+                at,
+                ..
+            } => self.presence_lost_at = Some(ts(*at)),
+            E::AgentPresenceLost { at, .. } => {
+                self.status = AgentStatus::Away.as_str().to_owned();
+                self.status_since = Some(ts(*at));
+                self.reason = Some(StatusReason::PresenceLost.as_str().to_owned());
+                self.idle_since = None;
+            }
+            E::AgentPresenceRestored { .. } => self.presence_lost_at = None,
         }
     }
 }
@@ -206,6 +229,8 @@ CREATE TABLE agents (
     calls_today_date     date,
     idle_since           timestamptz,
     missed_offers_in_row int NOT NULL DEFAULT 0,
+    reason               text,
+    presence_lost_at     timestamptz,
     seq                  bigint NOT NULL
 );
 CREATE INDEX agents_status_activity ON agents (status, activity);

@@ -857,6 +857,9 @@ async fn agent_event(
         E::AgentOfferCleared { .. } | E::AgentCallEnded { .. } | E::AgentWrapUpEnded { .. } => {
             (None, Some(IDLE))
         }
+        E::AgentPresenceLost { on_call: None, .. } => (Some(AgentStatus::Away.as_str()), None),
+        // A flag on a call goes on: nothing the metrics count changes.
+        E::AgentPresenceLost { .. } | E::AgentPresenceRestored { .. } => return Ok(()),
     };
     let at = agent_event.at();
     let key = agent_id.to_string();

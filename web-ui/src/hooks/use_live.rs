@@ -10,6 +10,10 @@
 //! position of the last event applied to an object: a message whose `seq` is not newer
 //! than the last one seen for that object is stale (it arrived out of order) and dropped.
 //! Lost connections are retried with exponential backoff (1 s doubling to 30 s, with jitter).
+//!
+//! Every 10 s the socket sends `{"type":"heartbeat"}`: for an interpreter, the server takes
+//! a socket it has not heard from for 20 s as gone, and an interpreter with no live socket
+//! for the presence timeout is set away (or, on a call, flagged to supervisors).
 
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
@@ -224,6 +228,10 @@ async fn run(
     }
 }
 
+/// The server counts a socket live while it hears from it (see the module doc).
+const HEARTBEAT_EVERY_MS: u32 = 10_000;
+const HEARTBEAT: &str = r#"{"type":"heartbeat"}"#;
+
 async fn connect_once(
     hub: &Hub,
     token: &str,
@@ -245,13 +253,21 @@ async fn connect_once(
         Either::Left((Ok(()), _)) => {}
         _ => return Outcome::Lost,
     }
+    let mut next_heartbeat = TimeoutFuture::new(HEARTBEAT_EVERY_MS);
     loop {
-        let next = match select(read.next(), &mut *stop).await {
+        let next = match select(select(read.next(), &mut next_heartbeat), &mut *stop).await {
             Either::Right(_) => {
                 let _ = write.close().await;
                 return Outcome::Stopped;
             }
-            Either::Left((next, _)) => next,
+            Either::Left((Either::Right(_), _)) => {
+                next_heartbeat = TimeoutFuture::new(HEARTBEAT_EVERY_MS);
+                if write.send(Message::Text(HEARTBEAT.to_owned())).await.is_err() {
+                    return Outcome::Lost;
+                }
+                continue;
+            }
+            Either::Left((Either::Left((next, _)), _)) => next,
         };
         match next {
             Some(Ok(Message::Text(text))) => {

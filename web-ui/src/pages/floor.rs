@@ -134,6 +134,13 @@ pub fn FloorPage() -> Html {
     let since_load = (now - *loaded_at).num_seconds().max(0);
 
     let totals = html! {
+        <>
+        // Pushed with the interpreter's row: an interpreter on a call lost their connection.
+        { for agents_list.iter().filter(|a| a.presence_lost_at.is_some()).map(|a| html! {
+            <div class="alert alert-warning" role="alert" data-testid="presence-alert">
+                { format!("{} lost their connection during a call. The call goes on; check on it.", a.display_name()) }
+            </div>
+        }) }
         <div class="kpis" aria-label="Floor totals">
             <div class="kpi"><div class="label">{ "Calls waiting" }</div><div class="value" data-testid="kpi-waiting">{ queues_list.iter().map(|q| q.waiting).sum::<i64>() }</div></div>
             <div class="kpi"><div class="label">{ "Longest wait" }</div><div class="value">{
@@ -144,6 +151,7 @@ pub fn FloorPage() -> Html {
             <div class="kpi"><div class="label">{ "Wrap-up" }</div><div class="value">{ agents_list.iter().filter(|a| a.activity == "wrap_up").count() }</div></div>
             <div class="kpi"><div class="label">{ "On break" }</div><div class="value">{ agents_list.iter().filter(|a| a.status == "break").count() }</div></div>
         </div>
+        </>
     };
 
     let queue_table = match &*queue_rows {
@@ -195,9 +203,9 @@ pub fn FloorPage() -> Html {
                         { for list.iter().map(|a| html! {
                             <tr key={a.id.clone()}>
                                 <th scope="row">{ a.display_name() }<div class="muted small">{ a.languages.join(", ") }</div></th>
-                                <td><Badge status={a.status.clone()} /></td>
+                                <td><Badge status={a.status.clone()} />{ for a.reason_text().map(|r| html! { <div class="muted small">{ r }</div> }) }</td>
                                 <td>{ a.since.map(|t| format::duration(format::elapsed(Some(t), now))).unwrap_or_else(|| "—".into()) }</td>
-                                <td><Badge status={a.activity.clone()} /></td>
+                                <td><Badge status={a.activity.clone()} />{ for a.presence_lost_at.map(|_| html! { <div class="small warning" data-testid="presence-lost">{ "connection lost" }</div> }) }</td>
                                 <td>{ match a.current_call_id.clone().or(a.offer_call_id.clone()) {
                                     Some(id) => html! { <Link<Route> to={Route::Replay { id: id.clone() }}><code>{ format::short_id(&id) }</code></Link<Route>> },
                                     None => html! { "—" },

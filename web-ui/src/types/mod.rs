@@ -224,6 +224,11 @@ pub struct Agent {
     pub proficiency: Value,
     pub specialties: Vec<String>,
     pub modalities: Vec<String>,
+    /// Why the status is what it is when the interpreter did not choose it:
+    /// `presence_lost` or `missed_offers`.
+    pub reason: Option<String>,
+    /// On a call with no live connection since then.
+    pub presence_lost_at: Option<DateTime<Utc>>,
     pub seq: i64,
 }
 
@@ -231,6 +236,15 @@ impl Agent {
     /// Available and on no call, offer or wrap-up: someone a call can be handed to now.
     pub fn is_free(&self) -> bool {
         self.status == "available" && self.activity == "idle"
+    }
+
+    /// The reason, in words.
+    pub fn reason_text(&self) -> Option<&'static str> {
+        match self.reason.as_deref()? {
+            "presence_lost" => Some("connection lost"),
+            "missed_offers" => Some("missed offers"),
+            _ => None,
+        }
     }
 
     pub fn display_name(&self) -> String {

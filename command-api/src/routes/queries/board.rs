@@ -330,6 +330,12 @@ pub struct AgentBoard {
     pub modalities: Vec<String>,
     pub idle_since: Option<DateTime<Utc>>,
     pub missed_offers_in_row: i64,
+    /// Why the status is what it is when the interpreter did not choose it:
+    /// `presence_lost` (no live connection for the presence timeout) or `missed_offers`;
+    /// null otherwise.
+    pub reason: Option<String>,
+    /// On a call with no live connection since then: flagged to supervisors.
+    pub presence_lost_at: Option<DateTime<Utc>>,
     pub seq: i64,
 }
 
@@ -374,7 +380,8 @@ async fn agent_board(
                 CASE WHEN a.calls_today_date = $1 THEN coalesce(a.calls_today, 0) ELSE 0 END::int8 AS calls_today, \
                 coalesce(a.languages, '{}')::text[] AS languages, coalesce(a.proficiency::jsonb, '{}') AS proficiency, \
                 coalesce(a.specialties, '{}')::text[] AS specialties, coalesce(a.modalities, '{}')::text[] AS modalities, \
-                a.idle_since, coalesce(a.missed_offers_in_row, 0)::int8 AS missed_offers_in_row, a.seq::int8 AS seq \
+                a.idle_since, coalesce(a.missed_offers_in_row, 0)::int8 AS missed_offers_in_row, \
+                a.reason, a.presence_lost_at, a.seq::int8 AS seq \
          FROM read_agents.agents a LEFT JOIN public.users u ON u.id = a.agent_id \
          WHERE $2::uuid IS NULL OR a.agent_id = $2 \
          ORDER BY u.name, a.agent_id",

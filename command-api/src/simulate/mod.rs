@@ -30,6 +30,8 @@ use tokio::sync::{RwLock, watch};
 use tokio::time::Instant;
 use uuid::Uuid;
 
+mod presence;
+
 /// The demo password of the seeded accounts (PRODUCT.md).
 const DEMO_PASSWORD: &str = "password123";
 
@@ -323,6 +325,15 @@ struct Api {
 }
 
 impl Api {
+    /// The address of the push WebSocket (`/api/ws`).
+    fn ws_url(&self) -> String {
+        let base = self
+            .base
+            .replacen("https://", "wss://", 1)
+            .replacen("http://", "ws://", 1);
+        format!("{base}/api/ws")
+    }
+
     fn new(base_url: &str) -> anyhow::Result<Self> {
         let client = reqwest::Client::builder()
             .timeout(Duration::from_secs(30))
@@ -650,6 +661,8 @@ async fn agent_loop(
     mut rng: StdRng,
     stop: watch::Receiver<bool>,
 ) {
+    let token = session.token.read().await.clone();
+    let socket = tokio::spawn(presence::keep_connected(api.ws_url(), token, stop.clone()));
     // An offer is a call and its expiry: the same call may ring again after an overflow.
     let mut last_offer: Option<(Uuid, Value)> = None;
     while !*stop.borrow() {
@@ -706,6 +719,8 @@ async fn agent_loop(
         )
         .await;
     stats.note("sign off", result);
+    // Stopped with the loop: it closes its socket.
+    let _ = socket.await;
 }
 
 /// Accepts (then talks, ends and wraps up), declines or ignores one offer.
