@@ -408,6 +408,8 @@ mod tests {
     use super::*;
 
     #[test]
+    // The closure's error type is figment's, not ours.
+    #[allow(clippy::result_large_err)]
     fn the_presence_timeout_is_read_under_the_contracts_name_too() {
         figment::Jail::expect_with(|jail| {
             jail.set_env("PARLEY__ENVIRONMENT", "local");

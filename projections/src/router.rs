@@ -819,10 +819,33 @@ where
         .context("reading the interpreters' live connections")?;
     let timeout = chrono::Duration::from_std(timeout).unwrap_or(chrono::Duration::MAX);
     let now = Utc::now();
-    for decision in state.presence_decisions(now, &live, timeout) {
+    let decisions = state.presence_decisions(now, &live, timeout);
+    for decision in &decisions {
         tracing::info!(?decision, "presence");
+    }
+    carry_out(state, floor, decisions, now).await
+}
+
+/// Sends `decisions` one after another through the floor and folds each outcome into the
+/// state: an accepted decision is assumed done until its events come back on the stream;
+/// a refused one is held back (`RouterState::refused`).
+pub async fn carry_out<CS, AS>(
+    state: &mut RouterState,
+    floor: &Floor<CS, AS>,
+    decisions: Vec<Decision>,
+    now: DateTime<Utc>,
+) -> anyhow::Result<()>
+where
+    CS: EventStore<Call>,
+    CS::AC: Versioned,
+    AS: EventStore<Agent>,
+    AS::AC: Versioned,
+{
+    for decision in decisions {
         if send(floor, &decision, now).await? {
             state.assume(&decision, now);
+        } else {
+            state.refused(&decision);
         }
     }
     Ok(())
@@ -876,13 +899,8 @@ where
     loop {
         if replayed {
             let now = Utc::now();
-            for decision in state.decide(now) {
-                if send(floor, &decision, now).await? {
-                    state.assume(&decision, now);
-                } else {
-                    state.refused(&decision);
-                }
-            }
+            let decisions = state.decide(now);
+            carry_out(&mut state, floor, decisions, now).await?;
         }
         let sleep = state
             .next_deadline()

@@ -1,0 +1,434 @@
+//! The router against a model of the floor: random sequences of requests, answers,
+//! declines, status changes, presence losses, cancels, ends, wrap-ups, clock jumps and
+//! router restarts, with the router's own rounds in between, run through the real
+//! `RouterState` and `Floor` on in-memory stores and a simulated clock. After every step:
+//! - never two interpreters on one call, never two calls ringing for one interpreter;
+//! - no interpreter reserved (ringing, on the agent side) without that call's offer;
+//! - no connected caller without their interpreter on the call.
+//!
+//! At the end the floor is drained (time runs on, the router runs, nobody answers) and
+//! every call must have reached an outcome.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use cqrs_es::mem_store::{MemStore, MemStoreAggregateContext};
+use cqrs_es::{Aggregate, AggregateError, DomainEvent, EventEnvelope, EventStore};
+use domain::agent::{Activity, Agent, AgentCommand};
+use domain::call::{Call, CallCommand, CallRequest, CallStatus};
+use domain::ids::{AgentId, CallId, QueueId, UserId};
+use domain::queue::{QueueConfig, QueueEvent, QueueSettings};
+use domain::values::{
+    AgentStatus, Disposition, LanguageCode, LanguageSkill, Modality, Priority, Proficiency, Skills,
+    Specialty,
+};
+use domain::workflow::{Floor, Metadata};
+use projections::bus::BusEvent;
+use projections::router::{RouterState, carry_out};
+use proptest::prelude::*;
+use proptest::test_runner::TestCaseError;
+use uuid::Uuid;
+
+const AGENTS: usize = 3;
+const CALLS: usize = 6;
+const RING_S: i64 = 10;
+const MAX_WAIT_S: u32 = 90;
+
+/// The stream: every committed event, in commit order, as the bus carries it.
+type Log = Arc<Mutex<Vec<Vec<u8>>>>;
+
+fn message<E: DomainEvent + serde::Serialize>(
+    kind: &str,
+    id: &str,
+    sequence: usize,
+    event: &E,
+) -> Vec<u8> {
+    serde_json::to_vec(&BusEvent {
+        aggregate_type: kind.to_owned(),
+        aggregate_id: id.to_owned(),
+        sequence: i64::try_from(sequence).unwrap(),
+        event_type: event.event_type(),
+        event_version: event.event_version(),
+        recorded_at: Utc::now(),
+        payload: serde_json::to_value(event).unwrap(),
+        metadata: serde_json::json!({}),
+    })
+    .unwrap()
+}
+
+/// An in-memory store that also appends what it commits to the stream.
+struct Logged<A: Aggregate> {
+    inner: MemStore<A>,
+    log: Log,
+}
+
+impl<A: Aggregate> EventStore<A> for Logged<A> {
+    type AC = MemStoreAggregateContext<A>;
+
+    async fn load_events(
+        &self,
+        id: &str,
+    ) -> Result<Vec<EventEnvelope<A>>, AggregateError<A::Error>> {
+        self.inner.load_events(id).await
+    }
+
+    async fn load_aggregate(&self, id: &str) -> Result<Self::AC, AggregateError<A::Error>> {
+        self.inner.load_aggregate(id).await
+    }
+
+    async fn commit(
+        &self,
+        events: Vec<A::Event>,
+        context: Self::AC,
+        metadata: HashMap<String, String>,
+    ) -> Result<Vec<EventEnvelope<A>>, AggregateError<A::Error>> {
+        let committed = self.inner.commit(events, context, metadata).await?;
+        let mut log = self.log.lock().unwrap();
+        for envelope in &committed {
+            log.push(message(
+                A::TYPE,
+                &envelope.aggregate_id,
+                envelope.sequence,
+                &envelope.payload,
+            ));
+        }
+        Ok(committed)
+    }
+}
+
+#[derive(Debug, Clone)]
+enum Op {
+    Request,
+    Accept(usize),
+    Decline(usize),
+    Status(usize, AgentStatus),
+    LosePresence(usize),
+    End(usize),
+    WrapUp(usize),
+    Cancel(usize),
+    /// Seconds of simulated time, then a router round.
+    Advance(i64),
+    Round,
+    RestartRouter,
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    let agent = 0..AGENTS;
+    let status = prop_oneof![
+        4 => Just(AgentStatus::Available),
+        1 => Just(AgentStatus::Break),
+        1 => Just(AgentStatus::Offline),
+    ];
+    prop_oneof![
+        3 => Just(Op::Request),
+        4 => agent.clone().prop_map(Op::Accept),
+        2 => agent.clone().prop_map(Op::Decline),
+        2 => (agent.clone(), status).prop_map(|(a, s)| Op::Status(a, s)),
+        1 => agent.clone().prop_map(Op::LosePresence),
+        2 => agent.clone().prop_map(Op::End),
+        2 => agent.prop_map(Op::WrapUp),
+        1 => (0..CALLS).prop_map(Op::Cancel),
+        3 => (1..=25i64).prop_map(Op::Advance),
+        4 => Just(Op::Round),
+        1 => Just(Op::RestartRouter),
+    ]
+}
+
+struct World {
+    floor: Floor<Logged<Call>, Logged<Agent>>,
+    log: Log,
+    router: RouterState,
+    fed: usize,
+    now: DateTime<Utc>,
+    queue: QueueId,
+    requested: usize,
+}
+
+fn agent_id(i: usize) -> AgentId {
+    AgentId(Uuid::from_u128(0xA6E0_0000 + i as u128))
+}
+
+fn call_id(i: usize) -> CallId {
+    CallId(Uuid::from_u128(0xCA11_0000 + i as u128))
+}
+
+fn requester() -> UserId {
+    UserId(Uuid::from_u128(0x8E0_0001))
+}
+
+fn md() -> Metadata {
+    Metadata::new()
+}
+
+impl World {
+    async fn new() -> Self {
+        let log: Log = Arc::default();
+        let floor = Floor {
+            calls: Logged {
+                inner: MemStore::default(),
+                log: log.clone(),
+            },
+            agents: Logged {
+                inner: MemStore::default(),
+                log: log.clone(),
+            },
+            max_attempts: 3,
+            away_after_missed: 2,
+        };
+        let now = Utc.with_ymd_and_hms(2026, 1, 5, 9, 0, 0).unwrap();
+        let queue = QueueId(Uuid::from_u128(0x0E0E_0001));
+        let config = QueueConfig::new(QueueSettings {
+            name: "Spanish".into(),
+            languages: vec!["es".into()],
+            ring_timeout_s: Some(RING_S),
+            max_wait_s: Some(i64::from(MAX_WAIT_S)),
+            ..Default::default()
+        })
+        .unwrap();
+        log.lock().unwrap().push(message(
+            "Queue",
+            &queue.to_string(),
+            1,
+            &QueueEvent::QueueCreated {
+                queue_id: queue,
+                config,
+                at: now,
+            },
+        ));
+        let skills = Skills::new(
+            vec![LanguageSkill {
+                code: LanguageCode::parse("es").unwrap(),
+                proficiency: Proficiency::parse(4).unwrap(),
+            }],
+            vec![Specialty::General],
+            vec![Modality::Video],
+        )
+        .unwrap();
+        for i in 0..AGENTS {
+            let id = agent_id(i);
+            let command = AgentCommand::SetSkills {
+                agent_id: id,
+                skills: skills.clone(),
+                at: now,
+            };
+            floor.agent(id, command, &md()).await.unwrap();
+            floor
+                .change_status(id, AgentStatus::Available, now, &md())
+                .await
+                .unwrap();
+        }
+        let mut world = Self {
+            floor,
+            log,
+            router: RouterState::default(),
+            fed: 0,
+            now,
+            queue,
+            requested: 0,
+        };
+        world.feed();
+        world
+    }
+
+    fn feed(&mut self) {
+        let log = self.log.lock().unwrap().clone();
+        for body in &log[self.fed..] {
+            self.router.apply_message(body).unwrap();
+        }
+        self.fed = log.len();
+    }
+
+    async fn round(&mut self) {
+        self.feed();
+        let decisions = self.router.decide(self.now);
+        carry_out(&mut self.router, &self.floor, decisions, self.now)
+            .await
+            .unwrap();
+        self.feed();
+    }
+
+    async fn ringing_or_on(&self, agent: usize) -> Activity {
+        self.floor
+            .load_agent(agent_id(agent))
+            .await
+            .unwrap()
+            .0
+            .activity
+    }
+
+    /// Applies one operation; refusals are part of the game (the floor decides).
+    async fn step(&mut self, op: &Op) {
+        let now = self.now;
+        match *op {
+            Op::Request if self.requested < CALLS => {
+                let id = call_id(self.requested);
+                self.requested += 1;
+                let request = CallRequest {
+                    language: LanguageCode::parse("es").unwrap(),
+                    source_language: LanguageCode::parse("en").unwrap(),
+                    modality: Modality::Video,
+                    specialty: None,
+                    priority: Priority::Normal,
+                };
+                let command = CallCommand::Request {
+                    call_id: id,
+                    requester_id: requester(),
+                    request,
+                    queue: Some(self.queue),
+                    at: now,
+                };
+                self.floor.request_call(id, command, &md()).await.unwrap();
+            }
+            Op::Request => {}
+            Op::Accept(a) | Op::Decline(a) => {
+                if let Activity::Ringing(call) = self.ringing_or_on(a).await {
+                    let result = if matches!(op, Op::Accept(_)) {
+                        self.floor.accept(call, agent_id(a), now, &md()).await
+                    } else {
+                        self.floor.decline(call, agent_id(a), now, &md()).await
+                    };
+                    let _ = result;
+                }
+            }
+            Op::Status(a, status) => {
+                let _ = self
+                    .floor
+                    .change_status(agent_id(a), status, now, &md())
+                    .await;
+            }
+            Op::LosePresence(a) => {
+                let _ = self.floor.lose_presence(agent_id(a), now, &md()).await;
+            }
+            Op::End(a) => {
+                if let Activity::OnCall(call) = self.ringing_or_on(a).await {
+                    self.floor.end(call, agent_id(a), now, &md()).await.unwrap();
+                }
+            }
+            Op::WrapUp(a) => {
+                if let Activity::WrapUp(call) = self.ringing_or_on(a).await {
+                    let _ = self
+                        .floor
+                        .wrap_up(
+                            call,
+                            agent_id(a),
+                            Disposition::parse("completed").unwrap(),
+                            None,
+                            now,
+                            &md(),
+                        )
+                        .await;
+                }
+            }
+            Op::Cancel(c) if c < self.requested => {
+                let _ = self.floor.cancel(call_id(c), requester(), now, &md()).await;
+            }
+            Op::Cancel(_) => {}
+            Op::Advance(seconds) => {
+                self.now += Duration::seconds(seconds);
+                self.round().await;
+            }
+            Op::Round => self.round().await,
+            Op::RestartRouter => {
+                self.router = RouterState::default();
+                self.fed = 0;
+                self.feed();
+            }
+        }
+        self.feed();
+    }
+
+    async fn calls(&self) -> Vec<Call> {
+        let mut calls = Vec::new();
+        for c in 0..self.requested {
+            calls.push(self.floor.load_call(call_id(c)).await.unwrap().0);
+        }
+        calls
+    }
+
+    async fn check(&self, after: &Op) -> Result<(), TestCaseError> {
+        let calls = self.calls().await;
+        let mut agents = Vec::new();
+        for a in 0..AGENTS {
+            agents.push(self.ringing_or_on(a).await);
+        }
+        for (c, call) in calls.iter().enumerate() {
+            let id = call_id(c);
+            let holding: Vec<usize> = (0..AGENTS)
+                .filter(
+                    |&a| matches!(agents[a], Activity::Ringing(x) | Activity::OnCall(x) if x == id),
+                )
+                .collect();
+            prop_assert!(
+                holding.len() <= 1,
+                "after {after:?}: call {c} held by {holding:?}"
+            );
+            if call.status == CallStatus::Connected || call.status == CallStatus::OnHold {
+                let agent = call.agent_id.map(|a| a.0.as_u128() - 0xA6E0_0000);
+                prop_assert!(
+                    agent.is_some_and(|a| agents[a as usize] == Activity::OnCall(id)),
+                    "after {after:?}: call {c} connected without its interpreter ({agent:?}, {agents:?})"
+                );
+            }
+        }
+        for (a, activity) in agents.iter().enumerate() {
+            let ringing = calls
+                .iter()
+                .filter(|call| call.offer.is_some_and(|o| o.agent_id == agent_id(a)))
+                .count();
+            prop_assert!(
+                ringing <= 1,
+                "after {after:?}: {ringing} calls ring for agent {a}"
+            );
+            if let Activity::Ringing(call) = activity {
+                let c = usize::try_from(call.0.as_u128() - 0xCA11_0000).unwrap();
+                let offered = calls[c].offer.is_some_and(|o| o.agent_id == agent_id(a));
+                prop_assert!(
+                    offered,
+                    "after {after:?}: agent {a} reserved for call {c} without its offer"
+                );
+            }
+        }
+        Ok(())
+    }
+}
+
+fn terminal(status: CallStatus) -> bool {
+    matches!(
+        status,
+        CallStatus::Ended
+            | CallStatus::WrappedUp
+            | CallStatus::Abandoned
+            | CallStatus::NoInterpreterAvailable
+    )
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    #[test]
+    fn the_router_keeps_the_floor_sound_whatever_happens(ops in prop::collection::vec(op(), 1..60)) {
+        let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
+        runtime.block_on(async {
+            let mut world = World::new().await;
+            for op in &ops {
+                world.step(op).await;
+                world.check(op).await?;
+            }
+            // Drain: nobody answers any more, calls in progress end; time runs on.
+            for _ in 0..40 {
+                for a in 0..AGENTS {
+                    world.step(&Op::End(a)).await;
+                }
+                world.step(&Op::Advance(RING_S)).await;
+                world.check(&Op::Round).await?;
+            }
+            for (c, call) in world.calls().await.iter().enumerate() {
+                prop_assert!(terminal(call.status), "call {c} has no outcome: {:?}", call.status);
+            }
+            Ok(())
+        })?;
+    }
+}
