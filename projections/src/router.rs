@@ -188,6 +188,10 @@ impl RouterState {
 
     fn apply_agent(&mut self, id: AgentId, event: AgentEvent) {
         self.refused.retain(|(_, agent)| *agent != id);
+        let wrapped_up = match &event {
+            AgentEvent::AgentWrapUpEnded { call_id, .. } => Some(*call_id),
+            _ => None,
+        };
         let agent = self.agents.entry(id).or_insert_with(|| AgentState {
             status: AgentStatus::Offline,
             activity: Activity::Idle,
@@ -250,6 +254,23 @@ impl RouterState {
                 }
             },
             AgentEvent::AgentPresenceRestored { .. } => agent.presence_lost_at = None,
+        }
+        if let Some(call) = wrapped_up {
+            self.forget_finished(call);
+        }
+    }
+
+    /// Drops what the router kept of a call for its interpreters' wrap-up time, once the call
+    /// is over and nobody wraps it up any more (after a transfer, two may): the map holds
+    /// the calls in progress, not every call ever answered.
+    fn forget_finished(&mut self, call: CallId) {
+        let still_needed = self.calls.contains_key(&call)
+            || self
+                .agents
+                .values()
+                .any(|a| a.activity == Activity::WrapUp(call));
+        if !still_needed {
+            self.call_queue.remove(&call);
         }
     }
 
@@ -1214,5 +1235,49 @@ mod tests {
             vec![Decision::LosePresence { agent }]
         );
         assert_eq!(state.presence_watched(), vec![agent]);
+    }
+
+    #[test]
+    fn a_finished_call_is_forgotten_once_its_wrap_up_ends() {
+        let t0 = Utc::now();
+        let (mut state, queue, agent, call) = one_call_one_interpreter(t0);
+        let call_events = [
+            CallEvent::CallAccepted {
+                agent_id: agent,
+                queue_id: queue,
+                wait_seconds: 1,
+                at: t0,
+            },
+            CallEvent::CallEnded {
+                agent_id: agent,
+                talk_seconds: 5,
+                hold_seconds: 0,
+                at: t0,
+            },
+        ];
+        for (i, event) in call_events.iter().enumerate() {
+            state
+                .apply_message(&bus_event("Call", call.0, 10 + i as i64, event))
+                .unwrap();
+        }
+        let agent_events = [
+            AgentEvent::AgentWrapUpStarted {
+                call_id: call,
+                at: t0,
+            },
+            AgentEvent::AgentWrapUpEnded {
+                call_id: call,
+                disposition: None,
+                wrap_up_seconds: 0,
+                at: t0,
+            },
+        ];
+        assert_eq!(state.call_queue.len(), 1, "kept while the call is on");
+        for (i, event) in agent_events.iter().enumerate() {
+            state
+                .apply_message(&bus_event("Agent", agent.0, 10 + i as i64, event))
+                .unwrap();
+        }
+        assert!(state.call_queue.is_empty(), "forgotten after its wrap-up");
     }
 }
