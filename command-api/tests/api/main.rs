@@ -4,6 +4,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a test panics to fail
 
+mod at_scale;
 mod authorization;
 mod bad_input;
 mod calls;

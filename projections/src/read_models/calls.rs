@@ -346,7 +346,10 @@ CREATE INDEX calls_queue_id ON calls (queue_id);
 CREATE INDEX calls_agent_id ON calls (agent_id);
 CREATE INDEX calls_offered_to ON calls (offered_to);
 CREATE INDEX calls_requester_id ON calls (requester_id);
-CREATE INDEX calls_requested_at ON calls (requested_at);
+-- The call list's order (newest first, then by id; `GET /api/calls`), so a page is an
+-- index scan from the cursor on, not a sort of every matching row. It serves the
+-- `from`/`to` ranges as well.
+CREATE INDEX calls_newest_first ON calls (requested_at DESC NULLS LAST, call_id DESC);
 ";
 
 impl Projection for Calls {
