@@ -84,11 +84,20 @@ pub struct Claims {
     pub name: String,
     pub role: Role,
     pub iat: i64,
+    /// Not valid before (checked, with `auth.leeway_s`).
+    pub nbf: i64,
     pub exp: i64,
     pub iss: String,
+    /// Who the token is for: this API ([`AUDIENCE`]), not a room or another service.
+    pub aud: String,
+    /// The token's own id: logout revokes it by this id (see `sessions`).
+    pub jti: Uuid,
 }
 
-const ISSUER: &str = "parley";
+/// `iss` of every access token.
+pub const ISSUER: &str = "parley";
+/// `aud` of every access token.
+pub const AUDIENCE: &str = "parley-api";
 
 /// One key that verifies access tokens, by key id.
 struct VerifyingKey {
@@ -113,7 +122,11 @@ impl JwtKeys {
         let mut validation = Validation::new(Algorithm::HS256);
         validation.leeway = settings.leeway_s;
         validation.set_issuer(&[ISSUER]);
-        validation.set_required_spec_claims(&["exp", "iss", "sub"]);
+        validation.set_audience(&[AUDIENCE]);
+        validation.validate_nbf = true;
+        // A token without these could not be refused before its time, for another service,
+        // or by id at logout.
+        validation.set_required_spec_claims(&["exp", "nbf", "iss", "aud", "sub"]);
         let verifying = std::iter::once(&current)
             .chain(&previous)
             .map(|key| VerifyingKey {
@@ -148,8 +161,11 @@ impl JwtKeys {
             name: user.name.clone(),
             role: user.role,
             iat: now,
+            nbf: now,
             exp: now.saturating_add(ttl),
             iss: ISSUER.to_owned(),
+            aud: AUDIENCE.to_owned(),
+            jti: Uuid::new_v4(),
         })
     }
 
@@ -247,6 +263,7 @@ impl FromRequestParts<AppState> for AuthUser {
             return Ok(user);
         }
         let claims = state.keys.verify(token)?;
+        state.sessions.check(&state.pool, &claims).await?;
         Ok(Self {
             id: UserId(claims.sub),
             email: claims.email,
@@ -591,8 +608,11 @@ mod tests {
             name: "A".into(),
             role: Role::Admin,
             iat: Utc::now().timestamp(),
+            nbf: Utc::now().timestamp(),
             exp: Utc::now().timestamp() + 60,
             iss: ISSUER.into(),
+            aud: AUDIENCE.into(),
+            jti: Uuid::new_v4(),
         };
         let no_kid = encode(
             &Header::new(Algorithm::HS256),

@@ -10,6 +10,7 @@ pub mod metrics;
 pub mod push;
 pub mod routes;
 pub mod seed;
+pub mod sessions;
 pub mod simulate;
 pub mod startup;
 pub mod state;

@@ -12,6 +12,7 @@ use crate::auth::{JwtKeys, LoginLimiter};
 use crate::config::Settings;
 use crate::directory::QueueDirectory;
 use crate::push::Hub;
+use crate::sessions::Sessions;
 
 pub type PgStore<A> = PersistedEventStore<PostgresEventRepository, A>;
 pub type PgFloor = Floor<PgStore<Call>, PgStore<Agent>>;
@@ -26,6 +27,8 @@ pub struct AppState {
     pub queue_directory: Arc<QueueDirectory>,
     pub keys: Arc<JwtKeys>,
     pub login_limiter: Arc<LoginLimiter>,
+    /// Whether verified tokens still stand (deactivation, deletion, logout).
+    pub sessions: Arc<Sessions>,
     pub nats: async_nats::Client,
     /// Fans read-model change notices out to WebSocket clients (`push`).
     pub hub: Arc<Hub>,
@@ -51,6 +54,7 @@ impl AppState {
         Self {
             keys: Arc::new(JwtKeys::new(&settings.auth)),
             login_limiter: LoginLimiter::new(&settings.auth),
+            sessions: Arc::default(),
             queues: Arc::new(event_store::<Queue>(&pool)),
             queue_directory: Arc::default(),
             floor: Arc::new(floor),

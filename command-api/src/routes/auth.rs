@@ -1,4 +1,4 @@
-//! Login (with a lockout after repeated wrong passwords) and the current user.
+//! Login (with a lockout after repeated wrong passwords), logout and the current user.
 
 use std::net::SocketAddr;
 
@@ -19,6 +19,7 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(login))
         .routes(routes!(me))
+        .routes(routes!(logout))
         .merge(super::api_keys::router())
 }
 
@@ -180,4 +181,35 @@ async fn login(
     (status = 200, body = AuthUser), (status = 401, body = ErrorBody)))]
 async fn me(user: AuthUser) -> Json<AuthUser> {
     Json(user)
+}
+
+/// Revokes the access token it is sent with: every API process refuses it within a
+/// second (401 `token_revoked`). An API key is revoked with `DELETE /api/api-keys/{id}`.
+#[utoipa::path(post, path = "/api/auth/logout", tag = "auth", security(("bearer" = [])), responses(
+    (status = 204), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
+async fn logout(
+    user: AuthUser,
+    State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
+) -> Result<StatusCode, ApiError> {
+    let token = headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| {
+            value
+                .strip_prefix("Bearer ")
+                .or_else(|| value.strip_prefix("bearer "))
+        })
+        .map(str::trim)
+        .unwrap_or_default();
+    if token.starts_with(crate::auth::API_KEY_PREFIX) {
+        return Err(ApiError::bad_request(
+            "not_a_session",
+            "an API key is not logged out: revoke it with DELETE /api/api-keys/{id}",
+        ));
+    }
+    let claims = state.keys.verify(token)?;
+    state.sessions.revoke(&state.pool, &claims).await?;
+    tracing::info!(user_id = %user.id, "logged out");
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -38,8 +38,11 @@ fn admin_claims() -> Claims {
         name: "Ada Admin".to_owned(),
         role: Role::Admin,
         iat: now,
+        nbf: now,
         exp: now + 600,
-        iss: "parley".to_owned(),
+        iss: command_api::auth::ISSUER.to_owned(),
+        aud: command_api::auth::AUDIENCE.to_owned(),
+        jti: uuid::Uuid::new_v4(),
     }
 }
 
