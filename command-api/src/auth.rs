@@ -1,10 +1,6 @@
 //! Who is calling: passwords (argon2), access tokens (JWT, HS256, signed by the newest of
 //! several keys named by `kid`), API keys for integrations, the `AuthUser` extractor and
-//! per-role guards, the login rate limit, and room tokens for a self-hosted Jitsi.
-
-use std::net::IpAddr;
-use std::num::NonZeroU32;
-use std::sync::Arc;
+//! per-role guards, and room tokens for a self-hosted Jitsi.
 
 use argon2::Argon2;
 use argon2::password_hash::{
@@ -18,8 +14,6 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Utc};
 use domain::ids::{AgentId, UserId};
-use governor::clock::{Clock, DefaultClock};
-use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use jsonwebtoken::{
     Algorithm, DecodingKey, EncodingKey, Header, Validation, decode, decode_header, encode,
 };
@@ -515,37 +509,6 @@ pub async fn verify_password(password: String, stored: Option<String>) -> Result
     .await
     .map_err(|e| ApiError::internal(&e))?;
     Ok(known && matches)
-}
-
-/// Login attempts per client address and per email: a burst, then a steady rate.
-pub struct LoginLimiter {
-    by_address: DefaultKeyedRateLimiter<IpAddr>,
-    by_email: DefaultKeyedRateLimiter<String>,
-}
-
-impl LoginLimiter {
-    pub fn new(settings: &AuthSettings) -> Arc<Self> {
-        let per_minute = NonZeroU32::new(settings.login_per_minute).unwrap_or(NonZeroU32::MIN);
-        let burst = NonZeroU32::new(settings.login_burst).unwrap_or(NonZeroU32::MIN);
-        let quota = Quota::per_minute(per_minute).allow_burst(burst);
-        Arc::new(Self {
-            by_address: RateLimiter::keyed(quota),
-            by_email: RateLimiter::keyed(quota),
-        })
-    }
-
-    /// Counts one attempt; 429 with the wait when over the limit.
-    pub fn check(&self, address: IpAddr, email: &str) -> Result<(), ApiError> {
-        let now = DefaultClock::default().now();
-        let over = |not_until: governor::NotUntil<_>| {
-            ApiError::too_many_requests(not_until.wait_time_from(now).as_secs().max(1))
-        };
-        self.by_address.check_key(&address).map_err(over)?;
-        self.by_email
-            .check_key(&email.to_lowercase())
-            .map_err(over)?;
-        Ok(())
-    }
 }
 
 #[cfg(test)]

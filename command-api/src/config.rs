@@ -41,7 +41,8 @@ token_ttl_s = 3600
 leeway_s = 5
 login_burst = 10
 login_per_minute = 10
-# Consecutive failed passwords that lock an account, and for how many minutes (0: never lock).
+# Wrong passwords in a row for one email from one source address before that pair must wait
+# (15 s, doubling), and the longest wait in minutes (0 failures: never wait). See docs/security.md.
 lockout_after = 5
 lockout_minutes = 15
 # Access-token signing keys, newest first: the first signs, every key listed verifies. Empty:
@@ -146,9 +147,9 @@ pub struct AuthSettings {
     /// Login attempts one client address may make at once before being slowed down.
     pub login_burst: u32,
     pub login_per_minute: u32,
-    /// Consecutive failed passwords that lock an account; 0 never locks.
+    /// Wrong passwords in a row for one (email, source) before that pair waits; 0: never.
     pub lockout_after: u32,
-    /// How long a locked account stays locked.
+    /// The longest wait of a throttled (email, source) pair, in minutes.
     pub lockout_minutes: u32,
     /// Signing keys, newest first: the first signs, all verify. Empty: `jwt_secret` as
     /// key id `default`.

@@ -8,9 +8,10 @@ use domain::{Agent, Call, Queue};
 use postgres_es::PostgresEventRepository;
 use sqlx::PgPool;
 
-use crate::auth::{JwtKeys, LoginLimiter};
+use crate::auth::JwtKeys;
 use crate::config::Settings;
 use crate::directory::QueueDirectory;
+use crate::login_throttle::LoginThrottle;
 use crate::push::Hub;
 use crate::sessions::Sessions;
 
@@ -26,7 +27,7 @@ pub struct AppState {
     /// The queue configurations the routing rule reads, refolded only when they change.
     pub queue_directory: Arc<QueueDirectory>,
     pub keys: Arc<JwtKeys>,
-    pub login_limiter: Arc<LoginLimiter>,
+    pub login_throttle: Arc<LoginThrottle>,
     /// Whether verified tokens still stand (deactivation, deletion, logout).
     pub sessions: Arc<Sessions>,
     pub nats: async_nats::Client,
@@ -53,7 +54,7 @@ impl AppState {
         let floor = pg_floor(&pool, &settings);
         Self {
             keys: Arc::new(JwtKeys::new(&settings.auth)),
-            login_limiter: LoginLimiter::new(&settings.auth),
+            login_throttle: LoginThrottle::new(&settings.auth),
             sessions: Arc::default(),
             queues: Arc::new(event_store::<Queue>(&pool)),
             queue_directory: Arc::default(),

@@ -23,3 +23,9 @@ CREATE TABLE account_changes
     at      timestamptz NOT NULL DEFAULT now()
 );
 CREATE INDEX account_changes_user ON account_changes (user_id, at);
+
+-- The lockout that kept these moved into the API's memory, per (email, source): a count
+-- on the account let anyone lock anyone out.
+ALTER TABLE users
+    DROP COLUMN failed_logins,
+    DROP COLUMN locked_until;

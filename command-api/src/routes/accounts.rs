@@ -1,4 +1,5 @@
-//! An account's lifecycle, by admins: deactivate and reactivate. Each change is one row
+//! An account's lifecycle, by admins: deactivate, reactivate, and unlock (forget the login
+//! throttling of its email). Each change is one row
 //! of `account_changes` (who, what, when) beside the change to `users`, in one
 //! transaction.
 
@@ -16,6 +17,7 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(deactivate_user))
         .routes(routes!(reactivate_user))
+        .routes(routes!(unlock_user))
 }
 
 /// Records `action` on `user_id` by `by`, setting `disabled_at` as `set_disabled` says
@@ -97,5 +99,22 @@ async fn reactivate_user(
 ) -> Result<StatusCode, ApiError> {
     user.require(&[Role::Admin])?;
     change_account(&state, id, &user, "reactivated", Some(false)).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Forgets the throttled login attempts of an account's email, from every source, on
+/// every API process (admin). Source-address limits stay.
+#[utoipa::path(post, path = "/api/users/{id}/unlock", tag = "users", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "user id")),
+    responses((status = 204, description = "unlocked"), (status = 400, body = ErrorBody),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 503, body = ErrorBody)))]
+async fn unlock_user(
+    user: AuthUser,
+    State(state): State<AppState>,
+    Path(id): Path<Uuid>,
+) -> Result<StatusCode, ApiError> {
+    user.require(&[Role::Admin])?;
+    change_account(&state, id, &user, "unlocked", None).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -10,6 +10,7 @@ mod calls;
 mod events;
 mod helpers;
 mod load;
+mod lockout;
 mod login;
 mod operations;
 mod pipeline;
