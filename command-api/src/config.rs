@@ -50,6 +50,12 @@ lockout_minutes = 15
 # signing_keys = [{kid = "2025-07", secret = "..."}, {kid = "default", secret = "..."}]
 signing_keys = []
 
+[pipeline]
+# A part of the pipeline (relay, a projection worker, the router) that has not advanced in
+# this many seconds while events wait for it is reported stalled: /readyz answers 503
+# naming it, the log warns, and /metrics shows parley_pipeline_stalled_seconds. 0: never.
+stall_after_s = 60
+
 [commands]
 max_attempts = 5
 away_after_missed_offers = 3
@@ -80,6 +86,13 @@ pub struct Settings {
     pub auth: AuthSettings,
     pub commands: CommandSettings,
     pub jitsi: JitsiSettings,
+    pub pipeline: PipelineSettings,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct PipelineSettings {
+    /// Seconds without progress while events wait before a part counts as stalled; 0: never.
+    pub stall_after_s: u64,
 }
 
 #[derive(Debug, Clone, Deserialize)]

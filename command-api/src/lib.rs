@@ -8,6 +8,7 @@ pub mod directory;
 pub mod error;
 pub mod login_throttle;
 pub mod metrics;
+pub mod pipeline_watch;
 pub mod push;
 pub mod routes;
 pub mod seed;

@@ -94,6 +94,7 @@ impl Application {
             .state
             .hub
             .spawn(self.state.nats.clone(), &self.state.settings.bus);
+        let watch = crate::pipeline_watch::spawn(self.state.clone());
         let app = app_router(self.state)
             .layer(axum::extract::DefaultBodyLimit::max(body_limit))
             .layer(axum::middleware::from_fn(move |request, next| {
@@ -139,6 +140,9 @@ impl Application {
             }
         };
         hub.abort();
+        if let Some(watch) = watch {
+            watch.abort();
+        }
         result
     }
 }

@@ -12,6 +12,7 @@ use crate::auth::JwtKeys;
 use crate::config::Settings;
 use crate::directory::QueueDirectory;
 use crate::login_throttle::LoginThrottle;
+use crate::pipeline_watch::PipelineWatch;
 use crate::push::Hub;
 use crate::sessions::Sessions;
 
@@ -30,6 +31,8 @@ pub struct AppState {
     pub login_throttle: Arc<LoginThrottle>,
     /// Whether verified tokens still stand (deactivation, deletion, logout).
     pub sessions: Arc<Sessions>,
+    /// Which parts of the pipeline stand still while events wait (`/readyz`, `/metrics`).
+    pub pipeline_watch: Arc<PipelineWatch>,
     pub nats: async_nats::Client,
     /// Fans read-model change notices out to WebSocket clients (`push`).
     pub hub: Arc<Hub>,
@@ -56,6 +59,7 @@ impl AppState {
             keys: Arc::new(JwtKeys::new(&settings.auth)),
             login_throttle: LoginThrottle::new(&settings.auth),
             sessions: Arc::default(),
+            pipeline_watch: Arc::new(PipelineWatch::new(settings.pipeline.stall_after_s)),
             queues: Arc::new(event_store::<Queue>(&pool)),
             queue_directory: Arc::default(),
             floor: Arc::new(floor),

@@ -29,3 +29,38 @@ CREATE INDEX account_changes_user ON account_changes (user_id, at);
 ALTER TABLE users
     DROP COLUMN failed_logins,
     DROP COLUMN locked_until;
+
+-- How far the router has read the stream, reported every second, so that the API can
+-- tell a router that stands still while events wait (the relay's cursor and the read
+-- models' checkpoints already say where they are).
+CREATE TABLE pipeline_progress
+(
+    part     text PRIMARY KEY,
+    position bigint      NOT NULL,
+    at       timestamptz NOT NULL
+);
+
+-- Advisory locks are granted to PUBLIC by default: any role that may connect (the
+-- analysts' included) could take the relay's or the router's leader key, or a read
+-- model's swap key, and the pipeline would wait on it without an error. Only the role
+-- that runs the migrations (Parley's) keeps them. Revoking needs a superuser (the owner
+-- of pg_catalog's functions); run by another role, this only warns, and the relay and the
+-- router warn at start (docs/runbook.md says how to revoke by hand).
+DO
+$$
+    DECLARE
+        f regprocedure;
+    BEGIN
+        FOR f IN SELECT p.oid::regprocedure
+                 FROM pg_proc p
+                 WHERE p.pronamespace = 'pg_catalog'::regnamespace
+                   AND p.proname LIKE '%advisory%'
+            LOOP
+                EXECUTE format('REVOKE EXECUTE ON FUNCTION %s FROM PUBLIC', f);
+                EXECUTE format('GRANT EXECUTE ON FUNCTION %s TO %I', f, current_user);
+            END LOOP;
+        IF has_function_privilege('public', 'pg_try_advisory_lock(bigint)', 'EXECUTE') THEN
+            RAISE WARNING 'advisory locks are still open to every role: run this migration as a superuser';
+        END IF;
+    END
+$$;

@@ -9,6 +9,7 @@ mod bad_input;
 mod calls;
 mod events;
 mod helpers;
+mod leadership;
 mod load;
 mod lockout;
 mod login;
