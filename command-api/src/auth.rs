@@ -1,10 +1,6 @@
 //! Who is calling: passwords (argon2), access tokens (JWT, HS256, signed by the newest of
 //! several keys named by `kid`), API keys for integrations, the `AuthUser` extractor and
-//! per-role guards, the login rate limit, and room tokens for a self-hosted Jitsi.
-
-use std::net::IpAddr;
-use std::num::NonZeroU32;
-use std::sync::Arc;
+//! per-role guards, and room tokens for a self-hosted Jitsi.
 
 use argon2::Argon2;
 use argon2::password_hash::{
@@ -18,8 +14,6 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Utc};
 use domain::ids::{AgentId, UserId};
-use governor::clock::{Clock, DefaultClock};
-use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use jsonwebtoken::{
     Algorithm, DecodingKey, EncodingKey, Header, Validation, decode, decode_header, encode,
 };
@@ -84,11 +78,20 @@ pub struct Claims {
     pub name: String,
     pub role: Role,
     pub iat: i64,
+    /// Not valid before (checked, with `auth.leeway_s`).
+    pub nbf: i64,
     pub exp: i64,
     pub iss: String,
+    /// Who the token is for: this API ([`AUDIENCE`]), not a room or another service.
+    pub aud: String,
+    /// The token's own id: logout revokes it by this id (see `sessions`).
+    pub jti: Uuid,
 }
 
-const ISSUER: &str = "parley";
+/// `iss` of every access token.
+pub const ISSUER: &str = "parley";
+/// `aud` of every access token.
+pub const AUDIENCE: &str = "parley-api";
 
 /// One key that verifies access tokens, by key id.
 struct VerifyingKey {
@@ -113,7 +116,11 @@ impl JwtKeys {
         let mut validation = Validation::new(Algorithm::HS256);
         validation.leeway = settings.leeway_s;
         validation.set_issuer(&[ISSUER]);
-        validation.set_required_spec_claims(&["exp", "iss", "sub"]);
+        validation.set_audience(&[AUDIENCE]);
+        validation.validate_nbf = true;
+        // A token without these could not be refused before its time, for another service,
+        // or by id at logout.
+        validation.set_required_spec_claims(&["exp", "nbf", "iss", "aud", "sub"]);
         let verifying = std::iter::once(&current)
             .chain(&previous)
             .map(|key| VerifyingKey {
@@ -148,8 +155,11 @@ impl JwtKeys {
             name: user.name.clone(),
             role: user.role,
             iat: now,
+            nbf: now,
             exp: now.saturating_add(ttl),
             iss: ISSUER.to_owned(),
+            aud: AUDIENCE.to_owned(),
+            jti: Uuid::new_v4(),
         })
     }
 
@@ -247,6 +257,7 @@ impl FromRequestParts<AppState> for AuthUser {
             return Ok(user);
         }
         let claims = state.keys.verify(token)?;
+        state.sessions.check(&state.pool, &claims).await?;
         Ok(Self {
             id: UserId(claims.sub),
             email: claims.email,
@@ -500,37 +511,6 @@ pub async fn verify_password(password: String, stored: Option<String>) -> Result
     Ok(known && matches)
 }
 
-/// Login attempts per client address and per email: a burst, then a steady rate.
-pub struct LoginLimiter {
-    by_address: DefaultKeyedRateLimiter<IpAddr>,
-    by_email: DefaultKeyedRateLimiter<String>,
-}
-
-impl LoginLimiter {
-    pub fn new(settings: &AuthSettings) -> Arc<Self> {
-        let per_minute = NonZeroU32::new(settings.login_per_minute).unwrap_or(NonZeroU32::MIN);
-        let burst = NonZeroU32::new(settings.login_burst).unwrap_or(NonZeroU32::MIN);
-        let quota = Quota::per_minute(per_minute).allow_burst(burst);
-        Arc::new(Self {
-            by_address: RateLimiter::keyed(quota),
-            by_email: RateLimiter::keyed(quota),
-        })
-    }
-
-    /// Counts one attempt; 429 with the wait when over the limit.
-    pub fn check(&self, address: IpAddr, email: &str) -> Result<(), ApiError> {
-        let now = DefaultClock::default().now();
-        let over = |not_until: governor::NotUntil<_>| {
-            ApiError::too_many_requests(not_until.wait_time_from(now).as_secs().max(1))
-        };
-        self.by_address.check_key(&address).map_err(over)?;
-        self.by_email
-            .check_key(&email.to_lowercase())
-            .map_err(over)?;
-        Ok(())
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -591,8 +571,11 @@ mod tests {
             name: "A".into(),
             role: Role::Admin,
             iat: Utc::now().timestamp(),
+            nbf: Utc::now().timestamp(),
             exp: Utc::now().timestamp() + 60,
             iss: ISSUER.into(),
+            aud: AUDIENCE.into(),
+            jti: Uuid::new_v4(),
         };
         let no_kid = encode(
             &Header::new(Algorithm::HS256),

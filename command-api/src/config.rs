@@ -41,13 +41,20 @@ token_ttl_s = 3600
 leeway_s = 5
 login_burst = 10
 login_per_minute = 10
-# Consecutive failed passwords that lock an account, and for how many minutes (0: never lock).
+# Wrong passwords in a row for one email from one source address before that pair must wait
+# (15 s, doubling), and the longest wait in minutes (0 failures: never wait). See docs/security.md.
 lockout_after = 5
 lockout_minutes = 15
 # Access-token signing keys, newest first: the first signs, every key listed verifies. Empty:
 # jwt_secret under key id "default". E.g.
 # signing_keys = [{kid = "2025-07", secret = "..."}, {kid = "default", secret = "..."}]
 signing_keys = []
+
+[pipeline]
+# A part of the pipeline (relay, a projection worker, the router) that has not advanced in
+# this many seconds while events wait for it is reported stalled: /readyz answers 503
+# naming it, the log warns, and /metrics shows parley_pipeline_stalled_seconds. 0: never.
+stall_after_s = 60
 
 [commands]
 max_attempts = 5
@@ -89,6 +96,13 @@ pub struct Settings {
     pub commands: CommandSettings,
     pub presence: PresenceSettings,
     pub jitsi: JitsiSettings,
+    pub pipeline: PipelineSettings,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct PipelineSettings {
+    /// Seconds without progress while events wait before a part counts as stalled; 0: never.
+    pub stall_after_s: u64,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -156,9 +170,9 @@ pub struct AuthSettings {
     /// Login attempts one client address may make at once before being slowed down.
     pub login_burst: u32,
     pub login_per_minute: u32,
-    /// Consecutive failed passwords that lock an account; 0 never locks.
+    /// Wrong passwords in a row for one (email, source) before that pair waits; 0: never.
     pub lockout_after: u32,
-    /// How long a locked account stays locked.
+    /// The longest wait of a throttled (email, source) pair, in minutes.
     pub lockout_minutes: u32,
     /// Signing keys, newest first: the first signs, all verify. Empty: `jwt_secret` as
     /// key id `default`.

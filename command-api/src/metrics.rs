@@ -128,6 +128,19 @@ pub async fn render(State(state): State<AppState>) -> Response {
         }
         Err(error) => tracing::debug!(%error, "cannot read projection lag (is NATS up?)"),
     }
+    let parts = state.pipeline_watch.parts();
+    if !parts.is_empty() {
+        let samples: Vec<(String, f64)> = parts
+            .iter()
+            .map(|p| (format!("{{part=\"{}\"}}", p.part), p.still_for_s as f64))
+            .collect();
+        gauge_line(
+            &mut out,
+            "parley_pipeline_stalled_seconds",
+            "Seconds a part of the pipeline has not advanced while events wait for it (0: moving or idle).",
+            &samples,
+        );
+    }
     match router_offers(&state.pool).await {
         Ok((offered, expired)) => {
             metric_lines(

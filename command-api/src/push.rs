@@ -301,8 +301,23 @@ fn close_message(code: u16, reason: &str) -> Message {
     }))
 }
 
-/// The token from the URL, or from the first message.
+/// The token from the URL, or from the first message, of a user still active and not
+/// logged out.
 async fn authenticate(
+    stream: &mut SplitStream<WebSocket>,
+    state: &AppState,
+    query_token: Option<String>,
+) -> Result<Claims, Refusal> {
+    let claims = verified_claims(stream, state, query_token).await?;
+    state
+        .sessions
+        .check(&state.pool, &claims)
+        .await
+        .map_err(Refusal::unauthorized)?;
+    Ok(claims)
+}
+
+async fn verified_claims(
     stream: &mut SplitStream<WebSocket>,
     state: &AppState,
     query_token: Option<String>,

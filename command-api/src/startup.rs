@@ -94,8 +94,12 @@ impl Application {
             .state
             .hub
             .spawn(self.state.nats.clone(), &self.state.settings.bus);
+        let watch = crate::pipeline_watch::spawn(self.state.clone());
         let app = app_router(self.state)
             .layer(axum::extract::DefaultBodyLimit::max(body_limit))
+            .layer(axum::middleware::from_fn(move |request, next| {
+                refuse_oversized_bodies(body_limit, request, next)
+            }))
             .layer(CatchPanicLayer::custom(|_| {
                 ApiError::new(
                     StatusCode::INTERNAL_SERVER_ERROR,
@@ -136,8 +140,44 @@ impl Application {
             }
         };
         hub.abort();
+        if let Some(watch) = watch {
+            watch.abort();
+        }
         result
     }
+}
+
+/// A body over the limit is refused with `Connection: close`, and hyper then closes the
+/// connection: the rest of the refused body is never read, so the connection cannot carry
+/// another request (and keeping it would let a client send one oversized body after
+/// another). A `Content-Length` over the limit is refused before any of the body is read,
+/// so a client that announces a huge body and sends nothing is not waited for.
+async fn refuse_oversized_bodies(
+    limit: usize,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let announced = request
+        .headers()
+        .get(axum::http::header::CONTENT_LENGTH)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.trim().parse::<u64>().ok());
+    let mut response = match announced {
+        Some(length) if length > u64::try_from(limit).unwrap_or(u64::MAX) => ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload_too_large",
+            "the request body is too large",
+        )
+        .into_response(),
+        _ => next.run(request).await,
+    };
+    if response.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        response.headers_mut().insert(
+            axum::http::header::CONNECTION,
+            HeaderValue::from_static("close"),
+        );
+    }
+    response
 }
 
 /// Cross-origin requests: only from `http.cors_origins` (none configured: the API's own

@@ -8,10 +8,13 @@ use domain::{Agent, Call, Queue};
 use postgres_es::PostgresEventRepository;
 use sqlx::PgPool;
 
-use crate::auth::{JwtKeys, LoginLimiter};
+use crate::auth::JwtKeys;
 use crate::config::Settings;
 use crate::directory::QueueDirectory;
+use crate::login_throttle::LoginThrottle;
+use crate::pipeline_watch::PipelineWatch;
 use crate::push::Hub;
+use crate::sessions::Sessions;
 use crate::snapshot_store::SnapshotStore;
 
 pub type PgStore<A> = PersistedEventStore<PostgresEventRepository, A>;
@@ -28,7 +31,11 @@ pub struct AppState {
     /// The queue configurations the routing rule reads, refolded only when they change.
     pub queue_directory: Arc<QueueDirectory>,
     pub keys: Arc<JwtKeys>,
-    pub login_limiter: Arc<LoginLimiter>,
+    pub login_throttle: Arc<LoginThrottle>,
+    /// Whether verified tokens still stand (deactivation, deletion, logout).
+    pub sessions: Arc<Sessions>,
+    /// Which parts of the pipeline stand still while events wait (`/readyz`, `/metrics`).
+    pub pipeline_watch: Arc<PipelineWatch>,
     pub nats: async_nats::Client,
     /// Fans read-model change notices out to WebSocket clients (`push`).
     pub hub: Arc<Hub>,
@@ -61,7 +68,9 @@ impl AppState {
         let floor = pg_floor(&pool, &settings);
         Self {
             keys: Arc::new(JwtKeys::new(&settings.auth)),
-            login_limiter: LoginLimiter::new(&settings.auth),
+            login_throttle: LoginThrottle::new(&settings.auth),
+            sessions: Arc::default(),
+            pipeline_watch: Arc::new(PipelineWatch::new(settings.pipeline.stall_after_s)),
             queues: Arc::new(event_store::<Queue>(&pool)),
             queue_directory: Arc::default(),
             floor: Arc::new(floor),

@@ -917,6 +917,10 @@ where
     let mut presence_check = tokio::time::interval(PRESENCE_CHECK_EVERY);
     presence_check.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut presence_checks: u64 = 0;
+    // The stream sequence read so far, reported every second for the API's stall watch.
+    let mut read_up_to = 0_u64;
+    let mut progress_report = tokio::time::interval(Duration::from_secs(1));
+    let mut progress_failed = false;
     loop {
         if replayed {
             let now = Utc::now();
@@ -937,6 +941,7 @@ where
                     let message = message.context("the router's consumer failed")?;
                     state.apply_message(&message.payload)?;
                     let seq = message.info().map(|i| i.stream_sequence).unwrap_or(0);
+                    read_up_to = read_up_to.max(seq);
                     if seq >= caught_up_at && !replayed {
                         tracing::info!(seq, "router caught up; routing");
                         replayed = true;
@@ -951,6 +956,16 @@ where
                 presence_checks += 1;
                 if presence_checks % PRUNE_CONNECTIONS_EVERY == 0 {
                     crate::presence::prune(&pool).await.context("pruning old connections")?;
+                }
+            }
+            _ = progress_report.tick() => {
+                // Only the stall watch reads it: a failure (a database not migrated yet)
+                // must not stop routing. Said once per run.
+                if let Err(error) = leadership.report_progress("router", read_up_to).await
+                    && !progress_failed
+                {
+                    tracing::warn!(error = format!("{error:#}"), "cannot report the router's progress");
+                    progress_failed = true;
                 }
             }
             _ = shutdown.changed() => return Ok(()),

@@ -42,9 +42,13 @@ pub struct Readiness {
 pub struct Checks {
     pub database: String,
     pub nats: String,
+    /// `ok`, or `stalled: <part>, …`: parts that have not advanced in
+    /// `pipeline.stall_after_s` while events wait for them.
+    pub pipeline: String,
 }
 
-/// The database and the bus are reachable; 503 names the one that is not.
+/// The database and the bus are reachable and no part of the pipeline is stalled; 503
+/// names what is wrong.
 #[utoipa::path(get, path = "/readyz", tag = "operations", responses(
     (status = 200, body = Readiness), (status = 503, body = Readiness)))]
 async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Readiness>) {
@@ -62,12 +66,23 @@ async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Readiness>) 
         async_nats::connection::State::Connected => "ok".to_owned(),
         other => format!("unreachable: {other}"),
     };
-    let failed: Vec<&str> = [("database", &database), ("nats", &nats)]
+    let stalled = state.pipeline_watch.stalled();
+    let pipeline = if stalled.is_empty() {
+        "ok".to_owned()
+    } else {
+        format!("stalled: {}", stalled.join(", "))
+    };
+    let failed: Vec<String> = [("database", &database), ("nats", &nats)]
         .into_iter()
         .filter(|(_, check)| check.as_str() != "ok")
-        .map(|(name, _)| name)
+        .map(|(name, _)| format!("{name} unreachable"))
+        .chain((!stalled.is_empty()).then(|| format!("pipeline stalled ({})", stalled.join(", "))))
         .collect();
-    let checks = Checks { database, nats };
+    let checks = Checks {
+        database,
+        nats,
+        pipeline,
+    };
     if failed.is_empty() {
         return (
             StatusCode::OK,
@@ -80,7 +95,7 @@ async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Readiness>) 
     }
     let error = ErrorDetail {
         code: "not_ready".to_owned(),
-        message: format!("not ready: {} unreachable", failed.join(" and ")),
+        message: format!("not ready: {}", failed.join("; ")),
     };
     (
         StatusCode::SERVICE_UNAVAILABLE,

@@ -14,6 +14,7 @@ use uuid::Uuid;
 use crate::error::{ApiError, Json};
 use crate::state::AppState;
 
+pub mod accounts;
 pub mod agents;
 pub mod api_keys;
 pub mod auth;
@@ -91,6 +92,7 @@ pub fn api_router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(agents::router())
         .merge(queues::router())
         .merge(users::router())
+        .merge(accounts::router())
         .merge(health::router())
         .merge(queries::router())
         .merge(crate::push::router())

@@ -256,3 +256,76 @@ async fn a_transfer_needs_exactly_one_known_target() {
         .expect(422);
     assert_eq!(answer.error_code(), "unknown_agent");
 }
+
+/// Reads what the server sends until it closes the connection; `None` when it is still
+/// open after `wait`.
+async fn read_until_closed(
+    stream: &mut tokio::net::TcpStream,
+    wait: std::time::Duration,
+) -> Option<String> {
+    use tokio::io::AsyncReadExt;
+    let mut received = Vec::new();
+    let mut buffer = [0_u8; 4096];
+    let deadline = tokio::time::Instant::now() + wait;
+    loop {
+        match tokio::time::timeout_at(deadline, stream.read(&mut buffer)).await {
+            Ok(Ok(0) | Err(_)) => return Some(String::from_utf8_lossy(&received).into_owned()),
+            Ok(Ok(n)) => received.extend_from_slice(&buffer[..n]),
+            Err(_) => return None,
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_body_over_the_limit_is_answered_413_and_the_connection_is_closed() {
+    use tokio::io::AsyncWriteExt;
+    let app = spawn_app().await;
+    let token = app.token_for(Role::Requester);
+    let address = app.address.trim_start_matches("http://");
+    let limit = app.state.settings.http.body_limit_bytes;
+    // Just over the limit and far over it, each sent whole; and a large length announced
+    // with no body sent (a client waiting for `100 Continue`, or one that stalls).
+    for (label, announced, sent) in [
+        ("just over, sent", limit + 10, limit + 10),
+        ("far over, sent", 200 * 1024, 200 * 1024),
+        ("announced only", 10 * 1024 * 1024, 0),
+    ] {
+        let body = format!("{{\"notes\": \"{}\"}}", "x".repeat(sent.saturating_sub(13)));
+        let body = &body[..sent.min(body.len())];
+        let mut stream = tokio::net::TcpStream::connect(address).await.unwrap();
+        let request = format!(
+            "POST /api/calls HTTP/1.1\r\nHost: {address}\r\nAuthorization: Bearer {token}\r\n\
+             Content-Type: application/json\r\nContent-Length: {announced}\r\n\r\n{body}"
+        );
+        // The server may close while the body is still being written: that is the point.
+        let _ = stream.write_all(request.as_bytes()).await;
+        let answer = read_until_closed(&mut stream, std::time::Duration::from_secs(3))
+            .await
+            .unwrap_or_else(|| {
+                panic!("{label}: the connection is still open 3 s after the request")
+            });
+        assert!(answer.starts_with("HTTP/1.1 413"), "{label}: {answer}");
+        assert!(
+            answer.to_ascii_lowercase().contains("connection: close"),
+            "{label}: {answer}"
+        );
+        assert!(answer.contains("payload_too_large"), "{label}: {answer}");
+        assert!(
+            answer
+                .to_ascii_lowercase()
+                .contains("content-security-policy"),
+            "{label}: the usual headers too: {answer}"
+        );
+    }
+
+    // An ordinary answer keeps the connection for the next request.
+    let mut stream = tokio::net::TcpStream::connect(address).await.unwrap();
+    let request = format!("GET /healthz HTTP/1.1\r\nHost: {address}\r\n\r\n");
+    stream.write_all(request.as_bytes()).await.unwrap();
+    assert!(
+        read_until_closed(&mut stream, std::time::Duration::from_millis(500))
+            .await
+            .is_none(),
+        "an ordinary answer keeps the connection open"
+    );
+}

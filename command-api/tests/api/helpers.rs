@@ -289,12 +289,16 @@ impl TestApp {
     }
 
     pub async fn login_as(&self, email: &str) -> Session {
+        self.login_as_with(email, DEMO_PASSWORD).await
+    }
+
+    pub async fn login_as_with(&self, email: &str, password: &str) -> Session {
         let answer = self
             .send(
                 Method::POST,
                 "/api/auth/login",
                 None,
-                Some(json!({"email": email, "password": DEMO_PASSWORD})),
+                Some(json!({"email": email, "password": password})),
             )
             .await
             .expect(200);
@@ -323,8 +327,11 @@ impl TestApp {
                 name: email.to_owned(),
                 role,
                 iat: now,
+                nbf: now,
                 exp: now + 3600,
-                iss: "parley".to_owned(),
+                iss: command_api::auth::ISSUER.to_owned(),
+                aud: command_api::auth::AUDIENCE.to_owned(),
+                jti: Uuid::new_v4(),
             })
             .expect("sign a token")
     }

@@ -68,8 +68,11 @@ async fn an_expired_token_is_refused_with_token_expired() {
             name: "Ada Admin".into(),
             role: Role::Admin,
             iat: past - 60,
+            nbf: past - 60,
             exp: past,
-            iss: "parley".into(),
+            iss: command_api::auth::ISSUER.into(),
+            aud: command_api::auth::AUDIENCE.into(),
+            jti: uuid::Uuid::new_v4(),
         })
         .expect("sign");
     let answer = app

@@ -16,7 +16,7 @@ use crate::helpers::{
 
 /// Traffic of the kinds a floor produces: calls requested, answered, ended, wrapped up,
 /// and some cancelled while waiting.
-async fn traffic(app: &TestApp, rounds: usize) {
+pub(crate) async fn traffic(app: &TestApp, rounds: usize) {
     let requester = app.login(Role::Requester).await;
     let supervisor = app.login(Role::Supervisor).await;
     let agent = app.login(Role::Agent).await;
