@@ -19,3 +19,4 @@ mod routing;
 mod scale_out;
 mod security;
 mod security_headers;
+mod transfers;
