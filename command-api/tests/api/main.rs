@@ -15,6 +15,7 @@ mod operations;
 mod pipeline;
 mod push;
 mod queries;
+mod queue_choice;
 mod routing;
 mod scale_out;
 mod security;

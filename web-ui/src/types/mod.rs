@@ -174,6 +174,8 @@ pub struct Queue {
     pub overflow_queue_id: Option<String>,
     pub wrap_up_s: Option<i64>,
     pub service_level_s: Option<i64>,
+    /// Among queues serving a request equally specifically, the highest routes it.
+    pub precedence: Option<i64>,
     pub members: Vec<String>,
     pub waiting: i64,
     pub longest_wait_s: i64,
@@ -203,6 +205,7 @@ pub struct QueueSettings {
     pub overflow_queue_id: Option<String>,
     pub wrap_up_s: i64,
     pub service_level_s: i64,
+    pub precedence: i64,
 }
 
 /// One interpreter on the status board (`GET /api/agents`).

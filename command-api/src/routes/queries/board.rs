@@ -85,6 +85,8 @@ pub struct QueueBoard {
     pub overflow_queue_id: Option<Uuid>,
     pub wrap_up_s: i64,
     pub service_level_s: i64,
+    /// Among queues serving a request equally specifically, the highest routes it.
+    pub precedence: i64,
     /// Interpreters allowed to take its calls; empty: everyone with the skills.
     pub members: Vec<Uuid>,
     /// Calls queued or ringing in it now.
@@ -211,6 +213,9 @@ async fn queue_board(
     State(state): State<AppState>,
 ) -> Result<Json<Vec<QueueBoard>>, ApiError> {
     let now = Utc::now();
+    // Precedence is not in the read model (it would need a rebuild of `read_queues`); the
+    // write side's fold of the queue events has it.
+    let configs = state.queue_directory.current(&state.pool).await?;
     let queues: Vec<QueueRow> = sqlx::query_as(&format!("{QUEUE_SELECT} ORDER BY name, queue_id"))
         .fetch_all(&state.pool)
         .await?;
@@ -279,6 +284,9 @@ async fn queue_board(
                 overflow_queue_id: queue.overflow_queue_id,
                 wrap_up_s: queue.wrap_up_s,
                 service_level_s: queue.service_level_s,
+                precedence: configs
+                    .get(&domain::QueueId(queue.queue_id))
+                    .map_or(0, |config| i64::from(config.precedence)),
                 members: queue.members,
                 waiting,
                 longest_wait_s: oldest.map_or(0, |t| (now - t).num_seconds().max(0)),
