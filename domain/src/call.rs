@@ -191,6 +191,9 @@ pub enum CallCommand {
         requester_id: UserId,
         at: DateTime<Utc>,
     },
+    /// A supervisor cancels a waiting call on the requester's behalf (whoever requested
+    /// it); stored like the requester's cancel, the actor is in the event's metadata.
+    CancelForRequester { at: DateTime<Utc> },
     /// The queue's maximum wait passed; move to the rule's next queue.
     Overflow {
         to_queue: QueueId,
@@ -563,6 +566,14 @@ impl Call {
         }
     }
 
+    fn abandoned(&self, at: DateTime<Utc>) -> CallEvent {
+        CallEvent::CallAbandoned {
+            offered_agent_id: self.offer.map(|offer| offer.agent_id),
+            wait_seconds: seconds_between(self.requested_at, at),
+            at,
+        }
+    }
+
     fn priority(&self) -> Priority {
         self.request
             .as_ref()
@@ -740,11 +751,11 @@ impl Call {
             C::Cancel { requester_id, at } => {
                 self.ensure_requester(requester_id)?;
                 self.ensure_waiting()?;
-                Ok(vec![E::CallAbandoned {
-                    offered_agent_id: self.offer.map(|offer| offer.agent_id),
-                    wait_seconds: seconds_between(self.requested_at, at),
-                    at,
-                }])
+                Ok(vec![self.abandoned(at)])
+            }
+            C::CancelForRequester { at } => {
+                self.ensure_waiting()?;
+                Ok(vec![self.abandoned(at)])
             }
             C::Overflow { to_queue, at } => {
                 self.ensure_waiting()?;

@@ -569,9 +569,29 @@ where
         at: DateTime<Utc>,
         metadata: &Metadata,
     ) -> Result<Committed<CallEvent>, WorkflowError> {
-        let committed = self
-            .call(call_id, CallCommand::Cancel { requester_id, at }, metadata)
-            .await?;
+        let command = CallCommand::Cancel { requester_id, at };
+        self.abandon(call_id, command, at, metadata).await
+    }
+
+    /// A supervisor cancels a waiting call, whoever requested it; as `cancel` otherwise.
+    pub async fn cancel_for_requester(
+        &self,
+        call_id: CallId,
+        at: DateTime<Utc>,
+        metadata: &Metadata,
+    ) -> Result<Committed<CallEvent>, WorkflowError> {
+        let command = CallCommand::CancelForRequester { at };
+        self.abandon(call_id, command, at, metadata).await
+    }
+
+    async fn abandon(
+        &self,
+        call_id: CallId,
+        command: CallCommand,
+        at: DateTime<Utc>,
+        metadata: &Metadata,
+    ) -> Result<Committed<CallEvent>, WorkflowError> {
+        let committed = self.call(call_id, command, metadata).await?;
         for event in &committed.events {
             if let CallEvent::CallAbandoned {
                 offered_agent_id: Some(agent_id),

@@ -1620,6 +1620,26 @@ async fn wrapping_up_a_call_that_does_not_exist_is_refused() {
 // ───────────────────────────── Cancel ─────────────────────────────
 
 #[tokio::test]
+async fn a_supervisor_cancels_a_waiting_call_whoever_requested_it() {
+    given(ringing_for(AGENT))
+        .when_async(CallCommand::CancelForRequester { at: t(14) })
+        .await
+        .then_expect_events(vec![CallEvent::CallAbandoned {
+            offered_agent_id: Some(AGENT),
+            wait_seconds: 14,
+            at: t(14),
+        }]);
+}
+
+#[tokio::test]
+async fn a_supervisor_cannot_cancel_a_call_that_no_longer_waits() {
+    given(connected_with(AGENT))
+        .when_async(CallCommand::CancelForRequester { at: t(30) })
+        .await
+        .then_expect_error(CallError::NotWaiting("connected"));
+}
+
+#[tokio::test]
 async fn cancelling_a_queued_call_abandons_it_and_reports_the_wait() {
     given(requested())
         .when_async(CallCommand::Cancel {

@@ -341,7 +341,8 @@ async fn wrap_up_call(
     accepted(id, committed.version)
 }
 
-/// Hangs up while waiting (the call's requester): the call is abandoned.
+/// Hangs up while waiting (the call's requester, or an API key for the calls it requested):
+/// the call is abandoned. A supervisor may cancel any waiting call.
 #[utoipa::path(post, path = "/api/calls/{id}/cancel", tag = "calls", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "call id")),
     responses((status = 202, body = super::Accepted), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
@@ -351,16 +352,24 @@ async fn cancel_call(
     State(state): State<AppState>,
     Path(id): Path<Uuid>,
 ) -> AcceptedResponse {
-    ctx.user.require(&[Role::Requester, Role::Admin])?;
-    let committed = state
-        .floor
-        .cancel(
-            CallId(id),
-            UserId(ctx.user.id.as_uuid()),
-            ctx.at,
-            &ctx.metadata(),
-        )
-        .await?;
+    ctx.user
+        .require(&[Role::Requester, Role::Admin, Role::Supervisor])?;
+    let committed = if ctx.user.role == Role::Supervisor {
+        state
+            .floor
+            .cancel_for_requester(CallId(id), ctx.at, &ctx.metadata())
+            .await?
+    } else {
+        state
+            .floor
+            .cancel(
+                CallId(id),
+                UserId(ctx.user.id.as_uuid()),
+                ctx.at,
+                &ctx.metadata(),
+            )
+            .await?
+    };
     accepted(id, committed.version)
 }
 
