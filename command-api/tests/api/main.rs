@@ -8,6 +8,7 @@ mod api_key_calls;
 mod authorization;
 mod bad_input;
 mod calls;
+mod estimates;
 mod events;
 mod helpers;
 mod load;

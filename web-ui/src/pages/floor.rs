@@ -15,7 +15,7 @@ use crate::hooks::{use_api, use_latest, use_live_reload, use_now, use_session};
 use crate::route::Route;
 use crate::services::calls::{self, CallFilter};
 use crate::services::{agents, queues};
-use crate::types::{language_name, Agent, Call, MoveTarget, Queue};
+use crate::types::{language_name, Agent, Call, EstimateReason, MoveTarget, Queue};
 
 const ACTIVE: &str = "requested,queued,offered,connected,on_hold";
 
@@ -171,7 +171,7 @@ pub fn FloorPage() -> Html {
                                 <td class="num">{ q.agents_wrap_up }</td>
                                 <td class="num">{ q.agents_on_break }</td>
                                 <td class="num">{ format::percent(q.service_level_today) }</td>
-                                <td class="num">{ q.estimated_wait_s.map(format::duration).unwrap_or_else(|| "—".into()) }</td>
+                                <td class="num">{ q.estimated_wait_s.map(format::duration).unwrap_or_else(|| q.estimate_reason.map_or("—", EstimateReason::label).into()) }</td>
                             </tr>
                         }) }
                     </tbody>

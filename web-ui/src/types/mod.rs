@@ -185,7 +185,30 @@ pub struct Queue {
     pub agents_on_break: i64,
     pub service_level_today: Option<f64>,
     pub estimated_wait_s: Option<i64>,
+    /// Why there is no estimate, when there is none.
+    pub estimate_reason: Option<EstimateReason>,
     pub seq: i64,
+}
+
+/// Why a queue has no wait estimate (`estimate_reason` of `GET /api/queues`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EstimateReason {
+    NoInterpretersSignedIn,
+    NoRecentService,
+    /// A reason this build does not know yet.
+    #[serde(other)]
+    Other,
+}
+
+impl EstimateReason {
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::NoInterpretersSignedIn => "nobody signed in",
+            Self::NoRecentService => "no calls served today",
+            Self::Other => "—",
+        }
+    }
 }
 
 /// Queue settings for `POST /api/queues` and `PUT /api/queues/{id}`.

@@ -11,6 +11,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
 
+use super::estimate::{Basis, EstimateReason, estimate};
 use super::{ratio, start_of_day};
 use crate::auth::{AuthUser, Role};
 use crate::error::{ApiError, ErrorBody, Json, Query};
@@ -105,11 +106,15 @@ pub struct QueueBoard {
     /// Today (UTC): answered within the service-level threshold ÷ (offered − short
     /// abandons). `null` before there is anything to measure.
     pub service_level_today: Option<f64>,
-    /// Estimated wait in seconds for a call requested now; `null` without today's handle
-    /// time. 0 when an eligible interpreter is free for every waiting call and the new one;
-    /// otherwise (waiting + 1 − available) × today's average handle time ÷ the eligible
-    /// interpreters signed in as available (at least 1).
+    /// Estimated wait in seconds for a call requested now. 0 when an eligible interpreter
+    /// is free for every waiting call and the new one; otherwise (waiting + 1 − available)
+    /// × today's average handle time ÷ the eligible interpreters signed in as available.
+    /// `null` when there is no honest estimate; `estimate_reason` says why.
     pub estimated_wait_s: Option<i64>,
+    /// Why `estimated_wait_s` is `null`: `no_interpreters_signed_in` (no eligible
+    /// interpreter is available) or `no_recent_service` (no handled call today, so no
+    /// handle time). `null` when there is an estimate.
+    pub estimate_reason: Option<EstimateReason>,
     /// The greatest `seq` of the read-model rows this entry was computed from.
     pub seq: i64,
 }
@@ -150,7 +155,7 @@ const TODAY_SELECT: &str = "SELECT key, coalesce(sum(offered), 0)::int8 AS offer
 
 /// The expected wait of a call already waiting in `queue_id` with `ahead` calls before it
 /// (its `position` − 1), by the board's rule for a new call behind `ahead` waiting ones;
-/// `None` for an unknown queue or without today's handle time.
+/// `None` for an unknown queue or when there is no honest estimate (see `estimate`).
 pub(super) async fn estimated_wait_behind(
     pool: &PgPool,
     queue_id: Uuid,
@@ -178,29 +183,14 @@ pub(super) async fn estimated_wait_behind(
         available += i64::from(is_available && agent.activity == "idle");
         staffed += i64::from(is_available);
     }
-    Ok(estimated_wait(
-        ahead.max(0),
-        available,
+    Ok(estimate(Basis {
+        ahead: ahead.max(0),
+        free: available,
         staffed,
-        stats.handled,
-        stats.handle_s,
-    ))
-}
-
-fn estimated_wait(
-    waiting: i64,
-    available: i64,
-    staffed: i64,
-    handled: i64,
-    handle_s: i64,
-) -> Option<i64> {
-    let aht = ratio(handle_s, handled)?;
-    if available > waiting {
-        return Some(0);
-    }
-    #[allow(clippy::cast_precision_loss, clippy::cast_possible_truncation)]
-    let estimate = ((waiting + 1 - available) as f64 * aht / staffed.max(1) as f64).ceil() as i64;
-    Some(estimate)
+        handled: stats.handled,
+        handle_s: stats.handle_s,
+    })
+    .ok())
 }
 
 /// The live board: every queue with its waiting calls, longest wait, interpreters free and
@@ -271,6 +261,13 @@ async fn queue_board(
             }
             let stats = today.get(&queue.queue_id.to_string()).unwrap_or(&no_stats);
             seq = seq.max(stats.seq);
+            let estimated = estimate(Basis {
+                ahead: waiting,
+                free: available,
+                staffed,
+                handled: stats.handled,
+                handle_s: stats.handle_s,
+            });
             QueueBoard {
                 id: queue.queue_id,
                 name: queue.name,
@@ -298,13 +295,8 @@ async fn queue_board(
                     stats.answered_in_sl,
                     stats.offered - stats.short_abandoned,
                 ),
-                estimated_wait_s: estimated_wait(
-                    waiting,
-                    available,
-                    staffed,
-                    stats.handled,
-                    stats.handle_s,
-                ),
+                estimated_wait_s: estimated.ok(),
+                estimate_reason: estimated.err(),
                 seq,
             }
         })
@@ -418,18 +410,5 @@ impl AgentBoard {
             missed_offers_in_row: 0,
             ..self
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::estimated_wait;
-
-    #[test]
-    fn the_estimate_is_zero_with_a_free_interpreter_and_grows_with_the_queue() {
-        assert_eq!(estimated_wait(0, 1, 1, 4, 400), Some(0));
-        assert_eq!(estimated_wait(2, 1, 2, 4, 520), Some(130));
-        assert_eq!(estimated_wait(3, 0, 0, 2, 200), Some(400));
-        assert_eq!(estimated_wait(3, 0, 0, 0, 0), None);
     }
 }
