@@ -192,14 +192,18 @@ impl RouterState {
             offer_expires_at: None,
             calls_today: (None, 0),
         });
+        // The one definition the agent board shows too.
+        agent.idle_since = domain::idle::idle_since_after(
+            domain::idle::IdleState {
+                idle_since: agent.idle_since,
+                available: agent.status == AgentStatus::Available,
+                idle: agent.activity == Activity::Idle,
+            },
+            &event,
+        );
         match event {
             AgentEvent::AgentSkillsSet { skills, .. } => agent.skills = skills,
-            AgentEvent::AgentStatusChanged { to, at, .. } => {
-                if to == AgentStatus::Available && agent.status != AgentStatus::Available {
-                    agent.idle_since = Some(at);
-                }
-                agent.status = to;
-            }
+            AgentEvent::AgentStatusChanged { to, .. } => agent.status = to,
             AgentEvent::AgentOfferReceived {
                 call_id,
                 expires_at,
@@ -226,10 +230,9 @@ impl RouterState {
                 agent.activity = Activity::WrapUp(call_id);
                 agent.wrap_up_since = Some(at);
             }
-            AgentEvent::AgentWrapUpEnded { at, .. } => {
+            AgentEvent::AgentWrapUpEnded { .. } => {
                 agent.activity = Activity::Idle;
                 agent.wrap_up_since = None;
-                agent.idle_since = Some(at);
             }
         }
     }

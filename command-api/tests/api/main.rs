@@ -4,6 +4,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a test panics to fail
 
+mod agent_board;
 mod api_key_calls;
 mod authorization;
 mod bad_input;

@@ -239,6 +239,8 @@ pub struct Agent {
     pub name: Option<String>,
     pub email: Option<String>,
     pub status: String,
+    /// Why the status is what it is (a snake_case word), when the server says.
+    pub reason: Option<String>,
     pub since: Option<DateTime<Utc>>,
     pub activity: String,
     pub activity_since: Option<DateTime<Utc>>,
@@ -250,6 +252,8 @@ pub struct Agent {
     pub proficiency: Value,
     pub specialties: Vec<String>,
     pub modalities: Vec<String>,
+    /// When they last became free to take a call: the router's longest-idle order.
+    pub idle_since: Option<DateTime<Utc>>,
     pub seq: i64,
 }
 

@@ -312,6 +312,9 @@ pub struct AgentBoard {
     pub email: Option<String>,
     /// available, break, offline or away.
     pub status: String,
+    /// Why the status is what it is, as a snake_case word; `null` when there is nothing
+    /// to add (today always: no status change records a reason yet).
+    pub reason: Option<String>,
     /// When the status last changed.
     pub since: Option<DateTime<Utc>>,
     /// idle, ringing, on_call or wrap_up.
@@ -328,6 +331,8 @@ pub struct AgentBoard {
     pub proficiency: serde_json::Value,
     pub specialties: Vec<String>,
     pub modalities: Vec<String>,
+    /// When they last became free to take a call (`domain::idle`, the definition the
+    /// router orders longest-idle by); `null` while not available or busy with a call.
     pub idle_since: Option<DateTime<Utc>>,
     pub missed_offers_in_row: i64,
     pub seq: i64,
@@ -368,7 +373,8 @@ async fn agent_board(
         user.role == Role::Agent && params.scope == Some(AgentBoardScope::Colleagues);
     let only = (user.role == Role::Agent && !agent_sees_colleagues).then_some(me);
     let rows: Vec<AgentBoard> = sqlx::query_as(
-        "SELECT a.agent_id AS id, u.name, u.email, a.status::text AS status, a.status_since AS since, \
+        "SELECT a.agent_id AS id, u.name, u.email, a.status::text AS status, NULL::text AS reason, \
+                a.status_since AS since, \
                 a.activity::text AS activity, a.activity_since, a.current_call_id, a.offer_call_id, \
                 a.offer_expires_at, \
                 CASE WHEN a.calls_today_date = $1 THEN coalesce(a.calls_today, 0) ELSE 0 END::int8 AS calls_today, \
