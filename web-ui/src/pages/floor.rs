@@ -15,7 +15,7 @@ use crate::hooks::{use_api, use_latest, use_live_reload, use_now, use_session};
 use crate::route::Route;
 use crate::services::calls::{self, CallFilter};
 use crate::services::{agents, queues};
-use crate::types::{language_name, Agent, Call, EstimateReason, MoveTarget, Queue};
+use crate::types::{language_name, Agent, AgentTotals, Call, EstimateReason, MoveTarget, Queue};
 
 const ACTIVE: &str = "requested,queued,offered,connected,on_hold";
 
@@ -132,6 +132,12 @@ pub fn FloorPage() -> Html {
     let queues_list = (*queue_rows).clone().unwrap_or_default();
     let agents_list = (*agent_rows).clone().unwrap_or_default();
     let since_load = (now - *loaded_at).num_seconds().max(0);
+    // From the same rows as the agent board below: the tiles cannot contradict it.
+    let agent_totals = AgentTotals::count(
+        agents_list
+            .iter()
+            .map(|a| (a.status.as_str(), a.activity.as_str())),
+    );
 
     let totals = html! {
         <div class="kpis" aria-label="Floor totals">
@@ -139,10 +145,11 @@ pub fn FloorPage() -> Html {
             <div class="kpi"><div class="label">{ "Longest wait" }</div><div class="value">{
                 format::duration(queues_list.iter().filter(|q| q.waiting > 0).map(|q| q.longest_wait_s + since_load).max().unwrap_or(0))
             }</div></div>
-            <div class="kpi"><div class="label">{ "Available" }</div><div class="value">{ agents_list.iter().filter(|a| a.status == "available" && a.activity == "idle").count() }</div></div>
-            <div class="kpi"><div class="label">{ "On a call" }</div><div class="value">{ agents_list.iter().filter(|a| a.activity == "on_call").count() }</div></div>
-            <div class="kpi"><div class="label">{ "Wrap-up" }</div><div class="value">{ agents_list.iter().filter(|a| a.activity == "wrap_up").count() }</div></div>
-            <div class="kpi"><div class="label">{ "On break" }</div><div class="value">{ agents_list.iter().filter(|a| a.status == "break").count() }</div></div>
+            <div class="kpi"><div class="label">{ "Available" }</div><div class="value" data-testid="kpi-available">{ agent_totals.available }</div></div>
+            <div class="kpi"><div class="label">{ "Free now" }</div><div class="value" data-testid="kpi-free">{ agent_totals.free }</div></div>
+            <div class="kpi"><div class="label">{ "On a call" }</div><div class="value" data-testid="kpi-on-call">{ agent_totals.on_call }</div></div>
+            <div class="kpi"><div class="label">{ "Wrap-up" }</div><div class="value">{ agent_totals.wrap_up }</div></div>
+            <div class="kpi"><div class="label">{ "On break" }</div><div class="value">{ agent_totals.on_break }</div></div>
         </div>
     };
 

@@ -257,10 +257,50 @@ pub struct Agent {
     pub seq: i64,
 }
 
+/// An interpreter's status (`status` of `GET /api/agents`) and activity (`activity`), as
+/// the server names them.
+pub mod presence {
+    pub const AVAILABLE: &str = "available";
+    pub const BREAK: &str = "break";
+    pub const IDLE: &str = "idle";
+    pub const ON_CALL: &str = "on_call";
+    pub const WRAP_UP: &str = "wrap_up";
+}
+
+/// The floor's interpreter tiles, counted from the very rows of the agent board they sit
+/// above, with the board's own words: "Available" is every row whose status is
+/// `available`, busy or not, so a tile never contradicts the board.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct AgentTotals {
+    /// Status `available`, whatever they are doing.
+    pub available: usize,
+    /// Of those, holding no offer, call or wrap-up: free to take a call now.
+    pub free: usize,
+    pub on_call: usize,
+    pub wrap_up: usize,
+    pub on_break: usize,
+}
+
+impl AgentTotals {
+    /// Counts `(status, activity)` pairs: the live board's rows or the floor at an instant.
+    pub fn count<'a>(rows: impl IntoIterator<Item = (&'a str, &'a str)>) -> Self {
+        let mut totals = Self::default();
+        for (status, activity) in rows {
+            let available = status == presence::AVAILABLE;
+            totals.available += usize::from(available);
+            totals.free += usize::from(available && activity == presence::IDLE);
+            totals.on_call += usize::from(activity == presence::ON_CALL);
+            totals.wrap_up += usize::from(activity == presence::WRAP_UP);
+            totals.on_break += usize::from(status == presence::BREAK);
+        }
+        totals
+    }
+}
+
 impl Agent {
     /// Available and on no call, offer or wrap-up: someone a call can be handed to now.
     pub fn is_free(&self) -> bool {
-        self.status == "available" && self.activity == "idle"
+        self.status == presence::AVAILABLE && self.activity == presence::IDLE
     }
 
     pub fn display_name(&self) -> String {
