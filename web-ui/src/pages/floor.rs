@@ -162,7 +162,7 @@ pub fn FloorPage() -> Html {
                     <thead><tr>
                         <th scope="col">{ "Queue" }</th><th scope="col">{ "Languages" }</th>
                         <th scope="col" class="num">{ "Waiting" }</th><th scope="col" class="num">{ "Longest wait" }</th>
-                        <th scope="col" class="num">{ "Available" }</th><th scope="col" class="num">{ "On call" }</th>
+                        <th scope="col" class="num" title="Eligible interpreters available and idle">{ "Free now" }</th><th scope="col" class="num">{ "On call" }</th>
                         <th scope="col" class="num">{ "Wrap-up" }</th><th scope="col" class="num">{ "Break" }</th>
                         <th scope="col" class="num">{ "Service level today" }</th><th scope="col" class="num">{ "Est. wait" }</th>
                     </tr></thead>
