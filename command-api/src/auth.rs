@@ -196,7 +196,9 @@ impl JwtKeys {
 /// The authenticated caller, from a `Bearer` access token or an API key.
 ///
 /// An API key authenticates as a requester whose id is the key's id, and only on the
-/// routes its scopes name (today: `POST /api/calls` with `calls:request`); the extractor
+/// routes its scopes name (`POST /api/calls` with `calls:request`, `GET /api/calls/{id}`
+/// with `calls:read`, `POST /api/calls/{id}/cancel` with `calls:cancel`; as a requester it
+/// reaches only the calls it created); the extractor
 /// answers 403 everywhere else, so handlers need no special case. The key itself is in the
 /// request's extensions as an [`ApiKeyPrincipal`].
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -273,11 +275,34 @@ pub const API_KEY_PREFIX: &str = "pk_";
 const API_KEY_PREFIX_LEN: usize = 16;
 /// The scope that lets an API key request calls.
 pub const SCOPE_CALLS_REQUEST: &str = "calls:request";
-/// Every scope an API key may hold.
-pub const API_KEY_SCOPES: [&str; 1] = [SCOPE_CALLS_REQUEST];
-/// The routes an API key may call, each with the scope it needs.
-const SCOPED_ROUTES: [(&str, Method, &str); 1] =
-    [(SCOPE_CALLS_REQUEST, Method::POST, "/api/calls")];
+/// The scope that lets an API key read the calls it requested.
+pub const SCOPE_CALLS_READ: &str = "calls:read";
+/// The scope that lets an API key cancel the calls it requested while they wait.
+pub const SCOPE_CALLS_CANCEL: &str = "calls:cancel";
+/// Every scope an API key may hold; a new key gets all of them unless told otherwise.
+/// Keys created before the read and cancel scopes existed keep exactly the scopes they
+/// were given: an admin grants more by creating a new key.
+pub const API_KEY_SCOPES: [&str; 3] = [SCOPE_CALLS_REQUEST, SCOPE_CALLS_READ, SCOPE_CALLS_CANCEL];
+/// The routes an API key may call, each with the scope it needs. `{id}` stands for one
+/// path segment that is a UUID.
+const SCOPED_ROUTES: [(&str, Method, &str); 3] = [
+    (SCOPE_CALLS_REQUEST, Method::POST, "/api/calls"),
+    (SCOPE_CALLS_READ, Method::GET, "/api/calls/{id}"),
+    (SCOPE_CALLS_CANCEL, Method::POST, "/api/calls/{id}/cancel"),
+];
+
+/// Whether `path` is `pattern` with each `{id}` replaced by a UUID.
+fn path_matches(pattern: &str, path: &str) -> bool {
+    let (mut pattern, mut path) = (pattern.split('/'), path.split('/'));
+    loop {
+        match (pattern.next(), path.next()) {
+            (None, None) => return true,
+            (Some("{id}"), Some(segment)) if Uuid::parse_str(segment).is_ok() => {}
+            (Some(expected), Some(segment)) if expected == segment => {}
+            _ => return false,
+        }
+    }
+}
 
 /// An integration authenticated by an API key.
 #[derive(Debug, Clone)]
@@ -295,13 +320,15 @@ impl ApiKeyPrincipal {
     /// 403 unless one of the key's scopes covers this route.
     pub fn authorize(&self, method: &Method, path: &str) -> Result<(), ApiError> {
         let allowed = SCOPED_ROUTES.iter().any(|(scope, m, p)| {
-            m == method && *p == path && self.scopes.iter().any(|held| held == scope)
+            m == method && path_matches(p, path) && self.scopes.iter().any(|held| held == scope)
         });
         if allowed {
             Ok(())
         } else {
             Err(ApiError::forbidden(
-                "an API key may only call the routes its scopes allow (calls:request: POST /api/calls)",
+                "an API key may only call the routes its scopes allow (calls:request: POST \
+                 /api/calls; calls:read: GET /api/calls/{id}; calls:cancel: POST \
+                 /api/calls/{id}/cancel)",
             ))
         }
     }
@@ -630,6 +657,31 @@ mod tests {
             ..key.clone()
         };
         assert!(unscoped.authorize(&Method::POST, "/api/calls").is_err());
+        // Reading and cancelling need their own scopes.
+        let call = format!("/api/calls/{}", Uuid::now_v7());
+        assert!(key.authorize(&Method::GET, &call).is_err());
+        let full = ApiKeyPrincipal {
+            scopes: API_KEY_SCOPES.iter().map(|s| (*s).to_owned()).collect(),
+            ..key.clone()
+        };
+        assert!(full.authorize(&Method::GET, &call).is_ok());
+        assert!(
+            full.authorize(&Method::POST, &format!("{call}/cancel"))
+                .is_ok()
+        );
+        for other in [
+            format!("{call}/room"),
+            format!("{call}/history"),
+            "/api/calls/export.csv".to_owned(),
+            "/api/calls/not-a-uuid".to_owned(),
+            format!("{call}/"),
+        ] {
+            assert!(full.authorize(&Method::GET, &other).is_err(), "{other}");
+        }
+        assert!(
+            full.authorize(&Method::POST, &format!("{call}/rating"))
+                .is_err()
+        );
         assert_eq!(key.as_user().role, Role::Requester);
         assert_eq!(key.as_user().id.as_uuid(), key.id);
     }

@@ -72,21 +72,36 @@ async fn load_queues(pool: &PgPool) -> Result<Queues, ApiError> {
 }
 
 /// The routing rule: among the queues that serve the request, the most specific one (a
-/// matching specialty beats a general pool, a matching modality beats "any"); ties go to
-/// the queue named first, so the choice is stable.
+/// matching specialty beats a general pool, a matching modality beats "any"), then the
+/// highest `precedence`, then the one serving the fewest languages. A name plays no part:
+/// a new queue must never take routing over by how it sorts. Queues with the same match
+/// and precedence are refused (`find_overlap`); what can still tie (e.g. `[es, pt]` and
+/// `[es, ca]`) goes to the lowest id, which is the oldest queue (ids are time-ordered).
 pub fn choose_queue(queues: &Queues, request: &CallRequest) -> Option<QueueId> {
     queues
         .iter()
         .filter(|(_, config)| config.serves(&request.language, request.modality, request.specialty))
-        .max_by(|(_, a), (_, b)| {
-            let score = |c: &QueueConfig| {
-                (u8::from(c.specialty.is_some()) * 2) + u8::from(c.modality.is_some())
-            };
-            score(a)
-                .cmp(&score(b))
-                .then_with(|| b.name.as_str().cmp(a.name.as_str()))
+        .max_by(|(a_id, a), (b_id, b)| {
+            a.specificity()
+                .cmp(&b.specificity())
+                .then_with(|| a.precedence.cmp(&b.precedence))
+                .then_with(|| b.languages.len().cmp(&a.languages.len()))
+                .then_with(|| b_id.cmp(a_id))
         })
         .map(|(id, _)| *id)
+}
+
+/// A queue other than `except` whose match (languages, modality, specialty) and precedence
+/// equal `config`'s: the two would compete for every request with no rule between them.
+pub fn find_overlap(
+    queues: &Queues,
+    config: &QueueConfig,
+    except: Option<QueueId>,
+) -> Option<(QueueId, QueueConfig)> {
+    queues
+        .iter()
+        .find(|(id, other)| Some(**id) != except && other.overlaps(config))
+        .map(|(id, other)| (*id, other.clone()))
 }
 
 /// A user account as the API shows it.

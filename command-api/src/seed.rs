@@ -210,6 +210,7 @@ pub async fn seed(pool: &PgPool, settings: Settings) -> anyhow::Result<SeedRepor
             overflow_queue_id: demo.overflow.map(demo_queue_id),
             wrap_up_s: None,
             service_level_s: None,
+            precedence: None,
         })?;
         let command = QueueCommand::Create {
             queue_id,

@@ -3,10 +3,16 @@
 //! ```text
 //! requested ─► queued ─► offered ─► connected ⇄ on hold ─► ended ─► wrapped up
 //!                ▲  │       │  │        │                   (rated after ended)
-//!                └──┼───────┘  │        └─ transferred ─► queued | offered
-//!     overflowed ◄──┤          │
-//!   no interpreter ◄┴─ abandoned (requester hung up while queued or offered)
+//!                └──┼───────┘  │        └─ transfer requested (still connected) ─┐
+//!     overflowed ◄──┤          │              accepted by the new interpreter ◄──┤
+//!   no interpreter ◄┴─ abandoned              transfer failed (stays connected) ◄┘
 //! ```
+//!
+//! A live call is never taken from its interpreter before someone else has it: a transfer
+//! only *requests* the move (`TransferRequested`), the call is offered on while the first
+//! interpreter keeps talking, and the handover happens when the new interpreter accepts
+//! (`CallTransferred` then `CallAccepted`, in one commit). When nobody accepts in time,
+//! `TransferFailed` closes the request and the call simply stays where it was.
 
 use chrono::{DateTime, Utc};
 use cqrs_es::event_sink::EventSink;
@@ -86,6 +92,28 @@ pub enum WithdrawReason {
     Transferred,
     /// The agent's connection was gone for the presence timeout.
     PresenceLost,
+    /// The call ended while its transfer was still ringing for someone.
+    CallEnded,
+}
+
+/// Why a transfer of a live call did not happen; the call stays with its interpreter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TransferFailReason {
+    /// Nobody in the target queue accepted within its maximum wait.
+    MaxWaitExceeded,
+    /// The named interpreter declined, let the offer ring out, or became unavailable.
+    NotAccepted,
+}
+
+/// A transfer of a live call that is waiting for its new interpreter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PendingTransfer {
+    /// The interpreter who keeps the call until the handover.
+    pub from_agent_id: AgentId,
+    pub target: TransferTarget,
+    /// The queue the call is offered from meanwhile.
+    pub queue_id: QueueId,
 }
 
 /// Why a call ended without an interpreter.
@@ -165,6 +193,9 @@ pub enum CallCommand {
         requester_id: UserId,
         at: DateTime<Utc>,
     },
+    /// A supervisor cancels a waiting call on the requester's behalf (whoever requested
+    /// it); stored like the requester's cancel, the actor is in the event's metadata.
+    CancelForRequester { at: DateTime<Utc> },
     /// The queue's maximum wait passed; move to the rule's next queue.
     Overflow {
         to_queue: QueueId,
@@ -174,6 +205,9 @@ pub enum CallCommand {
         reason: NoInterpreterReason,
         at: DateTime<Utc>,
     },
+    /// Nobody accepted a pending transfer within the target queue's maximum wait (sent by
+    /// the router, which owns the timers): the call stays with its interpreter.
+    FailTransfer { at: DateTime<Utc> },
     Rate {
         requester_id: UserId,
         stars: Stars,
@@ -230,9 +264,26 @@ pub enum CallEvent {
         hold_seconds: i64,
         at: DateTime<Utc>,
     },
+    /// The call moved: a waiting call re-routed by a supervisor, or (with `from_agent_id`)
+    /// a live call handed over, right before the new interpreter's `CallAccepted`.
     CallTransferred {
         from_agent_id: Option<AgentId>,
         target: TransferTarget,
+        at: DateTime<Utc>,
+    },
+    /// A transfer of a live call was asked for; `from_agent_id` keeps the call until the
+    /// new interpreter accepts. It is offered from `queue_id` meanwhile.
+    TransferRequested {
+        from_agent_id: AgentId,
+        target: TransferTarget,
+        queue_id: QueueId,
+        at: DateTime<Utc>,
+    },
+    /// Nobody took the transferred call; it stays with `agent_id`.
+    TransferFailed {
+        agent_id: AgentId,
+        target: TransferTarget,
+        reason: TransferFailReason,
         at: DateTime<Utc>,
     },
     CallEnded {
@@ -285,6 +336,8 @@ impl CallEvent {
             | Self::CallHeld { at, .. }
             | Self::CallResumed { at, .. }
             | Self::CallTransferred { at, .. }
+            | Self::TransferRequested { at, .. }
+            | Self::TransferFailed { at, .. }
             | Self::CallEnded { at, .. }
             | Self::CallWrappedUp { at, .. }
             | Self::CallAbandoned { at, .. }
@@ -308,6 +361,8 @@ impl DomainEvent for CallEvent {
             Self::CallHeld { .. } => "CallHeld",
             Self::CallResumed { .. } => "CallResumed",
             Self::CallTransferred { .. } => "CallTransferred",
+            Self::TransferRequested { .. } => "TransferRequested",
+            Self::TransferFailed { .. } => "TransferFailed",
             Self::CallEnded { .. } => "CallEnded",
             Self::CallWrappedUp { .. } => "CallWrappedUp",
             Self::CallAbandoned { .. } => "CallAbandoned",
@@ -360,6 +415,10 @@ pub enum CallError {
     SameAgent,
     #[error("an offer to a named interpreter needs an expiry")]
     MissingOfferExpiry,
+    #[error("a transfer of this call is already under way")]
+    TransferPending,
+    #[error("the call has no transfer under way")]
+    NoTransferPending,
 }
 
 impl CallError {
@@ -383,6 +442,8 @@ impl CallError {
             Self::SameQueue => "call_already_in_queue",
             Self::SameAgent => "call_already_with_agent",
             Self::MissingOfferExpiry => "offer_expiry_missing",
+            Self::TransferPending => "transfer_pending",
+            Self::NoTransferPending => "no_transfer_pending",
         }
     }
 }
@@ -409,6 +470,9 @@ pub struct Call {
     pub hold_seconds: i64,
     pub ended_at: Option<DateTime<Utc>>,
     pub rated: bool,
+    /// A transfer of the live call waiting for its new interpreter.
+    #[serde(default)]
+    pub pending_transfer: Option<PendingTransfer>,
 }
 
 fn seconds_between(from: Option<DateTime<Utc>>, to: DateTime<Utc>) -> i64 {
@@ -423,9 +487,47 @@ impl Call {
         }
     }
 
+    /// The queue the call is routed from: the target of a pending transfer, else its own.
     fn queue(&self) -> Result<QueueId, CallError> {
-        self.queue_id
+        self.pending_transfer
+            .map(|transfer| transfer.queue_id)
+            .or(self.queue_id)
             .ok_or(CallError::NotWaiting(self.status.as_str()))
+    }
+
+    /// Whether the router may offer the call: it waits in a queue, or it is live with a
+    /// transfer to a queue under way (a named interpreter was rung with the request).
+    pub fn is_routable(&self) -> bool {
+        self.status.is_waiting()
+            || self
+                .pending_transfer
+                .is_some_and(|t| matches!(t.target, TransferTarget::Queue(_)))
+    }
+
+    fn ensure_routable(&self) -> Result<(), CallError> {
+        self.exists()?;
+        if self.is_routable() {
+            Ok(())
+        } else {
+            Err(CallError::NotWaiting(self.status.as_str()))
+        }
+    }
+
+    /// A named interpreter's offer of a transfer ended unanswered: the transfer fails with
+    /// it, so the call is not left waiting for someone who will not take it.
+    fn offer_closed(&self, closed: CallEvent, at: DateTime<Utc>) -> Vec<CallEvent> {
+        let mut events = vec![closed];
+        if let Some(transfer) = self.pending_transfer
+            && matches!(transfer.target, TransferTarget::Agent(_))
+        {
+            events.push(CallEvent::TransferFailed {
+                agent_id: transfer.from_agent_id,
+                target: transfer.target,
+                reason: TransferFailReason::NotAccepted,
+                at,
+            });
+        }
+        events
     }
 
     fn ensure_waiting(&self) -> Result<(), CallError> {
@@ -463,6 +565,14 @@ impl Call {
             Ok(())
         } else {
             Err(CallError::NotYourRequest)
+        }
+    }
+
+    fn abandoned(&self, at: DateTime<Utc>) -> CallEvent {
+        CallEvent::CallAbandoned {
+            offered_agent_id: self.offer.map(|offer| offer.agent_id),
+            wait_seconds: seconds_between(self.requested_at, at),
+            at,
         }
     }
 
@@ -513,7 +623,7 @@ impl Call {
                 expires_at,
                 at,
             } => {
-                self.ensure_waiting()?;
+                self.ensure_routable()?;
                 if self.offer.is_some() {
                     return Err(CallError::AlreadyOffered);
                 }
@@ -529,23 +639,34 @@ impl Call {
                 if at >= offer.expires_at {
                     return Err(CallError::OfferExpired);
                 }
-                Ok(vec![E::CallAccepted {
+                let mut events = Vec::new();
+                // The handover of a transferred live call: the first interpreter lets go
+                // in the same commit as the new one takes it.
+                if let Some(transfer) = self.pending_transfer {
+                    events.push(E::CallTransferred {
+                        from_agent_id: Some(transfer.from_agent_id),
+                        target: transfer.target,
+                        at,
+                    });
+                }
+                events.push(E::CallAccepted {
                     agent_id,
                     queue_id: self.queue()?,
                     wait_seconds: seconds_between(self.requested_at, at),
                     at,
-                }])
+                });
+                Ok(events)
             }
             C::Decline { agent_id, at } => {
                 self.ensure_offer_to(agent_id)?;
-                Ok(vec![E::OfferDeclined { agent_id, at }])
+                Ok(self.offer_closed(E::OfferDeclined { agent_id, at }, at))
             }
             C::ExpireOffer { agent_id, at } => {
                 let offer = self.ensure_offer_to(agent_id)?;
                 if at < offer.expires_at {
                     return Err(CallError::OfferNotExpired);
                 }
-                Ok(vec![E::OfferExpired { agent_id, at }])
+                Ok(self.offer_closed(E::OfferExpired { agent_id, at }, at))
             }
             C::WithdrawOffer {
                 agent_id,
@@ -553,11 +674,12 @@ impl Call {
                 at,
             } => {
                 self.ensure_offer_to(agent_id)?;
-                Ok(vec![E::OfferWithdrawn {
+                let withdrawn = E::OfferWithdrawn {
                     agent_id,
                     reason,
                     at,
-                }])
+                };
+                Ok(self.offer_closed(withdrawn, at))
             }
             C::Hold { agent_id, at } => {
                 self.ensure_live_with(Some(agent_id))?;
@@ -590,12 +712,22 @@ impl Call {
                     hold_seconds += seconds_between(self.hold_started_at, at);
                 }
                 let connected = seconds_between(self.connected_at, at);
-                Ok(vec![E::CallEnded {
+                let mut events = Vec::new();
+                // A transfer still ringing for someone has nothing left to hand over.
+                if let Some(offer) = self.offer {
+                    events.push(E::OfferWithdrawn {
+                        agent_id: offer.agent_id,
+                        reason: WithdrawReason::CallEnded,
+                        at,
+                    });
+                }
+                events.push(E::CallEnded {
                     agent_id,
                     talk_seconds: (connected - hold_seconds).max(0),
                     hold_seconds,
                     at,
-                }])
+                });
+                Ok(events)
             }
             C::WrapUp {
                 agent_id,
@@ -621,11 +753,11 @@ impl Call {
             C::Cancel { requester_id, at } => {
                 self.ensure_requester(requester_id)?;
                 self.ensure_waiting()?;
-                Ok(vec![E::CallAbandoned {
-                    offered_agent_id: self.offer.map(|offer| offer.agent_id),
-                    wait_seconds: seconds_between(self.requested_at, at),
-                    at,
-                }])
+                Ok(vec![self.abandoned(at)])
+            }
+            C::CancelForRequester { at } => {
+                self.ensure_waiting()?;
+                Ok(vec![self.abandoned(at)])
             }
             C::Overflow { to_queue, at } => {
                 self.ensure_waiting()?;
@@ -663,6 +795,21 @@ impl Call {
                     at,
                 }])
             }
+            C::FailTransfer { at } => {
+                self.exists()?;
+                let transfer = self.pending_transfer.ok_or(CallError::NoTransferPending)?;
+                if self.offer.is_some() {
+                    // As with the maximum wait of a waiting call, a ringing offer is
+                    // answered or expires first.
+                    return Err(CallError::AlreadyOffered);
+                }
+                Ok(vec![E::TransferFailed {
+                    agent_id: transfer.from_agent_id,
+                    target: transfer.target,
+                    reason: TransferFailReason::MaxWaitExceeded,
+                    at,
+                }])
+            }
             C::Rate {
                 requester_id,
                 stars,
@@ -688,32 +835,75 @@ impl Call {
         offer_expires_at: Option<DateTime<Utc>>,
         at: DateTime<Utc>,
     ) -> Result<Vec<CallEvent>, CallError> {
-        use CallEvent as E;
         self.exists()?;
-        let mut events = Vec::new();
-        let from_agent_id = if self.status.is_waiting() && by_agent.is_none() {
-            // A supervisor re-routing a waiting call: take back a ringing offer first.
-            if let Some(offer) = self.offer {
-                events.push(E::OfferWithdrawn {
-                    agent_id: offer.agent_id,
-                    reason: WithdrawReason::Transferred,
-                    at,
-                });
+        if self.status.is_waiting() && by_agent.is_none() {
+            return self.decide_reroute(target, offer_expires_at, at);
+        }
+        let from_agent_id = self.ensure_live_with(by_agent)?;
+        if self.pending_transfer.is_some() {
+            return Err(CallError::TransferPending);
+        }
+        // The caller stays with `from_agent_id` until someone accepts (see the module
+        // documentation): only the request is stored now.
+        match target {
+            TransferTarget::Queue(queue_id) => Ok(vec![CallEvent::TransferRequested {
+                from_agent_id,
+                target,
+                queue_id,
+                at,
+            }]),
+            TransferTarget::Agent(agent_id) => {
+                if from_agent_id == agent_id {
+                    return Err(CallError::SameAgent);
+                }
+                let expires_at = offer_expires_at.ok_or(CallError::MissingOfferExpiry)?;
+                let queue_id = self.queue()?;
+                Ok(vec![
+                    CallEvent::TransferRequested {
+                        from_agent_id,
+                        target,
+                        queue_id,
+                        at,
+                    },
+                    CallEvent::CallOffered {
+                        agent_id,
+                        queue_id,
+                        expires_at,
+                        at,
+                    },
+                ])
             }
-            None
-        } else {
-            Some(self.ensure_live_with(by_agent)?)
+        }
+    }
+
+    /// A supervisor re-routing a call that still waits: nobody holds it yet, so it moves
+    /// at once, a ringing offer taken back first.
+    fn decide_reroute(
+        &self,
+        target: TransferTarget,
+        offer_expires_at: Option<DateTime<Utc>>,
+        at: DateTime<Utc>,
+    ) -> Result<Vec<CallEvent>, CallError> {
+        use CallEvent as E;
+        let mut events = Vec::new();
+        if let Some(offer) = self.offer {
+            events.push(E::OfferWithdrawn {
+                agent_id: offer.agent_id,
+                reason: WithdrawReason::Transferred,
+                at,
+            });
+        }
+        let transferred = E::CallTransferred {
+            from_agent_id: None,
+            target,
+            at,
         };
         match target {
             TransferTarget::Queue(queue_id) => {
-                if from_agent_id.is_none() && self.queue_id == Some(queue_id) {
+                if self.queue_id == Some(queue_id) {
                     return Err(CallError::SameQueue);
                 }
-                events.push(E::CallTransferred {
-                    from_agent_id,
-                    target,
-                    at,
-                });
+                events.push(transferred);
                 events.push(E::CallQueued {
                     queue_id,
                     priority: self.priority(),
@@ -721,15 +911,8 @@ impl Call {
                 });
             }
             TransferTarget::Agent(agent_id) => {
-                if from_agent_id == Some(agent_id) {
-                    return Err(CallError::SameAgent);
-                }
                 let expires_at = offer_expires_at.ok_or(CallError::MissingOfferExpiry)?;
-                events.push(E::CallTransferred {
-                    from_agent_id,
-                    target,
-                    at,
-                });
+                events.push(transferred);
                 events.push(E::CallOffered {
                     agent_id,
                     queue_id: self.queue()?,
@@ -787,24 +970,51 @@ impl Aggregate for Call {
                 expires_at,
                 ..
             } => {
-                self.status = CallStatus::Offered;
-                self.agent_id = None;
+                // During a transfer the call rings for someone else while it stays live
+                // with its interpreter.
+                if self.pending_transfer.is_none() {
+                    self.status = CallStatus::Offered;
+                    self.agent_id = None;
+                }
                 self.offer = Some(RingingOffer {
                     agent_id,
                     expires_at,
                 });
             }
             E::OfferDeclined { .. } | E::OfferExpired { .. } | E::OfferWithdrawn { .. } => {
-                self.status = CallStatus::Queued;
+                if !self.status.is_live() {
+                    self.status = CallStatus::Queued;
+                }
                 self.offer = None;
             }
-            E::CallAccepted { agent_id, at, .. } => {
+            E::CallAccepted {
+                agent_id,
+                queue_id,
+                at,
+                ..
+            } => {
                 self.status = CallStatus::Connected;
                 self.offer = None;
                 self.agent_id = Some(agent_id);
+                self.queue_id = Some(queue_id);
                 self.connected_at = Some(at);
+                self.hold_started_at = None;
                 self.hold_seconds = 0;
+                self.pending_transfer = None;
             }
+            E::TransferRequested {
+                from_agent_id,
+                target,
+                queue_id,
+                ..
+            } => {
+                self.pending_transfer = Some(PendingTransfer {
+                    from_agent_id,
+                    target,
+                    queue_id,
+                });
+            }
+            E::TransferFailed { .. } => self.pending_transfer = None,
             E::CallHeld { at, .. } => {
                 self.status = CallStatus::OnHold;
                 self.hold_started_at = Some(at);
@@ -819,6 +1029,8 @@ impl Aggregate for Call {
             E::CallEnded { at, .. } => {
                 self.status = CallStatus::Ended;
                 self.hold_started_at = None;
+                self.offer = None;
+                self.pending_transfer = None;
                 self.ended_at = Some(at);
             }
             E::CallWrappedUp { .. } => self.status = CallStatus::WrappedUp,

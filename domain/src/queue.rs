@@ -29,6 +29,10 @@ pub struct QueueConfig {
     pub overflow_queue_id: Option<QueueId>,
     pub wrap_up_s: u32,
     pub service_level_s: u32,
+    /// Which queue routes a request when two serve it equally specifically: the higher.
+    /// Queues stored before this setting existed read as 0.
+    #[serde(default)]
+    pub precedence: i32,
 }
 
 /// Raw settings, as they come from an admin; those left out take the product's defaults.
@@ -45,6 +49,7 @@ pub struct QueueSettings {
     pub overflow_queue_id: Option<QueueId>,
     pub wrap_up_s: Option<i64>,
     pub service_level_s: Option<i64>,
+    pub precedence: Option<i64>,
 }
 
 fn seconds(
@@ -61,11 +66,27 @@ fn seconds(
         .ok_or_else(|| ValueError::new(field, format!("{value} is outside {min}..={max} seconds")))
 }
 
+fn parse_precedence(raw: Option<i64>) -> Result<i32, ValueError> {
+    let value = raw.unwrap_or(0);
+    i32::try_from(value)
+        .ok()
+        .filter(|v| QueueConfig::PRECEDENCE_RANGE.contains(v))
+        .ok_or_else(|| {
+            let range = QueueConfig::PRECEDENCE_RANGE;
+            ValueError::new(
+                "precedence",
+                format!("{value} is outside {}..={}", range.start(), range.end()),
+            )
+        })
+}
+
 impl QueueConfig {
     pub const DEFAULT_RING_TIMEOUT_S: u32 = 20;
     pub const DEFAULT_MAX_WAIT_S: u32 = 300;
     pub const DEFAULT_WRAP_UP_S: u32 = 60;
     pub const DEFAULT_SERVICE_LEVEL_S: u32 = 30;
+    /// The range of `precedence`: wide enough to slot a queue between any two.
+    pub const PRECEDENCE_RANGE: std::ops::RangeInclusive<i32> = -1_000..=1_000;
 
     /// Parses every setting, with the product's defaults for those left out.
     pub fn new(settings: QueueSettings) -> Result<Self, ValueError> {
@@ -81,6 +102,7 @@ impl QueueConfig {
             overflow_queue_id,
             wrap_up_s,
             service_level_s,
+            precedence,
         } = settings;
         let languages = languages
             .iter()
@@ -132,7 +154,33 @@ impl QueueConfig {
                 1,
                 3_600,
             )?,
+            precedence: parse_precedence(precedence)?,
         })
+    }
+
+    /// How specific this queue's match is: a specialty counts 2, a modality 1. Among the
+    /// queues that serve a request, the most specific routes it.
+    pub fn specificity(&self) -> u8 {
+        u8::from(self.specialty.is_some()) * 2 + u8::from(self.modality.is_some())
+    }
+
+    /// Whether both queues match exactly the same requests: the same languages (in any
+    /// order), modality and specialty.
+    pub fn same_match(&self, other: &Self) -> bool {
+        let sorted = |languages: &[LanguageCode]| {
+            let mut languages = languages.to_vec();
+            languages.sort();
+            languages
+        };
+        self.modality == other.modality
+            && self.specialty == other.specialty
+            && sorted(&self.languages) == sorted(&other.languages)
+    }
+
+    /// Whether `other` would compete with this queue for every request it serves with no
+    /// rule to choose between them: the same match at the same precedence.
+    pub fn overlaps(&self, other: &Self) -> bool {
+        self.precedence == other.precedence && self.same_match(other)
     }
 
     /// Whether this queue serves a request for `language` in `modality` with `specialty`.

@@ -344,6 +344,27 @@ where
         }
     }
 
+    /// Releases on the agent side every offer `events` took back on the call side.
+    async fn release_withdrawn(
+        &self,
+        call_id: CallId,
+        events: &[CallEvent],
+        at: DateTime<Utc>,
+        metadata: &Metadata,
+    ) -> Result<(), WorkflowError> {
+        for event in events {
+            if let CallEvent::OfferWithdrawn { agent_id, .. } = event {
+                self.follow_on_agent(
+                    *agent_id,
+                    self.clear_offer(call_id, OfferOutcome::Withdrawn, at),
+                    metadata,
+                )
+                .await?;
+            }
+        }
+        Ok(())
+    }
+
     /// Rings `agent_id` for `call_id`: reserve the agent, then offer on the call.
     pub async fn offer(
         &self,
@@ -359,7 +380,7 @@ where
         let impossible = match call.status {
             CallStatus::New => Some(CallError::NotFound),
             _ if call.offer.is_some() => Some(CallError::AlreadyOffered),
-            status if !status.is_waiting() => Some(CallError::NotWaiting(status.as_str())),
+            status if !call.is_routable() => Some(CallError::NotWaiting(status.as_str())),
             _ => None,
         };
         if let Some(refusal) = impossible {
@@ -412,6 +433,21 @@ where
             .await?;
         self.follow_on_agent(agent_id, AgentCommand::StartCall { call_id, at }, metadata)
             .await?;
+        // A transfer's handover: the interpreter who kept the call until now lets go.
+        for event in &committed.events {
+            if let CallEvent::CallTransferred {
+                from_agent_id: Some(from),
+                ..
+            } = event
+            {
+                let end = AgentCommand::EndCall {
+                    call_id,
+                    reason: CallEndReason::Transferred,
+                    at,
+                };
+                self.follow_on_agent(*from, end, metadata).await?;
+            }
+        }
         Ok(committed)
     }
 
@@ -463,6 +499,8 @@ where
     ) -> Result<Committed<CallEvent>, WorkflowError> {
         let committed = self
             .call(call_id, CallCommand::End { agent_id, at }, metadata)
+            .await?;
+        self.release_withdrawn(call_id, &committed.events, at, metadata)
             .await?;
         self.follow_on_agent(
             agent_id,
@@ -531,9 +569,29 @@ where
         at: DateTime<Utc>,
         metadata: &Metadata,
     ) -> Result<Committed<CallEvent>, WorkflowError> {
-        let committed = self
-            .call(call_id, CallCommand::Cancel { requester_id, at }, metadata)
-            .await?;
+        let command = CallCommand::Cancel { requester_id, at };
+        self.abandon(call_id, command, at, metadata).await
+    }
+
+    /// A supervisor cancels a waiting call, whoever requested it; as `cancel` otherwise.
+    pub async fn cancel_for_requester(
+        &self,
+        call_id: CallId,
+        at: DateTime<Utc>,
+        metadata: &Metadata,
+    ) -> Result<Committed<CallEvent>, WorkflowError> {
+        let command = CallCommand::CancelForRequester { at };
+        self.abandon(call_id, command, at, metadata).await
+    }
+
+    async fn abandon(
+        &self,
+        call_id: CallId,
+        command: CallCommand,
+        at: DateTime<Utc>,
+        metadata: &Metadata,
+    ) -> Result<Committed<CallEvent>, WorkflowError> {
+        let committed = self.call(call_id, command, metadata).await?;
         for event in &committed.events {
             if let CallEvent::CallAbandoned {
                 offered_agent_id: Some(agent_id),
@@ -643,7 +701,8 @@ where
     }
 
     /// Moves a call to a queue or a named agent. `by_agent` is the call's agent; `None`
-    /// is a supervisor, who may also re-route a call still waiting.
+    /// is a supervisor, who may also re-route a call still waiting. A live call stays with
+    /// its interpreter until the new one accepts (`accept` does the handover).
     pub async fn transfer(
         &self,
         call_id: CallId,

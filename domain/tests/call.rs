@@ -11,7 +11,7 @@ use cqrs_es::Aggregate;
 use cqrs_es::test::{AggregateTestExecutor, TestFramework};
 use domain::call::{
     Call, CallCommand, CallError, CallEvent, CallStatus, NoInterpreterReason, RingingOffer,
-    TransferTarget, WithdrawReason,
+    TransferFailReason, TransferTarget, WithdrawReason,
 };
 use domain::values::Priority;
 
@@ -725,8 +725,232 @@ async fn repeated_holds_add_up() {
 
 // ───────────────────────────── Transfer ─────────────────────────────
 
+/// [`CALL`] live with [`AGENT`], a transfer to [`OTHER_QUEUE`] asked at `t(60)`.
+fn transfer_requested() -> Vec<CallEvent> {
+    then(
+        connected_with(AGENT),
+        [CallEvent::TransferRequested {
+            from_agent_id: AGENT,
+            target: TransferTarget::Queue(OTHER_QUEUE),
+            queue_id: OTHER_QUEUE,
+            at: t(60),
+        }],
+    )
+}
+
+/// [`transfer_requested`], ringing for [`OTHER_AGENT`] from `t(70)` to `t(90)`.
+fn transfer_ringing() -> Vec<CallEvent> {
+    then(
+        transfer_requested(),
+        [CallEvent::CallOffered {
+            agent_id: OTHER_AGENT,
+            queue_id: OTHER_QUEUE,
+            expires_at: t(90),
+            at: t(70),
+        }],
+    )
+}
+
+#[test]
+fn a_call_whose_transfer_rings_stays_connected_with_its_interpreter() {
+    let call = fold(transfer_ringing());
+    assert_eq!(call.status, CallStatus::Connected);
+    assert_eq!(call.agent_id, Some(AGENT));
+    assert_eq!(call.offer.map(|o| o.agent_id), Some(OTHER_AGENT));
+}
+
 #[tokio::test]
-async fn an_agent_transferring_a_live_call_to_a_queue_requeues_it_there() {
+async fn a_call_with_a_transfer_under_way_may_be_offered_in_the_target_queue() {
+    given(transfer_requested())
+        .when_async(CallCommand::Offer {
+            agent_id: OTHER_AGENT,
+            expires_at: t(90),
+            at: t(70),
+        })
+        .await
+        .then_expect_events(vec![CallEvent::CallOffered {
+            agent_id: OTHER_AGENT,
+            queue_id: OTHER_QUEUE,
+            expires_at: t(90),
+            at: t(70),
+        }]);
+}
+
+#[tokio::test]
+async fn accepting_a_transfer_hands_the_call_over_in_one_commit() {
+    given(transfer_ringing())
+        .when_async(CallCommand::Accept {
+            agent_id: OTHER_AGENT,
+            at: t(75),
+        })
+        .await
+        .then_expect_events(vec![
+            CallEvent::CallTransferred {
+                from_agent_id: Some(AGENT),
+                target: TransferTarget::Queue(OTHER_QUEUE),
+                at: t(75),
+            },
+            CallEvent::CallAccepted {
+                agent_id: OTHER_AGENT,
+                queue_id: OTHER_QUEUE,
+                wait_seconds: 75,
+                at: t(75),
+            },
+        ]);
+}
+
+#[test]
+fn after_the_handover_the_call_is_with_the_new_interpreter_in_the_target_queue() {
+    let call = fold(then(
+        transfer_ringing(),
+        [
+            CallEvent::CallTransferred {
+                from_agent_id: Some(AGENT),
+                target: TransferTarget::Queue(OTHER_QUEUE),
+                at: t(75),
+            },
+            CallEvent::CallAccepted {
+                agent_id: OTHER_AGENT,
+                queue_id: OTHER_QUEUE,
+                wait_seconds: 75,
+                at: t(75),
+            },
+        ],
+    ));
+    assert_eq!(call.status, CallStatus::Connected);
+    assert_eq!(call.agent_id, Some(OTHER_AGENT));
+    assert_eq!(call.queue_id, Some(OTHER_QUEUE));
+    assert_eq!(call.pending_transfer, None);
+}
+
+#[tokio::test]
+async fn a_transfer_nobody_accepted_fails_and_the_call_stays_with_its_interpreter() {
+    given(transfer_requested())
+        .when_async(CallCommand::FailTransfer { at: t(360) })
+        .await
+        .then_expect_events(vec![CallEvent::TransferFailed {
+            agent_id: AGENT,
+            target: TransferTarget::Queue(OTHER_QUEUE),
+            reason: TransferFailReason::MaxWaitExceeded,
+            at: t(360),
+        }]);
+    let call = fold(then(
+        transfer_requested(),
+        [CallEvent::TransferFailed {
+            agent_id: AGENT,
+            target: TransferTarget::Queue(OTHER_QUEUE),
+            reason: TransferFailReason::MaxWaitExceeded,
+            at: t(360),
+        }],
+    ));
+    assert_eq!(call.status, CallStatus::Connected);
+    assert_eq!(call.agent_id, Some(AGENT));
+    assert_eq!(call.queue_id, Some(QUEUE));
+}
+
+#[tokio::test]
+async fn failing_a_transfer_while_it_rings_or_when_none_is_under_way_is_refused() {
+    given(transfer_ringing())
+        .when_async(CallCommand::FailTransfer { at: t(360) })
+        .await
+        .then_expect_error(CallError::AlreadyOffered);
+    given(connected_with(AGENT))
+        .when_async(CallCommand::FailTransfer { at: t(360) })
+        .await
+        .then_expect_error(CallError::NoTransferPending);
+}
+
+#[tokio::test]
+async fn a_declined_transfer_to_a_queue_stays_under_way_for_the_next_interpreter() {
+    given(transfer_ringing())
+        .when_async(CallCommand::Decline {
+            agent_id: OTHER_AGENT,
+            at: t(72),
+        })
+        .await
+        .then_expect_events(vec![CallEvent::OfferDeclined {
+            agent_id: OTHER_AGENT,
+            at: t(72),
+        }]);
+}
+
+#[tokio::test]
+async fn a_named_interpreter_declining_a_transfer_fails_it_at_once() {
+    let ringing = then(
+        connected_with(AGENT),
+        [
+            CallEvent::TransferRequested {
+                from_agent_id: AGENT,
+                target: TransferTarget::Agent(OTHER_AGENT),
+                queue_id: QUEUE,
+                at: t(60),
+            },
+            CallEvent::CallOffered {
+                agent_id: OTHER_AGENT,
+                queue_id: QUEUE,
+                expires_at: t(80),
+                at: t(60),
+            },
+        ],
+    );
+    given(ringing)
+        .when_async(CallCommand::Decline {
+            agent_id: OTHER_AGENT,
+            at: t(65),
+        })
+        .await
+        .then_expect_events(vec![
+            CallEvent::OfferDeclined {
+                agent_id: OTHER_AGENT,
+                at: t(65),
+            },
+            CallEvent::TransferFailed {
+                agent_id: AGENT,
+                target: TransferTarget::Agent(OTHER_AGENT),
+                reason: TransferFailReason::NotAccepted,
+                at: t(65),
+            },
+        ]);
+}
+
+#[tokio::test]
+async fn transferring_a_call_whose_transfer_is_under_way_is_refused() {
+    given(transfer_requested())
+        .when_async(CallCommand::Transfer {
+            by_agent: None,
+            target: TransferTarget::Queue(QUEUE),
+            offer_expires_at: None,
+            at: t(65),
+        })
+        .await
+        .then_expect_error(CallError::TransferPending);
+}
+
+#[tokio::test]
+async fn ending_a_call_whose_transfer_rings_takes_the_offer_back() {
+    given(transfer_ringing())
+        .when_async(CallCommand::End {
+            agent_id: AGENT,
+            at: t(80),
+        })
+        .await
+        .then_expect_events(vec![
+            CallEvent::OfferWithdrawn {
+                agent_id: OTHER_AGENT,
+                reason: WithdrawReason::CallEnded,
+                at: t(80),
+            },
+            CallEvent::CallEnded {
+                agent_id: AGENT,
+                talk_seconds: 60,
+                hold_seconds: 0,
+                at: t(80),
+            },
+        ]);
+}
+
+#[tokio::test]
+async fn an_agent_transferring_a_live_call_to_a_queue_requests_it_there_and_keeps_the_call() {
     given(connected_with(AGENT))
         .when_async(CallCommand::Transfer {
             by_agent: Some(AGENT),
@@ -735,22 +959,16 @@ async fn an_agent_transferring_a_live_call_to_a_queue_requeues_it_there() {
             at: t(60),
         })
         .await
-        .then_expect_events(vec![
-            CallEvent::CallTransferred {
-                from_agent_id: Some(AGENT),
-                target: TransferTarget::Queue(OTHER_QUEUE),
-                at: t(60),
-            },
-            CallEvent::CallQueued {
-                queue_id: OTHER_QUEUE,
-                priority: Priority::Normal,
-                at: t(60),
-            },
-        ]);
+        .then_expect_events(vec![CallEvent::TransferRequested {
+            from_agent_id: AGENT,
+            target: TransferTarget::Queue(OTHER_QUEUE),
+            queue_id: OTHER_QUEUE,
+            at: t(60),
+        }]);
 }
 
 #[tokio::test]
-async fn a_transferred_urgent_call_stays_urgent() {
+async fn a_transfer_request_of_an_urgent_call_is_stored_like_any_other() {
     let events = vec![
         CallEvent::CallRequested {
             call_id: CALL,
@@ -784,18 +1002,12 @@ async fn a_transferred_urgent_call_stays_urgent() {
             at: t(60),
         })
         .await
-        .then_expect_events(vec![
-            CallEvent::CallTransferred {
-                from_agent_id: Some(AGENT),
-                target: TransferTarget::Queue(OTHER_QUEUE),
-                at: t(60),
-            },
-            CallEvent::CallQueued {
-                queue_id: OTHER_QUEUE,
-                priority: Priority::Urgent,
-                at: t(60),
-            },
-        ]);
+        .then_expect_events(vec![CallEvent::TransferRequested {
+            from_agent_id: AGENT,
+            target: TransferTarget::Queue(OTHER_QUEUE),
+            queue_id: OTHER_QUEUE,
+            at: t(60),
+        }]);
 }
 
 #[tokio::test]
@@ -808,18 +1020,12 @@ async fn an_agent_may_send_a_live_call_back_to_its_own_queue() {
             at: t(60),
         })
         .await
-        .then_expect_events(vec![
-            CallEvent::CallTransferred {
-                from_agent_id: Some(AGENT),
-                target: TransferTarget::Queue(QUEUE),
-                at: t(60),
-            },
-            CallEvent::CallQueued {
-                queue_id: QUEUE,
-                priority: Priority::Normal,
-                at: t(60),
-            },
-        ]);
+        .then_expect_events(vec![CallEvent::TransferRequested {
+            from_agent_id: AGENT,
+            target: TransferTarget::Queue(QUEUE),
+            queue_id: QUEUE,
+            at: t(60),
+        }]);
 }
 
 #[tokio::test]
@@ -833,9 +1039,10 @@ async fn an_agent_transferring_a_live_call_to_another_agent_rings_them() {
         })
         .await
         .then_expect_events(vec![
-            CallEvent::CallTransferred {
-                from_agent_id: Some(AGENT),
+            CallEvent::TransferRequested {
+                from_agent_id: AGENT,
                 target: TransferTarget::Agent(OTHER_AGENT),
+                queue_id: QUEUE,
                 at: t(60),
             },
             CallEvent::CallOffered {
@@ -1044,7 +1251,7 @@ async fn a_supervisor_transferring_a_waiting_call_to_its_own_queue_is_refused() 
 }
 
 #[tokio::test]
-async fn a_supervisor_transferring_a_live_call_takes_it_from_its_agent() {
+async fn a_supervisor_transferring_a_live_call_leaves_it_with_its_agent_until_someone_accepts() {
     given(connected_with(AGENT))
         .when_async(CallCommand::Transfer {
             by_agent: None,
@@ -1053,18 +1260,12 @@ async fn a_supervisor_transferring_a_live_call_takes_it_from_its_agent() {
             at: t(60),
         })
         .await
-        .then_expect_events(vec![
-            CallEvent::CallTransferred {
-                from_agent_id: Some(AGENT),
-                target: TransferTarget::Queue(OTHER_QUEUE),
-                at: t(60),
-            },
-            CallEvent::CallQueued {
-                queue_id: OTHER_QUEUE,
-                priority: Priority::Normal,
-                at: t(60),
-            },
-        ]);
+        .then_expect_events(vec![CallEvent::TransferRequested {
+            from_agent_id: AGENT,
+            target: TransferTarget::Queue(OTHER_QUEUE),
+            queue_id: OTHER_QUEUE,
+            at: t(60),
+        }]);
 }
 
 #[tokio::test]
@@ -1417,6 +1618,26 @@ async fn wrapping_up_a_call_that_does_not_exist_is_refused() {
 }
 
 // ───────────────────────────── Cancel ─────────────────────────────
+
+#[tokio::test]
+async fn a_supervisor_cancels_a_waiting_call_whoever_requested_it() {
+    given(ringing_for(AGENT))
+        .when_async(CallCommand::CancelForRequester { at: t(14) })
+        .await
+        .then_expect_events(vec![CallEvent::CallAbandoned {
+            offered_agent_id: Some(AGENT),
+            wait_seconds: 14,
+            at: t(14),
+        }]);
+}
+
+#[tokio::test]
+async fn a_supervisor_cannot_cancel_a_call_that_no_longer_waits() {
+    given(connected_with(AGENT))
+        .when_async(CallCommand::CancelForRequester { at: t(30) })
+        .await
+        .then_expect_error(CallError::NotWaiting("connected"));
+}
 
 #[tokio::test]
 async fn cancelling_a_queued_call_abandons_it_and_reports_the_wait() {

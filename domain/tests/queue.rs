@@ -24,6 +24,7 @@ fn settings() -> QueueSettings {
         overflow_queue_id: None,
         wrap_up_s: None,
         service_level_s: None,
+        precedence: None,
     }
 }
 
@@ -288,6 +289,7 @@ fn every_setting_given_is_parsed_and_normalised() {
         overflow_queue_id: Some(OTHER_QUEUE),
         wrap_up_s: Some(0),
         service_level_s: Some(3_600),
+        precedence: None,
     })
     .unwrap();
     assert_eq!(config.name.as_str(), "Legal audio");
@@ -525,4 +527,65 @@ fn a_queue_of_several_languages_serves_each_of_them() {
     assert!(config.serves(&lang("es"), Modality::Video, Some(Specialty::Medical)));
     assert!(config.serves(&lang("pt"), Modality::Video, Some(Specialty::Medical)));
     assert!(!config.serves(&lang("fr"), Modality::Video, Some(Specialty::Medical)));
+}
+
+#[test]
+fn precedence_defaults_to_zero_and_stays_within_its_range() {
+    assert_eq!(config().precedence, 0);
+    let high = QueueConfig::new(QueueSettings {
+        precedence: Some(1_000),
+        ..settings()
+    })
+    .unwrap();
+    assert_eq!(high.precedence, 1_000);
+    for out in [1_001, -1_001, i64::MAX] {
+        let error = QueueConfig::new(QueueSettings {
+            precedence: Some(out),
+            ..settings()
+        })
+        .unwrap_err();
+        assert_eq!(error.field, "precedence");
+    }
+}
+
+#[test]
+fn a_queue_stored_before_precedence_existed_reads_as_precedence_zero() {
+    let mut json = serde_json::to_value(config()).unwrap();
+    json.as_object_mut().unwrap().remove("precedence");
+    let old: QueueConfig = serde_json::from_value(json).unwrap();
+    assert_eq!(old.precedence, 0);
+    assert_eq!(old, config());
+}
+
+#[test]
+fn queues_with_the_same_match_overlap_only_at_the_same_precedence() {
+    let twin = QueueConfig::new(QueueSettings {
+        name: "Another name".to_owned(),
+        ..settings()
+    })
+    .unwrap();
+    assert!(twin.overlaps(&config()), "a name plays no part");
+    let reordered = |languages: &[&str]| {
+        QueueConfig::new(QueueSettings {
+            languages: languages.iter().map(|l| (*l).to_owned()).collect(),
+            ..settings()
+        })
+        .unwrap()
+    };
+    assert!(reordered(&["es", "pt"]).overlaps(&reordered(&["pt", "es"])));
+    assert!(!reordered(&["es", "pt"]).overlaps(&config()));
+    let ranked = QueueConfig::new(QueueSettings {
+        precedence: Some(1),
+        ..settings()
+    })
+    .unwrap();
+    assert!(ranked.same_match(&config()));
+    assert!(!ranked.overlaps(&config()));
+    let general = QueueConfig::new(QueueSettings {
+        specialty: None,
+        ..settings()
+    })
+    .unwrap();
+    assert!(!general.overlaps(&config()));
+    assert_eq!(general.specificity() + 2, config().specificity());
 }

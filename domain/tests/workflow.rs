@@ -572,7 +572,8 @@ async fn wrapping_up_someone_elses_call_is_refused() {
 // ───────────────────────────── transfers ─────────────────────────────
 
 #[tokio::test]
-async fn transferring_a_live_call_to_another_agent_rings_them_and_puts_the_first_in_wrap_up() {
+async fn transferring_a_live_call_to_another_agent_rings_them_and_the_first_keeps_it_until_they_accept()
+ {
     let floor = connected().await;
     floor
         .transfer(
@@ -585,11 +586,11 @@ async fn transferring_a_live_call_to_another_agent_rings_them_and_puts_the_first
         )
         .await
         .unwrap();
-    assert_eq!(activity(&floor, AGENT).await, Activity::WrapUp(CALL));
+    assert_eq!(activity(&floor, AGENT).await, Activity::OnCall(CALL));
     assert_eq!(activity(&floor, OTHER_AGENT).await, Activity::Ringing(CALL));
     let call = call_of(&floor, CALL).await;
-    assert_eq!(call.status, CallStatus::Offered);
-    assert_eq!(call.agent_id, None);
+    assert_eq!(call.status, CallStatus::Connected);
+    assert_eq!(call.agent_id, Some(AGENT));
     assert_eq!(
         call.offer,
         Some(RingingOffer {
@@ -600,11 +601,12 @@ async fn transferring_a_live_call_to_another_agent_rings_them_and_puts_the_first
 
     floor.accept(CALL, OTHER_AGENT, t(70), &md()).await.unwrap();
     assert_eq!(activity(&floor, OTHER_AGENT).await, Activity::OnCall(CALL));
+    assert_eq!(activity(&floor, AGENT).await, Activity::WrapUp(CALL));
     assert_eq!(call_of(&floor, CALL).await.agent_id, Some(OTHER_AGENT));
 }
 
 #[tokio::test]
-async fn transferring_a_live_call_to_a_queue_requeues_it_and_puts_the_agent_in_wrap_up() {
+async fn transferring_a_live_call_to_a_queue_leaves_it_with_its_agent_until_someone_accepts() {
     let floor = connected().await;
     floor
         .transfer(
@@ -617,11 +619,69 @@ async fn transferring_a_live_call_to_a_queue_requeues_it_and_puts_the_agent_in_w
         )
         .await
         .unwrap();
-    assert_eq!(activity(&floor, AGENT).await, Activity::WrapUp(CALL));
+    assert_eq!(activity(&floor, AGENT).await, Activity::OnCall(CALL));
     let call = call_of(&floor, CALL).await;
-    assert_eq!(call.status, CallStatus::Queued);
+    assert_eq!(call.status, CallStatus::Connected);
+    assert_eq!(call.agent_id, Some(AGENT));
+    // The router offers it in the target queue meanwhile.
+    floor
+        .offer(CALL, OTHER_AGENT, t(85), t(65), &md())
+        .await
+        .unwrap();
+    floor.accept(CALL, OTHER_AGENT, t(70), &md()).await.unwrap();
+    assert_eq!(activity(&floor, AGENT).await, Activity::WrapUp(CALL));
+    assert_eq!(activity(&floor, OTHER_AGENT).await, Activity::OnCall(CALL));
+    let call = call_of(&floor, CALL).await;
     assert_eq!(call.queue_id, Some(OTHER_QUEUE));
-    assert_eq!(call.agent_id, None);
+    assert_eq!(call.agent_id, Some(OTHER_AGENT));
+}
+
+#[tokio::test]
+async fn a_transfer_nobody_takes_fails_and_leaves_the_call_with_its_agent() {
+    let floor = connected().await;
+    floor
+        .transfer(
+            CALL,
+            None,
+            TransferTarget::Queue(OTHER_QUEUE),
+            t(80),
+            t(60),
+            &md(),
+        )
+        .await
+        .unwrap();
+    floor
+        .call(CALL, CallCommand::FailTransfer { at: t(400) }, &md())
+        .await
+        .unwrap();
+    assert_eq!(activity(&floor, AGENT).await, Activity::OnCall(CALL));
+    let call = call_of(&floor, CALL).await;
+    assert_eq!(call.status, CallStatus::Connected);
+    assert_eq!(call.agent_id, Some(AGENT));
+    assert_eq!(call.pending_transfer, None);
+    // The call goes on as before: its agent ends it.
+    floor.end(CALL, AGENT, t(410), &md()).await.unwrap();
+    assert_eq!(activity(&floor, AGENT).await, Activity::WrapUp(CALL));
+}
+
+#[tokio::test]
+async fn a_call_ended_while_its_transfer_rings_frees_the_one_it_rang_for() {
+    let floor = connected().await;
+    floor
+        .transfer(
+            CALL,
+            Some(AGENT),
+            TransferTarget::Agent(OTHER_AGENT),
+            t(80),
+            t(60),
+            &md(),
+        )
+        .await
+        .unwrap();
+    floor.end(CALL, AGENT, t(65), &md()).await.unwrap();
+    assert_eq!(activity(&floor, OTHER_AGENT).await, Activity::Idle);
+    assert_eq!(activity(&floor, AGENT).await, Activity::WrapUp(CALL));
+    assert_eq!(call_of(&floor, CALL).await.offer, None);
 }
 
 #[tokio::test]
@@ -631,13 +691,14 @@ async fn an_agent_who_transferred_the_call_files_the_wrap_up_of_their_part() {
         .transfer(
             CALL,
             Some(AGENT),
-            TransferTarget::Queue(OTHER_QUEUE),
+            TransferTarget::Agent(OTHER_AGENT),
             t(80),
             t(60),
             &md(),
         )
         .await
         .unwrap();
+    floor.accept(CALL, OTHER_AGENT, t(65), &md()).await.unwrap();
     assert_eq!(activity(&floor, AGENT).await, Activity::WrapUp(CALL));
     let committed = floor
         .wrap_up(CALL, AGENT, completed(), None, t(70), &md())
@@ -645,22 +706,22 @@ async fn an_agent_who_transferred_the_call_files_the_wrap_up_of_their_part() {
         .unwrap();
     assert!(
         committed.events.is_empty(),
-        "the call, now queued elsewhere, is untouched"
+        "the call, now with someone else, is untouched"
     );
     assert_eq!(activity(&floor, AGENT).await, Activity::Idle);
     let (call, _) = floor.load_call(CALL).await.unwrap();
-    assert_eq!(call.status, CallStatus::Queued);
+    assert_eq!(call.status, CallStatus::Connected);
     // A second filing is refused: they are no longer wrapping it up.
     let refusal = call_refusal(
         floor
             .wrap_up(CALL, AGENT, completed(), None, t(75), &md())
             .await,
     );
-    assert_eq!(refusal, CallError::NotEnded("queued"));
+    assert_eq!(refusal, CallError::NotEnded("connected"));
 }
 
 #[tokio::test]
-async fn a_supervisor_transferring_a_live_call_puts_its_agent_in_wrap_up() {
+async fn a_supervisor_transferring_a_live_call_leaves_its_agent_on_it_until_the_target_accepts() {
     let floor = connected().await;
     floor
         .transfer(
@@ -673,8 +734,18 @@ async fn a_supervisor_transferring_a_live_call_puts_its_agent_in_wrap_up() {
         )
         .await
         .unwrap();
-    assert_eq!(activity(&floor, AGENT).await, Activity::WrapUp(CALL));
+    assert_eq!(activity(&floor, AGENT).await, Activity::OnCall(CALL));
     assert_eq!(activity(&floor, OTHER_AGENT).await, Activity::Ringing(CALL));
+    // The named interpreter declines: the transfer fails, the call stays.
+    floor
+        .decline(CALL, OTHER_AGENT, t(65), &md())
+        .await
+        .unwrap();
+    assert_eq!(activity(&floor, OTHER_AGENT).await, Activity::Idle);
+    assert_eq!(activity(&floor, AGENT).await, Activity::OnCall(CALL));
+    let call = call_of(&floor, CALL).await;
+    assert_eq!(call.status, CallStatus::Connected);
+    assert_eq!(call.pending_transfer, None);
 }
 
 #[tokio::test]

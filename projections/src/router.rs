@@ -70,6 +70,9 @@ struct CallState {
     passed_by: HashSet<AgentId>,
     /// Who transferred it into the queue it is about to enter.
     transferred_by: Option<AgentId>,
+    /// A transfer of the live call under way: routed like a waiting call, but its maximum
+    /// wait ends in `TransferFailed` (the call stays with `agent`), never in giving up.
+    transfer_pending: bool,
 }
 
 /// Everything the router knows, folded from the stream.
@@ -103,6 +106,10 @@ pub enum Decision {
         to: QueueId,
     },
     GiveUp {
+        call: CallId,
+    },
+    /// Nobody accepted a transfer within the target queue's maximum wait.
+    FailTransfer {
         call: CallId,
     },
     EndWrapUp {
@@ -203,12 +210,18 @@ impl RouterState {
             status_since: None,
             presence_lost_at: None,
         });
+        // The one definition the agent board shows too.
+        agent.idle_since = domain::idle::idle_since_after(
+            domain::idle::IdleState {
+                idle_since: agent.idle_since,
+                available: agent.status == AgentStatus::Available,
+                idle: agent.activity == Activity::Idle,
+            },
+            &event,
+        );
         match event {
             AgentEvent::AgentSkillsSet { skills, .. } => agent.skills = skills,
             AgentEvent::AgentStatusChanged { to, at, .. } => {
-                if to == AgentStatus::Available && agent.status != AgentStatus::Available {
-                    agent.idle_since = Some(at);
-                }
                 agent.status = to;
                 agent.status_since = Some(at);
             }
@@ -241,10 +254,9 @@ impl RouterState {
                 agent.activity = Activity::WrapUp(call_id);
                 agent.wrap_up_since = Some(at);
             }
-            AgentEvent::AgentWrapUpEnded { at, .. } => {
+            AgentEvent::AgentWrapUpEnded { .. } => {
                 agent.activity = Activity::Idle;
                 agent.wrap_up_since = None;
-                agent.idle_since = Some(at);
             }
             AgentEvent::AgentPresenceLost { on_call, at, .. } => match on_call {
                 Some(_) => agent.presence_lost_at = Some(at),
@@ -289,6 +301,7 @@ impl RouterState {
                     agent: None,
                     passed_by: HashSet::new(),
                     transferred_by: None,
+                    transfer_pending: false,
                 },
             );
             return;
@@ -316,7 +329,11 @@ impl RouterState {
                 expires_at,
                 ..
             } => {
-                call.waiting = true;
+                // An offer to a named interpreter during a transfer is not routing: once
+                // it ends, the transfer ends with it.
+                if !call.transfer_pending {
+                    call.waiting = true;
+                }
                 call.offer = Some((*agent_id, *expires_at));
             }
             CallEvent::OfferDeclined { agent_id, .. }
@@ -333,10 +350,35 @@ impl RouterState {
                 call.waiting = false;
                 call.offer = None;
                 call.agent = Some(*agent_id);
+                call.transfer_pending = false;
             }
             CallEvent::CallTransferred { from_agent_id, .. } => {
                 call.agent = None;
                 call.transferred_by = *from_agent_id;
+            }
+            CallEvent::TransferRequested {
+                from_agent_id,
+                target,
+                queue_id,
+                at,
+            } => {
+                call.transfer_pending = true;
+                call.offer = None;
+                if let domain::call::TransferTarget::Queue(_) = target {
+                    // Routed in the target queue, but never back to the one handing on.
+                    if call.queue != Some(*queue_id) {
+                        call.passed_by.clear();
+                    }
+                    call.passed_by.insert(*from_agent_id);
+                    call.queue = Some(*queue_id);
+                    call.queued_at = *at;
+                    call.waiting = true;
+                }
+            }
+            CallEvent::TransferFailed { .. } => {
+                call.transfer_pending = false;
+                call.waiting = false;
+                call.offer = None;
             }
             CallEvent::CallEnded { .. }
             | CallEvent::CallWrappedUp { .. }
@@ -442,6 +484,7 @@ impl RouterState {
                         .and_then(|q| q.config.overflow_queue_id)
                         .filter(|to| self.queues.contains_key(to) && Some(*to) != call.queue);
                     decisions.push(match overflow {
+                        _ if call.transfer_pending => Decision::FailTransfer { call: *call_id },
                         Some(to) => Decision::Overflow { call: *call_id, to },
                         None => Decision::GiveUp { call: *call_id },
                     });
@@ -486,7 +529,9 @@ impl RouterState {
         let timed_out: HashSet<CallId> = decisions
             .iter()
             .filter_map(|d| match d {
-                Decision::Overflow { call, .. } | Decision::GiveUp { call } => Some(*call),
+                Decision::Overflow { call, .. }
+                | Decision::GiveUp { call }
+                | Decision::FailTransfer { call } => Some(*call),
                 _ => None,
             })
             .collect();
@@ -639,7 +684,9 @@ impl RouterState {
                     state.passed_by.insert(*agent);
                 }
             }
-            Decision::Overflow { call, .. } | Decision::GiveUp { call } => {
+            Decision::Overflow { call, .. }
+            | Decision::GiveUp { call }
+            | Decision::FailTransfer { call } => {
                 if let Some(state) = self.calls.get_mut(call) {
                     state.waiting = false;
                 }
@@ -754,6 +801,11 @@ where
                 },
                 &metadata,
             )
+            .await
+            .map(|_| ())
+            .map_err(Into::into),
+        Decision::FailTransfer { call } => floor
+            .call(*call, CallCommand::FailTransfer { at: now }, &metadata)
             .await
             .map(|_| ())
             .map_err(Into::into),
@@ -1180,6 +1232,51 @@ mod tests {
         assert!(
             offers(&state.decide(t0 + chrono::Duration::seconds(1))).is_empty(),
             "the only interpreter is the one who handed it on"
+        );
+    }
+
+    #[test]
+    fn a_transfer_nobody_takes_fails_at_the_target_queues_maximum_wait_and_never_gives_up() {
+        let t0 = Utc::now();
+        let (mut state, queue, agent, call) = one_call_one_interpreter(t0);
+        let events = [
+            CallEvent::CallOffered {
+                agent_id: agent,
+                queue_id: queue,
+                expires_at: t0 + chrono::Duration::seconds(20),
+                at: t0,
+            },
+            CallEvent::CallAccepted {
+                agent_id: agent,
+                queue_id: queue,
+                wait_seconds: 0,
+                at: t0,
+            },
+            CallEvent::TransferRequested {
+                from_agent_id: agent,
+                target: domain::call::TransferTarget::Queue(queue),
+                queue_id: queue,
+                at: t0,
+            },
+        ];
+        for (i, event) in events.iter().enumerate() {
+            state
+                .apply_message(&bus_event(
+                    "Call",
+                    call.0,
+                    i64::try_from(i).unwrap() + 3,
+                    event,
+                ))
+                .unwrap();
+        }
+        assert!(
+            state.decide(t0 + chrono::Duration::seconds(1)).is_empty(),
+            "not offered back to the interpreter who keeps it"
+        );
+        let max_wait = chrono::Duration::seconds(i64::from(QueueConfig::DEFAULT_MAX_WAIT_S));
+        assert_eq!(
+            state.decide(t0 + max_wait),
+            vec![Decision::FailTransfer { call }]
         );
     }
 

@@ -1086,7 +1086,8 @@ async fn the_agent_board_tracks_offers_missed_offers_and_calls_per_day() {
     let row = h.agent_row(a).await;
     assert_eq!(
         (row.missed_offers_in_row, row.idle_since, row.offer_call_id),
-        (1, Some(t(30)), None)
+        (1, Some(t(1)), None),
+        "an offer that rang out keeps their place in line (domain::idle, as the router)"
     );
 
     h.agent(
@@ -1103,7 +1104,7 @@ async fn the_agent_board_tracks_offers_missed_offers_and_calls_per_day() {
     let row = h.agent_row(a).await;
     assert_eq!(
         (row.missed_offers_in_row, row.idle_since),
-        (1, Some(t(30))),
+        (1, Some(t(1))),
         "a withdrawn offer is neither missed nor answered"
     );
 

@@ -1,8 +1,9 @@
 //! The router against a model of the floor: random sequences of requests, answers,
-//! declines, status changes, presence losses, cancels, ends, wrap-ups, clock jumps and
-//! router restarts, with the router's own rounds in between, run through the real
+//! declines, status changes, presence losses, cancels, transfers (by the interpreter or a
+//! supervisor, to the queue or a colleague), ends, wrap-ups, clock jumps and router restarts, with the router's own rounds in between, run through the real
 //! `RouterState` and `Floor` on in-memory stores and a simulated clock. After every step:
-//! - never two interpreters on one call, never two calls ringing for one interpreter;
+//! - never two interpreters on one call (nor rung for it), never two calls ringing for one
+//!   interpreter;
 //! - no interpreter reserved (ringing, on the agent side) without that call's offer;
 //! - no connected caller without their interpreter on the call.
 //!
@@ -18,7 +19,7 @@ use chrono::{DateTime, Duration, TimeZone, Utc};
 use cqrs_es::mem_store::{MemStore, MemStoreAggregateContext};
 use cqrs_es::{Aggregate, AggregateError, DomainEvent, EventEnvelope, EventStore};
 use domain::agent::{Activity, Agent, AgentCommand};
-use domain::call::{Call, CallCommand, CallRequest, CallStatus};
+use domain::call::{Call, CallCommand, CallRequest, CallStatus, TransferTarget};
 use domain::ids::{AgentId, CallId, QueueId, UserId};
 use domain::queue::{QueueConfig, QueueEvent, QueueSettings};
 use domain::values::{
@@ -109,6 +110,9 @@ enum Op {
     End(usize),
     WrapUp(usize),
     Cancel(usize),
+    /// The interpreter on a call hands it to the queue, or to a colleague by name; `None`:
+    /// a supervisor moves the call `usize`.
+    Transfer(Option<usize>, usize, bool),
     /// Seconds of simulated time, then a router round.
     Advance(i64),
     Round,
@@ -131,6 +135,8 @@ fn op() -> impl Strategy<Value = Op> {
         2 => agent.clone().prop_map(Op::End),
         2 => agent.prop_map(Op::WrapUp),
         1 => (0..CALLS).prop_map(Op::Cancel),
+        2 => (prop::option::of(0..AGENTS), 0..CALLS.max(AGENTS), any::<bool>())
+            .prop_map(|(by, target, to_agent)| Op::Transfer(by, target, to_agent)),
         3 => (1..=25i64).prop_map(Op::Advance),
         4 => Just(Op::Round),
         1 => Just(Op::RestartRouter),
@@ -326,6 +332,28 @@ impl World {
                 let _ = self.floor.cancel(call_id(c), requester(), now, &md()).await;
             }
             Op::Cancel(_) => {}
+            Op::Transfer(by, target, to_agent) => {
+                let call = match by {
+                    Some(a) => match self.ringing_or_on(a).await {
+                        Activity::OnCall(call) => Some(call),
+                        _ => None,
+                    },
+                    None => (target < self.requested).then(|| call_id(target)),
+                };
+                if let Some(call) = call {
+                    let to = if to_agent {
+                        TransferTarget::Agent(agent_id(target % AGENTS))
+                    } else {
+                        TransferTarget::Queue(self.queue)
+                    };
+                    let expires_at = now + Duration::seconds(RING_S);
+                    let by_agent = by.map(agent_id);
+                    let _ = self
+                        .floor
+                        .transfer(call, by_agent, to, expires_at, now, &md())
+                        .await;
+                }
+            }
             Op::Advance(seconds) => {
                 self.now += Duration::seconds(seconds);
                 self.round().await;
@@ -356,15 +384,15 @@ impl World {
         }
         for (c, call) in calls.iter().enumerate() {
             let id = call_id(c);
-            let holding: Vec<usize> = (0..AGENTS)
-                .filter(
-                    |&a| matches!(agents[a], Activity::Ringing(x) | Activity::OnCall(x) if x == id),
-                )
-                .collect();
-            prop_assert!(
-                holding.len() <= 1,
-                "after {after:?}: call {c} held by {holding:?}"
-            );
+            // While a live call is handed over it may ring for the next interpreter, the
+            // first keeping the caller: one on it and one rung at most.
+            for held in [Activity::OnCall(id), Activity::Ringing(id)] {
+                let holding: Vec<usize> = (0..AGENTS).filter(|&a| agents[a] == held).collect();
+                prop_assert!(
+                    holding.len() <= 1,
+                    "after {after:?}: {held:?} held by {holding:?}"
+                );
+            }
             if call.status == CallStatus::Connected || call.status == CallStatus::OnHold {
                 let agent = call.agent_id.map(|a| a.0.as_u128() - 0xA6E0_0000);
                 prop_assert!(

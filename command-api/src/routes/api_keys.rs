@@ -12,7 +12,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
 
-use crate::auth::{API_KEY_SCOPES, AuthUser, Role, SCOPE_CALLS_REQUEST, generate_api_key};
+use crate::auth::{API_KEY_SCOPES, AuthUser, Role, generate_api_key};
 use crate::error::{ApiError, ErrorBody, Json, Path};
 use crate::state::AppState;
 
@@ -27,7 +27,8 @@ pub fn router() -> OpenApiRouter<AppState> {
 pub struct CreateApiKeyBody {
     /// Who uses the key, e.g. `Clinic scheduling system` (1–100 characters).
     pub name: String,
-    /// What the key may do; `["calls:request"]` (the only scope) when left out.
+    /// What the key may do: `calls:request`, `calls:read` and `calls:cancel` (of the calls
+    /// it requested); all three when left out.
     pub scopes: Option<Vec<String>>,
 }
 
@@ -72,7 +73,8 @@ fn parse_name(raw: &str) -> Result<String, ValueError> {
 }
 
 fn parse_scopes(raw: Option<Vec<String>>) -> Result<Vec<String>, ValueError> {
-    let mut scopes = raw.unwrap_or_else(|| vec![SCOPE_CALLS_REQUEST.to_owned()]);
+    let mut scopes =
+        raw.unwrap_or_else(|| API_KEY_SCOPES.iter().map(|s| (*s).to_owned()).collect());
     if let Some(unknown) = scopes
         .iter()
         .find(|scope| !API_KEY_SCOPES.contains(&scope.as_str()))
@@ -200,8 +202,15 @@ mod tests {
     use super::*;
 
     #[test]
-    fn scopes_default_to_requesting_calls_and_unknown_ones_are_refused() {
-        assert_eq!(parse_scopes(None).ok(), Some(vec!["calls:request".into()]));
+    fn scopes_default_to_all_three_and_unknown_ones_are_refused() {
+        assert_eq!(
+            parse_scopes(None).ok(),
+            Some(vec![
+                "calls:cancel".into(),
+                "calls:read".into(),
+                "calls:request".into()
+            ])
+        );
         assert_eq!(
             parse_scopes(Some(vec!["calls:request".into(), "calls:request".into()])).ok(),
             Some(vec!["calls:request".into()])

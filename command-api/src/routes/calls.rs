@@ -232,7 +232,10 @@ pub struct TransferBody {
 }
 
 /// Transfers a call to a queue or a named interpreter (its agent, or a supervisor — who may
-/// also re-route a call still waiting).
+/// also re-route a call still waiting). A live call stays with its interpreter until the new
+/// one accepts; when nobody does within the target queue's maximum wait (or the named
+/// interpreter does not answer), `TransferFailed` is stored and the call stays where it was.
+/// 422 `language_mismatch` for a queue that does not serve the call's language.
 #[utoipa::path(post, path = "/api/calls/{id}/transfer", tag = "calls", security(("bearer" = [])), request_body = TransferBody,
     params(("id" = Uuid, Path, description = "call id")),
     responses((status = 202, body = super::Accepted), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
@@ -255,17 +258,24 @@ async fn transfer_call(
             ));
         }
     };
+    let (call, _) = state.floor.load_call(CallId(id)).await?;
     let ring_queue = match target {
         TransferTarget::Queue(queue) => {
-            if !state
-                .queue_directory
-                .current(&state.pool)
-                .await?
-                .contains_key(&queue)
+            let queues = state.queue_directory.current(&state.pool).await?;
+            let config = queues.get(&queue).ok_or_else(|| {
+                ApiError::unprocessable("unknown_queue", format!("no queue {queue}"))
+            })?;
+            // A queue of another language has no interpreter for this caller: the call
+            // would only wait there until the transfer failed.
+            if let Some(request) = &call.request
+                && !config.languages.contains(&request.language)
             {
                 return Err(ApiError::unprocessable(
-                    "unknown_queue",
-                    format!("no queue {queue}"),
+                    "language_mismatch",
+                    format!(
+                        "queue {queue} does not serve {}, the language of this call",
+                        request.language.as_str()
+                    ),
                 ));
             }
             Some(queue)
@@ -276,7 +286,7 @@ async fn transfer_call(
                 .map_err(|_| {
                     ApiError::unprocessable("unknown_agent", format!("no interpreter {agent}"))
                 })?;
-            state.floor.load_call(CallId(id)).await?.0.queue_id
+            call.queue_id
         }
     };
     let expires_at = ctx.at + ring_timeout(&state, ring_queue).await?;
@@ -331,7 +341,8 @@ async fn wrap_up_call(
     accepted(id, committed.version)
 }
 
-/// Hangs up while waiting (the call's requester): the call is abandoned.
+/// Hangs up while waiting (the call's requester, or an API key for the calls it requested):
+/// the call is abandoned. A supervisor may cancel any waiting call.
 #[utoipa::path(post, path = "/api/calls/{id}/cancel", tag = "calls", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "call id")),
     responses((status = 202, body = super::Accepted), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
@@ -341,16 +352,24 @@ async fn cancel_call(
     State(state): State<AppState>,
     Path(id): Path<Uuid>,
 ) -> AcceptedResponse {
-    ctx.user.require(&[Role::Requester, Role::Admin])?;
-    let committed = state
-        .floor
-        .cancel(
-            CallId(id),
-            UserId(ctx.user.id.as_uuid()),
-            ctx.at,
-            &ctx.metadata(),
-        )
-        .await?;
+    ctx.user
+        .require(&[Role::Requester, Role::Admin, Role::Supervisor])?;
+    let committed = if ctx.user.role == Role::Supervisor {
+        state
+            .floor
+            .cancel_for_requester(CallId(id), ctx.at, &ctx.metadata())
+            .await?
+    } else {
+        state
+            .floor
+            .cancel(
+                CallId(id),
+                UserId(ctx.user.id.as_uuid()),
+                ctx.at,
+                &ctx.metadata(),
+            )
+            .await?
+    };
     accepted(id, committed.version)
 }
 

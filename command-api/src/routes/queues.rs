@@ -13,7 +13,7 @@ use uuid::Uuid;
 use super::{AcceptedResponse, accepted};
 use crate::auth::Role;
 use crate::context::CommandContext;
-use crate::directory::find_agent_user;
+use crate::directory::{find_agent_user, find_overlap};
 use crate::error::{ApiError, ErrorBody, Json, Path};
 use crate::state::AppState;
 
@@ -47,6 +47,10 @@ pub struct QueueBody {
     pub wrap_up_s: Option<i64>,
     /// 1–3600, default 30.
     pub service_level_s: Option<i64>,
+    /// −1000–1000, default 0. Among queues that serve a request equally specifically, the
+    /// highest precedence routes it. Two queues with the same languages, modality and
+    /// specialty need different precedences (409 `queue_overlap` otherwise).
+    pub precedence: Option<i64>,
 }
 
 impl QueueBody {
@@ -82,7 +86,31 @@ impl QueueBody {
             overflow_queue_id,
             wrap_up_s: self.wrap_up_s,
             service_level_s: self.service_level_s,
+            precedence: self.precedence,
         })?)
+    }
+}
+
+/// 409 `queue_overlap` when another queue matches exactly the same requests at the same
+/// precedence: routing between them would have no rule. The check reads the current
+/// configurations; two admins creating twins at the same instant could both pass it.
+async fn refuse_overlap(
+    state: &AppState,
+    config: &QueueConfig,
+    except: Option<QueueId>,
+) -> Result<(), ApiError> {
+    let queues = state.queue_directory.current(&state.pool).await?;
+    match find_overlap(&queues, config, except) {
+        Some((id, other)) => Err(ApiError::conflict(
+            "queue_overlap",
+            format!(
+                "queue {id} ({}) already serves the same languages, modality and specialty \
+                 at precedence {}; give this queue another precedence",
+                other.name.as_str(),
+                other.precedence
+            ),
+        )),
+        None => Ok(()),
     }
 }
 
@@ -104,9 +132,11 @@ pub async fn run_queue_command(
     accepted(queue_id.as_uuid(), committed.version)
 }
 
-/// Creates a queue (admin).
+/// Creates a queue (admin). 409 `queue_overlap` when a queue with the same languages,
+/// modality and specialty has the same precedence.
 #[utoipa::path(post, path = "/api/queues", tag = "queues", security(("bearer" = [])), request_body = QueueBody,
-    responses((status = 202, body = super::Accepted), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 202, body = super::Accepted), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
 async fn create_queue(
     ctx: CommandContext,
     State(state): State<AppState>,
@@ -114,6 +144,7 @@ async fn create_queue(
 ) -> AcceptedResponse {
     ctx.user.require(&[Role::Admin])?;
     let config = body.parse(&state).await?;
+    refuse_overlap(&state, &config, None).await?;
     let queue_id = QueueId(Uuid::now_v7());
     run_queue_command(
         &state,
@@ -128,11 +159,11 @@ async fn create_queue(
     .await
 }
 
-/// Replaces a queue's settings (admin).
+/// Replaces a queue's settings (admin). 409 `queue_overlap` as for creating one.
 #[utoipa::path(put, path = "/api/queues/{id}", tag = "queues", security(("bearer" = [])), request_body = QueueBody,
     params(("id" = Uuid, Path, description = "queue id")),
     responses((status = 202, body = super::Accepted), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 422, body = ErrorBody)))]
+        (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn update_queue(
     ctx: CommandContext,
     State(state): State<AppState>,
@@ -141,6 +172,7 @@ async fn update_queue(
 ) -> AcceptedResponse {
     ctx.user.require(&[Role::Admin])?;
     let config = body.parse(&state).await?;
+    refuse_overlap(&state, &config, Some(QueueId(id))).await?;
     run_queue_command(
         &state,
         &ctx,

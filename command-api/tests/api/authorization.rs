@@ -95,7 +95,7 @@ pub fn endpoints(call: Uuid) -> Vec<Endpoint> {
             &[Role::Agent],
         )
         .invalid(json!({"disposition": "  "}), json!({"disposition": true})),
-        endpoint(Method::POST, format!("/api/calls/{call}/cancel"), None, &[Role::Requester, Role::Admin]),
+        endpoint(Method::POST, format!("/api/calls/{call}/cancel"), None, &[Role::Requester, Role::Admin, Role::Supervisor]),
         endpoint(
             Method::POST,
             format!("/api/calls/{call}/rating"),

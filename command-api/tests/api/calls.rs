@@ -267,8 +267,10 @@ async fn a_live_call_transferred_to_a_named_interpreter_rings_them_and_frees_the
     )
     .await
     .expect(202);
+    // It rings for them while the first interpreter keeps the caller.
     let state = app.call_state(call).await;
-    assert_eq!(state["status"], "offered");
+    assert_eq!(state["status"], "connected");
+    assert_eq!(state["agent_id"], json!(agent1.id));
     assert_eq!(
         state["offered_to"],
         demo_user_id("agent2@example.com").to_string()

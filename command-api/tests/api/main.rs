@@ -4,10 +4,13 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a test panics to fail
 
+mod agent_board;
+mod api_key_calls;
 mod at_scale;
 mod authorization;
 mod bad_input;
 mod calls;
+mod estimates;
 mod events;
 mod helpers;
 mod leadership;
@@ -20,9 +23,11 @@ mod pipeline;
 mod presence;
 mod push;
 mod queries;
+mod queue_choice;
 mod routing;
 mod scale_out;
 mod security;
 mod security_headers;
 mod snapshots;
 mod tokens;
+mod transfers;

@@ -214,6 +214,7 @@ async fn the_queue_board_counts_waiting_calls_free_interpreters_and_todays_servi
         a["estimated_wait_s"], 130,
         "(2 + 1 − 1) × 520/4 ÷ 2 staffed"
     );
+    assert_eq!(a["estimate_reason"], Value::Null);
     assert_eq!(a["seq"], 17);
 
     let b = &board[1];
@@ -223,6 +224,7 @@ async fn the_queue_board_counts_waiting_calls_free_interpreters_and_todays_servi
     assert_eq!(b["agents_available"], 0, "its only member is on a call");
     assert_eq!(b["service_level_today"], Value::Null);
     assert_eq!(b["estimated_wait_s"], Value::Null);
+    assert_eq!(b["estimate_reason"], "no_recent_service");
     assert_eq!(b["seq"], 15);
 
     let anonymous = app

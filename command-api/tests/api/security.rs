@@ -203,7 +203,11 @@ async fn an_admin_creates_lists_and_revokes_api_keys_that_may_only_request_calls
         .as_str()
         .expect("a prefix")
         .to_owned();
-    assert_eq!(created.body["scopes"], json!(["calls:request"]));
+    assert_eq!(
+        created.body["scopes"],
+        json!(["calls:cancel", "calls:read", "calls:request"]),
+        "a new key may request, read and cancel its calls"
+    );
     assert_eq!(created.body["name"], "Clinic scheduler");
     let secret = api_key
         .strip_prefix(&format!("pk_{prefix}_"))
@@ -262,9 +266,9 @@ async fn an_admin_creates_lists_and_revokes_api_keys_that_may_only_request_calls
     // Everything else: 403.
     for (method, path) in [
         (Method::GET, "/api/calls".to_owned()),
-        (Method::GET, format!("/api/calls/{call}")),
         (Method::GET, format!("/api/calls/{call}/room")),
-        (Method::POST, format!("/api/calls/{call}/cancel")),
+        (Method::GET, format!("/api/calls/{call}/history")),
+        (Method::POST, format!("/api/calls/{call}/rating")),
         (Method::GET, "/api/auth/me".to_owned()),
         (Method::GET, "/api/queues".to_owned()),
         (Method::GET, "/api/api-keys".to_owned()),

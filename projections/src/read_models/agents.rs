@@ -10,6 +10,7 @@ use uuid::Uuid;
 
 use domain::AgentEvent;
 use domain::agent::{OfferOutcome, StatusReason};
+use domain::idle::{IdleState, idle_since_after};
 use domain::values::AgentStatus;
 
 use super::support::{self, AGENT, ts};
@@ -46,10 +47,9 @@ pub struct AgentRow {
     /// Calls started on `calls_today_date` (UTC); stale when that date is not today.
     pub calls_today: i32,
     pub calls_today_date: Option<NaiveDate>,
-    /// When they last became free to take a call (available, no call, no wrap-up); kept
-    /// while an offer rings and when one is withdrawn, reset by a declined or expired
-    /// offer; `None` while not available or busy with a call. Longest-idle routing
-    /// orders by it.
+    /// When they last became free to take a call: `domain::idle`, the definition
+    /// longest-idle routing orders by. Kept while an offer rings and after it ends
+    /// unanswered; `None` while not available or busy with a call.
     pub idle_since: Option<DateTime<Utc>>,
     pub missed_offers_in_row: i32,
     /// Why the status is what it is when the interpreter did not choose it
@@ -97,6 +97,13 @@ impl AgentRow {
     /// Folds one event into the row.
     fn evolve(&mut self, event: &AgentEvent) {
         use AgentEvent as E;
+        // The one definition the router orders longest-idle by.
+        let before = IdleState {
+            idle_since: self.idle_since,
+            available: self.is_available(),
+            idle: self.activity == IDLE,
+        };
+        self.idle_since = idle_since_after(before, event).map(ts);
         match event {
             E::AgentSkillsSet { skills, .. } => {
                 self.languages = skills
@@ -130,11 +137,6 @@ impl AgentRow {
                     .then(|| StatusReason::MissedOffers.as_str().to_owned());
                 if *to == AgentStatus::Available {
                     self.missed_offers_in_row = 0;
-                    if self.activity == IDLE {
-                        self.idle_since = Some(ts(*at));
-                    }
-                } else {
-                    self.idle_since = None;
                 }
             }
             E::AgentOfferReceived {
@@ -155,12 +157,6 @@ impl AgentRow {
                     OfferOutcome::Declined => self.missed_offers_in_row = 0,
                     OfferOutcome::Withdrawn => {}
                 }
-                self.idle_since = match (self.is_available(), outcome) {
-                    (false, _) => None,
-                    // Taken back before they could answer: they keep their place.
-                    (true, OfferOutcome::Withdrawn) => self.idle_since.or(Some(ts(*at))),
-                    (true, _) => Some(ts(*at)),
-                };
             }
             E::AgentCallStarted { call_id, at } => {
                 self.set_activity(ON_CALL, *at);
@@ -168,7 +164,6 @@ impl AgentRow {
                 self.offer_call_id = None;
                 self.offer_expires_at = None;
                 self.missed_offers_in_row = 0;
-                self.idle_since = None;
                 let day = at.date_naive();
                 if self.calls_today_date == Some(day) {
                     self.calls_today += 1;
@@ -186,12 +181,10 @@ impl AgentRow {
             E::AgentWrapUpStarted { call_id, at } => {
                 self.set_activity(WRAP_UP, *at);
                 self.current_call_id = Some(call_id.as_uuid());
-                self.idle_since = None;
             }
             E::AgentWrapUpEnded { at, .. } => {
                 self.set_activity(IDLE, *at);
                 self.current_call_id = None;
-                self.idle_since = self.is_available().then(|| ts(*at));
             }
             E::AgentPresenceLost {
                 on_call: Some(_),
@@ -202,7 +195,6 @@ impl AgentRow {
                 self.status = AgentStatus::Away.as_str().to_owned();
                 self.status_since = Some(ts(*at));
                 self.reason = Some(StatusReason::PresenceLost.as_str().to_owned());
-                self.idle_since = None;
             }
             E::AgentPresenceRestored { .. } => self.presence_lost_at = None,
         }

@@ -88,6 +88,13 @@ impl CallRow {
         self.offer_expires_at = None;
     }
 
+    /// Whether an interpreter holds the call now (connected or on hold).
+    fn is_connected(&self) -> bool {
+        self.connected_at.is_some()
+            && (self.status == CallStatus::Connected.as_str()
+                || self.status == CallStatus::OnHold.as_str())
+    }
+
     fn clear_connection(&mut self) {
         self.connected_at = None;
         self.hold_started_at = None;
@@ -174,20 +181,29 @@ impl CallRow {
                 expires_at,
                 ..
             } => {
-                self.set_status(CallStatus::Offered);
-                self.queue_id = Some(queue_id.as_uuid());
                 self.offered_to = Some(agent_id.as_uuid());
                 self.offer_expires_at = Some(ts(*expires_at));
-                self.agent_id = None;
+                // A live call still connected (`connected_at` is cleared when a call is
+                // handed on) rings for its transfer's new interpreter: it stays connected.
+                if !self.is_connected() {
+                    self.set_status(CallStatus::Offered);
+                    self.queue_id = Some(queue_id.as_uuid());
+                    self.agent_id = None;
+                }
                 None
             }
             E::OfferDeclined { agent_id, .. }
             | E::OfferExpired { agent_id, .. }
             | E::OfferWithdrawn { agent_id, .. } => {
-                self.set_status(CallStatus::Queued);
+                if !self.is_connected() {
+                    self.set_status(CallStatus::Queued);
+                }
                 self.clear_offer();
                 Some(agent_id.as_uuid())
             }
+            // The call stays with its interpreter until a handover (`CallTransferred`)
+            // or the end of the request.
+            E::TransferRequested { .. } | E::TransferFailed { .. } => None,
             E::CallAccepted {
                 agent_id,
                 queue_id,

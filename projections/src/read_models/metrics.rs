@@ -648,7 +648,13 @@ async fn call_event(
         return Ok(());
     };
     match call_event {
-        E::CallRequested { .. } | E::CallWrappedUp { .. } | E::CallRated { .. } => {}
+        // A transfer request changes nothing measured until its handover (`CallTransferred`
+        // then `CallAccepted`).
+        E::CallRequested { .. }
+        | E::CallWrappedUp { .. }
+        | E::CallRated { .. }
+        | E::TransferRequested { .. }
+        | E::TransferFailed { .. } => {}
         E::CallQueued { queue_id, at, .. } => {
             f.queue_id = Some(queue_id.as_uuid());
             f.queued_at = Some(ts(at));

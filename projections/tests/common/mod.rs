@@ -97,6 +97,7 @@ pub fn queue_config(
         overflow_queue_id: overflow,
         wrap_up_s: None,
         service_level_s: Some(service_level_s),
+        precedence: None,
     })
     .unwrap()
 }

@@ -116,6 +116,20 @@ test('a call from request to analytics, in real browsers', async (t) => {
     const row = supervisor.getByTestId('calls-board').locator('tr', { hasText: callId.slice(-8) });
     await until('the call on the floor as connected', async () => (await row.count()) > 0 && /Connected/.test(await row.first().textContent()));
     await supervisor.getByTestId('agents-board').locator('tr', { hasText: 'Ana Agent' }).filter({ hasText: 'On call' }).waitFor();
+    // Every figure on the floor agrees with the board below it: the "Available" tile counts
+    // the rows whose status is Available (Ana, on a call, included); "Free now" those idle.
+    await until('the tiles to agree with the agent board', async () => {
+      const rows = await supervisor.getByTestId('agents-board').locator('tbody tr').evaluateAll(
+        (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent.trim())));
+      const available = rows.filter((cells) => cells[0] === 'Available');
+      const free = available.filter((cells) => cells[2] === 'Idle');
+      const onCall = rows.filter((cells) => cells[2] === 'On call');
+      const tile = async (id) => Number(await supervisor.getByTestId(id).textContent());
+      return available.length > 0 && onCall.length > 0
+        && await tile('kpi-available') === available.length
+        && await tile('kpi-free') === free.length
+        && await tile('kpi-on-call') === onCall.length;
+    });
     await shot(supervisor, '07-supervisor-call-live');
   });
 

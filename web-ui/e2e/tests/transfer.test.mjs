@@ -1,8 +1,10 @@
 // A caller's waiting screen shows the estimate for their own place in the queue (the call
 // detail's `estimated_wait_s`, not the queue's estimate for a call arriving now); an
-// interpreter who transfers a call back to a queue gets the wrap-up form, files it, and
-// still sees the call among today's. An interpreter can also hand a call to a named colleague
-// who is free (listed in the same transfer control), and it rings for that colleague.
+// interpreter who transfers a call to a queue of its language keeps the caller while nobody
+// accepts (a transfer never leaves a caller alone), ends it, files the wrap-up and still sees
+// the call among today's. An interpreter can also hand a call to a named colleague who is
+// free (listed in the same transfer control): it rings for that colleague, and once they
+// accept, the first interpreter gets the wrap-up form.
 //
 // Starts from a running API with the demo accounts and the router (PARLEY_BASE_URL). Other
 // free interpreters are put on break for the test (so the call waits for agent1, and,
@@ -54,7 +56,7 @@ after(async () => {
   await unpark(supervisor, parked);
 });
 
-test('the waiting caller sees their own estimate; a transfer ends in the wrap-up form', async (t) => {
+test('the waiting caller sees their own estimate; a transfer nobody takes leaves the call with its interpreter', async (t) => {
   const requester = await openPage(browser, 'requester');
   const agent = await openPage(browser, 'agent');
   const requesterToken = await apiLogin(REQUESTER);
@@ -88,30 +90,36 @@ test('the waiting caller sees their own estimate; a transfer ends in the wrap-up
     await shot(requester, 'transfer-01-requester-waiting-estimate');
   });
 
-  await t.test('the interpreter comes back, takes the call and transfers it to another queue', async () => {
+  await t.test('the interpreter comes back, takes the call and asks for a transfer to another queue', async () => {
     await login(agent, AGENT);
     await agent.getByRole('heading', { name: 'Interpreter console' }).waitFor();
     await agent.getByRole('button', { name: 'Available' }).click();
     await agent.getByTestId('offer').waitFor({ timeout: 30000 });
     await agent.getByRole('button', { name: 'Accept' }).click();
     await agent.getByTestId('call-view').waitFor();
-    await agent.getByLabel('Transfer to', { exact: true }).selectOption({ label: 'Mandarin · general' });
+    const select = agent.getByLabel('Transfer to', { exact: true });
+    // Only queues of the call's language are offered.
+    assert.equal(await select.locator('option', { hasText: 'Mandarin · general' }).count(), 0);
+    await select.selectOption({ label: 'Spanish · medical' });
     await agent.getByRole('button', { name: 'Transfer', exact: true }).click();
     assert.deepEqual(await confirmsAsked(agent),
-      ['Transfer this call? It goes back to the chosen queue and you go into wrap-up.']);
-    // The command went through: the call is in the other queue.
-    await until('the call to be in the Mandarin queue', async () => {
-      const detail = (await api(requesterToken, 'GET', `/api/calls/${callId}`)).body;
-      return detail.queue_name === 'Mandarin · general';
+      ['Transfer this call? You keep the caller until an interpreter of the chosen queue accepts; then you go into wrap-up.']);
+    // The command went through: the transfer is asked for, the call is still theirs.
+    const supervisor = await apiLogin(SUPERVISOR);
+    await until('the transfer request in the history', async () => {
+      const history = (await api(supervisor, 'GET', `/api/calls/${callId}/history`)).body;
+      return history.some((e) => e.type === 'TransferRequested');
     });
   });
 
-  await t.test('the wrap-up form shows although the call has moved on, and is filed', async () => {
+  await t.test('the interpreter keeps the caller while nobody takes the transfer, ends it and files the wrap-up', async () => {
+    await agent.getByTestId('call-view').waitFor();
+    const detail = (await api(requesterToken, 'GET', `/api/calls/${callId}`)).body;
+    assert.equal(detail.status, 'connected');
+    assert.equal(detail.queue_name, 'Spanish · general');
+    await agent.getByRole('button', { name: 'End call' }).click();
     const form = agent.getByTestId('wrap-up');
     await form.waitFor({ timeout: 15000 });
-    await agent.getByText('Waiting for the next call').waitFor({ state: 'detached' });
-    // Once the call's read model has caught up: the call is no longer theirs.
-    await form.getByText(/transferred by you/).waitFor({ timeout: 10000 });
     await shot(agent, 'transfer-02-agent-wrap-up-after-transfer');
     await agent.getByLabel('Disposition').selectOption('partially_completed');
     await agent.getByRole('button', { name: 'Submit wrap-up' }).click();
@@ -119,10 +127,10 @@ test('the waiting caller sees their own estimate; a transfer ends in the wrap-up
     await agent.getByText('Waiting for the next call').waitFor();
     const me = (await api(agentToken, 'GET', '/api/agents')).body[0];
     assert.equal(me.activity, 'idle', 'the wrap-up was filed');
-    // The call they handed on is still theirs to see, among today's calls.
+    // The call is theirs to see, among today's calls.
     const seen = await api(agentToken, 'GET', `/api/calls/${callId}`);
     assert.equal(seen.status, 200, JSON.stringify(seen.body));
-    assert.equal(seen.body.queue_name, 'Mandarin · general');
+    assert.equal(seen.body.queue_name, 'Spanish · general');
     await agent.getByRole('region', { name: "Today's calls" }).getByText('Spanish').first().waitFor();
     await shot(agent, 'transfer-03-agent-after-wrap-up');
   });
@@ -141,6 +149,8 @@ test('an interpreter hands a call to a named colleague who is free', async (t) =
   let handedOn;
   t.after(async () => {
     if (!handedOn) return;
+    // Whichever state the test stopped in: the colleague on it, ringing, or nobody.
+    await api(colleagueToken, 'POST', `/api/calls/${handedOn}/end`);
     await api(colleagueToken, 'POST', `/api/calls/${handedOn}/decline`);
     await api(requesterToken, 'POST', `/api/calls/${handedOn}/cancel`);
     await api(supervisor, 'PUT', `/api/agents/${colleagueId}/status`, { status: 'break' });
@@ -172,14 +182,18 @@ test('an interpreter hands a call to a named colleague who is free', async (t) =
     await shot(agent, 'transfer-04-agent-colleague-chosen');
     await agent.getByRole('button', { name: 'Transfer', exact: true }).click();
     assert.deepEqual(await confirmsAsked(agent),
-      ['Transfer this call to Bilal Agent? It rings for them and you go into wrap-up.']);
+      ['Transfer this call to Bilal Agent? It rings for them; you keep the caller until they accept, then you go into wrap-up.']);
   });
 
-  await t.test('the call rings for the colleague and the interpreter wraps up', async () => {
+  await t.test('the call rings for the colleague; once they accept the interpreter wraps up', async () => {
     await until('the call ringing for the colleague', async () => {
       const board = (await api(supervisor, 'GET', '/api/agents')).body;
       return board.find((a) => a.id === colleagueId).offer_call_id === handedOn;
     });
+    // Still theirs while it rings.
+    await agent.getByTestId('transfer-ringing').waitFor({ timeout: 15000 });
+    const accepted = await api(colleagueToken, 'POST', `/api/calls/${handedOn}/accept`);
+    assert.equal(accepted.status, 202, JSON.stringify(accepted.body));
     const form = agent.getByTestId('wrap-up');
     await form.waitFor({ timeout: 15000 });
     await form.getByText(/transferred by you/).waitFor({ timeout: 10000 });

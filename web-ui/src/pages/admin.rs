@@ -201,6 +201,7 @@ struct QueueForm {
     overflow_queue_id: String,
     wrap_up_s: String,
     service_level_s: String,
+    precedence: String,
 }
 
 impl Default for QueueForm {
@@ -218,6 +219,7 @@ impl Default for QueueForm {
             overflow_queue_id: String::new(),
             wrap_up_s: "60".into(),
             service_level_s: "30".into(),
+            precedence: "0".into(),
         }
     }
 }
@@ -239,6 +241,7 @@ impl QueueForm {
             overflow_queue_id: q.overflow_queue_id.clone().unwrap_or_default(),
             wrap_up_s: num(q.wrap_up_s, "60"),
             service_level_s: num(q.service_level_s, "30"),
+            precedence: num(q.precedence, "0"),
         }
     }
 
@@ -272,6 +275,7 @@ impl QueueForm {
             overflow_queue_id: Some(self.overflow_queue_id.clone()).filter(|s| !s.is_empty()),
             wrap_up_s: num("Wrap-up time", &self.wrap_up_s)?,
             service_level_s: num("Service-level threshold", &self.service_level_s)?,
+            precedence: num("Precedence", &self.precedence)?,
         })
     }
 }
@@ -498,6 +502,7 @@ fn QueuesTab() -> Html {
                     { select("Overflow to", "q-overflow", overflow_options, |f| f.overflow_queue_id.clone(), |f, v| f.overflow_queue_id = v) }
                     { field("Wrap-up time (s)", "q-wrapup", |f| f.wrap_up_s.clone(), |f, v| f.wrap_up_s = v, "number") }
                     { field("Service-level threshold (s)", "q-sl", |f| f.service_level_s.clone(), |f, v| f.service_level_s = v, "number") }
+                    { field("Precedence (higher wins a tie)", "q-precedence", |f| f.precedence.clone(), |f, v| f.precedence = v, "number") }
                 </div>
                 <div class="actions">
                     <button type="submit" class="primary" disabled={*busy}>{ if editing { "Save changes" } else { "Create queue" } }</button>

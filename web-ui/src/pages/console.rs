@@ -357,6 +357,11 @@ pub fn ConsolePage() -> Html {
                                     { format!("talking {}", format::duration(format::elapsed(call.connected_at.or(call.answered_at), now))) }
                                     { " " }<Badge status={call.status.clone()} />
                                 </p>
+                                if call.offered_to.is_some() {
+                                    <p class="muted" role="status" data-testid="transfer-ringing">
+                                        { "Transfer ringing: you keep the caller until it is accepted." }
+                                    </p>
+                                }
                             </div>
                             <div class="actions">
                                 <button type="button" class="secondary" onclick={hold} disabled={*busy}>
@@ -493,11 +498,11 @@ fn Transfer(props: &TransferProps) -> Html {
             };
             let question = match &to {
                 MoveTarget::Queue(_) => {
-                    "Transfer this call? It goes back to the chosen queue and you go into wrap-up."
+                    "Transfer this call? You keep the caller until an interpreter of the chosen queue accepts; then you go into wrap-up."
                         .to_owned()
                 }
                 MoveTarget::Agent(_) => format!(
-                    "Transfer this call to {}? It rings for them and you go into wrap-up.",
+                    "Transfer this call to {}? It rings for them; you keep the caller until they accept, then you go into wrap-up.",
                     to.name(&[], &colleagues)
                         .unwrap_or_else(|| "this colleague".to_owned())
                 ),
@@ -527,6 +532,19 @@ fn Transfer(props: &TransferProps) -> Html {
         let load = load_colleagues.clone();
         Callback::from(move |_: FocusEvent| load.emit(()))
     };
+    // Only queues of the call's language: the server refuses the others (422
+    // `language_mismatch`), as nobody there could interpret for this caller.
+    let same_language: Vec<&Queue> = props
+        .queues
+        .iter()
+        .filter(|q| {
+            props
+                .call
+                .language
+                .as_ref()
+                .is_none_or(|l| q.languages.contains(l))
+        })
+        .collect();
     let select_id = format!("transfer-{}", props.call.id);
     let option = |value: String, label: String| {
         html! { <option value={value.clone()} selected={*target == value}>{ label }</option> }
@@ -537,7 +555,7 @@ fn Transfer(props: &TransferProps) -> Html {
             <select id={select_id} onchange={bind_select(&target)} {onfocus}>
                 <option value="" selected={target.is_empty()}>{ "Transfer to…" }</option>
                 <optgroup label="Queues">
-                    { for props.queues.iter().map(|q| option(MoveTarget::Queue(q.id.clone()).value(), q.name.clone())) }
+                    { for same_language.iter().map(|q| option(MoveTarget::Queue(q.id.clone()).value(), q.name.clone())) }
                 </optgroup>
                 <optgroup label={if free.is_empty() { "Colleagues: nobody free now" } else { "Colleagues free now" }}>
                     { for free.iter().map(|a| option(MoveTarget::Agent(a.id.clone()).value(), a.display_name())) }

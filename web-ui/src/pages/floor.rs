@@ -15,7 +15,7 @@ use crate::hooks::{use_api, use_latest, use_live_reload, use_now, use_session};
 use crate::route::Route;
 use crate::services::calls::{self, CallFilter};
 use crate::services::{agents, queues};
-use crate::types::{language_name, Agent, Call, MoveTarget, Queue};
+use crate::types::{language_name, Agent, AgentTotals, Call, EstimateReason, MoveTarget, Queue};
 
 const ACTIVE: &str = "requested,queued,offered,connected,on_hold";
 
@@ -132,6 +132,12 @@ pub fn FloorPage() -> Html {
     let queues_list = (*queue_rows).clone().unwrap_or_default();
     let agents_list = (*agent_rows).clone().unwrap_or_default();
     let since_load = (now - *loaded_at).num_seconds().max(0);
+    // From the same rows as the agent board below: the tiles cannot contradict it.
+    let agent_totals = AgentTotals::count(
+        agents_list
+            .iter()
+            .map(|a| (a.status.as_str(), a.activity.as_str())),
+    );
 
     let totals = html! {
         <>
@@ -146,10 +152,11 @@ pub fn FloorPage() -> Html {
             <div class="kpi"><div class="label">{ "Longest wait" }</div><div class="value">{
                 format::duration(queues_list.iter().filter(|q| q.waiting > 0).map(|q| q.longest_wait_s + since_load).max().unwrap_or(0))
             }</div></div>
-            <div class="kpi"><div class="label">{ "Available" }</div><div class="value">{ agents_list.iter().filter(|a| a.status == "available" && a.activity == "idle").count() }</div></div>
-            <div class="kpi"><div class="label">{ "On a call" }</div><div class="value">{ agents_list.iter().filter(|a| a.activity == "on_call").count() }</div></div>
-            <div class="kpi"><div class="label">{ "Wrap-up" }</div><div class="value">{ agents_list.iter().filter(|a| a.activity == "wrap_up").count() }</div></div>
-            <div class="kpi"><div class="label">{ "On break" }</div><div class="value">{ agents_list.iter().filter(|a| a.status == "break").count() }</div></div>
+            <div class="kpi"><div class="label">{ "Available" }</div><div class="value" data-testid="kpi-available">{ agent_totals.available }</div></div>
+            <div class="kpi"><div class="label">{ "Free now" }</div><div class="value" data-testid="kpi-free">{ agent_totals.free }</div></div>
+            <div class="kpi"><div class="label">{ "On a call" }</div><div class="value" data-testid="kpi-on-call">{ agent_totals.on_call }</div></div>
+            <div class="kpi"><div class="label">{ "Wrap-up" }</div><div class="value">{ agent_totals.wrap_up }</div></div>
+            <div class="kpi"><div class="label">{ "On break" }</div><div class="value">{ agent_totals.on_break }</div></div>
         </div>
         </>
     };
@@ -163,7 +170,7 @@ pub fn FloorPage() -> Html {
                     <thead><tr>
                         <th scope="col">{ "Queue" }</th><th scope="col">{ "Languages" }</th>
                         <th scope="col" class="num">{ "Waiting" }</th><th scope="col" class="num">{ "Longest wait" }</th>
-                        <th scope="col" class="num">{ "Available" }</th><th scope="col" class="num">{ "On call" }</th>
+                        <th scope="col" class="num" title="Eligible interpreters available and idle">{ "Free now" }</th><th scope="col" class="num">{ "On call" }</th>
                         <th scope="col" class="num">{ "Wrap-up" }</th><th scope="col" class="num">{ "Break" }</th>
                         <th scope="col" class="num">{ "Service level today" }</th><th scope="col" class="num">{ "Est. wait" }</th>
                     </tr></thead>
@@ -179,7 +186,7 @@ pub fn FloorPage() -> Html {
                                 <td class="num">{ q.agents_wrap_up }</td>
                                 <td class="num">{ q.agents_on_break }</td>
                                 <td class="num">{ format::percent(q.service_level_today) }</td>
-                                <td class="num">{ q.estimated_wait_s.map(format::duration).unwrap_or_else(|| "—".into()) }</td>
+                                <td class="num">{ q.estimated_wait_s.map(format::duration).unwrap_or_else(|| q.estimate_reason.map_or("—", EstimateReason::label).into()) }</td>
                             </tr>
                         }) }
                     </tbody>

@@ -15,7 +15,7 @@ use crate::format;
 use crate::hooks::use_api;
 use crate::route::Route;
 use crate::services::floor;
-use crate::types::{language_name, FloorCall, FloorView};
+use crate::types::{language_name, AgentTotals, FloorCall, FloorView};
 
 #[function_component]
 pub fn FloorAtPage() -> Html {
@@ -182,8 +182,9 @@ pub fn FloorAtPage() -> Html {
                 <div class="kpis">
                     <div class="kpi"><div class="label">{ "Waiting" }</div><div class="value">{ v.queues.iter().map(|q| q.waiting.len()).sum::<usize>() + v.unrouted.len() }</div></div>
                     <div class="kpi"><div class="label">{ "In progress" }</div><div class="value">{ v.in_progress.len() }</div></div>
-                    <div class="kpi"><div class="label">{ "Available" }</div><div class="value">{ v.agents.iter().filter(|a| a.status == "available" && a.activity == "idle").count() }</div></div>
-                    <div class="kpi"><div class="label">{ "On a call" }</div><div class="value">{ v.agents.iter().filter(|a| a.activity == "on_call").count() }</div></div>
+                    <div class="kpi"><div class="label">{ "Available" }</div><div class="value">{ AgentTotals::count(v.agents.iter().map(|a| (a.status.as_str(), a.activity.as_str()))).available }</div></div>
+                    <div class="kpi"><div class="label">{ "Free now" }</div><div class="value">{ AgentTotals::count(v.agents.iter().map(|a| (a.status.as_str(), a.activity.as_str()))).free }</div></div>
+                    <div class="kpi"><div class="label">{ "On a call" }</div><div class="value">{ AgentTotals::count(v.agents.iter().map(|a| (a.status.as_str(), a.activity.as_str()))).on_call }</div></div>
                 </div>
                 <div class="floor-grid">
                     <section class="card" aria-labelledby="at-queues">

@@ -174,6 +174,8 @@ pub struct Queue {
     pub overflow_queue_id: Option<String>,
     pub wrap_up_s: Option<i64>,
     pub service_level_s: Option<i64>,
+    /// Among queues serving a request equally specifically, the highest routes it.
+    pub precedence: Option<i64>,
     pub members: Vec<String>,
     pub waiting: i64,
     pub longest_wait_s: i64,
@@ -183,7 +185,30 @@ pub struct Queue {
     pub agents_on_break: i64,
     pub service_level_today: Option<f64>,
     pub estimated_wait_s: Option<i64>,
+    /// Why there is no estimate, when there is none.
+    pub estimate_reason: Option<EstimateReason>,
     pub seq: i64,
+}
+
+/// Why a queue has no wait estimate (`estimate_reason` of `GET /api/queues`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EstimateReason {
+    NoInterpretersSignedIn,
+    NoRecentService,
+    /// A reason this build does not know yet.
+    #[serde(other)]
+    Other,
+}
+
+impl EstimateReason {
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::NoInterpretersSignedIn => "nobody signed in",
+            Self::NoRecentService => "no calls served today",
+            Self::Other => "—",
+        }
+    }
 }
 
 /// Queue settings for `POST /api/queues` and `PUT /api/queues/{id}`.
@@ -203,6 +228,7 @@ pub struct QueueSettings {
     pub overflow_queue_id: Option<String>,
     pub wrap_up_s: i64,
     pub service_level_s: i64,
+    pub precedence: i64,
 }
 
 /// One interpreter on the status board (`GET /api/agents`).
@@ -213,6 +239,9 @@ pub struct Agent {
     pub name: Option<String>,
     pub email: Option<String>,
     pub status: String,
+    /// Why the status is what it is when the interpreter did not choose it:
+    /// `presence_lost` or `missed_offers`.
+    pub reason: Option<String>,
     pub since: Option<DateTime<Utc>>,
     pub activity: String,
     pub activity_since: Option<DateTime<Utc>>,
@@ -224,18 +253,57 @@ pub struct Agent {
     pub proficiency: Value,
     pub specialties: Vec<String>,
     pub modalities: Vec<String>,
-    /// Why the status is what it is when the interpreter did not choose it:
-    /// `presence_lost` or `missed_offers`.
-    pub reason: Option<String>,
     /// On a call with no live connection since then.
     pub presence_lost_at: Option<DateTime<Utc>>,
+    /// When they last became free to take a call: the router's longest-idle order.
+    pub idle_since: Option<DateTime<Utc>>,
     pub seq: i64,
+}
+
+/// An interpreter's status (`status` of `GET /api/agents`) and activity (`activity`), as
+/// the server names them.
+pub mod presence {
+    pub const AVAILABLE: &str = "available";
+    pub const BREAK: &str = "break";
+    pub const IDLE: &str = "idle";
+    pub const ON_CALL: &str = "on_call";
+    pub const WRAP_UP: &str = "wrap_up";
+}
+
+/// The floor's interpreter tiles, counted from the very rows of the agent board they sit
+/// above, with the board's own words: "Available" is every row whose status is
+/// `available`, busy or not, so a tile never contradicts the board.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct AgentTotals {
+    /// Status `available`, whatever they are doing.
+    pub available: usize,
+    /// Of those, holding no offer, call or wrap-up: free to take a call now.
+    pub free: usize,
+    pub on_call: usize,
+    pub wrap_up: usize,
+    pub on_break: usize,
+}
+
+impl AgentTotals {
+    /// Counts `(status, activity)` pairs: the live board's rows or the floor at an instant.
+    pub fn count<'a>(rows: impl IntoIterator<Item = (&'a str, &'a str)>) -> Self {
+        let mut totals = Self::default();
+        for (status, activity) in rows {
+            let available = status == presence::AVAILABLE;
+            totals.available += usize::from(available);
+            totals.free += usize::from(available && activity == presence::IDLE);
+            totals.on_call += usize::from(activity == presence::ON_CALL);
+            totals.wrap_up += usize::from(activity == presence::WRAP_UP);
+            totals.on_break += usize::from(status == presence::BREAK);
+        }
+        totals
+    }
 }
 
 impl Agent {
     /// Available and on no call, offer or wrap-up: someone a call can be handed to now.
     pub fn is_free(&self) -> bool {
-        self.status == "available" && self.activity == "idle"
+        self.status == presence::AVAILABLE && self.activity == presence::IDLE
     }
 
     /// The reason, in words.

@@ -11,6 +11,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
 
+use super::estimate::{Basis, EstimateReason, estimate};
 use super::{ratio, start_of_day};
 use crate::auth::{AuthUser, Role};
 use crate::error::{ApiError, ErrorBody, Json, Query};
@@ -85,6 +86,8 @@ pub struct QueueBoard {
     pub overflow_queue_id: Option<Uuid>,
     pub wrap_up_s: i64,
     pub service_level_s: i64,
+    /// Among queues serving a request equally specifically, the highest routes it.
+    pub precedence: i64,
     /// Interpreters allowed to take its calls; empty: everyone with the skills.
     pub members: Vec<Uuid>,
     /// Calls queued or ringing in it now.
@@ -103,11 +106,15 @@ pub struct QueueBoard {
     /// Today (UTC): answered within the service-level threshold ÷ (offered − short
     /// abandons). `null` before there is anything to measure.
     pub service_level_today: Option<f64>,
-    /// Estimated wait in seconds for a call requested now; `null` without today's handle
-    /// time. 0 when an eligible interpreter is free for every waiting call and the new one;
-    /// otherwise (waiting + 1 − available) × today's average handle time ÷ the eligible
-    /// interpreters signed in as available (at least 1).
+    /// Estimated wait in seconds for a call requested now. 0 when an eligible interpreter
+    /// is free for every waiting call and the new one; otherwise (waiting + 1 − available)
+    /// × today's average handle time ÷ the eligible interpreters signed in as available.
+    /// `null` when there is no honest estimate; `estimate_reason` says why.
     pub estimated_wait_s: Option<i64>,
+    /// Why `estimated_wait_s` is `null`: `no_interpreters_signed_in` (no eligible
+    /// interpreter is available) or `no_recent_service` (no handled call today, so no
+    /// handle time). `null` when there is an estimate.
+    pub estimate_reason: Option<EstimateReason>,
     /// The greatest `seq` of the read-model rows this entry was computed from.
     pub seq: i64,
 }
@@ -148,7 +155,7 @@ const TODAY_SELECT: &str = "SELECT key, coalesce(sum(offered), 0)::int8 AS offer
 
 /// The expected wait of a call already waiting in `queue_id` with `ahead` calls before it
 /// (its `position` − 1), by the board's rule for a new call behind `ahead` waiting ones;
-/// `None` for an unknown queue or without today's handle time.
+/// `None` for an unknown queue or when there is no honest estimate (see `estimate`).
 pub(super) async fn estimated_wait_behind(
     pool: &PgPool,
     queue_id: Uuid,
@@ -176,29 +183,14 @@ pub(super) async fn estimated_wait_behind(
         available += i64::from(is_available && agent.activity == "idle");
         staffed += i64::from(is_available);
     }
-    Ok(estimated_wait(
-        ahead.max(0),
-        available,
+    Ok(estimate(Basis {
+        ahead: ahead.max(0),
+        free: available,
         staffed,
-        stats.handled,
-        stats.handle_s,
-    ))
-}
-
-fn estimated_wait(
-    waiting: i64,
-    available: i64,
-    staffed: i64,
-    handled: i64,
-    handle_s: i64,
-) -> Option<i64> {
-    let aht = ratio(handle_s, handled)?;
-    if available > waiting {
-        return Some(0);
-    }
-    #[allow(clippy::cast_precision_loss, clippy::cast_possible_truncation)]
-    let estimate = ((waiting + 1 - available) as f64 * aht / staffed.max(1) as f64).ceil() as i64;
-    Some(estimate)
+        handled: stats.handled,
+        handle_s: stats.handle_s,
+    })
+    .ok())
 }
 
 /// The live board: every queue with its waiting calls, longest wait, interpreters free and
@@ -211,6 +203,9 @@ async fn queue_board(
     State(state): State<AppState>,
 ) -> Result<Json<Vec<QueueBoard>>, ApiError> {
     let now = Utc::now();
+    // Precedence is not in the read model (it would need a rebuild of `read_queues`); the
+    // write side's fold of the queue events has it.
+    let configs = state.queue_directory.current(&state.pool).await?;
     let queues: Vec<QueueRow> = sqlx::query_as(&format!("{QUEUE_SELECT} ORDER BY name, queue_id"))
         .fetch_all(&state.pool)
         .await?;
@@ -266,6 +261,13 @@ async fn queue_board(
             }
             let stats = today.get(&queue.queue_id.to_string()).unwrap_or(&no_stats);
             seq = seq.max(stats.seq);
+            let estimated = estimate(Basis {
+                ahead: waiting,
+                free: available,
+                staffed,
+                handled: stats.handled,
+                handle_s: stats.handle_s,
+            });
             QueueBoard {
                 id: queue.queue_id,
                 name: queue.name,
@@ -279,6 +281,9 @@ async fn queue_board(
                 overflow_queue_id: queue.overflow_queue_id,
                 wrap_up_s: queue.wrap_up_s,
                 service_level_s: queue.service_level_s,
+                precedence: configs
+                    .get(&domain::QueueId(queue.queue_id))
+                    .map_or(0, |config| i64::from(config.precedence)),
                 members: queue.members,
                 waiting,
                 longest_wait_s: oldest.map_or(0, |t| (now - t).num_seconds().max(0)),
@@ -290,13 +295,8 @@ async fn queue_board(
                     stats.answered_in_sl,
                     stats.offered - stats.short_abandoned,
                 ),
-                estimated_wait_s: estimated_wait(
-                    waiting,
-                    available,
-                    staffed,
-                    stats.handled,
-                    stats.handle_s,
-                ),
+                estimated_wait_s: estimated.ok(),
+                estimate_reason: estimated.err(),
                 seq,
             }
         })
@@ -312,6 +312,10 @@ pub struct AgentBoard {
     pub email: Option<String>,
     /// available, break, offline or away.
     pub status: String,
+    /// Why the status is what it is when the interpreter did not choose it:
+    /// `presence_lost` (no live connection for the presence timeout) or `missed_offers`;
+    /// null otherwise.
+    pub reason: Option<String>,
     /// When the status last changed.
     pub since: Option<DateTime<Utc>>,
     /// idle, ringing, on_call or wrap_up.
@@ -328,12 +332,10 @@ pub struct AgentBoard {
     pub proficiency: serde_json::Value,
     pub specialties: Vec<String>,
     pub modalities: Vec<String>,
+    /// When they last became free to take a call (`domain::idle`, the definition the
+    /// router orders longest-idle by); `null` while not available or busy with a call.
     pub idle_since: Option<DateTime<Utc>>,
     pub missed_offers_in_row: i64,
-    /// Why the status is what it is when the interpreter did not choose it:
-    /// `presence_lost` (no live connection for the presence timeout) or `missed_offers`;
-    /// null otherwise.
-    pub reason: Option<String>,
     /// On a call with no live connection since then: flagged to supervisors.
     pub presence_lost_at: Option<DateTime<Utc>>,
     pub seq: i64,
@@ -374,14 +376,15 @@ async fn agent_board(
         user.role == Role::Agent && params.scope == Some(AgentBoardScope::Colleagues);
     let only = (user.role == Role::Agent && !agent_sees_colleagues).then_some(me);
     let rows: Vec<AgentBoard> = sqlx::query_as(
-        "SELECT a.agent_id AS id, u.name, u.email, a.status::text AS status, a.status_since AS since, \
+        "SELECT a.agent_id AS id, u.name, u.email, a.status::text AS status, a.reason, \
+                a.status_since AS since, \
                 a.activity::text AS activity, a.activity_since, a.current_call_id, a.offer_call_id, \
                 a.offer_expires_at, \
                 CASE WHEN a.calls_today_date = $1 THEN coalesce(a.calls_today, 0) ELSE 0 END::int8 AS calls_today, \
                 coalesce(a.languages, '{}')::text[] AS languages, coalesce(a.proficiency::jsonb, '{}') AS proficiency, \
                 coalesce(a.specialties, '{}')::text[] AS specialties, coalesce(a.modalities, '{}')::text[] AS modalities, \
                 a.idle_since, coalesce(a.missed_offers_in_row, 0)::int8 AS missed_offers_in_row, \
-                a.reason, a.presence_lost_at, a.seq::int8 AS seq \
+                a.presence_lost_at, a.seq::int8 AS seq \
          FROM read_agents.agents a LEFT JOIN public.users u ON u.id = a.agent_id \
          WHERE $2::uuid IS NULL OR a.agent_id = $2 \
          ORDER BY u.name, a.agent_id",
@@ -417,18 +420,5 @@ impl AgentBoard {
             missed_offers_in_row: 0,
             ..self
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::estimated_wait;
-
-    #[test]
-    fn the_estimate_is_zero_with_a_free_interpreter_and_grows_with_the_queue() {
-        assert_eq!(estimated_wait(0, 1, 1, 4, 400), Some(0));
-        assert_eq!(estimated_wait(2, 1, 2, 4, 520), Some(130));
-        assert_eq!(estimated_wait(3, 0, 0, 2, 200), Some(400));
-        assert_eq!(estimated_wait(3, 0, 0, 0, 0), None);
     }
 }

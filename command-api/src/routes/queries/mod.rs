@@ -13,6 +13,7 @@ use crate::state::AppState;
 
 pub mod board;
 pub mod calls;
+pub mod estimate;
 pub mod floor;
 pub mod metrics;
 
