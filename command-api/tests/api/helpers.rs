@@ -399,6 +399,26 @@ impl TestApp {
         call
     }
 
+    /// The event types of one aggregate, in order.
+    pub async fn event_types(&self, aggregate_id: Uuid) -> Vec<String> {
+        self.events_of(aggregate_id)
+            .await
+            .into_iter()
+            .map(|(event_type, _)| event_type)
+            .collect()
+    }
+
+    /// `POST /api/calls/{call}/accept` as `agent`.
+    pub async fn accept(&self, call: Uuid, agent: &Session) -> Answer {
+        self.send(
+            Method::POST,
+            &format!("/api/calls/{call}/accept"),
+            Some(&agent.token),
+            None,
+        )
+        .await
+    }
+
     /// `(event_type, sequence)` of one aggregate, in order.
     pub async fn events_of(&self, aggregate_id: Uuid) -> Vec<(String, i64)> {
         sqlx::query_as(

@@ -29,5 +29,6 @@ mod scale_out;
 mod security;
 mod security_headers;
 mod snapshots;
+mod sockets;
 mod tokens;
 mod transfers;

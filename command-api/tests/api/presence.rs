@@ -8,39 +8,18 @@ use std::time::Duration;
 
 use command_api::auth::Role;
 use futures::{SinkExt, StreamExt};
-use reqwest::Method;
 use serde_json::{Value, json};
-use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::Message;
-use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 use uuid::Uuid;
 
 use crate::helpers::{Session, TestApp, agent2_id, second_instance, spawn_app_with};
-
-type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
+use crate::sockets::{Socket, connect};
 
 /// The presence timeout of these tests.
 const TIMEOUT_S: u64 = 2;
 
 async fn app_with_presence() -> TestApp {
     spawn_app_with(|s| s.presence.timeout_s = TIMEOUT_S).await
-}
-
-/// An interpreter's socket to the instance at `address`, past `ready`.
-async fn open_socket(address: &str, session: &Session) -> Socket {
-    let url = format!(
-        "{}/api/ws?token={}",
-        address.replacen("http://", "ws://", 1),
-        session.token
-    );
-    let (mut socket, _) = tokio_tungstenite::connect_async(url)
-        .await
-        .expect("connect");
-    let ready = tokio::time::timeout(Duration::from_secs(5), socket.next())
-        .await
-        .expect("ready in time");
-    assert!(matches!(ready, Some(Ok(Message::Text(_)))), "{ready:?}");
-    socket
 }
 
 /// Keeps a socket alive as the web UI does: a heartbeat, and whatever comes in read.
@@ -60,15 +39,6 @@ fn keep_alive(mut socket: Socket) -> tokio::task::JoinHandle<()> {
     })
 }
 
-/// The event types of an aggregate, in order.
-async fn event_types(app: &TestApp, id: Uuid) -> Vec<String> {
-    app.events_of(id)
-        .await
-        .into_iter()
-        .map(|(t, _)| t)
-        .collect()
-}
-
 /// Waits until `done` holds of the aggregate's event types, or fails after `within`.
 async fn wait_for_events(
     app: &TestApp,
@@ -78,7 +48,7 @@ async fn wait_for_events(
 ) -> Vec<String> {
     let deadline = tokio::time::Instant::now() + within;
     loop {
-        let types = event_types(app, id).await;
+        let types = app.event_types(id).await;
         if done(&types) {
             return types;
         }
@@ -137,8 +107,8 @@ async fn an_interpreter_whose_socket_closes_mid_offer_goes_away_and_the_call_is_
     let supervisor = app.login(Role::Supervisor).await;
 
     // Ana's socket is on the other instance; Bilal's on this one, kept alive throughout.
-    let ana_socket = open_socket(&other_instance, &ana).await;
-    let bilal_alive = keep_alive(open_socket(&app.address, &bilal).await);
+    let ana_socket = connect(&other_instance, &ana).await;
+    let bilal_alive = keep_alive(connect(&app.address, &bilal).await);
     app.set_status(&ana, "available").await;
     tokio::time::sleep(Duration::from_millis(50)).await;
     app.set_status(&bilal, "available").await;
@@ -199,7 +169,7 @@ async fn an_interpreter_whose_socket_closes_mid_offer_goes_away_and_the_call_is_
         "a live socket keeps presence: {bilal_row}"
     );
     assert!(
-        event_types(&app, bilal.id)
+        app.event_types(bilal.id)
             .await
             .iter()
             .all(|t| t != "AgentPresenceLost")
@@ -213,14 +183,14 @@ async fn a_socket_reopened_within_the_timeout_changes_nothing() {
     let pipeline = app.start_pipeline();
     let _router = app.spawn_router(&pipeline);
     let ana = app.login(Role::Agent).await;
-    let first = open_socket(&app.address, &ana).await;
+    let first = connect(&app.address, &ana).await;
     app.set_status(&ana, "available").await;
     tokio::time::sleep(Duration::from_secs(1)).await;
     drop(first);
     tokio::time::sleep(Duration::from_millis(TIMEOUT_S * 1000 / 2)).await;
-    let alive = keep_alive(open_socket(&app.address, &ana).await);
+    let alive = keep_alive(connect(&app.address, &ana).await);
     tokio::time::sleep(Duration::from_secs(TIMEOUT_S * 2 + 1)).await;
-    let types = event_types(&app, ana.id).await;
+    let types = app.event_types(ana.id).await;
     assert!(types.iter().all(|t| t != "AgentPresenceLost"), "{types:?}");
     alive.abort();
 }
@@ -240,7 +210,7 @@ async fn an_interpreter_made_available_without_a_socket_goes_away() {
     let row = board_row(&app, &supervisor, ana.id).await;
     assert_eq!(row["status"], "away", "{row}");
     // Back at the keyboard: available again, with a socket this time.
-    let alive = keep_alive(open_socket(&app.address, &ana).await);
+    let alive = keep_alive(connect(&app.address, &ana).await);
     app.set_status(&ana, "available").await;
     tokio::time::sleep(Duration::from_secs(TIMEOUT_S + 2)).await;
     assert_eq!(
@@ -258,24 +228,17 @@ async fn an_interpreter_on_a_call_who_loses_presence_is_flagged_and_the_call_goe
     let ana = app.login(Role::Agent).await;
     let requester = app.login(Role::Requester).await;
     let supervisor = app.login(Role::Supervisor).await;
-    let alive = keep_alive(open_socket(&app.address, &ana).await);
+    let alive = keep_alive(connect(&app.address, &ana).await);
     app.set_status(&ana, "available").await;
     let call = app.request_call(&requester).await;
     assert_eq!(
         offered_to(&app, call, Duration::from_secs(10)).await,
         Some(ana.id)
     );
-    app.send(
-        Method::POST,
-        &format!("/api/calls/{call}/accept"),
-        Some(&ana.token),
-        None,
-    )
-    .await
-    .expect(202);
+    app.accept(call, &ana).await.expect(202);
     alive.abort();
 
-    let mut watching = open_socket(&app.address, &supervisor).await;
+    let mut watching = connect(&app.address, &supervisor).await;
     wait_for_events(&app, ana.id, Duration::from_secs(TIMEOUT_S + 5), |types| {
         types.last().is_some_and(|t| t == "AgentPresenceLost")
     })
@@ -306,7 +269,7 @@ async fn an_interpreter_on_a_call_who_loses_presence_is_flagged_and_the_call_goe
     );
 
     // Back: the flag is lifted, the call still on.
-    let alive = keep_alive(open_socket(&app.address, &ana).await);
+    let alive = keep_alive(connect(&app.address, &ana).await);
     wait_for_events(&app, ana.id, Duration::from_secs(TIMEOUT_S + 5), |types| {
         types.last().is_some_and(|t| t == "AgentPresenceRestored")
     })

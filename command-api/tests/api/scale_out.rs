@@ -6,49 +6,12 @@
 use std::time::{Duration, Instant};
 
 use command_api::auth::Role;
-use futures::StreamExt;
 use reqwest::Method;
 use serde_json::{Value, json};
-use tokio::net::TcpStream;
-use tokio_tungstenite::tungstenite::Message;
-use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 use uuid::Uuid;
 
 use crate::helpers::{Session, TestApp, second_instance, spawn_app, spawn_app_with};
-
-type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
-
-/// A WebSocket client of the instance at `address`, authenticated and past `ready`.
-async fn connect(address: &str, session: &Session) -> Socket {
-    let url = format!(
-        "{}/api/ws?token={}",
-        address.replacen("http://", "ws://", 1),
-        session.token
-    );
-    let (mut socket, _) = tokio_tungstenite::connect_async(url)
-        .await
-        .expect("connect");
-    let ready = next_json(&mut socket, Duration::from_secs(5))
-        .await
-        .expect("a ready message");
-    assert_eq!(ready["type"], "ready", "{ready}");
-    assert_eq!(ready["data"]["user_id"], session.id.to_string());
-    socket
-}
-
-/// The next JSON message within `wait` (probes included).
-async fn next_json(socket: &mut Socket, wait: Duration) -> Option<Value> {
-    let deadline = tokio::time::Instant::now() + wait;
-    loop {
-        match tokio::time::timeout_at(deadline, socket.next()).await {
-            Err(_) | Ok(None | Some(Err(_)) | Some(Ok(Message::Close(_)))) => return None,
-            Ok(Some(Ok(Message::Text(text)))) => {
-                return Some(serde_json::from_str(text.as_str()).expect("JSON"));
-            }
-            Ok(Some(Ok(_))) => {}
-        }
-    }
-}
+use crate::sockets::{Socket, connect, next_json};
 
 /// Publishes probe notices until `socket` hears one: its instance's hub is subscribed.
 async fn wait_for_hub(app: &TestApp, socket: &mut Socket) {

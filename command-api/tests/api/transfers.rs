@@ -59,14 +59,6 @@ async fn until_state(app: &TestApp, call: Uuid, done: impl Fn(&Value) -> bool, w
     }
 }
 
-async fn event_types(app: &TestApp, id: Uuid) -> Vec<String> {
-    app.events_of(id)
-        .await
-        .into_iter()
-        .map(|(t, _)| t)
-        .collect()
-}
-
 /// A French call routed to `agent` (the only one available) and accepted.
 async fn answered_by(app: &TestApp, agent: &Session) -> Uuid {
     let requester = app.login(Role::Requester).await;
@@ -82,14 +74,7 @@ async fn answered_by(app: &TestApp, agent: &Session) -> Uuid {
         .id();
     let id = json!(agent.id);
     until_state(app, call, |s| s["offered_to"] == id, "offered").await;
-    app.send(
-        Method::POST,
-        &format!("/api/calls/{call}/accept"),
-        Some(&agent.token),
-        None,
-    )
-    .await
-    .expect(202);
+    app.accept(call, agent).await.expect(202);
     call
 }
 
@@ -107,27 +92,28 @@ async fn a_supervisor_transfer_nobody_takes_fails_and_the_call_stays_with_its_in
     .await
     .expect(202);
     let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
-    while !event_types(&app, call)
+    while !app
+        .event_types(call)
         .await
         .contains(&"TransferFailed".to_owned())
     {
         assert!(
             tokio::time::Instant::now() < deadline,
             "no TransferFailed: {:?}",
-            event_types(&app, call).await
+            app.event_types(call).await
         );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     let state = app.call_state(call).await;
     assert_eq!(state["status"], "connected", "{state}");
     assert_eq!(state["agent_id"], json!(agent.id), "{state}");
-    let types = event_types(&app, call).await;
+    let types = app.event_types(call).await;
     assert!(
         !types.contains(&"NoInterpreterAvailable".to_owned()),
         "{types:?}"
     );
     assert_eq!(
-        event_types(&app, agent.id).await.last().map(String::as_str),
+        app.event_types(agent.id).await.last().map(String::as_str),
         Some("AgentCallStarted"),
         "the interpreter is still on the call"
     );
@@ -173,7 +159,7 @@ async fn a_transferred_call_rings_the_next_interpreter_while_the_first_keeps_the
     let state = app.call_state(call).await;
     assert_eq!(state["status"], "connected", "{state}");
     assert_eq!(state["agent_id"], second_id, "{state}");
-    let first_events = event_types(&app, first.id).await;
+    let first_events = app.event_types(first.id).await;
     assert!(
         first_events.ends_with(&["AgentCallEnded".to_owned(), "AgentWrapUpStarted".to_owned()]),
         "the first interpreter let go at the handover: {first_events:?}"
