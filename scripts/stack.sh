@@ -75,8 +75,9 @@ DEMO_PASSWORD=password123
 
 # Ports: the environment first, then what the last `start` used, then defaults.
 load_settings() {
-  local saved_pg='' saved_nats='' saved_mon='' saved_http=''
+  local saved_pg='' saved_nats='' saved_mon='' saved_http='' saved_bin=''
   if [[ -f $STATE_FILE ]]; then
+    saved_bin=$(sed -n 's/^PARLEY_BIN=//p' "$STATE_FILE")
     saved_pg=$(sed -n 's/^PARLEY_PG_PORT=//p' "$STATE_FILE")
     saved_nats=$(sed -n 's/^PARLEY_NATS_PORT=//p' "$STATE_FILE")
     saved_mon=$(sed -n 's/^PARLEY_NATS_MONITOR_PORT=//p' "$STATE_FILE")
@@ -93,15 +94,22 @@ load_settings() {
   done
   PROFILE=${PARLEY_PROFILE:-debug}
   [[ $PROFILE == debug || $PROFILE == release ]] || die "PARLEY_PROFILE must be debug or release, got '$PROFILE'"
-  PARLEY_BIN=${CARGO_TARGET_DIR:-$REPO_ROOT/target}/$PROFILE/parley
+  # The binary the last `start` built and ran, so that `exec`, `restore` and `status` find
+  # it without the CARGO_TARGET_DIR or PARLEY_PROFILE it was built with; either one given
+  # now names the binary instead.
+  if [[ -n $saved_bin && -z ${CARGO_TARGET_DIR:-} && -z ${PARLEY_PROFILE:-} ]]; then
+    PARLEY_BIN=$saved_bin
+  else
+    PARLEY_BIN=${CARGO_TARGET_DIR:-$REPO_ROOT/target}/$PROFILE/parley
+  fi
   DATABASE_URL_STACK="postgres://$PG_SUPERUSER@127.0.0.1:$PG_PORT/$DB_NAME"
   NATS_URL_STACK="nats://127.0.0.1:$NATS_PORT"
 }
 
 save_settings() {
   mkdir -p "$STACK_DIR"
-  printf 'PARLEY_PG_PORT=%s\nPARLEY_NATS_PORT=%s\nPARLEY_NATS_MONITOR_PORT=%s\nPARLEY_HTTP_PORT=%s\n' \
-    "$PG_PORT" "$NATS_PORT" "$NATS_MONITOR_PORT" "$HTTP_PORT" >"$STATE_FILE"
+  printf 'PARLEY_PG_PORT=%s\nPARLEY_NATS_PORT=%s\nPARLEY_NATS_MONITOR_PORT=%s\nPARLEY_HTTP_PORT=%s\nPARLEY_BIN=%s\n' \
+    "$PG_PORT" "$NATS_PORT" "$NATS_MONITOR_PORT" "$HTTP_PORT" "$PARLEY_BIN" >"$STATE_FILE"
 }
 
 # What parley, psql and friends need to talk to this stack.
@@ -227,6 +235,8 @@ start_parts() {
 
 cmd_build() {
   have cargo || die "cargo not found: install Rust (https://rustup.rs)"
+  # What this build makes is what the stack runs from now on (saved by `start`).
+  PARLEY_BIN=${CARGO_TARGET_DIR:-$REPO_ROOT/target}/$PROFILE/parley
   local args=(build -p command-api --bin parley)
   [[ $PROFILE == release ]] && args+=(--release)
   info "cargo ${args[*]}"
