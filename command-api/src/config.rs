@@ -22,6 +22,9 @@ web_root = "web-ui/dist"
 # Origins (scheme://host[:port]) whose pages may call the API from a browser. Empty: only
 # the API's own origin (the web UI it serves). "*" (any origin) is refused in production.
 cors_origins = []
+# The bearer token a Prometheus scraper presents on /metrics. Empty: only a signed-in admin
+# or supervisor may read /metrics.
+metrics_token = ""
 
 [database]
 url = "postgres://parley@127.0.0.1:5432/parley"
@@ -117,6 +120,8 @@ pub struct HttpSettings {
     /// of comma-separated origins (handy in environment variables).
     #[serde(deserialize_with = "origin_list")]
     pub cors_origins: Vec<String>,
+    /// What a scraper presents on `/metrics` (`metrics::Scraper`); empty: none.
+    pub metrics_token: SecretString,
 }
 
 /// `["https://a.example", "https://b.example"]` or `"https://a.example,https://b.example"`.

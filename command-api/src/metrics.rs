@@ -1,17 +1,24 @@
 //! `/metrics` in Prometheus text format: HTTP latency by route, command outcomes by route,
 //! WebSocket clients, and — read at scrape time from the database and the stream, so they
 //! are true whichever process does the work — relay lag, projection lag, and the router's
-//! offers and ring timeouts (from `read_metrics.buckets`, as the router runs elsewhere).
+//! offers and ring timeouts (from `read_metrics.totals`, as the router runs elsewhere).
+//! Readable by a scraper with `http.metrics_token`, or by an admin or supervisor.
 
 use std::sync::OnceLock;
 use std::time::Instant;
 
-use axum::extract::{MatchedPath, Request, State};
+use axum::extract::{FromRequestParts, MatchedPath, Request, State};
+use axum::http::request::Parts;
 use axum::http::{Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 
+use secrecy::ExposeSecret;
+use sha2::{Digest, Sha256};
+
+use crate::auth::{AuthUser, Role, bearer_token};
+use crate::error::ApiError;
 use crate::state::AppState;
 
 const LATENCY_BUCKETS: [f64; 12] = [
@@ -82,19 +89,43 @@ fn metric_lines(out: &mut String, name: &str, kind: &str, help: &str, samples: &
     }
 }
 
-/// Offers the router made and offers that rang out, summed over every interpreter's
-/// buckets of the metrics read model (so they lag the router by the projection lag).
+/// Offers the router made and offers that rang out, from the metrics read model's all-time
+/// totals (a few rows, however long the history; they lag the router by that projection's
+/// lag).
 async fn router_offers(pool: &sqlx::PgPool) -> Result<(i64, i64), sqlx::Error> {
     sqlx::query_as(
-        "SELECT COALESCE(SUM(offered), 0)::bigint, COALESCE(SUM(expired), 0)::bigint \
-         FROM read_metrics.buckets WHERE dimension = 'agent'",
+        "SELECT COALESCE(SUM(total) FILTER (WHERE counter = 'offered'), 0)::bigint, \
+                COALESCE(SUM(total) FILTER (WHERE counter = 'expired'), 0)::bigint \
+         FROM read_metrics.totals WHERE dimension = 'agent'",
     )
     .fetch_one(pool)
     .await
 }
 
+/// Who may read `/metrics`, which says how busy the center and each part are: a scraper
+/// presenting `http.metrics_token`, or a signed-in admin or supervisor.
+pub struct Scraper;
+
+impl FromRequestParts<AppState> for Scraper {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let expected = state.settings.http.metrics_token.expose_secret();
+        if !expected.is_empty()
+            && let Ok(token) = bearer_token(parts)
+            // Digests compared, so the time taken tells nothing about the token.
+            && Sha256::digest(token.as_bytes()) == Sha256::digest(expected.as_bytes())
+        {
+            return Ok(Self);
+        }
+        let user = AuthUser::from_request_parts(parts, state).await?;
+        user.require(&[Role::Admin, Role::Supervisor])?;
+        Ok(Self)
+    }
+}
+
 /// The Prometheus page.
-pub async fn render(State(state): State<AppState>) -> Response {
+pub async fn render(_scraper: Scraper, State(state): State<AppState>) -> Response {
     let mut out = handle().map(PrometheusHandle::render).unwrap_or_default();
     gauge_line(
         &mut out,

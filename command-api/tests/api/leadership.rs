@@ -1,6 +1,7 @@
 //! The pipeline's locks out of other roles' reach, and a stalled part named by `/readyz`,
 //! `/metrics` and the log.
 
+use command_api::auth::Role;
 use std::time::Duration;
 
 use projections::leader::{RELAY_LOCK, ROUTER_LOCK};
@@ -115,6 +116,7 @@ async fn stalled_seconds(app: &TestApp, part: &str) -> Option<f64> {
     let page = app
         .client
         .get(format!("{}/metrics", app.address))
+        .bearer_auth(app.token_for(Role::Admin))
         .send()
         .await
         .expect("metrics")

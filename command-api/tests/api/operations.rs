@@ -1,5 +1,6 @@
 //! Health, readiness, and the published API description.
 
+use command_api::auth::Role;
 use reqwest::Method;
 
 use crate::helpers::{spawn_app, spawn_app_with};
@@ -115,6 +116,7 @@ async fn metrics_are_served_in_prometheus_format_with_latency_commands_and_lag()
     let response = app
         .client
         .get(format!("{}/metrics", app.address))
+        .bearer_auth(app.token_for(Role::Admin))
         .send()
         .await
         .expect("metrics");
@@ -140,4 +142,25 @@ async fn metrics_are_served_in_prometheus_format_with_latency_commands_and_lag()
             "{needle} missing from /metrics:\n{text}"
         );
     }
+}
+
+#[tokio::test]
+async fn metrics_are_for_a_scraper_with_the_token_or_floor_staff_only() {
+    let app = spawn_app_with(|settings| {
+        settings.http.metrics_token = "scrape-me-0123456789".to_owned().into();
+    })
+    .await;
+    let scrape = |token: Option<String>| {
+        let request = app.client.get(format!("{}/metrics", app.address));
+        let request = match token {
+            Some(token) => request.bearer_auth(token),
+            None => request,
+        };
+        async move { request.send().await.expect("scrape").status().as_u16() }
+    };
+    assert_eq!(scrape(None).await, 401, "nobody may read it anonymously");
+    assert_eq!(scrape(Some("scrape-me-wrong".into())).await, 401);
+    assert_eq!(scrape(Some("scrape-me-0123456789".into())).await, 200);
+    assert_eq!(scrape(Some(app.token_for(Role::Supervisor))).await, 200);
+    assert_eq!(scrape(Some(app.token_for(Role::Agent))).await, 403);
 }

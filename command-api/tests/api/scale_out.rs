@@ -328,6 +328,7 @@ async fn metrics_show_the_routers_offers_and_timeouts() {
     let text = app
         .client
         .get(format!("{}/metrics", app.address))
+        .bearer_auth(app.token_for(Role::Admin))
         .send()
         .await
         .expect("scrape")

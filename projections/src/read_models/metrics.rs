@@ -197,8 +197,30 @@ impl BatchDeltas {
         }
     }
 
-    /// One statement per bucket row.
+    /// One statement per bucket row, and one for the all-time totals.
     async fn write(self, tx: &mut PgConnection) -> Result<(), ProjectionError> {
+        let mut totals: BTreeMap<(&'static str, &'static str), i64> = BTreeMap::new();
+        for ((_, dimension, _), (counters, _)) in &self.0 {
+            for (counter, amount) in counters {
+                *totals
+                    .entry((dimension.as_str(), counter.column()))
+                    .or_default() += amount;
+            }
+        }
+        if !totals.is_empty() {
+            let (keys, amounts): (Vec<_>, Vec<i64>) = totals.into_iter().unzip();
+            let (dimensions, counters): (Vec<&str>, Vec<&str>) = keys.into_iter().unzip();
+            sqlx::query(
+                "INSERT INTO totals (dimension, counter, total) \
+                 SELECT * FROM UNNEST($1::text[], $2::text[], $3::int8[]) \
+                 ON CONFLICT (dimension, counter) DO UPDATE SET total = totals.total + EXCLUDED.total",
+            )
+            .bind(&dimensions)
+            .bind(&counters)
+            .bind(&amounts)
+            .execute(&mut *tx)
+            .await?;
+        }
         for ((bucket, dimension, key), (counters, seq)) in self.0 {
             let columns: Vec<&str> = counters.keys().map(|c| c.column()).collect();
             let placeholders: Vec<String> =
@@ -485,6 +507,16 @@ CREATE TABLE buckets (
     PRIMARY KEY (bucket_start, dimension, key)
 );
 CREATE INDEX buckets_by_key ON buckets (dimension, key, bucket_start);
+
+-- Every counter summed over all time, per dimension: what `/metrics` reports, kept in step
+-- with the buckets in the same transaction so that a scrape reads a few rows, not every
+-- bucket ever written.
+CREATE TABLE totals (
+    dimension text NOT NULL,
+    counter   text NOT NULL,
+    total     bigint NOT NULL,
+    PRIMARY KEY (dimension, counter)
+);
 
 -- Private lookups, fed by this projection's own events.
 CREATE TABLE call_facts (
