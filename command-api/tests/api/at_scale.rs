@@ -3,7 +3,8 @@
 use std::time::{Duration, Instant};
 
 use command_api::auth::Role;
-use command_api::seed::demo_user_id;
+use command_api::seed::{demo_queue_id, demo_user_id};
+use uuid::Uuid;
 
 use crate::helpers::spawn_app;
 
@@ -68,5 +69,75 @@ async fn a_page_of_the_call_list_costs_the_same_with_300_000_calls_held() {
     assert!(
         full_own < bound(empty_own),
         "requester: {empty_own:?} → {full_own:?}"
+    );
+}
+
+/// A waiting requester polls `GET /api/calls/{id}` for its place and estimated wait. With
+/// 300,000 calls handled by its queue and 20,000 interpreters signed off, the answer must
+/// cost what it costs on an empty floor: the place is counted over the waiting calls only
+/// (`calls_waiting`), the estimate over the available interpreters of the queue's
+/// languages only.
+#[tokio::test]
+async fn a_waiting_calls_place_and_estimate_cost_the_same_with_a_long_history() {
+    let app = spawn_app().await;
+    let requester = app.login(Role::Requester).await;
+    let queue = demo_queue_id("es-general").as_uuid();
+    let call = Uuid::new_v4();
+    sqlx::query(
+        "INSERT INTO read_calls.calls (call_id, requester_id, language, source_language, modality, \
+                                       priority, status, queue_id, requested_at, queued_at, seq) \
+         VALUES ($1, $2, 'es', 'en', 'video', 'normal', 'queued', $3, now(), now(), 1)",
+    )
+    .bind(call)
+    .bind(requester.id)
+    .bind(queue)
+    .execute(&app.pool)
+    .await
+    .expect("a waiting call");
+    let time_detail = || {
+        let (app, requester) = (&app, &requester);
+        async move {
+            let mut samples = Vec::new();
+            for _ in 0..15 {
+                let started = Instant::now();
+                let detail = app
+                    .get(&format!("/api/calls/{call}"), requester)
+                    .await
+                    .expect(200);
+                samples.push(started.elapsed());
+                assert_eq!(detail.body["position"], 1, "{}", detail.body);
+            }
+            median(samples)
+        }
+    };
+    let empty = time_detail().await;
+    sqlx::query(
+        "INSERT INTO read_calls.calls (call_id, requester_id, language, source_language, modality, \
+                                       priority, status, queue_id, requested_at, seq) \
+         SELECT gen_random_uuid(), gen_random_uuid(), 'es', 'en', 'video', 'normal', 'wrapped_up', $1, \
+                now() - g * interval '1 second', g FROM generate_series(1, 300000) AS g",
+    )
+    .bind(queue)
+    .execute(&app.pool)
+    .await
+    .expect("300,000 calls handled");
+    sqlx::query(
+        "INSERT INTO read_agents.agents (agent_id, status, languages, modalities, seq) \
+         SELECT gen_random_uuid(), 'offline', '{es}', '{video}', g FROM generate_series(1, 20000) AS g",
+    )
+    .execute(&app.pool)
+    .await
+    .expect("20,000 interpreters signed off");
+    for table in ["read_calls.calls", "read_agents.agents"] {
+        sqlx::query(&format!("ANALYZE {table}"))
+            .execute(&app.pool)
+            .await
+            .expect("analyze");
+    }
+    let full = time_detail().await;
+    eprintln!("a waiting call's detail: {empty:?} → {full:?} (300,000 calls, 20,000 interpreters)");
+    assert!(
+        full < empty * 3 + Duration::from_millis(30),
+        "{empty:?} → {full:?}"
     );
 }

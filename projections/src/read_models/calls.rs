@@ -366,6 +366,9 @@ CREATE INDEX calls_requester_id ON calls (requester_id);
 -- index scan from the cursor on, not a sort of every matching row. It serves the
 -- `from`/`to` ranges as well.
 CREATE INDEX calls_newest_first ON calls (requested_at DESC NULLS LAST, call_id DESC);
+-- The calls waiting in each queue, for a call's place in line (`GET /api/calls/{id}`):
+-- a few rows per queue, however many calls the queue has handled.
+CREATE INDEX calls_waiting ON calls (queue_id) WHERE status IN ('queued', 'offered');
 ";
 
 impl Projection for Calls {

@@ -4,6 +4,7 @@ use std::collections::HashMap;
 
 use axum::extract::State;
 use chrono::{DateTime, Utc};
+use domain::values::AgentStatus;
 use serde::{Deserialize, Serialize};
 use sqlx::{FromRow, PgPool};
 use utoipa::{IntoParams, ToSchema};
@@ -168,7 +169,15 @@ pub(super) async fn estimated_wait_behind(
     let Some(queue) = queue else {
         return Ok(None);
     };
-    let agents: Vec<AgentSkillRow> = sqlx::query_as(AGENT_SKILLS_SELECT).fetch_all(pool).await?;
+    // Only whom the estimate counts: available interpreters of the queue's languages, not
+    // every interpreter ever created.
+    let agents: Vec<AgentSkillRow> = sqlx::query_as(&format!(
+        "{AGENT_SKILLS_SELECT} WHERE status = $1 AND languages && $2"
+    ))
+    .bind(AgentStatus::Available.as_str())
+    .bind(&queue.languages)
+    .fetch_all(pool)
+    .await?;
     let stats: TodayRow = sqlx::query_as(&format!(
         "{TODAY_SELECT} WHERE dimension = 'queue' AND bucket_start >= $1 AND key = $2 GROUP BY key"
     ))
