@@ -967,8 +967,27 @@ async fn a_transfer_closes_one_connection_and_the_next_queue_counts_its_own() {
         (Some(950), Some(40), None)
     );
 
+    // A third interpreter lets it ring out: they do not keep seeing it.
+    let a3 = agent_n(3);
+    h.agent_ready(a3, t(0)).await;
+    h.offer(c, a3, qb, t(1001)).await;
+    let mut ringing = [(a1.as_uuid(), true), (a3.as_uuid(), false)];
+    ringing.sort();
+    assert_eq!(h.call_watchers(c).await, ringing);
+    h.call(
+        c,
+        CallEvent::OfferExpired {
+            agent_id: a3,
+            at: t(1004),
+        },
+    )
+    .await;
     h.offer(c, a2, qb, t(1005)).await;
     h.accept(c, a2, qb, 1010, t(1010)).await;
+    // Who may see the call: the one who transferred it away, and the one on it now.
+    let mut both = [(a1.as_uuid(), true), (a2.as_uuid(), true)];
+    both.sort();
+    assert_eq!(h.call_watchers(c).await, both);
     h.end(c, a2, 300, 0, t(1310)).await;
     h.wrap_up_ended(c, a2, 20, t(1330)).await;
     let call = h.call_row(c).await;

@@ -98,7 +98,27 @@ async fn insert_call(
     for (key, value) in extra.as_object().expect("an object") {
         row[key] = value.clone();
     }
+    // What the `calls` projection keeps beside the row: who may see the call.
+    for (column, answered) in [("agent_id", true), ("offered_to", false)] {
+        if let Some(agent) = row.get(column).filter(|agent| !agent.is_null()) {
+            insert_call_agent(pool, agent.clone(), id, requested_at, answered).await;
+        }
+    }
     insert_row(pool, "read_calls.calls", row).await;
+}
+
+/// A row of `read_calls.call_agents`: `agent` may see the call.
+async fn insert_call_agent(
+    pool: &PgPool,
+    agent: Value,
+    call: Uuid,
+    requested_at: DateTime<Utc>,
+    answered: bool,
+) {
+    let row = json!({
+        "agent_id": agent, "call_id": call, "requested_at": rfc3339(requested_at), "answered": answered,
+    });
+    insert_row(pool, "read_calls.call_agents", row).await;
 }
 
 fn rfc3339(t: DateTime<Utc>) -> String {
@@ -602,16 +622,17 @@ async fn an_interpreter_still_sees_a_call_they_answered_and_transferred_away() {
     let requester = app.login(Role::Requester).await;
     let agent1 = app.login(Role::Agent).await;
     let agent2 = agent2(&app).await;
-    let (call, queue) = (Uuid::new_v4(), Uuid::new_v4());
+    let (call, queue, requested_at) = (Uuid::new_v4(), Uuid::new_v4(), Utc::now());
     // Back in a queue after agent1 transferred it: no interpreter, ringing for nobody.
     insert_call(
         &app.pool,
         call,
         requester.id,
-        Utc::now(),
+        requested_at,
         json!({"queue_id": queue, "status": "queued", "transfers": 1, "seq": 9}),
     )
     .await;
+    insert_call_agent(&app.pool, json!(agent1.id), call, requested_at, true).await;
     let now = rfc3339(Utc::now());
     for (seq, event_type, agent) in [
         (5, "CallAccepted", agent1.id),

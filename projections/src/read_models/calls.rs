@@ -13,6 +13,7 @@ use uuid::Uuid;
 use domain::CallEvent;
 use domain::call::CallStatus;
 
+use super::call_agents::VisibleTo;
 use super::support::{self, CALL, seconds_between, ts};
 use crate::bus::{Audience, BusEvent, BusEventRef, ViewKind};
 use crate::projection::{Changes, Projection, ProjectionError, RawEvent};
@@ -353,19 +354,30 @@ CREATE TABLE calls (
     overflows         int NOT NULL DEFAULT 0,
     seq               bigint NOT NULL
 );
+-- Who may see which call besides its requester and floor staff (`call_agents.rs`).
+CREATE TABLE call_agents (
+    agent_id     uuid NOT NULL,
+    call_id      uuid NOT NULL,
+    requested_at timestamptz NOT NULL,
+    answered     boolean NOT NULL,
+    PRIMARY KEY (agent_id, call_id)
+);
 ";
 
 /// The indexes of `calls` beside its primary key: for readers only.
 const INDEXES: &str = r"
 CREATE INDEX calls_status ON calls (status);
-CREATE INDEX calls_queue_id ON calls (queue_id);
-CREATE INDEX calls_agent_id ON calls (agent_id);
 CREATE INDEX calls_offered_to ON calls (offered_to);
-CREATE INDEX calls_requester_id ON calls (requester_id);
 -- The call list's order (newest first, then by id; `GET /api/calls`), so a page is an
 -- index scan from the cursor on, not a sort of every matching row. It serves the
--- `from`/`to` ranges as well.
+-- `from`/`to` ranges as well. The same order within a queue, an interpreter (the
+-- `agent_id` filter), and a requester's own calls.
 CREATE INDEX calls_newest_first ON calls (requested_at DESC NULLS LAST, call_id DESC);
+CREATE INDEX calls_queue_newest_first ON calls (queue_id, requested_at DESC NULLS LAST, call_id DESC);
+CREATE INDEX calls_agent_newest_first ON calls (agent_id, requested_at DESC NULLS LAST, call_id DESC);
+CREATE INDEX calls_requester_newest_first ON calls (requester_id, requested_at DESC NULLS LAST, call_id DESC);
+-- An interpreter's own page of the call list: their rows, newest first.
+CREATE INDEX call_agents_newest_first ON call_agents (agent_id, requested_at DESC, call_id DESC);
 -- The calls waiting in each queue, for a call's place in line (`GET /api/calls/{id}`):
 -- a few rows per queue, however many calls the queue has handled.
 CREATE INDEX calls_waiting ON calls (queue_id) WHERE status IN ('queued', 'offered');
@@ -419,6 +431,8 @@ struct Folded {
     stored: HashSet<Uuid>,
     /// The notices of applying the events one by one, when asked for.
     changes: Changes,
+    /// The interpreters who came to see a call, or ceased to.
+    visible: VisibleTo,
 }
 
 /// A call event of the stream, decoded.
@@ -493,6 +507,7 @@ async fn fold(
             touched: Vec::new(),
             stored: HashSet::new(),
             changes: Vec::new(),
+            visible: VisibleTo::default(),
         });
     }
 
@@ -515,6 +530,7 @@ async fn fold(
 
     let mut touched = Vec::new();
     let mut touched_set = HashSet::new();
+    let mut visible = VisibleTo::default();
     let mut changes = Vec::with_capacity(if notices { decoded.len() + 1 } else { 0 });
     for Decoded {
         seq,
@@ -532,6 +548,7 @@ async fn fold(
         };
         let concerned = row.evolve(&call_event);
         row.seq = seq;
+        visible.fold(call_id, row.requested_at, &call_event);
         if touched_set.insert(call_id) {
             touched.push(call_id);
         }
@@ -568,6 +585,7 @@ async fn fold(
         touched,
         stored,
         changes,
+        visible,
     })
 }
 
@@ -590,6 +608,7 @@ async fn apply<'e>(
         folded.touched.iter().filter_map(|id| folded.rows.get(id)),
     )
     .await?;
+    folded.visible.write(tx).await?;
     Ok(folded.changes)
 }
 
@@ -599,7 +618,8 @@ async fn apply<'e>(
 /// the primary key, is rolled back to its savepoint, and the rows are written as `apply`
 /// writes them.
 async fn rebuild(tx: &mut PgConnection, messages: &[RawEvent]) -> Result<(), ProjectionError> {
-    let folded = fold(tx, decode_messages(messages)?, false).await?;
+    let mut folded = fold(tx, decode_messages(messages)?, false).await?;
+    std::mem::take(&mut folded.visible).write(tx).await?;
     let (stored, new): (Vec<&CallRow>, Vec<&CallRow>) = folded
         .touched
         .iter()

@@ -18,6 +18,7 @@ use std::sync::Arc;
 use crate::projection::Projection;
 
 pub mod agents;
+mod call_agents;
 pub mod calls;
 pub mod history;
 pub mod metrics;

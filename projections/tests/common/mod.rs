@@ -425,6 +425,18 @@ impl Harness {
         .await
     }
 
+    /// The interpreters who may see the call (`read_calls.call_agents`) and whether each
+    /// answered it, by id.
+    pub async fn call_watchers(&self, call: CallId) -> Vec<(Uuid, bool)> {
+        sqlx::query_as(
+            "SELECT agent_id, answered FROM read_calls.call_agents WHERE call_id = $1 ORDER BY agent_id",
+        )
+        .bind(call.as_uuid())
+        .fetch_all(self.pool())
+        .await
+        .unwrap_or_else(|e| panic!("call_agents of {call:?}: {e}"))
+    }
+
     pub async fn agent_row(&self, agent: AgentId) -> read_models::agents::AgentRow {
         self.row(
             "SELECT * FROM read_agents.agents WHERE agent_id = $1",

@@ -89,7 +89,7 @@ pub struct CallView {
     pub seq: i64,
 }
 
-const CALL_SELECT: &str = "SELECT c.call_id AS id, c.status::text AS status, c.requester_id, ru.name AS requester_name, \
+const CALL_COLUMNS: &str = "SELECT c.call_id AS id, c.status::text AS status, c.requester_id, ru.name AS requester_name, \
        c.language::text AS language, c.source_language::text AS source_language, c.modality::text AS modality, \
        c.specialty::text AS specialty, c.priority::text AS priority, c.queue_id, q.name::text AS queue_name, \
        c.offered_to, c.offer_expires_at, c.agent_id, au.name AS agent_name, c.requested_at, c.queued_at, \
@@ -97,45 +97,52 @@ const CALL_SELECT: &str = "SELECT c.call_id AS id, c.status::text AS status, c.r
        c.talk_s::int8 AS talk_s, c.hold_s::int8 AS hold_s, c.wrap_up_s::int8 AS wrap_up_s, \
        c.disposition::text AS disposition, c.notes::text AS notes, c.stars::int8 AS stars, \
        c.rating_comment::text AS rating_comment, coalesce(c.transfers, 0)::int8 AS transfers, \
-       coalesce(c.overflows, 0)::int8 AS overflows, c.seq::int8 AS seq \
-     FROM read_calls.calls c \
-     LEFT JOIN public.users ru ON ru.id = c.requester_id \
-     LEFT JOIN public.users au ON au.id = c.agent_id \
-     LEFT JOIN read_queues.queues q ON q.queue_id = c.queue_id \
-     WHERE true";
+       coalesce(c.overflows, 0)::int8 AS overflows, c.seq::int8 AS seq";
 
-/// Adds the caller's visibility: floor staff see every call, an interpreter the calls they
-/// are on, that ring for them or that they answered before (a call they transferred away
-/// stays theirs to see: its `CallAccepted` by them is in its history), a requester their own.
-fn push_visibility(query: &mut QueryBuilder<'_, Postgres>, user: &AuthUser) {
+/// The joins that name the requester, the interpreter and the queue.
+const CALL_NAMES: &str = " LEFT JOIN public.users ru ON ru.id = c.requester_id \
+     LEFT JOIN public.users au ON au.id = c.agent_id \
+     LEFT JOIN read_queues.queues q ON q.queue_id = c.queue_id";
+
+/// Every call, with the columns of [`CallView`], ready for more `AND` clauses.
+fn every_call() -> QueryBuilder<'static, Postgres> {
+    QueryBuilder::new(format!(
+        "{CALL_COLUMNS} FROM read_calls.calls c{CALL_NAMES} WHERE true"
+    ))
+}
+
+/// The calls the caller may see, with the columns of [`CallView`], ready for more `AND`
+/// clauses, and the column pair the list orders and pages by.
+///
+/// Floor staff see every call, a requester their own. An interpreter sees the calls that
+/// ring for them and the calls they answered, even after handing them on: their rows of
+/// `read_calls.call_agents`, which the `calls` projection keeps. Their page is an index
+/// scan of those rows, newest first, however many calls the floor has handled.
+fn visible_calls(user: &AuthUser) -> (QueryBuilder<'static, Postgres>, &'static str) {
     match user.role {
-        Role::Admin | Role::Supervisor | Role::Analyst => {}
+        Role::Admin | Role::Supervisor | Role::Analyst => (every_call(), "c"),
         Role::Agent => {
-            query
-                .push(" AND (c.agent_id = ")
-                .push_bind(user.id.as_uuid())
-                .push(" OR c.offered_to = ")
-                .push_bind(user.id.as_uuid())
-                .push(
-                    " OR EXISTS (SELECT 1 FROM read_history.events h WHERE h.call_id = c.call_id \
-                       AND h.event_type = 'CallAccepted' AND h.data->>'agent_id' = ",
-                )
-                .push_bind(user.id.as_uuid().to_string())
-                .push("))");
+            let mut query = QueryBuilder::new(format!(
+                "{CALL_COLUMNS} FROM read_calls.call_agents v \
+                 JOIN read_calls.calls c ON c.call_id = v.call_id{CALL_NAMES} WHERE v.agent_id = "
+            ));
+            query.push_bind(user.id.as_uuid());
+            (query, "v")
         }
         Role::Requester => {
-            query
-                .push(" AND c.requester_id = ")
-                .push_bind(user.id.as_uuid());
+            let mut query = QueryBuilder::new(format!(
+                "{CALL_COLUMNS} FROM read_calls.calls c{CALL_NAMES} WHERE c.requester_id = "
+            ));
+            query.push_bind(user.id.as_uuid());
+            (query, "c")
         }
     }
 }
 
 /// One call the caller may see, or 404.
 async fn visible_call(pool: &PgPool, user: &AuthUser, id: Uuid) -> Result<CallView, ApiError> {
-    let mut query = QueryBuilder::new(CALL_SELECT);
+    let (mut query, _) = visible_calls(user);
     query.push(" AND c.call_id = ").push_bind(id);
-    push_visibility(&mut query, user);
     query
         .build_query_as::<CallView>()
         .fetch_optional(pool)
@@ -245,8 +252,7 @@ async fn list_calls(
         .transpose()?;
     let cursor = params.cursor.as_deref().map(decode_cursor).transpose()?;
 
-    let mut query = QueryBuilder::new(CALL_SELECT);
-    push_visibility(&mut query, &user);
+    let (mut query, order) = visible_calls(&user);
     if let Some(statuses) = statuses.filter(|s| !s.is_empty()) {
         query
             .push(" AND c.status::text = ANY(")
@@ -267,14 +273,18 @@ async fn list_calls(
     }
     if let Some((at, id)) = cursor {
         query
-            .push(" AND (c.requested_at, c.call_id) < (")
+            .push(format!(" AND ({order}.requested_at, {order}.call_id) < ("))
             .push_bind(at)
             .push(", ")
             .push_bind(id)
             .push(")");
     }
+    // The order of the index that serves the caller's rows (see `visible_calls`).
+    let nulls = if order == "c" { " NULLS LAST" } else { "" };
     query
-        .push(" ORDER BY c.requested_at DESC NULLS LAST, c.call_id DESC LIMIT ")
+        .push(format!(
+            " ORDER BY {order}.requested_at DESC{nulls}, {order}.call_id DESC LIMIT "
+        ))
         .push_bind(limit + 1);
     let mut items = query
         .build_query_as::<CallView>()
@@ -697,7 +707,7 @@ async fn export_page(
     to: DateTime<Utc>,
     after: Option<(DateTime<Utc>, Uuid)>,
 ) -> Result<Vec<CallView>, sqlx::Error> {
-    let mut query = QueryBuilder::new(CALL_SELECT);
+    let mut query = every_call();
     query
         .push(" AND c.requested_at >= ")
         .push_bind(from)
@@ -711,8 +721,11 @@ async fn export_page(
             .push_bind(id)
             .push(")");
     }
+    // `NULLS FIRST` (no call lacks `requested_at`) makes this the backward order of
+    // `calls_newest_first`, so each page is an index scan from `after`, not a sort of the
+    // rest of the range.
     query
-        .push(" ORDER BY c.requested_at, c.call_id LIMIT ")
+        .push(" ORDER BY c.requested_at NULLS FIRST, c.call_id LIMIT ")
         .push_bind(EXPORT_PAGE);
     query.build_query_as::<CallView>().fetch_all(pool).await
 }
