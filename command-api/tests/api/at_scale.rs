@@ -165,3 +165,56 @@ async fn a_waiting_calls_place_and_estimate_cost_the_same_with_a_long_history() 
         "{empty:?} → {full:?}"
     );
 }
+
+/// `GET /api/metrics` by the quarter hour for 1,100 interpreters over a day is 105,600
+/// rows: more than one answer holds. It is refused with 422 `too_many_rows` before the
+/// rows are built in memory, and the same question by the day is answered, each
+/// interpreter named through a uuid join.
+#[tokio::test]
+async fn a_metrics_question_too_wide_is_refused_and_a_narrower_one_answered() {
+    let app = spawn_app().await;
+    let analyst = app.login(Role::Analyst).await;
+    let interpreter = app.login(Role::Agent).await;
+    sqlx::query(
+        "INSERT INTO read_metrics.buckets (bucket_start, dimension, key, offered, answered, handled, seq) \
+         SELECT TIMESTAMPTZ '2026-03-02 00:00:00+00' + q * interval '15 minutes', 'agent', \
+                CASE WHEN a = 0 THEN $1::text \
+                     ELSE ('00000000-0000-0000-0000-' || lpad(a::text, 12, '0')) END, 1, 1, 1, 1 \
+           FROM generate_series(0, 95) AS q, generate_series(0, 1099) AS a",
+    )
+    .bind(interpreter.id.to_string())
+    .execute(&app.pool)
+    .await
+    .expect("a day of buckets for 1,100 interpreters");
+    let range = "from=2026-03-02T00:00:00Z&to=2026-03-03T00:00:00Z";
+    let refused = app
+        .get(
+            &format!("/api/metrics?group_by=agent&interval=15m&{range}"),
+            &analyst,
+        )
+        .await
+        .expect(422);
+    assert_eq!(
+        refused.body["error"]["code"], "too_many_rows",
+        "{}",
+        refused.body
+    );
+    let daily = app
+        .get(
+            &format!("/api/metrics?group_by=agent&interval=1d&{range}"),
+            &analyst,
+        )
+        .await
+        .expect(200);
+    let rows = daily.body["rows"].as_array().expect("rows");
+    assert_eq!(rows.len(), 1100);
+    let mine = rows
+        .iter()
+        .find(|row| row["key"] == interpreter.id.to_string())
+        .expect("the demo interpreter's row");
+    assert_eq!(
+        (mine["offered"].as_i64(), mine["label"].is_string()),
+        (Some(96), true),
+        "{mine}"
+    );
+}
