@@ -165,22 +165,36 @@ async fn next_batch(
         .iter()
         .map(PendingEvent::from_row)
         .collect::<anyhow::Result<Vec<_>>>()?;
-    let fenced = fence
-        && batch.is_empty()
-        && sqlx::query_scalar::<_, bool>(
-            // Not `EXISTS (…)`: the planner expects many matches and picks a sequential
-            // scan, which reads the whole table when nothing matches (the usual case).
-            // The first row in index order is an index-only probe.
-            "SELECT (SELECT global_position FROM events WHERE global_position > $1 \
-             AND (tx_id, global_position) > ($2::text::xid8, $3) \
-             ORDER BY events.tx_id, events.global_position LIMIT 1) IS NOT NULL",
-        )
-        .bind(cursor.floor_position)
-        .bind(&cursor.tx_id)
-        .bind(cursor.global_position)
-        .fetch_one(&mut *conn)
-        .await?;
+    let fenced = fence && batch.is_empty() && rows_behind_fence(conn, cursor).await?;
     Ok((batch, fenced))
+}
+
+/// Whether rows after `cursor` wait behind a transaction still open: rows whose
+/// transaction id lies between the oldest one running and the next one to start.
+///
+/// Both bounds matter after a logical restore into a fresh cluster. The restored rows keep
+/// their old transaction ids, which may lie above every id the new cluster has handed out;
+/// they are all below the epoch's `floor_position`, so the filter drops them, but without
+/// the upper bound the index scan would walk through every one of them, on every idle poll.
+/// With both bounds the scan covers the ids of the transactions running now.
+pub async fn rows_behind_fence(conn: &mut PgConnection, cursor: &Cursor) -> anyhow::Result<bool> {
+    // Not `EXISTS (…)`: the planner expects many matches and picks a sequential scan,
+    // which reads the whole table when nothing matches (the usual case). The first row in
+    // index order is an index-only probe.
+    let waiting = sqlx::query_scalar::<_, bool>(
+        "SELECT (SELECT global_position FROM events WHERE global_position > $1 \
+         AND (tx_id, global_position) > ($2::text::xid8, $3) \
+         AND tx_id >= pg_snapshot_xmin(pg_current_snapshot()) \
+         AND tx_id < pg_snapshot_xmax(pg_current_snapshot()) \
+         ORDER BY events.tx_id, events.global_position LIMIT 1) IS NOT NULL",
+    )
+    .bind(cursor.floor_position)
+    .bind(&cursor.tx_id)
+    .bind(cursor.global_position)
+    .fetch_one(&mut *conn)
+    .await
+    .context("looking for events behind an open transaction")?;
+    Ok(waiting)
 }
 
 /// Publishes a batch, waits for every ack, and returns the last stream sequence.
@@ -440,7 +454,10 @@ pub async fn lag(pool: &PgPool) -> anyhow::Result<(Cursor, i64)> {
     let mut conn = pool.acquire().await?;
     let cursor = load_cursor(&mut conn).await?;
     let behind: i64 = sqlx::query_scalar(
-        "SELECT count(*) FROM events WHERE global_position > $1 AND (tx_id, global_position) > ($2::text::xid8, $3)",
+        // The upper bound skips rows restored with transaction ids from the future (see
+        // `rows_behind_fence`); they are below the floor, so relayed already.
+        "SELECT count(*) FROM events WHERE global_position > $1 AND (tx_id, global_position) > ($2::text::xid8, $3) \
+         AND tx_id < pg_snapshot_xmax(pg_current_snapshot())",
     )
     .bind(cursor.floor_position)
     .bind(&cursor.tx_id)

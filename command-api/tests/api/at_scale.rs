@@ -218,3 +218,55 @@ async fn a_metrics_question_too_wide_is_refused_and_a_narrower_one_answered() {
         "{mine}"
     );
 }
+
+/// After a logical restore into a fresh cluster, the restored rows keep transaction ids
+/// that may lie above every id the new cluster hands out. The relay's idle probe for rows
+/// behind an open transaction, and its lag, must not walk through them: 200,000 such rows
+/// cost what none cost.
+#[tokio::test]
+async fn the_relays_probe_ignores_rows_restored_with_future_transaction_ids() {
+    let app = spawn_app().await;
+    let mut conn = app.pool.acquire().await.expect("a connection");
+    // Where `parley relay rebase` leaves the cursor: a new epoch above the restored rows.
+    let start_epoch = "UPDATE relay_cursor SET floor_position = (SELECT coalesce(max(global_position), 0) FROM events), \
+                       tx_id = '0', global_position = 0";
+    let mut time_probe = async |conn: &mut sqlx::PgConnection| {
+        sqlx::query(start_epoch)
+            .execute(&mut *conn)
+            .await
+            .expect("new epoch");
+        let cursor = projections::relay::load_cursor(conn).await.expect("cursor");
+        let mut samples = Vec::new();
+        for _ in 0..30 {
+            let started = Instant::now();
+            let waiting = projections::relay::rows_behind_fence(conn, &cursor)
+                .await
+                .expect("probe");
+            samples.push(started.elapsed());
+            assert!(!waiting, "nothing waits behind an open transaction");
+        }
+        let (_, behind) = projections::relay::lag(&app.pool).await.expect("lag");
+        assert_eq!(behind, 0, "the restored rows are relayed already");
+        median(samples)
+    };
+    let none = time_probe(&mut conn).await;
+    sqlx::query(
+        "INSERT INTO events (aggregate_type, aggregate_id, sequence, event_type, event_version, payload, metadata, tx_id) \
+         SELECT 'Restored', 'restored', g, 'Restored', '1', '{}', '{}', \
+                ((pg_current_xact_id()::text::int8) + 1000000000 + g)::text::xid8 \
+           FROM generate_series(1, 200000) AS g",
+    )
+    .execute(&mut *conn)
+    .await
+    .expect("200,000 rows restored from an older cluster");
+    sqlx::query("ANALYZE events")
+        .execute(&mut *conn)
+        .await
+        .expect("analyze");
+    let restored = time_probe(&mut conn).await;
+    eprintln!("relay probe: {none:?} with no restored rows, {restored:?} with 200,000");
+    assert!(
+        restored < none * 3 + Duration::from_millis(3),
+        "{none:?} → {restored:?}"
+    );
+}
