@@ -94,3 +94,98 @@ pub async fn append_interpreter_shifts(
     .context("appending a synthetic history")?;
     last.context("no event appended")
 }
+
+/// What [`fill_read_models`] stored.
+#[derive(Debug, Clone, Copy)]
+pub struct FilledReadModels {
+    pub calls: i64,
+    pub history_rows: i64,
+    pub buckets: i64,
+}
+
+/// A floor's years of finished calls in the read models, in a few statements: `calls`
+/// wrapped-up calls, one a second back from `now`, in `queue`, one in ten by `requester`,
+/// each answered by one of `interpreters` in turn (with its `call_agents` row); five
+/// `read_history` rows per call; and 15-minute metric buckets for the last `days` days,
+/// per queue and per interpreter. The rows are what the projections would write for such
+/// calls, as far as the read paths look; the events behind them are not stored (see
+/// [`append_interpreter_shifts`] for real events).
+pub async fn fill_read_models(
+    pool: &PgPool,
+    calls: i64,
+    days: i64,
+    queue: Uuid,
+    requester: Uuid,
+    interpreters: &[Uuid],
+    now: DateTime<Utc>,
+) -> anyhow::Result<FilledReadModels> {
+    anyhow::ensure!(!interpreters.is_empty(), "at least one interpreter");
+    let mut tx = pool.begin().await?;
+    // One statement: the new calls, who may see them, and their histories, so that the
+    // rows added later refer to these calls only, whatever the tables held before.
+    let (stored, history): (i64, i64) = sqlx::query_as(
+        "WITH new_calls AS ( \
+           INSERT INTO read_calls.calls (call_id, requester_id, language, source_language, modality, priority, \
+                                         status, queue_id, agent_id, requested_at, queued_at, answered_at, \
+                                         ended_at, wrapped_up_at, outcome, wait_s, talk_s, hold_s, wrap_up_s, seq) \
+           SELECT gen_random_uuid(), CASE WHEN g % 10 = 0 THEN $3 ELSE gen_random_uuid() END, 'es', 'en', \
+                  'video', 'normal', 'wrapped_up', $2, ($4::uuid[])[1 + g % cardinality($4::uuid[])], \
+                  at, at, at, at, at, 'answered', 5, 300, 0, 20, g \
+             FROM generate_series(1, $1) AS g, LATERAL (SELECT $5 - g * interval '1 second' AS at) AS t \
+           RETURNING call_id, agent_id, requested_at, seq), \
+         seen AS ( \
+           INSERT INTO read_calls.call_agents (agent_id, call_id, requested_at, answered) \
+           SELECT agent_id, call_id, requested_at, true FROM new_calls), \
+         history AS ( \
+           INSERT INTO read_history.events (call_id, seq, call_sequence, event_type, event_version, at, \
+                                            recorded_at, actor, data) \
+           SELECT c.call_id, c.seq * 5 + s, s, \
+                  (ARRAY['CallRequested', 'CallQueued', 'CallOffered', 'CallAccepted', 'CallEnded'])[s], '1', \
+                  c.requested_at, c.requested_at, '{\"role\": \"system\"}', '{}' \
+             FROM new_calls c, generate_series(1, 5) AS s \
+           RETURNING 1) \
+         SELECT (SELECT count(*) FROM new_calls), (SELECT count(*) FROM history)",
+    )
+    .bind(calls)
+    .bind(queue)
+    .bind(requester)
+    .bind(interpreters)
+    .bind(now)
+    .fetch_one(&mut *tx)
+    .await
+    .context("storing the calls, who may see them, and their histories")?;
+    let buckets = sqlx::query(
+        "INSERT INTO read_metrics.buckets (bucket_start, dimension, key, offered, answered, handled, talk_s, seq) \
+         SELECT date_bin(interval '15 minutes', $1, TIMESTAMPTZ '2000-01-01 00:00:00+00') - q * interval '15 minutes', \
+                k.dimension, k.key, 4, 4, 4, 1200, q \
+           FROM generate_series(0, $2 * 96 - 1) AS q, \
+                (SELECT 'queue' AS dimension, $3::text AS key \
+                 UNION ALL SELECT 'agent', a::text FROM unnest($4::uuid[]) AS a) AS k \
+         ON CONFLICT DO NOTHING",
+    )
+    .bind(now)
+    .bind(days)
+    .bind(queue)
+    .bind(interpreters)
+    .execute(&mut *tx)
+    .await
+    .context("storing the metric buckets")?;
+    tx.commit().await?;
+    for table in [
+        "read_calls.calls",
+        "read_calls.call_agents",
+        "read_history.events",
+        "read_metrics.buckets",
+    ] {
+        // VACUUM too: autovacuum would otherwise get to these tables while they are read.
+        sqlx::query(&format!("VACUUM ANALYZE {table}"))
+            .execute(pool)
+            .await
+            .with_context(|| format!("vacuuming {table}"))?;
+    }
+    Ok(FilledReadModels {
+        calls: stored,
+        history_rows: history,
+        buckets: i64::try_from(buckets.rows_affected())?,
+    })
+}

@@ -230,7 +230,7 @@ async fn the_relays_probe_ignores_rows_restored_with_future_transaction_ids() {
     // Where `parley relay rebase` leaves the cursor: a new epoch above the restored rows.
     let start_epoch = "UPDATE relay_cursor SET floor_position = (SELECT coalesce(max(global_position), 0) FROM events), \
                        tx_id = '0', global_position = 0";
-    let mut time_probe = async |conn: &mut sqlx::PgConnection| {
+    let time_probe = async |conn: &mut sqlx::PgConnection| {
         sqlx::query(start_epoch)
             .execute(&mut *conn)
             .await

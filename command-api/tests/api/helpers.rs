@@ -158,6 +158,10 @@ pub async fn second_instance(app: &TestApp) -> String {
 
 impl Drop for TestApp {
     fn drop(&mut self) {
+        if std::env::var_os("PARLEY_TEST_KEEP_DB").is_some() {
+            eprintln!("kept test database {}", self.db_name);
+            return;
+        }
         let admin_url = self.admin_url.clone();
         let db_name = self.db_name.clone();
         let nats_url = self.state.settings.nats.url.clone();

@@ -6,6 +6,7 @@
 
 mod agent_board;
 mod api_key_calls;
+mod at_a_million;
 mod at_scale;
 mod authorization;
 mod bad_input;
