@@ -69,6 +69,7 @@ if [[ $MODE == quick ]]; then
   B7_ARGS=(--agents 200 --rate 50 --duration-s 3 --warmup-calls 3)
   B6_ARGS=(--timeout-s 300)
   B11_ARGS=(--shifts 1429 --commands 60 --warmup 5 --settle-s 5)
+  B12_ARGS=(--calls 200000 --requests 50)
   BENCH_TIMEOUT_S=${BENCH_TIMEOUT_S:-600}
 else
   M0_ARGS=(--duration-s 10)
@@ -80,9 +81,10 @@ else
   B7_ARGS=(--agents 1000 --rate 50 --duration-s 15 --warmup-calls 10)
   B6_ARGS=(--timeout-s 1800)
   B11_ARGS=(--shifts 14286 --commands 300 --warmup 20 --settle-s 20)
+  B12_ARGS=(--calls 5000000 --requests 300)
   BENCH_TIMEOUT_S=${BENCH_TIMEOUT_S:-3600}
 fi
-ALL_BENCHES=(M0 B1 B2 B3 CU B6 B4 B5 B7 B11)
+ALL_BENCHES=(M0 B1 B2 B3 CU B6 B4 B5 B7 B11 B12)
 ONLY=${BENCH_ONLY:-}
 
 wanted() {
@@ -468,6 +470,8 @@ bench B7 b7 --base-url "$BASE_URL" --database-url "$DB_URL" --nats-url "$NATS_UR
 # B11 last: the veteran's 100,000 events go through the relay, the read models and the
 # router too, and would weigh on any benchmark after it.
 bench B11 b11 --base-url "$BASE_URL" --database-url "$DB_URL" "${B11_ARGS[@]}"
+# B12 after it: its millions of calls go into the read models only, and stay there.
+bench B12 b12 --base-url "$BASE_URL" --database-url "$DB_URL" "${B12_ARGS[@]}"
 
 # ----------------------------------------------------------------- report ---
 

@@ -7,6 +7,7 @@
 //! it was meant to be sent, so a slow answer delays no later request and hides nothing).
 
 mod b11;
+mod b12;
 mod b1b2;
 mod b3;
 mod b4;
@@ -58,6 +59,8 @@ enum Command {
     B7(b7::B7Args),
     /// B11: a command on an interpreter with 100,000 events, beside a new interpreter.
     B11(b11::B11Args),
+    /// B12: the call list, boards and metrics with 5,000,000 calls held, beside a first day.
+    B12(b12::B12Args),
     /// Gathers the results into bench-results.json and docs/benchmarks.md.
     Report(report::ReportArgs),
 }
@@ -78,6 +81,7 @@ async fn main() -> anyhow::Result<()> {
         Command::CatchUp(args) => b6::catch_up(&out, &args).await,
         Command::B7(args) => b7::run(&out, &args).await,
         Command::B11(args) => b11::run(&out, &args).await,
+        Command::B12(args) => b12::run(&out, &args).await,
         Command::Report(args) => report::run(&out, &args),
     }
 }

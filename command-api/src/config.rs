@@ -59,6 +59,16 @@ signing_keys = []
 # naming it, the log warns, and /metrics shows parley_pipeline_stalled_seconds. 0: never.
 stall_after_s = 60
 
+[read_models]
+# What `parley project` prunes from the read models, every prune_every_s (the events table
+# keeps everything: any call can still be replayed, any read model rebuilt). Calls
+# requested more than calls_retention_days ago leave the call list, the export and the
+# call history; metric buckets older than metrics_retention_days leave /api/metrics.
+# 0: keep for ever.
+calls_retention_days = 400
+metrics_retention_days = 1100
+prune_every_s = 3600
+
 [commands]
 max_attempts = 5
 away_after_missed_offers = 3
@@ -100,6 +110,26 @@ pub struct Settings {
     pub presence: PresenceSettings,
     pub jitsi: JitsiSettings,
     pub pipeline: PipelineSettings,
+    pub read_models: ReadModelSettings,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct ReadModelSettings {
+    /// Days a call stays in the read models after it was requested; 0: for ever.
+    pub calls_retention_days: u32,
+    /// Days a metric bucket stays; 0: for ever.
+    pub metrics_retention_days: u32,
+    pub prune_every_s: u64,
+}
+
+impl ReadModelSettings {
+    pub fn retention(&self) -> projections::retention::Retention {
+        let days = |days: u32| (days > 0).then_some(days);
+        projections::retention::Retention {
+            calls_days: days(self.calls_retention_days),
+            metrics_days: days(self.metrics_retention_days),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]

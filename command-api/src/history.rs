@@ -103,22 +103,41 @@ pub struct FilledReadModels {
     pub buckets: i64,
 }
 
+/// What [`fill_read_models`] stores: the calls, their place and people, and how much of
+/// their history.
+#[derive(Debug, Clone)]
+pub struct FloorHistory<'a> {
+    pub calls: i64,
+    /// `read_history` rows per call, at most five.
+    pub history_per_call: i64,
+    /// Days of 15-minute metric buckets, back from `now`.
+    pub metric_days: i64,
+    pub queue: Uuid,
+    pub requester: Uuid,
+    pub interpreters: &'a [Uuid],
+    pub now: DateTime<Utc>,
+}
+
 /// A floor's years of finished calls in the read models, in a few statements: `calls`
 /// wrapped-up calls, one a second back from `now`, in `queue`, one in ten by `requester`,
-/// each answered by one of `interpreters` in turn (with its `call_agents` row); five
-/// `read_history` rows per call; and 15-minute metric buckets for the last `days` days,
-/// per queue and per interpreter. The rows are what the projections would write for such
+/// each answered by one of `interpreters` in turn (with its `call_agents` row);
+/// `history_per_call` `read_history` rows per call; and 15-minute metric buckets for the
+/// last `metric_days` days, per queue and per interpreter. The rows are what the projections would write for such
 /// calls, as far as the read paths look; the events behind them are not stored (see
 /// [`append_interpreter_shifts`] for real events).
 pub async fn fill_read_models(
     pool: &PgPool,
-    calls: i64,
-    days: i64,
-    queue: Uuid,
-    requester: Uuid,
-    interpreters: &[Uuid],
-    now: DateTime<Utc>,
+    floor: &FloorHistory<'_>,
 ) -> anyhow::Result<FilledReadModels> {
+    let FloorHistory {
+        calls,
+        history_per_call,
+        metric_days: days,
+        queue,
+        requester,
+        interpreters,
+        now,
+    } = *floor;
     anyhow::ensure!(!interpreters.is_empty(), "at least one interpreter");
     let mut tx = pool.begin().await?;
     // One statement: the new calls, who may see them, and their histories, so that the
@@ -142,7 +161,7 @@ pub async fn fill_read_models(
            SELECT c.call_id, c.seq * 5 + s, s, \
                   (ARRAY['CallRequested', 'CallQueued', 'CallOffered', 'CallAccepted', 'CallEnded'])[s], '1', \
                   c.requested_at, c.requested_at, '{\"role\": \"system\"}', '{}' \
-             FROM new_calls c, generate_series(1, 5) AS s \
+             FROM new_calls c, generate_series(1, least($6, 5)) AS s \
            RETURNING 1) \
          SELECT (SELECT count(*) FROM new_calls), (SELECT count(*) FROM history)",
     )
@@ -151,6 +170,7 @@ pub async fn fill_read_models(
     .bind(requester)
     .bind(interpreters)
     .bind(now)
+    .bind(history_per_call)
     .fetch_one(&mut *tx)
     .await
     .context("storing the calls, who may see them, and their histories")?;

@@ -227,6 +227,12 @@ async fn main() -> anyhow::Result<()> {
             let js = async_nats::jetstream::new(nats.clone());
             projections::stream::ensure_stream(&js, &settings.bus).await?;
             let shutdown = shutdown_watch();
+            let pruning = tokio::spawn(projections::retention::run(
+                pool.clone(),
+                settings.read_models.retention(),
+                std::time::Duration::from_secs(settings.read_models.prune_every_s.max(1)),
+                shutdown.clone(),
+            ));
             let workers = selected(&only)?.into_iter().map(|projection| {
                 tokio::spawn(projections::worker::run(
                     pool.clone(),
@@ -240,6 +246,7 @@ async fn main() -> anyhow::Result<()> {
             for result in futures::future::join_all(workers).await {
                 result.context("a projection worker panicked")??;
             }
+            pruning.await.context("the read-model pruning panicked")?;
             Ok(())
         }
         Command::Simulate(args) => command_api::simulate::run_cli(&args).await,

@@ -7,6 +7,7 @@ pub mod presence;
 pub mod projection;
 pub mod read_models;
 pub mod relay;
+pub mod retention;
 pub mod router;
 pub mod stream;
 pub mod stream_rebuild;

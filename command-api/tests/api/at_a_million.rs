@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use chrono::Utc;
 use command_api::auth::Role;
-use command_api::history::{append_interpreter_shifts, fill_read_models};
+use command_api::history::{FloorHistory, append_interpreter_shifts, fill_read_models};
 use command_api::seed::demo_queue_id;
 use domain::ids::AgentId;
 use serde_json::json;
@@ -162,17 +162,18 @@ async fn the_main_paths_cost_the_same_on_a_store_of_a_million_events() {
     // every answer compared is as long on both stores (a page of 50, today's buckets).
     let mut interpreters = vec![interpreter.id];
     interpreters.extend((1..10).map(|_| Uuid::new_v4()));
-    fill_read_models(
-        &app.pool,
-        1_000,
-        1,
+    let first_day = FloorHistory {
+        calls: 1_000,
+        history_per_call: 5,
+        metric_days: 1,
         queue,
-        requester.id,
-        &interpreters,
-        Utc::now(),
-    )
-    .await
-    .expect("a first day");
+        requester: requester.id,
+        interpreters: &interpreters,
+        now: Utc::now(),
+    };
+    fill_read_models(&app.pool, &first_day)
+        .await
+        .expect("a first day");
     let mut empty = Vec::with_capacity(paths.len());
     for path in &paths {
         empty.push(median_cost(&app, path).await);
@@ -185,17 +186,15 @@ async fn the_main_paths_cost_the_same_on_a_store_of_a_million_events() {
             .await
             .expect("an interpreter's 100,002 events");
     }
-    let filled = fill_read_models(
-        &app.pool,
-        200_000,
-        90,
-        queue,
-        requester.id,
-        &interpreters,
-        Utc::now(),
-    )
-    .await
-    .expect("the read models of 200,000 calls more");
+    let years = FloorHistory {
+        calls: 200_000,
+        metric_days: 90,
+        now: Utc::now(),
+        ..first_day
+    };
+    let filled = fill_read_models(&app.pool, &years)
+        .await
+        .expect("the read models of 200,000 calls more");
     // As if the relay had published them (no relay runs here): the relay's lag is what
     // waits, not what was stored.
     sqlx::query(

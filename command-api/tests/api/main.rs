@@ -25,6 +25,7 @@ mod presence;
 mod push;
 mod queries;
 mod queue_choice;
+mod retention;
 mod routing;
 mod scale_out;
 mod security;

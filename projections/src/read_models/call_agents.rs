@@ -97,7 +97,7 @@ impl VisibleTo {
             sqlx::query(
                 "INSERT INTO call_agents (agent_id, call_id, requested_at, answered) \
                  SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::timestamptz[], $4::bool[]) \
-                 ON CONFLICT (agent_id, call_id) \
+                 ON CONFLICT (call_id, agent_id) \
                  DO UPDATE SET answered = call_agents.answered OR EXCLUDED.answered",
             )
             .bind(&kept_agents)

@@ -360,7 +360,7 @@ CREATE TABLE call_agents (
     call_id      uuid NOT NULL,
     requested_at timestamptz NOT NULL,
     answered     boolean NOT NULL,
-    PRIMARY KEY (agent_id, call_id)
+    PRIMARY KEY (call_id, agent_id)
 );
 ";
 

@@ -536,6 +536,8 @@ CREATE TABLE call_facts (
     connection_hold_s  bigint NOT NULL,
     seq                bigint NOT NULL
 );
+-- For retention (`retention.rs`): the facts of calls older than the read models keep.
+CREATE INDEX call_facts_requested_at ON call_facts (requested_at);
 CREATE TABLE connections (
     call_id     uuid NOT NULL,
     agent_id    uuid NOT NULL,
