@@ -20,6 +20,7 @@ pub mod api_keys;
 pub mod auth;
 pub mod calls;
 pub mod health;
+pub mod paging;
 pub mod queries;
 pub mod queues;
 pub mod users;

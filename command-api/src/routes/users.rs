@@ -1,17 +1,18 @@
 //! Accounts, managed by admins.
 
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use domain::values::{DisplayName, Email, ValueError};
 use serde::Deserialize;
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
 
 use crate::auth::{AuthUser, Role, hash_password};
 use crate::directory::UserRecord;
-use crate::error::{ApiError, ErrorBody, Json};
+use crate::error::{ApiError, ErrorBody, Json, Query};
+use crate::routes::paging::{decode_after, encode_after, page, page_limit};
 use crate::state::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -94,18 +95,44 @@ async fn create_user(
     Ok((StatusCode::CREATED, Json(created)))
 }
 
-/// Lists accounts (admin, supervisor).
-#[utoipa::path(get, path = "/api/users", tag = "users", security(("bearer" = [])),
-    responses((status = 200, body = Vec<UserRecord>), (status = 403, body = ErrorBody)))]
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct UserListParams {
+    /// 1–1000, default 1000.
+    pub limit: Option<i64>,
+    /// The position after which the page starts, from the previous page's `Link` header.
+    pub after: Option<String>,
+}
+
+/// Lists active accounts (admin, supervisor), by role then email, in pages: when more
+/// follow, a `Link` header names the next page (`rel="next"`).
+#[utoipa::path(get, path = "/api/users", tag = "users", security(("bearer" = [])), params(UserListParams),
+    responses((status = 200, body = Vec<UserRecord>, headers(("Link" = String, description = "the next page, when one follows"))),
+        (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn list_users(
     user: AuthUser,
     State(state): State<AppState>,
-) -> Result<Json<Vec<UserRecord>>, ApiError> {
+    Query(params): Query<UserListParams>,
+) -> Result<(HeaderMap, Json<Vec<UserRecord>>), ApiError> {
     user.require(&[Role::Admin, Role::Supervisor])?;
-    let users = sqlx::query_as(
-        "SELECT id, email, name, role FROM users WHERE disabled_at IS NULL ORDER BY role, email",
+    let limit = page_limit(params.limit)?;
+    let [role, email] = match params.after.as_deref() {
+        Some(raw) => decode_after::<2>(raw)?.map(Some),
+        None => [None, None],
+    };
+    let users: Vec<UserRecord> = sqlx::query_as(
+        "SELECT id, email, name, role FROM users WHERE disabled_at IS NULL \
+           AND ($1::text IS NULL OR (role, email) > ($1, $2)) \
+         ORDER BY role, email LIMIT $3",
     )
+    .bind(role)
+    .bind(email)
+    .bind(limit + 1)
     .fetch_all(&state.pool)
     .await?;
-    Ok(Json(users))
+    let (headers, users) = page(users, limit, "/api/users", |last| {
+        encode_after(&[&last.role, &last.email])
+    });
+    Ok((headers, Json(users)))
 }

@@ -6,13 +6,13 @@ use super::http::{Api, ApiError};
 use crate::types::{Accepted, Agent, Skills};
 
 pub async fn board(api: &Api) -> Result<Vec<Agent>, ApiError> {
-    api.get("/api/agents").await
+    api.get_all("/api/agents").await
 }
 
 /// For an interpreter: their own row and their colleagues' presence and skills (without
 /// the colleagues' calls), to hand a call to a named colleague.
 pub async fn colleagues(api: &Api) -> Result<Vec<Agent>, ApiError> {
-    api.get("/api/agents?scope=colleagues").await
+    api.get_all("/api/agents?scope=colleagues").await
 }
 
 pub async fn set_my_status(api: &Api, status: &str) -> Result<Accepted, ApiError> {

@@ -214,6 +214,19 @@ impl Api {
         Self::json(self.send(Method::GET, path, None).await?).await
     }
 
+    /// Every row of a paged list (`GET /api/users`, `GET /api/agents`): page after page,
+    /// following the `Link: <…>; rel="next"` header the server sends while more follow.
+    pub async fn get_all<T: DeserializeOwned>(&self, path: &str) -> Result<Vec<T>, ApiError> {
+        let mut rows = Vec::new();
+        let mut next = Some(path.to_owned());
+        while let Some(path) = next.take() {
+            let response = self.send(Method::GET, &path, None).await?;
+            next = response.headers().get("link").and_then(|link| next_page(&link));
+            rows.extend(Self::json::<Vec<T>>(response).await?);
+        }
+        Ok(rows)
+    }
+
     /// A text body (CSV).
     pub async fn get_text(&self, path: &str) -> Result<String, ApiError> {
         self.send(Method::GET, path, None)
@@ -248,6 +261,12 @@ impl Api {
 }
 
 /// `key=value&…` with values percent-encoded; `None` values are left out.
+/// The target of a `Link` header's `rel="next"`, the only relation the API sends.
+fn next_page(link: &str) -> Option<String> {
+    let (target, relation) = link.trim().strip_prefix('<')?.split_once('>')?;
+    relation.contains("rel=\"next\"").then(|| target.to_owned())
+}
+
 pub fn query(params: &[(&str, Option<String>)]) -> String {
     let parts: Vec<String> = params
         .iter()

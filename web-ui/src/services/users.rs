@@ -4,7 +4,7 @@ use super::http::{Api, ApiError};
 use crate::types::{Account, NewAccount};
 
 pub async fn list(api: &Api) -> Result<Vec<Account>, ApiError> {
-    api.get("/api/users").await
+    api.get_all("/api/users").await
 }
 
 pub async fn create(api: &Api, account: &NewAccount) -> Result<Account, ApiError> {

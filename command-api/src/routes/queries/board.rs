@@ -3,6 +3,7 @@
 use std::collections::HashMap;
 
 use axum::extract::State;
+use axum::http::HeaderMap;
 use chrono::{DateTime, Utc};
 use domain::values::AgentStatus;
 use serde::{Deserialize, Serialize};
@@ -16,6 +17,7 @@ use super::estimate::{Basis, EstimateReason, estimate};
 use super::{ratio, start_of_day};
 use crate::auth::{AuthUser, Role};
 use crate::error::{ApiError, ErrorBody, Json, Query};
+use crate::routes::paging::{decode_after, encode_after, page, page_limit};
 use crate::state::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -357,6 +359,10 @@ pub struct AgentBoardParams {
     /// For an interpreter: `colleagues` lists everyone else too (to hand a call to a named
     /// colleague), without their calls and offers. Ignored for the other roles.
     pub scope: Option<AgentBoardScope>,
+    /// 1–1000, default 1000.
+    pub limit: Option<i64>,
+    /// The position after which the page starts, from the previous page's `Link` header.
+    pub after: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
@@ -371,19 +377,30 @@ pub enum AgentBoardScope {
 /// own row, or with `scope=colleagues` also the others' presence and skills).
 #[utoipa::path(get, path = "/api/agents", tag = "agents", security(("bearer" = [])),
     params(AgentBoardParams),
-    responses((status = 200, body = Vec<AgentBoard>), (status = 400, body = ErrorBody),
-        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
-        (status = 503, body = ErrorBody)))]
+    responses((status = 200, body = Vec<AgentBoard>, headers(("Link" = String, description = "the next page, when one follows"))),
+        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 422, body = ErrorBody), (status = 503, body = ErrorBody)))]
 async fn agent_board(
     user: AuthUser,
     State(state): State<AppState>,
     Query(params): Query<AgentBoardParams>,
-) -> Result<Json<Vec<AgentBoard>>, ApiError> {
+) -> Result<(HeaderMap, Json<Vec<AgentBoard>>), ApiError> {
     user.require(&[Role::Supervisor, Role::Admin, Role::Analyst, Role::Agent])?;
     let me = user.id.as_uuid();
     let agent_sees_colleagues =
         user.role == Role::Agent && params.scope == Some(AgentBoardScope::Colleagues);
     let only = (user.role == Role::Agent && !agent_sees_colleagues).then_some(me);
+    let limit = page_limit(params.limit)?;
+    let (after_name, after_id) = match params.after.as_deref() {
+        Some(raw) => {
+            let [name, id] = decode_after::<2>(raw)?;
+            let id = id.parse::<Uuid>().map_err(|_| {
+                ApiError::bad_request("invalid_cursor", "after: not a position this API gave")
+            })?;
+            (Some(name), Some(id))
+        }
+        None => (None, None),
+    };
     let rows: Vec<AgentBoard> = sqlx::query_as(
         "SELECT a.agent_id AS id, u.name, u.email, a.status::text AS status, a.reason, \
                 a.status_since AS since, \
@@ -395,27 +412,44 @@ async fn agent_board(
                 a.idle_since, coalesce(a.missed_offers_in_row, 0)::int8 AS missed_offers_in_row, \
                 a.presence_lost_at, a.seq::int8 AS seq \
          FROM read_agents.agents a LEFT JOIN public.users u ON u.id = a.agent_id \
-         WHERE $2::uuid IS NULL OR a.agent_id = $2 \
-         ORDER BY u.name, a.agent_id",
+         WHERE ($2::uuid IS NULL OR a.agent_id = $2) \
+           AND ($3::text IS NULL OR (coalesce(u.name, ''), a.agent_id) > ($3, $4::uuid)) \
+         ORDER BY coalesce(u.name, ''), a.agent_id LIMIT $5",
     )
     .bind(Utc::now().date_naive())
     .bind(only)
+    .bind(after_name)
+    .bind(after_id)
+    .bind(limit + 1)
     .fetch_all(&state.pool)
     .await?;
+    let path = match params.scope {
+        Some(AgentBoardScope::Colleagues) => "/api/agents?scope=colleagues",
+        _ => "/api/agents",
+    };
+    let (headers, rows) = page(rows, limit, path, |last| {
+        encode_after(&[
+            last.name.as_deref().unwrap_or_default(),
+            &last.id.to_string(),
+        ])
+    });
     if !agent_sees_colleagues {
-        return Ok(Json(rows));
+        return Ok((headers, Json(rows)));
     }
     // A colleague's presence and skills, not what they are working on.
-    Ok(Json(
-        rows.into_iter()
-            .map(|row| {
-                if row.id == me {
-                    row
-                } else {
-                    row.presence_only()
-                }
-            })
-            .collect(),
+    Ok((
+        headers,
+        Json(
+            rows.into_iter()
+                .map(|row| {
+                    if row.id == me {
+                        row
+                    } else {
+                        row.presence_only()
+                    }
+                })
+                .collect(),
+        ),
     ))
 }
 
