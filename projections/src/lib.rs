@@ -9,6 +9,7 @@ pub mod read_models;
 pub mod relay;
 pub mod retention;
 pub mod router;
+pub mod router_checkpoint;
 pub mod stream;
 pub mod stream_rebuild;
 pub mod worker;

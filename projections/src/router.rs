@@ -22,14 +22,16 @@ use domain::values::{AgentStatus, Modality, Priority, RoutingStrategy, Skills};
 use domain::workflow::{Floor, Metadata, Versioned};
 use domain::{CallCommand, values::LanguageCode};
 use futures::StreamExt;
+use serde::{Deserialize, Serialize};
 use sqlx::PgPool;
 use tokio::sync::watch;
 
 use crate::bus::{BusEventRef, BusNames};
 use crate::leader::{Leadership, ROUTER_LOCK};
+use crate::router_checkpoint;
 
 /// A router's knowledge of one queue.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 struct QueueState {
     config: QueueConfig,
     members: Vec<AgentId>,
@@ -37,7 +39,7 @@ struct QueueState {
     last_offered: Option<AgentId>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 struct AgentState {
     status: AgentStatus,
     activity: Activity,
@@ -53,7 +55,7 @@ struct AgentState {
     presence_lost_at: Option<DateTime<Utc>>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 struct CallState {
     language: LanguageCode,
     modality: Modality,
@@ -75,8 +77,10 @@ struct CallState {
     transfer_pending: bool,
 }
 
-/// Everything the router knows, folded from the stream.
-#[derive(Debug, Default)]
+/// Everything the router knows, folded from the stream. It is also what a router
+/// checkpoint holds (`router_checkpoint.rs`), so a router taking over starts from the last
+/// checkpoint rather than from the stream's first message.
+#[derive(Debug, Default, Serialize, Deserialize)]
 pub struct RouterState {
     queues: HashMap<QueueId, QueueState>,
     agents: HashMap<AgentId, AgentState>,
@@ -85,7 +89,9 @@ pub struct RouterState {
     call_queue: HashMap<CallId, QueueId>,
     /// Offers the floor refused (the router's view lagged the aggregates): not sent again
     /// until an event about the call or the agent shows what changed, so the router neither
-    /// repeats a refused offer in a loop nor excludes a free agent for good.
+    /// repeats a refused offer in a loop nor excludes a free agent for good. Not kept in a
+    /// checkpoint: a router taking over may try such an offer once more.
+    #[serde(skip)]
     refused: HashSet<(CallId, AgentId)>,
 }
 
@@ -948,9 +954,37 @@ where
     };
     let stream = crate::stream::ensure_stream(&js, &names).await?;
     let caught_up_at = crate::stream::last_sequence(&js, &names).await?;
+    let loading = std::time::Instant::now();
+    let checkpoint = match router_checkpoint::load(&pool, &names.stream, caught_up_at).await {
+        Ok(checkpoint) => checkpoint,
+        Err(error) => {
+            tracing::warn!(
+                error = format!("{error:#}"),
+                "no router checkpoint; replaying the stream"
+            );
+            None
+        }
+    };
+    let (mut state, resumed_at) = match checkpoint {
+        Some(checkpoint) => {
+            tracing::info!(
+                seq = checkpoint.stream_seq,
+                took_ms = loading.elapsed().as_millis(),
+                "router resumes from its checkpoint"
+            );
+            (checkpoint.state, checkpoint.stream_seq)
+        }
+        None => (RouterState::default(), 0),
+    };
+    let deliver_policy = match resumed_at {
+        0 => DeliverPolicy::All,
+        seq => DeliverPolicy::ByStartSequence {
+            start_sequence: seq + 1,
+        },
+    };
     let consumer = stream
         .create_consumer(OrderedConfig {
-            deliver_policy: DeliverPolicy::All,
+            deliver_policy,
             ..Default::default()
         })
         .await
@@ -960,19 +994,21 @@ where
         .await
         .context("consuming")?
         .ready_chunks(256);
-    let mut state = RouterState::default();
-    let mut replayed = caught_up_at == 0;
+    let mut replayed = caught_up_at <= resumed_at;
     if replayed {
-        tracing::info!(seq = 0, "router caught up; routing (the stream is empty)");
+        tracing::info!(seq = resumed_at, "router caught up; routing");
     }
     let mut lock_check = tokio::time::interval(Duration::from_secs(2));
     let mut presence_check = tokio::time::interval(PRESENCE_CHECK_EVERY);
     presence_check.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut presence_checks: u64 = 0;
     // The stream sequence read so far, reported every second for the API's stall watch.
-    let mut read_up_to = 0_u64;
+    let mut read_up_to = resumed_at;
     let mut progress_report = tokio::time::interval(Duration::from_secs(1));
     let mut progress_failed = false;
+    let mut checkpoint_due = tokio::time::interval(router_checkpoint::EVERY);
+    let mut checkpointed = resumed_at;
+    let mut checkpoint_failed = false;
     loop {
         if replayed {
             let now = Utc::now();
@@ -1008,6 +1044,18 @@ where
                 presence_checks += 1;
                 if presence_checks % PRUNE_CONNECTIONS_EVERY == 0 {
                     crate::presence::prune(&pool).await.context("pruning old connections")?;
+                }
+            }
+            _ = checkpoint_due.tick(), if replayed && read_up_to > checkpointed => {
+                // Like the progress report: a failed checkpoint costs a longer takeover,
+                // never routing. Said once per run.
+                match router_checkpoint::save(&pool, &names.stream, read_up_to, &state).await {
+                    Ok(()) => checkpointed = read_up_to,
+                    Err(error) if !checkpoint_failed => {
+                        tracing::warn!(error = format!("{error:#}"), "cannot write the router checkpoint");
+                        checkpoint_failed = true;
+                    }
+                    Err(_) => {}
                 }
             }
             _ = progress_report.tick() => {
@@ -1188,6 +1236,21 @@ mod tests {
             offers(&state.decide(t0 + chrono::Duration::seconds(1))),
             vec![(call, agent)],
             "an available, idle interpreter is not excluded for good"
+        );
+    }
+
+    #[test]
+    fn a_state_read_back_from_its_checkpoint_decides_the_same() {
+        let t0 = Utc::now();
+        let (state, _, agent, call) = one_call_one_interpreter(t0);
+        let saved = serde_json::to_value(&state).expect("a checkpoint");
+        let restored: RouterState = serde_json::from_value(saved.clone()).expect("it decodes");
+        assert_eq!(serde_json::to_value(&restored).expect("again"), saved);
+        assert_eq!(restored.decide(t0), state.decide(t0));
+        assert!(
+            matches!(restored.decide(t0)[..], [Decision::Offer { call: c, agent: a, .. }] if c == call && a == agent),
+            "{:?}",
+            restored.decide(t0)
         );
     }
 

@@ -74,7 +74,8 @@ pub async fn rebuild_stream(
     relay::start_epoch(&mut conn, &mut cursor, floor).await?;
     tracing::info!(events, floor, "stream rebuilt from the events table");
 
-    // Their checkpoints point into the stream that was replaced.
+    // Their checkpoints point into the stream that was replaced, as the router's does.
+    crate::router_checkpoint::forget(&mut conn, &names.stream).await?;
     for projection in projections {
         worker::drop_read_model(&mut conn, projection.as_ref()).await?;
     }

@@ -1,6 +1,6 @@
 //! The router against a model of the floor: random sequences of requests, answers,
 //! declines, status changes, presence losses, cancels, transfers (by the interpreter or a
-//! supervisor, to the queue or a colleague), ends, wrap-ups, clock jumps and router restarts, with the router's own rounds in between, run through the real
+//! supervisor, to the queue or a colleague), ends, wrap-ups, clock jumps router restarts and takeovers from a checkpoint, with the router's own rounds in between, run through the real
 //! `RouterState` and `Floor` on in-memory stores and a simulated clock. After every step:
 //! - never two interpreters on one call (nor rung for it), never two calls ringing for one
 //!   interpreter;
@@ -117,6 +117,11 @@ enum Op {
     Advance(i64),
     Round,
     RestartRouter,
+    /// The leader writes a checkpoint: its state and how far it has read.
+    Checkpoint,
+    /// A router takes over from the last checkpoint (from nothing before the first) and
+    /// folds the messages after it, as `parley route` does.
+    TakeOver,
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -140,6 +145,8 @@ fn op() -> impl Strategy<Value = Op> {
         3 => (1..=25i64).prop_map(Op::Advance),
         4 => Just(Op::Round),
         1 => Just(Op::RestartRouter),
+        1 => Just(Op::Checkpoint),
+        1 => Just(Op::TakeOver),
     ]
 }
 
@@ -148,6 +155,8 @@ struct World {
     log: Log,
     router: RouterState,
     fed: usize,
+    /// The last checkpoint written: the state as JSON, and the messages folded into it.
+    checkpoint: Option<(serde_json::Value, usize)>,
     now: DateTime<Utc>,
     queue: QueueId,
     requested: usize,
@@ -231,6 +240,7 @@ impl World {
             log,
             router: RouterState::default(),
             fed: 0,
+            checkpoint: None,
             now,
             queue,
             requested: 0,
@@ -362,6 +372,18 @@ impl World {
             Op::RestartRouter => {
                 self.router = RouterState::default();
                 self.fed = 0;
+                self.feed();
+            }
+            Op::Checkpoint => {
+                self.feed();
+                let state = serde_json::to_value(&self.router).unwrap();
+                self.checkpoint = Some((state, self.fed));
+            }
+            Op::TakeOver => {
+                (self.router, self.fed) = match &self.checkpoint {
+                    Some((state, fed)) => (serde_json::from_value(state.clone()).unwrap(), *fed),
+                    None => (RouterState::default(), 0),
+                };
                 self.feed();
             }
         }
