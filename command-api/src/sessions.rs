@@ -47,7 +47,7 @@ impl Standing {
             )),
             Self::Revoked => Err(ApiError::unauthorized(
                 "token_revoked",
-                "this token was revoked at logout; log in again",
+                "this token was revoked (a logout, or a password reset); log in again",
             )),
         }
     }
@@ -74,12 +74,18 @@ impl Sessions {
         if let Some(standing) = self.remembered(claims.jti) {
             return standing.into_result();
         }
+        // A token issued before the account's last password reset is ended too
+        // (`sessions_valid_from`). `iat` is in whole seconds, so a token issued in the
+        // same second as the reset, before or after it, is refused as well: after a reset
+        // the next login's token works from the next second on.
         let (deactivated, revoked): (Option<bool>, bool) = sqlx::query_as(
             "SELECT (SELECT disabled_at IS NOT NULL FROM users WHERE id = $1), \
-                    EXISTS (SELECT 1 FROM revoked_tokens WHERE jti = $2)",
+                    EXISTS (SELECT 1 FROM revoked_tokens WHERE jti = $2) \
+                    OR coalesce((SELECT sessions_valid_from > to_timestamp($3::int8) FROM users WHERE id = $1), false)",
         )
         .bind(claims.sub)
         .bind(claims.jti)
+        .bind(claims.iat)
         .fetch_one(pool)
         .await?;
         let standing = match (deactivated, revoked) {

@@ -21,6 +21,7 @@ pub mod auth;
 pub mod calls;
 pub mod health;
 pub mod paging;
+pub mod passwords;
 pub mod queries;
 pub mod queues;
 pub mod users;
@@ -94,6 +95,7 @@ pub fn api_router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(queues::router())
         .merge(users::router())
         .merge(accounts::router())
+        .merge(passwords::router())
         .merge(health::router())
         .merge(queries::router())
         .merge(crate::push::router())

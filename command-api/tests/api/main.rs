@@ -20,6 +20,7 @@ mod load;
 mod lockout;
 mod login;
 mod operations;
+mod passwords;
 mod pipeline;
 mod presence;
 mod push;

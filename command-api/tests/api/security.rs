@@ -417,6 +417,16 @@ async fn connected_call_row(app: &TestApp) -> Uuid {
         }),
     )
     .await;
+    // What the calls projection keeps beside the row: the interpreter may see the call.
+    insert_row(
+        &app.pool,
+        "read_calls.call_agents",
+        json!({
+            "agent_id": demo_user_id(demo_email(Role::Agent)), "call_id": call,
+            "requested_at": now, "answered": true,
+        }),
+    )
+    .await;
     call
 }
 
