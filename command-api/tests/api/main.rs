@@ -18,6 +18,7 @@ mod leases;
 mod load;
 mod lockout;
 mod login;
+mod openapi;
 mod operations;
 mod pipeline;
 mod presence;
