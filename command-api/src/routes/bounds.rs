@@ -216,9 +216,10 @@ fn instant() -> Value {
     json!({"format": "date-time"})
 }
 
-/// One call status or several, comma-separated (`parse_statuses` also skips blanks).
+/// Call statuses, comma-separated, as `parse_statuses` reads them: each trimmed, blank
+/// ones skipped (so an empty list is no filter).
 fn status_list() -> Value {
-    let one = format!("({})", super::queries::calls::STATUSES.join("|"));
+    let one = format!(r"\s*({})?\s*", super::queries::calls::STATUSES.join("|"));
     json!({"pattern": format!("^{one}(,{one})*$")})
 }
 
@@ -234,6 +235,7 @@ pub fn query_bounds() -> Vec<Bound> {
         bound("GET /api/calls/export.csv", "to", instant()),
         bound("GET /api/calls/{id}/state", "at", instant()),
         bound("GET /api/floor", "at", instant()),
+        bound("GET /api/metrics", "language", language()),
         bound("GET /api/metrics", "from", instant()),
         bound("GET /api/metrics", "to", instant()),
         bound("GET /api/metrics", "group_by", one_of(metrics::GROUP_BY)),

@@ -178,7 +178,11 @@ async fn metrics(
             ));
         }
         ("queue", Some(queue), None) => Some(queue.to_string()),
-        ("language", None, Some(language)) => Some(language.trim().to_ascii_lowercase()),
+        // Parsed, not passed on as typed: the key is the normalised code ("spa" is "es"), and
+        // text the database cannot hold (a NUL) must be a 422, not a failed query.
+        ("language", None, Some(language)) => {
+            Some(domain::values::LanguageCode::parse(language)?.to_string())
+        }
         (_, None, None) => None,
         (_, Some(_), None) => {
             return Err(ApiError::unprocessable(
