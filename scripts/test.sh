@@ -288,8 +288,15 @@ ensure_fuzz_tools() {
   printf '%s\n' "${FUZZ_TOOLS[*]}" >"$FUZZ_VENV/pins"
 }
 
+# A demo account's access token (every demo account has the password password123).
+demo_token() {
+  curl -fsS -X POST "$1/api/auth/login" -H 'Content-Type: application/json' \
+    -d "{\"email\":\"$2@example.com\",\"password\":\"password123\"}" |
+    "$FUZZ_VENV/bin/python" -c 'import json, sys; print(json.load(sys.stdin)["access_token"])'
+}
+
 run_api_fuzz() {
-  local seconds=${PARLEY_FUZZ_SECONDS:-120} id port base token
+  local seconds=${PARLEY_FUZZ_SECONDS:-120} id port base dir admin supervisor
   if ((seconds == 0)); then
     warn "PARLEY_FUZZ_SECONDS=0: the API fuzz is skipped"
     return 0
@@ -300,25 +307,36 @@ run_api_fuzz() {
   id=fuzz$(date +%s)$RANDOM
   port=$(free_port)
   base=http://127.0.0.1:$port
+  dir=$SERVICES_ROOT/$id
   # The whole pipeline, so that /readyz is honest (events wait for nobody) and the queries
   # read what the fuzz's own commands projected.
   start_parley "$id" "$port" serve relay project route
-  token=$(curl -fsS -X POST "$base/api/auth/login" -H 'Content-Type: application/json' \
-    -d '{"email":"admin@example.com","password":"password123"}' |
-    "$FUZZ_VENV/bin/python" -c 'import json, sys; print(json.load(sys.stdin)["access_token"])') ||
-    die "could not log in as the demo admin"
-  curl -fsS "$base/api/openapi.json" -o "$SERVICES_ROOT/$id/openapi.json" || die "no OpenAPI document"
-  "$FUZZ_VENV/bin/openapi-spec-validator" "$SERVICES_ROOT/$id/openapi.json" ||
+  # Both tokens first: the fuzz's own logins spend the source's login budget.
+  admin=$(demo_token "$base" admin) && supervisor=$(demo_token "$base" supervisor) ||
+    die "could not log in as the demo admin and supervisor"
+  curl -fsS "$base/api/openapi.json" -o "$dir/openapi.json" || die "no OpenAPI document"
+  "$FUZZ_VENV/bin/openapi-spec-validator" "$dir/openapi.json" ||
     die "the OpenAPI document is not a valid OpenAPI 3.1 document (above)"
-  # Logging out would revoke the token the rest of the run uses. Its own folder: hypothesis
-  # keeps a database of examples in the working directory.
-  (cd "$SERVICES_ROOT/$id" && "$FUZZ_VENV/bin/schemathesis" run "$base/api/openapi.json" \
-    --checks not_a_server_error,status_code_conformance,response_schema_conformance,content_type_conformance \
-    --max-time "$seconds" --workers 2 --seed "${PARLEY_FUZZ_SEED:-20250101}" \
-    --exclude-path /api/auth/logout --request-timeout 20 \
-    -H "Authorization: Bearer $token" --no-color) ||
-    { show_log_tail "$SERVICES_ROOT/$id/serve.log" 40; die "the API fuzz found answers the document does not allow (above)"; }
+  # Two thirds of the budget as the admin, who reaches most routes; the rest as the
+  # supervisor, for the routes only floor staff may call (offer, transfer, others' status).
+  fuzz_as admin "$admin" $((seconds * 2 / 3)) "$base" "$dir"
+  fuzz_as supervisor "$supervisor" $((seconds - seconds * 2 / 3)) "$base" "$dir" --exclude-path /api/auth/login
   stop_parley "$id"
+}
+
+# fuzz_as WHO TOKEN SECONDS BASE DIR [schemathesis options...]
+fuzz_as() {
+  local who=$1 token=$2 seconds=$3 base=$4 dir=$5
+  shift 5
+  info "schemathesis as the $who for ${seconds} s"
+  # Logging out would revoke the token the rest of the run uses. In DIR: hypothesis keeps
+  # a database of examples in the working directory.
+  (cd "$dir" && "$FUZZ_VENV/bin/schemathesis" --no-color run "$base/api/openapi.json" \
+    --checks not_a_server_error,status_code_conformance,response_schema_conformance,content_type_conformance,negative_data_rejection \
+    --max-time "$seconds" --workers 2 --seed "${PARLEY_FUZZ_SEED:-20250101}" \
+    --exclude-path /api/auth/logout --request-timeout 20 "$@" \
+    -H "Authorization: Bearer $token") ||
+    { show_log_tail "$dir/serve.log" 40; die "the API fuzz (as the $who) found answers the document does not allow (above)"; }
 }
 # ==========================================================================
 
