@@ -19,7 +19,10 @@
 #   4. cargo clippy --workspace --all-targets -- -D warnings
 #   5. start private PostgreSQL and NATS when not given (see below)
 #   6. cargo test --workspace [args]
-#   7. browser tests (run_browser_tests; nothing until web-ui/e2e exists)
+#   7. API fuzz: the OpenAPI document validated, then schemathesis against a Parley
+#      on the test services for PARLEY_FUZZ_SECONDS (120; 0 skips it); both tools
+#      pinned, installed from PyPI into .tools/api-fuzz/ when missing
+#   8. browser tests (run_browser_tests; nothing until web-ui/e2e exists)
 #
 # Environment:
 #   DATABASE_URL  superuser URL of a PostgreSQL where each test creates its own
@@ -30,6 +33,8 @@
 #     stopped and deleted when the script ends, whether it passed, failed or
 #     was interrupted.
 #   PARLEY_TEST_SKIP_LINT=1  skip fmt and clippy (quicker local runs; CI never sets it)
+#   PARLEY_FUZZ_SECONDS      the API fuzz's time budget (120 s; 0 skips it; CI never sets it)
+#   PARLEY_FUZZ_SEED         its random seed (fixed, so that a run repeats)
 set -euo pipefail
 
 # shellcheck source=scripts/lib.sh
@@ -69,7 +74,7 @@ on_exit() {
     err "step '$CURRENT_STEP' failed after $(format_duration "$STEP_START" "$(now_us)") (exit $rc)"
     ((rc != 0)) || rc=1
   fi
-  stop_browser_test_parts
+  stop_all_parleys
   stop_test_services
   if ((${#STEP_REPORT[@]})); then
     printf '\n%sSteps%s\n' "$C_BOLD" "$C_RESET"
@@ -191,16 +196,68 @@ print_test_totals() {
   rm -f "$TEST_OUTPUT"
 }
 
-# ============================== BROWSER TESTS ==============================
-# The place for end-to-end browser tests. A no-op until web-ui/e2e/package.json
-# exists; the change that adds those tests fills this in (start the API the
-# tests need, point them at it, stop it), keeping the step's contract: exit
-# non-zero on failure, clean up after itself.
-E2E_DIR=''  # the browser tests' parley parts: pid and log files
-E2E_DB=''   # and their database
+# ============================ A PRIVATE PARLEY ============================
+# The browser tests and the API fuzz run against a real Parley on the test services,
+# each with its own database and bus names (the id), on a private port.
+PARLEY_RUNS=()  # ids of the Parleys started by start_parley, for the cleanup
 
+parley_bin() { printf '%s/debug/parley' "${CARGO_TARGET_DIR:-$REPO_ROOT/target}"; }
+
+# Builds `parley`. A CARGO_TARGET_DIR shared with another checkout holds one debug/parley,
+# the last one linked, maybe the other checkout's, and cargo links it again only when this
+# checkout's binary is out of date: touching main.rs makes it so (a relink, seconds).
+build_parley() {
+  [[ -n ${CARGO_TARGET_DIR:-} ]] && touch "$REPO_ROOT/command-api/src/main.rs"
+  cargo build -p command-api --bin parley
+}
+
+# start_parley ID PORT PART...: migrates and seeds database ID, starts PART... (serve,
+# relay, project, route), and waits for /readyz. Pid and log files under SERVICES_ROOT/ID.
+start_parley() {
+  local id=$1 port=$2 dir=$SERVICES_ROOT/$1 part parley
+  shift 2
+  parley=$(parley_bin)
+  mkdir -p "$dir"
+  psql "$DATABASE_URL" -Xq -v ON_ERROR_STOP=1 -c "CREATE DATABASE $id" || die "cannot create database $id"
+  PARLEY_RUNS+=("$id")
+  # A subshell: the settings stay with this Parley, not with the rest of the script.
+  (
+    export PARLEY__DATABASE__URL=${DATABASE_URL%/*}/$id PARLEY__NATS__URL=$NATS_URL \
+      PARLEY__ENVIRONMENT=local PARLEY__HTTP__PORT=$port PARLEY__HTTP__WEB_ROOT=$REPO_ROOT/web-ui/dist \
+      PARLEY__BUS__STREAM=${id^^} PARLEY__BUS__PREFIX=$id \
+      PARLEY__AUTH__LOGIN_BURST=1000 PARLEY__AUTH__LOGIN_PER_MINUTE=1000 \
+      PARLEY__PRESENCE__TIMEOUT_S=600
+    # Presence is lengthened, not off: the pages keep their sockets (with heartbeats), but the
+    # browser harness also drives some interpreters over plain HTTP (a colleague made available
+    # by the supervisor), who would go away after the default 30 s. presence.rs tests it.
+    "$parley" migrate >>"$dir/migrate.log" 2>&1 || { show_log_tail "$dir/migrate.log"; exit 1; }
+    "$parley" seed >>"$dir/migrate.log" 2>&1 || { show_log_tail "$dir/migrate.log"; exit 1; }
+    for part in "$@"; do
+      spawn_detached "$dir/$part.pid" "$dir/$part.log" "$parley" "$part"
+    done
+  ) || die "could not start Parley $id"
+  wait_http "http://127.0.0.1:$port/readyz" 60 "$(cat "$dir/serve.pid")" ||
+    { show_log_tail "$dir/serve.log"; die "Parley $id did not get ready"; }
+}
+
+# Idempotent: stops every part of Parley ID, deletes its files and drops its database.
+stop_parley() {
+  local id=$1 dir=$SERVICES_ROOT/$1 part
+  [[ -d $dir ]] || return 0
+  for part in route project relay serve; do stop_pidfile "$dir/$part.pid" "$part" 10 || true; done
+  rm -rf "$dir"
+  psql "$DATABASE_URL" -Xq -c "DROP DATABASE IF EXISTS $id WITH (FORCE)" || true
+}
+
+stop_all_parleys() {
+  local id
+  for id in "${PARLEY_RUNS[@]}"; do stop_parley "$id"; done
+  PARLEY_RUNS=()
+}
+
+# ============================== BROWSER TESTS ==============================
 # The web UI in headless Chromium against a real Parley (API, relay, projections,
-# router) on the test services, with its own database and bus names.
+# router). A no-op until web-ui/e2e/package.json exists.
 run_browser_tests() {
   if [[ ! -f $REPO_ROOT/web-ui/e2e/package.json ]]; then
     info "no web-ui/e2e/package.json: no browser tests to run"
@@ -209,42 +266,85 @@ run_browser_tests() {
   ensure_debian_packages chromium
   have npm || ensure_debian_packages nodejs npm
   build_web_ui
-  cargo build -p command-api --bin parley
-  local id port db_url part parley=${CARGO_TARGET_DIR:-$REPO_ROOT/target}/debug/parley
+  build_parley
+  local id port
   id=e2e$(date +%s)$RANDOM
   port=$(free_port)
-  E2E_DIR=$SERVICES_ROOT/$id
-  mkdir -p "$E2E_DIR"
-  psql "$DATABASE_URL" -Xq -v ON_ERROR_STOP=1 -c "CREATE DATABASE $id" || die "cannot create the browser tests' database"
-  E2E_DB=$id
-  db_url=${DATABASE_URL%/*}/$id
-  export PARLEY__DATABASE__URL=$db_url PARLEY__NATS__URL=$NATS_URL PARLEY__ENVIRONMENT=local \
-    PARLEY__HTTP__PORT=$port PARLEY__HTTP__WEB_ROOT=$REPO_ROOT/web-ui/dist \
-    PARLEY__BUS__STREAM=${id^^} PARLEY__BUS__PREFIX=$id \
-    PARLEY__AUTH__LOGIN_BURST=1000 PARLEY__AUTH__LOGIN_PER_MINUTE=1000 \
-    PARLEY__PRESENCE__TIMEOUT_S=600
-  # Presence is lengthened, not off: the pages keep their sockets (with heartbeats), but the
-  # harness also drives some interpreters over plain HTTP (a colleague made available by the
-  # supervisor), who would go away after the default 30 s. presence.rs tests it.
-  "$parley" migrate
-  "$parley" seed
-  for part in serve relay project route; do
-    spawn_detached "$E2E_DIR/$part.pid" "$E2E_DIR/$part.log" "$parley" "$part"
-  done
-  wait_http "http://127.0.0.1:$port/readyz" 60 "$(cat "$E2E_DIR/serve.pid")" ||
-    { show_log_tail "$E2E_DIR/serve.log"; die "the API for the browser tests did not get ready"; }
+  start_parley "$id" "$port" serve relay project route
   (cd "$REPO_ROOT/web-ui/e2e" && npm ci --no-audit --no-fund && PARLEY_BASE_URL=http://127.0.0.1:$port npm test)
-  stop_browser_test_parts
+  stop_parley "$id"
 }
 
-stop_browser_test_parts() {
-  [[ -n $E2E_DIR && -d $E2E_DIR ]] || return 0
-  local part
-  for part in route project relay serve; do stop_pidfile "$E2E_DIR/$part.pid" "$part" 10 || true; done
-  rm -rf "$E2E_DIR"
-  E2E_DIR=''
-  [[ -n $E2E_DB ]] && psql "$DATABASE_URL" -Xq -c "DROP DATABASE IF EXISTS $E2E_DB WITH (FORCE)" || true
-  E2E_DB=''
+# ================================ API FUZZ ================================
+# Schemathesis reads the served OpenAPI document and sends generated requests, valid and
+# invalid, to every operation for PARLEY_FUZZ_SECONDS (0 skips it), as an admin. Any 5xx,
+# any status an operation does not list, or an answer off its schema fails the run.
+# Pinned; a change of pins rebuilds the venv (its `pins` file says what it holds).
+FUZZ_TOOLS=(schemathesis==4.32.5 openapi-spec-validator==0.9.0)
+FUZZ_VENV=$REPO_ROOT/.tools/api-fuzz
+
+ensure_fuzz_tools() {
+  [[ -x $FUZZ_VENV/bin/schemathesis && $(cat "$FUZZ_VENV/pins" 2>/dev/null) == "${FUZZ_TOOLS[*]}" ]] && return 0
+  ensure_gitignored .tools/
+  have python3 || ensure_debian_packages python3
+  python3 -m venv --help >/dev/null 2>&1 || ensure_debian_packages python3-venv
+  info "installing ${FUZZ_TOOLS[*]} into ${FUZZ_VENV#"$REPO_ROOT"/} (once)"
+  rm -rf "$FUZZ_VENV"
+  python3 -m venv "$FUZZ_VENV" || die "could not create a Python venv (apt-get install python3-venv)"
+  "$FUZZ_VENV/bin/pip" install --quiet --disable-pip-version-check "${FUZZ_TOOLS[@]}" ||
+    { rm -rf "$FUZZ_VENV"; die "could not install ${FUZZ_TOOLS[*]} from PyPI"; }
+  printf '%s\n' "${FUZZ_TOOLS[*]}" >"$FUZZ_VENV/pins"
+}
+
+# A demo account's access token (every demo account has the password password123).
+demo_token() {
+  curl -fsS -X POST "$1/api/auth/login" -H 'Content-Type: application/json' \
+    -d "{\"email\":\"$2@example.com\",\"password\":\"password123\"}" |
+    "$FUZZ_VENV/bin/python" -c 'import json, sys; print(json.load(sys.stdin)["access_token"])'
+}
+
+run_api_fuzz() {
+  local seconds=${PARLEY_FUZZ_SECONDS:-120} id port base dir admin supervisor
+  if ((seconds == 0)); then
+    warn "PARLEY_FUZZ_SECONDS=0: the API fuzz is skipped"
+    return 0
+  fi
+  ensure_fuzz_tools
+  have curl || ensure_debian_packages curl
+  build_parley
+  id=fuzz$(date +%s)$RANDOM
+  port=$(free_port)
+  base=http://127.0.0.1:$port
+  dir=$SERVICES_ROOT/$id
+  # The whole pipeline, so that /readyz is honest (events wait for nobody) and the queries
+  # read what the fuzz's own commands projected.
+  start_parley "$id" "$port" serve relay project route
+  # Both tokens first: the fuzz's own logins spend the source's login budget.
+  admin=$(demo_token "$base" admin) && supervisor=$(demo_token "$base" supervisor) ||
+    die "could not log in as the demo admin and supervisor"
+  curl -fsS "$base/api/openapi.json" -o "$dir/openapi.json" || die "no OpenAPI document"
+  "$FUZZ_VENV/bin/openapi-spec-validator" "$dir/openapi.json" ||
+    die "the OpenAPI document is not a valid OpenAPI 3.1 document (above)"
+  # Two thirds of the budget as the admin, who reaches most routes; the rest as the
+  # supervisor, for the routes only floor staff may call (offer, transfer, others' status).
+  fuzz_as admin "$admin" $((seconds * 2 / 3)) "$base" "$dir"
+  fuzz_as supervisor "$supervisor" $((seconds - seconds * 2 / 3)) "$base" "$dir" --exclude-path /api/auth/login
+  stop_parley "$id"
+}
+
+# fuzz_as WHO TOKEN SECONDS BASE DIR [schemathesis options...]
+fuzz_as() {
+  local who=$1 token=$2 seconds=$3 base=$4 dir=$5
+  shift 5
+  info "schemathesis as the $who for ${seconds} s"
+  # Logging out would revoke the token the rest of the run uses. In DIR: hypothesis keeps
+  # a database of examples in the working directory.
+  (cd "$dir" && "$FUZZ_VENV/bin/schemathesis" --no-color run "$base/api/openapi.json" \
+    --checks not_a_server_error,status_code_conformance,response_schema_conformance,content_type_conformance,negative_data_rejection \
+    --max-time "$seconds" --workers 2 --seed "${PARLEY_FUZZ_SEED:-20250101}" \
+    --exclude-path /api/auth/logout --request-timeout 20 "$@" \
+    -H "Authorization: Bearer $token") ||
+    { show_log_tail "$dir/serve.log" 40; die "the API fuzz (as the $who) found answers the document does not allow (above)"; }
 }
 # ==========================================================================
 
@@ -264,6 +364,7 @@ main() {
   fi
   run_step "start test services" start_test_services
   run_step "cargo test" cargo_test "$@"
+  run_step "API fuzz" run_api_fuzz
   run_step "browser tests" run_browser_tests
 }
 

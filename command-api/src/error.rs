@@ -127,6 +127,19 @@ impl From<ValueError> for ApiError {
 
 impl From<sqlx::Error> for ApiError {
     fn from(e: sqlx::Error) -> Self {
+        // SQLSTATE class 22, "data exception": a value the database refuses (a NUL in text,
+        // a date or number out of its range) came from the request, since every value the
+        // code computes itself stays in range. The client's to fix, so not a 503.
+        if let sqlx::Error::Database(db) = &e
+            && db.code().is_some_and(|code| code.starts_with("22"))
+        {
+            tracing::warn!(cause = %e, "the database refused a value of the request");
+            return Self::unprocessable(
+                "invalid_value",
+                "a value of the request is outside what the database can store \
+                 (a NUL character, or a date or number out of range)",
+            );
+        }
         Self::unavailable("database", &e)
     }
 }

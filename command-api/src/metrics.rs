@@ -124,7 +124,14 @@ impl FromRequestParts<AppState> for Scraper {
     }
 }
 
-/// The Prometheus page.
+pub fn router() -> utoipa_axum::router::OpenApiRouter<AppState> {
+    utoipa_axum::router::OpenApiRouter::new().routes(utoipa_axum::routes!(render))
+}
+
+/// The Prometheus page (text exposition format 0.0.4), for a scraper sending
+/// `http.metrics_token` as its bearer token, or a signed-in admin or supervisor.
+#[utoipa::path(get, path = "/metrics", tag = "operations", security(("bearer" = [])), responses(
+    (status = 200, content_type = "text/plain", body = String, description = "Prometheus text format")))]
 pub async fn render(_scraper: Scraper, State(state): State<AppState>) -> Response {
     let mut out = handle().map(PrometheusHandle::render).unwrap_or_default();
     gauge_line(

@@ -56,14 +56,22 @@ fn seconds(
     field: &'static str,
     raw: Option<i64>,
     default: u32,
-    min: u32,
-    max: u32,
+    range: std::ops::RangeInclusive<u32>,
 ) -> Result<u32, ValueError> {
     let value = raw.unwrap_or(i64::from(default));
     u32::try_from(value)
         .ok()
-        .filter(|v| (min..=max).contains(v))
-        .ok_or_else(|| ValueError::new(field, format!("{value} is outside {min}..={max} seconds")))
+        .filter(|v| range.contains(v))
+        .ok_or_else(|| {
+            ValueError::new(
+                field,
+                format!(
+                    "{value} is outside {}..={} seconds",
+                    range.start(),
+                    range.end()
+                ),
+            )
+        })
 }
 
 fn parse_precedence(raw: Option<i64>) -> Result<i32, ValueError> {
@@ -87,6 +95,11 @@ impl QueueConfig {
     pub const DEFAULT_SERVICE_LEVEL_S: u32 = 30;
     /// The range of `precedence`: wide enough to slot a queue between any two.
     pub const PRECEDENCE_RANGE: std::ops::RangeInclusive<i32> = -1_000..=1_000;
+    /// The accepted ranges of the timers, in seconds (the API documents the same bounds).
+    pub const RING_TIMEOUT_RANGE_S: std::ops::RangeInclusive<u32> = 1..=600;
+    pub const MAX_WAIT_RANGE_S: std::ops::RangeInclusive<u32> = 5..=86_400;
+    pub const WRAP_UP_RANGE_S: std::ops::RangeInclusive<u32> = 0..=3_600;
+    pub const SERVICE_LEVEL_RANGE_S: std::ops::RangeInclusive<u32> = 1..=3_600;
 
     /// Parses every setting, with the product's defaults for those left out.
     pub fn new(settings: QueueSettings) -> Result<Self, ValueError> {
@@ -135,24 +148,26 @@ impl QueueConfig {
                 "ring_timeout_s",
                 ring_timeout_s,
                 Self::DEFAULT_RING_TIMEOUT_S,
-                1,
-                600,
+                Self::RING_TIMEOUT_RANGE_S,
             )?,
             max_wait_s: seconds(
                 "max_wait_s",
                 max_wait_s,
                 Self::DEFAULT_MAX_WAIT_S,
-                5,
-                86_400,
+                Self::MAX_WAIT_RANGE_S,
             )?,
             overflow_queue_id,
-            wrap_up_s: seconds("wrap_up_s", wrap_up_s, Self::DEFAULT_WRAP_UP_S, 0, 3_600)?,
+            wrap_up_s: seconds(
+                "wrap_up_s",
+                wrap_up_s,
+                Self::DEFAULT_WRAP_UP_S,
+                Self::WRAP_UP_RANGE_S,
+            )?,
             service_level_s: seconds(
                 "service_level_s",
                 service_level_s,
                 Self::DEFAULT_SERVICE_LEVEL_S,
-                1,
-                3_600,
+                Self::SERVICE_LEVEL_RANGE_S,
             )?,
             precedence: parse_precedence(precedence)?,
         })

@@ -29,6 +29,9 @@ impl ValueError {
 pub struct LanguageCode(String);
 
 impl LanguageCode {
+    /// Letters of a code: ISO 639-1 (2) or 639-3 (3), after trimming.
+    pub const CHARS: std::ops::RangeInclusive<usize> = 2..=3;
+
     pub fn parse(raw: &str) -> Result<Self, ValueError> {
         const FIELD: &str = "language";
         let code = raw.trim().to_ascii_lowercase();
@@ -174,9 +177,12 @@ impl AgentStatus {
 pub struct Email(String);
 
 impl Email {
+    /// Longest address, in bytes (RFC 5321's path limit less the angle brackets).
+    pub const MAX_LEN: usize = 254;
+
     pub fn parse(raw: &str) -> Result<Self, ValueError> {
         let email = raw.trim().to_lowercase();
-        if email.len() > 254 || !email_address::EmailAddress::is_valid(&email) {
+        if email.len() > Self::MAX_LEN || !email_address::EmailAddress::is_valid(&email) {
             return Err(ValueError::new(
                 "email",
                 format!("{raw:?} is not a valid email address"),
@@ -269,13 +275,18 @@ macro_rules! bounded_text {
         pub struct $name(String);
 
         impl $name {
+            /// Fewest characters, after trimming (the API documents the same bound).
+            pub const MIN_CHARS: usize = $min;
+            /// Most characters, after trimming.
+            pub const MAX_CHARS: usize = $max;
+
             pub fn parse(raw: &str) -> Result<Self, ValueError> {
                 let text = raw.trim();
                 let chars = text.chars().count();
-                if !($min..=$max).contains(&chars) {
+                if !(Self::MIN_CHARS..=Self::MAX_CHARS).contains(&chars) {
                     return Err(ValueError::new(
                         $field,
-                        format!("must be {} to {} characters, got {chars}", $min, $max),
+                        format!("must be {} to {} characters, got {chars}", Self::MIN_CHARS, Self::MAX_CHARS),
                     ));
                 }
                 if text.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {

@@ -96,10 +96,20 @@ pub struct SkillsBody {
     pub modalities: Vec<String>,
 }
 
+/// How many languages one interpreter's skills list.
+pub const SKILL_LANGUAGES: std::ops::RangeInclusive<usize> = 1..=50;
+
 impl SkillsBody {
     fn parse(&self) -> Result<Skills, ValueError> {
-        if self.languages.is_empty() || self.languages.len() > 50 {
-            return Err(ValueError::new("languages", "give 1 to 50 languages"));
+        if !SKILL_LANGUAGES.contains(&self.languages.len()) {
+            return Err(ValueError::new(
+                "languages",
+                format!(
+                    "give {} to {} languages",
+                    SKILL_LANGUAGES.start(),
+                    SKILL_LANGUAGES.end()
+                ),
+            ));
         }
         if self.modalities.is_empty() {
             return Err(ValueError::new("modalities", "give at least one modality"));

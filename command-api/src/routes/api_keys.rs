@@ -60,13 +60,20 @@ pub struct ApiKeyView {
     pub revoked_by: Option<Uuid>,
 }
 
+/// How long a key's name may be, in characters, after trimming.
+pub const NAME_CHARS: std::ops::RangeInclusive<usize> = 1..=100;
+
 fn parse_name(raw: &str) -> Result<String, ValueError> {
     let name = raw.trim();
     let chars = name.chars().count();
-    if !(1..=100).contains(&chars) || name.chars().any(char::is_control) {
+    if !NAME_CHARS.contains(&chars) || name.chars().any(char::is_control) {
         return Err(ValueError::new(
             "name",
-            "must be 1 to 100 characters, without control characters",
+            format!(
+                "must be {} to {} characters, without control characters",
+                NAME_CHARS.start(),
+                NAME_CHARS.end()
+            ),
         ));
     }
     Ok(name.to_owned())

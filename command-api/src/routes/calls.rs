@@ -133,12 +133,17 @@ async fn offer_call(
     Json(body): Json<OfferBody>,
 ) -> AcceptedResponse {
     ctx.user.require(&[Role::Supervisor])?;
+    let range = domain::queue::QueueConfig::RING_TIMEOUT_RANGE_S;
     let ring = match body.ring_timeout_s {
-        Some(seconds @ 1..=600) => Duration::seconds(i64::from(seconds)),
+        Some(seconds) if range.contains(&seconds) => Duration::seconds(i64::from(seconds)),
         Some(other) => {
             return Err(ApiError::unprocessable(
                 "invalid_value",
-                format!("ring_timeout_s: {other} is outside 1..=600"),
+                format!(
+                    "ring_timeout_s: {other} is outside {}..={}",
+                    range.start(),
+                    range.end()
+                ),
             ));
         }
         None => {

@@ -18,8 +18,10 @@ pub mod accounts;
 pub mod agents;
 pub mod api_keys;
 pub mod auth;
+pub mod bounds;
 pub mod calls;
 pub mod health;
+pub mod openapi;
 pub mod paging;
 pub mod passwords;
 pub mod queries;
@@ -50,7 +52,10 @@ pub fn accepted(id: Uuid, version: usize) -> AcceptedResponse {
     info(
         title = "Parley API",
         description = "Commands and queries of Parley, the event-sourced interpretation call center. \
-                       Errors are `{\"error\": {\"code\", \"message\"}}`.",
+                       Errors are `{\"error\": {\"code\", \"message\"}}`. Any request whose body is over \
+                       `http.body_limit_bytes` is answered 413; a method a path does not serve, 405 \
+                       `method_not_allowed`; an unknown `/api` path, 404 `route_not_found`. See \
+                       docs/security.md for who may call what.",
     ),
     modifiers(&BearerAuth),
     components(schemas(crate::error::ErrorBody)),
@@ -63,7 +68,7 @@ pub fn accepted(id: Uuid, version: usize) -> AcceptedResponse {
         (name = "floor", description = "The floor as it was at any instant, from the event history"),
         (name = "metrics", description = "Contact-center metrics from the read models"),
         (name = "push", description = "Live updates over a WebSocket"),
-        (name = "operations", description = "Health and readiness"),
+        (name = "operations", description = "Health, readiness, Prometheus metrics and this document"),
     )
 )]
 struct ApiDoc;
@@ -99,17 +104,25 @@ pub fn api_router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(health::router())
         .merge(queries::router())
         .merge(crate::push::router())
+        .merge(crate::metrics::router())
         .split_for_parts()
 }
 
-/// The routes plus `/api/openapi.json`, `/docs` and JSON fallbacks.
+/// The OpenAPI document as served at `/api/openapi.json`.
+pub fn openapi_document() -> serde_json::Value {
+    openapi::finish(&api_router().1)
+}
+
+/// The routes plus `/api/openapi.json`, `/docs` and JSON fallbacks. Every route is added
+/// by `utoipa_axum::routes!` in `api_router`, which documents it from the same attribute;
+/// `openapi_tests.rs` refuses any other way of adding one.
 pub fn app_router(state: AppState) -> Router {
     let (router, openapi) = api_router();
+    let document = openapi::finish(&openapi);
     let files = web_ui_files(&state.settings.http.web_root);
     router
         // Swagger UI's files are compiled in (the `vendored` feature): `/docs` works offline.
-        .merge(SwaggerUi::new("/docs").url("/api/openapi.json", openapi))
-        .route("/metrics", axum::routing::get(crate::metrics::render))
+        .merge(SwaggerUi::new("/docs").external_url_unchecked(openapi::DOCUMENT_PATH, document))
         // Only matched routes: their template (`/api/calls/{id}`) labels the metrics.
         .route_layer(axum::middleware::from_fn(crate::metrics::track))
         .fallback(move |request: axum::extract::Request| web_ui(files.clone(), request))

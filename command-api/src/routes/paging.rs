@@ -11,12 +11,14 @@ use crate::error::ApiError;
 
 /// The most rows of one page, and the default.
 pub const MAX_PAGE: i64 = 1000;
+/// The `limit`s a page may ask for.
+pub const PAGE_LIMIT: std::ops::RangeInclusive<i64> = 1..=MAX_PAGE;
 
-/// `limit` checked (422 outside 1..=[`MAX_PAGE`]), or the default.
+/// `limit` checked (422 outside [`PAGE_LIMIT`]), or the default.
 pub fn page_limit(limit: Option<i64>) -> Result<i64, ApiError> {
     match limit {
         None => Ok(MAX_PAGE),
-        Some(limit @ 1..=MAX_PAGE) => Ok(limit),
+        Some(limit) if PAGE_LIMIT.contains(&limit) => Ok(limit),
         Some(other) => Err(ApiError::unprocessable(
             "invalid_value",
             format!("limit: {other} is outside 1..={MAX_PAGE}"),

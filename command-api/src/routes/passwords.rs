@@ -23,6 +23,7 @@ use uuid::Uuid;
 
 use crate::auth::{AuthUser, Role, hash_password, verify_password};
 use crate::error::{ApiError, ErrorBody, Json, Path};
+use crate::routes::users::PASSWORD_CHARS;
 use crate::state::AppState;
 
 /// How long a reset link works.
@@ -38,14 +39,18 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(change_password))
 }
 
-/// 422 unless the password has 8 to 256 characters, the bounds of a new account's.
+/// 422 unless the password has the length of a new account's (`PASSWORD_CHARS`).
 fn check_new_password(password: &str) -> Result<(), ApiError> {
-    if (8..=256).contains(&password.chars().count()) {
+    if PASSWORD_CHARS.contains(&password.chars().count()) {
         Ok(())
     } else {
         Err(ApiError::unprocessable(
             "invalid_value",
-            "new_password: must be 8 to 256 characters",
+            format!(
+                "new_password: must be {} to {} characters",
+                PASSWORD_CHARS.start(),
+                PASSWORD_CHARS.end()
+            ),
         ))
     }
 }

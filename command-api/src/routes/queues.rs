@@ -53,12 +53,17 @@ pub struct QueueBody {
     pub precedence: Option<i64>,
 }
 
+/// Most languages one queue serves.
+pub const MAX_QUEUE_LANGUAGES: usize = 50;
+/// Most members one queue lists.
+pub const MAX_QUEUE_MEMBERS: usize = 1000;
+
 impl QueueBody {
     async fn parse(self, state: &AppState) -> Result<QueueConfig, ApiError> {
-        if self.languages.len() > 50 {
+        if self.languages.len() > MAX_QUEUE_LANGUAGES {
             return Err(ApiError::unprocessable(
                 "invalid_value",
-                "languages: at most 50",
+                format!("languages: at most {MAX_QUEUE_LANGUAGES}"),
             ));
         }
         let overflow_queue_id = self.overflow_queue_id.map(QueueId);
@@ -201,10 +206,10 @@ async fn set_queue_members(
     Json(body): Json<MembersBody>,
 ) -> AcceptedResponse {
     ctx.user.require(&[Role::Admin])?;
-    if body.agent_ids.len() > 1000 {
+    if body.agent_ids.len() > MAX_QUEUE_MEMBERS {
         return Err(ApiError::unprocessable(
             "invalid_value",
-            "agent_ids: at most 1000",
+            format!("agent_ids: at most {MAX_QUEUE_MEMBERS}"),
         ));
     }
     for agent in &body.agent_ids {

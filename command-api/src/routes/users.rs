@@ -30,6 +30,9 @@ pub struct CreateUserBody {
     pub password: String,
 }
 
+/// How long a new password may be, in characters.
+pub const PASSWORD_CHARS: std::ops::RangeInclusive<usize> = 8..=256;
+
 /// A new account, valid by construction.
 pub struct NewUser {
     pub email: Email,
@@ -42,8 +45,15 @@ impl TryFrom<CreateUserBody> for NewUser {
     type Error = ValueError;
     fn try_from(body: CreateUserBody) -> Result<Self, Self::Error> {
         let chars = body.password.chars().count();
-        if !(8..=256).contains(&chars) {
-            return Err(ValueError::new("password", "must be 8 to 256 characters"));
+        if !PASSWORD_CHARS.contains(&chars) {
+            return Err(ValueError::new(
+                "password",
+                format!(
+                    "must be {} to {} characters",
+                    PASSWORD_CHARS.start(),
+                    PASSWORD_CHARS.end()
+                ),
+            ));
         }
         Ok(Self {
             email: Email::parse(&body.email)?,

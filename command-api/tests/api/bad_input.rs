@@ -329,3 +329,33 @@ async fn a_body_over_the_limit_is_answered_413_and_the_connection_is_closed() {
         "an ordinary answer keeps the connection open"
     );
 }
+
+/// Found by the API fuzz: a NUL in the metrics' `language` filter reached PostgreSQL, which
+/// refused it, and the client got 503; an offset can also push an instant past year 9999.
+#[tokio::test]
+async fn text_and_times_the_database_cannot_hold_are_refused_as_bad_input() {
+    let app = spawn_app().await;
+    let admin = app.login(Role::Admin).await;
+    for (query, status, code) in [
+        ("group_by=language&language=%00", 422, "invalid_value"),
+        ("group_by=language&language=es%00x", 422, "invalid_value"),
+        (
+            "from=9999-12-31T00:00:00Z&to=9999-12-31T23:59:59-23:59",
+            400,
+            "invalid_time",
+        ),
+        ("from=0000-01-01T00:00:00%2B23:59", 400, "invalid_time"),
+    ] {
+        let answer = app.get(&format!("/api/metrics?{query}"), &admin).await;
+        assert_eq!(answer.status.as_u16(), status, "{query}: {}", answer.body);
+        assert_eq!(answer.error_code(), code, "{query}");
+    }
+    // The filter is read as a language code, so "spa" finds Spanish's "es".
+    app.get("/api/metrics?group_by=language&language=spa", &admin)
+        .await
+        .expect(200);
+    let floor = app
+        .get("/api/floor?at=9999-12-31T23:59:59-23:59", &admin)
+        .await;
+    assert_eq!(floor.status.as_u16(), 400, "{}", floor.body);
+}

@@ -19,6 +19,7 @@ mod leases;
 mod load;
 mod lockout;
 mod login;
+mod openapi;
 mod operations;
 mod passwords;
 mod pipeline;

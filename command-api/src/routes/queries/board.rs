@@ -358,6 +358,7 @@ pub struct AgentBoard {
 pub struct AgentBoardParams {
     /// For an interpreter: `colleagues` lists everyone else too (to hand a call to a named
     /// colleague), without their calls and offers. Ignored for the other roles.
+    #[param(inline)]
     pub scope: Option<AgentBoardScope>,
     /// 1–1000, default 1000.
     pub limit: Option<i64>,

@@ -36,7 +36,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(call_room))
 }
 
-const STATUSES: [&str; 10] = [
+pub const STATUSES: [&str; 10] = [
     "new",
     "requested",
     "queued",
@@ -168,6 +168,9 @@ pub struct CallListParams {
     pub cursor: Option<String>,
 }
 
+/// How many calls one page may hold.
+pub const LIST_LIMIT: std::ops::RangeInclusive<i64> = 1..=200;
+
 /// A page of calls, newest first.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CallPage {
@@ -231,11 +234,15 @@ async fn list_calls(
 ) -> Result<Json<CallPage>, ApiError> {
     let limit = match params.limit {
         None => 50,
-        Some(limit @ 1..=200) => limit,
+        Some(limit) if LIST_LIMIT.contains(&limit) => limit,
         Some(other) => {
             return Err(ApiError::unprocessable(
                 "invalid_value",
-                format!("limit: {other} is outside 1..=200"),
+                format!(
+                    "limit: {other} is outside {}..={}",
+                    LIST_LIMIT.start(),
+                    LIST_LIMIT.end()
+                ),
             ));
         }
     };

@@ -21,6 +21,11 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(metrics))
 }
 
+/// What `group_by` may name.
+pub const GROUP_BY: [&str; 3] = ["queue", "language", "agent"];
+/// What `interval` may name, with the PostgreSQL interval each stands for.
+pub const INTERVALS: [(&str, &str); 3] = [("15m", "15 minutes"), ("1h", "1 hour"), ("1d", "1 day")];
+
 /// Longest range one query may cover.
 const MAX_DAYS: i64 = 92;
 
@@ -153,23 +158,22 @@ async fn metrics(
 ) -> Result<Json<MetricsReport>, ApiError> {
     user.require(&[Role::Analyst, Role::Supervisor, Role::Admin])?;
     let group_by = params.group_by.as_deref().unwrap_or("queue");
-    if !["queue", "language", "agent"].contains(&group_by) {
+    if !GROUP_BY.contains(&group_by) {
         return Err(ApiError::unprocessable(
             "invalid_value",
-            format!("group_by: {group_by:?} is not one of queue, language, agent"),
+            format!(
+                "group_by: {group_by:?} is not one of {}",
+                GROUP_BY.join(", ")
+            ),
         ));
     }
     let interval = params.interval.as_deref().unwrap_or("1h");
-    let bin = match interval {
-        "15m" => "15 minutes",
-        "1h" => "1 hour",
-        "1d" => "1 day",
-        other => {
-            return Err(ApiError::unprocessable(
-                "invalid_value",
-                format!("interval: {other:?} is not one of 15m, 1h, 1d"),
-            ));
-        }
+    let Some(&(_, bin)) = INTERVALS.iter().find(|(name, _)| *name == interval) else {
+        let names: Vec<&str> = INTERVALS.iter().map(|(name, _)| *name).collect();
+        return Err(ApiError::unprocessable(
+            "invalid_value",
+            format!("interval: {interval:?} is not one of {}", names.join(", ")),
+        ));
     };
     let key = match (group_by, params.queue_id, params.language.as_deref()) {
         (_, Some(_), Some(_)) => {
@@ -179,7 +183,11 @@ async fn metrics(
             ));
         }
         ("queue", Some(queue), None) => Some(queue.to_string()),
-        ("language", None, Some(language)) => Some(language.trim().to_ascii_lowercase()),
+        // Parsed, not passed on as typed: the key is the normalised code ("spa" is "es"), and
+        // text the database cannot hold (a NUL) must be a 422, not a failed query.
+        ("language", None, Some(language)) => {
+            Some(domain::values::LanguageCode::parse(language)?.to_string())
+        }
         (_, None, None) => None,
         (_, Some(_), None) => {
             return Err(ApiError::unprocessable(

@@ -5,7 +5,7 @@
 //! Each projection owns a schema (`read_queues`, `read_agents`, `read_calls`,
 //! `read_history`, `read_metrics`); queries name their tables with it.
 
-use chrono::{DateTime, Duration, NaiveTime, Utc};
+use chrono::{DateTime, Datelike, Duration, NaiveTime, Utc};
 use utoipa_axum::router::OpenApiRouter;
 
 use crate::error::ApiError;
@@ -37,10 +37,17 @@ pub fn parse_instant(field: &'static str, raw: &str) -> Result<DateTime<Utc>, Ap
             _ => Err(e),
         })
         .map(|t| t.with_timezone(&Utc))
-        .map_err(|_| {
+        .ok()
+        // An offset can push year 9999 or 0000 past four digits in UTC, which RFC 3339
+        // answers could not write back.
+        .filter(|t| (0..=9999).contains(&t.year()))
+        .ok_or_else(|| {
             ApiError::bad_request(
                 "invalid_time",
-                format!("{field}: {raw:?} is not an RFC 3339 time such as 2025-01-31T09:30:00Z"),
+                format!(
+                    "{field}: {raw:?} is not an RFC 3339 time between the years 0000 and 9999 \
+                     (UTC) such as 2025-01-31T09:30:00Z"
+                ),
             )
         })
 }
