@@ -50,6 +50,7 @@ use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
+use wire::PushKind;
 
 use crate::auth::{Claims, Role};
 use crate::error::{ApiError, ErrorBody};
@@ -289,7 +290,7 @@ impl Refusal {
 
 fn error_message(error: &ApiError) -> Message {
     Message::Text(Utf8Bytes::from(
-        json!({"type": "error", "error": {"code": error.code, "message": error.message}})
+        json!({"type": PushKind::ERROR, "error": {"code": error.code, "message": error.message}})
             .to_string(),
     ))
 }
@@ -418,8 +419,7 @@ async fn session(socket: WebSocket, state: AppState, query_token: Option<String>
     let (outgoing, queue) = mpsc::channel::<Message>(OUTGOING_CAPACITY);
     let (last_words, last_words_rx) = oneshot::channel::<Vec<Message>>();
     let writer = tokio::spawn(write_loop(sink, queue, last_words_rx));
-    let ready =
-        json!({"type": "ready", "seq": 0, "data": {"user_id": listener.id, "role": listener.role}});
+    let ready = json!({"type": PushKind::READY, "seq": 0, "data": {"user_id": listener.id, "role": listener.role}});
     let _ = outgoing.try_send(Message::Text(Utf8Bytes::from(ready.to_string())));
 
     let expires_in = u64::try_from(claims.exp - chrono::Utc::now().timestamp()).unwrap_or(0);
@@ -488,8 +488,8 @@ async fn session(socket: WebSocket, state: AppState, query_token: Option<String>
         Ending::TooSlow => {
             tracing::info!(user = %listener.id, "dropping a WebSocket client that fell behind");
             vec![
-                Message::Text(Utf8Bytes::from_static(
-                    r#"{"type":"resync","seq":0,"data":null}"#,
+                Message::Text(Utf8Bytes::from(
+                    json!({"type": PushKind::RESYNC, "seq": 0, "data": null}).to_string(),
                 )),
                 close_message(CLOSE_TOO_SLOW, "too_slow"),
             ]

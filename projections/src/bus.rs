@@ -120,26 +120,9 @@ impl BusEventRef<'_> {
     }
 }
 
-/// What a read-model object is, for pushed updates (API.md, "Push").
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ViewKind {
-    Queue,
-    Agent,
-    Call,
-    Offer,
-}
-
-impl ViewKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Queue => "queue",
-            Self::Agent => "agent",
-            Self::Call => "call",
-            Self::Offer => "offer",
-        }
-    }
-}
+/// What a read-model object is, for pushed updates (API.md, "Push"): defined in `wire`,
+/// which the web UI shares.
+pub use wire::ViewKind;
 
 /// Who besides floor staff (supervisors, admins) may receive a notice.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

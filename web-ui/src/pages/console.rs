@@ -10,22 +10,38 @@ use crate::components::badge::Badge;
 use crate::components::jitsi_room::JitsiRoom;
 use crate::format;
 use crate::hooks::use_ring::{audio_allowed, unlock_audio, use_ring};
-use crate::hooks::{use_api, use_latest, use_live_reload, use_now, use_session};
+use crate::hooks::{use_api, use_debounced, use_latest, use_live, use_now, use_session, LiveEvent};
+use crate::live::desk::{Desk, Loaded};
 use crate::services::calls::{self, CallFilter};
 use crate::services::{agents, queues, Api};
 use crate::types::{language_name, Agent, Call, MoveTarget, Queue, DISPOSITIONS};
+use wire::ViewKind;
 
+/// What the page draws, copied from the held desk once a render.
 #[derive(Clone, Debug, Default, PartialEq)]
-struct Desk {
+struct DeskView {
     me: Option<Agent>,
     offer: Option<Call>,
     call: Option<Call>,
     today: Vec<Call>,
+    missed: Option<Call>,
+}
+
+impl DeskView {
+    fn of(desk: &Desk) -> Self {
+        Self {
+            me: desk.me.clone(),
+            offer: desk.offer.clone(),
+            call: desk.call.clone(),
+            today: desk.today.rows().to_vec(),
+            missed: desk.missed.clone(),
+        }
+    }
 }
 
 /// The interpreter's own row, the offer ringing for them, the call they are on and
 /// today's calls.
-async fn load_desk(api: Api, my_id: String) -> Result<Desk, String> {
+async fn load_desk(api: Api, my_id: String) -> Result<Loaded, String> {
     let me = agents::board(&api)
         .await
         .map_err(|e| format!("Could not load your status: {e}"))?
@@ -44,15 +60,16 @@ async fn load_desk(api: Api, my_id: String) -> Result<Desk, String> {
         limit: Some(50),
         ..CallFilter::default()
     };
-    let today = calls::list(&api, &filter)
+    let (today, more_today) = calls::list(&api, &filter)
         .await
-        .map(|p| p.items)
+        .map(|p| (p.items, p.next_cursor.is_some()))
         .unwrap_or_default();
-    Ok(Desk {
+    Ok(Loaded {
         me,
         offer,
         call,
         today,
+        more_today,
     })
 }
 
@@ -60,7 +77,9 @@ async fn load_desk(api: Api, my_id: String) -> Result<Desk, String> {
 pub fn ConsolePage() -> Html {
     let api = use_api();
     let session = use_session();
-    let desk = use_state(Desk::default);
+    // Kept current by pushed rows (`crate::live::desk`); loaded over REST on a resync.
+    let held = use_mut_ref(Desk::default);
+    let redraw = use_force_update();
     let loaded = use_state(|| false);
     let queues_list = use_state(Vec::<Queue>::new);
     let error = use_state(|| None::<String>);
@@ -74,45 +93,37 @@ pub fn ConsolePage() -> Html {
         .map(|s| s.user.id.clone())
         .unwrap_or_default();
 
-    // The offer shown after the last reload, and one that ran out unanswered since: its
-    // card says so instead of vanishing.
-    let last_offer = use_mut_ref(|| None::<Call>);
-    let missed_offer = use_state(|| None::<Call>);
-
     let reload = {
-        let (api, desk, loaded, error) = (api.clone(), desk.clone(), loaded.clone(), error.clone());
-        let (last_offer, missed_offer) = (last_offer.clone(), missed_offer.clone());
+        let (api, held, loaded, error, redraw) = (
+            api.clone(),
+            held.clone(),
+            loaded.clone(),
+            error.clone(),
+            redraw.clone(),
+        );
         let latest = use_latest();
         use_callback(my_id.clone(), move |_: (), my_id| {
-            let (api, desk, loaded, error, my_id) = (
+            let (api, held, loaded, error, my_id, redraw) = (
                 api.clone(),
-                desk.clone(),
+                held.clone(),
                 loaded.clone(),
                 error.clone(),
                 my_id.clone(),
+                redraw.clone(),
             );
-            let (last_offer, missed_offer) = (last_offer.clone(), missed_offer.clone());
+            held.borrow_mut().today.begin_load();
             latest.spawn(load_desk(api, my_id), move |answer| {
-                let loaded_desk = match answer {
-                    Ok(loaded_desk) => loaded_desk,
+                match answer {
+                    Ok(desk) => held.borrow_mut().loaded(desk, format::now()),
                     Err(message) => {
+                        held.borrow_mut().today.abandon_load();
                         error.set(Some(message));
                         return;
                     }
-                };
-                let previous = last_offer.replace(loaded_desk.offer.clone());
-                match (&previous, &loaded_desk.offer) {
-                    (_, Some(_)) => missed_offer.set(None),
-                    (Some(gone), None)
-                        if loaded_desk.call.as_ref().is_none_or(|c| c.id != gone.id)
-                            && gone.offer_expires_at.is_some_and(|t| t <= format::now()) =>
-                    {
-                        missed_offer.set(Some(gone.clone()));
-                    }
-                    _ => {}
                 }
-                desk.set(loaded_desk);
                 loaded.set(true);
+                // Drawn even when `loaded` already was: the desk changed under it.
+                redraw.force_update();
             });
         })
     };
@@ -127,7 +138,55 @@ pub fn ConsolePage() -> Html {
             });
         });
     }
-    use_live_reload(&["agent", "offer", "call"], reload.clone());
+    // A call the desk has not seen is fetched alone: pushed rows carry no names.
+    let fetch = {
+        let (api, held, redraw, my_id) = (api.clone(), held.clone(), redraw.clone(), my_id.clone());
+        Callback::from(move |id: String| {
+            let (api, held, redraw, my_id) =
+                (api.clone(), held.clone(), redraw.clone(), my_id.clone());
+            spawn_local(async move {
+                if let Ok(call) = calls::get(&api, &id).await {
+                    let now = format::now();
+                    held.borrow_mut()
+                        .fetched(call, &my_id, start_of_today(), now);
+                    redraw.force_update();
+                }
+            });
+        })
+    };
+    let reload_later = use_debounced(reload.clone());
+    {
+        let (held, redraw, reload, my_id) =
+            (held.clone(), redraw.clone(), reload.clone(), my_id.clone());
+        use_live(
+            &[ViewKind::Agent, ViewKind::Offer, ViewKind::Call],
+            Callback::from(move |event: LiveEvent| match event {
+                LiveEvent::Resync => reload.emit(()),
+                LiveEvent::Message(message) => {
+                    let outcome =
+                        held.borrow_mut()
+                            .apply(&message, &my_id, start_of_today(), format::now());
+                    if outcome.reload {
+                        reload_later.emit(());
+                    }
+                    if let Some(id) = outcome.fetch {
+                        fetch.emit(id);
+                    }
+                    if outcome.changed {
+                        redraw.force_update();
+                    }
+                }
+            }),
+        );
+    }
+    let desk = DeskView::of(&held.borrow());
+    let missed_offer = {
+        let (held, redraw) = (held.clone(), redraw.clone());
+        Callback::from(move |_| {
+            held.borrow_mut().missed = None;
+            redraw.force_update();
+        })
+    };
 
     // The offer rings until it is answered or runs out.
     let offer_left_ms = desk
@@ -278,12 +337,9 @@ pub fn ConsolePage() -> Html {
         .as_ref()
         .filter(|m| m.activity == "wrap_up")
         .and_then(|m| m.current_call_id.clone());
-    let missed_card = match ((*missed_offer).clone(), desk.offer.is_none()) {
+    let missed_card = match (desk.missed.clone(), desk.offer.is_none()) {
         (Some(offer), true) => {
-            let dismiss = {
-                let missed_offer = missed_offer.clone();
-                Callback::from(move |_| missed_offer.set(None))
-            };
+            let dismiss = missed_offer.clone();
             html! {
                 <div class="card offer" role="status" aria-labelledby="missed-title" data-testid="offer-expired">
                     <h2 id="missed-title">{ "Offer expired" }</h2>

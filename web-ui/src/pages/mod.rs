@@ -6,6 +6,7 @@ pub mod calls;
 pub mod console;
 pub mod floor;
 pub mod floor_at;
+mod floor_controls;
 pub mod login;
 pub mod replay;
 pub mod requester;

@@ -85,7 +85,7 @@ pub fn RequestPage() -> Html {
         let reload = reload.clone();
         use_effect_with((), move |_| reload.emit(()));
     }
-    use_live_reload(&["call"], reload);
+    use_live_reload(&[wire::ViewKind::Call], reload);
 
     let onsubmit = {
         let (api, busy, error) = (api.clone(), busy.clone(), error.clone());
