@@ -10,7 +10,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { launch, openPage, login, shot, apiLogin, api, until, BASE_URL, SHOTS } from '../lib/harness.mjs';
+import { launch, openPage, login, shot, apiLogin, api, until, park, unpark, BASE_URL, SHOTS } from '../lib/harness.mjs';
 
 const SUPERVISOR = 'supervisor@example.com';
 const AGENT = 'agent1@example.com';
@@ -161,6 +161,11 @@ test('the console applies pushed changes in place and reloads once after a recon
 
 test('the replay page loads its call again only for that call', async (t) => {
   const requesterToken = await apiLogin(REQUESTER);
+  const supervisorToken = await apiLogin(SUPERVISOR);
+  // Nobody takes calls during the test: the shown call waits, unchanged, while others change.
+  const parked = await park(supervisorToken, (await api(supervisorToken, 'GET', '/api/agents')).body
+    .filter((a) => a.status === 'available'));
+  t.after(() => unpark(supervisorToken, parked));
   const ask = async (language) => {
     const r = await api(requesterToken, 'POST', '/api/calls', { language, modality: 'video', priority: 'normal' });
     assert.equal(r.status, 202, JSON.stringify(r.body));

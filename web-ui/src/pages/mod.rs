@@ -4,6 +4,7 @@ pub mod admin;
 pub mod analytics;
 pub mod calls;
 pub mod console;
+mod console_parts;
 pub mod floor;
 pub mod floor_at;
 mod floor_controls;
