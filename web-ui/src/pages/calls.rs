@@ -189,7 +189,7 @@ pub fn CallsPage() -> Html {
                 { error_alert(&error) }
                 { match rows {
                     None => html! { <p class="muted">{ "Loading…" }</p> },
-                    Some(list) if list.is_empty() => html! { <p class="muted">{ "No calls that day." }</p> },
+                    Some([]) => html! { <p class="muted">{ "No calls that day." }</p> },
                     Some(list) => html! {
                         <div class="table-wrap">
                             <table data-testid="calls-history">

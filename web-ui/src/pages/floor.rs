@@ -214,7 +214,7 @@ pub fn FloorPage() -> Html {
 
     let queue_table = match queue_rows {
         None => html! { <p class="muted">{ "Loading…" }</p> },
-        Some(list) if list.is_empty() => html! { <p class="muted">{ "No queues yet." }</p> },
+        Some([]) => html! { <p class="muted">{ "No queues yet." }</p> },
         Some(list) => html! {
             <div class="table-wrap">
                 <table data-testid="queues-board">
@@ -248,7 +248,7 @@ pub fn FloorPage() -> Html {
 
     let agent_table = match agent_rows {
         None => html! { <p class="muted">{ "Loading…" }</p> },
-        Some(list) if list.is_empty() => html! { <p class="muted">{ "No interpreters yet." }</p> },
+        Some([]) => html! { <p class="muted">{ "No interpreters yet." }</p> },
         Some(list) => html! {
             <div class="table-wrap">
                 <table data-testid="agents-board">
@@ -280,7 +280,7 @@ pub fn FloorPage() -> Html {
 
     let call_table = match call_rows {
         None => html! { <p class="muted">{ "Loading…" }</p> },
-        Some(list) if list.is_empty() => {
+        Some([]) => {
             html! { <p class="muted">{ "No calls waiting or in progress." }</p> }
         }
         Some(list) => html! {
