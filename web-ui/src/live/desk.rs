@@ -39,6 +39,9 @@ pub struct Desk {
     /// An offer that ran out unanswered: its card says so instead of vanishing.
     pub missed: Option<Call>,
     names: Names,
+    /// Messages that came while a load was under way (`None`: no load): applied again to
+    /// what it read, which may be older than they are.
+    during_load: Option<Vec<LiveMessage>>,
 }
 
 impl Default for Desk {
@@ -50,12 +53,33 @@ impl Default for Desk {
             today: LiveRows::new(newest_first),
             missed: None,
             names: Names::default(),
+            during_load: None,
         }
     }
 }
 
 impl Desk {
-    pub fn loaded(&mut self, loaded: Loaded, now: DateTime<Utc>) {
+    /// A REST load starts: messages from now on are applied again after it.
+    pub fn begin_load(&mut self) {
+        self.during_load = Some(Vec::new());
+        self.today.begin_load();
+    }
+
+    /// The load failed: what is held stays.
+    pub fn abandon_load(&mut self) {
+        self.during_load = None;
+        self.today.abandon_load();
+    }
+
+    /// What the load read, then the messages that came meanwhile (each applied only when
+    /// newer than what was read: see `seq` in [`Desk::apply`]).
+    pub fn loaded(
+        &mut self,
+        loaded: Loaded,
+        my_id: &str,
+        today_from: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Outcome {
         let previous = self.offer.take();
         self.set_offer(previous, loaded.offer, loaded.call.as_ref(), now);
         self.names.learn_calls(&loaded.today);
@@ -64,6 +88,16 @@ impl Desk {
         self.me = loaded.me;
         self.call = loaded.call;
         self.today.finish_load(loaded.today, !loaded.more_today);
+        let mut outcome = Outcome {
+            changed: true,
+            ..Outcome::default()
+        };
+        for message in self.during_load.take().unwrap_or_default() {
+            let again = self.apply(&message, my_id, today_from, now);
+            outcome.reload |= again.reload;
+            outcome.fetch = outcome.fetch.or(again.fetch);
+        }
+        outcome
     }
 
     /// A call fetched alone (see [`Outcome::fetch`]): the REST row, with its names.
@@ -85,6 +119,9 @@ impl Desk {
         today_from: DateTime<Utc>,
         now: DateTime<Utc>,
     ) -> Outcome {
+        if let Some(held) = &mut self.during_load {
+            held.push(message.clone());
+        }
         let mut outcome = Outcome::default();
         match message.view() {
             Some(ViewKind::Agent) => {
@@ -228,7 +265,7 @@ mod tests {
 
     fn desk() -> Desk {
         let mut desk = Desk::default();
-        desk.today.begin_load();
+        desk.begin_load();
         desk.loaded(
             Loaded {
                 me: Some(Agent {
@@ -247,6 +284,8 @@ mod tests {
                 }],
                 ..Loaded::default()
             },
+            "me",
+            at("2025-01-02T00:00:00Z"),
             at("2025-01-02T09:00:00Z"),
         );
         desk
@@ -336,6 +375,39 @@ mod tests {
         assert_eq!(
             desk.apply(&message(ViewKind::Agent, older), "me", from, now),
             Outcome::default()
+        );
+    }
+
+    #[test]
+    fn what_was_pushed_during_a_load_outlives_an_older_answer() {
+        let mut desk = desk();
+        let (from, now) = (at("2025-01-02T00:00:00Z"), at("2025-01-02T10:00:00Z"));
+        desk.begin_load();
+        let offered = json!({"call_id": "c", "status": "offered", "offered_to": "me",
+            "requested_at": "2025-01-02T09:59:00Z", "offer_expires_at": "2025-01-02T10:00:20Z", "seq": 5});
+        desk.apply(&message(ViewKind::Offer, offered), "me", from, now);
+        let me = json!({"agent_id": "me", "status": "available", "activity": "ringing", "offer_call_id": "c", "seq": 6});
+        desk.apply(&message(ViewKind::Agent, me), "me", from, now);
+        // The load read the desk before the offer: no offer, the interpreter on break.
+        let outcome = desk.loaded(
+            Loaded {
+                me: Some(Agent {
+                    id: "me".into(),
+                    status: "break".into(),
+                    seq: 3,
+                    ..Agent::default()
+                }),
+                ..Loaded::default()
+            },
+            "me",
+            from,
+            now,
+        );
+        assert!(outcome.changed);
+        assert_eq!(desk.offer.as_ref().map(|c| c.id.as_str()), Some("c"));
+        assert_eq!(
+            desk.me.as_ref().map(|m| m.status.as_str()),
+            Some("available")
         );
     }
 }

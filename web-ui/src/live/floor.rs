@@ -69,16 +69,32 @@ impl Floor {
             board::anchor_longest_wait(queue, at);
         }
         self.queues.finish_load(list, true);
+        self.recount_loaded();
     }
 
     pub fn agents_loaded(&mut self, list: Vec<Agent>) {
         self.names.learn_agents(&list);
         self.agents.finish_load(list, true);
+        self.recount_loaded();
     }
 
     pub fn calls_loaded(&mut self, list: Vec<Call>, complete: bool) {
         self.names.learn_calls(&list);
         self.calls.finish_load(list, complete);
+        self.recount_loaded();
+    }
+
+    /// After a load: the queue board as the server counted it may be older than the calls
+    /// and interpreters pushed meanwhile, so it is counted again when the floor can.
+    fn recount_loaded(&mut self) {
+        let all = [
+            self.queues.loaded_rows().is_some(),
+            self.agents.loaded_rows().is_some(),
+            self.calls.loaded_rows().is_some(),
+        ];
+        if all.iter().all(|loaded| *loaded) && self.calls.is_complete() {
+            self.recount(None, &mut Outcome::default());
+        }
     }
 
     /// Applies one pushed `queue`, `agent` or `call` message.

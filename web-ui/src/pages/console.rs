@@ -1,6 +1,9 @@
 //! The interpreter's console: status, the ringing offer, the call with its room, the
 //! wrap-up, and today's calls.
 
+use std::cell::RefCell;
+use std::rc::Rc;
+
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 
@@ -74,6 +77,23 @@ async fn load_desk(api: Api, my_id: String) -> Result<Loaded, String> {
     })
 }
 
+/// Fetches one call the desk has not seen (`GET /api/calls/{id}`: names included) into it.
+fn fetch_call(
+    api: Api,
+    held: Rc<RefCell<Desk>>,
+    redraw: UseForceUpdateHandle,
+    my_id: String,
+    id: String,
+) {
+    spawn_local(async move {
+        if let Ok(call) = calls::get(&api, &id).await {
+            held.borrow_mut()
+                .fetched(call, &my_id, start_of_today(), format::now());
+            redraw.force_update();
+        }
+    });
+}
+
 #[function_component]
 pub fn ConsolePage() -> Html {
     let api = use_api();
@@ -112,12 +132,19 @@ pub fn ConsolePage() -> Html {
                 my_id.clone(),
                 redraw.clone(),
             );
-            held.borrow_mut().today.begin_load();
-            latest.spawn(load_desk(api, my_id), move |answer| {
+            held.borrow_mut().begin_load();
+            latest.spawn(load_desk(api.clone(), my_id.clone()), move |answer| {
                 match answer {
-                    Ok(desk) => held.borrow_mut().loaded(desk, format::now()),
+                    Ok(desk) => {
+                        let outcome =
+                            held.borrow_mut()
+                                .loaded(desk, &my_id, start_of_today(), format::now());
+                        if let Some(id) = outcome.fetch {
+                            fetch_call(api, held, redraw.clone(), my_id, id);
+                        }
+                    }
                     Err(message) => {
-                        held.borrow_mut().today.abandon_load();
+                        held.borrow_mut().abandon_load();
                         error.set(Some(message));
                         return;
                     }
@@ -143,16 +170,7 @@ pub fn ConsolePage() -> Html {
     let fetch = {
         let (api, held, redraw, my_id) = (api.clone(), held.clone(), redraw.clone(), my_id.clone());
         Callback::from(move |id: String| {
-            let (api, held, redraw, my_id) =
-                (api.clone(), held.clone(), redraw.clone(), my_id.clone());
-            spawn_local(async move {
-                if let Ok(call) = calls::get(&api, &id).await {
-                    let now = format::now();
-                    held.borrow_mut()
-                        .fetched(call, &my_id, start_of_today(), now);
-                    redraw.force_update();
-                }
-            });
+            fetch_call(api.clone(), held.clone(), redraw.clone(), my_id.clone(), id)
         })
     };
     let reload_later = use_debounced(reload.clone());

@@ -46,25 +46,46 @@ pub fn MyCallPage(props: &MyCallProps) -> Html {
         })
     };
 
+    // The newest row seen, pushed or loaded: a load that read the call before a pushed
+    // change must not undo it (the state handle a callback holds may be older).
+    let newest = use_mut_ref(|| None::<Call>);
     let reload = {
-        let (api, call, error, load_queue) =
-            (api.clone(), call.clone(), error.clone(), load_queue.clone());
+        let (api, call, error, load_queue, newest) = (
+            api.clone(),
+            call.clone(),
+            error.clone(),
+            load_queue.clone(),
+            newest.clone(),
+        );
         let latest = use_latest();
         use_callback(props.id.clone(), move |_: (), id| {
-            let (api, call, error, load_queue, id) = (
+            let (api, call, error, load_queue, id, newest) = (
                 api.clone(),
                 call.clone(),
                 error.clone(),
                 load_queue.clone(),
                 id.clone(),
+                newest.clone(),
             );
             latest.spawn(
                 async move { calls::get(&api, &id).await },
                 move |answer| match answer {
-                    Ok(c) => {
+                    Ok(loaded) => {
+                        let c = match newest.borrow().as_ref() {
+                            // Only the detail's own fields (place, estimate) are newer.
+                            Some(pushed) if pushed.id == loaded.id && pushed.seq > loaded.seq => {
+                                Call {
+                                    position: loaded.position,
+                                    estimated_wait_s: loaded.estimated_wait_s,
+                                    ..pushed.clone()
+                                }
+                            }
+                            _ => loaded,
+                        };
                         if c.is_waiting() {
                             load_queue.emit(c.queue_id.clone());
                         }
+                        *newest.borrow_mut() = Some(c.clone());
                         call.set(Some(c));
                         error.set(None);
                     }
@@ -84,7 +105,7 @@ pub fn MyCallPage(props: &MyCallProps) -> Html {
     // resync or when the row names an interpreter the page has no name for (pushed rows
     // carry ids, not names). Rows about the requester's other calls are ignored.
     {
-        let (call, id) = (call.clone(), props.id.clone());
+        let (call, id, newest) = (call.clone(), props.id.clone(), newest.clone());
         let reload_later = use_debounced(reload.clone());
         use_live(
             &[wire::ViewKind::Call],
@@ -97,7 +118,8 @@ pub fn MyCallPage(props: &MyCallProps) -> Html {
                 let Some(row) = pushed::<Call>(&message) else {
                     return reload_later.emit(());
                 };
-                let row = match &*call {
+                let row = match newest.borrow().as_ref() {
+                    Some(held) if held.id != row.id => return reload_later.emit(()),
                     Some(held) if held.seq > row.seq => return,
                     Some(held) => row.merged(held),
                     None => return reload_later.emit(()),
@@ -105,6 +127,7 @@ pub fn MyCallPage(props: &MyCallProps) -> Html {
                 if row.agent_id.is_some() && row.agent_name.is_none() {
                     reload_later.emit(());
                 }
+                *newest.borrow_mut() = Some(row.clone());
                 call.set(Some(row));
             }),
         );
