@@ -208,7 +208,9 @@ impl Listener {
             Role::Admin | Role::Supervisor => true,
             Role::Analyst => matches!(notice.kind, ViewKind::Queue | ViewKind::Agent),
             Role::Agent => match notice.kind {
-                ViewKind::Offer | ViewKind::Call => notice.audience.agent_id == me,
+                ViewKind::Offer | ViewKind::Call => {
+                    notice.audience.agent_id == me || notice.audience.released_agent_id == me
+                }
                 ViewKind::Agent => notice.audience.agent_id == me || notice.id == self.id,
                 ViewKind::Queue => false,
             },
@@ -564,6 +566,7 @@ mod tests {
             audience: Audience {
                 agent_id: Some(agent),
                 requester_id: None,
+                released_agent_id: None,
             },
         };
         let body = serde_json::to_vec(&view).expect("a view notice serialises");
@@ -576,6 +579,28 @@ mod tests {
         let sent: serde_json::Value =
             serde_json::from_str(notice.text.as_str()).expect("the text is JSON");
         assert_eq!(sent, json!({"type": "offer", "seq": 42, "data": view.data}));
+    }
+
+    #[test]
+    fn an_interpreter_released_from_a_call_hears_of_it_and_nobody_else() {
+        let (released, kept) = (Uuid::new_v4(), Uuid::new_v4());
+        let notice = Notice {
+            kind: ViewKind::Call,
+            id: Uuid::new_v4(),
+            audience: Audience {
+                agent_id: Some(kept),
+                requester_id: None,
+                released_agent_id: Some(released),
+            },
+            text: Utf8Bytes::from_static("{}"),
+        };
+        let agent = |id| Listener {
+            id,
+            role: Role::Agent,
+        };
+        assert!(agent(kept).wants(&notice));
+        assert!(agent(released).wants(&notice));
+        assert!(!agent(Uuid::new_v4()).wants(&notice));
     }
 
     #[test]

@@ -549,19 +549,18 @@ async fn fold(
                 Audience {
                     agent_id: Some(agent_id.as_uuid()),
                     requester_id: None,
+                    released_agent_id: None,
                 },
             ));
         }
-        changes.push(support::notice(
-            ViewKind::Call,
-            call_id,
-            seq,
-            data,
+        changes.push(support::notice(ViewKind::Call, call_id, seq, data, {
+            let agent_id = row.agent_id.or(row.offered_to).or(concerned);
             Audience {
-                agent_id: row.agent_id.or(row.offered_to).or(concerned),
+                agent_id,
                 requester_id: Some(row.requester_id),
-            },
-        ));
+                released_agent_id: concerned.filter(|released| Some(*released) != agent_id),
+            }
+        }));
     }
     Ok(Folded {
         rows,

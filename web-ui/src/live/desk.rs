@@ -141,6 +141,15 @@ impl Desk {
                     None => agent,
                 };
                 outcome.changed = self.me.as_ref() != Some(&agent);
+                // Their row no longer names the offer held (and is newer than it): it went.
+                let offer_gone = self.offer.as_ref().is_some_and(|offer| {
+                    agent.seq > offer.seq && agent.offer_call_id.as_deref() != Some(&offer.id)
+                });
+                if offer_gone {
+                    let previous = self.offer.take();
+                    self.set_offer(previous, None, None, now);
+                    outcome.changed = true;
+                }
                 // The call they are on follows their row: one the desk holds, or a reload.
                 let current = agent.current_call_id.clone();
                 self.me = Some(agent);
