@@ -132,8 +132,9 @@ pub struct Audience {
     /// The requester whose call it is.
     pub requester_id: Option<Uuid>,
     /// An interpreter the change releases from the call (an offer declined, expired or
-    /// withdrawn, a call handed on to a colleague) while `agent_id` names another: they
-    /// hear of it too, so a client that applies pushed rows sees the call leave them.
+    /// withdrawn; a call handed on, whose new interpreter's `CallAccepted` follows the
+    /// `CallTransferred`) while `agent_id` names another: they hear of it too, so a client
+    /// that applies pushed rows sees the call leave them.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub released_agent_id: Option<Uuid>,
 }

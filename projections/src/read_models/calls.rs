@@ -530,6 +530,8 @@ async fn fold(
             tracing::warn!(%call_id, seq, %event_type, "call event for an unknown call; skipped");
             continue;
         };
+        // Whom the call was with before this event: told when it leaves them.
+        let before = row.agent_id.or(row.offered_to);
         let concerned = row.evolve(&call_event);
         row.seq = seq;
         if touched_set.insert(call_id) {
@@ -558,7 +560,9 @@ async fn fold(
             Audience {
                 agent_id,
                 requester_id: Some(row.requester_id),
-                released_agent_id: concerned.filter(|released| Some(*released) != agent_id),
+                released_agent_id: concerned
+                    .or(before)
+                    .filter(|released| Some(*released) != agent_id),
             }
         }));
     }
