@@ -35,6 +35,10 @@
 #   PARLEY_TEST_SKIP_LINT=1  skip fmt and clippy (quicker local runs; CI never sets it)
 #   PARLEY_FUZZ_SECONDS      the API fuzz's time budget (120 s; 0 skips it; CI never sets it)
 #   PARLEY_FUZZ_SEED         its random seed (fixed, so that a run repeats)
+#   PARLEY_TEST_BROWSER_ONLY=1  only the browser tests (and what they need): no fmt,
+#                 clippy or cargo test (local runs; CI never sets it)
+#   PARLEY_E2E_FILES  the browser test files to run, relative to web-ui/e2e (e.g.
+#                 tests/live.test.mjs); all of them when unset
 set -euo pipefail
 
 # shellcheck source=scripts/lib.sh
@@ -185,6 +189,11 @@ TEST_OUTPUT=''
 cargo_test() {
   TEST_OUTPUT=$(mktemp)
   cargo test --workspace "$@" | tee "$TEST_OUTPUT"
+  # The web UI's pure logic (crate::live: pushed rows in place, the floor's counts) runs on
+  # the host too; it is its own workspace. Not with a filter: that names workspace tests.
+  if (($# == 0)); then
+    cargo test --manifest-path web-ui/Cargo.toml --lib | tee -a "$TEST_OUTPUT"
+  fi
 }
 
 # The closing line: totals over all test binaries, in the plain
@@ -271,7 +280,13 @@ run_browser_tests() {
   id=e2e$(date +%s)$RANDOM
   port=$(free_port)
   start_parley "$id" "$port" serve relay project route
-  (cd "$REPO_ROOT/web-ui/e2e" && npm ci --no-audit --no-fund && PARLEY_BASE_URL=http://127.0.0.1:$port npm test)
+  if [[ -n ${PARLEY_E2E_FILES:-} ]]; then
+    # shellcheck disable=SC2086 # a list of files, split on purpose
+    (cd "$REPO_ROOT/web-ui/e2e" && npm ci --no-audit --no-fund &&
+      PARLEY_BASE_URL=http://127.0.0.1:$port node --test --test-concurrency=1 --test-timeout=300000 $PARLEY_E2E_FILES)
+  else
+    (cd "$REPO_ROOT/web-ui/e2e" && npm ci --no-audit --no-fund && PARLEY_BASE_URL=http://127.0.0.1:$port npm test)
+  fi
   stop_parley "$id"
 }
 
@@ -356,15 +371,19 @@ main() {
   run_step "check workspace" check_workspace
   run_step "install packages" install_packages
   run_step "compose config" compose_config
-  if [[ -z ${PARLEY_TEST_SKIP_LINT:-} ]]; then
+  if [[ -n ${PARLEY_TEST_BROWSER_ONLY:-} ]]; then
+    warn "PARLEY_TEST_BROWSER_ONLY is set: fmt, clippy and cargo test skipped"
+  elif [[ -z ${PARLEY_TEST_SKIP_LINT:-} ]]; then
     run_step "cargo fmt --check" cargo_fmt
     run_step "cargo clippy" cargo_clippy
   else
     warn "PARLEY_TEST_SKIP_LINT is set: fmt and clippy skipped"
   fi
   run_step "start test services" start_test_services
-  run_step "cargo test" cargo_test "$@"
-  run_step "API fuzz" run_api_fuzz
+  if [[ -z ${PARLEY_TEST_BROWSER_ONLY:-} ]]; then
+    run_step "cargo test" cargo_test "$@"
+    run_step "API fuzz" run_api_fuzz
+  fi
   run_step "browser tests" run_browser_tests
 }
 

@@ -50,6 +50,7 @@ use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
+use wire::PushKind;
 
 use crate::auth::{Claims, Role};
 use crate::error::{ApiError, ErrorBody};
@@ -207,7 +208,9 @@ impl Listener {
             Role::Admin | Role::Supervisor => true,
             Role::Analyst => matches!(notice.kind, ViewKind::Queue | ViewKind::Agent),
             Role::Agent => match notice.kind {
-                ViewKind::Offer | ViewKind::Call => notice.audience.agent_id == me,
+                ViewKind::Offer | ViewKind::Call => {
+                    notice.audience.agent_id == me || notice.audience.released_agent_id == me
+                }
                 ViewKind::Agent => notice.audience.agent_id == me || notice.id == self.id,
                 ViewKind::Queue => false,
             },
@@ -289,7 +292,7 @@ impl Refusal {
 
 fn error_message(error: &ApiError) -> Message {
     Message::Text(Utf8Bytes::from(
-        json!({"type": "error", "error": {"code": error.code, "message": error.message}})
+        json!({"type": PushKind::ERROR, "error": {"code": error.code, "message": error.message}})
             .to_string(),
     ))
 }
@@ -418,8 +421,7 @@ async fn session(socket: WebSocket, state: AppState, query_token: Option<String>
     let (outgoing, queue) = mpsc::channel::<Message>(OUTGOING_CAPACITY);
     let (last_words, last_words_rx) = oneshot::channel::<Vec<Message>>();
     let writer = tokio::spawn(write_loop(sink, queue, last_words_rx));
-    let ready =
-        json!({"type": "ready", "seq": 0, "data": {"user_id": listener.id, "role": listener.role}});
+    let ready = json!({"type": PushKind::READY, "seq": 0, "data": {"user_id": listener.id, "role": listener.role}});
     let _ = outgoing.try_send(Message::Text(Utf8Bytes::from(ready.to_string())));
 
     let expires_in = u64::try_from(claims.exp - chrono::Utc::now().timestamp()).unwrap_or(0);
@@ -488,8 +490,8 @@ async fn session(socket: WebSocket, state: AppState, query_token: Option<String>
         Ending::TooSlow => {
             tracing::info!(user = %listener.id, "dropping a WebSocket client that fell behind");
             vec![
-                Message::Text(Utf8Bytes::from_static(
-                    r#"{"type":"resync","seq":0,"data":null}"#,
+                Message::Text(Utf8Bytes::from(
+                    json!({"type": PushKind::RESYNC, "seq": 0, "data": null}).to_string(),
                 )),
                 close_message(CLOSE_TOO_SLOW, "too_slow"),
             ]
@@ -564,6 +566,7 @@ mod tests {
             audience: Audience {
                 agent_id: Some(agent),
                 requester_id: None,
+                released_agent_id: None,
             },
         };
         let body = serde_json::to_vec(&view).expect("a view notice serialises");
@@ -576,6 +579,28 @@ mod tests {
         let sent: serde_json::Value =
             serde_json::from_str(notice.text.as_str()).expect("the text is JSON");
         assert_eq!(sent, json!({"type": "offer", "seq": 42, "data": view.data}));
+    }
+
+    #[test]
+    fn an_interpreter_released_from_a_call_hears_of_it_and_nobody_else() {
+        let (released, kept) = (Uuid::new_v4(), Uuid::new_v4());
+        let notice = Notice {
+            kind: ViewKind::Call,
+            id: Uuid::new_v4(),
+            audience: Audience {
+                agent_id: Some(kept),
+                requester_id: None,
+                released_agent_id: Some(released),
+            },
+            text: Utf8Bytes::from_static("{}"),
+        };
+        let agent = |id| Listener {
+            id,
+            role: Role::Agent,
+        };
+        assert!(agent(kept).wants(&notice));
+        assert!(agent(released).wants(&notice));
+        assert!(!agent(Uuid::new_v4()).wants(&notice));
     }
 
     #[test]

@@ -120,26 +120,9 @@ impl BusEventRef<'_> {
     }
 }
 
-/// What a read-model object is, for pushed updates (API.md, "Push").
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ViewKind {
-    Queue,
-    Agent,
-    Call,
-    Offer,
-}
-
-impl ViewKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Queue => "queue",
-            Self::Agent => "agent",
-            Self::Call => "call",
-            Self::Offer => "offer",
-        }
-    }
-}
+/// What a read-model object is, for pushed updates (API.md, "Push"): defined in `wire`,
+/// which the web UI shares.
+pub use wire::ViewKind;
 
 /// Who besides floor staff (supervisors, admins) may receive a notice.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -148,6 +131,12 @@ pub struct Audience {
     pub agent_id: Option<Uuid>,
     /// The requester whose call it is.
     pub requester_id: Option<Uuid>,
+    /// An interpreter the change releases from the call (an offer declined, expired or
+    /// withdrawn; a call handed on, whose new interpreter's `CallAccepted` follows the
+    /// `CallTransferred`) while `agent_id` names another: they hear of it too, so a client
+    /// that applies pushed rows sees the call leave them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub released_agent_id: Option<Uuid>,
 }
 
 /// Published on core NATS after a projection commits: one read-model object changed.

@@ -415,7 +415,8 @@ async fn notices_carry_kind_seq_and_audience() {
         agent[0].change.audience,
         Audience {
             agent_id: Some(a.as_uuid()),
-            requester_id: None
+            requester_id: None,
+            released_agent_id: None,
         }
     );
     assert_eq!(agent[0].change.data["status"], "available");
@@ -430,7 +431,8 @@ async fn notices_carry_kind_seq_and_audience() {
         call[0].change.audience,
         Audience {
             agent_id: None,
-            requester_id: Some(r.as_uuid())
+            requester_id: Some(r.as_uuid()),
+            released_agent_id: None,
         }
     );
     assert_eq!(call[0].change.data["status"], "queued");
@@ -443,7 +445,8 @@ async fn notices_carry_kind_seq_and_audience() {
         offer[0].change.audience,
         Audience {
             agent_id: Some(a.as_uuid()),
-            requester_id: None
+            requester_id: None,
+            released_agent_id: None,
         },
         "an offer goes to the offered agent only"
     );
@@ -453,7 +456,8 @@ async fn notices_carry_kind_seq_and_audience() {
         offer[1].change.audience,
         Audience {
             agent_id: Some(a.as_uuid()),
-            requester_id: Some(r.as_uuid())
+            requester_id: Some(r.as_uuid()),
+            released_agent_id: None,
         }
     );
 
@@ -463,7 +467,8 @@ async fn notices_carry_kind_seq_and_audience() {
         decline[0].change.audience,
         Audience {
             agent_id: Some(a.as_uuid()),
-            requester_id: Some(r.as_uuid())
+            requester_id: Some(r.as_uuid()),
+            released_agent_id: None,
         },
         "the agent who declined still hears of it"
     );
@@ -476,7 +481,8 @@ async fn notices_carry_kind_seq_and_audience() {
         accept[0].change.audience,
         Audience {
             agent_id: Some(a.as_uuid()),
-            requester_id: Some(r.as_uuid())
+            requester_id: Some(r.as_uuid()),
+            released_agent_id: None,
         }
     );
     assert_eq!(accept[0].change.data["agent_id"], json!(a));

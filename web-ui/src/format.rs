@@ -107,3 +107,14 @@ pub fn local_input(at: DateTime<Utc>) -> String {
 pub fn rfc3339(at: DateTime<Utc>) -> String {
     at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
+
+/// A file's size: `812 B`, `14.2 KB`, `3.1 MB`.
+pub fn bytes(size: f64) -> String {
+    if size < 1000.0 {
+        format!("{size:.0} B")
+    } else if size < 1_000_000.0 {
+        format!("{:.1} KB", size / 1000.0)
+    } else {
+        format!("{:.1} MB", size / 1_000_000.0)
+    }
+}

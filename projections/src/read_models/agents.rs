@@ -271,6 +271,7 @@ async fn apply(
         Audience {
             agent_id: Some(agent_id),
             requester_id: None,
+            released_agent_id: None,
         },
     )])
 }

@@ -546,6 +546,8 @@ async fn fold(
             tracing::warn!(%call_id, seq, %event_type, "call event for an unknown call; skipped");
             continue;
         };
+        // Whom the call was with before this event: told when it leaves them.
+        let before = row.agent_id.or(row.offered_to);
         let concerned = row.evolve(&call_event);
         row.seq = seq;
         visible.fold(call_id, row.requested_at, &call_event);
@@ -566,19 +568,20 @@ async fn fold(
                 Audience {
                     agent_id: Some(agent_id.as_uuid()),
                     requester_id: None,
+                    released_agent_id: None,
                 },
             ));
         }
-        changes.push(support::notice(
-            ViewKind::Call,
-            call_id,
-            seq,
-            data,
+        changes.push(support::notice(ViewKind::Call, call_id, seq, data, {
+            let agent_id = row.agent_id.or(row.offered_to).or(concerned);
             Audience {
-                agent_id: row.agent_id.or(row.offered_to).or(concerned),
+                agent_id,
                 requester_id: Some(row.requester_id),
-            },
-        ));
+                released_agent_id: concerned
+                    .or(before)
+                    .filter(|released| Some(*released) != agent_id),
+            }
+        }));
     }
     Ok(Folded {
         rows,

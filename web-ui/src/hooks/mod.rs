@@ -8,7 +8,7 @@ pub mod use_session;
 
 pub use use_latest::use_latest;
 pub use use_live::{
-    use_live, use_live_reload, use_live_status, LiveEvent, LiveProvider, LiveStatus,
+    use_debounced, use_live, use_live_reload, use_live_status, LiveEvent, LiveProvider, LiveStatus,
 };
 pub use use_now::use_now;
 pub use use_session::{use_api, use_session, SessionAction, SessionHandle, SessionProvider};

@@ -1,12 +1,14 @@
 //! Live push: ONE WebSocket per tab to `/api/ws`, owned by [`LiveProvider`].
 //!
 //! The socket authenticates with a first `{"type":"auth","token"}` message, then receives
-//! `{"type": "queue"|"agent"|"call"|"offer"|"resync", "seq", "data"}`. Components subscribe
-//! with [`use_live`] (every event) or [`use_live_reload`] (a debounced "reload now").
+//! `{"type": "queue"|"agent"|"call"|"offer"|"resync", "seq", "data"}` (`wire::PushKind`).
+//! Components subscribe with [`use_live`] (every event) or [`use_live_reload`] (a debounced
+//! "reload now", for pages whose rows are not pushed).
 //!
-//! REST stays the source of truth: a pushed message tells a page what changed and the page
-//! reloads it. Every (re)connection and every `resync` message is passed on as
-//! [`LiveEvent::Resync`], so pages reload what they show after a gap. `seq` is the bus
+//! A pushed message carries the row that changed: pages that show live rows apply it in
+//! place (`crate::live`) and load over REST only after a gap. Every (re)connection and
+//! every `resync` message is passed on as [`LiveEvent::Resync`], so pages reload what they
+//! show then. `seq` is the bus
 //! position of the last event applied to an object: a message whose `seq` is not newer
 //! than the last one seen for that object is stale (it arrived out of order) and dropped.
 //! Lost connections are retried with exponential backoff (1 s doubling to 30 s, with jitter).
@@ -29,6 +31,8 @@ use gloo_timers::future::TimeoutFuture;
 use serde_json::Value;
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
+
+use wire::{PushKind, ViewKind};
 
 use super::use_session::{use_session, SessionAction, SessionState};
 use crate::types::LiveMessage;
@@ -54,10 +58,11 @@ pub enum LiveEvent {
 }
 
 impl LiveEvent {
-    pub fn kind(&self) -> &str {
+    /// The kind of row a message is about; `None` for a resync.
+    pub fn view(&self) -> Option<ViewKind> {
         match self {
-            LiveEvent::Message(m) => &m.kind,
-            LiveEvent::Resync => "resync",
+            LiveEvent::Message(m) => m.view(),
+            LiveEvent::Resync => None,
         }
     }
 }
@@ -101,7 +106,7 @@ impl Hub {
     }
 
     fn receive(&self, message: LiveMessage) {
-        if message.kind == "resync" {
+        if message.kind == PushKind::RESYNC {
             self.resync();
             return;
         }
@@ -262,7 +267,11 @@ async fn connect_once(
             }
             Either::Left((Either::Right(_), _)) => {
                 next_heartbeat = TimeoutFuture::new(HEARTBEAT_EVERY_MS);
-                if write.send(Message::Text(HEARTBEAT.to_owned())).await.is_err() {
+                if write
+                    .send(Message::Text(HEARTBEAT.to_owned()))
+                    .await
+                    .is_err()
+                {
                     return Outcome::Lost;
                 }
                 continue;
@@ -274,14 +283,14 @@ async fn connect_once(
                 let Ok(message) = serde_json::from_str::<LiveMessage>(&text) else {
                     continue;
                 };
-                match message.kind.as_str() {
-                    "ready" => {
+                match PushKind::parse(&message.kind) {
+                    Some(PushKind::Ready) => {
                         *attempt = 0;
                         status.set(LiveStatus::Connected);
                         // Whatever changed while we were away (or while the page loaded).
                         hub.resync();
                     }
-                    "error" => {
+                    Some(PushKind::Error) => {
                         let error = message.error.unwrap_or(Value::Null);
                         let code = error
                             .get("code")
@@ -320,7 +329,7 @@ pub fn use_live_status() -> LiveStatus {
 
 /// Calls `on_event` for every pushed event whose type is in `kinds` (and every resync).
 #[hook]
-pub fn use_live(kinds: &'static [&'static str], on_event: Callback<LiveEvent>) {
+pub fn use_live(kinds: &'static [ViewKind], on_event: Callback<LiveEvent>) {
     let context = use_context::<LiveContext>();
     let latest = use_mut_ref(|| on_event.clone());
     *latest.borrow_mut() = on_event;
@@ -328,7 +337,8 @@ pub fn use_live(kinds: &'static [&'static str], on_event: Callback<LiveEvent>) {
     use_effect_with(hub.as_ref().map(|h| Rc::as_ptr(h) as usize), move |_| {
         let subscription = hub.map(|hub| {
             let id = hub.subscribe(Rc::new(move |event: &LiveEvent| {
-                if matches!(event, LiveEvent::Resync) || kinds.contains(&event.kind()) {
+                let wanted = event.view().is_none_or(|kind| kinds.contains(&kind));
+                if wanted {
                     let callback = latest.borrow().clone();
                     callback.emit(event.clone());
                 }
@@ -344,24 +354,34 @@ pub fn use_live(kinds: &'static [&'static str], on_event: Callback<LiveEvent>) {
 }
 
 /// Calls `reload` once, 250 ms after the first of a burst of pushed events of the given
-/// kinds (or a resync), so a busy floor reloads a few times a second at most.
+/// kinds (or a resync), so a busy floor reloads a few times a second at most. For pages
+/// whose rows are not pushed; live lists use [`use_debounced`] for their rare reloads.
 #[hook]
-pub fn use_live_reload(kinds: &'static [&'static str], reload: Callback<()>) {
+pub fn use_live_reload(kinds: &'static [ViewKind], reload: Callback<()>) {
+    let debounced = use_debounced(reload);
+    use_live(kinds, debounced.reform(|_: LiveEvent| ()));
+}
+
+/// A callback that calls `action` once, 250 ms after the first of a burst of calls.
+#[hook]
+pub fn use_debounced(action: Callback<()>) -> Callback<()> {
     // The timer is kept (not dropped from inside its own callback); `armed` says whether
-    // a reload is already on its way.
+    // a call is already on its way.
     let timer = use_mut_ref(|| None::<Timeout>);
     let armed = use_mut_ref(|| Rc::new(Cell::new(false)));
-    let on_event = Callback::from(move |_event: LiveEvent| {
+    let latest = use_mut_ref(|| action.clone());
+    *latest.borrow_mut() = action;
+    use_callback((), move |(), _| {
         let armed = armed.borrow().clone();
         if armed.get() {
             return;
         }
         armed.set(true);
-        let reload = reload.clone();
+        let latest = latest.clone();
         *timer.borrow_mut() = Some(Timeout::new(250, move || {
             armed.set(false);
-            reload.emit(());
+            let action = latest.borrow().clone();
+            action.emit(());
         }));
-    });
-    use_live(kinds, on_event);
+    })
 }

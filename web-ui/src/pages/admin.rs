@@ -315,7 +315,7 @@ fn QueuesTab() -> Html {
         let load = load.clone();
         use_effect_with((), move |_| load.emit(()));
     }
-    use_live_reload(&["queue"], load.clone());
+    use_live_reload(&[wire::ViewKind::Queue], load.clone());
 
     let field = |label: &'static str,
                  id: &'static str,

@@ -28,15 +28,12 @@ fn ratio(a: i64, b: i64) -> Option<f64> {
     (b > 0).then(|| a as f64 / b as f64)
 }
 
-/// Saves `text` as a file through a Blob URL.
-fn save_file(name: &str, text: &str, mime: &str) -> Result<(), String> {
-    let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));
-    let options = web_sys::BlobPropertyBag::new();
-    options.set_type(mime);
-    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options)
-        .map_err(|_| "could not build the file")?;
+/// Hands `blob` to the browser to save as `name`, through an object URL: the browser reads
+/// the file from the Blob it already holds, nothing is copied. The URL is revoked a minute
+/// later, when the download has long started.
+fn save_blob(name: &str, blob: &web_sys::Blob) -> Result<(), String> {
     let url =
-        web_sys::Url::create_object_url_with_blob(&blob).map_err(|_| "could not build the file")?;
+        web_sys::Url::create_object_url_with_blob(blob).map_err(|_| "could not build the file")?;
     let document = web_sys::window()
         .and_then(|w| w.document())
         .ok_or("no document")?;
@@ -52,7 +49,10 @@ fn save_file(name: &str, text: &str, mime: &str) -> Result<(), String> {
         anchor.click();
         let _ = body.remove_child(&anchor);
     }
-    let _ = web_sys::Url::revoke_object_url(&url);
+    gloo_timers::callback::Timeout::new(60_000, move || {
+        let _ = web_sys::Url::revoke_object_url(&url);
+    })
+    .forget();
     Ok(())
 }
 
@@ -143,13 +143,15 @@ pub fn AnalyticsPage() -> Html {
             export_note.set(Some("Preparing the export…".to_owned()));
             spawn_local(async move {
                 match calls::export_csv(&api, &from, &to).await {
-                    Ok(text) => {
-                        let rows = text.lines().count().saturating_sub(1);
-                        let name = format!("parley-calls-{}-{}.csv", &from[..10], &to[..10]);
-                        match save_file(&name, &text, "text/csv") {
-                            Ok(()) => {
-                                export_note.set(Some(format!("Saved {name} ({rows} calls).")))
-                            }
+                    Ok(blob) => {
+                        let name = format!(
+                            "parley-calls-{}-{}.csv",
+                            from.get(..10).unwrap_or_default(),
+                            to.get(..10).unwrap_or_default()
+                        );
+                        let size = format::bytes(blob.size());
+                        match save_blob(&name, &blob) {
+                            Ok(()) => export_note.set(Some(format!("Saved {name} ({size})."))),
                             Err(e) => {
                                 export_note.set(Some(format!("Could not save the file: {e}")))
                             }

@@ -1,6 +1,7 @@
 //! Call history: find a call to replay (supervisor, admin).
 
-use chrono::Duration;
+use chrono::{DateTime, Duration, Utc};
+use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 use yew_router::prelude::*;
 
@@ -8,42 +9,63 @@ use super::{bind_input, bind_select, start_of_today};
 use crate::components::alert::error_alert;
 use crate::components::badge::Badge;
 use crate::format;
-use crate::hooks::{use_api, use_latest, use_live_reload};
+use crate::hooks::{use_api, use_latest, use_live, LiveEvent};
+use crate::live::kinds::newest_first;
+use crate::live::{pushed, LiveRows, Names};
 use crate::route::Route;
 use crate::services::calls::{self, CallFilter};
-use crate::types::{language_name, Call};
+use crate::types::{call_status, language_name, Call};
 
 const STATUSES: [&str; 9] = [
-    "requested",
-    "queued",
-    "offered",
-    "connected",
-    "on_hold",
+    call_status::REQUESTED,
+    call_status::QUEUED,
+    call_status::OFFERED,
+    call_status::CONNECTED,
+    call_status::ON_HOLD,
     "ended",
     "wrapped_up",
     "abandoned",
     "no_interpreter_available",
 ];
 
+/// The day's bounds for a `YYYY-MM-DD` day field.
+fn day_bounds(day: &str) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
+    let from = chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d")
+        .ok()?
+        .and_hms_opt(0, 0, 0)?
+        .and_utc();
+    Some((from, from + Duration::days(1)))
+}
+
+/// Whether a call belongs on the list the filter shows.
+fn shown(call: &Call, status: &str, day: &str) -> bool {
+    let in_day = match (day_bounds(day), call.requested_at) {
+        (Some((from, to)), Some(at)) => from <= at && at < to,
+        (None, _) => true,
+        (Some(_), None) => false,
+    };
+    in_day && (status.is_empty() || call.status == status)
+}
+
 #[function_component]
 pub fn CallsPage() -> Html {
     let api = use_api();
     let status = use_state(String::new);
     let day = use_state(|| start_of_today().format("%Y-%m-%d").to_string());
-    let rows = use_state(|| None::<Vec<Call>>);
+    // Loaded page by page; pushed rows land in place (`crate::live`).
+    let held = use_mut_ref(|| (LiveRows::new(newest_first), Names::default()));
+    let redraw = use_force_update();
     let cursor = use_state(|| None::<String>);
     let error = use_state(|| None::<String>);
 
     let filter_for = {
         let (status, day) = (status.clone(), day.clone());
         move |cursor: Option<String>| {
-            let from = chrono::NaiveDate::parse_from_str(&day, "%Y-%m-%d")
-                .ok()
-                .map(|d| d.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc());
+            let bounds = day_bounds(&day);
             CallFilter {
                 status: Some((*status).clone()).filter(|s| !s.is_empty()),
-                from: from.map(format::rfc3339),
-                to: from.map(|f| format::rfc3339(f + Duration::days(1))),
+                from: bounds.map(|(from, _)| format::rfc3339(from)),
+                to: bounds.map(|(_, to)| format::rfc3339(to)),
                 limit: Some(50),
                 cursor,
                 ..CallFilter::default()
@@ -52,28 +74,48 @@ pub fn CallsPage() -> Html {
     };
 
     let load = {
-        let (api, rows, cursor, error) = (api.clone(), rows.clone(), cursor.clone(), error.clone());
+        let (api, held, cursor, error, redraw) = (
+            api.clone(),
+            held.clone(),
+            cursor.clone(),
+            error.clone(),
+            redraw.clone(),
+        );
         let filter_for = filter_for.clone();
         let latest = use_latest();
         Callback::from(move |more: bool| {
             let filter = filter_for(if more { (*cursor).clone() } else { None });
-            let (api, rows, cursor, error) =
-                (api.clone(), rows.clone(), cursor.clone(), error.clone());
+            let (api, held, cursor, error, redraw) = (
+                api.clone(),
+                held.clone(),
+                cursor.clone(),
+                error.clone(),
+                redraw.clone(),
+            );
+            held.borrow_mut().0.begin_load();
             latest.spawn(
                 async move { calls::list(&api, &filter).await },
-                move |answer| match answer {
-                    Ok(page) => {
-                        let mut list = if more {
-                            (*rows).clone().unwrap_or_default()
-                        } else {
-                            Vec::new()
-                        };
-                        list.extend(page.items);
-                        rows.set(Some(list));
-                        cursor.set(page.next_cursor);
-                        error.set(None);
+                move |answer| {
+                    let (rows, names) = &mut *held.borrow_mut();
+                    match answer {
+                        Ok(page) => {
+                            let mut list = if more {
+                                rows.rows().to_vec()
+                            } else {
+                                Vec::new()
+                            };
+                            names.learn_calls(&page.items);
+                            list.extend(page.items);
+                            rows.finish_load(list, page.next_cursor.is_none());
+                            cursor.set(page.next_cursor);
+                            error.set(None);
+                        }
+                        Err(e) => {
+                            rows.abandon_load();
+                            error.set(Some(e.to_string()));
+                        }
                     }
-                    Err(e) => error.set(Some(e.to_string())),
+                    redraw.force_update();
                 },
             );
         })
@@ -84,10 +126,47 @@ pub fn CallsPage() -> Html {
             load.emit(false)
         });
     }
+    // A row whose names the page does not know (a new requester) is fetched alone.
+    let place = {
+        let (held, redraw, status, day) =
+            (held.clone(), redraw.clone(), status.clone(), day.clone());
+        Callback::from(move |mut call: Call| {
+            let (rows, names) = &mut *held.borrow_mut();
+            call.name_from(names);
+            let belongs = shown(&call, &status, &day);
+            if rows.push(call, belongs).changed() {
+                redraw.force_update();
+            }
+        })
+    };
     {
-        let load = load.clone();
-        use_live_reload(&["call"], Callback::from(move |_| load.emit(false)));
+        let (api, held, place, load) = (api.clone(), held.clone(), place.clone(), load.clone());
+        use_live(
+            &[wire::ViewKind::Call],
+            Callback::from(move |event: LiveEvent| {
+                let message = match event {
+                    LiveEvent::Resync => return load.emit(false),
+                    LiveEvent::Message(m) => m,
+                };
+                let Some(mut call) = pushed::<Call>(&message) else {
+                    return;
+                };
+                call.name_from(&held.borrow().1);
+                if call.lacks_names() {
+                    let (api, place) = (api.clone(), place.clone());
+                    spawn_local(async move {
+                        if let Ok(full) = calls::get(&api, &call.id).await {
+                            held_learn(&full, place);
+                        }
+                    });
+                } else {
+                    place.emit(call);
+                }
+            }),
+        );
     }
+    let held_rows = held.borrow();
+    let rows = held_rows.0.loaded_rows();
 
     html! {
         <section class="page">
@@ -108,9 +187,9 @@ pub fn CallsPage() -> Html {
                     </div>
                 </div>
                 { error_alert(&error) }
-                { match &*rows {
+                { match rows {
                     None => html! { <p class="muted">{ "Loading…" }</p> },
-                    Some(list) if list.is_empty() => html! { <p class="muted">{ "No calls that day." }</p> },
+                    Some([]) => html! { <p class="muted">{ "No calls that day." }</p> },
                     Some(list) => html! {
                         <div class="table-wrap">
                             <table data-testid="calls-history">
@@ -121,7 +200,7 @@ pub fn CallsPage() -> Html {
                                 </tr></thead>
                                 <tbody>
                                     { for list.iter().map(|c| html! {
-                                        <tr>
+                                        <tr key={c.id.clone()}>
                                             <td>{ format::date_time(c.requested_at) }</td>
                                             <td><code>{ format::short_id(&c.id) }</code></td>
                                             <td>{ c.language.as_deref().map(language_name).unwrap_or_default() }</td>
@@ -145,4 +224,9 @@ pub fn CallsPage() -> Html {
             </div>
         </section>
     }
+}
+
+/// The fetched row goes where a pushed one would (its names are the server's).
+fn held_learn(call: &Call, place: Callback<Call>) {
+    place.emit(call.clone());
 }

@@ -1,31 +1,51 @@
 //! The interpreter's console: status, the ringing offer, the call with its room, the
 //! wrap-up, and today's calls.
 
+use std::cell::RefCell;
+use std::rc::Rc;
+
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 
-use super::{bind_select, bind_textarea, confirm, start_of_today};
+use super::console_parts::{TodayCalls, Transfer, WrapUp};
+use super::{confirm, start_of_today};
 use crate::components::alert::{error_alert, Alert, Tone};
 use crate::components::badge::Badge;
 use crate::components::jitsi_room::JitsiRoom;
 use crate::format;
 use crate::hooks::use_ring::{audio_allowed, unlock_audio, use_ring};
-use crate::hooks::{use_api, use_latest, use_live_reload, use_now, use_session};
+use crate::hooks::{use_api, use_debounced, use_latest, use_live, use_now, use_session, LiveEvent};
+use crate::live::desk::{Desk, Loaded};
 use crate::services::calls::{self, CallFilter};
 use crate::services::{agents, queues, Api};
-use crate::types::{language_name, Agent, Call, MoveTarget, Queue, DISPOSITIONS};
+use crate::types::{language_name, Agent, Call, Queue};
+use wire::ViewKind;
 
+/// What the page draws, copied from the held desk once a render.
 #[derive(Clone, Debug, Default, PartialEq)]
-struct Desk {
+struct DeskView {
     me: Option<Agent>,
     offer: Option<Call>,
     call: Option<Call>,
     today: Vec<Call>,
+    missed: Option<Call>,
+}
+
+impl DeskView {
+    fn of(desk: &Desk) -> Self {
+        Self {
+            me: desk.me.clone(),
+            offer: desk.offer.clone(),
+            call: desk.call.clone(),
+            today: desk.today.rows().to_vec(),
+            missed: desk.missed.clone(),
+        }
+    }
 }
 
 /// The interpreter's own row, the offer ringing for them, the call they are on and
 /// today's calls.
-async fn load_desk(api: Api, my_id: String) -> Result<Desk, String> {
+async fn load_desk(api: Api, my_id: String) -> Result<Loaded, String> {
     let me = agents::board(&api)
         .await
         .map_err(|e| format!("Could not load your status: {e}"))?
@@ -44,23 +64,43 @@ async fn load_desk(api: Api, my_id: String) -> Result<Desk, String> {
         limit: Some(50),
         ..CallFilter::default()
     };
-    let today = calls::list(&api, &filter)
+    let (today, more_today) = calls::list(&api, &filter)
         .await
-        .map(|p| p.items)
+        .map(|p| (p.items, p.next_cursor.is_some()))
         .unwrap_or_default();
-    Ok(Desk {
+    Ok(Loaded {
         me,
         offer,
         call,
         today,
+        more_today,
     })
+}
+
+/// Fetches one call the desk has not seen (`GET /api/calls/{id}`: names included) into it.
+fn fetch_call(
+    api: Api,
+    held: Rc<RefCell<Desk>>,
+    redraw: UseForceUpdateHandle,
+    my_id: String,
+    id: String,
+) {
+    spawn_local(async move {
+        if let Ok(call) = calls::get(&api, &id).await {
+            held.borrow_mut()
+                .fetched(call, &my_id, start_of_today(), format::now());
+            redraw.force_update();
+        }
+    });
 }
 
 #[function_component]
 pub fn ConsolePage() -> Html {
     let api = use_api();
     let session = use_session();
-    let desk = use_state(Desk::default);
+    // Kept current by pushed rows (`crate::live::desk`); loaded over REST on a resync.
+    let held = use_mut_ref(Desk::default);
+    let redraw = use_force_update();
     let loaded = use_state(|| false);
     let queues_list = use_state(Vec::<Queue>::new);
     let error = use_state(|| None::<String>);
@@ -74,45 +114,44 @@ pub fn ConsolePage() -> Html {
         .map(|s| s.user.id.clone())
         .unwrap_or_default();
 
-    // The offer shown after the last reload, and one that ran out unanswered since: its
-    // card says so instead of vanishing.
-    let last_offer = use_mut_ref(|| None::<Call>);
-    let missed_offer = use_state(|| None::<Call>);
-
     let reload = {
-        let (api, desk, loaded, error) = (api.clone(), desk.clone(), loaded.clone(), error.clone());
-        let (last_offer, missed_offer) = (last_offer.clone(), missed_offer.clone());
+        let (api, held, loaded, error, redraw) = (
+            api.clone(),
+            held.clone(),
+            loaded.clone(),
+            error.clone(),
+            redraw.clone(),
+        );
         let latest = use_latest();
         use_callback(my_id.clone(), move |_: (), my_id| {
-            let (api, desk, loaded, error, my_id) = (
+            let (api, held, loaded, error, my_id, redraw) = (
                 api.clone(),
-                desk.clone(),
+                held.clone(),
                 loaded.clone(),
                 error.clone(),
                 my_id.clone(),
+                redraw.clone(),
             );
-            let (last_offer, missed_offer) = (last_offer.clone(), missed_offer.clone());
-            latest.spawn(load_desk(api, my_id), move |answer| {
-                let loaded_desk = match answer {
-                    Ok(loaded_desk) => loaded_desk,
+            held.borrow_mut().begin_load();
+            latest.spawn(load_desk(api.clone(), my_id.clone()), move |answer| {
+                match answer {
+                    Ok(desk) => {
+                        let outcome =
+                            held.borrow_mut()
+                                .loaded(desk, &my_id, start_of_today(), format::now());
+                        if let Some(id) = outcome.fetch {
+                            fetch_call(api, held, redraw.clone(), my_id, id);
+                        }
+                    }
                     Err(message) => {
+                        held.borrow_mut().abandon_load();
                         error.set(Some(message));
                         return;
                     }
-                };
-                let previous = last_offer.replace(loaded_desk.offer.clone());
-                match (&previous, &loaded_desk.offer) {
-                    (_, Some(_)) => missed_offer.set(None),
-                    (Some(gone), None)
-                        if loaded_desk.call.as_ref().is_none_or(|c| c.id != gone.id)
-                            && gone.offer_expires_at.is_some_and(|t| t <= format::now()) =>
-                    {
-                        missed_offer.set(Some(gone.clone()));
-                    }
-                    _ => {}
                 }
-                desk.set(loaded_desk);
                 loaded.set(true);
+                // Drawn even when `loaded` already was: the desk changed under it.
+                redraw.force_update();
             });
         })
     };
@@ -127,7 +166,46 @@ pub fn ConsolePage() -> Html {
             });
         });
     }
-    use_live_reload(&["agent", "offer", "call"], reload.clone());
+    // A call the desk has not seen is fetched alone: pushed rows carry no names.
+    let fetch = {
+        let (api, held, redraw, my_id) = (api.clone(), held.clone(), redraw.clone(), my_id.clone());
+        Callback::from(move |id: String| {
+            fetch_call(api.clone(), held.clone(), redraw.clone(), my_id.clone(), id)
+        })
+    };
+    let reload_later = use_debounced(reload.clone());
+    {
+        let (held, redraw, reload, my_id) =
+            (held.clone(), redraw.clone(), reload.clone(), my_id.clone());
+        use_live(
+            &[ViewKind::Agent, ViewKind::Offer, ViewKind::Call],
+            Callback::from(move |event: LiveEvent| match event {
+                LiveEvent::Resync => reload.emit(()),
+                LiveEvent::Message(message) => {
+                    let outcome =
+                        held.borrow_mut()
+                            .apply(&message, &my_id, start_of_today(), format::now());
+                    if outcome.reload {
+                        reload_later.emit(());
+                    }
+                    if let Some(id) = outcome.fetch {
+                        fetch.emit(id);
+                    }
+                    if outcome.changed {
+                        redraw.force_update();
+                    }
+                }
+            }),
+        );
+    }
+    let desk = DeskView::of(&held.borrow());
+    let missed_offer = {
+        let (held, redraw) = (held.clone(), redraw.clone());
+        Callback::from(move |_| {
+            held.borrow_mut().missed = None;
+            redraw.force_update();
+        })
+    };
 
     // The offer rings until it is answered or runs out.
     let offer_left_ms = desk
@@ -278,12 +356,9 @@ pub fn ConsolePage() -> Html {
         .as_ref()
         .filter(|m| m.activity == "wrap_up")
         .and_then(|m| m.current_call_id.clone());
-    let missed_card = match ((*missed_offer).clone(), desk.offer.is_none()) {
+    let missed_card = match (desk.missed.clone(), desk.offer.is_none()) {
         (Some(offer), true) => {
-            let dismiss = {
-                let missed_offer = missed_offer.clone();
-                Callback::from(move |_| missed_offer.set(None))
-            };
+            let dismiss = missed_offer.clone();
             html! {
                 <div class="card offer" role="status" aria-labelledby="missed-title" data-testid="offer-expired">
                     <h2 id="missed-title">{ "Offer expired" }</h2>
@@ -418,267 +493,6 @@ pub fn ConsolePage() -> Html {
                     <TodayCalls calls={desk.today.clone()} />
                 </aside>
             </div>
-        </section>
-    }
-}
-
-#[derive(Properties, PartialEq)]
-struct TransferProps {
-    call: Call,
-    my_id: String,
-    queues: Vec<Queue>,
-    on_done: Callback<()>,
-}
-
-/// Colleagues who could take `call` now: available, free, with its language and modality.
-fn free_colleagues_for<'a>(
-    agents: &'a [Agent],
-    call: &'a Call,
-    my_id: &'a str,
-) -> impl Iterator<Item = &'a Agent> {
-    agents.iter().filter(move |a| {
-        a.id != my_id
-            && a.is_free()
-            && call
-                .language
-                .as_ref()
-                .is_none_or(|l| a.languages.contains(l))
-            && call
-                .modality
-                .as_ref()
-                .is_none_or(|m| a.modalities.is_empty() || a.modalities.contains(m))
-    })
-}
-
-/// Hands the call to a queue, or to a named colleague who is free now (listed when the
-/// call view opens and again when the list gets the focus).
-#[function_component]
-fn Transfer(props: &TransferProps) -> Html {
-    let api = use_api();
-    // "queue:<id>" or "agent:<id>"
-    let target = use_state(String::new);
-    let error = use_state(|| None::<String>);
-    let busy = use_state(|| false);
-    let colleagues = use_state(Vec::<Agent>::new);
-    let load_colleagues = {
-        let (api, colleagues) = (api.clone(), colleagues.clone());
-        let latest = use_latest();
-        use_callback((), move |_: (), _| {
-            let (api, colleagues) = (api.clone(), colleagues.clone());
-            latest.spawn(
-                async move { agents::colleagues(&api).await },
-                move |answer| {
-                    // Without the list only the queues are offered; the error is not the call's.
-                    colleagues.set(answer.unwrap_or_default());
-                },
-            );
-        })
-    };
-    {
-        let load = load_colleagues.clone();
-        use_effect_with(props.call.id.clone(), move |_| load.emit(()));
-    }
-    let free: Vec<Agent> = free_colleagues_for(&colleagues, &props.call, &props.my_id)
-        .cloned()
-        .collect();
-    let onclick = {
-        let (api, target, error, busy, on_done, id) = (
-            api.clone(),
-            target.clone(),
-            error.clone(),
-            busy.clone(),
-            props.on_done.clone(),
-            props.call.id.clone(),
-        );
-        let colleagues = free.clone();
-        Callback::from(move |_| {
-            let Some(to) = MoveTarget::parse(&target) else {
-                error.set(Some("Choose a queue or a colleague.".to_owned()));
-                return;
-            };
-            let question = match &to {
-                MoveTarget::Queue(_) => {
-                    "Transfer this call? You keep the caller until an interpreter of the chosen queue accepts; then you go into wrap-up."
-                        .to_owned()
-                }
-                MoveTarget::Agent(_) => format!(
-                    "Transfer this call to {}? It rings for them; you keep the caller until they accept, then you go into wrap-up.",
-                    to.name(&[], &colleagues)
-                        .unwrap_or_else(|| "this colleague".to_owned())
-                ),
-            };
-            if !confirm(&question) {
-                return;
-            }
-            busy.set(true);
-            let (api, error, busy, on_done, id) = (
-                api.clone(),
-                error.clone(),
-                busy.clone(),
-                on_done.clone(),
-                id.clone(),
-            );
-            spawn_local(async move {
-                match calls::transfer(&api, &id, &to).await {
-                    Ok(_) => error.set(None),
-                    Err(e) => error.set(Some(e.to_string())),
-                }
-                busy.set(false);
-                on_done.emit(());
-            });
-        })
-    };
-    let onfocus = {
-        let load = load_colleagues.clone();
-        Callback::from(move |_: FocusEvent| load.emit(()))
-    };
-    // Only queues of the call's language: the server refuses the others (422
-    // `language_mismatch`), as nobody there could interpret for this caller.
-    let same_language: Vec<&Queue> = props
-        .queues
-        .iter()
-        .filter(|q| {
-            props
-                .call
-                .language
-                .as_ref()
-                .is_none_or(|l| q.languages.contains(l))
-        })
-        .collect();
-    let select_id = format!("transfer-{}", props.call.id);
-    let option = |value: String, label: String| {
-        html! { <option value={value.clone()} selected={*target == value}>{ label }</option> }
-    };
-    html! {
-        <div class="inline-form">
-            <label for={select_id.clone()} class="sr-only">{ "Transfer to" }</label>
-            <select id={select_id} onchange={bind_select(&target)} {onfocus}>
-                <option value="" selected={target.is_empty()}>{ "Transfer to…" }</option>
-                <optgroup label="Queues">
-                    { for same_language.iter().map(|q| option(MoveTarget::Queue(q.id.clone()).value(), q.name.clone())) }
-                </optgroup>
-                <optgroup label={if free.is_empty() { "Colleagues: nobody free now" } else { "Colleagues free now" }}>
-                    { for free.iter().map(|a| option(MoveTarget::Agent(a.id.clone()).value(), a.display_name())) }
-                </optgroup>
-            </select>
-            <button type="button" class="secondary" {onclick} disabled={*busy}>{ "Transfer" }</button>
-            { error_alert(&error) }
-        </div>
-    }
-}
-
-#[derive(Properties, PartialEq)]
-struct WrapUpProps {
-    call_id: String,
-    /// The call, when the interpreter may still see it.
-    call: Option<Call>,
-    /// The interpreter transferred the call on: it is no longer theirs.
-    handed_on: bool,
-    on_done: Callback<()>,
-}
-
-#[function_component]
-fn WrapUp(props: &WrapUpProps) -> Html {
-    let api = use_api();
-    let disposition = use_state(|| "completed".to_owned());
-    let notes = use_state(String::new);
-    let error = use_state(|| None::<String>);
-    let busy = use_state(|| false);
-    let onsubmit = {
-        let (api, disposition, notes, error, busy, on_done, id) = (
-            api.clone(),
-            disposition.clone(),
-            notes.clone(),
-            error.clone(),
-            busy.clone(),
-            props.on_done.clone(),
-            props.call_id.clone(),
-        );
-        Callback::from(move |e: SubmitEvent| {
-            e.prevent_default();
-            busy.set(true);
-            let (api, error, busy, on_done, id) = (
-                api.clone(),
-                error.clone(),
-                busy.clone(),
-                on_done.clone(),
-                id.clone(),
-            );
-            let (d, n) = ((*disposition).clone(), (*notes).clone());
-            spawn_local(async move {
-                match calls::wrap_up(&api, &id, &d, &n).await {
-                    Ok(_) => on_done.emit(()),
-                    Err(e) => error.set(Some(e.to_string())),
-                }
-                busy.set(false);
-            });
-        })
-    };
-    let about = match &props.call {
-        Some(c) if props.handed_on => format!(
-            "{} call with {} · transferred by you",
-            c.language.as_deref().map(language_name).unwrap_or_default(),
-            format::opt(&c.requester_name),
-        ),
-        Some(c) => format!(
-            "{} call with {} · talked {}",
-            c.language.as_deref().map(language_name).unwrap_or_default(),
-            format::opt(&c.requester_name),
-            c.talk_s.map(format::duration).unwrap_or_else(|| "—".into())
-        ),
-        None => format!("Call {}", format::short_id(&props.call_id)),
-    };
-    html! {
-        <form class="card wrap-up" {onsubmit} aria-labelledby="wrap-title" data-testid="wrap-up">
-            <h2 id="wrap-title">{ "Wrap-up" }</h2>
-            <p class="muted">{ about }</p>
-            { error_alert(&error) }
-            <div class="field">
-                <label for="wrap-disposition">{ "Disposition" }</label>
-                <select id="wrap-disposition" onchange={bind_select(&disposition)}>
-                    { for DISPOSITIONS.iter().map(|(value, label)| html! {
-                        <option value={*value} selected={*disposition == *value}>{ *label }</option>
-                    }) }
-                </select>
-            </div>
-            <div class="field">
-                <label for="wrap-notes">{ "Notes (optional)" }</label>
-                <textarea id="wrap-notes" rows="4" maxlength="2000" value={(*notes).clone()} oninput={bind_textarea(&notes)} />
-            </div>
-            <button type="submit" class="primary" disabled={*busy}>{ "Submit wrap-up" }</button>
-        </form>
-    }
-}
-
-#[derive(Properties, PartialEq)]
-struct TodayProps {
-    calls: Vec<Call>,
-}
-
-#[function_component]
-fn TodayCalls(props: &TodayProps) -> Html {
-    html! {
-        <section class="card" aria-labelledby="today-title">
-            <h2 id="today-title">{ "Today's calls" }</h2>
-            if props.calls.is_empty() {
-                <p class="muted">{ "None yet." }</p>
-            } else {
-                <div class="table-wrap">
-                    <table class="compact">
-                        <thead><tr><th scope="col">{ "Time" }</th><th scope="col">{ "Language" }</th><th scope="col">{ "Status" }</th><th scope="col">{ "Talk" }</th></tr></thead>
-                        <tbody>
-                            { for props.calls.iter().map(|c| html! {
-                                <tr>
-                                    <td>{ format::time(c.answered_at.or(c.requested_at)) }</td>
-                                    <td>{ c.language.as_deref().map(language_name).unwrap_or_default() }</td>
-                                    <td><Badge status={c.status.clone()} /></td>
-                                    <td>{ c.talk_s.map(format::duration).unwrap_or_else(|| "—".into()) }</td>
-                                </tr>
-                            }) }
-                        </tbody>
-                    </table>
-                </div>
-            }
         </section>
     }
 }

@@ -1,137 +1,188 @@
-//! The supervisor's live floor: queues, interpreters and calls, loaded over REST and
-//! reloaded when pushed updates arrive (no polling). Change an interpreter's status,
-//! transfer or re-queue a call, offer a waiting call, monitor a call's room muted.
+//! The supervisor's live floor: queues, interpreters and calls, loaded over REST once and
+//! then kept current by the rows pushed over the tab's socket (`crate::live::floor`): a
+//! pushed change costs the tab nothing but itself. The lists are loaded again on a resync,
+//! after a command, or when a pushed row cannot be placed (a new interpreter, more active
+//! calls than the page holds). Change an interpreter's status, transfer or re-queue a
+//! call, offer a waiting call, monitor a call's room muted.
 
-use wasm_bindgen_futures::spawn_local;
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use wire::ViewKind;
 use yew::prelude::*;
 use yew_router::prelude::*;
 
-use super::{bind_select, confirm};
+use super::floor_controls::{AgentStatusControl, CallControl};
 use crate::components::alert::{error_alert, Alert, Tone};
 use crate::components::badge::Badge;
 use crate::components::jitsi_room::JitsiRoom;
 use crate::format;
-use crate::hooks::{use_api, use_latest, use_live_reload, use_now, use_session};
+use crate::hooks::{use_api, use_debounced, use_latest, use_live, use_now, use_session, LiveEvent};
+use crate::live::board;
+use crate::live::floor::{Floor, Reloads};
 use crate::route::Route;
 use crate::services::calls::{self, CallFilter};
 use crate::services::{agents, queues};
-use crate::types::{language_name, Agent, AgentTotals, Call, EstimateReason, MoveTarget, Queue};
+use crate::types::{call_status, language_name, AgentTotals, EstimateReason};
 
-const ACTIVE: &str = "requested,queued,offered,connected,on_hold";
+/// The floor holds up to this many active calls; with more, it cannot count the queues
+/// itself and loads their board instead (see `Floor::recount`).
+const CALLS_HELD: u32 = 200;
 
 #[function_component]
 pub fn FloorPage() -> Html {
     let api = use_api();
     let session = use_session();
-    let queue_rows = use_state(|| None::<Vec<Queue>>);
-    let agent_rows = use_state(|| None::<Vec<Agent>>);
-    let call_rows = use_state(|| None::<Vec<Call>>);
-    let loaded_at = use_state(format::now);
+    let floor = use_mut_ref(Floor::default);
+    let redraw = use_force_update();
     let error = use_state(|| None::<String>);
     let notice = use_state(|| None::<String>);
     let monitor = use_state(|| None::<String>);
     let now = use_now(1000);
 
     let load_queues = {
-        let (api, rows, error, loaded_at) = (
-            api.clone(),
-            queue_rows.clone(),
-            error.clone(),
-            loaded_at.clone(),
-        );
+        let (api, floor, error, redraw) =
+            (api.clone(), floor.clone(), error.clone(), redraw.clone());
         let latest = use_latest();
         use_callback((), move |_: (), _| {
-            let (api, rows, error, loaded_at) =
-                (api.clone(), rows.clone(), error.clone(), loaded_at.clone());
-            latest.spawn(
-                async move { queues::board(&api).await },
-                move |answer| match answer {
-                    Ok(list) => {
-                        rows.set(Some(list));
-                        loaded_at.set(format::now());
+            let (api, floor, error, redraw) =
+                (api.clone(), floor.clone(), error.clone(), redraw.clone());
+            floor.borrow_mut().queues.begin_load();
+            latest.spawn(async move { queues::board(&api).await }, move |answer| {
+                match answer {
+                    Ok(list) => floor.borrow_mut().queues_loaded(list, format::now()),
+                    Err(e) => {
+                        floor.borrow_mut().queues.abandon_load();
+                        error.set(Some(format!("Queues: {e}")));
                     }
-                    Err(e) => error.set(Some(format!("Queues: {e}"))),
-                },
-            );
+                }
+                redraw.force_update();
+            });
         })
     };
     let load_agents = {
-        let (api, rows, error) = (api.clone(), agent_rows.clone(), error.clone());
+        let (api, floor, error, redraw) =
+            (api.clone(), floor.clone(), error.clone(), redraw.clone());
         let latest = use_latest();
         use_callback((), move |_: (), _| {
-            let (api, rows, error) = (api.clone(), rows.clone(), error.clone());
-            latest.spawn(
-                async move { agents::board(&api).await },
-                move |answer| match answer {
-                    Ok(list) => rows.set(Some(list)),
-                    Err(e) => error.set(Some(format!("Interpreters: {e}"))),
-                },
-            );
+            let (api, floor, error, redraw) =
+                (api.clone(), floor.clone(), error.clone(), redraw.clone());
+            floor.borrow_mut().agents.begin_load();
+            latest.spawn(async move { agents::board(&api).await }, move |answer| {
+                match answer {
+                    Ok(list) => floor.borrow_mut().agents_loaded(list),
+                    Err(e) => {
+                        floor.borrow_mut().agents.abandon_load();
+                        error.set(Some(format!("Interpreters: {e}")));
+                    }
+                }
+                redraw.force_update();
+            });
         })
     };
     let load_calls = {
-        let (api, rows, error) = (api.clone(), call_rows.clone(), error.clone());
+        let (api, floor, error, redraw) =
+            (api.clone(), floor.clone(), error.clone(), redraw.clone());
         let latest = use_latest();
         use_callback((), move |_: (), _| {
-            let (api, rows, error) = (api.clone(), rows.clone(), error.clone());
+            let (api, floor, error, redraw) =
+                (api.clone(), floor.clone(), error.clone(), redraw.clone());
             let filter = CallFilter {
-                status: Some(ACTIVE.to_owned()),
-                limit: Some(200),
+                status: Some(call_status::ACTIVE.join(",")),
+                limit: Some(CALLS_HELD),
                 ..CallFilter::default()
             };
+            floor.borrow_mut().calls.begin_load();
             latest.spawn(
                 async move { calls::list(&api, &filter).await },
-                move |answer| match answer {
-                    Ok(page) => rows.set(Some(page.items)),
-                    Err(e) => error.set(Some(format!("Calls: {e}"))),
+                move |answer| {
+                    match answer {
+                        Ok(page) => floor
+                            .borrow_mut()
+                            .calls_loaded(page.items, page.next_cursor.is_none()),
+                        Err(e) => {
+                            floor.borrow_mut().calls.abandon_load();
+                            error.set(Some(format!("Calls: {e}")));
+                        }
+                    }
+                    redraw.force_update();
                 },
             );
         })
     };
-    {
+    let load = {
         let (q, a, c) = (load_queues.clone(), load_agents.clone(), load_calls.clone());
-        use_effect_with((), move |_| {
-            q.emit(());
-            a.emit(());
-            c.emit(());
-        });
+        Callback::from(move |what: Reloads| {
+            if what.queues {
+                q.emit(());
+            }
+            if what.agents {
+                a.emit(());
+            }
+            if what.calls {
+                c.emit(());
+            }
+        })
+    };
+    {
+        let load = load.clone();
+        use_effect_with((), move |_| load.emit(Reloads::ALL));
     }
-    // A queue's board depends on its calls and interpreters too.
+    // Rows that could not be placed are loaded again, at most a few times a second: what
+    // to load accumulates until the debounced load runs.
+    let wanted = use_mut_ref(Reloads::default);
+    let reload_later = {
+        let (wanted, load) = (wanted.clone(), load.clone());
+        use_debounced(Callback::from(move |()| {
+            let what = std::mem::take(&mut *wanted.borrow_mut());
+            load.emit(what);
+        }))
+    };
     {
-        let (q, a, c) = (load_queues.clone(), load_agents.clone(), load_calls.clone());
-        use_live_reload(
-            &["queue", "agent", "call", "offer"],
-            Callback::from(move |_| q.emit(())),
+        let (floor, redraw, load) = (floor.clone(), redraw.clone(), load.clone());
+        use_live(
+            &[ViewKind::Queue, ViewKind::Agent, ViewKind::Call],
+            Callback::from(move |event: LiveEvent| match event {
+                LiveEvent::Resync => load.emit(Reloads::ALL),
+                LiveEvent::Message(message) => {
+                    let outcome = floor
+                        .borrow_mut()
+                        .apply(&message, format::now().date_naive());
+                    if outcome.reload.any() {
+                        merge(&wanted, outcome.reload);
+                        reload_later.emit(());
+                    }
+                    if outcome.changed {
+                        redraw.force_update();
+                    }
+                }
+            }),
         );
-        use_live_reload(&["agent"], Callback::from(move |_| a.emit(())));
-        use_live_reload(&["call", "offer"], Callback::from(move |_| c.emit(())));
     }
 
     let after_command = {
-        let (notice, error, q, a, c) = (
-            notice.clone(),
-            error.clone(),
-            load_queues.clone(),
-            load_agents.clone(),
-            load_calls.clone(),
-        );
+        let (notice, error, load) = (notice.clone(), error.clone(), load.clone());
         Callback::from(move |result: Result<String, String>| {
             match result {
                 Ok(text) => {
                     notice.set(Some(text));
                     error.set(None);
                 }
-                Err(text) => error.set(Some(text)),
+                // A refused command may have met a state the page had not heard of yet.
+                Err(text) => {
+                    error.set(Some(text));
+                    load.emit(Reloads::ALL);
+                }
             }
-            q.emit(());
-            a.emit(());
-            c.emit(());
         })
     };
 
-    let queues_list = (*queue_rows).clone().unwrap_or_default();
-    let agents_list = (*agent_rows).clone().unwrap_or_default();
-    let since_load = (now - *loaded_at).num_seconds().max(0);
+    let held = floor.borrow();
+    let queue_rows = held.queues.loaded_rows();
+    let agent_rows = held.agents.loaded_rows();
+    let call_rows = held.calls.loaded_rows();
+    let queues_list = queue_rows.unwrap_or_default().to_vec();
+    let agents_list = agent_rows.unwrap_or_default().to_vec();
     // From the same rows as the agent board below: the tiles cannot contradict it.
     let agent_totals = AgentTotals::count(
         agents_list
@@ -150,7 +201,7 @@ pub fn FloorPage() -> Html {
         <div class="kpis" aria-label="Floor totals">
             <div class="kpi"><div class="label">{ "Calls waiting" }</div><div class="value" data-testid="kpi-waiting">{ queues_list.iter().map(|q| q.waiting).sum::<i64>() }</div></div>
             <div class="kpi"><div class="label">{ "Longest wait" }</div><div class="value">{
-                format::duration(queues_list.iter().filter(|q| q.waiting > 0).map(|q| q.longest_wait_s + since_load).max().unwrap_or(0))
+                format::duration(queues_list.iter().map(|q| board::longest_wait_s(q, now)).max().unwrap_or(0))
             }</div></div>
             <div class="kpi"><div class="label">{ "Available" }</div><div class="value" data-testid="kpi-available">{ agent_totals.available }</div></div>
             <div class="kpi"><div class="label">{ "Free now" }</div><div class="value" data-testid="kpi-free">{ agent_totals.free }</div></div>
@@ -161,9 +212,9 @@ pub fn FloorPage() -> Html {
         </>
     };
 
-    let queue_table = match &*queue_rows {
+    let queue_table = match queue_rows {
         None => html! { <p class="muted">{ "Loading…" }</p> },
-        Some(list) if list.is_empty() => html! { <p class="muted">{ "No queues yet." }</p> },
+        Some([]) => html! { <p class="muted">{ "No queues yet." }</p> },
         Some(list) => html! {
             <div class="table-wrap">
                 <table data-testid="queues-board">
@@ -176,11 +227,11 @@ pub fn FloorPage() -> Html {
                     </tr></thead>
                     <tbody>
                         { for list.iter().map(|q| html! {
-                            <tr>
+                            <tr key={q.id.clone()}>
                                 <th scope="row">{ q.name.clone() }</th>
                                 <td>{ q.languages.join(", ") }{ q.modality.as_ref().map(|m| format!(" · {m}")).unwrap_or_default() }</td>
                                 <td class="num"><strong>{ q.waiting }</strong></td>
-                                <td class="num">{ if q.waiting > 0 { format::duration(q.longest_wait_s + since_load) } else { "—".into() } }</td>
+                                <td class="num">{ if q.waiting > 0 { format::duration(board::longest_wait_s(q, now)) } else { "—".into() } }</td>
                                 <td class="num">{ q.agents_available }</td>
                                 <td class="num">{ q.agents_on_call }</td>
                                 <td class="num">{ q.agents_wrap_up }</td>
@@ -195,9 +246,9 @@ pub fn FloorPage() -> Html {
         },
     };
 
-    let agent_table = match &*agent_rows {
+    let agent_table = match agent_rows {
         None => html! { <p class="muted">{ "Loading…" }</p> },
-        Some(list) if list.is_empty() => html! { <p class="muted">{ "No interpreters yet." }</p> },
+        Some([]) => html! { <p class="muted">{ "No interpreters yet." }</p> },
         Some(list) => html! {
             <div class="table-wrap">
                 <table data-testid="agents-board">
@@ -227,9 +278,9 @@ pub fn FloorPage() -> Html {
         },
     };
 
-    let call_table = match &*call_rows {
+    let call_table = match call_rows {
         None => html! { <p class="muted">{ "Loading…" }</p> },
-        Some(list) if list.is_empty() => {
+        Some([]) => {
             html! { <p class="muted">{ "No calls waiting or in progress." }</p> }
         }
         Some(list) => html! {
@@ -348,154 +399,9 @@ pub fn FloorPage() -> Html {
     }
 }
 
-#[derive(Properties, PartialEq)]
-struct AgentStatusProps {
-    agent: Agent,
-    on_done: Callback<Result<String, String>>,
-}
-
-#[function_component]
-fn AgentStatusControl(props: &AgentStatusProps) -> Html {
-    let api = use_api();
-    let choice = use_state(|| props.agent.status.clone());
-    let busy = use_state(|| false);
-    // A pushed change of status resets the choice.
-    {
-        let choice = choice.clone();
-        use_effect_with(props.agent.status.clone(), move |status| {
-            choice.set(status.clone())
-        });
-    }
-    let onclick = {
-        let (api, choice, busy, on_done, agent) = (
-            api.clone(),
-            choice.clone(),
-            busy.clone(),
-            props.on_done.clone(),
-            props.agent.clone(),
-        );
-        Callback::from(move |_| {
-            let (api, busy, on_done, agent, status) = (
-                api.clone(),
-                busy.clone(),
-                on_done.clone(),
-                agent.clone(),
-                (*choice).clone(),
-            );
-            busy.set(true);
-            spawn_local(async move {
-                let result = agents::set_status(&api, &agent.id, &status)
-                    .await
-                    .map(|_| {
-                        format!(
-                            "{} is now {}.",
-                            agent.display_name(),
-                            format::status_label(&status).to_lowercase()
-                        )
-                    })
-                    .map_err(|e| format!("{}: {e}", agent.display_name()));
-                busy.set(false);
-                on_done.emit(result);
-            });
-        })
-    };
-    let id = format!("status-{}", props.agent.id);
-    html! {
-        <div class="inline-form">
-            <label for={id.clone()} class="sr-only">{ format!("New status for {}", props.agent.display_name()) }</label>
-            <select {id} onchange={bind_select(&choice)}>
-                { for ["available", "break", "offline"].iter().map(|s| html! {
-                    <option value={*s} selected={*choice == *s}>{ format::status_label(s) }</option>
-                }) }
-            </select>
-            <button type="button" class="secondary small" {onclick} disabled={*busy || *choice == props.agent.status}>{ "Set" }</button>
-        </div>
-    }
-}
-
-#[derive(Properties, PartialEq)]
-struct CallControlProps {
-    call: Call,
-    queues: Vec<Queue>,
-    agents: Vec<Agent>,
-    on_done: Callback<Result<String, String>>,
-}
-
-/// Transfer or re-queue a call to a queue; offer a waiting call to an available interpreter.
-#[function_component]
-fn CallControl(props: &CallControlProps) -> Html {
-    let api = use_api();
-    let target = use_state(String::new);
-    let busy = use_state(|| false);
-    let c = &props.call;
-    let waiting = c.is_waiting();
-    let onclick = {
-        let (api, target, busy, on_done, id) = (
-            api.clone(),
-            target.clone(),
-            busy.clone(),
-            props.on_done.clone(),
-            c.id.clone(),
-        );
-        let queues = props.queues.clone();
-        let agents = props.agents.clone();
-        Callback::from(move |_| {
-            let Some(to) = MoveTarget::parse(&target) else {
-                on_done.emit(Err("Choose a queue or an interpreter first.".to_owned()));
-                return;
-            };
-            let name = to.name(&queues, &agents).unwrap_or_default();
-            let question = match (&to, waiting) {
-                (MoveTarget::Queue(_), true) => {
-                    format!("Re-queue call {} to {name}?", format::short_id(&id))
-                }
-                (MoveTarget::Queue(_), false) => format!(
-                    "Transfer call {} to the {name} queue? Its interpreter goes into wrap-up.",
-                    format::short_id(&id)
-                ),
-                (_, true) => format!("Ring {name} for call {}?", format::short_id(&id)),
-                _ => format!("Transfer call {} to {name}?", format::short_id(&id)),
-            };
-            if !confirm(&question) {
-                return;
-            }
-            busy.set(true);
-            let (api, busy, on_done, id) = (api.clone(), busy.clone(), on_done.clone(), id.clone());
-            spawn_local(async move {
-                let result = match (&to, waiting) {
-                    (MoveTarget::Agent(agent_id), true) => calls::offer(&api, &id, agent_id).await,
-                    _ => calls::transfer(&api, &id, &to).await,
-                };
-                busy.set(false);
-                on_done.emit(
-                    result
-                        .map(|_| format!("Done: call {} → {name}.", format::short_id(&id)))
-                        .map_err(|e| format!("Call {}: {e}", format::short_id(&id))),
-                );
-            });
-        })
-    };
-    let free: Vec<&Agent> = props.agents.iter().filter(|a| a.is_free()).collect();
-    let id = format!("route-{}", c.id);
-    html! {
-        <div class="inline-form">
-            <label for={id.clone()} class="sr-only">{ format!("Move call {}", format::short_id(&c.id)) }</label>
-            <select {id} onchange={bind_select(&target)}>
-                <option value="" selected={target.is_empty()}>{ if waiting { "Re-queue / offer…" } else { "Transfer…" } }</option>
-                <optgroup label="To a queue">
-                    { for props.queues.iter().filter(|q| Some(&q.id) != c.queue_id.as_ref() || !waiting).map(|q| html! {
-                        <option value={MoveTarget::Queue(q.id.clone()).value()}>{ q.name.clone() }</option>
-                    }) }
-                </optgroup>
-                if !free.is_empty() {
-                    <optgroup label={if waiting { "Ring an available interpreter" } else { "To an available interpreter" }}>
-                        { for free.iter().map(|a| html! {
-                            <option value={MoveTarget::Agent(a.id.clone()).value()}>{ a.display_name() }</option>
-                        }) }
-                    </optgroup>
-                }
-            </select>
-            <button type="button" class="secondary small" {onclick} disabled={*busy}>{ "Go" }</button>
-        </div>
-    }
+fn merge(wanted: &Rc<RefCell<Reloads>>, more: Reloads) {
+    let mut wanted = wanted.borrow_mut();
+    wanted.queues |= more.queues;
+    wanted.agents |= more.agents;
+    wanted.calls |= more.calls;
 }

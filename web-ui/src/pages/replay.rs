@@ -1,5 +1,6 @@
 //! A call's history: its events in order (who, what, when), and a scrubber that shows the
-//! call's state at any chosen instant, rebuilt by the server from the stored events.
+//! call's state at any chosen instant, rebuilt by the server from the stored events. The
+//! page loads the call again when a pushed row is about this call, never for another.
 
 use chrono::{DateTime, Duration, Utc};
 use gloo_timers::callback::Timeout;
@@ -12,7 +13,7 @@ use yew_router::prelude::*;
 use crate::components::alert::error_alert;
 use crate::components::badge::Badge;
 use crate::format;
-use crate::hooks::{use_api, use_latest, use_live_reload};
+use crate::hooks::{use_api, use_debounced, use_latest, use_live, LiveEvent};
 use crate::route::Route;
 use crate::services::{agents, calls, queues};
 use crate::types::{language_name, Call, CallAsOf, HistoryEntry};
@@ -107,7 +108,22 @@ pub fn ReplayPage(props: &ReplayProps) -> Html {
         let load = load.clone();
         use_effect_with(props.id.clone(), move |_| load.emit(()));
     }
-    use_live_reload(&["call"], load);
+    // Only this call's own changes load its history again (the timeline needs the events,
+    // which pushed rows do not carry): other calls cost this page nothing.
+    {
+        let id = props.id.clone();
+        let load_later = use_debounced(load.clone());
+        use_live(
+            &[wire::ViewKind::Call],
+            Callback::from(move |event: LiveEvent| match event {
+                LiveEvent::Resync => load_later.emit(()),
+                LiveEvent::Message(m) if m.object_id().as_deref() == Some(id.as_str()) => {
+                    load_later.emit(())
+                }
+                LiveEvent::Message(_) => {}
+            }),
+        );
+    }
 
     let list = (*events).clone().unwrap_or_default();
     let start = list.first().map(|e| e.at);

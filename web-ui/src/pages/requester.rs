@@ -1,4 +1,5 @@
-//! Requester home: ask for an interpreter, and the list of past calls.
+//! Requester home: ask for an interpreter, and the list of past calls, kept current by
+//! their pushed rows.
 
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
@@ -8,7 +9,9 @@ use super::{bind_check, bind_select};
 use crate::components::alert::error_alert;
 use crate::components::badge::Badge;
 use crate::format;
-use crate::hooks::{use_api, use_latest, use_live_reload};
+use crate::hooks::{use_api, use_latest, use_live, LiveEvent};
+use crate::live::kinds::newest_first;
+use crate::live::{pushed, LiveRows, Names};
 use crate::route::Route;
 use crate::services::calls::{self, CallFilter};
 use crate::services::queues;
@@ -24,7 +27,9 @@ pub fn RequestPage() -> Html {
     let urgent = use_state(|| false);
     let busy = use_state(|| false);
     let error = use_state(|| None::<String>);
-    let calls = use_state(|| None::<Vec<Call>>);
+    // Loaded once; the requester's pushed calls land in place (`crate::live`).
+    let held = use_mut_ref(|| (LiveRows::new(newest_first), Names::default()));
+    let redraw = use_force_update();
     let list_error = use_state(|| None::<String>);
     // The languages some queue serves, by name; the demo's while the queues load or when
     // they cannot be read.
@@ -61,22 +66,41 @@ pub fn RequestPage() -> Html {
     }
 
     let reload = {
-        let (api, calls, list_error) = (api.clone(), calls.clone(), list_error.clone());
+        let (api, held, list_error, redraw) = (
+            api.clone(),
+            held.clone(),
+            list_error.clone(),
+            redraw.clone(),
+        );
         let latest = use_latest();
         use_callback((), move |_: (), _| {
-            let (api, calls, list_error) = (api.clone(), calls.clone(), list_error.clone());
+            let (api, held, list_error, redraw) = (
+                api.clone(),
+                held.clone(),
+                list_error.clone(),
+                redraw.clone(),
+            );
             let filter = CallFilter {
                 limit: Some(25),
                 ..CallFilter::default()
             };
+            held.borrow_mut().0.begin_load();
             latest.spawn(
                 async move { calls::list(&api, &filter).await },
-                move |answer| match answer {
-                    Ok(page) => {
-                        calls.set(Some(page.items));
-                        list_error.set(None);
+                move |answer| {
+                    let (rows, names) = &mut *held.borrow_mut();
+                    match answer {
+                        Ok(page) => {
+                            names.learn_calls(&page.items);
+                            rows.finish_load(page.items, page.next_cursor.is_none());
+                            list_error.set(None);
+                        }
+                        Err(e) => {
+                            rows.abandon_load();
+                            list_error.set(Some(format!("Could not load your calls: {e}")));
+                        }
                     }
-                    Err(e) => list_error.set(Some(format!("Could not load your calls: {e}"))),
+                    redraw.force_update();
                 },
             );
         })
@@ -85,7 +109,44 @@ pub fn RequestPage() -> Html {
         let reload = reload.clone();
         use_effect_with((), move |_| reload.emit(()));
     }
-    use_live_reload(&["call"], reload);
+    // A pushed call of theirs lands in place; one naming an interpreter the page has no
+    // name for is fetched alone (pushed rows carry ids, not names).
+    {
+        let (api, held, redraw, reload) =
+            (api.clone(), held.clone(), redraw.clone(), reload.clone());
+        use_live(
+            &[wire::ViewKind::Call],
+            Callback::from(move |event: LiveEvent| {
+                let message = match event {
+                    LiveEvent::Resync => return reload.emit(()),
+                    LiveEvent::Message(m) => m,
+                };
+                let Some(mut call) = pushed::<Call>(&message) else {
+                    return;
+                };
+                call.name_from(&held.borrow().1);
+                let place = {
+                    let (held, redraw) = (held.clone(), redraw.clone());
+                    move |call: Call| {
+                        if held.borrow_mut().0.push(call, true).changed() {
+                            redraw.force_update();
+                        }
+                    }
+                };
+                if call.agent_id.is_some() && call.agent_name.is_none() {
+                    let api = api.clone();
+                    spawn_local(async move {
+                        if let Ok(full) = calls::get(&api, &call.id).await {
+                            place(full);
+                        }
+                    });
+                } else {
+                    place(call);
+                }
+            }),
+        );
+    }
+    let calls: Option<Vec<Call>> = held.borrow().0.loaded_rows().map(<[Call]>::to_vec);
 
     let onsubmit = {
         let (api, busy, error) = (api.clone(), busy.clone(), error.clone());
@@ -211,7 +272,7 @@ fn past_calls(calls: Option<&Vec<Call>>) -> Html {
                     </tr></thead>
                     <tbody>
                         { for list.iter().map(|c| html! {
-                            <tr>
+                            <tr key={c.id.clone()}>
                                 <td>{ format::date_time(c.requested_at) }</td>
                                 <td>{ c.language.as_deref().map(language_name).unwrap_or_default() }
                                     <span class="muted">{ format!(" · {}", c.modality.clone().unwrap_or_default()) }</span></td>

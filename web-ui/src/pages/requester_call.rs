@@ -11,10 +11,11 @@ use crate::components::alert::{error_alert, Alert, Tone};
 use crate::components::badge::Badge;
 use crate::components::jitsi_room::JitsiRoom;
 use crate::format;
-use crate::hooks::{use_api, use_latest, use_live_reload, use_now, use_session};
+use crate::hooks::{use_api, use_debounced, use_latest, use_live, use_now, use_session, LiveEvent};
+use crate::live::{pushed, LiveRow};
 use crate::route::Route;
 use crate::services::{calls, queues};
-use crate::types::{language_name, Call, Queue};
+use crate::types::{call_status, language_name, Call, Queue};
 
 #[derive(Properties, PartialEq)]
 pub struct MyCallProps {
@@ -45,25 +46,46 @@ pub fn MyCallPage(props: &MyCallProps) -> Html {
         })
     };
 
+    // The newest row seen, pushed or loaded: a load that read the call before a pushed
+    // change must not undo it (the state handle a callback holds may be older).
+    let newest = use_mut_ref(|| None::<Call>);
     let reload = {
-        let (api, call, error, load_queue) =
-            (api.clone(), call.clone(), error.clone(), load_queue.clone());
+        let (api, call, error, load_queue, newest) = (
+            api.clone(),
+            call.clone(),
+            error.clone(),
+            load_queue.clone(),
+            newest.clone(),
+        );
         let latest = use_latest();
         use_callback(props.id.clone(), move |_: (), id| {
-            let (api, call, error, load_queue, id) = (
+            let (api, call, error, load_queue, id, newest) = (
                 api.clone(),
                 call.clone(),
                 error.clone(),
                 load_queue.clone(),
                 id.clone(),
+                newest.clone(),
             );
             latest.spawn(
                 async move { calls::get(&api, &id).await },
                 move |answer| match answer {
-                    Ok(c) => {
+                    Ok(loaded) => {
+                        let c = match newest.borrow().as_ref() {
+                            // Only the detail's own fields (place, estimate) are newer.
+                            Some(pushed) if pushed.id == loaded.id && pushed.seq > loaded.seq => {
+                                Call {
+                                    position: loaded.position,
+                                    estimated_wait_s: loaded.estimated_wait_s,
+                                    ..pushed.clone()
+                                }
+                            }
+                            _ => loaded,
+                        };
                         if c.is_waiting() {
                             load_queue.emit(c.queue_id.clone());
                         }
+                        *newest.borrow_mut() = Some(c.clone());
                         call.set(Some(c));
                         error.set(None);
                     }
@@ -79,10 +101,40 @@ pub fn MyCallPage(props: &MyCallProps) -> Html {
         let reload = reload.clone();
         use_effect_with(props.id.clone(), move |_| reload.emit(()));
     }
-    use_live_reload(&["call"], reload.clone());
+    // A pushed row about this call is applied in place; the call is loaded again only on a
+    // resync or when the row names an interpreter the page has no name for (pushed rows
+    // carry ids, not names). Rows about the requester's other calls are ignored.
+    {
+        let (call, id, newest) = (call.clone(), props.id.clone(), newest.clone());
+        let reload_later = use_debounced(reload.clone());
+        use_live(
+            &[wire::ViewKind::Call],
+            Callback::from(move |event: LiveEvent| {
+                let message = match event {
+                    LiveEvent::Resync => return reload_later.emit(()),
+                    LiveEvent::Message(m) if m.object_id().as_deref() == Some(id.as_str()) => m,
+                    LiveEvent::Message(_) => return,
+                };
+                let Some(row) = pushed::<Call>(&message) else {
+                    return reload_later.emit(());
+                };
+                let row = match newest.borrow().as_ref() {
+                    Some(held) if held.id != row.id => return reload_later.emit(()),
+                    Some(held) if held.seq > row.seq => return,
+                    Some(held) => row.merged(held),
+                    None => return reload_later.emit(()),
+                };
+                if row.agent_id.is_some() && row.agent_name.is_none() {
+                    reload_later.emit(());
+                }
+                *newest.borrow_mut() = Some(row.clone());
+                call.set(Some(row));
+            }),
+        );
+    }
 
     // Requesters are not sent queue updates: while waiting, refresh the call (its place in
-    // the queue) and the queue's estimate every 5 s, as well as on every pushed `call`.
+    // the queue) and the queue's estimate every 5 s.
     let waiting = (*call).as_ref().is_some_and(Call::is_waiting);
     {
         let reload = reload.clone();
@@ -145,8 +197,8 @@ pub fn MyCallPage(props: &MyCallProps) -> Html {
             })
         };
         let status_text = match c.status.as_str() {
-            "offered" => "An interpreter is being asked to take your call…",
-            "queued" => "Waiting for an interpreter…",
+            call_status::OFFERED => "An interpreter is being asked to take your call…",
+            call_status::QUEUED => "Waiting for an interpreter…",
             _ => "Finding the right queue…",
         };
         html! {

@@ -96,7 +96,8 @@ pub async fn room(api: &Api, id: &str) -> Result<Room, ApiError> {
     api.get(&format!("/api/calls/{id}/room")).await
 }
 
-pub async fn export_csv(api: &Api, from: &str, to: &str) -> Result<String, ApiError> {
+/// The call detail records of `[from, to)` as a CSV file, held by the browser (a Blob).
+pub async fn export_csv(api: &Api, from: &str, to: &str) -> Result<web_sys::Blob, ApiError> {
     let q = query(&[("from", Some(from.to_owned())), ("to", Some(to.to_owned()))]);
-    api.get_text(&format!("/api/calls/export.csv{q}")).await
+    api.get_blob(&format!("/api/calls/export.csv{q}")).await
 }

@@ -8,6 +8,7 @@ use std::rc::Rc;
 use gloo_net::http::{Method, RequestBuilder, Response};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
+use wasm_bindgen::JsCast;
 use yew::Callback;
 
 /// What can go wrong with a request, by what the UI does about it.
@@ -227,13 +228,19 @@ impl Api {
         Ok(rows)
     }
 
-    /// A text body (CSV).
-    pub async fn get_text(&self, path: &str) -> Result<String, ApiError> {
-        self.send(Method::GET, path, None)
-            .await?
-            .text()
+    /// A file body (the CSV export) as the browser holds it: a Blob, which the page hands
+    /// to the browser to save. The body is never copied into the app's (wasm) memory, nor
+    /// held as a string beside the Blob; the token stays in a header, never in a URL.
+    pub async fn get_blob(&self, path: &str) -> Result<web_sys::Blob, ApiError> {
+        let response: web_sys::Response = self.send(Method::GET, path, None).await?.into();
+        let promise = response.blob().map_err(|_| ApiError::Network)?;
+        let value = wasm_bindgen_futures::JsFuture::from(promise)
             .await
-            .map_err(|_| ApiError::Network)
+            .map_err(|_| ApiError::Network)?;
+        value.dyn_into().map_err(|_| ApiError::Unexpected {
+            status: 200,
+            message: "the file did not arrive whole".to_owned(),
+        })
     }
 
     pub async fn post<B: Serialize, T: DeserializeOwned>(

@@ -83,10 +83,13 @@ pub struct NewCall {
     pub priority: String,
 }
 
-/// A call as the read model holds it (`GET /api/calls`, `GET /api/calls/{id}`).
+/// A call as the read model holds it (`GET /api/calls`, `GET /api/calls/{id}`), or as a
+/// pushed `call`/`offer` notice carries it (the read model's row: `call_id` for `id`, and
+/// no names, `rated`, `position` or estimate; see `crate::live`).
 #[derive(Clone, Debug, Default, PartialEq, Deserialize)]
 #[serde(default)]
 pub struct Call {
+    #[serde(alias = "call_id")]
     pub id: String,
     pub status: String,
     pub requester_id: Option<String>,
@@ -127,16 +130,38 @@ pub struct Call {
     pub estimated_wait_s: Option<i64>,
 }
 
+/// A call's status (`status` of `GET /api/calls`), as the server names it.
+pub mod call_status {
+    pub const NEW: &str = "new";
+    pub const REQUESTED: &str = "requested";
+    pub const QUEUED: &str = "queued";
+    pub const OFFERED: &str = "offered";
+    pub const CONNECTED: &str = "connected";
+    pub const ON_HOLD: &str = "on_hold";
+    /// Waiting or in progress: what the floor lists.
+    pub const ACTIVE: [&str; 5] = [REQUESTED, QUEUED, OFFERED, CONNECTED, ON_HOLD];
+}
+
 impl Call {
     pub fn is_waiting(&self) -> bool {
-        matches!(
-            self.status.as_str(),
-            "new" | "requested" | "queued" | "offered"
-        )
+        use call_status::*;
+        [NEW, REQUESTED, QUEUED, OFFERED].contains(&self.status.as_str())
+    }
+
+    /// Waiting in a queue (queued or ringing): what a queue's `waiting` counts.
+    pub fn is_queued(&self) -> bool {
+        use call_status::*;
+        [QUEUED, OFFERED].contains(&self.status.as_str())
     }
 
     pub fn is_live(&self) -> bool {
-        matches!(self.status.as_str(), "connected" | "on_hold")
+        use call_status::*;
+        [CONNECTED, ON_HOLD].contains(&self.status.as_str())
+    }
+
+    /// Ringing for `agent_id` now.
+    pub fn is_offered_to(&self, agent_id: &str) -> bool {
+        self.status == call_status::OFFERED && self.offered_to.as_deref() == Some(agent_id)
     }
 
     pub fn is_over(&self) -> bool {
@@ -159,9 +184,12 @@ pub struct CallPage {
 }
 
 /// One queue on the live board (`GET /api/queues`): its settings and what happens in it now.
+/// A pushed `queue` notice carries the settings only (`queue_id` for `id`); the floor
+/// counts the rest from its calls and interpreters (`crate::live::board`).
 #[derive(Clone, Debug, Default, PartialEq, Deserialize)]
 #[serde(default)]
 pub struct Queue {
+    #[serde(alias = "queue_id")]
     pub id: String,
     pub name: String,
     pub languages: Vec<String>,
@@ -187,29 +215,19 @@ pub struct Queue {
     pub estimated_wait_s: Option<i64>,
     /// Why there is no estimate, when there is none.
     pub estimate_reason: Option<EstimateReason>,
+    /// Today's handled calls and their handle time: the estimate's basis.
+    pub handled_today: i64,
+    pub handle_s_today: i64,
+    /// When its longest-waiting call started waiting, as of the last load or recount: the
+    /// page shows the longest wait growing from it. Not sent by the server.
+    #[serde(skip)]
+    pub oldest_waiting_since: Option<DateTime<Utc>>,
     pub seq: i64,
 }
 
-/// Why a queue has no wait estimate (`estimate_reason` of `GET /api/queues`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum EstimateReason {
-    NoInterpretersSignedIn,
-    NoRecentService,
-    /// A reason this build does not know yet.
-    #[serde(other)]
-    Other,
-}
-
-impl EstimateReason {
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::NoInterpretersSignedIn => "nobody signed in",
-            Self::NoRecentService => "no calls served today",
-            Self::Other => "—",
-        }
-    }
-}
+/// Why a queue has no wait estimate (`estimate_reason` of `GET /api/queues`): the server's
+/// own definition.
+pub use wire::EstimateReason;
 
 /// Queue settings for `POST /api/queues` and `PUT /api/queues/{id}`.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
@@ -231,10 +249,13 @@ pub struct QueueSettings {
     pub precedence: i64,
 }
 
-/// One interpreter on the status board (`GET /api/agents`).
+/// One interpreter on the status board (`GET /api/agents`), or as a pushed `agent` notice
+/// carries them (the read model's row: `agent_id`, `status_since`, `calls_today_date`, no
+/// name or email; see `crate::live`).
 #[derive(Clone, Debug, Default, PartialEq, Deserialize)]
 #[serde(default)]
 pub struct Agent {
+    #[serde(alias = "agent_id")]
     pub id: String,
     pub name: Option<String>,
     pub email: Option<String>,
@@ -242,6 +263,7 @@ pub struct Agent {
     /// Why the status is what it is when the interpreter did not choose it:
     /// `presence_lost` or `missed_offers`.
     pub reason: Option<String>,
+    #[serde(alias = "status_since")]
     pub since: Option<DateTime<Utc>>,
     pub activity: String,
     pub activity_since: Option<DateTime<Utc>>,
@@ -249,6 +271,8 @@ pub struct Agent {
     pub offer_call_id: Option<String>,
     pub offer_expires_at: Option<DateTime<Utc>>,
     pub calls_today: i64,
+    /// The day `calls_today` counts (pushed rows only; the board sends today's count).
+    pub calls_today_date: Option<chrono::NaiveDate>,
     pub languages: Vec<String>,
     pub proficiency: Value,
     pub specialties: Vec<String>,
@@ -570,6 +594,11 @@ pub struct LiveMessage {
 }
 
 impl LiveMessage {
+    /// The kind of row it is about; `None` for a message about the connection.
+    pub fn view(&self) -> Option<wire::ViewKind> {
+        wire::ViewKind::parse(&self.kind)
+    }
+
     /// The id of the object the message is about (`call_id`, `agent_id`, `queue_id` or `id`).
     pub fn object_id(&self) -> Option<String> {
         ["id", "call_id", "agent_id", "queue_id"]

@@ -118,6 +118,10 @@ pub struct QueueBoard {
     /// interpreter is available) or `no_recent_service` (no handled call today, so no
     /// handle time). `null` when there is an estimate.
     pub estimate_reason: Option<EstimateReason>,
+    /// Today's (UTC) handled calls and their handle time in seconds: the basis of the
+    /// estimate, for a client that recounts the queue from pushed rows (`wire::estimate`).
+    pub handled_today: i64,
+    pub handle_s_today: i64,
     /// The greatest `seq` of the read-model rows this entry was computed from.
     pub seq: i64,
 }
@@ -308,6 +312,8 @@ async fn queue_board(
                 ),
                 estimated_wait_s: estimated.ok(),
                 estimate_reason: estimated.err(),
+                handled_today: stats.handled,
+                handle_s_today: stats.handle_s,
                 seq,
             }
         })
