@@ -212,14 +212,6 @@ PARLEY_RUNS=()  # ids of the Parleys started by start_parley, for the cleanup
 
 parley_bin() { printf '%s/debug/parley' "${CARGO_TARGET_DIR:-$REPO_ROOT/target}"; }
 
-# Builds `parley`. A CARGO_TARGET_DIR shared with another checkout holds one debug/parley,
-# the last one linked, maybe the other checkout's, and cargo links it again only when this
-# checkout's binary is out of date: touching main.rs makes it so (a relink, seconds).
-build_parley() {
-  [[ -n ${CARGO_TARGET_DIR:-} ]] && touch "$REPO_ROOT/command-api/src/main.rs"
-  cargo build -p command-api --bin parley
-}
-
 # start_parley ID PORT PART...: migrates and seeds database ID, starts PART... (serve,
 # relay, project, route), and waits for /readyz. Pid and log files under SERVICES_ROOT/ID.
 start_parley() {
@@ -275,7 +267,7 @@ run_browser_tests() {
   ensure_debian_packages chromium
   have npm || ensure_debian_packages nodejs npm
   build_web_ui
-  build_parley
+  cargo build -p command-api --bin parley
   local id port
   id=e2e$(date +%s)$RANDOM
   port=$(free_port)
@@ -326,7 +318,7 @@ run_api_fuzz() {
   fi
   ensure_fuzz_tools
   have curl || ensure_debian_packages curl
-  build_parley
+  cargo build -p command-api --bin parley
   id=fuzz$(date +%s)$RANDOM
   port=$(free_port)
   base=http://127.0.0.1:$port
