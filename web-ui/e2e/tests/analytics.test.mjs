@@ -35,6 +35,13 @@ test('many long queue names: languages by name in the request form, chart labels
     }
   }
 
+  // The form reads the queues once, as it opens: wait until the queues' read model holds
+  // the new ones (a 202 is not a read), or a busy machine opens it too early.
+  await until('the new queues on the board', async () => {
+    const board = (await api(requesterToken, 'GET', '/api/queues')).body ?? [];
+    return names.every((name) => board.some((q) => q.name === name));
+  });
+
   await t.test('the request form offers the queues\' languages, by name', async () => {
     const context = await newContext(browser);
     const page = await context.newPage();
