@@ -47,17 +47,29 @@ pub async fn change_account(
             format!("no account {user_id}"),
         ));
     }
+    record_change(&mut tx, user_id, action, by.id.as_uuid()).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// One row of `account_changes`: `by` did `action` to `user_id`. Call it in the
+/// transaction that makes the change, so the record and the change commit together.
+pub async fn record_change(
+    tx: &mut sqlx::PgConnection,
+    user_id: Uuid,
+    action: &'static str,
+    by: Uuid,
+) -> Result<(), ApiError> {
     sqlx::query(
         "INSERT INTO account_changes (id, user_id, action, by_user) VALUES ($1, $2, $3, $4)",
     )
     .bind(Uuid::now_v7())
     .bind(user_id)
     .bind(action)
-    .bind(by.id.as_uuid())
+    .bind(by)
     .execute(&mut *tx)
     .await?;
-    tx.commit().await?;
-    tracing::info!(by = %by.id, user_id = %user_id, action, "account changed");
+    tracing::info!(%by, %user_id, action, "account changed");
     Ok(())
 }
 

@@ -23,6 +23,7 @@ use uuid::Uuid;
 
 use crate::auth::{AuthUser, Role, hash_password, verify_password};
 use crate::error::{ApiError, ErrorBody, Json, Path};
+use crate::routes::accounts::record_change;
 use crate::routes::users::PASSWORD_CHARS;
 use crate::state::AppState;
 
@@ -57,25 +58,6 @@ fn check_new_password(password: &str) -> Result<(), ApiError> {
 
 fn token_hash(token: &str) -> Vec<u8> {
     Sha256::digest(token.trim().as_bytes()).to_vec()
-}
-
-async fn record(
-    tx: &mut sqlx::PgConnection,
-    user_id: Uuid,
-    action: &'static str,
-    by: Uuid,
-) -> Result<(), ApiError> {
-    sqlx::query(
-        "INSERT INTO account_changes (id, user_id, action, by_user) VALUES ($1, $2, $3, $4)",
-    )
-    .bind(Uuid::now_v7())
-    .bind(user_id)
-    .bind(action)
-    .bind(by)
-    .execute(&mut *tx)
-    .await?;
-    tracing::info!(%by, %user_id, action, "account changed");
-    Ok(())
 }
 
 /// A reset link, shown once.
@@ -120,7 +102,7 @@ async fn issue_reset(
             format!("no active account {id}"),
         ));
     }
-    record(&mut tx, id, "password_reset_issued", user.id.as_uuid()).await?;
+    record_change(&mut tx, id, "password_reset_issued", user.id.as_uuid()).await?;
     tx.commit().await?;
     Ok(Json(ResetLink {
         reset_url: format!("{RESET_PATH}#token={token}"),
@@ -172,7 +154,7 @@ async fn reset_password(
     .bind(hash)
     .execute(&mut *tx)
     .await?;
-    record(&mut tx, user_id, "password_reset", user_id).await?;
+    record_change(&mut tx, user_id, "password_reset", user_id).await?;
     tx.commit().await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -217,7 +199,7 @@ async fn change_password(
         .bind(hash)
         .execute(&mut *tx)
         .await?;
-    record(
+    record_change(
         &mut tx,
         user.id.as_uuid(),
         "password_changed",
