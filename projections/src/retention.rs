@@ -39,7 +39,8 @@ pub struct Pruned {
 }
 
 /// One batch of old calls and everything kept about them; returns how many calls went.
-/// `SKIP LOCKED`: a second `parley project` pruning at the same time takes other rows.
+/// `SKIP LOCKED` (in each statement here): a second `parley project` pruning at the same
+/// time takes other rows.
 const PRUNE_CALLS: &str = "
 WITH gone AS (
     DELETE FROM read_calls.calls WHERE call_id IN (
@@ -57,12 +58,40 @@ WITH gone AS (
     DELETE FROM read_metrics.call_facts WHERE call_id IN (
         SELECT call_id FROM read_metrics.call_facts WHERE requested_at < $1
          LIMIT $2 FOR UPDATE SKIP LOCKED)
-    RETURNING call_id)
-DELETE FROM read_metrics.connections c USING gone WHERE c.call_id = gone.call_id";
+    RETURNING call_id),
+connections AS (DELETE FROM read_metrics.connections c USING gone WHERE c.call_id = gone.call_id)
+SELECT count(*) FROM gone";
 
 const PRUNE_BUCKETS: &str = "
-DELETE FROM read_metrics.buckets WHERE ctid IN (
-    SELECT ctid FROM read_metrics.buckets WHERE bucket_start < $1 LIMIT $2 FOR UPDATE SKIP LOCKED)";
+WITH gone AS (
+    DELETE FROM read_metrics.buckets WHERE ctid IN (
+        SELECT ctid FROM read_metrics.buckets WHERE bucket_start < $1
+         LIMIT $2 FOR UPDATE SKIP LOCKED)
+    RETURNING 1)
+SELECT count(*) FROM gone";
+
+/// Runs `sql` (one batch: it deletes at most [`BATCH`] rows older than `cutoff` and counts
+/// them) until a batch comes back short; returns the rows deleted in all.
+async fn in_batches(
+    pool: &PgPool,
+    sql: &str,
+    cutoff: DateTime<Utc>,
+    what: &str,
+) -> anyhow::Result<u64> {
+    let mut deleted = 0;
+    loop {
+        let gone: i64 = sqlx::query_scalar(sql)
+            .bind(cutoff)
+            .bind(BATCH)
+            .fetch_one(pool)
+            .await
+            .with_context(|| format!("pruning {what}"))?;
+        deleted += u64::try_from(gone).unwrap_or_default();
+        if gone < BATCH {
+            return Ok(deleted);
+        }
+    }
+}
 
 /// Deletes, batch after batch, what `retention` no longer keeps as of `now`.
 pub async fn prune(
@@ -73,43 +102,19 @@ pub async fn prune(
     let mut pruned = Pruned::default();
     if let Some(days) = retention.calls_days {
         let cutoff = now - chrono::Duration::days(i64::from(days));
-        loop {
-            let gone: i64 = sqlx::query_scalar(PRUNE_CALLS)
-                .bind(cutoff)
-                .bind(BATCH)
-                .fetch_one(pool)
-                .await
-                .context("pruning old calls from the read models")?;
-            pruned.calls += u64::try_from(gone).unwrap_or_default();
-            if gone < BATCH {
-                break;
-            }
-        }
-        while sqlx::query(PRUNE_CALL_FACTS)
-            .bind(cutoff)
-            .bind(BATCH)
-            .execute(pool)
-            .await
-            .context("pruning the metrics' lookups of old calls")?
-            .rows_affected()
-            > 0
-        {}
+        pruned.calls =
+            in_batches(pool, PRUNE_CALLS, cutoff, "old calls from the read models").await?;
+        in_batches(
+            pool,
+            PRUNE_CALL_FACTS,
+            cutoff,
+            "the metrics' lookups of old calls",
+        )
+        .await?;
     }
     if let Some(days) = retention.metrics_days {
         let cutoff = now - chrono::Duration::days(i64::from(days));
-        loop {
-            let gone = sqlx::query(PRUNE_BUCKETS)
-                .bind(cutoff)
-                .bind(BATCH)
-                .execute(pool)
-                .await
-                .context("pruning old metric buckets")?
-                .rows_affected();
-            pruned.buckets += gone;
-            if gone < u64::try_from(BATCH).unwrap_or(u64::MAX) {
-                break;
-            }
-        }
+        pruned.buckets = in_batches(pool, PRUNE_BUCKETS, cutoff, "old metric buckets").await?;
     }
     Ok(pruned)
 }

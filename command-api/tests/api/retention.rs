@@ -34,6 +34,18 @@ async fn calls_and_buckets_older_than_the_retention_leave_the_read_models() {
         now,
     };
     fill_read_models(&app.pool, &floor).await.expect("a floor");
+    // The metrics' lookups of 12,000 calls, older than the cutoff and none of them
+    // connected: more than one batch, each deleting no `connections` row.
+    sqlx::query(
+        "INSERT INTO read_metrics.call_facts (call_id, requested_at, language, language_resolved, \
+                                              queue_resolved, connection_hold_s, seq) \
+         SELECT gen_random_uuid(), $1 - g * interval '1 second', 'es', true, true, 0, g \
+           FROM generate_series(1, 12000) AS g",
+    )
+    .bind(now - Duration::hours(5))
+    .execute(&app.pool)
+    .await
+    .expect("old call facts");
     let buckets_before = count(&app, "SELECT count(*) FROM read_metrics.buckets").await;
 
     // A day's retention, a day less four hours later: what is older than four hours goes.
@@ -67,6 +79,11 @@ async fn calls_and_buckets_older_than_the_retention_leave_the_read_models() {
     assert_eq!(
         count(&app, "SELECT count(*) FROM read_history.events").await,
         kept * 2
+    );
+    assert_eq!(
+        count(&app, "SELECT count(*) FROM read_metrics.call_facts").await,
+        0,
+        "every batch of old lookups goes, not only the first"
     );
     let buckets_after = count(&app, "SELECT count(*) FROM read_metrics.buckets").await;
     assert_eq!(
