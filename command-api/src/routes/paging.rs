@@ -38,9 +38,12 @@ pub fn decode_after<const N: usize>(raw: &str) -> Result<[String; N], ApiError> 
         .ok()
         .and_then(|bytes| serde_json::from_slice::<Vec<String>>(&bytes).ok())
         .and_then(|key| <[String; N]>::try_from(key).ok())
-        .ok_or_else(|| {
-            ApiError::bad_request("invalid_cursor", "after: not a position this API gave")
-        })
+        .ok_or_else(invalid_after)
+}
+
+/// 400 `invalid_cursor`: an `after` this API did not give, or one whose parts do not read.
+pub fn invalid_after() -> ApiError {
+    ApiError::bad_request("invalid_cursor", "after: not a position this API gave")
 }
 
 /// The rows of a page fetched with `limit + 1`, trimmed to `limit`, and the headers that

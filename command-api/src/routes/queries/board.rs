@@ -17,7 +17,7 @@ use super::estimate::{Basis, EstimateReason, estimate};
 use super::{ratio, start_of_day};
 use crate::auth::{AuthUser, Role};
 use crate::error::{ApiError, ErrorBody, Json, Query};
-use crate::routes::paging::{decode_after, encode_after, page, page_limit};
+use crate::routes::paging::{decode_after, encode_after, invalid_after, page, page_limit};
 use crate::state::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -401,9 +401,7 @@ async fn agent_board(
     let (after_name, after_id) = match params.after.as_deref() {
         Some(raw) => {
             let [name, id] = decode_after::<2>(raw)?;
-            let id = id.parse::<Uuid>().map_err(|_| {
-                ApiError::bad_request("invalid_cursor", "after: not a position this API gave")
-            })?;
+            let id = id.parse::<Uuid>().map_err(|_| invalid_after())?;
             (Some(name), Some(id))
         }
         None => (None, None),
