@@ -19,7 +19,7 @@ use domain::ids::AgentId;
 use serde_json::json;
 use uuid::Uuid;
 
-use crate::helpers::{Session, TestApp, spawn_app};
+use crate::helpers::{Session, TestApp, median, spawn_app};
 
 /// A path may cost this many times what it cost on the empty store, plus [`SLACK`].
 const RATIO: u32 = 3;
@@ -80,8 +80,7 @@ async fn median_cost(app: &TestApp, path: &Path) -> Duration {
             samples.push(took);
         }
     }
-    samples.sort();
-    samples[samples.len() / 2]
+    median(samples)
 }
 
 #[tokio::test]

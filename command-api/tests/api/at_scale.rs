@@ -6,12 +6,7 @@ use command_api::auth::Role;
 use command_api::seed::{demo_queue_id, demo_user_id};
 use uuid::Uuid;
 
-use crate::helpers::spawn_app;
-
-fn median(mut samples: Vec<Duration>) -> Duration {
-    samples.sort();
-    samples[samples.len() / 2]
-}
+use crate::helpers::{median, spawn_app};
 
 /// `GET /api/calls` orders newest first; with 300,000 calls held, a page must come from
 /// an index that has that order (`calls_newest_first`; an interpreter's own rows of

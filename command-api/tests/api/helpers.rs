@@ -645,3 +645,9 @@ impl TestApp {
         }
     }
 }
+
+/// The middle one of timings (the upper middle of an even count).
+pub fn median(mut samples: Vec<std::time::Duration>) -> std::time::Duration {
+    samples.sort();
+    samples[samples.len() / 2]
+}

@@ -2,13 +2,13 @@
 //! source) that a stranger cannot hold over the owner, and an admin's unlock.
 
 use std::net::IpAddr;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use command_api::auth::Role;
 use command_api::seed::{DEMO_PASSWORD, demo_user_id};
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, demo_email, spawn_app_with};
+use crate::helpers::{TestApp, demo_email, median, spawn_app_with};
 
 /// A login sent from `source` (any 127.x address reaches the test server).
 async fn login_from(
@@ -39,11 +39,6 @@ async fn login_from(
         retry_after,
         response.json().await.unwrap_or(Value::Null),
     )
-}
-
-fn median(mut times: Vec<Duration>) -> Duration {
-    times.sort();
-    times[times.len() / 2]
 }
 
 #[tokio::test]

@@ -16,7 +16,7 @@ use domain::values::{
 use domain::workflow::{Metadata, execute};
 use uuid::Uuid;
 
-use crate::helpers::{TestApp, spawn_app_with};
+use crate::helpers::{TestApp, median, spawn_app_with};
 
 fn skills() -> Skills {
     let spanish = LanguageSkill {
@@ -203,11 +203,6 @@ async fn a_snapshot_of_another_format_or_unreadable_is_ignored_and_replaced() {
     .await
     .unwrap();
     assert_eq!((format, covered), (Agent::SNAPSHOT_FORMAT, 2));
-}
-
-fn median(mut samples: Vec<Duration>) -> Duration {
-    samples.sort();
-    samples[samples.len() / 2]
 }
 
 /// The figure: a status change of an interpreter with 100,000 events against one
