@@ -257,16 +257,8 @@ fn today_day(today_from: DateTime<Utc>) -> NaiveDate {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::live::message;
     use serde_json::json;
-
-    fn message(kind: ViewKind, data: serde_json::Value) -> LiveMessage {
-        LiveMessage {
-            kind: kind.as_str().to_owned(),
-            seq: 0,
-            data,
-            error: None,
-        }
-    }
 
     fn at(text: &str) -> DateTime<Utc> {
         text.parse().unwrap_or_default()

@@ -176,17 +176,9 @@ impl Floor {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::live::message;
     use crate::types::presence;
     use serde_json::json;
-
-    fn message(kind: ViewKind, data: serde_json::Value) -> LiveMessage {
-        LiveMessage {
-            kind: kind.as_str().to_owned(),
-            seq: 0,
-            data,
-            error: None,
-        }
-    }
 
     fn floor() -> Floor {
         let mut floor = Floor::default();

@@ -204,17 +204,10 @@ pub fn waiting_since(call: &Call) -> Option<DateTime<Utc>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::live::message;
     use crate::live::rows::{Applied, LiveRows};
     use serde_json::json;
-
-    fn message(kind: &str, data: serde_json::Value) -> LiveMessage {
-        LiveMessage {
-            kind: kind.to_owned(),
-            seq: 0,
-            data,
-            error: None,
-        }
-    }
+    use wire::ViewKind;
 
     #[test]
     fn a_pushed_call_row_replaces_the_listed_one_and_keeps_its_names() {
@@ -229,7 +222,7 @@ mod tests {
         list.finish_load(vec![listed], true);
         // The read model's row, as the projection publishes it.
         let row: Option<Call> = pushed(&message(
-            "call",
+            ViewKind::Call,
             json!({"call_id": "c1", "status": "connected", "queue_id": "q1", "requester_id": "r1",
                    "agent_id": "a1", "requested_at": "2025-01-01T10:00:00Z", "seq": 7,
                    "connection_hold_s": 0, "overflows": 0}),
@@ -258,7 +251,7 @@ mod tests {
             ..Agent::default()
         };
         let row: Option<Agent> = pushed(&message(
-            "agent",
+            ViewKind::Agent,
             json!({"agent_id": "a1", "status": "available", "status_since": "2025-01-02T09:00:00Z",
                    "activity": "idle", "calls_today": 3, "calls_today_date": "2025-01-01", "seq": 4}),
         ));

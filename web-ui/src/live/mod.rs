@@ -11,3 +11,14 @@ pub mod rows;
 
 pub use kinds::{pushed, Names};
 pub use rows::{Applied, LiveRow, LiveRows};
+
+/// A pushed message of `kind` carrying `data`, for the tests of the pages' logic.
+#[cfg(test)]
+fn message(kind: wire::ViewKind, data: serde_json::Value) -> crate::types::LiveMessage {
+    crate::types::LiveMessage {
+        kind: kind.as_str().to_owned(),
+        seq: 0,
+        data,
+        error: None,
+    }
+}
