@@ -222,7 +222,10 @@ impl Api {
         let mut next = Some(path.to_owned());
         while let Some(path) = next.take() {
             let response = self.send(Method::GET, &path, None).await?;
-            next = response.headers().get("link").and_then(|link| next_page(&link));
+            next = response
+                .headers()
+                .get("link")
+                .and_then(|link| next_page(&link));
             rows.extend(Self::json::<Vec<T>>(response).await?);
         }
         Ok(rows)
