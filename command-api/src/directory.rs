@@ -80,7 +80,7 @@ async fn load_queues(pool: &PgPool) -> Result<Queues, ApiError> {
 pub fn choose_queue(queues: &Queues, request: &CallRequest) -> Option<QueueId> {
     queues
         .iter()
-        .filter(|(_, config)| config.serves(&request.language, request.modality, request.specialty))
+        .filter(|(_, config)| config.serves_request(request))
         .max_by(|(a_id, a), (b_id, b)| {
             a.specificity()
                 .cmp(&b.specificity())
@@ -111,6 +111,9 @@ pub struct UserRecord {
     pub email: String,
     pub name: String,
     pub role: String,
+    /// A requester's organisation: its requesters see one another's calls.
+    #[sqlx(default)]
+    pub organisation_id: Option<Uuid>,
 }
 
 impl UserRecord {
@@ -126,7 +129,7 @@ impl UserRecord {
 
 pub async fn find_user(pool: &PgPool, id: Uuid) -> Result<Option<UserRecord>, ApiError> {
     Ok(sqlx::query_as(
-        "SELECT id, email, name, role FROM users WHERE id = $1 AND disabled_at IS NULL",
+        "SELECT id, email, name, role, organisation_id FROM users WHERE id = $1 AND disabled_at IS NULL",
     )
     .bind(id)
     .fetch_optional(pool)
@@ -141,4 +144,15 @@ pub async fn find_agent_user(pool: &PgPool, id: Uuid) -> Result<UserRecord, ApiE
         .ok_or_else(|| {
             ApiError::not_found("agent_not_found", format!("no interpreter has id {id}"))
         })
+}
+
+/// The organisation of the account `id`, if it has one (a requester's).
+pub async fn organisation_of(pool: &PgPool, id: Uuid) -> Result<Option<Uuid>, ApiError> {
+    Ok(
+        sqlx::query_scalar("SELECT organisation_id FROM users WHERE id = $1")
+            .bind(id)
+            .fetch_optional(pool)
+            .await?
+            .flatten(),
+    )
 }

@@ -9,6 +9,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use domain::agent::AgentError;
 use domain::call::CallError;
+use domain::organisation::OrganisationError;
 use domain::queue::QueueError;
 use domain::values::ValueError;
 use domain::workflow::{ExecuteError, WorkflowError};
@@ -168,8 +169,19 @@ impl From<AgentError> for ApiError {
 impl From<QueueError> for ApiError {
     fn from(e: QueueError) -> Self {
         match e {
-            QueueError::OverflowIntoItself => Self::unprocessable(e.code(), e.to_string()),
+            QueueError::OverflowIntoItself | QueueError::WidensIntoItself => {
+                Self::unprocessable(e.code(), e.to_string())
+            }
             _ => refusal(e == QueueError::NotFound, e.code(), e.to_string()),
+        }
+    }
+}
+
+impl From<OrganisationError> for ApiError {
+    fn from(e: OrganisationError) -> Self {
+        match e {
+            OrganisationError::PreferredAndBanned => Self::unprocessable(e.code(), e.to_string()),
+            _ => refusal(e == OrganisationError::NotFound, e.code(), e.to_string()),
         }
     }
 }

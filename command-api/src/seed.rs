@@ -3,7 +3,9 @@
 
 use chrono::Utc;
 use domain::agent::{Agent, AgentCommand};
-use domain::ids::{AgentId, QueueId, UserId};
+use domain::ids::{AgentId, OrganisationId, QueueId, UserId};
+use domain::matching::{LanguagePair, OrganisationPolicy, Tag, WideningStep};
+use domain::organisation::{Organisation, OrganisationCommand, OrganisationError};
 use domain::queue::{Queue, QueueCommand, QueueConfig, QueueError, QueueSettings};
 use domain::values::{LanguageCode, LanguageSkill, Modality, Proficiency, Skills, Specialty};
 use domain::workflow::{ExecuteError, Metadata, execute};
@@ -20,9 +22,10 @@ pub const DEMO_PASSWORD: &str = "password123";
 /// Namespace for ids derived from demo names.
 const SEED_NAMESPACE: Uuid = Uuid::from_u128(0x7061_726c_6579_2d73_6565_642d_6e73_0001);
 
-pub const DEMO_USERS: [(&str, &str, Role); 6] = [
+pub const DEMO_USERS: [(&str, &str, Role); 8] = [
     ("agent1@example.com", "Ana Agent", Role::Agent),
     ("agent2@example.com", "Bilal Agent", Role::Agent),
+    ("agent3@example.com", "Dalia Agent", Role::Agent),
     ("supervisor@example.com", "Sam Supervisor", Role::Supervisor),
     ("admin@example.com", "Ada Admin", Role::Admin),
     ("analyst@example.com", "Nia Analyst", Role::Analyst),
@@ -31,7 +34,25 @@ pub const DEMO_USERS: [(&str, &str, Role); 6] = [
         "Rita Requester (Riverside Clinic)",
         Role::Requester,
     ),
+    (
+        "court@example.com",
+        "Colm Clerk (Harbor County Court)",
+        Role::Requester,
+    ),
 ];
+
+/// The demo organisations, by key, name, and the requester who works there.
+pub const DEMO_ORGANISATIONS: [(&str, &str, &str); 2] = [
+    ("riverside", "Riverside Clinic", "requester@example.com"),
+    ("harbor-court", "Harbor County Court", "court@example.com"),
+];
+
+pub fn demo_organisation_id(key: &str) -> OrganisationId {
+    OrganisationId(Uuid::new_v5(
+        &SEED_NAMESPACE,
+        format!("organisation:{key}").as_bytes(),
+    ))
+}
 
 pub fn demo_user_id(email: &str) -> Uuid {
     Uuid::new_v5(&SEED_NAMESPACE, format!("user:{email}").as_bytes())
@@ -51,10 +72,14 @@ struct DemoQueue {
     specialty: Option<&'static str>,
     modality: Option<&'static str>,
     overflow: Option<&'static str>,
+    /// A pair queue: `source` ↔ each of `languages`.
+    source: Option<&'static str>,
+    /// Widening steps: after so many seconds, a lower proficiency floor.
+    widening: &'static [(u32, i64)],
 }
 
 /// General pools first: the specialised queues overflow into them.
-const DEMO_QUEUES: [DemoQueue; 6] = [
+const DEMO_QUEUES: [DemoQueue; 7] = [
     DemoQueue {
         key: "es-general",
         name: "Spanish · general",
@@ -62,6 +87,8 @@ const DEMO_QUEUES: [DemoQueue; 6] = [
         specialty: None,
         modality: None,
         overflow: None,
+        source: None,
+        widening: &[],
     },
     DemoQueue {
         key: "es-medical",
@@ -70,6 +97,8 @@ const DEMO_QUEUES: [DemoQueue; 6] = [
         specialty: Some("medical"),
         modality: None,
         overflow: Some("es-general"),
+        source: None,
+        widening: &[],
     },
     DemoQueue {
         key: "zh-general",
@@ -78,6 +107,8 @@ const DEMO_QUEUES: [DemoQueue; 6] = [
         specialty: None,
         modality: None,
         overflow: None,
+        source: None,
+        widening: &[],
     },
     DemoQueue {
         key: "ar-general",
@@ -86,6 +117,8 @@ const DEMO_QUEUES: [DemoQueue; 6] = [
         specialty: None,
         modality: None,
         overflow: None,
+        source: None,
+        widening: &[],
     },
     DemoQueue {
         key: "ar-legal",
@@ -94,6 +127,8 @@ const DEMO_QUEUES: [DemoQueue; 6] = [
         specialty: Some("legal"),
         modality: None,
         overflow: Some("ar-general"),
+        source: None,
+        widening: &[],
     },
     DemoQueue {
         key: "ase-video",
@@ -102,6 +137,18 @@ const DEMO_QUEUES: [DemoQueue; 6] = [
         specialty: None,
         modality: Some("video"),
         overflow: None,
+        source: None,
+        widening: &[],
+    },
+    DemoQueue {
+        key: "de-ar",
+        name: "German ↔ Arabic",
+        languages: &["ar"],
+        specialty: None,
+        modality: None,
+        overflow: None,
+        source: Some("de"),
+        widening: &[(60, 2)],
     },
 ];
 
@@ -133,6 +180,7 @@ fn demo_skills(email: &str) -> anyhow::Result<Option<Skills>> {
             &[("ar", 5), ("ase", 5), ("es", 3)],
             &[Specialty::General, Specialty::Legal],
         ),
+        "agent3@example.com" => (&[("de", 5)], &[Specialty::General, Specialty::Legal]),
         _ => return Ok(None),
     };
     let languages = languages
@@ -144,11 +192,26 @@ fn demo_skills(email: &str) -> anyhow::Result<Option<Skills>> {
             })
         })
         .collect::<Result<Vec<_>, domain::values::ValueError>>()?;
-    Ok(Some(Skills::new(
+    let skills = Skills::new(
         languages,
         specialties.to_vec(),
         vec![Modality::Video, Modality::Audio],
-    )?))
+    )?;
+    // Dalia interprets German ↔ Arabic, certified for court.
+    if email == "agent3@example.com" {
+        let pair = LanguagePair {
+            from: LanguageCode::parse("de")?,
+            to: LanguageCode::parse("ar")?,
+            proficiency: Proficiency::parse(4)?,
+        };
+        let court = Tag::parse("certifications", "court")?;
+        return Ok(Some(
+            skills
+                .with_pairs(vec![pair])?
+                .with_certifications(vec![court]),
+        ));
+    }
+    Ok(Some(skills))
 }
 
 pub async fn seed(pool: &PgPool, settings: Settings) -> anyhow::Result<SeedReport> {
@@ -165,6 +228,7 @@ pub async fn seed(pool: &PgPool, settings: Settings) -> anyhow::Result<SeedRepor
             name: domain::values::DisplayName::parse(name)?,
             role,
             password: DEMO_PASSWORD.to_owned(),
+            organisation_id: None,
         };
         if insert_user(pool, id, user)
             .await
@@ -211,6 +275,20 @@ pub async fn seed(pool: &PgPool, settings: Settings) -> anyhow::Result<SeedRepor
             wrap_up_s: None,
             service_level_s: None,
             precedence: None,
+            source_language: demo.source.map(str::to_owned),
+            widening: demo
+                .widening
+                .iter()
+                .map(|(after_s, level)| {
+                    Ok(WideningStep {
+                        after_s: *after_s,
+                        min_proficiency: Some(Proficiency::parse(*level)?),
+                        drop_specialty: false,
+                        drop_requirements: false,
+                        add_queue_id: None,
+                    })
+                })
+                .collect::<Result<_, domain::values::ValueError>>()?,
         })?;
         let command = QueueCommand::Create {
             queue_id,
@@ -232,5 +310,57 @@ pub async fn seed(pool: &PgPool, settings: Settings) -> anyhow::Result<SeedRepor
             Err(e) => anyhow::bail!("creating queue {}: {e}", demo.name),
         }
     }
+    seed_organisations(pool, &metadata, attempts, at).await?;
     Ok(report)
+}
+
+/// The demo organisations, their requesters, and the court's policy: court-certified
+/// interpreters only, Dalia preferred for up to 30 s.
+async fn seed_organisations(
+    pool: &PgPool,
+    metadata: &Metadata,
+    attempts: u32,
+    at: chrono::DateTime<Utc>,
+) -> anyhow::Result<()> {
+    let organisations = event_store::<Organisation>(pool);
+    for (key, name, requester) in DEMO_ORGANISATIONS {
+        let organisation_id = demo_organisation_id(key);
+        let mut commands = vec![OrganisationCommand::Create {
+            organisation_id,
+            name: domain::values::DisplayName::parse(name)?,
+            at,
+        }];
+        if key == "harbor-court" {
+            let policy = OrganisationPolicy {
+                preferred_agent_ids: vec![AgentId(demo_user_id("agent3@example.com"))],
+                banned_agent_ids: vec![],
+                preferred_wait_s: 30,
+                required_certifications: vec![Tag::parse("certifications", "court")?],
+            };
+            commands.push(OrganisationCommand::SetPolicy { policy, at });
+        }
+        for command in commands {
+            match execute::<Organisation, _>(
+                &organisations,
+                &organisation_id.to_string(),
+                &command,
+                &(),
+                metadata,
+                attempts,
+            )
+            .await
+            {
+                Ok(_) | Err(ExecuteError::Rejected(OrganisationError::AlreadyExists)) => {}
+                Err(e) => anyhow::bail!("seeding organisation {name}: {e}"),
+            }
+        }
+        sqlx::query(
+            "UPDATE users SET organisation_id = $2 WHERE id = $1 AND organisation_id IS NULL",
+        )
+        .bind(demo_user_id(requester))
+        .bind(organisation_id.as_uuid())
+        .execute(pool)
+        .await?;
+    }
+    Ok(())
 }

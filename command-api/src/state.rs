@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use cqrs_es::persist::PersistedEventStore;
+use domain::organisation::Organisation;
 use domain::workflow::Floor;
 use domain::{Agent, Call, Queue};
 use postgres_es::PostgresEventRepository;
@@ -28,6 +29,7 @@ pub struct AppState {
     pub pool: PgPool,
     pub floor: Arc<PgFloor>,
     pub queues: Arc<PgStore<Queue>>,
+    pub organisations: Arc<PgStore<Organisation>>,
     /// The queue configurations the routing rule reads, refolded only when they change.
     pub queue_directory: Arc<QueueDirectory>,
     pub keys: Arc<JwtKeys>,
@@ -72,6 +74,7 @@ impl AppState {
             sessions: Arc::default(),
             pipeline_watch: Arc::new(PipelineWatch::new(settings.pipeline.stall_after_s)),
             queues: Arc::new(event_store::<Queue>(&pool)),
+            organisations: Arc::new(event_store::<Organisation>(&pool)),
             queue_directory: Arc::default(),
             floor: Arc::new(floor),
             settings: Arc::new(settings),

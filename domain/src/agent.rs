@@ -9,6 +9,7 @@ use cqrs_es::{Aggregate, DomainEvent};
 use serde::{Deserialize, Serialize};
 
 use crate::ids::{AgentId, CallId};
+use crate::matching::AgentProfile;
 use crate::values::{AgentStatus, Disposition, Skills};
 
 /// Why an agent no longer holds an offer.
@@ -59,6 +60,11 @@ pub enum AgentCommand {
     ChangeStatus {
         agent_id: AgentId,
         status: AgentStatus,
+        at: DateTime<Utc>,
+    },
+    SetProfile {
+        agent_id: AgentId,
+        profile: AgentProfile,
         at: DateTime<Utc>,
     },
     ReceiveOffer {
@@ -116,6 +122,12 @@ pub enum AgentEvent {
         to: AgentStatus,
         at: DateTime<Utc>,
     },
+    /// What a request's requirements may ask of the interpreter, beyond skills (gender).
+    AgentProfileSet {
+        agent_id: AgentId,
+        profile: AgentProfile,
+        at: DateTime<Utc>,
+    },
     AgentOfferReceived {
         call_id: CallId,
         expires_at: DateTime<Utc>,
@@ -167,6 +179,7 @@ impl AgentEvent {
     pub fn at(&self) -> DateTime<Utc> {
         match self {
             Self::AgentSkillsSet { at, .. }
+            | Self::AgentProfileSet { at, .. }
             | Self::AgentStatusChanged { at, .. }
             | Self::AgentOfferReceived { at, .. }
             | Self::AgentOfferCleared { at, .. }
@@ -184,6 +197,7 @@ impl DomainEvent for AgentEvent {
     fn event_type(&self) -> String {
         let name = match self {
             Self::AgentSkillsSet { .. } => "AgentSkillsSet",
+            Self::AgentProfileSet { .. } => "AgentProfileSet",
             Self::AgentStatusChanged { .. } => "AgentStatusChanged",
             Self::AgentOfferReceived { .. } => "AgentOfferReceived",
             Self::AgentOfferCleared { .. } => "AgentOfferCleared",
@@ -265,13 +279,15 @@ pub struct Agent {
     /// On a call with no live connection (`AgentPresenceLost` with `on_call`).
     #[serde(default)]
     pub presence_lost: bool,
+    #[serde(default)]
+    pub profile: AgentProfile,
 }
 
 impl Agent {
     /// The version of this state's shape and meaning as stored in a snapshot. Raise it when
     /// a field is added, removed or changes meaning: older snapshots are then ignored and
     /// the agent is folded from its events again.
-    pub const SNAPSHOT_FORMAT: i32 = 2;
+    pub const SNAPSHOT_FORMAT: i32 = 3;
 
     fn current_status(&self) -> AgentStatus {
         self.status.unwrap_or(AgentStatus::Offline)
@@ -296,6 +312,21 @@ impl Agent {
                 Ok(vec![E::AgentSkillsSet {
                     agent_id,
                     skills,
+                    at,
+                }])
+            }
+            C::SetProfile {
+                agent_id,
+                profile,
+                at,
+            } => {
+                self.ensure_exists()?;
+                if self.profile == profile {
+                    return Ok(vec![]);
+                }
+                Ok(vec![E::AgentProfileSet {
+                    agent_id,
+                    profile,
                     at,
                 }])
             }
@@ -480,6 +511,7 @@ impl Aggregate for Agent {
                 self.id = Some(agent_id);
                 self.skills = Some(skills);
             }
+            E::AgentProfileSet { profile, .. } => self.profile = profile,
             E::AgentStatusChanged { agent_id, to, .. } => {
                 self.id = Some(agent_id);
                 self.status = Some(to);

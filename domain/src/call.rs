@@ -19,7 +19,8 @@ use cqrs_es::event_sink::EventSink;
 use cqrs_es::{Aggregate, DomainEvent};
 use serde::{Deserialize, Serialize};
 
-use crate::ids::{AgentId, CallId, QueueId, UserId};
+use crate::ids::{AgentId, CallId, OrganisationId, QueueId, UserId};
+use crate::matching::Requirements;
 use crate::values::{Disposition, LanguageCode, Modality, Notes, Priority, Specialty, Stars};
 
 /// Where a call sits in its life.
@@ -72,6 +73,9 @@ pub struct CallRequest {
     pub modality: Modality,
     pub specialty: Option<Specialty>,
     pub priority: Priority,
+    /// Gender and certifications the interpreter must have; none on calls stored before.
+    #[serde(default)]
+    pub requirements: Requirements,
 }
 
 /// Where a transfer sends the call.
@@ -133,6 +137,8 @@ pub enum CallCommand {
     Request {
         call_id: CallId,
         requester_id: UserId,
+        /// The requester's organisation, whose policy routing applies.
+        organisation_id: Option<OrganisationId>,
         request: CallRequest,
         queue: Option<QueueId>,
         at: DateTime<Utc>,
@@ -208,6 +214,9 @@ pub enum CallCommand {
     /// Nobody accepted a pending transfer within the target queue's maximum wait (sent by
     /// the router, which owns the timers): the call stays with its interpreter.
     FailTransfer { at: DateTime<Utc> },
+    /// The wait in the queue reached widening step `step` (1-based): the pool relaxes.
+    /// Sent by the router, which owns the timers.
+    WidenPool { step: u32, at: DateTime<Utc> },
     Rate {
         requester_id: UserId,
         stars: Stars,
@@ -221,6 +230,9 @@ pub enum CallEvent {
     CallRequested {
         call_id: CallId,
         requester_id: UserId,
+        /// Absent on calls stored before organisations existed.
+        #[serde(default)]
+        organisation_id: Option<OrganisationId>,
         request: CallRequest,
         at: DateTime<Utc>,
     },
@@ -321,6 +333,14 @@ pub enum CallEvent {
         comment: Option<Notes>,
         at: DateTime<Utc>,
     },
+    /// The call's pool in `queue_id` relaxed to the queue's widening step `step` (1-based;
+    /// `step_index` is its place in the queue's `widening` list). The call keeps its place.
+    CallPoolWidened {
+        queue_id: QueueId,
+        step: u32,
+        step_index: u32,
+        at: DateTime<Utc>,
+    },
 }
 
 impl CallEvent {
@@ -343,7 +363,8 @@ impl CallEvent {
             | Self::CallAbandoned { at, .. }
             | Self::CallOverflowed { at, .. }
             | Self::NoInterpreterAvailable { at, .. }
-            | Self::CallRated { at, .. } => *at,
+            | Self::CallRated { at, .. }
+            | Self::CallPoolWidened { at, .. } => *at,
         }
     }
 }
@@ -369,6 +390,7 @@ impl DomainEvent for CallEvent {
             Self::CallOverflowed { .. } => "CallOverflowed",
             Self::NoInterpreterAvailable { .. } => "NoInterpreterAvailable",
             Self::CallRated { .. } => "CallRated",
+            Self::CallPoolWidened { .. } => "CallPoolWidened",
         };
         name.to_owned()
     }
@@ -419,6 +441,8 @@ pub enum CallError {
     TransferPending,
     #[error("the call has no transfer under way")]
     NoTransferPending,
+    #[error("the call's pool is already widened to that step")]
+    AlreadyWidened,
 }
 
 impl CallError {
@@ -444,6 +468,7 @@ impl CallError {
             Self::MissingOfferExpiry => "offer_expiry_missing",
             Self::TransferPending => "transfer_pending",
             Self::NoTransferPending => "no_transfer_pending",
+            Self::AlreadyWidened => "call_already_widened",
         }
     }
 }
@@ -473,6 +498,11 @@ pub struct Call {
     /// A transfer of the live call waiting for its new interpreter.
     #[serde(default)]
     pub pending_transfer: Option<PendingTransfer>,
+    #[serde(default)]
+    pub organisation_id: Option<OrganisationId>,
+    /// Widening steps taken in the current queue.
+    #[serde(default)]
+    pub widening_step: u32,
 }
 
 fn seconds_between(from: Option<DateTime<Utc>>, to: DateTime<Utc>) -> i64 {
@@ -589,6 +619,7 @@ impl Call {
             C::Request {
                 call_id,
                 requester_id,
+                organisation_id,
                 request,
                 queue,
                 at,
@@ -600,6 +631,7 @@ impl Call {
                 let requested = E::CallRequested {
                     call_id,
                     requester_id,
+                    organisation_id,
                     request,
                     at,
                 };
@@ -783,6 +815,18 @@ impl Call {
                     },
                 ])
             }
+            C::WidenPool { step, at } => {
+                self.ensure_routable()?;
+                if step <= self.widening_step {
+                    return Err(CallError::AlreadyWidened);
+                }
+                Ok(vec![E::CallPoolWidened {
+                    queue_id: self.queue()?,
+                    step,
+                    step_index: step - 1,
+                    at,
+                }])
+            }
             C::GiveUp { reason, at } => {
                 self.ensure_waiting()?;
                 if self.offer.is_some() {
@@ -950,16 +994,19 @@ impl Aggregate for Call {
             E::CallRequested {
                 call_id,
                 requester_id,
+                organisation_id,
                 request,
                 at,
             } => {
                 self.id = Some(call_id);
+                self.organisation_id = organisation_id;
                 self.status = CallStatus::Requested;
                 self.requester_id = Some(requester_id);
                 self.request = Some(request);
                 self.requested_at = Some(at);
             }
             E::CallQueued { queue_id, .. } => {
+                self.widening_step = 0;
                 self.status = CallStatus::Queued;
                 self.queue_id = Some(queue_id);
                 self.agent_id = None;
@@ -1013,6 +1060,7 @@ impl Aggregate for Call {
                     target,
                     queue_id,
                 });
+                self.widening_step = 0;
             }
             E::TransferFailed { .. } => self.pending_transfer = None,
             E::CallHeld { at, .. } => {
@@ -1043,6 +1091,7 @@ impl Aggregate for Call {
                 self.offer = None;
             }
             E::CallRated { .. } => self.rated = true,
+            E::CallPoolWidened { step, .. } => self.widening_step = step,
         }
     }
 }

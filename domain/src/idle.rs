@@ -39,6 +39,7 @@ pub fn idle_since_after(before: IdleState, event: &AgentEvent) -> Option<DateTim
         // Gone away: not free any more. Flagged on a call: busy already.
         E::AgentPresenceLost { on_call: None, .. } => None,
         E::AgentSkillsSet { .. }
+        | E::AgentProfileSet { .. }
         | E::AgentOfferReceived { .. }
         | E::AgentOfferCleared { .. }
         | E::AgentPresenceLost { .. }

@@ -52,6 +52,10 @@ typed_id!(
     QueueId
 );
 typed_id!(
+    /// An organisation requesters belong to: a clinic, a court, a school.
+    OrganisationId
+);
+typed_id!(
     /// Any user account (requester, supervisor, admin, ...).
     UserId
 );

@@ -8,6 +8,8 @@ pub mod agent;
 pub mod call;
 pub mod idle;
 pub mod ids;
+pub mod matching;
+pub mod organisation;
 pub mod queue;
 pub mod values;
 pub mod workflow;

@@ -6,7 +6,9 @@ use cqrs_es::event_sink::EventSink;
 use cqrs_es::{Aggregate, DomainEvent};
 use serde::{Deserialize, Serialize};
 
+use crate::call::CallRequest;
 use crate::ids::{AgentId, QueueId};
+use crate::matching::WideningStep;
 use crate::values::{
     DisplayName, LanguageCode, Modality, Proficiency, RoutingStrategy, Specialty, ValueError,
 };
@@ -33,6 +35,13 @@ pub struct QueueConfig {
     /// Queues stored before this setting existed read as 0.
     #[serde(default)]
     pub precedence: i32,
+    /// With a source language the queue serves one language pair, in either direction:
+    /// `source_language` ↔ each of `languages`. Without, it serves `languages` from any.
+    #[serde(default)]
+    pub source_language: Option<LanguageCode>,
+    /// Steps that relax the pool as a call waits (`matching::WideningStep`).
+    #[serde(default)]
+    pub widening: Vec<WideningStep>,
 }
 
 /// Raw settings, as they come from an admin; those left out take the product's defaults.
@@ -50,6 +59,8 @@ pub struct QueueSettings {
     pub wrap_up_s: Option<i64>,
     pub service_level_s: Option<i64>,
     pub precedence: Option<i64>,
+    pub source_language: Option<String>,
+    pub widening: Vec<WideningStep>,
 }
 
 fn seconds(
@@ -116,7 +127,16 @@ impl QueueConfig {
             wrap_up_s,
             service_level_s,
             precedence,
+            source_language,
+            widening,
         } = settings;
+        WideningStep::check_list(&widening)?;
+        let source_language = source_language
+            .as_deref()
+            .map(|raw| {
+                LanguageCode::parse(raw).map_err(|e| ValueError::new("source_language", e.message))
+            })
+            .transpose()?;
         let languages = languages
             .iter()
             .map(|raw| LanguageCode::parse(raw))
@@ -170,13 +190,18 @@ impl QueueConfig {
                 Self::SERVICE_LEVEL_RANGE_S,
             )?,
             precedence: parse_precedence(precedence)?,
+            source_language,
+            widening,
         })
     }
 
     /// How specific this queue's match is: a specialty counts 2, a modality 1. Among the
     /// queues that serve a request, the most specific routes it.
+    /// A language pair counts 4: a German↔Arabic queue beats an Arabic-from-anything one.
     pub fn specificity(&self) -> u8 {
-        u8::from(self.specialty.is_some()) * 2 + u8::from(self.modality.is_some())
+        u8::from(self.source_language.is_some()) * 4
+            + u8::from(self.specialty.is_some()) * 2
+            + u8::from(self.modality.is_some())
     }
 
     /// Whether both queues match exactly the same requests: the same languages (in any
@@ -188,6 +213,7 @@ impl QueueConfig {
             languages
         };
         self.modality == other.modality
+            && self.source_language == other.source_language
             && self.specialty == other.specialty
             && sorted(&self.languages) == sorted(&other.languages)
     }
@@ -198,6 +224,29 @@ impl QueueConfig {
         self.precedence == other.precedence && self.same_match(other)
     }
 
+    /// Whether this queue serves `request`: its language pair (see `source_language`),
+    /// modality and specialty.
+    pub fn serves_request(&self, request: &CallRequest) -> bool {
+        let pair = match &self.source_language {
+            None => self.languages.contains(&request.language),
+            Some(source) => {
+                (&request.source_language == source && self.languages.contains(&request.language))
+                    || (&request.language == source
+                        && self.languages.contains(&request.source_language))
+            }
+        };
+        pair && self.serves_target(request.modality, request.specialty)
+    }
+
+    fn serves_target(&self, modality: Modality, specialty: Option<Specialty>) -> bool {
+        self.modality.is_none_or(|m| m == modality)
+            && match (self.specialty, specialty) {
+                (None, _) => true,
+                (Some(ours), Some(asked)) => ours == asked,
+                (Some(_), None) => false,
+            }
+    }
+
     /// Whether this queue serves a request for `language` in `modality` with `specialty`.
     pub fn serves(
         &self,
@@ -205,13 +254,7 @@ impl QueueConfig {
         modality: Modality,
         specialty: Option<Specialty>,
     ) -> bool {
-        self.languages.contains(language)
-            && self.modality.is_none_or(|m| m == modality)
-            && match (self.specialty, specialty) {
-                (None, _) => true,
-                (Some(ours), Some(asked)) => ours == asked,
-                (Some(_), None) => false,
-            }
+        self.languages.contains(language) && self.serves_target(modality, specialty)
     }
 }
 
@@ -273,6 +316,8 @@ pub enum QueueError {
     AlreadyExists,
     #[error("a queue cannot overflow into itself")]
     OverflowIntoItself,
+    #[error("a queue's widening cannot add its own interpreters")]
+    WidensIntoItself,
 }
 
 impl QueueError {
@@ -281,6 +326,7 @@ impl QueueError {
             Self::NotFound => "queue_not_found",
             Self::AlreadyExists => "queue_exists",
             Self::OverflowIntoItself => "queue_overflows_into_itself",
+            Self::WidensIntoItself => "queue_widens_into_itself",
         }
     }
 }
@@ -290,6 +336,23 @@ pub struct Queue {
     pub id: Option<QueueId>,
     pub config: Option<QueueConfig>,
     pub members: Vec<AgentId>,
+}
+
+impl QueueConfig {
+    /// A queue overflowing or widening into itself would go round in circles.
+    fn check_refers_not_to(&self, id: QueueId) -> Result<(), QueueError> {
+        if self.overflow_queue_id == Some(id) {
+            return Err(QueueError::OverflowIntoItself);
+        }
+        if self
+            .widening
+            .iter()
+            .any(|step| step.add_queue_id == Some(id))
+        {
+            return Err(QueueError::WidensIntoItself);
+        }
+        Ok(())
+    }
 }
 
 impl Queue {
@@ -303,9 +366,7 @@ impl Queue {
                 if self.id.is_some() {
                     return Err(QueueError::AlreadyExists);
                 }
-                if config.overflow_queue_id == Some(queue_id) {
-                    return Err(QueueError::OverflowIntoItself);
-                }
+                config.check_refers_not_to(queue_id)?;
                 Ok(vec![QueueEvent::QueueCreated {
                     queue_id,
                     config,
@@ -314,9 +375,7 @@ impl Queue {
             }
             QueueCommand::Update { config, at } => {
                 let id = self.id.ok_or(QueueError::NotFound)?;
-                if config.overflow_queue_id == Some(id) {
-                    return Err(QueueError::OverflowIntoItself);
-                }
+                config.check_refers_not_to(id)?;
                 if self.config.as_ref() == Some(&config) {
                     return Ok(vec![]);
                 }

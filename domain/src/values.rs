@@ -338,9 +338,16 @@ pub struct LanguageSkill {
 /// Everything routing needs to know about what an interpreter can do.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Skills {
+    /// Languages paired with English.
     pub languages: Vec<LanguageSkill>,
     pub specialties: Vec<Specialty>,
     pub modalities: Vec<Modality>,
+    /// Pairs of any two languages; either direction serves (`matching`). Skills stored
+    /// before pairs existed read as none.
+    #[serde(default)]
+    pub pairs: Vec<crate::matching::LanguagePair>,
+    #[serde(default)]
+    pub certifications: Vec<crate::matching::Tag>,
 }
 
 impl Skills {
@@ -365,7 +372,46 @@ impl Skills {
             languages,
             specialties,
             modalities,
+            pairs: vec![],
+            certifications: vec![],
         })
+    }
+
+    /// Adds pairs of any two languages, refusing a pair of a language with itself or a pair
+    /// listed twice (in either direction).
+    pub fn with_pairs(
+        mut self,
+        pairs: Vec<crate::matching::LanguagePair>,
+    ) -> Result<Self, ValueError> {
+        let mut seen = std::collections::BTreeSet::new();
+        for pair in &pairs {
+            if pair.from == pair.to {
+                return Err(ValueError::new(
+                    "pairs",
+                    format!("{} pairs with itself", pair.from),
+                ));
+            }
+            let key = if pair.from < pair.to {
+                (&pair.from, &pair.to)
+            } else {
+                (&pair.to, &pair.from)
+            };
+            if !seen.insert(key) {
+                return Err(ValueError::new(
+                    "pairs",
+                    format!("{}–{} is listed twice", key.0, key.1),
+                ));
+            }
+        }
+        self.pairs = pairs;
+        Ok(self)
+    }
+
+    pub fn with_certifications(mut self, mut certifications: Vec<crate::matching::Tag>) -> Self {
+        certifications.sort();
+        certifications.dedup();
+        self.certifications = certifications;
+        self
     }
 
     pub fn proficiency_in(&self, code: &LanguageCode) -> Option<Proficiency> {

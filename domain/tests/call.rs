@@ -33,6 +33,7 @@ fn fold(events: Vec<CallEvent>) -> Call {
 
 fn request_command(queue: Option<domain::QueueId>) -> CallCommand {
     CallCommand::Request {
+        organisation_id: None,
         call_id: CALL,
         requester_id: REQUESTER,
         request: request(),
@@ -65,6 +66,7 @@ async fn requesting_a_call_no_queue_serves_ends_it_with_no_interpreter() {
         .await
         .then_expect_events(vec![
             CallEvent::CallRequested {
+                organisation_id: None,
                 call_id: CALL,
                 requester_id: REQUESTER,
                 request: request(),
@@ -83,6 +85,7 @@ async fn requesting_a_call_no_queue_serves_ends_it_with_no_interpreter() {
 async fn an_urgent_request_is_queued_as_urgent() {
     nothing()
         .when_async(CallCommand::Request {
+            organisation_id: None,
             call_id: CALL,
             requester_id: REQUESTER,
             request: urgent_request(),
@@ -92,6 +95,7 @@ async fn an_urgent_request_is_queued_as_urgent() {
         .await
         .then_expect_events(vec![
             CallEvent::CallRequested {
+                organisation_id: None,
                 call_id: CALL,
                 requester_id: REQUESTER,
                 request: urgent_request(),
@@ -117,6 +121,7 @@ async fn requesting_a_call_that_already_exists_is_refused() {
 async fn requesting_again_a_call_that_found_no_queue_is_refused() {
     given(vec![
         CallEvent::CallRequested {
+            organisation_id: None,
             call_id: CALL,
             requester_id: REQUESTER,
             request: request(),
@@ -971,6 +976,7 @@ async fn an_agent_transferring_a_live_call_to_a_queue_requests_it_there_and_keep
 async fn a_transfer_request_of_an_urgent_call_is_stored_like_any_other() {
     let events = vec![
         CallEvent::CallRequested {
+            organisation_id: None,
             call_id: CALL,
             requester_id: REQUESTER,
             request: urgent_request(),
@@ -1740,6 +1746,7 @@ async fn cancelling_a_call_that_does_not_exist_is_refused() {
 async fn overflowing_a_queued_call_moves_it_to_the_next_queue_keeping_its_priority() {
     let events = vec![
         CallEvent::CallRequested {
+            organisation_id: None,
             call_id: CALL,
             requester_id: REQUESTER,
             request: urgent_request(),

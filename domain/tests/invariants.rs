@@ -258,6 +258,7 @@ impl Run {
             Op::Request { call: c, queue: q } => {
                 let c = Self::call_fitting(&calls, c, new);
                 let command = CallCommand::Request {
+                    organisation_id: None,
                     call_id: call(c),
                     requester_id: requester(c),
                     request: request(),
@@ -607,6 +608,7 @@ async fn start() -> Run {
     }
     for c in 0..3 {
         let command = CallCommand::Request {
+            organisation_id: None,
             call_id: call(c),
             requester_id: requester(c),
             request: request(),

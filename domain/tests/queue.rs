@@ -13,6 +13,8 @@ use domain::values::{Modality, Proficiency, RoutingStrategy, Specialty};
 
 fn settings() -> QueueSettings {
     QueueSettings {
+        source_language: None,
+        widening: vec![],
         name: "Spanish medical".to_owned(),
         languages: vec!["es".to_owned()],
         specialty: Some("medical".to_owned()),
@@ -278,6 +280,8 @@ fn settings_left_out_take_the_product_defaults() {
 #[test]
 fn every_setting_given_is_parsed_and_normalised() {
     let config = QueueConfig::new(QueueSettings {
+        source_language: None,
+        widening: vec![],
         name: "  Legal audio  ".to_owned(),
         languages: vec!["SPA".to_owned(), " fr ".to_owned(), "ase".to_owned()],
         specialty: Some("Legal".to_owned()),

@@ -56,6 +56,7 @@ async fn request_in(floor: &TestFloor, call_id: CallId, queue: QueueId, at: Date
         .call(
             call_id,
             CallCommand::Request {
+                organisation_id: None,
                 call_id,
                 requester_id: REQUESTER,
                 request: request(),

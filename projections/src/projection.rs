@@ -57,6 +57,13 @@ pub trait Projection: Send + Sync + 'static {
         ""
     }
 
+    /// DDL bringing a schema made by an earlier release up to [`Self::schema_sql`] and
+    /// [`Self::index_sql`] (`ADD COLUMN IF NOT EXISTS`, `CREATE INDEX IF NOT EXISTS`), run
+    /// at every start on an existing schema: idempotent, and cheap when nothing is missing.
+    fn upgrade_sql(&self) -> &'static str {
+        ""
+    }
+
     /// Applies one event, already known to be the next in stream order, inside the
     /// worker's transaction. `seq` is the event's stream sequence: store it on every row
     /// the event touches.

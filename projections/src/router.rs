@@ -16,7 +16,9 @@ use chrono::{DateTime, NaiveDate, Utc};
 use cqrs_es::EventStore;
 use domain::agent::{Activity, Agent, AgentCommand, AgentEvent, OfferOutcome};
 use domain::call::{Call, CallEvent, NoInterpreterReason};
-use domain::ids::{AgentId, CallId, QueueId};
+use domain::ids::{AgentId, CallId, OrganisationId, QueueId};
+use domain::matching::{AgentProfile, OrganisationPolicy, Requirements};
+use domain::organisation::OrganisationEvent;
 use domain::queue::{QueueConfig, QueueEvent};
 use domain::values::{AgentStatus, Modality, Priority, RoutingStrategy, Skills};
 use domain::workflow::{Floor, Metadata, Versioned};
@@ -29,6 +31,9 @@ use tokio::sync::watch;
 use crate::bus::{BusEventRef, BusNames};
 use crate::leader::{Leadership, ROUTER_LOCK};
 use crate::router_checkpoint;
+
+#[path = "router_policy.rs"]
+mod policy;
 
 /// A router's knowledge of one queue.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -53,13 +58,23 @@ struct AgentState {
     status_since: Option<DateTime<Utc>>,
     /// On a call with no live connection since then (`AgentPresenceLost` with a call).
     presence_lost_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    profile: AgentProfile,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 struct CallState {
     language: LanguageCode,
+    source_language: LanguageCode,
     modality: Modality,
     priority: Priority,
+    requirements: Requirements,
+    organisation: Option<OrganisationId>,
+    /// Its place in line among calls of the same priority; kept through overflows and
+    /// widening.
+    requested_at: DateTime<Utc>,
+    /// Widening steps taken in its current queue (`CallPoolWidened`).
+    widening_step: u32,
     queue: Option<QueueId>,
     /// When it entered its current queue (the maximum wait counts from here).
     queued_at: DateTime<Utc>,
@@ -85,6 +100,9 @@ pub struct RouterState {
     queues: HashMap<QueueId, QueueState>,
     agents: HashMap<AgentId, AgentState>,
     calls: HashMap<CallId, CallState>,
+    /// Each organisation's policy (`OrganisationPolicySet`).
+    #[serde(default)]
+    organisations: HashMap<OrganisationId, OrganisationPolicy>,
     /// The queue each finished call was in, for its agent's wrap-up time.
     call_queue: HashMap<CallId, QueueId>,
     /// Offers the floor refused (the router's view lagged the aggregates): not sent again
@@ -117,6 +135,11 @@ pub enum Decision {
     /// Nobody accepted a transfer within the target queue's maximum wait.
     FailTransfer {
         call: CallId,
+    },
+    /// The call's wait reached its queue's widening step `step` (1-based).
+    Widen {
+        call: CallId,
+        step: u32,
     },
     EndWrapUp {
         agent: AgentId,
@@ -169,6 +192,13 @@ impl RouterState {
                 self.refused.retain(|(call, _)| call.0 != id);
                 self.apply_call(CallId(id), &event.decode()?);
             }
+            "Organisation" => {
+                if let OrganisationEvent::OrganisationPolicySet { policy, .. } = event.decode()? {
+                    // A policy may lift a ban: offers refused before may go now.
+                    self.refused.clear();
+                    self.organisations.insert(OrganisationId(id), policy);
+                }
+            }
             _ => {}
         }
         Ok(())
@@ -215,6 +245,7 @@ impl RouterState {
             calls_today: (None, 0),
             status_since: None,
             presence_lost_at: None,
+            profile: AgentProfile::default(),
         });
         // The one definition the agent board shows too.
         agent.idle_since = domain::idle::idle_since_after(
@@ -227,6 +258,7 @@ impl RouterState {
         );
         match event {
             AgentEvent::AgentSkillsSet { skills, .. } => agent.skills = skills,
+            AgentEvent::AgentProfileSet { profile, .. } => agent.profile = profile,
             AgentEvent::AgentStatusChanged { to, at, .. } => {
                 agent.status = to;
                 agent.status_since = Some(at);
@@ -293,13 +325,24 @@ impl RouterState {
     }
 
     fn apply_call(&mut self, id: CallId, event: &CallEvent) {
-        if let CallEvent::CallRequested { request, at, .. } = event {
+        if let CallEvent::CallRequested {
+            request,
+            organisation_id,
+            at,
+            ..
+        } = event
+        {
             self.calls.insert(
                 id,
                 CallState {
                     language: request.language.clone(),
+                    source_language: request.source_language.clone(),
                     modality: request.modality,
                     priority: request.priority,
+                    requirements: request.requirements.clone(),
+                    organisation: *organisation_id,
+                    requested_at: *at,
+                    widening_step: 0,
                     queue: None,
                     queued_at: *at,
                     waiting: false,
@@ -327,9 +370,11 @@ impl RouterState {
                 }
                 call.queue = Some(queue_id);
                 call.queued_at = at;
+                call.widening_step = 0;
                 call.waiting = true;
                 call.offer = None;
             }
+            CallEvent::CallPoolWidened { step, .. } => call.widening_step = *step,
             CallEvent::CallOffered {
                 agent_id,
                 expires_at,
@@ -378,6 +423,7 @@ impl RouterState {
                     call.passed_by.insert(*from_agent_id);
                     call.queue = Some(*queue_id);
                     call.queued_at = *at;
+                    call.widening_step = 0;
                     call.waiting = true;
                 }
             }
@@ -397,6 +443,8 @@ impl RouterState {
         }
     }
 
+    /// Whether the router may offer `call` to `agent` now: free, not passed or refused,
+    /// and a match by the one rule (`domain::matching::check`).
     fn eligible(
         &self,
         agent_id: AgentId,
@@ -408,16 +456,7 @@ impl RouterState {
             && agent.activity == Activity::Idle
             && !call.passed_by.contains(&agent_id)
             && !self.refused.contains(&(call_id, agent_id))
-            && (queue.members.is_empty() || queue.members.contains(&agent_id))
-            && agent
-                .skills
-                .proficiency_in(&call.language)
-                .is_some_and(|p| p >= queue.config.min_proficiency)
-            && agent.skills.modalities.contains(&call.modality)
-            && queue
-                .config
-                .specialty
-                .is_none_or(|s| agent.skills.specialties.contains(&s))
+            && self.matches(agent_id, agent, call, queue).is_ok()
     }
 
     /// The agent the queue's strategy picks among `candidates`.
@@ -447,7 +486,7 @@ impl RouterState {
                 .max_by_key(|id| {
                     let proficiency = agent(id)
                         .skills
-                        .proficiency_in(&call.language)
+                        .proficiency_between(&call.source_language, &call.language)
                         .map(|p| p.get());
                     (
                         proficiency,
@@ -493,6 +532,11 @@ impl RouterState {
                         _ if call.transfer_pending => Decision::FailTransfer { call: *call_id },
                         Some(to) => Decision::Overflow { call: *call_id, to },
                         None => Decision::GiveUp { call: *call_id },
+                    });
+                } else if let Some(step) = queue.and_then(|q| Self::widening_due(call, q, now)) {
+                    decisions.push(Decision::Widen {
+                        call: *call_id,
+                        step,
                     });
                 }
             }
@@ -546,7 +590,9 @@ impl RouterState {
             .iter()
             .filter(|(id, call)| call.waiting && call.offer.is_none() && !timed_out.contains(id))
             .collect();
-        waiting.sort_by_key(|(id, call)| (call.priority != Priority::Urgent, call.queued_at, **id));
+        // Urgent first, then by request time: an overflowed or widened call keeps its place.
+        waiting
+            .sort_by_key(|(id, call)| (call.priority != Priority::Urgent, call.requested_at, **id));
         let mut taken: HashSet<AgentId> = HashSet::new();
         for (call_id, call) in waiting {
             let Some(queue) = call.queue.and_then(|q| self.queues.get(&q)) else {
@@ -560,6 +606,9 @@ impl RouterState {
                 })
                 .map(|(id, _)| *id)
                 .collect();
+            let Some(candidates) = self.preferred_first(call, candidates, now) else {
+                continue;
+            };
             if let Some(agent) = self.pick(queue, call, &candidates, now.date_naive()) {
                 taken.insert(agent);
                 let expires_at =
@@ -575,7 +624,7 @@ impl RouterState {
     }
 
     /// The next instant a timer fires, if any.
-    pub fn next_deadline(&self) -> Option<DateTime<Utc>> {
+    pub fn next_deadline(&self, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
         let offers = self
             .calls
             .values()
@@ -610,7 +659,12 @@ impl RouterState {
             .values()
             .filter_map(|a| a.offer_expires_at)
             .map(|at| at + chrono::Duration::seconds(REPAIR_GRACE_S));
-        offers.chain(max_waits).chain(wrap_ups).chain(repairs).min()
+        offers
+            .chain(max_waits)
+            .chain(wrap_ups)
+            .chain(repairs)
+            .chain(self.policy_deadlines(now))
+            .min()
     }
 
     /// Interpreters whose presence matters now: those who can be offered a call
@@ -695,6 +749,11 @@ impl RouterState {
             | Decision::FailTransfer { call } => {
                 if let Some(state) = self.calls.get_mut(call) {
                     state.waiting = false;
+                }
+            }
+            Decision::Widen { call, step } => {
+                if let Some(state) = self.calls.get_mut(call) {
+                    state.widening_step = *step;
                 }
             }
             Decision::EndWrapUp { agent, .. } | Decision::ReleaseAgentOffer { agent, .. } => {
@@ -812,6 +871,18 @@ where
             .map_err(Into::into),
         Decision::FailTransfer { call } => floor
             .call(*call, CallCommand::FailTransfer { at: now }, &metadata)
+            .await
+            .map(|_| ())
+            .map_err(Into::into),
+        Decision::Widen { call, step } => floor
+            .call(
+                *call,
+                CallCommand::WidenPool {
+                    step: *step,
+                    at: now,
+                },
+                &metadata,
+            )
             .await
             .map(|_| ())
             .map_err(Into::into),
@@ -1016,7 +1087,7 @@ where
             carry_out(&mut state, floor, decisions, now).await?;
         }
         let sleep = state
-            .next_deadline()
+            .next_deadline(Utc::now())
             .map_or(Duration::from_secs(5), |at| {
                 (at - Utc::now()).to_std().unwrap_or(Duration::ZERO)
             })
@@ -1157,9 +1228,11 @@ mod tests {
         }
         let call_events = [
             CallEvent::CallRequested {
+                organisation_id: None,
                 call_id: call,
                 requester_id: domain::UserId(uuid::Uuid::new_v4()),
                 request: domain::call::CallRequest {
+                    requirements: Default::default(),
                     language: spanish,
                     source_language: LanguageCode::parse("en").unwrap(),
                     modality: Modality::Audio,
@@ -1381,7 +1454,7 @@ mod tests {
             state.decide(t0 + chrono::Duration::seconds(13)),
             vec![Decision::ReleaseAgentOffer { agent, call }]
         );
-        assert!(state.next_deadline().is_some());
+        assert!(state.next_deadline(t0).is_some());
     }
 
     #[test]

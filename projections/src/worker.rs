@@ -123,6 +123,10 @@ async fn create_schema(
         )
         .await?;
         grant_analyst(&mut tx, schema, schema).await?;
+    } else if !projection.upgrade_sql().trim().is_empty() {
+        tx.execute(projection.upgrade_sql())
+            .await
+            .with_context(|| format!("upgrading the tables of {schema}"))?;
     }
     tx.commit().await?;
     Ok(())

@@ -566,6 +566,7 @@ async fn abandon_overflow_and_no_interpreter_end_calls_and_add_up_in_metrics() {
     h.call(
         c4,
         CallEvent::CallRequested {
+            organisation_id: None,
             call_id: c4,
             requester_id: r,
             request: request("fr"),
@@ -1235,6 +1236,7 @@ async fn a_call_requested_again_replaces_its_row_in_a_rebuild_too() {
         h.call(
             call_n(1),
             CallEvent::CallRequested {
+                organisation_id: None,
                 call_id: call_n(1),
                 requester_id: requester_n(1),
                 request: request(language),
@@ -1246,6 +1248,7 @@ async fn a_call_requested_again_replaces_its_row_in_a_rebuild_too() {
     h.call(
         call_n(2),
         CallEvent::CallRequested {
+            organisation_id: None,
             call_id: call_n(2),
             requester_id: requester_n(1),
             request: request("de"),

@@ -283,6 +283,7 @@ impl World {
                 let id = call_id(self.requested);
                 self.requested += 1;
                 let request = CallRequest {
+                    requirements: Default::default(),
                     language: LanguageCode::parse("es").unwrap(),
                     source_language: LanguageCode::parse("en").unwrap(),
                     modality: Modality::Video,
@@ -290,6 +291,7 @@ impl World {
                     priority: Priority::Normal,
                 };
                 let command = CallCommand::Request {
+                    organisation_id: None,
                     call_id: id,
                     requester_id: requester(),
                     request,

@@ -52,6 +52,7 @@ struct LoginRow {
     name: String,
     role: String,
     password_hash: String,
+    organisation_id: Option<uuid::Uuid>,
     /// The last time an admin unlocked the account: throttled attempts before it are forgotten.
     unlocked_at: Option<chrono::DateTime<chrono::Utc>>,
 }
@@ -79,7 +80,7 @@ async fn login(
     let row: Option<LoginRow> = match Email::parse(&body.email) {
         Ok(email) => {
             sqlx::query_as(
-                "SELECT id, email, name, role, password_hash, \
+                "SELECT id, email, name, role, password_hash, organisation_id, \
                         (SELECT max(at) FROM account_changes c \
                          WHERE c.user_id = users.id AND c.action = 'unlocked') AS unlocked_at \
                  FROM users WHERE email = $1 AND disabled_at IS NULL",
@@ -99,6 +100,7 @@ async fn login(
                 email: row.email,
                 name: row.name,
                 role: row.role,
+                organisation_id: row.organisation_id,
             }),
             Some(row.password_hash),
         ),

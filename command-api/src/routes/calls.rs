@@ -52,6 +52,7 @@ pub struct RequestCallBody {
 impl RequestCallBody {
     fn parse(&self) -> Result<CallRequest, ApiError> {
         Ok(CallRequest {
+            requirements: Default::default(),
             language: LanguageCode::parse(&self.language)?,
             source_language: LanguageCode::parse(self.source_language.as_deref().unwrap_or("en"))
                 .map_err(|e| {
@@ -89,6 +90,7 @@ async fn request_call(
     let queue = choose_queue(&queues, &request);
     let call_id = CallId(Uuid::now_v7());
     let command = CallCommand::Request {
+        organisation_id: None,
         call_id,
         requester_id: ctx.user.id,
         request,

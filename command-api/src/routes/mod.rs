@@ -22,6 +22,7 @@ pub mod bounds;
 pub mod calls;
 pub mod health;
 pub mod openapi;
+pub mod organisations;
 pub mod paging;
 pub mod passwords;
 pub mod queries;
@@ -65,6 +66,7 @@ pub fn accepted(id: Uuid, version: usize) -> AcceptedResponse {
         (name = "agents", description = "Interpreters: status and skills"),
         (name = "queues", description = "Queues and routing configuration"),
         (name = "users", description = "Accounts"),
+        (name = "organisations", description = "Organisations requesters belong to, and their routing policies"),
         (name = "floor", description = "The floor as it was at any instant, from the event history"),
         (name = "metrics", description = "Contact-center metrics from the read models"),
         (name = "push", description = "Live updates over a WebSocket"),
@@ -99,6 +101,7 @@ pub fn api_router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(agents::router())
         .merge(queues::router())
         .merge(users::router())
+        .merge(organisations::router())
         .merge(accounts::router())
         .merge(passwords::router())
         .merge(health::router())

@@ -2,7 +2,9 @@
 
 use axum::extract::State;
 use domain::ids::{AgentId, QueueId};
+use domain::matching::WideningStep;
 use domain::queue::{Queue, QueueCommand, QueueConfig, QueueSettings};
+use domain::values::{Proficiency, ValueError};
 use domain::workflow::execute;
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -51,6 +53,53 @@ pub struct QueueBody {
     /// highest precedence routes it. Two queues with the same languages, modality and
     /// specialty need different precedences (409 `queue_overlap` otherwise).
     pub precedence: Option<i64>,
+    /// With it, the queue serves one language pair in either direction:
+    /// `source_language` ↔ each of `languages` (e.g. `de` with `["ar"]`). Left out: the
+    /// `languages` from any language.
+    pub source_language: Option<String>,
+    /// Steps that relax the pool as a call waits, at increasing `after_s`; each step taken
+    /// stores `CallPoolWidened`. At most 10.
+    #[serde(default)]
+    pub widening: Vec<WideningBody>,
+}
+
+/// One widening step as an admin writes it.
+#[derive(Debug, Clone, Deserialize, serde::Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WideningBody {
+    /// Seconds into the call's wait in this queue, 1–86400, later than the step before.
+    #[schema(minimum = 1, maximum = 86400)]
+    pub after_s: i64,
+    /// A lower proficiency floor, 1–5.
+    #[schema(minimum = 1, maximum = 5)]
+    pub min_proficiency: Option<i64>,
+    /// Any specialty will do.
+    #[serde(default)]
+    pub drop_specialty: bool,
+    /// The request's own requirements (gender, certifications) no longer filter; an
+    /// organisation's required certifications and bans still do.
+    #[serde(default)]
+    pub drop_requirements: bool,
+    /// Also offer to this queue's interpreters.
+    pub add_queue_id: Option<Uuid>,
+}
+
+impl WideningBody {
+    fn parse(&self) -> Result<WideningStep, ValueError> {
+        let after_s = u32::try_from(self.after_s).map_err(|_| {
+            ValueError::new(
+                "widening",
+                format!("after_s: {} is out of range", self.after_s),
+            )
+        })?;
+        Ok(WideningStep {
+            after_s,
+            min_proficiency: self.min_proficiency.map(Proficiency::parse).transpose()?,
+            drop_specialty: self.drop_specialty,
+            drop_requirements: self.drop_requirements,
+            add_queue_id: self.add_queue_id.map(QueueId),
+        })
+    }
 }
 
 /// Most languages one queue serves.
@@ -67,16 +116,28 @@ impl QueueBody {
             ));
         }
         let overflow_queue_id = self.overflow_queue_id.map(QueueId);
+        let queues = state.queue_directory.current(&state.pool).await?;
         if let Some(overflow) = overflow_queue_id
-            && !state
-                .queue_directory
-                .current(&state.pool)
-                .await?
-                .contains_key(&overflow)
+            && !queues.contains_key(&overflow)
         {
             return Err(ApiError::unprocessable(
                 "unknown_overflow_queue",
                 format!("overflow_queue_id: no queue {overflow}"),
+            ));
+        }
+        let widening = self
+            .widening
+            .iter()
+            .map(WideningBody::parse)
+            .collect::<Result<Vec<_>, _>>()?;
+        if let Some(unknown) = widening
+            .iter()
+            .filter_map(|step| step.add_queue_id)
+            .find(|q| !queues.contains_key(q))
+        {
+            return Err(ApiError::unprocessable(
+                "unknown_queue",
+                format!("widening: add_queue_id: no queue {unknown}"),
             ));
         }
         Ok(QueueConfig::new(QueueSettings {
@@ -92,6 +153,8 @@ impl QueueBody {
             wrap_up_s: self.wrap_up_s,
             service_level_s: self.service_level_s,
             precedence: self.precedence,
+            source_language: self.source_language,
+            widening,
         })?)
     }
 }

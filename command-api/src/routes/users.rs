@@ -28,6 +28,8 @@ pub struct CreateUserBody {
     pub role: String,
     /// At least 8 characters.
     pub password: String,
+    /// The organisation a requester works for (`POST /api/organisations`); requesters only.
+    pub organisation_id: Option<Uuid>,
 }
 
 /// How long a new password may be, in characters.
@@ -39,6 +41,7 @@ pub struct NewUser {
     pub name: DisplayName,
     pub role: Role,
     pub password: String,
+    pub organisation_id: Option<Uuid>,
 }
 
 impl TryFrom<CreateUserBody> for NewUser {
@@ -55,11 +58,19 @@ impl TryFrom<CreateUserBody> for NewUser {
                 ),
             ));
         }
+        let role = Role::parse(&body.role)?;
+        if body.organisation_id.is_some() && role != Role::Requester {
+            return Err(ValueError::new(
+                "organisation_id",
+                "only a requester belongs to an organisation",
+            ));
+        }
         Ok(Self {
             email: Email::parse(&body.email)?,
             name: DisplayName::parse(&body.name)?,
-            role: Role::parse(&body.role)?,
+            role,
             password: body.password,
+            organisation_id: body.organisation_id,
         })
     }
 }
@@ -72,14 +83,16 @@ pub async fn insert_user(
 ) -> Result<Option<UserRecord>, ApiError> {
     let hash = hash_password(user.password).await?;
     Ok(sqlx::query_as(
-        "INSERT INTO users (id, email, name, role, password_hash) VALUES ($1, $2, $3, $4, $5) \
-         ON CONFLICT (email) DO NOTHING RETURNING id, email, name, role",
+        "INSERT INTO users (id, email, name, role, password_hash, organisation_id) \
+         VALUES ($1, $2, $3, $4, $5, $6) \
+         ON CONFLICT (email) DO NOTHING RETURNING id, email, name, role, organisation_id",
     )
     .bind(id)
     .bind(user.email.as_str())
     .bind(user.name.as_str())
     .bind(user.role.as_str())
     .bind(hash)
+    .bind(user.organisation_id)
     .fetch_optional(pool)
     .await?)
 }
@@ -95,6 +108,16 @@ async fn create_user(
 ) -> Result<(StatusCode, Json<UserRecord>), ApiError> {
     user.require(&[Role::Admin])?;
     let new_user = NewUser::try_from(body)?;
+    if let Some(organisation) = new_user.organisation_id {
+        crate::routes::organisations::load(&state, organisation)
+            .await
+            .map_err(|_| {
+                ApiError::unprocessable(
+                    "unknown_organisation",
+                    format!("organisation_id: no organisation {organisation}"),
+                )
+            })?;
+    }
     let email = new_user.email.clone();
     let created = insert_user(&state.pool, Uuid::now_v7(), new_user)
         .await?
@@ -132,7 +155,7 @@ async fn list_users(
         None => [None, None],
     };
     let users: Vec<UserRecord> = sqlx::query_as(
-        "SELECT id, email, name, role FROM users WHERE disabled_at IS NULL \
+        "SELECT id, email, name, role, organisation_id FROM users WHERE disabled_at IS NULL \
            AND ($1::text IS NULL OR (role, email) > ($1, $2)) \
          ORDER BY role, email LIMIT $3",
     )

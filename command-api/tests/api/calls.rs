@@ -420,9 +420,11 @@ async fn requesting_a_call_under_an_id_already_taken_is_refused_and_stores_nothi
     let app = spawn_app().await;
     let call_id = CallId(uuid::Uuid::now_v7());
     let command = CallCommand::Request {
+        organisation_id: None,
         call_id,
         requester_id: UserId(demo_user_id("requester@example.com")),
         request: CallRequest {
+            requirements: Default::default(),
             language: LanguageCode::parse("es").expect("language"),
             source_language: LanguageCode::parse("en").expect("language"),
             modality: Modality::Video,

@@ -227,9 +227,11 @@ async fn events_whose_transaction_ids_cross_a_power_of_ten_are_published_in_comm
 /// A `CallRequested` event as stored, for rows written straight into the events table.
 fn call_requested_payload(requester_id: uuid::Uuid) -> serde_json::Value {
     let event = CallEvent::CallRequested {
+        organisation_id: None,
         call_id: domain::CallId(uuid::Uuid::new_v4()),
         requester_id: domain::UserId(requester_id),
         request: domain::call::CallRequest {
+            requirements: Default::default(),
             language: domain::values::LanguageCode::parse("es").expect("es"),
             source_language: domain::values::LanguageCode::parse("en").expect("en"),
             modality: domain::values::Modality::Audio,

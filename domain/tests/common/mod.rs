@@ -51,6 +51,7 @@ pub fn lang(code: &str) -> LanguageCode {
 /// Spanish ⇐ English, video, medical, normal priority.
 pub fn request() -> CallRequest {
     CallRequest {
+        requirements: Default::default(),
         language: lang("es"),
         source_language: lang("en"),
         modality: Modality::Video,
@@ -108,6 +109,7 @@ pub fn stars(n: i64) -> Stars {
 pub fn requested() -> Vec<CallEvent> {
     vec![
         CallEvent::CallRequested {
+            organisation_id: None,
             call_id: CALL,
             requester_id: REQUESTER,
             request: request(),

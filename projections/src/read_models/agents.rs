@@ -44,6 +44,10 @@ pub struct AgentRow {
     pub proficiency: Value,
     pub specialties: Vec<String>,
     pub modalities: Vec<String>,
+    /// `[{"from": "de", "to": "ar", "proficiency": 4}]`: pairs beyond English.
+    pub pairs: Value,
+    pub certifications: Vec<String>,
+    pub gender: Option<String>,
     /// Calls started on `calls_today_date` (UTC); stale when that date is not today.
     pub calls_today: i32,
     pub calls_today_date: Option<NaiveDate>,
@@ -75,6 +79,9 @@ impl AgentRow {
             proficiency: Value::Object(Map::new()),
             specialties: Vec::new(),
             modalities: Vec::new(),
+            pairs: Value::Array(Vec::new()),
+            certifications: Vec::new(),
+            gender: None,
             calls_today: 0,
             calls_today_date: None,
             idle_since: None,
@@ -128,6 +135,15 @@ impl AgentRow {
                     .iter()
                     .map(|m| m.as_str().to_owned())
                     .collect();
+                self.pairs = serde_json::to_value(&skills.pairs).unwrap_or_default();
+                self.certifications = skills
+                    .certifications
+                    .iter()
+                    .map(|c| c.as_str().to_owned())
+                    .collect();
+            }
+            E::AgentProfileSet { profile, .. } => {
+                self.gender = profile.gender.as_ref().map(|g| g.as_str().to_owned());
             }
             E::AgentStatusChanged { to, at, .. } => {
                 self.status = to.as_str().to_owned();
@@ -217,6 +233,9 @@ CREATE TABLE agents (
     proficiency          jsonb NOT NULL DEFAULT '{}',
     specialties          text[] NOT NULL DEFAULT '{}',
     modalities           text[] NOT NULL DEFAULT '{}',
+    pairs                jsonb NOT NULL DEFAULT '[]',
+    certifications       text[] NOT NULL DEFAULT '{}',
+    gender               text,
     calls_today          int NOT NULL DEFAULT 0,
     calls_today_date     date,
     idle_since           timestamptz,
@@ -228,6 +247,13 @@ CREATE TABLE agents (
 CREATE INDEX agents_status_activity ON agents (status, activity);
 ";
 
+/// What a schema made before language pairs and profiles lacks.
+const UPGRADE: &str = r"
+ALTER TABLE agents ADD COLUMN IF NOT EXISTS pairs jsonb NOT NULL DEFAULT '[]';
+ALTER TABLE agents ADD COLUMN IF NOT EXISTS certifications text[] NOT NULL DEFAULT '{}';
+ALTER TABLE agents ADD COLUMN IF NOT EXISTS gender text;
+";
+
 impl Projection for Agents {
     fn name(&self) -> &'static str {
         "agents"
@@ -235,6 +261,10 @@ impl Projection for Agents {
 
     fn schema_sql(&self) -> &'static str {
         SCHEMA
+    }
+
+    fn upgrade_sql(&self) -> &'static str {
+        UPGRADE
     }
 
     fn apply<'a>(

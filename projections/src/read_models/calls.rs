@@ -28,6 +28,8 @@ pub const NO_INTERPRETER: &str = "no_interpreter_available";
 pub struct CallRow {
     pub call_id: Uuid,
     pub requester_id: Uuid,
+    /// The requester's organisation; its requesters see the call.
+    pub organisation_id: Option<Uuid>,
     pub language: String,
     pub source_language: String,
     pub modality: String,
@@ -72,6 +74,8 @@ pub struct CallRow {
     pub rating_comment: Option<String>,
     pub transfers: i32,
     pub overflows: i32,
+    /// Widening steps taken in its current queue ("widened to step 2").
+    pub widening_step: i32,
     pub seq: i64,
 }
 
@@ -113,6 +117,7 @@ impl CallRow {
     fn requested(call_id: Uuid, event: &CallEvent) -> Option<Self> {
         let CallEvent::CallRequested {
             requester_id,
+            organisation_id,
             request,
             at,
             ..
@@ -123,6 +128,7 @@ impl CallRow {
         Some(Self {
             call_id,
             requester_id: requester_id.as_uuid(),
+            organisation_id: organisation_id.map(|o| o.as_uuid()),
             language: request.language.as_str().to_owned(),
             source_language: request.source_language.as_str().to_owned(),
             modality: request.modality.as_str().to_owned(),
@@ -152,6 +158,7 @@ impl CallRow {
             rating_comment: None,
             transfers: 0,
             overflows: 0,
+            widening_step: 0,
             seq: 0,
         })
     }
@@ -169,6 +176,7 @@ impl CallRow {
             } => {
                 self.set_status(CallStatus::Queued);
                 self.queue_id = Some(queue_id.as_uuid());
+                self.widening_step = 0;
                 self.priority = priority.as_str().to_owned();
                 self.queued_at = Some(ts(*at));
                 self.agent_id = None;
@@ -204,7 +212,11 @@ impl CallRow {
             }
             // The call stays with its interpreter until a handover (`CallTransferred`)
             // or the end of the request.
-            E::TransferRequested { .. } | E::TransferFailed { .. } => None,
+            E::TransferRequested { .. } => {
+                self.widening_step = 0;
+                None
+            }
+            E::TransferFailed { .. } => None,
             E::CallAccepted {
                 agent_id,
                 queue_id,
@@ -313,6 +325,10 @@ impl CallRow {
                 self.rating_comment = comment.as_ref().map(|c| c.as_str().to_owned());
                 None
             }
+            E::CallPoolWidened { step, .. } => {
+                self.widening_step = i32::try_from(*step).unwrap_or(i32::MAX);
+                None
+            }
         }
     }
 }
@@ -323,6 +339,7 @@ const SCHEMA: &str = r"
 CREATE TABLE calls (
     call_id           uuid PRIMARY KEY,
     requester_id      uuid NOT NULL,
+    organisation_id   uuid,
     language          text NOT NULL,
     source_language   text NOT NULL,
     modality          text NOT NULL,
@@ -352,6 +369,7 @@ CREATE TABLE calls (
     rating_comment    text,
     transfers         int NOT NULL DEFAULT 0,
     overflows         int NOT NULL DEFAULT 0,
+    widening_step     int NOT NULL DEFAULT 0,
     seq               bigint NOT NULL
 );
 -- Who may see which call besides its requester and floor staff (`call_agents.rs`).
@@ -376,11 +394,19 @@ CREATE INDEX calls_newest_first ON calls (requested_at DESC NULLS LAST, call_id 
 CREATE INDEX calls_queue_newest_first ON calls (queue_id, requested_at DESC NULLS LAST, call_id DESC);
 CREATE INDEX calls_agent_newest_first ON calls (agent_id, requested_at DESC NULLS LAST, call_id DESC);
 CREATE INDEX calls_requester_newest_first ON calls (requester_id, requested_at DESC NULLS LAST, call_id DESC);
+CREATE INDEX calls_organisation_newest_first ON calls (organisation_id, requested_at DESC NULLS LAST, call_id DESC);
 -- An interpreter's own page of the call list: their rows, newest first.
 CREATE INDEX call_agents_newest_first ON call_agents (agent_id, requested_at DESC, call_id DESC);
 -- The calls waiting in each queue, for a call's place in line (`GET /api/calls/{id}`):
 -- a few rows per queue, however many calls the queue has handled.
 CREATE INDEX calls_waiting ON calls (queue_id) WHERE status IN ('queued', 'offered');
+";
+
+/// What a schema made before organisations and widening lacks (see `Projection::upgrade_sql`).
+const UPGRADE: &str = r"
+ALTER TABLE calls ADD COLUMN IF NOT EXISTS organisation_id uuid;
+ALTER TABLE calls ADD COLUMN IF NOT EXISTS widening_step int NOT NULL DEFAULT 0;
+CREATE INDEX IF NOT EXISTS calls_organisation_newest_first ON calls (organisation_id, requested_at DESC NULLS LAST, call_id DESC);
 ";
 
 impl Projection for Calls {
@@ -394,6 +420,10 @@ impl Projection for Calls {
 
     fn index_sql(&self) -> &'static str {
         INDEXES
+    }
+
+    fn upgrade_sql(&self) -> &'static str {
+        UPGRADE
     }
 
     fn apply<'a>(
@@ -651,6 +681,7 @@ async fn rebuild(tx: &mut PgConnection, messages: &[RawEvent]) -> Result<(), Pro
 support::copy_row!(CallRow {
     call_id,
     requester_id,
+    organisation_id,
     language,
     source_language,
     modality,
@@ -680,6 +711,7 @@ support::copy_row!(CallRow {
     rating_comment,
     transfers,
     overflows,
+    widening_step,
     seq,
 });
 
@@ -693,12 +725,14 @@ mod tests {
         let requested = CallEvent::CallRequested {
             call_id: domain::CallId(Uuid::nil()),
             requester_id: domain::UserId(Uuid::nil()),
+            organisation_id: None,
             request: domain::call::CallRequest {
                 language: domain::values::LanguageCode::parse("es").unwrap(),
                 source_language: domain::values::LanguageCode::parse("en").unwrap(),
                 modality: domain::values::Modality::Video,
                 specialty: None,
                 priority: domain::values::Priority::Normal,
+                requirements: Default::default(),
             },
             at: DateTime::UNIX_EPOCH,
         };
@@ -716,8 +750,8 @@ mod tests {
         assert_eq!(columns, fields);
         let mut tuple = Vec::new();
         row.write_copy_row(&mut tuple);
-        // 32 fields: 2 bytes of count, then each field's length and value (NULL: no value).
-        assert_eq!(&tuple[..2], &32_i16.to_be_bytes());
+        // 34 fields: 2 bytes of count, then each field's length and value (NULL: no value).
+        assert_eq!(&tuple[..2], &34_i16.to_be_bytes());
         let notes = b"a\tb\\c\nd";
         let mut field = (notes.len() as i32).to_be_bytes().to_vec();
         field.extend_from_slice(notes);

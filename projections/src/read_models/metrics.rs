@@ -687,6 +687,7 @@ async fn call_event(
         E::CallRequested { .. }
         | E::CallWrappedUp { .. }
         | E::CallRated { .. }
+        | E::CallPoolWidened { .. }
         | E::TransferRequested { .. }
         | E::TransferFailed { .. } => {}
         E::CallQueued { queue_id, at, .. } => {
@@ -889,7 +890,7 @@ async fn agent_event(
     let agent_id = support::aggregate_uuid(event)?;
     let agent_event = support::decode::<AgentEvent>(event)?;
     let (status, activity) = match &agent_event {
-        E::AgentSkillsSet { .. } => return Ok(()),
+        E::AgentSkillsSet { .. } | E::AgentProfileSet { .. } => return Ok(()),
         E::AgentStatusChanged { to, .. } => (Some(to.as_str()), None),
         E::AgentOfferReceived { .. } => (None, Some(RINGING)),
         E::AgentCallStarted { .. } => (None, Some(ON_CALL)),

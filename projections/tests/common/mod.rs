@@ -58,6 +58,7 @@ pub fn lang(code: &str) -> LanguageCode {
 /// `language` ⇐ English, video, no specialty, normal priority.
 pub fn request(language: &str) -> CallRequest {
     CallRequest {
+        requirements: Default::default(),
         language: lang(language),
         source_language: lang("en"),
         modality: Modality::Video,
@@ -86,6 +87,8 @@ pub fn queue_config(
     overflow: Option<QueueId>,
 ) -> QueueConfig {
     QueueConfig::new(QueueSettings {
+        source_language: None,
+        widening: vec![],
         name: name.to_owned(),
         languages: languages.iter().map(|l| (*l).to_owned()).collect(),
         specialty: None,
@@ -562,6 +565,7 @@ impl Harness {
         self.call(
             call,
             CallEvent::CallRequested {
+                organisation_id: None,
                 call_id: call,
                 requester_id: requester,
                 request,

@@ -1,0 +1,223 @@
+//! The `Organisation` aggregate: a client of the agency (a clinic, a court, a school) and
+//! its requester policy (preferred and banned interpreters, required certifications).
+//! Every policy change is an event; the actor who made it travels in the event's metadata.
+
+use chrono::{DateTime, Utc};
+use cqrs_es::event_sink::EventSink;
+use cqrs_es::{Aggregate, DomainEvent};
+use serde::{Deserialize, Serialize};
+
+use crate::ids::OrganisationId;
+use crate::matching::OrganisationPolicy;
+use crate::values::DisplayName;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum OrganisationCommand {
+    Create {
+        organisation_id: OrganisationId,
+        name: DisplayName,
+        at: DateTime<Utc>,
+    },
+    SetPolicy {
+        policy: OrganisationPolicy,
+        at: DateTime<Utc>,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum OrganisationEvent {
+    OrganisationCreated {
+        organisation_id: OrganisationId,
+        name: DisplayName,
+        at: DateTime<Utc>,
+    },
+    /// The whole policy as it stands after the change (the history shows the difference).
+    OrganisationPolicySet {
+        policy: OrganisationPolicy,
+        at: DateTime<Utc>,
+    },
+}
+
+impl OrganisationEvent {
+    pub fn at(&self) -> DateTime<Utc> {
+        match self {
+            Self::OrganisationCreated { at, .. } | Self::OrganisationPolicySet { at, .. } => *at,
+        }
+    }
+}
+
+impl DomainEvent for OrganisationEvent {
+    fn event_type(&self) -> String {
+        match self {
+            Self::OrganisationCreated { .. } => "OrganisationCreated",
+            Self::OrganisationPolicySet { .. } => "OrganisationPolicySet",
+        }
+        .to_owned()
+    }
+
+    fn event_version(&self) -> String {
+        crate::EVENT_VERSION.to_owned()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum OrganisationError {
+    #[error("the organisation does not exist")]
+    NotFound,
+    #[error("the organisation already exists")]
+    AlreadyExists,
+    #[error("an interpreter cannot be both preferred and banned")]
+    PreferredAndBanned,
+}
+
+impl OrganisationError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::NotFound => "organisation_not_found",
+            Self::AlreadyExists => "organisation_exists",
+            Self::PreferredAndBanned => "preferred_and_banned",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Organisation {
+    pub id: Option<OrganisationId>,
+    pub name: Option<DisplayName>,
+    pub policy: OrganisationPolicy,
+}
+
+impl Organisation {
+    fn decide(
+        &self,
+        command: OrganisationCommand,
+    ) -> Result<Vec<OrganisationEvent>, OrganisationError> {
+        match command {
+            OrganisationCommand::Create {
+                organisation_id,
+                name,
+                at,
+            } => {
+                if self.id.is_some() {
+                    return Err(OrganisationError::AlreadyExists);
+                }
+                Ok(vec![OrganisationEvent::OrganisationCreated {
+                    organisation_id,
+                    name,
+                    at,
+                }])
+            }
+            OrganisationCommand::SetPolicy { mut policy, at } => {
+                self.id.ok_or(OrganisationError::NotFound)?;
+                for list in [
+                    &mut policy.preferred_agent_ids,
+                    &mut policy.banned_agent_ids,
+                ] {
+                    list.sort();
+                    list.dedup();
+                }
+                policy.required_certifications.sort();
+                policy.required_certifications.dedup();
+                if policy
+                    .preferred_agent_ids
+                    .iter()
+                    .any(|a| policy.banned_agent_ids.contains(a))
+                {
+                    return Err(OrganisationError::PreferredAndBanned);
+                }
+                if policy == self.policy {
+                    return Ok(vec![]);
+                }
+                Ok(vec![OrganisationEvent::OrganisationPolicySet {
+                    policy,
+                    at,
+                }])
+            }
+        }
+    }
+}
+
+impl Aggregate for Organisation {
+    const TYPE: &'static str = "Organisation";
+    type Command = OrganisationCommand;
+    type Event = OrganisationEvent;
+    type Error = OrganisationError;
+    type Services = ();
+
+    async fn handle(
+        &mut self,
+        command: Self::Command,
+        _services: &Self::Services,
+        sink: &EventSink<Self>,
+    ) -> Result<(), Self::Error> {
+        for event in self.decide(command)? {
+            sink.write(event, self).await;
+        }
+        Ok(())
+    }
+
+    fn apply(&mut self, event: Self::Event) {
+        match event {
+            OrganisationEvent::OrganisationCreated {
+                organisation_id,
+                name,
+                ..
+            } => {
+                self.id = Some(organisation_id);
+                self.name = Some(name);
+            }
+            OrganisationEvent::OrganisationPolicySet { policy, .. } => self.policy = policy,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ids::AgentId;
+
+    fn created() -> Organisation {
+        let mut org = Organisation::default();
+        org.apply(OrganisationEvent::OrganisationCreated {
+            organisation_id: OrganisationId(uuid::Uuid::nil()),
+            name: DisplayName::parse("Clinic").unwrap(),
+            at: DateTime::UNIX_EPOCH,
+        });
+        org
+    }
+
+    #[test]
+    fn an_interpreter_both_preferred_and_banned_is_refused() {
+        let agent = AgentId(uuid::Uuid::from_u128(7));
+        let policy = OrganisationPolicy {
+            preferred_agent_ids: vec![agent],
+            banned_agent_ids: vec![agent],
+            ..OrganisationPolicy::default()
+        };
+        let command = OrganisationCommand::SetPolicy {
+            policy,
+            at: DateTime::UNIX_EPOCH,
+        };
+        assert_eq!(
+            created().decide(command),
+            Err(OrganisationError::PreferredAndBanned)
+        );
+    }
+
+    #[test]
+    fn setting_the_same_policy_again_stores_nothing() {
+        let command = OrganisationCommand::SetPolicy {
+            policy: OrganisationPolicy::default(),
+            at: DateTime::UNIX_EPOCH,
+        };
+        assert_eq!(created().decide(command), Ok(vec![]));
+        let unknown = OrganisationCommand::SetPolicy {
+            policy: OrganisationPolicy::default(),
+            at: DateTime::UNIX_EPOCH,
+        };
+        assert_eq!(
+            Organisation::default().decide(unknown),
+            Err(OrganisationError::NotFound)
+        );
+    }
+}
