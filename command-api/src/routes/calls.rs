@@ -4,8 +4,11 @@
 use axum::extract::State;
 use chrono::Duration;
 use domain::call::{CallCommand, CallRequest, TransferTarget};
-use domain::ids::{AgentId, CallId, QueueId, UserId};
-use domain::values::{Disposition, LanguageCode, Modality, Notes, Priority, Specialty, Stars};
+use domain::ids::{AgentId, CallId, OrganisationId, QueueId, UserId};
+use domain::matching::{Requirements, Tag};
+use domain::values::{
+    Disposition, LanguageCode, Modality, Notes, Priority, Specialty, Stars, ValueError,
+};
 use serde::Deserialize;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
@@ -15,7 +18,7 @@ use uuid::Uuid;
 use super::{AcceptedResponse, accepted};
 use crate::auth::Role;
 use crate::context::CommandContext;
-use crate::directory::{choose_queue, find_agent_user};
+use crate::directory::{choose_queue, find_agent_user, organisation_of};
 use crate::error::{ApiError, ErrorBody, Json, Path};
 use crate::state::AppState;
 
@@ -47,12 +50,53 @@ pub struct RequestCallBody {
     pub specialty: Option<String>,
     /// `normal` (default) or `urgent`.
     pub priority: Option<String>,
+    /// What the interpreter must be: `{gender?, certifications?: []}`.
+    pub requirements: Option<RequirementsBody>,
+}
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RequirementsBody {
+    /// A word, e.g. `female`; matched against the interpreter's profile.
+    #[schema(max_length = 32)]
+    pub gender: Option<String>,
+    /// Words, e.g. `court`, `medical`; the interpreter holds every one.
+    #[serde(default)]
+    #[schema(max_items = 20)]
+    pub certifications: Vec<String>,
+}
+
+/// Most certifications a request may require.
+pub const MAX_REQUIRED_CERTIFICATIONS: usize = 20;
+
+impl RequirementsBody {
+    fn parse(&self) -> Result<Requirements, ValueError> {
+        if self.certifications.len() > MAX_REQUIRED_CERTIFICATIONS {
+            return Err(ValueError::new(
+                "requirements",
+                format!("at most {MAX_REQUIRED_CERTIFICATIONS} certifications"),
+            ));
+        }
+        Ok(Requirements {
+            gender: self
+                .gender
+                .as_deref()
+                .map(|g| Tag::parse("requirements.gender", g))
+                .transpose()?,
+            certifications: Tag::parse_set("requirements.certifications", &self.certifications)?,
+        })
+    }
 }
 
 impl RequestCallBody {
     fn parse(&self) -> Result<CallRequest, ApiError> {
         Ok(CallRequest {
-            requirements: Default::default(),
+            requirements: self
+                .requirements
+                .as_ref()
+                .map(RequirementsBody::parse)
+                .transpose()?
+                .unwrap_or_default(),
             language: LanguageCode::parse(&self.language)?,
             source_language: LanguageCode::parse(self.source_language.as_deref().unwrap_or("en"))
                 .map_err(|e| {
@@ -90,7 +134,9 @@ async fn request_call(
     let queue = choose_queue(&queues, &request);
     let call_id = CallId(Uuid::now_v7());
     let command = CallCommand::Request {
-        organisation_id: None,
+        organisation_id: organisation_of(&state.pool, ctx.user.id.as_uuid())
+            .await?
+            .map(OrganisationId),
         call_id,
         requester_id: ctx.user.id,
         request,
