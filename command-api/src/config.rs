@@ -458,7 +458,9 @@ impl Settings {
         let is_url = |url: &str| {
             let url = url.trim();
             (url.starts_with("https://") || url.starts_with("http://"))
-                && url.split_once("://").is_some_and(|(_, rest)| !rest.is_empty())
+                && url
+                    .split_once("://")
+                    .is_some_and(|(_, rest)| !rest.is_empty())
         };
         if !is_url(&oidc.issuer_url) {
             return Err(ConfigError::InvalidOidc("issuer_url"));

@@ -129,7 +129,8 @@ impl Oidc {
             .timeout(Duration::from_secs(10))
             .build()
             .map_err(|e| unreachable(&e))?;
-        let issuer = IssuerUrl::new(self.settings.issuer_url.clone()).map_err(|e| unreachable(&e))?;
+        let issuer =
+            IssuerUrl::new(self.settings.issuer_url.clone()).map_err(|e| unreachable(&e))?;
         let metadata = CoreProviderMetadata::discover_async(issuer, &http)
             .await
             .map_err(|e| unreachable(&e))?;

@@ -6,6 +6,8 @@
 //   OIDC_PORT          port on 127.0.0.1 (required)
 //   OIDC_CLIENT_ID     the one client (default "parley")
 //   OIDC_CLIENT_SECRET its secret (default "parley-sso-test-secret")
+//   OIDC_EXIT_WITH_STDIN=1  exit when standard input closes (the tests that start it pipe
+//                      it, so the provider ends with them however they end)
 //   OIDC_REDIRECT_URI  its redirect URI (default http://127.0.0.1:8000/api/auth/oidc/callback;
 //                      as a native client on a loopback address, any port is accepted, RFC 8252 §7.3)
 //
@@ -87,6 +89,12 @@ const provider = new Provider(issuer, {
   },
   cookies: { keys: ['parley-oidc-test-cookie-key'] },
 });
+
+if (process.env.OIDC_EXIT_WITH_STDIN === '1') {
+  process.stdin.on('end', () => process.exit(0));
+  process.stdin.on('close', () => process.exit(0));
+  process.stdin.resume();
+}
 
 provider.listen(port, '127.0.0.1', () => {
   console.log(`oidc-provider ready: issuer ${issuer}, client ${clientId}, redirect ${redirectUri}`);

@@ -136,9 +136,10 @@ async fn sso_callback(
                 .to_owned(),
         ));
     }
-    let code = params.code.filter(|code| !code.is_empty()).ok_or_else(|| {
-        ApiError::bad_request("sso_code_missing", "the callback has no code")
-    })?;
+    let code = params
+        .code
+        .filter(|code| !code.is_empty())
+        .ok_or_else(|| ApiError::bad_request("sso_code_missing", "the callback has no code"))?;
     let identity = oidc.finish(&code, &flow).await?;
     let user = account_of(&state, &identity).await?;
     let browser = crate::oidc::random_secret();
