@@ -21,6 +21,8 @@ test('an interpreter signs in with SSO at the identity provider', async (t) => {
   const page = await context.newPage();
   page.on('pageerror', (e) => console.log(`[sso] page error: ${e.message}`));
   await page.goto(BASE_URL + '/login');
+  await page.getByRole('button', { name: 'Sign in with SSO' }).waitFor();
+  await shot(page, 'sso-login-page');
   await page.getByRole('button', { name: 'Sign in with SSO' }).click();
   // The provider's form: the login is the email, any password.
   await page.waitForURL((url) => !url.href.startsWith(BASE_URL));
