@@ -79,6 +79,7 @@ on_exit() {
     ((rc != 0)) || rc=1
   fi
   stop_all_parleys
+  stop_oidc
   stop_test_services
   if ((${#STEP_REPORT[@]})); then
     printf '\n%sSteps%s\n' "$C_BOLD" "$C_RESET"
@@ -259,6 +260,45 @@ stop_all_parleys() {
 # ============================== BROWSER TESTS ==============================
 # The web UI in headless Chromium against a real Parley (API, relay, projections,
 # router). A no-op until web-ui/e2e/package.json exists.
+# ------------------------------------------------------------ OIDC provider ---
+# A real OpenID Connect provider (scripts/oidc, npm's oidc-provider) for the single
+# sign-on tests. The API tests start their own; the browser tests get one here.
+
+OIDC_PID_FILE=''  # the provider started for the browser tests, for the cleanup
+
+# Its node modules, installed once and kept (scripts/oidc/node_modules): npm ci runs
+# only when they are missing or older than the lock file.
+oidc_modules() {
+  have node || ensure_debian_packages nodejs npm
+  "$REPO_ROOT/scripts/oidc.sh" install
+}
+
+# Starts the provider on a free port and exports the PARLEY__OIDC__* settings of a Parley
+# on port $1 (its redirect URI), so that start_parley's Parley offers single sign-on.
+start_oidc_for_parley() {
+  local parley_port=$1 port log
+  oidc_modules
+  port=$(free_port)
+  OIDC_PID_FILE=$SERVICES_ROOT/oidc.$port.pid
+  log=$SERVICES_ROOT/oidc.$port.log
+  OIDC_PORT=$port OIDC_CLIENT_ID=parley OIDC_CLIENT_SECRET=parley-sso-test-secret \
+    spawn_detached "$OIDC_PID_FILE" "$log" node "$REPO_ROOT/scripts/oidc/provider.js"
+  wait_http "http://127.0.0.1:$port/.well-known/openid-configuration" 30 "$(cat "$OIDC_PID_FILE")" ||
+    { show_log_tail "$log"; die "the OIDC provider did not start (log: $log)"; }
+  info "OIDC provider on 127.0.0.1:$port"
+  export PARLEY__OIDC__ISSUER_URL=http://127.0.0.1:$port PARLEY__OIDC__CLIENT_ID=parley \
+    PARLEY__OIDC__CLIENT_SECRET=parley-sso-test-secret PARLEY__OIDC__SCOPES="email parley" \
+    PARLEY__OIDC__ROLE_CLAIM=parley_role \
+    PARLEY__OIDC__REDIRECT_URL=http://127.0.0.1:$parley_port/api/auth/oidc/callback
+}
+
+stop_oidc() {
+  [[ -n $OIDC_PID_FILE ]] || return 0
+  stop_pidfile "$OIDC_PID_FILE" "OIDC provider" 5 || true
+  rm -f "${OIDC_PID_FILE%.pid}.log"
+  OIDC_PID_FILE=''
+}
+
 run_browser_tests() {
   if [[ ! -f $REPO_ROOT/web-ui/e2e/package.json ]]; then
     info "no web-ui/e2e/package.json: no browser tests to run"
@@ -271,6 +311,7 @@ run_browser_tests() {
   local id port
   id=e2e$(date +%s)$RANDOM
   port=$(free_port)
+  start_oidc_for_parley "$port"
   start_parley "$id" "$port" serve relay project route
   if [[ -n ${PARLEY_E2E_FILES:-} ]]; then
     # shellcheck disable=SC2086 # a list of files, split on purpose
@@ -280,6 +321,7 @@ run_browser_tests() {
     (cd "$REPO_ROOT/web-ui/e2e" && npm ci --no-audit --no-fund && PARLEY_BASE_URL=http://127.0.0.1:$port npm test)
   fi
   stop_parley "$id"
+  stop_oidc
 }
 
 # ================================ API FUZZ ================================
@@ -373,6 +415,8 @@ main() {
   fi
   run_step "start test services" start_test_services
   if [[ -z ${PARLEY_TEST_BROWSER_ONLY:-} ]]; then
+    # The API's single sign-on tests start the provider from these modules.
+    run_step "OIDC provider modules" oidc_modules
     run_step "cargo test" cargo_test "$@"
     run_step "API fuzz" run_api_fuzz
   fi

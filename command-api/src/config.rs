@@ -82,6 +82,19 @@ agent_snapshot_every = 20
 # flagged to supervisors. 0 turns presence off. Also PARLEY_PRESENCE_TIMEOUT_S.
 timeout_s = 30
 
+[oidc]
+# Single sign-on with OpenID Connect (authorization code with PKCE); see docs/security.md.
+# Off while issuer_url is empty. The provider must list redirect_url, which is this API's
+# /api/auth/oidc/callback as the browser reaches it. Also client_secret (confidential
+# clients; empty for a public client). scopes: besides openid, a list or one
+# space/comma-separated string. role_claim: the ID token claim naming Parley roles (a
+# string or a list); empty: roles are not read.
+issuer_url = ""
+client_id = ""
+redirect_url = ""
+scopes = "email profile"
+role_claim = ""
+
 [jitsi]
 domain = "meet.jit.si"
 # A self-hosted Jitsi with token authentication: set app_id and app_secret (as in prosody's
@@ -111,6 +124,50 @@ pub struct Settings {
     pub jitsi: JitsiSettings,
     pub pipeline: PipelineSettings,
     pub read_models: ReadModelSettings,
+    pub oidc: OidcSettings,
+}
+
+/// Single sign-on (`crate::oidc`); off while `issuer_url` is empty.
+#[derive(Debug, Clone, Deserialize)]
+pub struct OidcSettings {
+    pub issuer_url: String,
+    pub client_id: String,
+    #[serde(default)]
+    pub client_secret: Option<SecretString>,
+    pub redirect_url: String,
+    /// Scopes asked for besides `openid`.
+    #[serde(deserialize_with = "word_list")]
+    pub scopes: Vec<String>,
+    /// The ID token claim that names Parley roles; empty: not read.
+    pub role_claim: String,
+}
+
+impl OidcSettings {
+    pub fn enabled(&self) -> bool {
+        !self.issuer_url.trim().is_empty()
+    }
+}
+
+/// `["a", "b"]` or `"a b"` or `"a,b"`.
+fn word_list<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Vec<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum OneOrList {
+        One(String),
+        List(Vec<String>),
+    }
+    let words = match OneOrList::deserialize(deserializer)? {
+        OneOrList::One(joined) => joined
+            .split([',', ' '])
+            .map(str::to_owned)
+            .collect::<Vec<_>>(),
+        OneOrList::List(list) => list,
+    };
+    Ok(words
+        .into_iter()
+        .map(|word| word.trim().to_owned())
+        .filter(|word| !word.is_empty() && word != "openid")
+        .collect())
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -322,6 +379,12 @@ pub enum ConfigError {
          authentication, or neither"
     )]
     HalfJitsiTokenAuth,
+    #[error(
+        "invalid configuration: oidc.{0} is missing or not valid; single sign-on needs \
+         oidc.issuer_url and oidc.redirect_url (absolute http(s) URLs) and oidc.client_id \
+         (docs/configuration.md)"
+    )]
+    InvalidOidc(&'static str),
     #[error("refusing to start: jitsi.app_secret must be at least 32 characters")]
     ShortJitsiSecret,
     #[error(
@@ -370,6 +433,7 @@ impl Settings {
     /// Refuses settings that are unsafe outside a developer machine.
     pub fn check(&self) -> Result<(), ConfigError> {
         self.check_cors()?;
+        self.check_oidc()?;
         self.check_keys()?;
         let secret = self.auth.jwt_secret.expose_secret();
         if self.environment == Environment::Production {
@@ -379,6 +443,33 @@ impl Settings {
             if secret.len() < 32 {
                 return Err(ConfigError::ShortSecret);
             }
+        }
+        Ok(())
+    }
+}
+
+impl Settings {
+    /// Single sign-on, when on: an issuer and a redirect URL that are URLs, and a client id.
+    fn check_oidc(&self) -> Result<(), ConfigError> {
+        let oidc = &self.oidc;
+        if !oidc.enabled() {
+            return Ok(());
+        }
+        let is_url = |url: &str| {
+            let url = url.trim();
+            (url.starts_with("https://") || url.starts_with("http://"))
+                && url
+                    .split_once("://")
+                    .is_some_and(|(_, rest)| !rest.is_empty())
+        };
+        if !is_url(&oidc.issuer_url) {
+            return Err(ConfigError::InvalidOidc("issuer_url"));
+        }
+        if !is_url(&oidc.redirect_url) {
+            return Err(ConfigError::InvalidOidc("redirect_url"));
+        }
+        if oidc.client_id.trim().is_empty() {
+            return Err(ConfigError::InvalidOidc("client_id"));
         }
         Ok(())
     }

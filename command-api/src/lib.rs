@@ -9,6 +9,7 @@ pub mod error;
 pub mod history;
 pub mod login_throttle;
 pub mod metrics;
+pub mod oidc;
 pub mod pipeline_watch;
 pub mod push;
 pub mod routes;

@@ -13,6 +13,7 @@ use crate::auth::JwtKeys;
 use crate::config::Settings;
 use crate::directory::QueueDirectory;
 use crate::login_throttle::LoginThrottle;
+use crate::oidc::Oidc;
 use crate::pipeline_watch::PipelineWatch;
 use crate::push::Hub;
 use crate::sessions::Sessions;
@@ -41,6 +42,8 @@ pub struct AppState {
     pub nats: async_nats::Client,
     /// Fans read-model change notices out to WebSocket clients (`push`).
     pub hub: Arc<Hub>,
+    /// Single sign-on; `None` when `[oidc]` is not configured.
+    pub oidc: Option<Arc<Oidc>>,
 }
 
 pub fn event_store<A: cqrs_es::Aggregate>(pool: &PgPool) -> PgStore<A> {
@@ -70,6 +73,7 @@ impl AppState {
         let floor = pg_floor(&pool, &settings);
         Self {
             keys: Arc::new(JwtKeys::new(&settings.auth)),
+            oidc: Oidc::new(&settings.oidc, &settings.auth).map(Arc::new),
             login_throttle: LoginThrottle::new(&settings.auth),
             sessions: Arc::default(),
             pipeline_watch: Arc::new(PipelineWatch::new(settings.pipeline.stall_after_s)),

@@ -27,6 +27,7 @@ pub mod paging;
 pub mod passwords;
 pub mod queries;
 pub mod queues;
+pub mod sso;
 pub mod users;
 
 /// The answer to every accepted command: the aggregate and its sequence after the command.
@@ -97,6 +98,7 @@ impl Modify for BearerAuth {
 pub fn api_router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(auth::router())
+        .merge(sso::router())
         .merge(calls::router())
         .merge(agents::router())
         .merge(queues::router())

@@ -19,6 +19,8 @@ mod leases;
 mod load;
 mod lockout;
 mod login;
+mod oidc;
+mod oidc_provider;
 mod openapi;
 mod operations;
 mod passwords;

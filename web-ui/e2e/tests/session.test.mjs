@@ -19,7 +19,7 @@ test('wrong credentials get a clear message', async () => {
   await page.goto(BASE_URL + '/login');
   await page.getByLabel('Email').fill('requester@example.com');
   await page.getByLabel('Password').fill('not-the-password');
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   await page.getByRole('alert').filter({ hasText: 'Wrong email or password.' }).waitFor();
   await shot(page, 'session-wrong-password');
   await context.close();
@@ -33,7 +33,7 @@ test('the session survives a reload and ends with sign-out', async () => {
   await page.getByRole('button', { name: 'Sign out' }).click();
   await page.getByText('You have signed out.').waitFor();
   await page.reload();
-  await page.getByRole('button', { name: 'Sign in' }).waitFor();
+  await page.getByRole('button', { name: 'Sign in', exact: true }).waitFor();
   await context.close();
 });
 

@@ -24,6 +24,40 @@ pub fn Login() -> Html {
     let password = use_state(String::new);
     let error = use_state(|| None::<String>);
     let busy = use_state(|| false);
+    let sso = use_state(|| false);
+
+    // Whether single sign-on is offered; and, back from it (`/#sso=<one-time code>`), the
+    // code exchanged for a session. The fragment is cleared first: the code is for one use.
+    {
+        let (api, session, error, busy, sso) = (
+            api.clone(),
+            session.clone(),
+            error.clone(),
+            busy.clone(),
+            sso.clone(),
+        );
+        use_effect_with((), move |_| {
+            let code = take_sso_code();
+            spawn_local(async move {
+                if let Some(code) = code {
+                    busy.set(true);
+                    match auth::finish_sso(&api, &code).await {
+                        Ok(answer) => session.dispatch(SessionAction::LoggedIn(answer)),
+                        Err(e) => error.set(Some(format!("Single sign-on failed: {e}"))),
+                    }
+                    busy.set(false);
+                }
+                if let Ok(config) = auth::config(&api).await {
+                    sso.set(config.sso);
+                }
+            });
+        });
+    }
+    let sso_login = Callback::from(|_: MouseEvent| {
+        if let Some(window) = web_sys::window() {
+            let _ = window.location().set_href(auth::SSO_LOGIN_PATH);
+        }
+    });
 
     let onsubmit = {
         let (email, password, error, busy) =
@@ -85,6 +119,12 @@ pub fn Login() -> Html {
                         { if *busy { "Signing in…" } else { "Sign in" } }
                     </button>
                 </form>
+                if *sso {
+                    <p class="muted sso-or">{ "or" }</p>
+                    <button type="button" id="sso-login" class="wide" disabled={*busy} onclick={sso_login}>
+                        { "Sign in with SSO" }
+                    </button>
+                }
                 <details class="demo">
                     <summary>{ "Demo accounts (local stack)" }</summary>
                     <p class="muted">{ "Password " }<code>{ "password123" }</code></p>
@@ -106,4 +146,16 @@ pub fn Login() -> Html {
             </div>
         </section>
     }
+}
+
+/// The one-time code of `#sso=<code>` in the address, removed from the address (and from
+/// the history entry) as it is read.
+fn take_sso_code() -> Option<String> {
+    let window = web_sys::window()?;
+    let hash = window.location().hash().ok()?;
+    let code = hash.strip_prefix("#sso=")?.to_owned();
+    if let Ok(history) = window.history() {
+        let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some("/"));
+    }
+    (!code.is_empty()).then_some(code)
 }

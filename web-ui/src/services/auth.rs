@@ -1,7 +1,8 @@
-//! `POST /api/auth/login`, `GET /api/auth/me`.
+//! `POST /api/auth/login`, `GET /api/auth/me`, `GET /api/auth/config` and the end of a
+//! single sign-on (`POST /api/auth/oidc/exchange`).
 
 use super::http::{Api, ApiError};
-use crate::types::{LoginRequest, LoginResponse, User};
+use crate::types::{AuthConfig, LoginRequest, LoginResponse, SsoExchange, User};
 
 pub async fn login(api: &Api, email: &str, password: &str) -> Result<LoginResponse, ApiError> {
     let body = LoginRequest {
@@ -13,4 +14,20 @@ pub async fn login(api: &Api, email: &str, password: &str) -> Result<LoginRespon
 
 pub async fn me(api: &Api) -> Result<User, ApiError> {
     api.get("/api/auth/me").await
+}
+
+/// How one may sign in here (whether single sign-on is configured).
+pub async fn config(api: &Api) -> Result<AuthConfig, ApiError> {
+    api.get("/api/auth/config").await
+}
+
+/// Where the browser goes to sign in with the identity provider.
+pub const SSO_LOGIN_PATH: &str = "/api/auth/oidc/login";
+
+/// Turns the one-time code of a single sign-on (`/#sso=...`) into a session.
+pub async fn finish_sso(api: &Api, code: &str) -> Result<LoginResponse, ApiError> {
+    let body = SsoExchange {
+        code: code.to_owned(),
+    };
+    api.post("/api/auth/oidc/exchange", &body).await
 }

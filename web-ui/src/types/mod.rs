@@ -53,6 +53,19 @@ pub struct User {
     pub role: Role,
 }
 
+/// `GET /api/auth/config`: how one may sign in.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
+pub struct AuthConfig {
+    #[serde(default)]
+    pub sso: bool,
+}
+
+/// `POST /api/auth/oidc/exchange`.
+#[derive(Clone, Debug, Serialize)]
+pub struct SsoExchange {
+    pub code: String,
+}
+
 #[derive(Clone, Debug, Serialize)]
 pub struct LoginRequest {
     pub email: String,
