@@ -197,6 +197,7 @@ async fn account_of(state: &AppState, identity: &Identity) -> Result<AuthUser, A
         email,
         name,
         role,
+        organisation_id: None,
     }
     .to_auth_user()?;
     let claimed: Vec<Role> = identity
