@@ -86,6 +86,10 @@ pub struct Claims {
     pub aud: String,
     /// The token's own id: logout revokes it by this id (see `sessions`).
     pub jti: Uuid,
+    /// A requester's organisation: whose calls they see. Accounts do not change
+    /// organisation, so the token may carry it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub org: Option<Uuid>,
 }
 
 /// `iss` of every access token.
@@ -160,6 +164,7 @@ impl JwtKeys {
             iss: ISSUER.to_owned(),
             aud: AUDIENCE.to_owned(),
             jti: Uuid::new_v4(),
+            org: user.organisation_id,
         })
     }
 
@@ -208,6 +213,9 @@ pub struct AuthUser {
     pub email: String,
     pub name: String,
     pub role: Role,
+    /// A requester's organisation, if they belong to one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub organisation_id: Option<Uuid>,
 }
 
 impl AuthUser {
@@ -265,6 +273,7 @@ impl FromRequestParts<AppState> for AuthUser {
             email: claims.email,
             name: claims.name,
             role: claims.role,
+            organisation_id: claims.org,
         })
     }
 }
@@ -340,6 +349,7 @@ impl ApiKeyPrincipal {
             email: String::new(),
             name: self.name.clone(),
             role: Role::Requester,
+            organisation_id: None,
         }
     }
 }
@@ -558,6 +568,7 @@ mod tests {
 
     fn someone() -> AuthUser {
         AuthUser {
+            organisation_id: None,
             id: UserId(Uuid::now_v7()),
             email: "a@example.com".into(),
             name: "A".into(),
@@ -593,6 +604,7 @@ mod tests {
         assert_eq!(default.current_kid(), "default");
         let settings = auth_with(&[]);
         let claims = Claims {
+            org: Default::default(),
             sub: Uuid::now_v7(),
             email: "a@example.com".into(),
             name: "A".into(),

@@ -123,6 +123,7 @@ impl UserRecord {
             email: self.email.clone(),
             name: self.name.clone(),
             role: Role::parse(&self.role).map_err(|e| ApiError::internal(&e))?,
+            organisation_id: self.organisation_id,
         })
     }
 }
@@ -144,15 +145,4 @@ pub async fn find_agent_user(pool: &PgPool, id: Uuid) -> Result<UserRecord, ApiE
         .ok_or_else(|| {
             ApiError::not_found("agent_not_found", format!("no interpreter has id {id}"))
         })
-}
-
-/// The organisation of the account `id`, if it has one (a requester's).
-pub async fn organisation_of(pool: &PgPool, id: Uuid) -> Result<Option<Uuid>, ApiError> {
-    Ok(
-        sqlx::query_scalar("SELECT organisation_id FROM users WHERE id = $1")
-            .bind(id)
-            .fetch_optional(pool)
-            .await?
-            .flatten(),
-    )
 }

@@ -199,6 +199,8 @@ impl Drop for ClientGuard {
 pub struct Listener {
     pub id: Uuid,
     pub role: Role,
+    /// A requester's organisation: they hear of its calls.
+    pub organisation_id: Option<Uuid>,
 }
 
 impl Listener {
@@ -214,7 +216,12 @@ impl Listener {
                 ViewKind::Agent => notice.audience.agent_id == me || notice.id == self.id,
                 ViewKind::Queue => false,
             },
-            Role::Requester => notice.kind == ViewKind::Call && notice.audience.requester_id == me,
+            Role::Requester => {
+                notice.kind == ViewKind::Call
+                    && (notice.audience.requester_id == me
+                        || (self.organisation_id.is_some()
+                            && notice.audience.organisation_id == self.organisation_id))
+            }
         }
     }
 }
@@ -412,6 +419,7 @@ async fn session(socket: WebSocket, state: AppState, query_token: Option<String>
         }
     };
     let listener = Listener {
+        organisation_id: claims.org,
         id: claims.sub,
         role: claims.role,
     };
@@ -564,6 +572,7 @@ mod tests {
             id,
             data: json!({"call_id": id, "status": "offered", "note": "é \"quoted\"", "n": [1, 2.5]}),
             audience: Audience {
+                organisation_id: None,
                 agent_id: Some(agent),
                 requester_id: None,
                 released_agent_id: None,
@@ -588,6 +597,7 @@ mod tests {
             kind: ViewKind::Call,
             id: Uuid::new_v4(),
             audience: Audience {
+                organisation_id: None,
                 agent_id: Some(kept),
                 requester_id: None,
                 released_agent_id: Some(released),
@@ -595,6 +605,7 @@ mod tests {
             text: Utf8Bytes::from_static("{}"),
         };
         let agent = |id| Listener {
+            organisation_id: None,
             id,
             role: Role::Agent,
         };

@@ -227,15 +227,20 @@ impl QueueConfig {
     /// Whether this queue serves `request`: its language pair (see `source_language`),
     /// modality and specialty.
     pub fn serves_request(&self, request: &CallRequest) -> bool {
-        let pair = match &self.source_language {
-            None => self.languages.contains(&request.language),
-            Some(source) => {
-                (&request.source_language == source && self.languages.contains(&request.language))
-                    || (&request.language == source
-                        && self.languages.contains(&request.source_language))
+        self.serves_languages(&request.source_language, &request.language)
+            && self.serves_target(request.modality, request.specialty)
+    }
+
+    /// Whether this queue serves a call from `source` into `language`: by `language`
+    /// alone, or for a pair queue, by the pair in either direction.
+    pub fn serves_languages(&self, source: &LanguageCode, language: &LanguageCode) -> bool {
+        match &self.source_language {
+            None => self.languages.contains(language),
+            Some(ours) => {
+                (source == ours && self.languages.contains(language))
+                    || (language == ours && self.languages.contains(source))
             }
-        };
-        pair && self.serves_target(request.modality, request.specialty)
+        }
     }
 
     fn serves_target(&self, modality: Modality, specialty: Option<Specialty>) -> bool {

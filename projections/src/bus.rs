@@ -131,6 +131,9 @@ pub struct Audience {
     pub agent_id: Option<Uuid>,
     /// The requester whose call it is.
     pub requester_id: Option<Uuid>,
+    /// The requester's organisation, whose requesters all see the call.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub organisation_id: Option<Uuid>,
     /// An interpreter the change releases from the call (an offer declined, expired or
     /// withdrawn; a call handed on, whose new interpreter's `CallAccepted` follows the
     /// `CallTransferred`) while `agent_id` names another: they hear of it too, so a client

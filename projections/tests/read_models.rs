@@ -414,6 +414,7 @@ async fn notices_carry_kind_seq_and_audience() {
     assert_eq!(
         agent[0].change.audience,
         Audience {
+            organisation_id: None,
             agent_id: Some(a.as_uuid()),
             requester_id: None,
             released_agent_id: None,
@@ -430,6 +431,7 @@ async fn notices_carry_kind_seq_and_audience() {
     assert_eq!(
         call[0].change.audience,
         Audience {
+            organisation_id: None,
             agent_id: None,
             requester_id: Some(r.as_uuid()),
             released_agent_id: None,
@@ -444,6 +446,7 @@ async fn notices_carry_kind_seq_and_audience() {
     assert_eq!(
         offer[0].change.audience,
         Audience {
+            organisation_id: None,
             agent_id: Some(a.as_uuid()),
             requester_id: None,
             released_agent_id: None,
@@ -455,6 +458,7 @@ async fn notices_carry_kind_seq_and_audience() {
     assert_eq!(
         offer[1].change.audience,
         Audience {
+            organisation_id: None,
             agent_id: Some(a.as_uuid()),
             requester_id: Some(r.as_uuid()),
             released_agent_id: None,
@@ -466,6 +470,7 @@ async fn notices_carry_kind_seq_and_audience() {
     assert_eq!(
         decline[0].change.audience,
         Audience {
+            organisation_id: None,
             agent_id: Some(a.as_uuid()),
             requester_id: Some(r.as_uuid()),
             released_agent_id: None,
@@ -480,6 +485,7 @@ async fn notices_carry_kind_seq_and_audience() {
     assert_eq!(
         accept[0].change.audience,
         Audience {
+            organisation_id: None,
             agent_id: Some(a.as_uuid()),
             requester_id: Some(r.as_uuid()),
             released_agent_id: None,

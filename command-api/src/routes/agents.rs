@@ -3,6 +3,7 @@
 use axum::extract::State;
 use domain::agent::AgentCommand;
 use domain::ids::AgentId;
+use domain::matching::{AgentProfile, LanguagePair, Tag};
 use domain::values::{
     AgentStatus, LanguageCode, LanguageSkill, Modality, Proficiency, Skills, Specialty, ValueError,
 };
@@ -24,6 +25,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(set_my_status))
         .routes(routes!(set_agent_status))
         .routes(routes!(set_agent_skills))
+        .routes(routes!(set_agent_profile))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -94,18 +96,39 @@ pub struct SkillsBody {
     pub specialties: Vec<String>,
     /// At least one of `video`, `audio`.
     pub modalities: Vec<String>,
+    /// Pairs of any two languages, either direction serving (`languages` are pairs with
+    /// English).
+    #[serde(default)]
+    pub pairs: Vec<LanguagePairBody>,
+    /// Words such as `court`, `medical`.
+    #[serde(default)]
+    #[schema(max_items = 20)]
+    pub certifications: Vec<String>,
 }
 
-/// How many languages one interpreter's skills list.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LanguagePairBody {
+    /// ISO 639 code.
+    pub from: String,
+    /// ISO 639 code.
+    pub to: String,
+    /// 1 (basic) to 5 (native / certified).
+    pub proficiency: i64,
+}
+
+/// How many languages and pairs one interpreter's skills list, together.
 pub const SKILL_LANGUAGES: std::ops::RangeInclusive<usize> = 1..=50;
+/// Most certifications one interpreter holds.
+pub const MAX_CERTIFICATIONS: usize = 20;
 
 impl SkillsBody {
     fn parse(&self) -> Result<Skills, ValueError> {
-        if !SKILL_LANGUAGES.contains(&self.languages.len()) {
+        if !SKILL_LANGUAGES.contains(&(self.languages.len() + self.pairs.len())) {
             return Err(ValueError::new(
                 "languages",
                 format!(
-                    "give {} to {} languages",
+                    "give {} to {} languages and pairs together",
                     SKILL_LANGUAGES.start(),
                     SKILL_LANGUAGES.end()
                 ),
@@ -134,8 +157,73 @@ impl SkillsBody {
             .iter()
             .map(|m| Modality::parse(m))
             .collect::<Result<Vec<_>, _>>()?;
-        Skills::new(languages, specialties, modalities)
+        if self.certifications.len() > MAX_CERTIFICATIONS {
+            return Err(ValueError::new(
+                "certifications",
+                format!("at most {MAX_CERTIFICATIONS}"),
+            ));
+        }
+        let pairs = self
+            .pairs
+            .iter()
+            .map(|p| {
+                let code = |raw: &str| {
+                    LanguageCode::parse(raw).map_err(|e| ValueError::new("pairs", e.message))
+                };
+                Ok(LanguagePair {
+                    from: code(&p.from)?,
+                    to: code(&p.to)?,
+                    proficiency: Proficiency::parse(p.proficiency)?,
+                })
+            })
+            .collect::<Result<Vec<_>, ValueError>>()?;
+        let certifications = Tag::parse_set("certifications", &self.certifications)?;
+        Ok(Skills::new(languages, specialties, modalities)?
+            .with_pairs(pairs)?
+            .with_certifications(certifications))
     }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProfileBody {
+    /// A word such as `female`, `male`, `nonbinary`; left out or null: not stated.
+    #[schema(max_length = 32)]
+    pub gender: Option<String>,
+}
+
+/// Sets what an interpreter's profile says beyond skills (admin): requests may require a
+/// gender. Stored as `AgentProfileSet`.
+#[utoipa::path(put, path = "/api/agents/{id}/profile", tag = "agents", security(("bearer" = [])), request_body = ProfileBody,
+    params(("id" = Uuid, Path, description = "interpreter (user) id")),
+    responses((status = 202, body = super::Accepted), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn set_agent_profile(
+    ctx: CommandContext,
+    State(state): State<AppState>,
+    Path(id): Path<Uuid>,
+    Json(body): Json<ProfileBody>,
+) -> AcceptedResponse {
+    ctx.user.require(&[Role::Admin])?;
+    let profile = AgentProfile {
+        gender: body
+            .gender
+            .as_deref()
+            .map(|g| Tag::parse("gender", g))
+            .transpose()?,
+    };
+    find_agent_user(&state.pool, id).await?;
+    let agent_id = AgentId(id);
+    let command = AgentCommand::SetProfile {
+        agent_id,
+        profile,
+        at: ctx.at,
+    };
+    let committed = state
+        .floor
+        .agent(agent_id, command, &ctx.metadata())
+        .await?;
+    accepted(id, committed.version)
 }
 
 /// Replaces an interpreter's skills (admin).

@@ -18,7 +18,7 @@ use uuid::Uuid;
 use super::{AcceptedResponse, accepted};
 use crate::auth::Role;
 use crate::context::CommandContext;
-use crate::directory::{choose_queue, find_agent_user, organisation_of};
+use crate::directory::{choose_queue, find_agent_user};
 use crate::error::{ApiError, ErrorBody, Json, Path};
 use crate::state::AppState;
 
@@ -134,9 +134,7 @@ async fn request_call(
     let queue = choose_queue(&queues, &request);
     let call_id = CallId(Uuid::now_v7());
     let command = CallCommand::Request {
-        organisation_id: organisation_of(&state.pool, ctx.user.id.as_uuid())
-            .await?
-            .map(OrganisationId),
+        organisation_id: ctx.user.organisation_id.map(OrganisationId),
         call_id,
         requester_id: ctx.user.id,
         request,
@@ -200,6 +198,8 @@ async fn offer_call(
         }
     };
     find_agent_user(&state.pool, body.agent_id).await?;
+    let (call, _) = state.floor.load_call(CallId(id)).await?;
+    refuse_banned(&state, call.organisation_id, AgentId(body.agent_id)).await?;
     let committed = state
         .floor
         .offer(
@@ -211,6 +211,26 @@ async fn offer_call(
         )
         .await?;
     accepted(id, committed.version)
+}
+
+/// 409 `agent_banned` when the call's organisation bans `agent`: no one, not even a
+/// supervisor, hands such a call to them.
+async fn refuse_banned(
+    state: &AppState,
+    organisation: Option<OrganisationId>,
+    agent: AgentId,
+) -> Result<(), ApiError> {
+    let Some(organisation) = organisation else {
+        return Ok(());
+    };
+    let (organisation, _) = super::organisations::load(state, organisation.as_uuid()).await?;
+    if organisation.policy.banned_agent_ids.contains(&agent) {
+        return Err(ApiError::conflict(
+            "agent_banned",
+            format!("the call's organisation bans interpreter {agent}"),
+        ));
+    }
+    Ok(())
 }
 
 /// Generates a handler for a call action taken by the call's interpreter with no body.
@@ -321,7 +341,7 @@ async fn transfer_call(
             // A queue of another language has no interpreter for this caller: the call
             // would only wait there until the transfer failed.
             if let Some(request) = &call.request
-                && !config.languages.contains(&request.language)
+                && !config.serves_languages(&request.source_language, &request.language)
             {
                 return Err(ApiError::unprocessable(
                     "language_mismatch",
@@ -339,6 +359,7 @@ async fn transfer_call(
                 .map_err(|_| {
                     ApiError::unprocessable("unknown_agent", format!("no interpreter {agent}"))
                 })?;
+            refuse_banned(&state, call.organisation_id, agent).await?;
             call.queue_id
         }
     };

@@ -174,13 +174,13 @@ async fn account_of(state: &AppState, identity: &Identity) -> Result<AuthUser, A
             ));
         }
     };
-    let row: Option<(Uuid, String, String, String, bool)> = sqlx::query_as(
-        "SELECT id, email, name, role, disabled_at IS NOT NULL FROM users WHERE email = $1",
+    let row: Option<(Uuid, String, String, String, bool, Option<Uuid>)> = sqlx::query_as(
+        "SELECT id, email, name, role, disabled_at IS NOT NULL, organisation_id FROM users WHERE email = $1",
     )
     .bind(email.as_str())
     .fetch_optional(&state.pool)
     .await?;
-    let Some((id, email, name, role, disabled)) = row else {
+    let Some((id, email, name, role, disabled, organisation_id)) = row else {
         return Err(refuse(
             "sso_unknown_user",
             format!("no Parley account has the email {email}; an admin creates accounts"),
@@ -197,7 +197,7 @@ async fn account_of(state: &AppState, identity: &Identity) -> Result<AuthUser, A
         email,
         name,
         role,
-        organisation_id: None,
+        organisation_id,
     }
     .to_auth_user()?;
     let claimed: Vec<Role> = identity

@@ -326,6 +326,7 @@ impl TestApp {
         self.state
             .keys
             .sign(&command_api::auth::Claims {
+                org: Default::default(),
                 sub: demo_user_id(email),
                 email: email.to_owned(),
                 name: email.to_owned(),

@@ -63,6 +63,7 @@ async fn an_expired_token_is_refused_with_token_expired() {
         .state
         .keys
         .sign(&Claims {
+            org: Default::default(),
             sub: session.id,
             email: "admin@example.com".into(),
             name: "Ada Admin".into(),

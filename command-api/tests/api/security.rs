@@ -33,6 +33,7 @@ fn keys_with(app: &TestApp, keys: Vec<SigningKey>) -> JwtKeys {
 fn admin_claims() -> Claims {
     let now = Utc::now().timestamp();
     Claims {
+        org: Default::default(),
         sub: demo_user_id(demo_email(Role::Admin)),
         email: demo_email(Role::Admin).to_owned(),
         name: "Ada Admin".to_owned(),

@@ -18,6 +18,7 @@ fn agent_claims() -> Claims {
     let now = Utc::now().timestamp();
     let email = demo_email(Role::Agent);
     Claims {
+        org: Default::default(),
         sub: demo_user_id(email),
         email: email.to_owned(),
         name: email.to_owned(),

@@ -299,6 +299,7 @@ async fn apply(
         seq,
         data,
         Audience {
+            organisation_id: None,
             agent_id: Some(agent_id),
             requester_id: None,
             released_agent_id: None,

@@ -596,6 +596,7 @@ async fn fold(
                 seq,
                 data.clone(),
                 Audience {
+                    organisation_id: None,
                     agent_id: Some(agent_id.as_uuid()),
                     requester_id: None,
                     released_agent_id: None,
@@ -607,6 +608,7 @@ async fn fold(
             Audience {
                 agent_id,
                 requester_id: Some(row.requester_id),
+                organisation_id: row.organisation_id,
                 released_agent_id: concerned
                     .or(before)
                     .filter(|released| Some(*released) != agent_id),

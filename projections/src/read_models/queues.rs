@@ -31,6 +31,10 @@ pub struct QueueRow {
     pub service_level_s: i32,
     /// Empty: every interpreter with the right skills.
     pub members: Vec<Uuid>,
+    /// A pair queue's other language (`QueueConfig::source_language`).
+    pub source_language: Option<String>,
+    /// The widening steps, as `QueueConfig` holds them.
+    pub widening: serde_json::Value,
     pub seq: i64,
 }
 
@@ -51,6 +55,11 @@ impl QueueRow {
         self.overflow_queue_id = config.overflow_queue_id.map(|q| q.as_uuid());
         self.wrap_up_s = support::int(config.wrap_up_s.into());
         self.service_level_s = support::int(config.service_level_s.into());
+        self.source_language = config
+            .source_language
+            .as_ref()
+            .map(|l| l.as_str().to_owned());
+        self.widening = serde_json::to_value(&config.widening).unwrap_or_default();
     }
 
     fn new(queue_id: Uuid, config: &QueueConfig, seq: i64) -> Self {
@@ -68,6 +77,8 @@ impl QueueRow {
             wrap_up_s: 0,
             service_level_s: 0,
             members: Vec::new(),
+            source_language: None,
+            widening: serde_json::Value::Array(Vec::new()),
             seq,
         };
         row.configure(config);
@@ -92,8 +103,16 @@ CREATE TABLE queues (
     wrap_up_s         int NOT NULL,
     service_level_s   int NOT NULL,
     members           uuid[] NOT NULL DEFAULT '{}',
+    source_language   text,
+    widening          jsonb NOT NULL DEFAULT '[]',
     seq               bigint NOT NULL
 );
+";
+
+/// What a schema made before pair queues and widening lacks.
+const UPGRADE: &str = r"
+ALTER TABLE queues ADD COLUMN IF NOT EXISTS source_language text;
+ALTER TABLE queues ADD COLUMN IF NOT EXISTS widening jsonb NOT NULL DEFAULT '[]';
 ";
 
 impl Projection for Queues {
@@ -103,6 +122,10 @@ impl Projection for Queues {
 
     fn schema_sql(&self) -> &'static str {
         SCHEMA
+    }
+
+    fn upgrade_sql(&self) -> &'static str {
+        UPGRADE
     }
 
     fn apply<'a>(

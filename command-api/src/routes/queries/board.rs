@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use axum::extract::State;
 use axum::http::HeaderMap;
 use chrono::{DateTime, Utc};
-use domain::values::AgentStatus;
+use domain::values::{AgentStatus, LanguageCode, Skills};
 use serde::{Deserialize, Serialize};
 use sqlx::{FromRow, PgPool};
 use utoipa::{IntoParams, ToSchema};
@@ -41,6 +41,7 @@ struct QueueRow {
     wrap_up_s: i64,
     service_level_s: i64,
     members: Vec<Uuid>,
+    source_language: Option<String>,
     seq: i64,
 }
 
@@ -60,7 +61,19 @@ struct AgentSkillRow {
     activity: String,
     languages: Vec<String>,
     modalities: Vec<String>,
+    /// `[{from, to, proficiency}]`, as `Skills::pairs`.
+    pairs: serde_json::Value,
     seq: i64,
+}
+
+impl AgentSkillRow {
+    /// The pairs as skills (languages with English are in `languages`).
+    fn skills(&self) -> Skills {
+        Skills {
+            pairs: serde_json::from_value(self.pairs.clone()).unwrap_or_default(),
+            ..Skills::default()
+        }
+    }
 }
 
 #[derive(Debug, Default, FromRow)]
@@ -93,6 +106,11 @@ pub struct QueueBoard {
     pub precedence: i64,
     /// Interpreters allowed to take its calls; empty: everyone with the skills.
     pub members: Vec<Uuid>,
+    /// A pair queue's other language: it serves `source_language` ↔ each of `languages`.
+    pub source_language: Option<String>,
+    /// Steps that relax the pool as a call waits.
+    #[schema(value_type = Vec<Object>)]
+    pub widening: Vec<domain::matching::WideningStep>,
     /// Calls queued or ringing in it now.
     pub waiting: i64,
     /// Seconds the longest-waiting of those has been queued; 0 with none.
@@ -127,11 +145,28 @@ pub struct QueueBoard {
 }
 
 impl QueueRow {
+    /// Whether `agent` could take this queue's calls: a language of it (for a pair queue,
+    /// a pair of `source` with one of its languages), its modality, its membership.
     fn is_eligible(&self, agent: &AgentSkillRow) -> bool {
-        agent
-            .languages
-            .iter()
-            .any(|language| self.languages.contains(language))
+        let source = self
+            .source_language
+            .as_deref()
+            .and_then(|l| LanguageCode::parse(l).ok());
+        let speaks = match &source {
+            None => agent
+                .languages
+                .iter()
+                .any(|language| self.languages.contains(language)),
+            Some(source) => self.languages.iter().any(|language| {
+                LanguageCode::parse(language).is_ok_and(|language| {
+                    agent
+                        .skills()
+                        .proficiency_between(source, &language)
+                        .is_some()
+                })
+            }),
+        };
+        speaks
             && self
                 .modality
                 .as_ref()
@@ -144,12 +179,12 @@ const QUEUE_SELECT: &str = "SELECT queue_id, name::text AS name, languages::text
         modality::text AS modality, strategy::text AS strategy, min_proficiency::int8 AS min_proficiency, \
         ring_timeout_s::int8 AS ring_timeout_s, max_wait_s::int8 AS max_wait_s, overflow_queue_id, \
         wrap_up_s::int8 AS wrap_up_s, service_level_s::int8 AS service_level_s, \
-        coalesce(members, '{}')::uuid[] AS members, seq::int8 AS seq \
+        coalesce(members, '{}')::uuid[] AS members, source_language, seq::int8 AS seq \
      FROM read_queues.queues";
 
 const AGENT_SKILLS_SELECT: &str = "SELECT agent_id, status::text AS status, activity::text AS activity, \
         coalesce(languages, '{}')::text[] AS languages, coalesce(modalities, '{}')::text[] AS modalities, \
-        seq::int8 AS seq \
+        coalesce(pairs, '[]'::jsonb) AS pairs, seq::int8 AS seq \
      FROM read_agents.agents";
 
 const TODAY_SELECT: &str = "SELECT key, coalesce(sum(offered), 0)::int8 AS offered, \
@@ -178,7 +213,7 @@ pub(super) async fn estimated_wait_behind(
     // Only whom the estimate counts: available interpreters of the queue's languages, not
     // every interpreter ever created.
     let agents: Vec<AgentSkillRow> = sqlx::query_as(&format!(
-        "{AGENT_SKILLS_SELECT} WHERE status = $1 AND languages && $2"
+        "{AGENT_SKILLS_SELECT} WHERE status = $1 AND (languages && $2 OR pairs <> '[]'::jsonb)"
     ))
     .bind(AgentStatus::Available.as_str())
     .bind(&queue.languages)
@@ -266,6 +301,7 @@ async fn queue_board(
                 }
             }
             let (mut available, mut staffed, mut wrap_up, mut on_break) = (0, 0, 0, 0);
+            let config = configs.get(&domain::QueueId(queue.queue_id));
             for agent in agents.iter().filter(|a| queue.is_eligible(a)) {
                 seq = seq.max(agent.seq);
                 let is_available = agent.status == "available";
@@ -296,9 +332,11 @@ async fn queue_board(
                 overflow_queue_id: queue.overflow_queue_id,
                 wrap_up_s: queue.wrap_up_s,
                 service_level_s: queue.service_level_s,
-                precedence: configs
-                    .get(&domain::QueueId(queue.queue_id))
-                    .map_or(0, |config| i64::from(config.precedence)),
+                precedence: config.map_or(0, |config| i64::from(config.precedence)),
+                source_language: config
+                    .and_then(|c| c.source_language.as_ref())
+                    .map(|l| l.as_str().to_owned()),
+                widening: config.map_or_else(Vec::new, |c| c.widening.clone()),
                 members: queue.members,
                 waiting,
                 longest_wait_s: oldest.map_or(0, |t| (now - t).num_seconds().max(0)),
@@ -349,6 +387,11 @@ pub struct AgentBoard {
     pub proficiency: serde_json::Value,
     pub specialties: Vec<String>,
     pub modalities: Vec<String>,
+    /// Pairs beyond English: `[{from, to, proficiency}]`, either direction serving.
+    #[schema(value_type = Vec<Object>)]
+    pub pairs: serde_json::Value,
+    pub certifications: Vec<String>,
+    pub gender: Option<String>,
     /// When they last became free to take a call (`domain::idle`, the definition the
     /// router orders longest-idle by); `null` while not available or busy with a call.
     pub idle_since: Option<DateTime<Utc>>,
@@ -414,6 +457,8 @@ async fn agent_board(
                 CASE WHEN a.calls_today_date = $1 THEN coalesce(a.calls_today, 0) ELSE 0 END::int8 AS calls_today, \
                 coalesce(a.languages, '{}')::text[] AS languages, coalesce(a.proficiency::jsonb, '{}') AS proficiency, \
                 coalesce(a.specialties, '{}')::text[] AS specialties, coalesce(a.modalities, '{}')::text[] AS modalities, \
+                coalesce(a.pairs, '[]'::jsonb) AS pairs, coalesce(a.certifications, '{}')::text[] AS certifications, \
+                a.gender, \
                 a.idle_since, coalesce(a.missed_offers_in_row, 0)::int8 AS missed_offers_in_row, \
                 a.presence_lost_at, a.seq::int8 AS seq \
          FROM read_agents.agents a LEFT JOIN public.users u ON u.id = a.agent_id \

@@ -114,7 +114,8 @@ fn every_call() -> QueryBuilder<'static, Postgres> {
 /// The calls the caller may see, with the columns of [`CallView`], ready for more `AND`
 /// clauses, and the column pair the list orders and pages by.
 ///
-/// Floor staff see every call, a requester their own. An interpreter sees the calls that
+/// Floor staff see every call, a requester their organisation's (or, without one, their
+/// own). An interpreter sees the calls that
 /// ring for them and the calls they answered, even after handing them on: their rows of
 /// `read_calls.call_agents`, which the `calls` projection keeps. Their page is an index
 /// scan of those rows, newest first, however many calls the floor has handled.
@@ -129,11 +130,15 @@ fn visible_calls(user: &AuthUser) -> (QueryBuilder<'static, Postgres>, &'static 
             query.push_bind(user.id.as_uuid());
             (query, "v")
         }
+        // A requester of an organisation sees its calls; one without (an API key), their own.
         Role::Requester => {
             let mut query = QueryBuilder::new(format!(
-                "{CALL_COLUMNS} FROM read_calls.calls c{CALL_NAMES} WHERE c.requester_id = "
+                "{CALL_COLUMNS} FROM read_calls.calls c{CALL_NAMES} WHERE "
             ));
-            query.push_bind(user.id.as_uuid());
+            match user.organisation_id {
+                Some(organisation) => query.push("c.organisation_id = ").push_bind(organisation),
+                None => query.push("c.requester_id = ").push_bind(user.id.as_uuid()),
+            };
             (query, "c")
         }
     }
