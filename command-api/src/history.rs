@@ -144,10 +144,12 @@ pub async fn fill_read_models(
     // rows added later refer to these calls only, whatever the tables held before.
     let (stored, history): (i64, i64) = sqlx::query_as(
         "WITH new_calls AS ( \
-           INSERT INTO read_calls.calls (call_id, requester_id, language, source_language, modality, priority, \
+           INSERT INTO read_calls.calls (call_id, requester_id, organisation_id, language, source_language, \
+                                         modality, priority, \
                                          status, queue_id, agent_id, requested_at, queued_at, answered_at, \
                                          ended_at, wrapped_up_at, outcome, wait_s, talk_s, hold_s, wrap_up_s, seq) \
-           SELECT gen_random_uuid(), CASE WHEN g % 10 = 0 THEN $3 ELSE gen_random_uuid() END, 'es', 'en', \
+           SELECT gen_random_uuid(), CASE WHEN g % 10 = 0 THEN $3 ELSE gen_random_uuid() END, \
+                  CASE WHEN g % 10 = 0 THEN (SELECT organisation_id FROM users WHERE id = $3) END, 'es', 'en', \
                   'video', 'normal', 'wrapped_up', $2, ($4::uuid[])[1 + g % cardinality($4::uuid[])], \
                   at, at, at, at, at, 'answered', 5, 300, 0, 20, g \
              FROM generate_series(1, $1) AS g, LATERAL (SELECT $5 - g * interval '1 second' AS at) AS t \

@@ -99,9 +99,10 @@ async fn the_main_paths_cost_the_same_on_a_store_of_a_million_events() {
     let waiting = Uuid::new_v4();
     sqlx::query(
         "WITH call AS ( \
-           INSERT INTO read_calls.calls (call_id, requester_id, language, source_language, modality, \
-                                         priority, status, queue_id, requested_at, queued_at, seq) \
-           VALUES ($1, $2, 'es', 'en', 'video', 'normal', 'queued', $3, now(), now(), 1)) \
+           INSERT INTO read_calls.calls (call_id, requester_id, organisation_id, language, source_language, \
+                                         modality, priority, status, queue_id, requested_at, queued_at, seq) \
+           VALUES ($1, $2, (SELECT organisation_id FROM users WHERE id = $2), 'es', 'en', 'video', \
+                   'normal', 'queued', $3, now(), now(), 1)) \
          INSERT INTO read_history.events (call_id, seq, call_sequence, event_type, event_version, at, \
                                           recorded_at, actor, data) \
          SELECT $1, s, s, (ARRAY['CallRequested', 'CallQueued'])[s], '1', now(), now(), '{}', '{}' \

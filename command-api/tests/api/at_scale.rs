@@ -40,9 +40,10 @@ async fn a_page_of_the_call_list_costs_the_same_with_300_000_calls_held() {
     let empty_interpreter = time_pages(&interpreter).await;
 
     sqlx::query(
-        "INSERT INTO read_calls.calls (call_id, requester_id, language, source_language, modality, \
-                                       priority, status, requested_at, seq) \
-         SELECT gen_random_uuid(), CASE WHEN g % 10 = 0 THEN $1 ELSE gen_random_uuid() END, 'es', 'en', \
+        "INSERT INTO read_calls.calls (call_id, requester_id, organisation_id, language, source_language, \
+                                       modality, priority, status, requested_at, seq) \
+         SELECT gen_random_uuid(), CASE WHEN g % 10 = 0 THEN $1 ELSE gen_random_uuid() END, \
+                CASE WHEN g % 10 = 0 THEN (SELECT organisation_id FROM users WHERE id = $1) END, 'es', 'en', \
                 'video', 'normal', 'wrapped_up', now() - g * interval '1 second', g \
            FROM generate_series(1, 300000) AS g",
     )
@@ -103,9 +104,10 @@ async fn a_waiting_calls_place_and_estimate_cost_the_same_with_a_long_history() 
     let queue = demo_queue_id("es-general").as_uuid();
     let call = Uuid::new_v4();
     sqlx::query(
-        "INSERT INTO read_calls.calls (call_id, requester_id, language, source_language, modality, \
-                                       priority, status, queue_id, requested_at, queued_at, seq) \
-         VALUES ($1, $2, 'es', 'en', 'video', 'normal', 'queued', $3, now(), now(), 1)",
+        "INSERT INTO read_calls.calls (call_id, requester_id, organisation_id, language, source_language, \
+                                       modality, priority, status, queue_id, requested_at, queued_at, seq) \
+         VALUES ($1, $2, (SELECT organisation_id FROM users WHERE id = $2), 'es', 'en', 'video', \
+                 'normal', 'queued', $3, now(), now(), 1)",
     )
     .bind(call)
     .bind(requester.id)

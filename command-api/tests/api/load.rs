@@ -63,6 +63,8 @@ async fn busy_floor(shape: Shape) -> (TestApp, Pipeline) {
             "min_proficiency": queue["min_proficiency"],
             "overflow_queue_id": queue["overflow_queue_id"],
             "service_level_s": queue["service_level_s"],
+            "source_language": queue["source_language"],
+            "widening": queue["widening"],
             "ring_timeout_s": shape.ring_timeout_s,
             "max_wait_s": shape.max_wait_s,
             "wrap_up_s": 1,

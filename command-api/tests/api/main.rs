@@ -19,6 +19,7 @@ mod leases;
 mod load;
 mod lockout;
 mod login;
+mod matching;
 mod oidc;
 mod oidc_provider;
 mod openapi;

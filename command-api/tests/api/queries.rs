@@ -98,6 +98,15 @@ async fn insert_call(
     for (key, value) in extra.as_object().expect("an object") {
         row[key] = value.clone();
     }
+    // As `CallRequested` carries it: the requester's organisation, whose requesters see it.
+    let organisation: Option<Uuid> =
+        sqlx::query_scalar("SELECT organisation_id FROM users WHERE id = $1")
+            .bind(requester)
+            .fetch_optional(pool)
+            .await
+            .expect("a user lookup")
+            .flatten();
+    row["organisation_id"] = json!(organisation);
     // What the `calls` projection keeps beside the row: who may see the call.
     for (column, answered) in [("agent_id", true), ("offered_to", false)] {
         if let Some(agent) = row.get(column).filter(|agent| !agent.is_null()) {

@@ -86,6 +86,10 @@ pub struct CallView {
     pub rating_comment: Option<String>,
     pub transfers: i64,
     pub overflows: i64,
+    /// The requester's organisation.
+    pub organisation_id: Option<Uuid>,
+    /// Widening steps taken in its current queue: "widened to step 2".
+    pub widening_step: i64,
     pub seq: i64,
 }
 
@@ -97,7 +101,8 @@ const CALL_COLUMNS: &str = "SELECT c.call_id AS id, c.status::text AS status, c.
        c.talk_s::int8 AS talk_s, c.hold_s::int8 AS hold_s, c.wrap_up_s::int8 AS wrap_up_s, \
        c.disposition::text AS disposition, c.notes::text AS notes, c.stars::int8 AS stars, \
        c.rating_comment::text AS rating_comment, coalesce(c.transfers, 0)::int8 AS transfers, \
-       coalesce(c.overflows, 0)::int8 AS overflows, c.seq::int8 AS seq";
+       coalesce(c.overflows, 0)::int8 AS overflows, c.organisation_id, \
+       coalesce(c.widening_step, 0)::int8 AS widening_step, c.seq::int8 AS seq";
 
 /// The joins that name the requester, the interpreter and the queue.
 const CALL_NAMES: &str = " LEFT JOIN public.users ru ON ru.id = c.requester_id \
