@@ -88,6 +88,18 @@ impl Floor {
         }
     }
 
+    /// `GET /api/calls/{call}/routing?agent_id=` as the admin.
+    async fn routing(&self, call: Uuid, agent: &Session) -> Value {
+        self.app
+            .get(
+                &format!("/api/calls/{call}/routing?agent_id={}", agent.id),
+                &self.admin,
+            )
+            .await
+            .expect(200)
+            .body
+    }
+
     async fn set_policy(&self, organisation: Uuid, by: &Session, policy: Value) {
         self.app
             .put(
@@ -147,6 +159,15 @@ async fn a_banned_interpreter_is_never_offered_the_organisations_calls_even_when
     floor
         .until_offered(call, &floor.agent2, Duration::from_secs(5))
         .await;
+    let why = floor.routing(call, &floor.agent1).await;
+    assert_eq!(why["offered"], false, "{why}");
+    assert_eq!(
+        why["reasons"][0]["reason"], "banned_by_organisation",
+        "{why}"
+    );
+    let offered = floor.routing(call, &floor.agent2).await;
+    assert_eq!(offered["offered"], true, "{offered}");
+    assert_eq!(offered["offers"][0]["outcome"], "ringing", "{offered}");
     floor
         .skills(
             &floor.agent1,
@@ -215,6 +236,17 @@ async fn preferred_interpreters_go_first_and_the_call_waits_for_them_up_to_the_p
     floor
         .until_offered(second, &floor.agent2, Duration::from_secs(5))
         .await;
+    // agent3 was free: the organisation's preference chose agent2.
+    let why = floor.routing(second, &floor.agent3).await;
+    assert_eq!(
+        why["reasons"][0]["reason"], "another_interpreter_chosen",
+        "{why}"
+    );
+    assert_eq!(
+        why["reasons"][0]["preferred_by_organisation"], true,
+        "{why}"
+    );
+    assert_eq!(why["reasons"][0]["chosen"], json!(floor.agent2.id), "{why}");
 }
 
 #[tokio::test]
@@ -248,6 +280,9 @@ async fn a_german_arabic_call_goes_to_the_interpreter_of_that_pair_not_to_an_ara
         floor.app.call_state(back).await["queue_id"],
         json!(demo_queue_id("de-ar").as_uuid())
     );
+    let why = floor.routing(call, &floor.agent2).await;
+    assert_eq!(why["reasons"][0]["reason"], "pair_missing", "{why}");
+    assert_eq!(why["reasons"][0]["from"], "de", "{why}");
     // Arabic from English is not Dalia's pair: it goes to Bilal.
     let english = floor
         .request(
@@ -312,6 +347,7 @@ async fn widening_relaxes_requirements_then_proficiency_at_its_times_and_says_so
     floor
         .until_offered(call, &floor.agent2, Duration::from_secs(4))
         .await;
+    floor.app.wait_for_projections().await;
     let history = floor
         .app
         .get(&format!("/api/calls/{call}/history"), &floor.admin)

@@ -11,11 +11,13 @@ use utoipa_axum::router::OpenApiRouter;
 use crate::error::ApiError;
 use crate::state::AppState;
 
+pub mod agent_at;
 pub mod board;
 pub mod calls;
 pub mod estimate;
 pub mod floor;
 pub mod metrics;
+pub mod routing;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -23,6 +25,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(calls::router())
         .merge(floor::router())
         .merge(metrics::router())
+        .merge(routing::router())
 }
 
 /// Parses an RFC 3339 instant from a query string (400 when it does not parse). A `+` of

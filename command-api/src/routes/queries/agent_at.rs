@@ -1,0 +1,67 @@
+//! An interpreter's status and activity at an instant, read backwards from their newest
+//! event: the cost grows with the events since that instant, not with their whole history,
+//! and stops at [`MOST_EVENTS`].
+
+use chrono::{DateTime, Utc};
+use cqrs_es::Aggregate;
+use domain::agent::{Agent, AgentEvent};
+use domain::ids::AgentId;
+use domain::values::AgentStatus;
+
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// How many events back the search goes before it answers "unknown".
+const MOST_EVENTS: i64 = 50_000;
+const PAGE: i64 = 500;
+
+/// `(status, activity)` at `at`; `None` where no event before `at` within reach says.
+/// The activity is `idle`, `ringing`, `on_call` or `wrap_up`.
+pub async fn status_at(
+    state: &AppState,
+    agent: AgentId,
+    at: DateTime<Utc>,
+) -> Result<(Option<AgentStatus>, Option<String>), ApiError> {
+    let (mut status, mut activity) = (None, None);
+    let mut before = i64::MAX;
+    let mut read = 0;
+    while read < MOST_EVENTS && (status.is_none() || activity.is_none()) {
+        let rows: Vec<(i64, serde_json::Value)> = sqlx::query_as(
+            "SELECT sequence, payload::jsonb FROM events \
+             WHERE aggregate_type = $1 AND aggregate_id = $2 AND sequence < $3 \
+             ORDER BY sequence DESC LIMIT $4",
+        )
+        .bind(Agent::TYPE)
+        .bind(agent.to_string())
+        .bind(before)
+        .bind(PAGE)
+        .fetch_all(&state.pool)
+        .await?;
+        let Some(last) = rows.last() else { break };
+        before = last.0;
+        read += PAGE;
+        for (_, payload) in rows {
+            let event: AgentEvent =
+                serde_json::from_value(payload).map_err(|e| ApiError::internal(&e))?;
+            if event.at() > at {
+                continue;
+            }
+            use AgentEvent as E;
+            let (said_status, said_activity) = match event {
+                E::AgentStatusChanged { to, .. } => (Some(to), None),
+                E::AgentPresenceLost { on_call: None, .. } => (Some(AgentStatus::Away), None),
+                E::AgentOfferReceived { .. } => (None, Some("ringing")),
+                E::AgentCallStarted { .. } => (None, Some("on_call")),
+                E::AgentWrapUpStarted { .. } => (None, Some("wrap_up")),
+                E::AgentOfferCleared { .. }
+                | E::AgentCallEnded { .. }
+                | E::AgentWrapUpEnded { .. } => (None, Some("idle")),
+                _ => (None, None),
+            };
+            status = status.or(said_status);
+            activity = activity.or(said_activity.map(str::to_owned));
+        }
+    }
+    // An interpreter with no activity event before `at` was idle.
+    Ok((status, activity.or(Some("idle".to_owned()))))
+}
