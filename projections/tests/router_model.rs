@@ -5,7 +5,11 @@
 //! - never two interpreters on one call (nor rung for it), never two calls ringing for one
 //!   interpreter;
 //! - no interpreter reserved (ringing, on the agent side) without that call's offer;
-//! - no connected caller without their interpreter on the call.
+//! - no connected caller without their interpreter on the call;
+//! - the matching invariants of `router_model/matching.rs`: bans, language pairs, and an
+//!   order that widening never changes. The interpreters differ in pairs, proficiency and
+//!   certification, requests in source language, requirement, organisation and priority,
+//!   the queue widens twice, and the organisation's policy changes as the test runs.
 //!
 //! At the end the floor is drained (time runs on, the router runs, nobody answers) and
 //! every call must have reached an outcome.
@@ -20,7 +24,9 @@ use cqrs_es::mem_store::{MemStore, MemStoreAggregateContext};
 use cqrs_es::{Aggregate, AggregateError, DomainEvent, EventEnvelope, EventStore};
 use domain::agent::{Activity, Agent, AgentCommand};
 use domain::call::{Call, CallCommand, CallRequest, CallStatus, TransferTarget};
-use domain::ids::{AgentId, CallId, QueueId, UserId};
+use domain::ids::{AgentId, CallId, OrganisationId, QueueId, UserId};
+use domain::matching::{LanguagePair, OrganisationPolicy, Requirements, Tag, WideningStep};
+use domain::organisation::OrganisationEvent;
 use domain::queue::{QueueConfig, QueueEvent, QueueSettings};
 use domain::values::{
     AgentStatus, Disposition, LanguageCode, LanguageSkill, Modality, Priority, Proficiency, Skills,
@@ -32,6 +38,9 @@ use projections::router::{RouterState, carry_out};
 use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
 use uuid::Uuid;
+
+#[path = "router_model/matching.rs"]
+mod matching;
 
 const AGENTS: usize = 3;
 const CALLS: usize = 6;
@@ -100,9 +109,22 @@ impl<A: Aggregate> EventStore<A> for Logged<A> {
     }
 }
 
+/// What a request asks: from German (else English), the `court` certification, on behalf
+/// of the organisation, urgent.
+#[derive(Debug, Clone, Copy)]
+struct Ask {
+    german: bool,
+    court: bool,
+    organisation: bool,
+    urgent: bool,
+}
+
 #[derive(Debug, Clone)]
 enum Op {
-    Request,
+    Request(Ask),
+    /// The organisation's policy: the interpreters it bans (a bit each), one it prefers,
+    /// and how long a call waits for them.
+    Policy(u8, Option<usize>, u32),
     Accept(usize),
     Decline(usize),
     Status(usize, AgentStatus),
@@ -132,7 +154,10 @@ fn op() -> impl Strategy<Value = Op> {
         1 => Just(AgentStatus::Offline),
     ];
     prop_oneof![
-        3 => Just(Op::Request),
+        3 => (any::<bool>(), any::<bool>(), any::<bool>(), prop::bool::weighted(0.2))
+            .prop_map(|(german, court, organisation, urgent)| Op::Request(Ask { german, court, organisation, urgent })),
+        1 => (0..8u8, prop::option::of(0..AGENTS), 0..30u32)
+            .prop_map(|(bans, preferred, wait)| Op::Policy(bans, preferred, wait)),
         4 => agent.clone().prop_map(Op::Accept),
         2 => agent.clone().prop_map(Op::Decline),
         2 => (agent.clone(), status).prop_map(|(a, s)| Op::Status(a, s)),
@@ -159,7 +184,11 @@ struct World {
     checkpoint: Option<(serde_json::Value, usize)>,
     now: DateTime<Utc>,
     queue: QueueId,
+    config: QueueConfig,
+    organisation: OrganisationId,
+    policies_set: usize,
     requested: usize,
+    model: matching::Model,
 }
 
 fn agent_id(i: usize) -> AgentId {
@@ -168,6 +197,36 @@ fn agent_id(i: usize) -> AgentId {
 
 fn call_id(i: usize) -> CallId {
     CallId(Uuid::from_u128(0xCA11_0000 + i as u128))
+}
+
+/// Interpreter 0: Spanish 4 with English, court-certified. 1: Spanish 2 with English
+/// (below the queue's floor until the second widening step) and German↔Spanish 3. 2:
+/// German↔Spanish 5 only.
+fn interpreter(i: usize) -> Skills {
+    let level = |p| Proficiency::parse(p).unwrap();
+    let spanish = |p| LanguageSkill {
+        code: LanguageCode::parse("es").unwrap(),
+        proficiency: level(p),
+    };
+    let german_spanish = |p| LanguagePair {
+        from: LanguageCode::parse("de").unwrap(),
+        to: LanguageCode::parse("es").unwrap(),
+        proficiency: level(p),
+    };
+    let (languages, pairs, certifications) = match i {
+        0 => (
+            vec![spanish(4)],
+            vec![],
+            vec![Tag::parse("certifications", "court").unwrap()],
+        ),
+        1 => (vec![spanish(2)], vec![german_spanish(3)], vec![]),
+        _ => (vec![], vec![german_spanish(5)], vec![]),
+    };
+    Skills::new(languages, vec![Specialty::General], vec![Modality::Video])
+        .unwrap()
+        .with_pairs(pairs)
+        .unwrap()
+        .with_certifications(certifications)
 }
 
 fn requester() -> UserId {
@@ -195,11 +254,30 @@ impl World {
         };
         let now = Utc.with_ymd_and_hms(2026, 1, 5, 9, 0, 0).unwrap();
         let queue = QueueId(Uuid::from_u128(0x0E0E_0001));
+        // Proficiency 3 at first; requirements dropped after 20 s, any level after 40 s.
+        let widening = vec![
+            WideningStep {
+                after_s: 20,
+                min_proficiency: None,
+                drop_specialty: false,
+                drop_requirements: true,
+                add_queue_id: None,
+            },
+            WideningStep {
+                after_s: 40,
+                min_proficiency: Some(Proficiency::parse(1).unwrap()),
+                drop_specialty: false,
+                drop_requirements: false,
+                add_queue_id: None,
+            },
+        ];
         let config = QueueConfig::new(QueueSettings {
             name: "Spanish".into(),
             languages: vec!["es".into()],
             ring_timeout_s: Some(RING_S),
             max_wait_s: Some(i64::from(MAX_WAIT_S)),
+            min_proficiency: Some(3),
+            widening,
             ..Default::default()
         })
         .unwrap();
@@ -209,24 +287,26 @@ impl World {
             1,
             &QueueEvent::QueueCreated {
                 queue_id: queue,
-                config,
+                config: config.clone(),
                 at: now,
             },
         ));
-        let skills = Skills::new(
-            vec![LanguageSkill {
-                code: LanguageCode::parse("es").unwrap(),
-                proficiency: Proficiency::parse(4).unwrap(),
-            }],
-            vec![Specialty::General],
-            vec![Modality::Video],
-        )
-        .unwrap();
+        let organisation = OrganisationId(Uuid::from_u128(0x0C0C_0001));
+        log.lock().unwrap().push(message(
+            "Organisation",
+            &organisation.to_string(),
+            1,
+            &OrganisationEvent::OrganisationCreated {
+                organisation_id: organisation,
+                name: domain::values::DisplayName::parse("Court").unwrap(),
+                at: now,
+            },
+        ));
         for i in 0..AGENTS {
             let id = agent_id(i);
             let command = AgentCommand::SetSkills {
                 agent_id: id,
-                skills: skills.clone(),
+                skills: interpreter(i),
                 at: now,
             };
             floor.agent(id, command, &md()).await.unwrap();
@@ -243,7 +323,11 @@ impl World {
             checkpoint: None,
             now,
             queue,
+            config,
+            organisation,
+            policies_set: 0,
             requested: 0,
+            model: matching::Model::default(),
         };
         world.feed();
         world
@@ -257,13 +341,35 @@ impl World {
         self.fed = log.len();
     }
 
-    async fn round(&mut self) {
+    async fn round(&mut self) -> Result<(), TestCaseError> {
         self.feed();
+        let before = self.call_map().await;
+        self.scan(&before)?;
+        self.model.take_offers();
         let decisions = self.router.decide(self.now);
         carry_out(&mut self.router, &self.floor, decisions, self.now)
             .await
             .unwrap();
         self.feed();
+        let after = self.call_map().await;
+        self.scan(&after)?;
+        let offers = self.model.take_offers();
+        let queue = (self.queue, &self.config, &[][..]);
+        self.model
+            .check_order(&before, &after, &offers, queue, self.now)
+    }
+
+    async fn call_map(&self) -> HashMap<CallId, Call> {
+        let mut calls = HashMap::new();
+        for (c, call) in self.calls().await.into_iter().enumerate() {
+            calls.insert(call_id(c), call);
+        }
+        calls
+    }
+
+    fn scan(&mut self, calls: &HashMap<CallId, Call>) -> Result<(), TestCaseError> {
+        let log = self.log.lock().unwrap().clone();
+        self.model.scan(&log, calls)
     }
 
     async fn ringing_or_on(&self, agent: usize) -> Activity {
@@ -276,22 +382,35 @@ impl World {
     }
 
     /// Applies one operation; refusals are part of the game (the floor decides).
-    async fn step(&mut self, op: &Op) {
+    async fn step(&mut self, op: &Op) -> Result<(), TestCaseError> {
         let now = self.now;
         match *op {
-            Op::Request if self.requested < CALLS => {
+            Op::Request(ask) if self.requested < CALLS => {
                 let id = call_id(self.requested);
                 self.requested += 1;
+                let requirements = Requirements {
+                    gender: None,
+                    certifications: if ask.court {
+                        vec![Tag::parse("certifications", "court").unwrap()]
+                    } else {
+                        vec![]
+                    },
+                };
                 let request = CallRequest {
-                    requirements: Default::default(),
+                    requirements,
                     language: LanguageCode::parse("es").unwrap(),
-                    source_language: LanguageCode::parse("en").unwrap(),
+                    source_language: LanguageCode::parse(if ask.german { "de" } else { "en" })
+                        .unwrap(),
                     modality: Modality::Video,
                     specialty: None,
-                    priority: Priority::Normal,
+                    priority: if ask.urgent {
+                        Priority::Urgent
+                    } else {
+                        Priority::Normal
+                    },
                 };
                 let command = CallCommand::Request {
-                    organisation_id: None,
+                    organisation_id: ask.organisation.then_some(self.organisation),
                     call_id: id,
                     requester_id: requester(),
                     request,
@@ -300,7 +419,31 @@ impl World {
                 };
                 self.floor.request_call(id, command, &md()).await.unwrap();
             }
-            Op::Request => {}
+            Op::Request(_) => {}
+            Op::Policy(bans, preferred, preferred_wait_s) => {
+                let banned_agent_ids: Vec<AgentId> = (0..AGENTS)
+                    .filter(|a| bans & (1 << a) != 0)
+                    .map(agent_id)
+                    .collect();
+                let preferred_agent_ids = preferred
+                    .map(agent_id)
+                    .filter(|a| !banned_agent_ids.contains(a))
+                    .into_iter()
+                    .collect();
+                let policy = OrganisationPolicy {
+                    preferred_agent_ids,
+                    banned_agent_ids,
+                    preferred_wait_s,
+                    required_certifications: vec![],
+                };
+                self.policies_set += 1;
+                self.log.lock().unwrap().push(message(
+                    "Organisation",
+                    &self.organisation.to_string(),
+                    1 + self.policies_set,
+                    &OrganisationEvent::OrganisationPolicySet { policy, at: now },
+                ));
+            }
             Op::Accept(a) | Op::Decline(a) => {
                 if let Activity::Ringing(call) = self.ringing_or_on(a).await {
                     let result = if matches!(op, Op::Accept(_)) {
@@ -368,9 +511,9 @@ impl World {
             }
             Op::Advance(seconds) => {
                 self.now += Duration::seconds(seconds);
-                self.round().await;
+                self.round().await?;
             }
-            Op::Round => self.round().await,
+            Op::Round => self.round().await?,
             Op::RestartRouter => {
                 self.router = RouterState::default();
                 self.fed = 0;
@@ -390,6 +533,8 @@ impl World {
             }
         }
         self.feed();
+        let calls = self.call_map().await;
+        self.scan(&calls)
     }
 
     async fn calls(&self) -> Vec<Call> {
@@ -466,15 +611,15 @@ proptest! {
         runtime.block_on(async {
             let mut world = World::new().await;
             for op in &ops {
-                world.step(op).await;
+                world.step(op).await?;
                 world.check(op).await?;
             }
             // Drain: nobody answers any more, calls in progress end; time runs on.
             for _ in 0..40 {
                 for a in 0..AGENTS {
-                    world.step(&Op::End(a)).await;
+                    world.step(&Op::End(a)).await?;
                 }
-                world.step(&Op::Advance(RING_S)).await;
+                world.step(&Op::Advance(RING_S)).await?;
                 world.check(&Op::Round).await?;
             }
             for (c, call) in world.calls().await.iter().enumerate() {

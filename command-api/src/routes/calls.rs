@@ -199,7 +199,7 @@ async fn offer_call(
     };
     find_agent_user(&state.pool, body.agent_id).await?;
     let (call, _) = state.floor.load_call(CallId(id)).await?;
-    refuse_banned(&state, call.organisation_id, AgentId(body.agent_id)).await?;
+    refuse_unfit(&state, &call, AgentId(body.agent_id)).await?;
     let committed = state
         .floor
         .offer(
@@ -213,14 +213,33 @@ async fn offer_call(
     accepted(id, committed.version)
 }
 
-/// 409 `agent_banned` when the call's organisation bans `agent`: no one, not even a
-/// supervisor, hands such a call to them.
-async fn refuse_banned(
+/// A call handed to a named interpreter by a person: 422 `language_mismatch` when they
+/// lack the call's language pair, 409 `agent_banned` when the call's organisation bans
+/// them. No one, not even a supervisor, hands a call to such an interpreter.
+async fn refuse_unfit(
     state: &AppState,
-    organisation: Option<OrganisationId>,
+    call: &domain::call::Call,
     agent: AgentId,
 ) -> Result<(), ApiError> {
-    let Some(organisation) = organisation else {
+    if let Some(request) = &call.request {
+        let (interpreter, _) = state.floor.load_agent(agent).await?;
+        let holds = interpreter.skills.as_ref().is_some_and(|skills| {
+            skills
+                .proficiency_between(&request.source_language, &request.language)
+                .is_some()
+        });
+        if !holds {
+            return Err(ApiError::unprocessable(
+                "language_mismatch",
+                format!(
+                    "interpreter {agent} does not interpret {} ↔ {}",
+                    request.source_language.as_str(),
+                    request.language.as_str()
+                ),
+            ));
+        }
+    }
+    let Some(organisation) = call.organisation_id else {
         return Ok(());
     };
     let (organisation, _) = super::organisations::load(state, organisation.as_uuid()).await?;
@@ -359,7 +378,7 @@ async fn transfer_call(
                 .map_err(|_| {
                     ApiError::unprocessable("unknown_agent", format!("no interpreter {agent}"))
                 })?;
-            refuse_banned(&state, call.organisation_id, agent).await?;
+            refuse_unfit(&state, &call, agent).await?;
             call.queue_id
         }
     };
