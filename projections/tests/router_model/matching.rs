@@ -70,7 +70,7 @@ impl Model {
                     }
                     _ => {}
                 },
-                "Call" => self.scan_call(CallId(id), decode(&message), calls)?,
+                "Call" => self.scan_call(CallId(id), &decode(&message), calls)?,
                 _ => {}
             }
         }
@@ -81,10 +81,10 @@ impl Model {
     fn scan_call(
         &mut self,
         call: CallId,
-        event: CallEvent,
+        event: &CallEvent,
         calls: &HashMap<CallId, Call>,
     ) -> Result<(), TestCaseError> {
-        match event {
+        match *event {
             CallEvent::CallQueued { .. } => {
                 self.passed.remove(&call);
             }
