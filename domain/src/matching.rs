@@ -233,7 +233,7 @@ pub struct Offerable<'a> {
 
 /// Why an interpreter may not take a call, as the routing explanation says it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "reason", rename_all = "snake_case")]
+#[serde(tag = "code", rename_all = "snake_case")]
 pub enum Mismatch {
     BannedByOrganisation,
     NotInQueue,

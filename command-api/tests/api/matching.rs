@@ -161,9 +161,10 @@ async fn a_banned_interpreter_is_never_offered_the_organisations_calls_even_when
         .await;
     let why = floor.routing(call, &floor.agent1).await;
     assert_eq!(why["offered"], false, "{why}");
+    assert_eq!(why["reasons"][0]["code"], "banned_by_organisation", "{why}");
     assert_eq!(
-        why["reasons"][0]["reason"], "banned_by_organisation",
-        "{why}"
+        why["reasons"][0]["detail"],
+        "The call's organisation bans this interpreter."
     );
     let offered = floor.routing(call, &floor.agent2).await;
     assert_eq!(offered["offered"], true, "{offered}");
@@ -239,7 +240,7 @@ async fn preferred_interpreters_go_first_and_the_call_waits_for_them_up_to_the_p
     // agent3 was free: the organisation's preference chose agent2.
     let why = floor.routing(second, &floor.agent3).await;
     assert_eq!(
-        why["reasons"][0]["reason"], "another_interpreter_chosen",
+        why["reasons"][0]["code"], "another_interpreter_chosen",
         "{why}"
     );
     assert_eq!(
@@ -281,7 +282,7 @@ async fn a_german_arabic_call_goes_to_the_interpreter_of_that_pair_not_to_an_ara
         json!(demo_queue_id("de-ar").as_uuid())
     );
     let why = floor.routing(call, &floor.agent2).await;
-    assert_eq!(why["reasons"][0]["reason"], "pair_missing", "{why}");
+    assert_eq!(why["reasons"][0]["code"], "pair_missing", "{why}");
     assert_eq!(why["reasons"][0]["from"], "de", "{why}");
     // Arabic from English is not Dalia's pair: it goes to Bilal.
     let english = floor

@@ -55,7 +55,7 @@ pub struct RoutingAnswer {
     pub agent_id: Uuid,
     pub offered: bool,
     pub offers: Vec<OfferRecord>,
-    /// Each a `{reason, …}` object: a matching rule the interpreter fails
+    /// Each `{code, detail, …}`: `detail` says it in words, and `code` names a matching rule the interpreter fails
     /// (`banned_by_organisation`, `not_in_queue`, `pair_missing`, `proficiency_too_low`,
     /// `modality_missing`, `specialty_missing`, `organisation_certification_missing`,
     /// `certification_missing`, `gender_mismatch`), `widening_step_not_reached`, or what
@@ -159,6 +159,10 @@ async fn call_routing(
     let mut reasons = Vec::new();
     if offers.is_empty() {
         reasons = why_not(&state, &record, &agent, agent_id).await?;
+    }
+    for reason in &mut reasons {
+        let detail = detail(reason);
+        reason["detail"] = serde_json::Value::String(detail);
     }
     let summary = summary(&offers, &reasons);
     Ok(Json(RoutingAnswer {
@@ -324,8 +328,8 @@ impl Judged<'_> {
     }
 }
 
-fn json_reason(reason: &str, details: serde_json::Value) -> serde_json::Value {
-    let mut object = serde_json::json!({ "reason": reason });
+fn json_reason(code: &str, details: serde_json::Value) -> serde_json::Value {
+    let mut object = serde_json::json!({ "code": code });
     if let (Some(target), serde_json::Value::Object(extra)) = (object.as_object_mut(), details) {
         target.extend(extra);
     }
@@ -372,7 +376,7 @@ fn summary(offers: &[OfferRecord], reasons: &[serde_json::Value]) -> String {
             offer.outcome
         );
     }
-    let reason = |r: &serde_json::Value| r["reason"].as_str().unwrap_or_default().to_owned();
+    let reason = |r: &serde_json::Value| r["code"].as_str().unwrap_or_default().to_owned();
     match reasons.first().map(reason).as_deref() {
         Some("banned_by_organisation") => "Not offered: the call's organisation bans this interpreter.".into(),
         Some("widening_step_not_reached") => "Not offered: they match only after a widening step the call never reached.".into(),
@@ -382,5 +386,56 @@ fn summary(offers: &[OfferRecord], reasons: &[serde_json::Value]) -> String {
         Some("still_waiting") => "Not offered yet: they match, and the call is still waiting.".into(),
         Some(other) => format!("Not offered: {}.", other.replace('_', " ")),
         None => "Not offered.".into(),
+    }
+}
+
+/// One reason in words.
+fn detail(reason: &serde_json::Value) -> String {
+    let text = |field: &str| reason[field].as_str().unwrap_or("?").to_owned();
+    match reason["code"].as_str().unwrap_or_default() {
+        "banned_by_organisation" => "The call's organisation bans this interpreter.".into(),
+        "not_in_queue" => "The interpreter is not a member of the call's queue.".into(),
+        "pair_missing" => format!(
+            "The interpreter does not interpret {} ↔ {}.",
+            text("from"),
+            text("to")
+        ),
+        "proficiency_too_low" => format!(
+            "The interpreter's level ({}) is below the queue's floor ({}).",
+            reason["has"], reason["needs"]
+        ),
+        "modality_missing" => format!("The interpreter does not work by {}.", text("modality")),
+        "specialty_missing" => format!("The queue needs the {} specialty.", text("specialty")),
+        "organisation_certification_missing" => format!(
+            "The call's organisation requires the {} certification.",
+            text("certification")
+        ),
+        "certification_missing" => format!(
+            "The request requires the {} certification.",
+            text("certification")
+        ),
+        "gender_mismatch" => format!("The request asks for a {} interpreter.", text("wanted")),
+        "widening_step_not_reached" => format!(
+            "They would match from widening step {} ({} s into the wait), which the call never reached.",
+            reason["step"], reason["after_s"]
+        ),
+        "not_available" => format!(
+            "They were {} when the call was offered to another interpreter.",
+            text("status")
+        ),
+        "busy" => format!(
+            "They were busy ({}) when the call was offered to another interpreter.",
+            text("activity")
+        ),
+        "another_interpreter_chosen" if reason["preferred_by_organisation"] == true => {
+            "They were free, but the organisation prefers the interpreter chosen.".into()
+        }
+        "another_interpreter_chosen" => format!(
+            "They were free, but the queue's strategy ({}) chose another interpreter.",
+            text("strategy")
+        ),
+        "still_waiting" => "They match; the call is still waiting.".into(),
+        "no_queue" => "No queue served the request.".into(),
+        other => other.replace('_', " "),
     }
 }
