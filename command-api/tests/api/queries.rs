@@ -682,7 +682,7 @@ async fn an_interpreter_still_sees_a_call_they_answered_and_transferred_away() {
 }
 
 #[tokio::test]
-async fn call_detail_gives_the_place_in_the_queue_urgent_first_then_by_queued_at_and_its_own_estimate()
+async fn call_detail_gives_the_place_in_the_queue_urgent_first_then_by_request_time_and_its_own_estimate()
  {
     let app = app_with_read_models().await;
     let requester = app.login(Role::Requester).await;
@@ -698,27 +698,32 @@ async fn call_detail_gives_the_place_in_the_queue_urgent_first_then_by_queued_at
     let rows = [
         (
             first,
+            at(9, 0),
             json!({"queue_id": queue, "queued_at": rfc3339(at(9, 0))}),
         ),
         (
             urgent,
+            at(9, 5),
             json!({"queue_id": queue, "queued_at": rfc3339(at(9, 5)), "priority": "urgent"}),
         ),
         (
             offered,
+            at(9, 2),
             json!({"queue_id": queue, "queued_at": rfc3339(at(9, 2)), "status": "offered"}),
         ),
         (
             other_queue,
+            at(8, 0),
             json!({"queue_id": elsewhere, "queued_at": rfc3339(at(8, 0))}),
         ),
         (
             connected,
+            at(8, 0),
             json!({"queue_id": queue, "queued_at": rfc3339(at(8, 0)), "status": "connected"}),
         ),
     ];
-    for (id, extra) in rows {
-        insert_call(&app.pool, id, requester.id, at(8, 0), extra).await;
+    for (id, requested_at, extra) in rows {
+        insert_call(&app.pool, id, requester.id, requested_at, extra).await;
     }
     // The queue (not the other one) has today's handle time, 100 s a call, and two
     // Spanish interpreters available: one free, one on a call.

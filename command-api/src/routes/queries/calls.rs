@@ -323,7 +323,8 @@ pub struct CallDetail {
     #[serde(flatten)]
     pub call: CallView,
     /// 1-based place among the calls waiting (queued or offered) in the same queue, urgent
-    /// calls first, then by `queued_at`; `null` unless this call is itself queued or offered.
+    /// calls first, then by request time (the router's order: an overflow or a widening
+    /// step keeps a call's place); `null` unless this call is itself queued or offered.
     pub position: Option<i64>,
     /// Expected seconds until this call is answered, from its `position`: the queue board's
     /// estimate for a call with `position` − 1 calls ahead of it (0 when enough eligible
@@ -333,7 +334,7 @@ pub struct CallDetail {
 }
 
 /// The call's 1-based place in its queue: the waiting calls of the same queue ahead of it
-/// (urgent before normal, then earlier `queued_at`, then call id) plus one; `None` unless
+/// (urgent before normal, then earlier `requested_at`, then call id) plus one; `None` unless
 /// it is queued or offered.
 async fn queue_position(pool: &PgPool, id: Uuid) -> Result<Option<i64>, ApiError> {
     let position: Option<Option<i64>> = sqlx::query_scalar(
@@ -343,8 +344,7 @@ async fn queue_position(pool: &PgPool, id: Uuid) -> Result<Option<i64>, ApiError
               AND o.call_id <> c.call_id \
               AND (coalesce(o.priority::text = 'urgent', false) > coalesce(c.priority::text = 'urgent', false) \
                 OR (coalesce(o.priority::text = 'urgent', false) = coalesce(c.priority::text = 'urgent', false) \
-                  AND (coalesce(o.queued_at, o.requested_at), o.call_id) \
-                    < (coalesce(c.queued_at, c.requested_at), c.call_id)))) END \
+                  AND (o.requested_at, o.call_id) < (c.requested_at, c.call_id)))) END \
          FROM read_calls.calls c WHERE c.call_id = $1",
     )
     .bind(id)
