@@ -68,6 +68,10 @@ stall_after_s = 60
 calls_retention_days = 400
 metrics_retention_days = 1100
 prune_every_s = 3600
+# The grid of floor snapshots that `parley project` writes, so GET /api/floor?at= folds
+# one snapshot and at most this many seconds of events. 0: no snapshots (the floor as of
+# an instant then folds every event before it).
+floor_snapshot_every_s = 600
 
 [commands]
 max_attempts = 5
@@ -177,6 +181,8 @@ pub struct ReadModelSettings {
     /// Days a metric bucket stays; 0: for ever.
     pub metrics_retention_days: u32,
     pub prune_every_s: u64,
+    /// Seconds between floor snapshots; 0: none.
+    pub floor_snapshot_every_s: u64,
 }
 
 impl ReadModelSettings {

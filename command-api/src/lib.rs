@@ -6,6 +6,7 @@ pub mod config;
 pub mod context;
 pub mod directory;
 pub mod error;
+pub mod floor_snapshots;
 pub mod history;
 pub mod login_throttle;
 pub mod metrics;

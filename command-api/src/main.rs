@@ -233,6 +233,11 @@ async fn main() -> anyhow::Result<()> {
                 std::time::Duration::from_secs(settings.read_models.prune_every_s.max(1)),
                 shutdown.clone(),
             ));
+            let snapshots = tokio::spawn(command_api::floor_snapshots::run(
+                pool.clone(),
+                std::time::Duration::from_secs(settings.read_models.floor_snapshot_every_s),
+                shutdown.clone(),
+            ));
             let workers = selected(&only)?.into_iter().map(|projection| {
                 tokio::spawn(projections::worker::run(
                     pool.clone(),
@@ -247,6 +252,7 @@ async fn main() -> anyhow::Result<()> {
                 result.context("a projection worker panicked")??;
             }
             pruning.await.context("the read-model pruning panicked")?;
+            snapshots.await.context("the floor snapshots panicked")?;
             Ok(())
         }
         Command::Simulate(args) => command_api::simulate::run_cli(&args).await,

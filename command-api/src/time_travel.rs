@@ -14,6 +14,7 @@ use domain::queue::{Queue, QueueEvent};
 use domain::{AgentId, CallId, QueueId};
 use futures::TryStreamExt;
 use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
 use sqlx::PgPool;
 use uuid::Uuid;
 
@@ -47,7 +48,7 @@ impl Timed for QueueEvent {
 }
 
 /// One aggregate folded up to an instant.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Folded<A> {
     pub state: A,
     /// Events folded: the aggregate's sequence as of the instant.
@@ -55,6 +56,8 @@ pub struct Folded<A> {
     /// Type and time of the last event folded.
     pub last_event: Option<(String, DateTime<Utc>)>,
     /// An event after the instant was seen: the rest of this aggregate's events are later.
+    /// Not kept in a floor snapshot, which never folds past its instant.
+    #[serde(skip)]
     done: bool,
 }
 
@@ -108,7 +111,7 @@ pub async fn call_as_of(
 }
 
 /// An interpreter as of an instant, with when their status and activity last changed.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct AgentAsOf {
     pub folded: Folded<Agent>,
     pub status_since: Option<DateTime<Utc>>,
@@ -116,7 +119,7 @@ pub struct AgentAsOf {
 }
 
 /// Queues, interpreters and calls as they were at an instant.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Serialize, Deserialize)]
 pub struct FloorAsOf {
     pub as_of: DateTime<Utc>,
     pub queues: BTreeMap<QueueId, Folded<Queue>>,
@@ -126,65 +129,106 @@ pub struct FloorAsOf {
     pub events: usize,
 }
 
-/// Folds every Queue, Agent and Call event that happened at or before `as_of`. Rows are
-/// narrowed first by `recorded_at <= as_of + 1 minute` (indexed; an event is stored right
-/// after it happens), then by the event's own time. Rows stream in; only the folded states
-/// are held.
+/// The floor at `as_of`: the latest floor snapshot at or before it (`floor_snapshots`)
+/// plus the events committed after it, or, before the first snapshot, every event. Rows
+/// are narrowed by `recorded_at <= as_of + 1 minute` (an event is stored right after it
+/// happens), then by the event's own time. Rows stream in; only the folded states are
+/// held: the floor at the snapshot and what changed in at most one snapshot interval.
 pub async fn floor_as_of(pool: &PgPool, as_of: DateTime<Utc>) -> Result<FloorAsOf, ApiError> {
-    let mut rows = sqlx::query_as::<_, (String, String, serde_json::Value)>(
-        "SELECT aggregate_type, aggregate_id, payload::jsonb FROM public.events \
-         WHERE aggregate_type IN ('Queue', 'Agent', 'Call') \
-           AND recorded_at <= $1 + interval '1 minute' \
-         ORDER BY aggregate_type, aggregate_id, sequence",
-    )
-    .bind(as_of)
-    .fetch(pool);
-    let mut floor = FloorAsOf {
-        as_of,
-        ..FloorAsOf::default()
+    let snapshot = crate::floor_snapshots::latest_at_or_before(pool, as_of).await?;
+    let in_commit_order = snapshot.is_some();
+    let (mut floor, mut rows) = match snapshot {
+        Some(snapshot) => (
+            snapshot.floor,
+            sqlx::query_as::<_, (String, String, serde_json::Value, DateTime<Utc>)>(
+                "SELECT aggregate_type, aggregate_id, payload::jsonb, recorded_at FROM public.events \
+                 WHERE (tx_id, global_position) > ($1::text::xid8, $2) \
+                 ORDER BY tx_id, global_position",
+            )
+            .bind(snapshot.tx_id)
+            .bind(snapshot.global_position)
+            .fetch(pool),
+        ),
+        None => (
+            FloorAsOf::default(),
+            sqlx::query_as::<_, (String, String, serde_json::Value, DateTime<Utc>)>(
+                "SELECT aggregate_type, aggregate_id, payload::jsonb, recorded_at FROM public.events \
+                 WHERE aggregate_type IN ('Queue', 'Agent', 'Call') \
+                   AND recorded_at <= $1 + interval '1 minute' \
+                 ORDER BY aggregate_type, aggregate_id, sequence",
+            )
+            .bind(as_of)
+            .fetch(pool),
+        ),
     };
-    while let Some((aggregate_type, aggregate_id, payload)) = rows.try_next().await? {
-        let Ok(id) = aggregate_id.parse::<Uuid>() else {
-            tracing::warn!(%aggregate_type, %aggregate_id, "an aggregate id that is not a UUID");
-            continue;
-        };
-        let folded = match aggregate_type.as_str() {
-            "Queue" => floor
-                .queues
-                .entry(QueueId(id))
-                .or_default()
-                .fold(decode(payload)?, as_of),
-            "Call" => floor
-                .calls
-                .entry(CallId(id))
-                .or_default()
-                .fold(decode(payload)?, as_of),
-            "Agent" => {
-                let event: AgentEvent = decode(payload)?;
-                let at = event.at();
-                let changes_status = matches!(event, AgentEvent::AgentStatusChanged { .. });
-                let changes_activity = !matches!(
-                    event,
-                    AgentEvent::AgentStatusChanged { .. } | AgentEvent::AgentSkillsSet { .. }
-                );
-                let agent = floor.agents.entry(AgentId(id)).or_default();
-                let folded = agent.folded.fold(event, as_of);
-                if folded && changes_status {
-                    agent.status_since = Some(at);
-                }
-                if folded && changes_activity {
-                    agent.activity_since = Some(at);
-                }
-                folded
-            }
-            _ => false,
-        };
-        floor.events += usize::from(folded);
+    floor.as_of = as_of;
+    let stored_by = as_of + chrono::Duration::minutes(1);
+    // Rows come in commit order after a snapshot: past this, nothing of the instant's
+    // follows (a transaction open for minutes would be the exception).
+    let past = as_of + chrono::Duration::minutes(5);
+    while let Some((aggregate_type, aggregate_id, payload, recorded_at)) = rows.try_next().await? {
+        if in_commit_order && recorded_at > past {
+            break;
+        }
+        if recorded_at <= stored_by {
+            fold_event(&mut floor, &aggregate_type, &aggregate_id, payload, as_of)?;
+        }
     }
+    drop(rows);
     floor.queues.retain(|_, queue| queue.version > 0);
     floor.agents.retain(|_, agent| agent.folded.version > 0);
     floor.calls.retain(|_, call| call.version > 0);
     Ok(floor)
+}
+
+/// Folds one stored event into `floor` if it happened at or before `as_of`; whether it did.
+/// Events of other aggregates (organisations) are not part of the floor.
+pub fn fold_event(
+    floor: &mut FloorAsOf,
+    aggregate_type: &str,
+    aggregate_id: &str,
+    payload: serde_json::Value,
+    as_of: DateTime<Utc>,
+) -> Result<bool, ApiError> {
+    let Ok(id) = aggregate_id.parse::<Uuid>() else {
+        tracing::warn!(%aggregate_type, %aggregate_id, "an aggregate id that is not a UUID");
+        return Ok(false);
+    };
+    let folded = match aggregate_type {
+        "Queue" => floor
+            .queues
+            .entry(QueueId(id))
+            .or_default()
+            .fold(decode(payload)?, as_of),
+        "Call" => floor
+            .calls
+            .entry(CallId(id))
+            .or_default()
+            .fold(decode(payload)?, as_of),
+        "Agent" => {
+            let event: AgentEvent = decode(payload)?;
+            let at = event.at();
+            let changes_status = matches!(event, AgentEvent::AgentStatusChanged { .. });
+            let changes_activity = !matches!(
+                event,
+                AgentEvent::AgentStatusChanged { .. }
+                    | AgentEvent::AgentSkillsSet { .. }
+                    | AgentEvent::AgentProfileSet { .. }
+            );
+            let agent = floor.agents.entry(AgentId(id)).or_default();
+            let folded = agent.folded.fold(event, as_of);
+            if folded && changes_status {
+                agent.status_since = Some(at);
+            }
+            if folded && changes_activity {
+                agent.activity_since = Some(at);
+            }
+            folded
+        }
+        _ => false,
+    };
+    floor.events += usize::from(folded);
+    Ok(folded)
 }
 
 /// `idle`, `ringing`, `on_call` or `wrap_up`, and the call it concerns.

@@ -13,6 +13,7 @@ mod bad_input;
 mod calls;
 mod estimates;
 mod events;
+mod floor_snapshots;
 mod helpers;
 mod leadership;
 mod leases;
