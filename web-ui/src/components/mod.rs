@@ -5,3 +5,4 @@ pub mod badge;
 pub mod charts;
 pub mod jitsi_room;
 pub mod layout;
+pub mod tags;
