@@ -21,6 +21,7 @@ pub mod organisations;
 pub mod replay;
 pub mod requester;
 pub mod requester_call;
+mod routing_panel;
 
 use chrono::{DateTime, NaiveTime, Utc};
 use wasm_bindgen::JsCast;

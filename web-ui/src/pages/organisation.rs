@@ -95,7 +95,7 @@ pub fn OrganisationPage(props: &OrganisationProps) -> Html {
                             .iter()
                             .map(|a| (a.id.clone(), a.display_name()))
                             .collect();
-                        named.sort_by(|a, b| a.1.to_lowercase().cmp(&b.1.to_lowercase()));
+                        named.sort_by_key(|(_, name)| name.to_lowercase());
                         interpreters.set(named);
                     }
                     Err(e) => error.set(Some(format!("Could not load the interpreters: {e}"))),
