@@ -225,7 +225,7 @@ pub fn SkillsTab() -> Html {
                 <h2 id="interp-title">{ "Interpreters" }</h2>
                 { error_alert(&error) }
                 <div class="table-wrap"><table>
-                    <thead><tr><th scope="col">{ "Name" }</th><th scope="col">{ "Languages" }</th><th scope="col">{ "Modalities" }</th><th scope="col">{ "Pairs, certifications, gender" }</th><th></th></tr></thead>
+                    <thead><tr><th scope="col">{ "Name" }</th><th scope="col">{ "Languages" }</th><th scope="col">{ "Modalities" }</th><th></th></tr></thead>
                     <tbody>{ for list.iter().map(|(a, row)| {
                         let chosen_h = chosen.clone();
                         let done = done.clone();
@@ -237,9 +237,10 @@ pub fn SkillsTab() -> Html {
                                 <td>{ row.as_ref().map(|r| r.languages.iter().map(|l| {
                                     let p = r.proficiency.get(l).and_then(Value::as_i64).map(|p| format!(" ({p})")).unwrap_or_default();
                                     format!("{l}{p}")
-                                }).collect::<Vec<_>>().join(", ")).filter(|s| !s.is_empty()).unwrap_or_else(|| "none yet".into()) }</td>
+                                }).collect::<Vec<_>>().join(", ")).filter(|s| !s.is_empty()).unwrap_or_else(|| "none yet".into()) }
+                                    if let Some(more) = row.as_ref().and_then(matching_of) { <div class="muted small">{ more }</div> }
+                                </td>
                                 <td>{ row.as_ref().map(|r| r.modalities.join(", ")).unwrap_or_default() }</td>
-                                <td>{ row.as_ref().map(matching_of).unwrap_or_default() }</td>
                                 <td><button type="button" class="secondary small" onclick={move |_| { chosen_h.set(id.clone()); done.set(None); }}>{ "Edit skills" }</button></td>
                             </tr>
                         }
@@ -321,8 +322,8 @@ pub fn SkillsTab() -> Html {
     }
 }
 
-/// "de↔ar (4) · court · female": what matching adds to an interpreter's row.
-fn matching_of(agent: &Agent) -> String {
+/// "de↔ar (4) · court · Female": what matching adds to an interpreter's row.
+fn matching_of(agent: &Agent) -> Option<String> {
     let mut parts: Vec<String> = agent
         .pairs
         .iter()
@@ -330,9 +331,5 @@ fn matching_of(agent: &Agent) -> String {
         .collect();
     parts.extend(agent.certifications.iter().cloned());
     parts.extend(agent.gender.as_deref().map(gender_label));
-    if parts.is_empty() {
-        "—".to_owned()
-    } else {
-        parts.join(" · ")
-    }
+    (!parts.is_empty()).then(|| parts.join(" · "))
 }

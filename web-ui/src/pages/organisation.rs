@@ -24,11 +24,8 @@ pub struct OrganisationProps {
 /// A refused policy in words: the server's message, with what to do for the known codes.
 fn policy_error(e: &ApiError) -> String {
     match e.code() {
-        "preferred_and_banned" => {
-            format!("An interpreter cannot be both preferred and banned. ({e})")
-        }
-        "unknown_agent" => format!("An interpreter chosen is not known to the server. ({e})"),
-        "invalid_value" => format!("A value is out of range. ({e})"),
+        "preferred_and_banned" => format!("{e}: remove them from one of the two lists."),
+        "unknown_agent" => format!("{e}: choose the interpreters from the lists again."),
         _ => e.to_string(),
     }
 }

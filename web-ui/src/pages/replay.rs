@@ -20,7 +20,7 @@ use crate::hooks::{
 };
 use crate::route::Route;
 use crate::services::{agents, calls, queues};
-use crate::types::{language_name, Agent, Call, CallAsOf, HistoryEntry, Queue};
+use crate::types::{language_name, Agent, Call, CallAsOf, HistoryEntry, Queue, ENGLISH};
 
 #[derive(Properties, PartialEq)]
 pub struct ReplayProps {
@@ -214,6 +214,9 @@ pub fn ReplayPage(props: &ReplayProps) -> Html {
     let summary = match &*call {
         Some(c) => html! {
             <p class="call-summary">
+                if let Some(source) = c.source_language.as_deref().filter(|s| *s != ENGLISH) {
+                    { format!("{} ↔ ", language_name(source)) }
+                }
                 <strong>{ c.language.as_deref().map(language_name).unwrap_or_default() }</strong>
                 { format!(" · {} · queue {} · requester {} · interpreter {} ", c.modality.clone().unwrap_or_default(),
                     format::opt(&c.queue_name), format::opt(&c.requester_name), format::opt(&c.agent_name)) }
