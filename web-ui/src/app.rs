@@ -58,6 +58,10 @@ fn Guard(props: &GuardProps) -> Html {
         Route::Replay { id } => html! { <pages::replay::ReplayPage id={id.clone()} /> },
         Route::Analytics => html! { <pages::analytics::AnalyticsPage /> },
         Route::Admin => html! { <pages::admin::AdminPage /> },
+        Route::Organisations => html! { <pages::organisations::OrganisationsPage /> },
+        Route::Organisation { id } => {
+            html! { <pages::organisation::OrganisationPage id={id.clone()} /> }
+        }
         Route::NotFound => html! {
             <section class="page narrow">
                 <h1>{ "Page not found" }</h1>

@@ -36,6 +36,12 @@ pub enum Route {
     Analytics,
     #[at("/admin")]
     Admin,
+    /// Organisations (admin creates; admin and supervisor open one's policy).
+    #[at("/organisations")]
+    Organisations,
+    /// One organisation: its policy and the policy's history.
+    #[at("/organisations/:id")]
+    Organisation { id: String },
     #[not_found]
     #[at("/404")]
     NotFound,
@@ -64,6 +70,9 @@ impl Route {
             Route::Calls | Route::Replay { .. } => matches!(role, Supervisor | Admin),
             Route::Analytics => matches!(role, Analyst | Supervisor | Admin),
             Route::Admin => role == Admin,
+            Route::Organisations | Route::Organisation { .. } => {
+                matches!(role, Supervisor | Admin)
+            }
         }
     }
 
@@ -77,10 +86,12 @@ impl Route {
                 (Route::FloorAt, "Floor at…"),
                 (Route::Calls, "Call history"),
                 (Route::Analytics, "Analytics"),
+                (Route::Organisations, "Organisations"),
             ],
             Role::Analyst => vec![(Route::Analytics, "Analytics")],
             Role::Admin => vec![
                 (Route::Admin, "Administration"),
+                (Route::Organisations, "Organisations"),
                 (Route::Floor, "Live floor"),
                 (Route::Calls, "Call history"),
                 (Route::Analytics, "Analytics"),

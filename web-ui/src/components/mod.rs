@@ -5,3 +5,5 @@ pub mod badge;
 pub mod charts;
 pub mod jitsi_room;
 pub mod layout;
+pub mod matching;
+pub mod tags;

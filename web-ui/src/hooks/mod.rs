@@ -3,6 +3,7 @@
 pub mod use_latest;
 pub mod use_live;
 pub mod use_now;
+pub mod use_organisations;
 pub mod use_ring;
 pub mod use_session;
 
@@ -11,4 +12,5 @@ pub use use_live::{
     use_debounced, use_live, use_live_reload, use_live_status, LiveEvent, LiveProvider, LiveStatus,
 };
 pub use use_now::use_now;
+pub use use_organisations::use_organisation_names;
 pub use use_session::{use_api, use_session, SessionAction, SessionHandle, SessionProvider};

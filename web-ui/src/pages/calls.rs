@@ -8,8 +8,9 @@ use yew_router::prelude::*;
 use super::{bind_input, bind_select, start_of_today};
 use crate::components::alert::error_alert;
 use crate::components::badge::Badge;
+use crate::components::matching::{organisation_name, widened_badge};
 use crate::format;
-use crate::hooks::{use_api, use_latest, use_live, LiveEvent};
+use crate::hooks::{use_api, use_latest, use_live, use_organisation_names, LiveEvent};
 use crate::live::kinds::newest_first;
 use crate::live::{pushed, LiveRows, Names};
 use crate::route::Route;
@@ -57,6 +58,7 @@ pub fn CallsPage() -> Html {
     let redraw = use_force_update();
     let cursor = use_state(|| None::<String>);
     let error = use_state(|| None::<String>);
+    let organisations = use_organisation_names();
 
     let filter_for = {
         let (status, day) = (status.clone(), day.clone());
@@ -195,7 +197,7 @@ pub fn CallsPage() -> Html {
                             <table data-testid="calls-history">
                                 <thead><tr>
                                     <th scope="col">{ "Requested" }</th><th scope="col">{ "Call" }</th><th scope="col">{ "Language" }</th>
-                                    <th scope="col">{ "Queue" }</th><th scope="col">{ "Status" }</th><th scope="col">{ "Requester" }</th>
+                                    <th scope="col">{ "Queue" }</th><th scope="col">{ "Status" }</th><th scope="col">{ "Requester" }</th><th scope="col">{ "Organisation" }</th>
                                     <th scope="col">{ "Interpreter" }</th><th scope="col" class="num">{ "Wait" }</th><th scope="col" class="num">{ "Talk" }</th><th></th>
                                 </tr></thead>
                                 <tbody>
@@ -205,8 +207,9 @@ pub fn CallsPage() -> Html {
                                             <td><code>{ format::short_id(&c.id) }</code></td>
                                             <td>{ c.language.as_deref().map(language_name).unwrap_or_default() }</td>
                                             <td>{ format::opt(&c.queue_name) }</td>
-                                            <td><Badge status={c.status.clone()} /></td>
+                                            <td><Badge status={c.status.clone()} />{ widened_badge(c) }</td>
                                             <td>{ format::opt(&c.requester_name) }</td>
+                                            <td>{ organisation_name(c, &organisations) }</td>
                                             <td>{ format::opt(&c.agent_name) }</td>
                                             <td class="num">{ c.wait_s.map(format::duration).unwrap_or_else(|| "—".into()) }</td>
                                             <td class="num">{ c.talk_s.map(format::duration).unwrap_or_else(|| "—".into()) }</td>

@@ -16,8 +16,12 @@ use super::floor_controls::{AgentStatusControl, CallControl};
 use crate::components::alert::{error_alert, Alert, Tone};
 use crate::components::badge::Badge;
 use crate::components::jitsi_room::JitsiRoom;
+use crate::components::matching::{organisation_name, widened_badge};
 use crate::format;
-use crate::hooks::{use_api, use_debounced, use_latest, use_live, use_now, use_session, LiveEvent};
+use crate::hooks::{
+    use_api, use_debounced, use_latest, use_live, use_now, use_organisation_names, use_session,
+    LiveEvent,
+};
 use crate::live::board;
 use crate::live::floor::{Floor, Reloads};
 use crate::route::Route;
@@ -39,6 +43,7 @@ pub fn FloorPage() -> Html {
     let notice = use_state(|| None::<String>);
     let monitor = use_state(|| None::<String>);
     let now = use_now(1000);
+    let organisations = use_organisation_names();
 
     let load_queues = {
         let (api, floor, error, redraw) =
@@ -311,6 +316,8 @@ pub fn FloorPage() -> Html {
                                     <td>{ c.language.as_deref().map(language_name).unwrap_or_default() }
                                         <span class="muted">{ format!(" · {}", c.modality.clone().unwrap_or_default()) }</span>
                                         if c.priority.as_deref() == Some("urgent") { { " " }<span class="badge badge-urgent">{ "Urgent" }</span> }
+                                        { widened_badge(c) }
+                                        if c.organisation_id.is_some() { <div class="muted small">{ organisation_name(c, &organisations) }</div> }
                                     </td>
                                     <td>{ format::opt(&c.queue_name) }</td>
                                     <td><Badge status={c.status.clone()} /></td>

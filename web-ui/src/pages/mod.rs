@@ -1,6 +1,12 @@
 //! One routed page a file, plus small form helpers they share.
 
 pub mod admin;
+mod admin_pairs;
+mod admin_profile;
+mod admin_queue_members;
+mod admin_queues;
+mod admin_skills;
+mod admin_widening;
 pub mod analytics;
 pub mod calls;
 pub mod console;
@@ -9,9 +15,13 @@ pub mod floor;
 pub mod floor_at;
 mod floor_controls;
 pub mod login;
+pub mod organisation;
+mod organisation_history;
+pub mod organisations;
 pub mod replay;
 pub mod requester;
 pub mod requester_call;
+mod routing_panel;
 
 use chrono::{DateTime, NaiveTime, Utc};
 use wasm_bindgen::JsCast;

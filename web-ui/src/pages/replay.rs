@@ -10,13 +10,17 @@ use web_sys::HtmlInputElement;
 use yew::prelude::*;
 use yew_router::prelude::*;
 
+use super::routing_panel::RoutingPanel;
 use crate::components::alert::error_alert;
 use crate::components::badge::Badge;
+use crate::components::matching::{organisation_name, widened_badge, widened_text};
 use crate::format;
-use crate::hooks::{use_api, use_debounced, use_latest, use_live, LiveEvent};
+use crate::hooks::{
+    use_api, use_debounced, use_latest, use_live, use_organisation_names, LiveEvent,
+};
 use crate::route::Route;
 use crate::services::{agents, calls, queues};
-use crate::types::{language_name, Call, CallAsOf, HistoryEntry};
+use crate::types::{language_name, Agent, Call, CallAsOf, HistoryEntry, Queue, ENGLISH};
 
 #[derive(Properties, PartialEq)]
 pub struct ReplayProps {
@@ -50,16 +54,29 @@ pub fn ReplayPage(props: &ReplayProps) -> Html {
     let pending = use_mut_ref(|| None::<Timeout>);
     // Names for the ids in the folded state: queues and interpreters.
     let names = use_state(std::collections::HashMap::<String, String>::new);
+    // The queues (their widening steps, for the timeline) and interpreters (the routing
+    // panel's choices).
+    let queue_list = use_state(Vec::<Queue>::new);
+    let agent_list = use_state(Vec::<Agent>::new);
+    let organisations = use_organisation_names();
     {
-        let (api, names) = (api.clone(), names.clone());
+        let (api, names, queue_list, agent_list) = (
+            api.clone(),
+            names.clone(),
+            queue_list.clone(),
+            agent_list.clone(),
+        );
         use_effect_with((), move |_| {
             spawn_local(async move {
                 let mut map = std::collections::HashMap::new();
                 if let Ok(list) = queues::board(&api).await {
-                    map.extend(list.into_iter().map(|q| (q.id, q.name)));
+                    map.extend(list.iter().map(|q| (q.id.clone(), q.name.clone())));
+                    queue_list.set(list);
                 }
-                if let Ok(list) = agents::board(&api).await {
+                if let Ok(mut list) = agents::board(&api).await {
                     map.extend(list.iter().map(|a| (a.id.clone(), a.display_name())));
+                    list.sort_by_key(|a| a.display_name().to_lowercase());
+                    agent_list.set(list);
                 }
                 names.set(map);
             });
@@ -197,10 +214,14 @@ pub fn ReplayPage(props: &ReplayProps) -> Html {
     let summary = match &*call {
         Some(c) => html! {
             <p class="call-summary">
+                if let Some(source) = c.source_language.as_deref().filter(|s| *s != ENGLISH) {
+                    { format!("{} ↔ ", language_name(source)) }
+                }
                 <strong>{ c.language.as_deref().map(language_name).unwrap_or_default() }</strong>
                 { format!(" · {} · queue {} · requester {} · interpreter {} ", c.modality.clone().unwrap_or_default(),
                     format::opt(&c.queue_name), format::opt(&c.requester_name), format::opt(&c.agent_name)) }
-                <Badge status={c.status.clone()} />
+                if c.organisation_id.is_some() { { format!("· organisation {} ", organisation_name(c, &organisations)) } }
+                <Badge status={c.status.clone()} />{ widened_badge(c) }
             </p>
         },
         None => html! {},
@@ -281,6 +302,7 @@ pub fn ReplayPage(props: &ReplayProps) -> Html {
                             </button>
                             { " " }<span class="what">{ event_label(&e.kind) }</span>
                             <span class="muted">{ format!(" · by {} · #{}", e.actor_label(), e.seq) }</span>
+                            if let Some(text) = widened_text(e, &queue_list) { <div class="small" data-testid="widened">{ text }</div> }
                             if !data.is_empty() {
                                 <details><summary>{ "Details" }</summary><pre>{ data }</pre></details>
                             }
@@ -303,6 +325,7 @@ pub fn ReplayPage(props: &ReplayProps) -> Html {
                 { timeline }
                 { state_card }
             </div>
+            <RoutingPanel call_id={props.id.clone()} agents={(*agent_list).clone()} queues={(*queue_list).clone()} />
         </section>
     }
 }

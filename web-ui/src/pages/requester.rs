@@ -8,6 +8,7 @@ use yew_router::prelude::*;
 use super::{bind_check, bind_select};
 use crate::components::alert::error_alert;
 use crate::components::badge::Badge;
+use crate::components::tags::TagsInput;
 use crate::format;
 use crate::hooks::{use_api, use_latest, use_live, LiveEvent};
 use crate::live::kinds::newest_first;
@@ -15,7 +16,10 @@ use crate::live::{pushed, LiveRows, Names};
 use crate::route::Route;
 use crate::services::calls::{self, CallFilter};
 use crate::services::queues;
-use crate::types::{language_label, language_name, Call, NewCall, FALLBACK_LANGUAGES, SPECIALTIES};
+use crate::types::{
+    language_label, language_name, Call, NewCall, Requirements, ENGLISH, FALLBACK_LANGUAGES,
+    GENDERS, SPECIALTIES,
+};
 
 #[function_component]
 pub fn RequestPage() -> Html {
@@ -25,6 +29,12 @@ pub fn RequestPage() -> Html {
     let modality = use_state(|| "video".to_owned());
     let specialty = use_state(|| "general".to_owned());
     let urgent = use_state(|| false);
+    // Matching: the language the requester speaks (English unless chosen) and what the
+    // interpreter must be.
+    let source = use_state(|| ENGLISH.to_owned());
+    let sources = use_state(|| vec![ENGLISH.to_owned()]);
+    let gender = use_state(String::new);
+    let certifications = use_state(Vec::<String>::new);
     let busy = use_state(|| false);
     let error = use_state(|| None::<String>);
     // Loaded once; the requester's pushed calls land in place (`crate::live`).
@@ -41,11 +51,13 @@ pub fn RequestPage() -> Html {
     });
     {
         let (api, languages, language) = (api.clone(), languages.clone(), language.clone());
+        let sources = sources.clone();
         use_effect_with((), move |_| {
             spawn_local(async move {
                 let Ok(board) = queues::board(&api).await else {
                     return;
                 };
+                sources.set(source_languages(&board));
                 let mut served: Vec<String> = board
                     .into_iter()
                     .flat_map(|q| q.languages)
@@ -156,6 +168,8 @@ pub fn RequestPage() -> Html {
             specialty.clone(),
             urgent.clone(),
         );
+        let (source, gender, certifications) =
+            (source.clone(), gender.clone(), certifications.clone());
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             if *busy {
@@ -168,6 +182,11 @@ pub fn RequestPage() -> Html {
                 modality: (*modality).clone(),
                 specialty: Some((*specialty).clone()).filter(|s| !s.is_empty()),
                 priority: if *urgent { "urgent" } else { "normal" }.to_owned(),
+                source_language: Some((*source).clone()).filter(|s| s != ENGLISH),
+                requirements: Requirements {
+                    gender: Some((*gender).clone()).filter(|g| !g.is_empty()),
+                    certifications: (*certifications).clone(),
+                },
             };
             let (api, busy, error, navigator) =
                 (api.clone(), busy.clone(), error.clone(), navigator.clone());
@@ -221,7 +240,15 @@ pub fn RequestPage() -> Html {
                                 <option value={code.clone()} selected={*language == *code}>{ language_label(code) }</option>
                             }) }
                         </select>
-                        <p class="hint">{ "Spoken with the other party; you speak English." }</p>
+                        <p class="hint">{ "Spoken with the other party." }</p>
+                    </div>
+                    <div class="field">
+                        <label for="req-source">{ "Your language" }</label>
+                        <select id="req-source" onchange={bind_select(&source)}>
+                            { for sources.iter().map(|code| html! {
+                                <option value={code.clone()} selected={*source == *code}>{ language_label(code) }</option>
+                            }) }
+                        </select>
                     </div>
                     <fieldset class="field">
                         <legend>{ "Modality" }</legend>
@@ -238,6 +265,18 @@ pub fn RequestPage() -> Html {
                             }) }
                         </select>
                     </div>
+                    <details class="field" open={!gender.is_empty() || !certifications.is_empty()}>
+                        <summary>{ "Requirements (optional)" }</summary>
+                        <div class="field">
+                            <label for="req-gender">{ "Interpreter's gender" }</label>
+                            <select id="req-gender" onchange={bind_select(&gender)}>
+                                <option value="" selected={gender.is_empty()}>{ "Any" }</option>
+                                { for GENDERS.iter().map(|(v, l)| html! { <option value={*v} selected={*gender == *v}>{ *l }</option> }) }
+                            </select>
+                        </div>
+                        <TagsInput id="req-certs" label="Certifications required" placeholder="e.g. court"
+                            values={(*certifications).clone()} on_change={{ let c = certifications.clone(); Callback::from(move |v| c.set(v)) }} />
+                    </details>
                     <div class="field">
                         <label class="choice">
                             <input id="req-urgent" type="checkbox" checked={*urgent} onchange={bind_check(&urgent)} />
@@ -288,4 +327,16 @@ fn past_calls(calls: Option<&Vec<Call>>) -> Html {
             </div>
         },
     }
+}
+
+/// English, then the other languages pair queues serve from.
+fn source_languages(board: &[crate::types::Queue]) -> Vec<String> {
+    let mut list = vec![ENGLISH.to_owned()];
+    for code in board.iter().filter_map(|q| q.source_language.as_deref()) {
+        let code = code.trim();
+        if !code.is_empty() && !list.iter().any(|c| c == code) {
+            list.push(code.to_owned());
+        }
+    }
+    list
 }

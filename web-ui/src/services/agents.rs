@@ -3,7 +3,7 @@
 use serde_json::json;
 
 use super::http::{Api, ApiError};
-use crate::types::{Accepted, Agent, Skills};
+use crate::types::{Accepted, Agent, Profile, Skills};
 
 pub async fn board(api: &Api) -> Result<Vec<Agent>, ApiError> {
     api.get_all("/api/agents").await
@@ -30,5 +30,15 @@ pub async fn set_status(api: &Api, agent_id: &str, status: &str) -> Result<Accep
 
 pub async fn set_skills(api: &Api, agent_id: &str, skills: &Skills) -> Result<Accepted, ApiError> {
     api.put(&format!("/api/agents/{agent_id}/skills"), skills)
+        .await
+}
+
+/// The interpreter's profile (`gender`; `None` clears it).
+pub async fn set_profile(
+    api: &Api,
+    agent_id: &str,
+    profile: &Profile,
+) -> Result<Accepted, ApiError> {
+    api.put(&format!("/api/agents/{agent_id}/profile"), profile)
         .await
 }

@@ -4,7 +4,9 @@
 use serde_json::json;
 
 use super::http::{query, Api, ApiError};
-use crate::types::{Accepted, Call, CallAsOf, CallPage, HistoryEntry, MoveTarget, NewCall, Room};
+use crate::types::{
+    Accepted, Call, CallAsOf, CallPage, HistoryEntry, MoveTarget, NewCall, Room, RoutingAnswer,
+};
 
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CallFilter {
@@ -90,6 +92,12 @@ pub async fn history(api: &Api, id: &str) -> Result<Vec<HistoryEntry>, ApiError>
 pub async fn state_at(api: &Api, id: &str, at: &str) -> Result<CallAsOf, ApiError> {
     let q = query(&[("at", Some(at.to_owned()))]);
     api.get(&format!("/api/calls/{id}/state{q}")).await
+}
+
+/// Whether `agent_id` was offered the call and, if not, why (supervisor, admin).
+pub async fn routing(api: &Api, id: &str, agent_id: &str) -> Result<RoutingAnswer, ApiError> {
+    let q = query(&[("agent_id", Some(agent_id.to_owned()))]);
+    api.get(&format!("/api/calls/{id}/routing{q}")).await
 }
 
 pub async fn room(api: &Api, id: &str) -> Result<Room, ApiError> {

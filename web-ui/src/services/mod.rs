@@ -6,6 +6,7 @@ pub mod calls;
 pub mod floor;
 pub mod http;
 pub mod metrics;
+pub mod organisations;
 pub mod queues;
 pub mod users;
 

@@ -5,6 +5,9 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+mod matching;
+pub use matching::*;
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
@@ -94,6 +97,11 @@ pub struct NewCall {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub specialty: Option<String>,
     pub priority: String,
+    /// The other party's language's counterpart: English unless given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source_language: Option<String>,
+    #[serde(skip_serializing_if = "Requirements::is_empty")]
+    pub requirements: Requirements,
 }
 
 /// A call as the read model holds it (`GET /api/calls`, `GET /api/calls/{id}`), or as a
@@ -141,6 +149,10 @@ pub struct Call {
     /// Expected seconds until this waiting call is answered, from its place in the queue
     /// (`GET /api/calls/{id}` only).
     pub estimated_wait_s: Option<i64>,
+    /// The requester's organisation.
+    pub organisation_id: Option<String>,
+    /// Widening steps taken in the current queue (0: none).
+    pub widening_step: i64,
 }
 
 /// A call's status (`status` of `GET /api/calls`), as the server names it.
@@ -218,6 +230,9 @@ pub struct Queue {
     /// Among queues serving a request equally specifically, the highest routes it.
     pub precedence: Option<i64>,
     pub members: Vec<String>,
+    /// A pair queue's other language: it serves `source_language` ↔ each of `languages`.
+    pub source_language: Option<String>,
+    pub widening: Vec<WideningStep>,
     pub waiting: i64,
     pub longest_wait_s: i64,
     pub agents_available: i64,
@@ -260,6 +275,9 @@ pub struct QueueSettings {
     pub wrap_up_s: i64,
     pub service_level_s: i64,
     pub precedence: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source_language: Option<String>,
+    pub widening: Vec<WideningStep>,
 }
 
 /// One interpreter on the status board (`GET /api/agents`), or as a pushed `agent` notice
@@ -290,6 +308,10 @@ pub struct Agent {
     pub proficiency: Value,
     pub specialties: Vec<String>,
     pub modalities: Vec<String>,
+    /// Language pairs besides those with English (`languages`).
+    pub pairs: Vec<LanguagePair>,
+    pub certifications: Vec<String>,
+    pub gender: Option<String>,
     /// On a call with no live connection since then.
     pub presence_lost_at: Option<DateTime<Utc>>,
     /// When they last became free to take a call: the router's longest-idle order.
@@ -406,6 +428,8 @@ pub struct Skills {
     pub languages: Vec<LanguageSkill>,
     pub specialties: Vec<String>,
     pub modalities: Vec<String>,
+    pub pairs: Vec<LanguagePair>,
+    pub certifications: Vec<String>,
 }
 
 /// An account (`GET /api/users`).
@@ -415,6 +439,9 @@ pub struct Account {
     pub email: String,
     pub name: String,
     pub role: String,
+    /// A requester's organisation.
+    #[serde(default)]
+    pub organisation_id: Option<String>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -423,6 +450,9 @@ pub struct NewAccount {
     pub name: String,
     pub role: String,
     pub password: String,
+    /// Requesters only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub organisation_id: Option<String>,
 }
 
 /// One event of a call's history.

@@ -1,0 +1,204 @@
+//! Matching (issue 17): organisations and their policies, language pairs, certifications,
+//! request requirements, pool widening and the routing explanation. Read shapes default
+//! every field, so a server that adds or leaves out a field still parses.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// The language a request is from unless it says otherwise.
+pub const ENGLISH: &str = "en";
+
+/// An organisation as `GET /api/organisations` lists it.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+#[serde(default)]
+pub struct Organisation {
+    pub id: String,
+    pub name: String,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct NewOrganisation {
+    pub name: String,
+}
+
+/// `GET /api/organisations/{id}`.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+#[serde(default)]
+pub struct OrganisationDetail {
+    pub id: String,
+    pub name: String,
+    pub policy: Policy,
+    pub version: u64,
+}
+
+/// An organisation's requester policy (`GET/PUT /api/organisations/{id}/policy`).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Policy {
+    pub preferred_agent_ids: Vec<String>,
+    pub banned_agent_ids: Vec<String>,
+    pub preferred_wait_s: i64,
+    pub required_certifications: Vec<String>,
+}
+
+/// One change of a policy (`GET /api/organisations/{id}/policy/history`).
+#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+#[serde(default)]
+pub struct PolicyChange {
+    pub at: Option<DateTime<Utc>>,
+    /// `{id, name, role}`.
+    pub actor: Value,
+    /// Per field: lists as `{added, removed}`, numbers as `{from, to}`.
+    pub change: Value,
+    pub policy: Policy,
+    pub version: i64,
+}
+
+/// A policy's fields, as the history names them, with their words.
+pub mod policy_field {
+    pub const PREFERRED: &str = "preferred_agent_ids";
+    pub const BANNED: &str = "banned_agent_ids";
+    pub const PREFERRED_WAIT: &str = "preferred_wait_s";
+    pub const CERTIFICATIONS: &str = "required_certifications";
+
+    /// (field, label, whether its values are interpreter ids).
+    pub const ALL: [(&str, &str, bool); 4] = [
+        (PREFERRED, "preferred interpreters", true),
+        (BANNED, "banned interpreters", true),
+        (CERTIFICATIONS, "required certifications", false),
+        (PREFERRED_WAIT, "preferred wait", false),
+    ];
+}
+
+/// A language pair an interpreter holds (either direction serves).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct LanguagePair {
+    pub from: String,
+    pub to: String,
+    pub proficiency: i64,
+}
+
+/// `PUT /api/agents/{id}/profile`.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Profile {
+    pub gender: Option<String>,
+}
+
+/// The genders an interpreter's profile and a request's requirements name.
+pub const GENDERS: [(&str, &str); 3] = [
+    ("female", "Female"),
+    ("male", "Male"),
+    ("nonbinary", "Non-binary"),
+];
+
+pub fn gender_label(code: &str) -> String {
+    GENDERS
+        .iter()
+        .find(|(c, _)| *c == code)
+        .map(|(_, l)| (*l).to_owned())
+        .unwrap_or_else(|| code.to_owned())
+}
+
+/// A request's own requirements (`requirements` of `POST /api/calls`).
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Requirements {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gender: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub certifications: Vec<String>,
+}
+
+impl Requirements {
+    pub fn is_empty(&self) -> bool {
+        self.gender.is_none() && self.certifications.is_empty()
+    }
+}
+
+/// One step of a queue's pool widening (`widening` of the queue settings and board).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct WideningStep {
+    pub after_s: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_proficiency: Option<i64>,
+    pub drop_specialty: bool,
+    pub drop_requirements: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub add_queue_id: Option<String>,
+}
+
+impl WideningStep {
+    /// "after 30s: proficiency 2 and up, any specialty, + Spanish medical".
+    pub fn describe(&self, queue_name: impl Fn(&str) -> String) -> String {
+        let mut parts = Vec::new();
+        if let Some(p) = self.min_proficiency {
+            parts.push(format!("proficiency {p} and up"));
+        }
+        if self.drop_specialty {
+            parts.push("any specialty".to_owned());
+        }
+        if self.drop_requirements {
+            parts.push("the request's requirements dropped".to_owned());
+        }
+        if let Some(id) = &self.add_queue_id {
+            parts.push(format!("also {}'s interpreters", queue_name(id)));
+        }
+        if parts.is_empty() {
+            parts.push("no change".to_owned());
+        }
+        format!(
+            "after {}: {}",
+            crate::format::duration(self.after_s),
+            parts.join(", ")
+        )
+    }
+}
+
+/// The call event a widening step records (`type` in a call's history).
+pub const CALL_POOL_WIDENED: &str = "CallPoolWidened";
+
+/// `GET /api/calls/{id}/routing?agent_id=`: whether an interpreter was offered a call and,
+/// if not, why.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+#[serde(default)]
+pub struct RoutingAnswer {
+    pub call_id: String,
+    pub agent_id: String,
+    pub offered: bool,
+    pub offers: Vec<RoutingOffer>,
+    pub reasons: Vec<Value>,
+    pub summary: Option<String>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+#[serde(default)]
+pub struct RoutingOffer {
+    pub at: Option<DateTime<Utc>>,
+    pub queue_id: Option<String>,
+    pub outcome: Option<String>,
+}
+
+/// Why an interpreter was not offered a call, in words; an unknown reason as its code.
+pub fn routing_reason_text(reason: &str) -> String {
+    let text = match reason {
+        "banned_by_organisation" => "Banned by the caller's organisation",
+        "not_in_queue" => "Not a member of the call's queue",
+        "pair_missing" => "Does not hold the call's language pair",
+        "proficiency_too_low" => "Proficiency below the queue's minimum",
+        "modality_missing" => "Does not work in the call's modality",
+        "specialty_missing" => "Lacks the call's specialty",
+        "organisation_certification_missing" => "Lacks a certification the organisation requires",
+        "certification_missing" => "Lacks a certification the request requires",
+        "gender_mismatch" => "Does not match the requested gender",
+        "busy" => "Busy with another call",
+        "not_available" => "Not available (on break or signed out)",
+        "widening_step_not_reached" => {
+            "Only eligible after a widening step the call had not reached"
+        }
+        "another_interpreter_chosen" => "Another interpreter was chosen",
+        other => return crate::format::status_label(other),
+    };
+    text.to_owned()
+}
