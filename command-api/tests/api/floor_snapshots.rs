@@ -50,7 +50,7 @@ async fn the_floor_from_a_snapshot_and_the_events_after_it_equals_the_fold_of_ev
     let agent2 = app.login_as("agent2@example.com").await;
     let mut instants = Vec::new();
     let pause = || tokio::time::sleep(Duration::from_millis(1_100));
-    let mut mark = |instants: &mut Vec<DateTime<Utc>>| instants.push(Utc::now());
+    let mark = |instants: &mut Vec<DateTime<Utc>>| instants.push(Utc::now());
 
     app.set_status(&agent2, "available").await;
     let answered = app.connected_call(&requester, &supervisor, &agent1).await;

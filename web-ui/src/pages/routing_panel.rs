@@ -27,7 +27,7 @@ fn details(reason: &Value, agents: &[Agent], queues: &[Queue]) -> String {
         return String::new();
     };
     map.iter()
-        .filter(|(key, _)| key.as_str() != "reason")
+        .filter(|(key, _)| !matches!(key.as_str(), "code" | "detail"))
         .map(|(key, value)| {
             let text = match value {
                 Value::String(s) => name_of(s, agents, queues),
@@ -131,10 +131,12 @@ pub fn RoutingPanel(props: &RoutingPanelProps) -> Html {
                     }
                     if !a.reasons.is_empty() {
                         <ul class="reasons" data-testid="routing-reasons">{ for a.reasons.iter().map(|r| {
-                            let code = r.get("reason").and_then(Value::as_str).unwrap_or("unknown");
+                            let code = r.get("code").and_then(Value::as_str).unwrap_or("unknown");
                             let more = details(r, &props.agents, &props.queues);
+                            // The server's sentence when it gives one; the code in words otherwise.
+                            let text = r.get("detail").and_then(Value::as_str).map_or_else(|| routing_reason_text(code), str::to_owned);
                             html! {
-                                <li>{ routing_reason_text(code) }
+                                <li>{ text }
                                     if !more.is_empty() { <span class="muted">{ format!(" ({more})") }</span> }
                                 </li>
                             }
