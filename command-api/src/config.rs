@@ -30,6 +30,11 @@ metrics_token = ""
 url = "postgres://parley@127.0.0.1:5432/parley"
 max_connections = 20
 acquire_timeout_s = 5
+# Connections of a pool of their own for the questions whose cost depends on what is
+# asked (the floor and a call as of an instant, metrics, the CSV export, routing
+# explanations): however many supervisors scrub the past at once, commands keep the
+# other max_connections.
+history_connections = 4
 
 [nats]
 url = "nats://127.0.0.1:4222"
@@ -253,6 +258,8 @@ pub struct DatabaseSettings {
     pub url: SecretString,
     pub max_connections: u32,
     pub acquire_timeout_s: u64,
+    /// The pool of the expensive queries (`AppState::history_pool`).
+    pub history_connections: u32,
 }
 
 #[derive(Debug, Clone, Deserialize)]

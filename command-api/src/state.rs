@@ -28,6 +28,9 @@ pub type PgFloor = Floor<PgStore<Call>, AgentStore>;
 pub struct AppState {
     pub settings: Arc<Settings>,
     pub pool: PgPool,
+    /// A small pool of its own for the questions whose cost depends on what is asked (the
+    /// past, metrics, exports), so they can never take the connections commands need.
+    pub history_pool: PgPool,
     pub floor: Arc<PgFloor>,
     pub queues: Arc<PgStore<Queue>>,
     pub organisations: Arc<PgStore<Organisation>>,
@@ -81,6 +84,12 @@ impl AppState {
             organisations: Arc::new(event_store::<Organisation>(&pool)),
             queue_directory: Arc::default(),
             floor: Arc::new(floor),
+            history_pool: sqlx::postgres::PgPoolOptions::new()
+                .max_connections(settings.database.history_connections.max(1))
+                .acquire_timeout(std::time::Duration::from_secs(
+                    settings.database.acquire_timeout_s,
+                ))
+                .connect_lazy_with((*pool.connect_options()).clone()),
             settings: Arc::new(settings),
             pool,
             nats,

@@ -35,7 +35,7 @@ pub async fn status_at(
         .bind(agent.to_string())
         .bind(before)
         .bind(PAGE)
-        .fetch_all(&state.pool)
+        .fetch_all(&state.history_pool)
         .await?;
         let Some(last) = rows.last() else { break };
         before = last.0;

@@ -356,7 +356,7 @@ async fn load_events<A: Aggregate>(
     )
     .bind(A::TYPE)
     .bind(id)
-    .fetch_all(&state.pool)
+    .fetch_all(&state.history_pool)
     .await?;
     rows.into_iter()
         .map(|(seq, payload)| {
