@@ -111,6 +111,11 @@ pub struct UserRecord {
     pub email: String,
     pub name: String,
     pub role: String,
+    /// When the account was deactivated: listed only by `GET /api/users` with
+    /// `include_deactivated=true`, and only for a deactivated account.
+    #[sqlx(default)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deactivated_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 impl UserRecord {

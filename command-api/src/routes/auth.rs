@@ -99,6 +99,7 @@ async fn login(
                 email: row.email,
                 name: row.name,
                 role: row.role,
+                deactivated_at: None,
             }),
             Some(row.password_hash),
         ),

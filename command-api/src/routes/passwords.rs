@@ -29,9 +29,9 @@ use crate::state::AppState;
 
 /// How long a reset link works.
 pub const RESET_VALID_FOR_HOURS: i64 = 24;
-/// Where the SPA takes a reset link: `{RESET_PATH}#token=…` on the API's own origin (the
-/// token after `#` never reaches a server log or a `Referer`).
-pub const RESET_PATH: &str = "/reset-password";
+/// Where the SPA takes a reset link: `{RESET_PATH}#{RESET_TOKEN}=…` on the API's own
+/// origin (the token after `#` never reaches a server log or a `Referer`).
+pub use wire::accounts::{RESET_PATH, RESET_TOKEN};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -105,7 +105,7 @@ async fn issue_reset(
     record_change(&mut tx, id, "password_reset_issued", user.id.as_uuid()).await?;
     tx.commit().await?;
     Ok(Json(ResetLink {
-        reset_url: format!("{RESET_PATH}#token={token}"),
+        reset_url: format!("{RESET_PATH}#{RESET_TOKEN}={token}"),
         expires_at,
     }))
 }
