@@ -3,5 +3,6 @@
 pub mod alert;
 pub mod badge;
 pub mod charts;
+pub mod copy_field;
 pub mod jitsi_room;
 pub mod layout;

@@ -1,6 +1,9 @@
 //! One routed page a file, plus small form helpers they share.
 
+pub mod account;
 pub mod admin;
+mod admin_keys;
+mod admin_users;
 pub mod analytics;
 pub mod calls;
 pub mod console;
@@ -12,6 +15,7 @@ pub mod login;
 pub mod replay;
 pub mod requester;
 pub mod requester_call;
+pub mod reset_password;
 
 use chrono::{DateTime, NaiveTime, Utc};
 use wasm_bindgen::JsCast;

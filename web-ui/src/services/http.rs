@@ -260,6 +260,22 @@ impl Api {
         Self::json(self.send(Method::POST, path, None).await?).await
     }
 
+    /// A command whose answer is 204 No Content (deactivate, revoke, a password change);
+    /// `body` is sent as JSON when given.
+    pub async fn post_no_content<B: Serialize>(
+        &self,
+        path: &str,
+        body: Option<&B>,
+    ) -> Result<(), ApiError> {
+        let json = body.map(|b| serde_json::to_string(b).unwrap_or_else(|_| "{}".to_owned()));
+        self.send(Method::POST, path, json).await.map(drop)
+    }
+
+    /// `DELETE` of a resource; the answer (204) has no body.
+    pub async fn delete(&self, path: &str) -> Result<(), ApiError> {
+        self.send(Method::DELETE, path, None).await.map(drop)
+    }
+
     pub async fn put<B: Serialize, T: DeserializeOwned>(
         &self,
         path: &str,

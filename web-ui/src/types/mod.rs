@@ -5,6 +5,9 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+mod accounts;
+pub use accounts::*;
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
@@ -393,23 +396,6 @@ pub struct Skills {
     pub languages: Vec<LanguageSkill>,
     pub specialties: Vec<String>,
     pub modalities: Vec<String>,
-}
-
-/// An account (`GET /api/users`).
-#[derive(Clone, Debug, PartialEq, Deserialize)]
-pub struct Account {
-    pub id: String,
-    pub email: String,
-    pub name: String,
-    pub role: String,
-}
-
-#[derive(Clone, Debug, Serialize)]
-pub struct NewAccount {
-    pub email: String,
-    pub name: String,
-    pub role: String,
-    pub password: String,
 }
 
 /// One event of a call's history.
