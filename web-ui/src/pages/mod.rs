@@ -3,6 +3,7 @@
 pub mod account;
 pub mod admin;
 mod admin_keys;
+mod admin_skills;
 mod admin_users;
 pub mod analytics;
 pub mod calls;
