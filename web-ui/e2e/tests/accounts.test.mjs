@@ -4,7 +4,7 @@
 // Starts from a running API (PARLEY_BASE_URL).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, openPage, login, shot, apiLogin, api, BASE_URL, PASSWORD } from '../lib/harness.mjs';
+import { launch, openPage, login, shot, apiLogin, api, until, BASE_URL, PASSWORD } from '../lib/harness.mjs';
 
 let browser;
 let adminToken;
@@ -78,7 +78,7 @@ test('a reset link sets a password once; the user signs in with it', async () =>
   await row.getByRole('button', { name: `Reset password ${user.name}` }).click();
   const panel = page.getByTestId('reset-link');
   await panel.getByRole('heading', { name: `Password reset link for ${user.name}` }).waitFor();
-  const link = await panel.getByLabel('Reset link').inputValue();
+  const link = await panel.getByRole('textbox', { name: 'Reset link' }).inputValue();
   assert.match(link, new RegExp(`^${BASE_URL.replace(/[.]/g, '\\.')}/reset-password#token=[A-Za-z0-9_-]{43}$`));
   await panel.getByText(/It works once, until/).waitFor();
   await panel.getByRole('button', { name: 'Copy reset link' }).click();
@@ -155,7 +155,7 @@ test('an API key: its secret shown once, it requests a call, revoked it stops wo
   await page.getByRole('button', { name: 'Create key' }).click();
   const shown = page.getByTestId('new-key');
   await shown.getByText('it is shown only this once').waitFor();
-  const key = await shown.getByLabel('API key').inputValue();
+  const key = await shown.getByRole('textbox', { name: 'API key' }).inputValue();
   assert.match(key, /^pk_[0-9a-f]{16}_[A-Za-z0-9_-]+$/);
   await shown.getByRole('button', { name: 'Copy api key' }).click();
   assert.equal(await page.evaluate(() => navigator.clipboard.readText()), key);
@@ -176,7 +176,9 @@ test('an API key: its secret shown once, it requests a call, revoked it stops wo
   // The integration requests a call with it, reads it, and cancels it.
   const asked = await api(key, 'POST', '/api/calls', { language: 'es', modality: 'video', priority: 'normal' });
   assert.equal(asked.status, 202, JSON.stringify(asked.body));
-  assert.equal((await api(key, 'GET', `/api/calls/${asked.body.id}`)).status, 200);
+  // The read side shows the call once it is projected.
+  await until(`call ${asked.body.id} readable with the key`,
+    async () => (await api(key, 'GET', `/api/calls/${asked.body.id}`)).status === 200);
   const cancelled = await api(key, 'POST', `/api/calls/${asked.body.id}/cancel`);
   assert.ok([202, 409].includes(cancelled.status), JSON.stringify(cancelled.body));
 

@@ -103,9 +103,6 @@ fn ChangePasswordForm() -> Html {
                             "Your password is changed. Use it from your next sign-in.".into(),
                         ));
                     }
-                    Err(e) if e.code() == "wrong_password" => {
-                        error.set(Some("The current password is not right.".into()))
-                    }
                     Err(e) if e.code() == "invalid_value" => {
                         error.set(password_problem("").or_else(|| Some(e.to_string())))
                     }

@@ -18,8 +18,9 @@ pub enum ApiError {
     Network,
     /// 401: no, bad or expired token, or wrong credentials.
     Unauthorized { code: String, message: String },
-    /// 403: the role may not do this.
-    Forbidden { message: String },
+    /// 403: the role may not do this (`forbidden`), or a check of the caller failed
+    /// (`wrong_password`).
+    Forbidden { code: String, message: String },
     /// 404.
     NotFound { code: String, message: String },
     /// 409: the domain refuses in the current state.
@@ -38,11 +39,11 @@ impl ApiError {
     pub fn code(&self) -> &str {
         match self {
             ApiError::Unauthorized { code, .. }
+            | ApiError::Forbidden { code, .. }
             | ApiError::NotFound { code, .. }
             | ApiError::Conflict { code, .. }
             | ApiError::Invalid { code, .. } => code,
             ApiError::Network => "network",
-            ApiError::Forbidden { .. } => "forbidden",
             ApiError::RateLimited { .. } => "rate_limited",
             ApiError::Unavailable { .. } => "dependency_unavailable",
             ApiError::Unexpected { .. } => "unexpected",
@@ -72,6 +73,9 @@ impl fmt::Display for ApiError {
                 "token_expired" => write!(f, "Your session has expired. Please sign in again."),
                 _ => write!(f, "{}", capitalise(message)),
             },
+            ApiError::Forbidden { code, .. } if code == "wrong_password" => {
+                write!(f, "The current password is not right.")
+            }
             ApiError::Forbidden { .. } => write!(f, "Your role may not do this."),
             ApiError::RateLimited {
                 retry_after_s: Some(s),
@@ -130,7 +134,7 @@ async fn error_from(response: Response) -> ApiError {
     };
     match status {
         401 => ApiError::Unauthorized { code, message },
-        403 => ApiError::Forbidden { message },
+        403 => ApiError::Forbidden { code, message },
         404 => ApiError::NotFound { code, message },
         409 => ApiError::Conflict { code, message },
         400 | 405 | 413 | 415 | 422 => ApiError::Invalid { code, message },
