@@ -183,7 +183,7 @@ test('an API key: its secret shown once, it requests a call, revoked it stops wo
   assert.ok([202, 409].includes(cancelled.status), JSON.stringify(cancelled.body));
 
   await row.getByRole('button', { name: `Revoke ${name}` }).click();
-  await row.getByText(/^Revoked /).waitFor();
+  await row.getByText('Revoked', { exact: true }).waitFor();
   await page.getByText(`Revoked ${name}.`).waitFor();
   assert.equal(await row.getByRole('button', { name: `Revoke ${name}` }).count(), 0);
   await shot(page, 'admin-api-key-revoked');

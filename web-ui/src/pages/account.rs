@@ -22,7 +22,7 @@ pub fn AccountPage() -> Html {
             <h1>{ "My account" }</h1>
             <section class="card" aria-labelledby="me-title">
                 <h2 id="me-title">{ "Signed in as" }</h2>
-                <dl class="facts">
+                <dl class="facts wrap">
                     <div><dt>{ "Name" }</dt><dd>{ user.name.clone() }</dd></div>
                     <div><dt>{ "Email" }</dt><dd>{ user.email.clone() }</dd></div>
                     <div><dt>{ "Role" }</dt><dd>{ user.role.label() }</dd></div>

@@ -80,8 +80,8 @@ pub fn ApiKeysTab() -> Html {
     };
 
     html! {
-        <div class="grid two">
-            <div>
+        <div class="stack">
+            <div class="grid even">
                 <NewKeyForm {on_created} />
                 if let Some(key) = (*created).clone() {
                     <section class="card reveal" data-testid="new-key" aria-labelledby="new-key-title">
@@ -125,12 +125,17 @@ fn key_row(key: &ApiKey, revoke: &Callback<ApiKey>) -> Html {
         <tr class={classes!(key.revoked_at.is_some().then_some("inactive"))}>
             <th scope="row">{ key.name.clone() }</th>
             <td><code>{ format!("pk_{}…", key.prefix) }</code></td>
-            <td>{ for key.scopes.iter().map(|s| html! { <span class="badge" title={scope_label(s)}>{ s.clone() }</span> }) }</td>
-            <td>{ format::date_time(Some(key.created_at)) }</td>
+            <td><div class="scopes">{ for key.scopes.iter().map(|s| html! { <span class="badge" title={scope_label(s)}>{ s.clone() }</span> }) }</div></td>
+            <td class="nowrap">{ format::date_time(Some(key.created_at)) }</td>
             <td>{ key.last_used_at.map(|at| format::date_time(Some(at))).unwrap_or_else(|| "—".to_owned()) }</td>
             <td>{ match key.revoked_at {
                 None => html! { <span class="badge badge-active">{ "Active" }</span> },
-                Some(at) => html! { <span class="badge badge-deactivated">{ format!("Revoked {}", format::date_time(Some(at))) }</span> },
+                Some(at) => html! {
+                    <>
+                        <span class="badge badge-deactivated">{ "Revoked" }</span>
+                        <div class="muted small nowrap">{ format::date_time(Some(at)) }</div>
+                    </>
+                },
             } }</td>
             <td>
                 if key.revoked_at.is_none() {

@@ -122,8 +122,7 @@ pub fn UsersTab() -> Html {
     };
 
     html! {
-        <div class="grid two">
-            <NewAccountForm on_created={load.clone()} />
+        <div class="stack">
             <section class="card" aria-labelledby="users-title">
                 <h2 id="users-title">{ "Accounts" }</h2>
                 { error_alert(&error) }
@@ -149,6 +148,7 @@ pub fn UsersTab() -> Html {
                     },
                 } }
             </section>
+            <NewAccountForm on_created={load.clone()} />
         </div>
     }
 }
@@ -184,10 +184,10 @@ fn account_row(account: &Account, is_me: bool, act: &Callback<(RowAction, Accoun
     html! {
         <tr class={classes!((!account.is_active()).then_some("inactive"))}>
             <th scope="row">{ account.name.clone() }if is_me { <span class="muted">{ " (you)" }</span> }</th>
-            <td>{ account.email.clone() }</td>
+            <td class="break">{ account.email.clone() }</td>
             <td><span class="badge">{ account.role.clone() }</span></td>
             <td>{ status }</td>
-            <td><div class="actions">
+            <td><div class="actions row-actions">
                 if account.is_active() {
                     { button(RowAction::ResetPassword, "Reset password", "secondary") }
                     if !is_me { { button(RowAction::Deactivate, "Deactivate", "danger") } }
@@ -274,7 +274,7 @@ fn NewAccountForm(props: &NewAccountFormProps) -> Html {
 
     let min = wire::accounts::PASSWORD_CHARS.start().to_string();
     html! {
-        <form class="card" {onsubmit} aria-labelledby="new-user-title">
+        <form class="card form-narrow" {onsubmit} aria-labelledby="new-user-title">
             <h2 id="new-user-title">{ "New account" }</h2>
             { error_alert(&form_error) }
             if let Some(text) = (*done).clone() { <Alert tone={Tone::Success} {text} /> }
