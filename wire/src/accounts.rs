@@ -21,3 +21,10 @@ pub const PASSWORD_CHARS: RangeInclusive<usize> = 8..=256;
 pub const RESET_PATH: &str = "/reset-password";
 /// The name of the reset link's token in its fragment.
 pub const RESET_TOKEN: &str = "token";
+
+/// The error code of a reset link that is unknown, used or expired (400).
+pub const INVALID_RESET_TOKEN: &str = "invalid_reset_token";
+/// The error code of a password change whose current password is wrong (403).
+pub const WRONG_PASSWORD: &str = "wrong_password";
+/// The error code of an admin deactivating their own account (409).
+pub const CANNOT_DEACTIVATE_SELF: &str = "cannot_deactivate_self";

@@ -142,7 +142,7 @@ async fn reset_password(
     .await?;
     let Some(user_id) = user_id else {
         return Err(ApiError::bad_request(
-            "invalid_reset_token",
+            wire::accounts::INVALID_RESET_TOKEN,
             "this reset link is unknown, used or expired: ask an admin for a new one",
         ));
     };
@@ -188,7 +188,7 @@ async fn change_password(
     if stored.is_none() || !verify_password(body.current_password, stored).await? {
         return Err(ApiError::new(
             StatusCode::FORBIDDEN,
-            "wrong_password",
+            wire::accounts::WRONG_PASSWORD,
             "current_password is not this account's password",
         ));
     }

@@ -107,7 +107,7 @@ pub fn UsersTab() -> Html {
                         notice.set(Some(text));
                         load.emit(());
                     }
-                    Err(e) if e.code() == "cannot_deactivate_self" => {
+                    Err(e) if e.code() == wire::accounts::CANNOT_DEACTIVATE_SELF => {
                         error.set(Some("You cannot deactivate your own account.".to_owned()))
                     }
                     Err(e) => error.set(Some(e.to_string())),

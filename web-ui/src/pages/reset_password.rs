@@ -16,7 +16,7 @@ use crate::types::{password_problem, reset_token, ResetPassword};
 /// What the server's refusal means to the person holding the link.
 fn explain(error: &crate::services::ApiError) -> String {
     match error.code() {
-        "invalid_reset_token" => "This reset link does not work: it has been used already, has expired (links last 24 hours) or was copied incompletely. Ask an administrator for a new one.".to_owned(),
+        wire::accounts::INVALID_RESET_TOKEN => "This reset link does not work: it has been used already, has expired (links last 24 hours) or was copied incompletely. Ask an administrator for a new one.".to_owned(),
         "invalid_value" => password_problem("").unwrap_or_else(|| error.to_string()),
         _ => error.to_string(),
     }

@@ -73,7 +73,7 @@ impl fmt::Display for ApiError {
                 "token_expired" => write!(f, "Your session has expired. Please sign in again."),
                 _ => write!(f, "{}", capitalise(message)),
             },
-            ApiError::Forbidden { code, .. } if code == "wrong_password" => {
+            ApiError::Forbidden { code, .. } if code == wire::accounts::WRONG_PASSWORD => {
                 write!(f, "The current password is not right.")
             }
             ApiError::Forbidden { .. } => write!(f, "Your role may not do this."),
