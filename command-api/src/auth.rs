@@ -282,16 +282,9 @@ impl FromRequestParts<AppState> for AuthUser {
 pub const API_KEY_PREFIX: &str = "pk_";
 /// Hex characters of an API key's public prefix.
 const API_KEY_PREFIX_LEN: usize = 16;
-/// The scope that lets an API key request calls.
-pub const SCOPE_CALLS_REQUEST: &str = "calls:request";
-/// The scope that lets an API key read the calls it requested.
-pub const SCOPE_CALLS_READ: &str = "calls:read";
-/// The scope that lets an API key cancel the calls it requested while they wait.
-pub const SCOPE_CALLS_CANCEL: &str = "calls:cancel";
-/// Every scope an API key may hold; a new key gets all of them unless told otherwise.
-/// Keys created before the read and cancel scopes existed keep exactly the scopes they
-/// were given: an admin grants more by creating a new key.
-pub const API_KEY_SCOPES: [&str; 3] = [SCOPE_CALLS_REQUEST, SCOPE_CALLS_READ, SCOPE_CALLS_CANCEL];
+pub use wire::accounts::{
+    API_KEY_SCOPES, SCOPE_CALLS_CANCEL, SCOPE_CALLS_READ, SCOPE_CALLS_REQUEST,
+};
 /// The routes an API key may call, each with the scope it needs. `{id}` stands for one
 /// path segment that is a UUID.
 const SCOPED_ROUTES: [(&str, Method, &str); 3] = [

@@ -114,6 +114,11 @@ pub struct UserRecord {
     /// A requester's organisation: its requesters see one another's calls.
     #[sqlx(default)]
     pub organisation_id: Option<Uuid>,
+    /// When the account was deactivated: listed only by `GET /api/users` with
+    /// `include_deactivated=true`, and only for a deactivated account.
+    #[sqlx(default)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deactivated_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 impl UserRecord {

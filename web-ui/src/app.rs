@@ -36,6 +36,10 @@ struct GuardProps {
 #[function_component]
 fn Guard(props: &GuardProps) -> Html {
     let session = use_session();
+    // A reset link works signed in or not (the link is the credential).
+    if props.route == Route::ResetPassword {
+        return html! { <pages::reset_password::ResetPasswordPage /> };
+    }
     let Some(current) = session.session.as_ref() else {
         return html! { <pages::login::Login /> };
     };
@@ -62,6 +66,8 @@ fn Guard(props: &GuardProps) -> Html {
         Route::Organisation { id } => {
             html! { <pages::organisation::OrganisationPage id={id.clone()} /> }
         }
+        Route::Account => html! { <pages::account::AccountPage /> },
+        Route::ResetPassword => html! { <pages::reset_password::ResetPasswordPage /> },
         Route::NotFound => html! {
             <section class="page narrow">
                 <h1>{ "Page not found" }</h1>

@@ -11,6 +11,13 @@ pub enum Route {
     Home,
     #[at("/login")]
     Login,
+    /// Set a new password with a one-use link (`#token=…`); open signed in or not. The
+    /// path is `wire::accounts::RESET_PATH`, where the server's links point.
+    #[at("/reset-password")]
+    ResetPassword,
+    /// The signed-in user's own account: password change.
+    #[at("/account")]
+    Account,
     /// Requester: ask for an interpreter; past calls.
     #[at("/request")]
     Request,
@@ -64,6 +71,7 @@ impl Route {
         use Role::*;
         match self {
             Route::Home | Route::Login | Route::NotFound => true,
+            Route::ResetPassword | Route::Account => true,
             Route::Request | Route::MyCall { .. } => matches!(role, Requester | Admin),
             Route::Console => role == Agent,
             Route::Floor | Route::FloorAt => matches!(role, Supervisor | Admin),
@@ -97,5 +105,16 @@ impl Route {
                 (Route::Analytics, "Analytics"),
             ],
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_reset_page_is_where_the_servers_links_point() {
+        assert_eq!(Route::ResetPassword.to_path(), wire::accounts::RESET_PATH);
+        assert!(Role::ALL.iter().all(|r| Route::Account.allowed(*r)));
     }
 }

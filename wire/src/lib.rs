@@ -2,6 +2,7 @@
 //! crates and the web UI (built for wasm32, outside the host workspace) depend on this
 //! crate, so a kind or a reason cannot be spelt two ways. It depends on serde alone.
 
+pub mod accounts;
 pub mod estimate;
 pub mod push;
 

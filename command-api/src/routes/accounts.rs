@@ -89,7 +89,7 @@ async fn deactivate_user(
     user.require(&[Role::Admin])?;
     if id == user.id.as_uuid() {
         return Err(ApiError::conflict(
-            "cannot_deactivate_self",
+            wire::accounts::CANNOT_DEACTIVATE_SELF,
             "an admin cannot deactivate their own account",
         ));
     }

@@ -101,6 +101,7 @@ async fn login(
                 name: row.name,
                 role: row.role,
                 organisation_id: row.organisation_id,
+                deactivated_at: None,
             }),
             Some(row.password_hash),
         ),

@@ -29,9 +29,9 @@ use crate::state::AppState;
 
 /// How long a reset link works.
 pub const RESET_VALID_FOR_HOURS: i64 = 24;
-/// Where the SPA takes a reset link: `{RESET_PATH}#token=…` on the API's own origin (the
-/// token after `#` never reaches a server log or a `Referer`).
-pub const RESET_PATH: &str = "/reset-password";
+/// Where the SPA takes a reset link: `{RESET_PATH}#{RESET_TOKEN}=…` on the API's own
+/// origin (the token after `#` never reaches a server log or a `Referer`).
+pub use wire::accounts::{RESET_PATH, RESET_TOKEN};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -105,7 +105,7 @@ async fn issue_reset(
     record_change(&mut tx, id, "password_reset_issued", user.id.as_uuid()).await?;
     tx.commit().await?;
     Ok(Json(ResetLink {
-        reset_url: format!("{RESET_PATH}#token={token}"),
+        reset_url: format!("{RESET_PATH}#{RESET_TOKEN}={token}"),
         expires_at,
     }))
 }
@@ -142,7 +142,7 @@ async fn reset_password(
     .await?;
     let Some(user_id) = user_id else {
         return Err(ApiError::bad_request(
-            "invalid_reset_token",
+            wire::accounts::INVALID_RESET_TOKEN,
             "this reset link is unknown, used or expired: ask an admin for a new one",
         ));
     };
@@ -188,7 +188,7 @@ async fn change_password(
     if stored.is_none() || !verify_password(body.current_password, stored).await? {
         return Err(ApiError::new(
             StatusCode::FORBIDDEN,
-            "wrong_password",
+            wire::accounts::WRONG_PASSWORD,
             "current_password is not this account's password",
         ));
     }

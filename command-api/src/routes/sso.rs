@@ -198,6 +198,7 @@ async fn account_of(state: &AppState, identity: &Identity) -> Result<AuthUser, A
         name,
         role,
         organisation_id,
+        deactivated_at: None,
     }
     .to_auth_user()?;
     let claimed: Vec<Role> = identity

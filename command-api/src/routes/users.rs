@@ -33,7 +33,7 @@ pub struct CreateUserBody {
 }
 
 /// How long a new password may be, in characters.
-pub const PASSWORD_CHARS: std::ops::RangeInclusive<usize> = 8..=256;
+pub use wire::accounts::PASSWORD_CHARS;
 
 /// A new account, valid by construction.
 pub struct NewUser {
@@ -136,10 +136,14 @@ pub struct UserListParams {
     pub limit: Option<i64>,
     /// The position after which the page starts, from the previous page's `Link` header.
     pub after: Option<String>,
+    /// Deactivated accounts too (each with its `deactivated_at`); active ones only when
+    /// left out.
+    pub include_deactivated: Option<bool>,
 }
 
-/// Lists active accounts (admin, supervisor), by role then email, in pages: when more
-/// follow, a `Link` header names the next page (`rel="next"`).
+/// Lists accounts (admin, supervisor), active ones unless `include_deactivated=true`, by
+/// role then email, in pages: when more follow, a `Link` header names the next page
+/// (`rel="next"`).
 #[utoipa::path(get, path = "/api/users", tag = "users", security(("bearer" = [])), params(UserListParams),
     responses((status = 200, body = Vec<UserRecord>, headers(("Link" = String, description = "the next page, when one follows"))),
         (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
@@ -150,21 +154,29 @@ async fn list_users(
 ) -> Result<(HeaderMap, Json<Vec<UserRecord>>), ApiError> {
     user.require(&[Role::Admin, Role::Supervisor])?;
     let limit = page_limit(params.limit)?;
+    let include_deactivated = params.include_deactivated.unwrap_or(false);
     let [role, email] = match params.after.as_deref() {
         Some(raw) => decode_after::<2>(raw)?.map(Some),
         None => [None, None],
     };
     let users: Vec<UserRecord> = sqlx::query_as(
-        "SELECT id, email, name, role, organisation_id FROM users WHERE disabled_at IS NULL \
+        "SELECT id, email, name, role, organisation_id, disabled_at AS deactivated_at FROM users \
+         WHERE ($4 OR disabled_at IS NULL) \
            AND ($1::text IS NULL OR (role, email) > ($1, $2)) \
          ORDER BY role, email LIMIT $3",
     )
     .bind(role)
     .bind(email)
     .bind(limit + 1)
+    .bind(include_deactivated)
     .fetch_all(&state.pool)
     .await?;
-    let (headers, users) = page(users, limit, "/api/users", |last| {
+    let path = if include_deactivated {
+        "/api/users?include_deactivated=true"
+    } else {
+        "/api/users"
+    };
+    let (headers, users) = page(users, limit, path, |last| {
         encode_after(&[&last.role, &last.email])
     });
     Ok((headers, Json(users)))

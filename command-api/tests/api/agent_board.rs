@@ -53,7 +53,11 @@ async fn a_declined_offer_keeps_the_interpreters_place_on_the_board_as_in_routin
 }
 
 /// Every row of `path`, following the `Link` headers page by page; and the number of pages.
-async fn every_page(app: &crate::helpers::TestApp, path: &str, token: &str) -> (Vec<Value>, usize) {
+pub async fn every_page(
+    app: &crate::helpers::TestApp,
+    path: &str,
+    token: &str,
+) -> (Vec<Value>, usize) {
     let (mut rows, mut pages, mut next) = (Vec::new(), 0, Some(path.to_owned()));
     while let Some(path) = next.take() {
         let response = app

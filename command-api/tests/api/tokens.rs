@@ -133,6 +133,35 @@ async fn a_deactivated_users_token_is_refused_within_a_second_and_reactivation_r
         .await
         .expect(401);
     assert_eq!(login.error_code(), "invalid_credentials");
+    // The list leaves it out, unless asked for deactivated accounts too (the SPA's admin
+    // page, to offer "Reactivate"); then it carries when it was deactivated.
+    let listed = |body: &serde_json::Value| -> Vec<serde_json::Value> {
+        body.as_array()
+            .into_iter()
+            .flatten()
+            .filter(|u| u["id"] == json!(agent.id))
+            .cloned()
+            .collect()
+    };
+    let active = app.get("/api/users", &admin).await.expect(200);
+    assert!(listed(&active.body).is_empty(), "{}", active.body);
+    // In pages of 2, each page's `Link` keeps asking for them.
+    let (rows, pages) = crate::agent_board::every_page(
+        &app,
+        "/api/users?include_deactivated=true&limit=2",
+        &admin.token,
+    )
+    .await;
+    assert!(pages > 1, "{pages}");
+    let row = listed(&json!(rows));
+    assert_eq!(row.len(), 1, "{rows:?}");
+    assert!(row[0]["deactivated_at"].is_string(), "{:?}", row[0]);
+    assert!(
+        rows.iter()
+            .filter(|u| u["id"] != json!(agent.id))
+            .all(|u| u.get("deactivated_at").is_none()),
+        "{rows:?}"
+    );
     // Only admins change accounts, and an admin not their own.
     app.post(
         &format!("/api/users/{}/reactivate", agent.id),

@@ -62,10 +62,11 @@ pub fn Layout(props: &LayoutProps) -> Html {
                         <span class={live_class} title="Live updates" data-testid="live-status">
                             <span class="dot" aria-hidden="true"></span>{ live_text }
                         </span>
-                        <span class="who">
+                        <Link<Route> to={Route::Account} classes={classes!("who", (route.as_ref() == Some(&Route::Account)).then_some("active"))}>
+                            <span class="sr-only">{ "My account: " }</span>
                             <strong>{ current.user.name.clone() }</strong>
                             <span class="muted">{ format!(" · {}", role.label()) }</span>
-                        </span>
+                        </Link<Route>>
                         <button type="button" class="secondary small" onclick={logout}>{ "Sign out" }</button>
                     </div>
                 </header>

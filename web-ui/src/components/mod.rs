@@ -3,6 +3,7 @@
 pub mod alert;
 pub mod badge;
 pub mod charts;
+pub mod copy_field;
 pub mod jitsi_room;
 pub mod layout;
 pub mod matching;

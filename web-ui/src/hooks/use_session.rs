@@ -33,6 +33,9 @@ pub enum SessionAction {
     LoggedOut,
     /// The token no longer works; the message says why.
     Ended(String),
+    /// Signed out (if signed in) with a message for the login page: a password was set
+    /// with a reset link, which ends every session of the account.
+    SignInAgain(String),
     ClearNotice,
 }
 
@@ -62,6 +65,10 @@ impl Reducible for SessionState {
                     notice: Some(message),
                 }
             }
+            SessionAction::SignInAgain(message) => SessionState {
+                session: None,
+                notice: Some(message),
+            },
             SessionAction::ClearNotice => {
                 if self.notice.is_none() {
                     return self;

@@ -1,11 +1,14 @@
 //! One routed page a file, plus small form helpers they share.
 
+pub mod account;
 pub mod admin;
+mod admin_keys;
 mod admin_pairs;
 mod admin_profile;
 mod admin_queue_members;
 mod admin_queues;
 mod admin_skills;
+mod admin_users;
 mod admin_widening;
 pub mod analytics;
 pub mod calls;
@@ -21,6 +24,7 @@ pub mod organisations;
 pub mod replay;
 pub mod requester;
 pub mod requester_call;
+pub mod reset_password;
 mod routing_panel;
 
 use chrono::{DateTime, NaiveTime, Utc};

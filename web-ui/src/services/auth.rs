@@ -1,8 +1,11 @@
-//! `POST /api/auth/login`, `GET /api/auth/me`, `GET /api/auth/config` and the end of a
-//! single sign-on (`POST /api/auth/oidc/exchange`).
+//! `POST /api/auth/login`, `GET /api/auth/me`, `GET /api/auth/config`, the end of a single
+//! sign-on (`POST /api/auth/oidc/exchange`), passwords (`POST /api/auth/password`,
+//! `POST /api/auth/password-reset`).
 
 use super::http::{Api, ApiError};
-use crate::types::{AuthConfig, LoginRequest, LoginResponse, SsoExchange, User};
+use crate::types::{
+    AuthConfig, ChangePassword, LoginRequest, LoginResponse, ResetPassword, SsoExchange, User,
+};
 
 pub async fn login(api: &Api, email: &str, password: &str) -> Result<LoginResponse, ApiError> {
     let body = LoginRequest {
@@ -30,4 +33,15 @@ pub async fn finish_sso(api: &Api, code: &str) -> Result<LoginResponse, ApiError
         code: code.to_owned(),
     };
     api.post("/api/auth/oidc/exchange", &body).await
+}
+
+/// Changes the signed-in user's own password.
+pub async fn change_password(api: &Api, body: &ChangePassword) -> Result<(), ApiError> {
+    api.post_no_content("/api/auth/password", Some(body)).await
+}
+
+/// Sets a new password with a reset link's token (no sign-in needed).
+pub async fn reset_password(api: &Api, body: &ResetPassword) -> Result<(), ApiError> {
+    api.post_no_content("/api/auth/password-reset", Some(body))
+        .await
 }

@@ -18,8 +18,9 @@ pub enum ApiError {
     Network,
     /// 401: no, bad or expired token, or wrong credentials.
     Unauthorized { code: String, message: String },
-    /// 403: the role may not do this.
-    Forbidden { message: String },
+    /// 403: the role may not do this (`forbidden`), or a check of the caller failed
+    /// (`wrong_password`).
+    Forbidden { code: String, message: String },
     /// 404.
     NotFound { code: String, message: String },
     /// 409: the domain refuses in the current state.
@@ -38,11 +39,11 @@ impl ApiError {
     pub fn code(&self) -> &str {
         match self {
             ApiError::Unauthorized { code, .. }
+            | ApiError::Forbidden { code, .. }
             | ApiError::NotFound { code, .. }
             | ApiError::Conflict { code, .. }
             | ApiError::Invalid { code, .. } => code,
             ApiError::Network => "network",
-            ApiError::Forbidden { .. } => "forbidden",
             ApiError::RateLimited { .. } => "rate_limited",
             ApiError::Unavailable { .. } => "dependency_unavailable",
             ApiError::Unexpected { .. } => "unexpected",
@@ -72,6 +73,9 @@ impl fmt::Display for ApiError {
                 "token_expired" => write!(f, "Your session has expired. Please sign in again."),
                 _ => write!(f, "{}", capitalise(message)),
             },
+            ApiError::Forbidden { code, .. } if code == wire::accounts::WRONG_PASSWORD => {
+                write!(f, "The current password is not right.")
+            }
             ApiError::Forbidden { .. } => write!(f, "Your role may not do this."),
             ApiError::RateLimited {
                 retry_after_s: Some(s),
@@ -130,7 +134,7 @@ async fn error_from(response: Response) -> ApiError {
     };
     match status {
         401 => ApiError::Unauthorized { code, message },
-        403 => ApiError::Forbidden { message },
+        403 => ApiError::Forbidden { code, message },
         404 => ApiError::NotFound { code, message },
         409 => ApiError::Conflict { code, message },
         400 | 405 | 413 | 415 | 422 => ApiError::Invalid { code, message },
@@ -258,6 +262,22 @@ impl Api {
     /// A command without a body (`/accept`, `/hold`, …).
     pub async fn post_empty<T: DeserializeOwned>(&self, path: &str) -> Result<T, ApiError> {
         Self::json(self.send(Method::POST, path, None).await?).await
+    }
+
+    /// A command whose answer is 204 No Content (deactivate, revoke, a password change);
+    /// `body` is sent as JSON when given.
+    pub async fn post_no_content<B: Serialize>(
+        &self,
+        path: &str,
+        body: Option<&B>,
+    ) -> Result<(), ApiError> {
+        let json = body.map(|b| serde_json::to_string(b).unwrap_or_else(|_| "{}".to_owned()));
+        self.send(Method::POST, path, json).await.map(drop)
+    }
+
+    /// `DELETE` of a resource; the answer (204) has no body.
+    pub async fn delete(&self, path: &str) -> Result<(), ApiError> {
+        self.send(Method::DELETE, path, None).await.map(drop)
     }
 
     pub async fn put<B: Serialize, T: DeserializeOwned>(

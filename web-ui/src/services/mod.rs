@@ -1,6 +1,7 @@
 //! One module per API resource, plus `http` (the client and its error type).
 
 pub mod agents;
+pub mod api_keys;
 pub mod auth;
 pub mod calls;
 pub mod floor;

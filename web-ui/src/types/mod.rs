@@ -7,6 +7,8 @@ use serde_json::Value;
 
 mod matching;
 pub use matching::*;
+mod accounts;
+pub use accounts::*;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -430,29 +432,6 @@ pub struct Skills {
     pub modalities: Vec<String>,
     pub pairs: Vec<LanguagePair>,
     pub certifications: Vec<String>,
-}
-
-/// An account (`GET /api/users`).
-#[derive(Clone, Debug, PartialEq, Deserialize)]
-pub struct Account {
-    pub id: String,
-    pub email: String,
-    pub name: String,
-    pub role: String,
-    /// A requester's organisation.
-    #[serde(default)]
-    pub organisation_id: Option<String>,
-}
-
-#[derive(Clone, Debug, Serialize)]
-pub struct NewAccount {
-    pub email: String,
-    pub name: String,
-    pub role: String,
-    pub password: String,
-    /// Requesters only.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub organisation_id: Option<String>,
 }
 
 /// One event of a call's history.
