@@ -111,11 +111,12 @@ async fn create_user(
     if let Some(organisation) = new_user.organisation_id {
         crate::routes::organisations::load(&state, organisation)
             .await
-            .map_err(|_| {
-                ApiError::unprocessable(
+            .map_err(|e| match e.status {
+                StatusCode::NOT_FOUND => ApiError::unprocessable(
                     "unknown_organisation",
                     format!("organisation_id: no organisation {organisation}"),
-                )
+                ),
+                _ => e,
             })?;
     }
     let email = new_user.email.clone();

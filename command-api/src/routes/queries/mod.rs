@@ -17,7 +17,7 @@ pub mod calls;
 pub mod estimate;
 pub mod floor;
 pub mod metrics;
-pub mod routing;
+pub mod offer_explanation;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -25,7 +25,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(calls::router())
         .merge(floor::router())
         .merge(metrics::router())
-        .merge(routing::router())
+        .merge(offer_explanation::router())
 }
 
 /// Parses an RFC 3339 instant from a query string (400 when it does not parse). A `+` of
