@@ -233,6 +233,12 @@ async fn main() -> anyhow::Result<()> {
                 std::time::Duration::from_secs(settings.read_models.prune_every_s.max(1)),
                 shutdown.clone(),
             ));
+            // The callback webhooks the `callbacks` projection queues (docs/routing.md).
+            let webhooks = tokio::spawn(command_api::webhooks::run(
+                pool.clone(),
+                settings.callbacks.clone(),
+                shutdown.clone(),
+            ));
             let workers = selected(&only)?.into_iter().map(|projection| {
                 tokio::spawn(projections::worker::run(
                     pool.clone(),
@@ -247,6 +253,7 @@ async fn main() -> anyhow::Result<()> {
                 result.context("a projection worker panicked")??;
             }
             pruning.await.context("the read-model pruning panicked")?;
+            webhooks.await.context("the webhook delivery panicked")?;
             Ok(())
         }
         Command::Simulate(args) => command_api::simulate::run_cli(&args).await,

@@ -11,6 +11,7 @@ mod floor_controls;
 pub mod login;
 pub mod replay;
 pub mod requester;
+mod callback_prompt;
 pub mod requester_call;
 
 use chrono::{DateTime, NaiveTime, Utc};
