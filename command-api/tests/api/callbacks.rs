@@ -145,7 +145,7 @@ impl Floor {
         let deadline = tokio::time::Instant::now() + within;
         loop {
             let state = self.app.call_state(call).await;
-            if state["offer"]["agent_id"] == json!(self.agent.id) {
+            if state["offered_to"] == json!(self.agent.id) {
                 return;
             }
             assert!(
