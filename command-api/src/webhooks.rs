@@ -43,7 +43,10 @@ pub struct CallbackReady {
 /// The `Parley-Signature` value for `body` sent at `timestamp` (Unix seconds): HMAC-SHA256
 /// under `secret` of `"<timestamp>.<body>"`, in lowercase hex.
 pub fn signature(secret: &str, timestamp: i64, body: &[u8]) -> String {
-    format!("t={timestamp},v1={}", hex::encode(mac(secret, timestamp, body)))
+    format!(
+        "t={timestamp},v1={}",
+        hex::encode(mac(secret, timestamp, body))
+    )
 }
 
 fn mac(secret: &str, timestamp: i64, body: &[u8]) -> Vec<u8> {
@@ -124,7 +127,10 @@ pub async fn run(pool: PgPool, settings: CallbackSettings, mut shutdown: watch::
         if let Some(secret) = settings.secret()
             && let Err(error) = deliver_due(&pool, &client, &settings, secret).await
         {
-            tracing::warn!(error = format!("{error:#}"), "webhook delivery round failed");
+            tracing::warn!(
+                error = format!("{error:#}"),
+                "webhook delivery round failed"
+            );
         }
         tokio::select! {
             () = tokio::time::sleep(POLL_EVERY) => {}
@@ -207,8 +213,8 @@ async fn record(
             .await?;
         }
         Err(error) => {
-            let give_up = attempts >= i32::try_from(settings.webhook_max_attempts.max(1))
-                .unwrap_or(i32::MAX);
+            let give_up =
+                attempts >= i32::try_from(settings.webhook_max_attempts.max(1)).unwrap_or(i32::MAX);
             tracing::warn!(call_id = %row.call_id, attempts, give_up, %error, "callback webhook not delivered");
             sqlx::query(
                 "UPDATE callback_webhooks SET attempts = $2, last_error = $3, \

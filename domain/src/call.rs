@@ -375,7 +375,10 @@ pub enum CallEvent {
     RequesterJoined { at: DateTime<Utc> },
     /// The join window passed without the requester; `CallEnded` follows in the same
     /// commit. Counted as abandoned by the requester.
-    CallbackMissed { agent_id: AgentId, at: DateTime<Utc> },
+    CallbackMissed {
+        agent_id: AgentId,
+        at: DateTime<Utc>,
+    },
 }
 
 impl CallEvent {

@@ -907,10 +907,9 @@ where
             .await
             .map(|_| ())
             .map_err(Into::into),
-        Decision::MissCallback { call } => floor
-            .miss_callback(*call, now, &metadata)
-            .await
-            .map(|_| ()),
+        Decision::MissCallback { call } => {
+            floor.miss_callback(*call, now, &metadata).await.map(|_| ())
+        }
         Decision::EndWrapUp { agent, call } => {
             let command = AgentCommand::EndWrapUp {
                 call_id: *call,
@@ -1195,7 +1194,9 @@ mod tests {
 
     /// A floor with one Spanish queue, one available Spanish interpreter and one call
     /// waiting in that queue; returns the state and the three ids.
-    pub(super) fn one_call_one_interpreter(t0: DateTime<Utc>) -> (RouterState, QueueId, AgentId, CallId) {
+    pub(super) fn one_call_one_interpreter(
+        t0: DateTime<Utc>,
+    ) -> (RouterState, QueueId, AgentId, CallId) {
         let queue = QueueId(uuid::Uuid::new_v4());
         let agent = AgentId(uuid::Uuid::new_v4());
         let call = CallId(uuid::Uuid::new_v4());

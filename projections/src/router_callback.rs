@@ -90,8 +90,17 @@ mod tests {
                 .decide(join_by - Duration::milliseconds(1))
                 .contains(&Decision::MissCallback { call })
         );
-        assert!(state.decide(join_by).contains(&Decision::MissCallback { call }));
-        apply(&mut state, call, 6, &CallEvent::RequesterJoined { at: join_by });
+        assert!(
+            state
+                .decide(join_by)
+                .contains(&Decision::MissCallback { call })
+        );
+        apply(
+            &mut state,
+            call,
+            6,
+            &CallEvent::RequesterJoined { at: join_by },
+        );
         assert!(
             !state
                 .decide(join_by + Duration::seconds(60))

@@ -111,7 +111,11 @@ impl Floor {
 
     async fn callback(&self, call: Uuid, body: Value) -> crate::helpers::Answer {
         self.app
-            .post(&format!("/api/calls/{call}/callback"), &self.requester, body)
+            .post(
+                &format!("/api/calls/{call}/callback"),
+                &self.requester,
+                body,
+            )
             .await
     }
 
@@ -187,10 +191,7 @@ async fn a_callback_call_keeps_its_place_sends_a_signed_webhook_and_its_requeste
         if let Some(hook) = received.lock().unwrap().first().cloned() {
             break hook;
         }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "no webhook arrived"
-        );
+        assert!(tokio::time::Instant::now() < deadline, "no webhook arrived");
         tokio::time::sleep(Duration::from_millis(50)).await;
     };
     let signature = signature.expect("a Parley-Signature header");
@@ -303,7 +304,11 @@ async fn a_callback_is_refused_when_not_waiting_for_someone_else_and_with_a_bad_
     assert_eq!(other.error_code(), "not_your_request");
     let agent = floor
         .app
-        .post(&format!("/api/calls/{call}/callback"), &floor.agent, json!({}))
+        .post(
+            &format!("/api/calls/{call}/callback"),
+            &floor.agent,
+            json!({}),
+        )
         .await
         .expect(403);
     assert_eq!(agent.error_code(), "forbidden");
@@ -325,7 +330,11 @@ async fn a_callback_is_refused_when_not_waiting_for_someone_else_and_with_a_bad_
     let answered = floor.request().await;
     floor
         .app
-        .post(&format!("/api/calls/{answered}/cancel"), &floor.requester, json!({}))
+        .post(
+            &format!("/api/calls/{answered}/cancel"),
+            &floor.requester,
+            json!({}),
+        )
         .await
         .expect(202);
     let over = floor.callback(answered, json!({})).await.expect(409);

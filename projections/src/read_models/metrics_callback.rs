@@ -23,7 +23,14 @@ pub(super) async fn callback_missed(
     };
     let sl = service_level_s(tx, queue_id).await?;
     let wait = seconds_between(f.requested_at, answered_at);
-    take_back(deltas, f.requested_at, Dimension::Language, &f.language, wait, sl);
+    take_back(
+        deltas,
+        f.requested_at,
+        Dimension::Language,
+        &f.language,
+        wait,
+        sl,
+    );
     let entered: DateTime<Utc> = f.queued_at.unwrap_or(f.requested_at);
     let queue_wait = seconds_between(entered, answered_at);
     take_back(
