@@ -2,6 +2,7 @@
 
 pub mod admin;
 pub mod analytics;
+mod callback_prompt;
 pub mod calls;
 pub mod console;
 mod console_parts;
@@ -11,7 +12,6 @@ mod floor_controls;
 pub mod login;
 pub mod replay;
 pub mod requester;
-mod callback_prompt;
 pub mod requester_call;
 
 use chrono::{DateTime, NaiveTime, Utc};

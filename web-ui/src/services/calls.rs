@@ -45,7 +45,8 @@ pub async fn command(api: &Api, id: &str, verb: &str) -> Result<Accepted, ApiErr
 
 /// "Call me back instead": the waiting call keeps its place (the requester's).
 pub async fn callback(api: &Api, id: &str) -> Result<Accepted, ApiError> {
-    api.post(&format!("/api/calls/{id}/callback"), &json!({})).await
+    api.post(&format!("/api/calls/{id}/callback"), &json!({}))
+        .await
 }
 
 pub async fn transfer(api: &Api, id: &str, to: &MoveTarget) -> Result<Accepted, ApiError> {
