@@ -27,7 +27,14 @@ async fn every_read_model_has_its_own_schema_name() {
         .collect();
     assert_eq!(
         names,
-        ["queues", "agents", "calls", "history", "metrics", "callbacks"]
+        [
+            "queues",
+            "agents",
+            "calls",
+            "history",
+            "metrics",
+            "callbacks"
+        ]
     );
 }
 
