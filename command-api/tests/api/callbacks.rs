@@ -19,7 +19,8 @@ const SECRET: &str = "test-webhook-secret";
 
 type Received = Arc<Mutex<Vec<(Option<String>, Bytes)>>>;
 
-/// A webhook receiver on a free loopback port; returns its URL and what it received.
+/// A webhook receiver on a free loopback port that fails its first request (503), so the
+/// delivery is retried; returns its URL and every request it received.
 async fn receiver() -> (String, Received) {
     let received: Received = Arc::default();
     let store = received.clone();
@@ -32,8 +33,13 @@ async fn receiver() -> (String, Received) {
                     .get("parley-signature")
                     .and_then(|v| v.to_str().ok())
                     .map(str::to_owned);
-                store.lock().unwrap().push((signature, body));
-                "ok"
+                let mut store = store.lock().unwrap();
+                store.push((signature, body));
+                if store.len() == 1 {
+                    axum::http::StatusCode::SERVICE_UNAVAILABLE
+                } else {
+                    axum::http::StatusCode::OK
+                }
             }
         }),
     );
@@ -186,12 +192,17 @@ async fn a_callback_call_keeps_its_place_sends_a_signed_webhook_and_its_requeste
         types.ends_with(&["CallAccepted".to_owned(), "CallbackOffered".to_owned()]),
         "{types:?}"
     );
+    // The first delivery is refused (503); the retry, 2 s later, is taken.
     let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
     let (signature, body) = loop {
-        if let Some(hook) = received.lock().unwrap().first().cloned() {
+        if let Some(hook) = received.lock().unwrap().get(1).cloned() {
             break hook;
         }
-        assert!(tokio::time::Instant::now() < deadline, "no webhook arrived");
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "no webhook was retried: {} received",
+            received.lock().unwrap().len()
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     };
     let signature = signature.expect("a Parley-Signature header");
@@ -235,9 +246,17 @@ async fn a_callback_call_keeps_its_place_sends_a_signed_webhook_and_its_requeste
         .await
         .expect(409);
     assert_eq!(again.error_code(), "callback_already_joined");
-    // Delivered once.
+    // Delivered: not sent again.
     tokio::time::sleep(Duration::from_millis(600)).await;
-    assert_eq!(received.lock().unwrap().len(), 1);
+    assert_eq!(received.lock().unwrap().len(), 2);
+    let (attempts, delivered): (i32, bool) = sqlx::query_as(
+        "SELECT attempts, delivered_at IS NOT NULL FROM callback_webhooks WHERE call_id = $1",
+    )
+    .bind(first)
+    .fetch_one(&floor.app.pool)
+    .await
+    .unwrap();
+    assert_eq!((attempts, delivered), (2, true));
 }
 
 #[tokio::test]
