@@ -91,6 +91,19 @@ agent_snapshot_every = 20
 # flagged to supervisors. 0 turns presence off. Also PARLEY_PRESENCE_TIMEOUT_S.
 timeout_s = 30
 
+[callbacks]
+# "Keep my place, call me back" (docs/routing.md, "Callbacks"). Once an interpreter accepts
+# a callback call, its requester has join_window_s seconds to join before the call ends as
+# abandoned. A webhook URL given with the callback is sent {"type": "callback_ready", ...}
+# signed with webhook_secret (header Parley-Signature: t=<unix>,v1=<hex HMAC-SHA256 of
+# "<t>.<body>">); empty: callbacks with a webhook URL are refused (422). public_url is this
+# API's address as requesters reach it (e.g. https://parley.example), for the join_url in
+# the webhook; empty: join_url is the path alone.
+join_window_s = 120
+webhook_secret = ""
+public_url = ""
+webhook_max_attempts = 8
+
 [oidc]
 # Single sign-on with OpenID Connect (authorization code with PKCE); see docs/security.md.
 # Off while issuer_url is empty. The provider must list redirect_url, which is this API's
@@ -134,6 +147,25 @@ pub struct Settings {
     pub pipeline: PipelineSettings,
     pub read_models: ReadModelSettings,
     pub oidc: OidcSettings,
+    pub callbacks: CallbackSettings,
+}
+
+/// Callbacks: the join window and the webhook's signing (`crate::webhooks`).
+#[derive(Debug, Clone, Deserialize)]
+pub struct CallbackSettings {
+    pub join_window_s: u32,
+    pub webhook_secret: SecretString,
+    pub public_url: String,
+    /// Deliveries of one webhook before it is given up (the first one included).
+    pub webhook_max_attempts: u32,
+}
+
+impl CallbackSettings {
+    /// The secret webhooks are signed with; `None` when unset (no webhooks then).
+    pub fn secret(&self) -> Option<&str> {
+        let secret = self.webhook_secret.expose_secret();
+        (!secret.trim().is_empty()).then_some(secret)
+    }
 }
 
 /// Single sign-on (`crate::oidc`); off while `issuer_url` is empty.
@@ -411,6 +443,8 @@ pub enum ConfigError {
          with no path or trailing slash, e.g. \"https://app.example.org\""
     )]
     InvalidCorsOrigin(String),
+    #[error("invalid configuration: callbacks.join_window_s must be 1 to 3600 seconds, not {0}")]
+    InvalidJoinWindow(u32),
 }
 
 impl Settings {
@@ -447,6 +481,10 @@ impl Settings {
     pub fn check(&self) -> Result<(), ConfigError> {
         self.check_cors()?;
         self.check_oidc()?;
+        let window = self.callbacks.join_window_s;
+        if !domain::callback::Callback::JOIN_WINDOW_RANGE_S.contains(&window) {
+            return Err(ConfigError::InvalidJoinWindow(window));
+        }
         self.check_keys()?;
         let secret = self.auth.jwt_secret.expose_secret();
         if self.environment == Environment::Production {

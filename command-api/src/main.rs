@@ -238,6 +238,12 @@ async fn main() -> anyhow::Result<()> {
                 std::time::Duration::from_secs(settings.read_models.floor_snapshot_every_s),
                 shutdown.clone(),
             ));
+            // The callback webhooks the `callbacks` projection queues (docs/routing.md).
+            let webhooks = tokio::spawn(command_api::webhooks::run(
+                pool.clone(),
+                settings.callbacks.clone(),
+                shutdown.clone(),
+            ));
             let workers = selected(&only)?.into_iter().map(|projection| {
                 tokio::spawn(projections::worker::run(
                     pool.clone(),
@@ -253,6 +259,7 @@ async fn main() -> anyhow::Result<()> {
             }
             pruning.await.context("the read-model pruning panicked")?;
             snapshots.await.context("the floor snapshots panicked")?;
+            webhooks.await.context("the webhook delivery panicked")?;
             Ok(())
         }
         Command::Simulate(args) => command_api::simulate::run_cli(&args).await,

@@ -48,6 +48,8 @@ impl StatusReason {
 pub enum CallEndReason {
     Completed,
     Transferred,
+    /// A callback call whose requester did not join within the window.
+    CallbackMissed,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -19,6 +19,7 @@ use cqrs_es::event_sink::EventSink;
 use cqrs_es::{Aggregate, DomainEvent};
 use serde::{Deserialize, Serialize};
 
+use crate::callback::{Callback, WebhookUrl};
 use crate::ids::{AgentId, CallId, OrganisationId, QueueId, UserId};
 use crate::matching::Requirements;
 use crate::values::{Disposition, LanguageCode, Modality, Notes, Priority, Specialty, Stars};
@@ -223,6 +224,21 @@ pub enum CallCommand {
         comment: Option<Notes>,
         at: DateTime<Utc>,
     },
+    /// The requester of a waiting call asks to be called back: the call keeps its place.
+    /// `join_window_s` (a deployment setting) is how long they will have to join.
+    ChooseCallback {
+        requester_id: UserId,
+        webhook_url: Option<WebhookUrl>,
+        join_window_s: u32,
+        at: DateTime<Utc>,
+    },
+    /// The requester of a callback call joins its interpreter within the window.
+    JoinCallback {
+        requester_id: UserId,
+        at: DateTime<Utc>,
+    },
+    /// The join window passed without the requester (sent by the router): the call ends.
+    MissCallback { at: DateTime<Utc> },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -341,6 +357,28 @@ pub enum CallEvent {
         step_index: u32,
         at: DateTime<Utc>,
     },
+    /// The requester chose to be called back; the call keeps its queue and place.
+    CallbackChosen {
+        webhook_url: Option<WebhookUrl>,
+        join_window_s: u32,
+        at: DateTime<Utc>,
+    },
+    /// An interpreter accepted a callback call (right after its `CallAccepted`): the
+    /// requester is notified and must join by `join_by`.
+    CallbackOffered {
+        agent_id: AgentId,
+        webhook_url: Option<WebhookUrl>,
+        join_by: DateTime<Utc>,
+        at: DateTime<Utc>,
+    },
+    /// The requester of a callback call joined its interpreter.
+    RequesterJoined { at: DateTime<Utc> },
+    /// The join window passed without the requester; `CallEnded` follows in the same
+    /// commit. Counted as abandoned by the requester.
+    CallbackMissed {
+        agent_id: AgentId,
+        at: DateTime<Utc>,
+    },
 }
 
 impl CallEvent {
@@ -364,7 +402,11 @@ impl CallEvent {
             | Self::CallOverflowed { at, .. }
             | Self::NoInterpreterAvailable { at, .. }
             | Self::CallRated { at, .. }
-            | Self::CallPoolWidened { at, .. } => *at,
+            | Self::CallPoolWidened { at, .. }
+            | Self::CallbackChosen { at, .. }
+            | Self::CallbackOffered { at, .. }
+            | Self::RequesterJoined { at }
+            | Self::CallbackMissed { at, .. } => *at,
         }
     }
 }
@@ -391,6 +433,10 @@ impl DomainEvent for CallEvent {
             Self::NoInterpreterAvailable { .. } => "NoInterpreterAvailable",
             Self::CallRated { .. } => "CallRated",
             Self::CallPoolWidened { .. } => "CallPoolWidened",
+            Self::CallbackChosen { .. } => "CallbackChosen",
+            Self::CallbackOffered { .. } => "CallbackOffered",
+            Self::RequesterJoined { .. } => "RequesterJoined",
+            Self::CallbackMissed { .. } => "CallbackMissed",
         };
         name.to_owned()
     }
@@ -443,6 +489,16 @@ pub enum CallError {
     NoTransferPending,
     #[error("the call's pool is already widened to that step")]
     AlreadyWidened,
+    #[error("a callback was already chosen for this call")]
+    CallbackAlreadyChosen,
+    #[error("no interpreter is waiting for you to join this call")]
+    CallbackNotReady,
+    #[error("you already joined this call")]
+    CallbackAlreadyJoined,
+    #[error("the join window has passed")]
+    JoinWindowPassed,
+    #[error("the join window is still open")]
+    JoinWindowOpen,
 }
 
 impl CallError {
@@ -469,6 +525,11 @@ impl CallError {
             Self::TransferPending => "transfer_pending",
             Self::NoTransferPending => "no_transfer_pending",
             Self::AlreadyWidened => "call_already_widened",
+            Self::CallbackAlreadyChosen => "callback_already_chosen",
+            Self::CallbackNotReady => "callback_not_ready",
+            Self::CallbackAlreadyJoined => "callback_already_joined",
+            Self::JoinWindowPassed => "join_window_passed",
+            Self::JoinWindowOpen => "join_window_open",
         }
     }
 }
@@ -503,6 +564,9 @@ pub struct Call {
     /// Widening steps taken in the current queue.
     #[serde(default)]
     pub widening_step: u32,
+    /// The requester chose to be called back (`CallbackChosen`).
+    #[serde(default)]
+    pub callback: Option<Callback>,
 }
 
 fn seconds_between(from: Option<DateTime<Utc>>, to: DateTime<Utc>) -> i64 {
@@ -510,7 +574,7 @@ fn seconds_between(from: Option<DateTime<Utc>>, to: DateTime<Utc>) -> i64 {
 }
 
 impl Call {
-    fn exists(&self) -> Result<(), CallError> {
+    pub(crate) fn exists(&self) -> Result<(), CallError> {
         match self.status {
             CallStatus::New => Err(CallError::NotFound),
             _ => Ok(()),
@@ -577,7 +641,7 @@ impl Call {
         }
     }
 
-    fn ensure_live_with(&self, agent_id: Option<AgentId>) -> Result<AgentId, CallError> {
+    pub(crate) fn ensure_live_with(&self, agent_id: Option<AgentId>) -> Result<AgentId, CallError> {
         self.exists()?;
         let current = match (self.status.is_live(), self.agent_id) {
             (true, Some(current)) => current,
@@ -589,7 +653,7 @@ impl Call {
         }
     }
 
-    fn ensure_requester(&self, requester_id: UserId) -> Result<(), CallError> {
+    pub(crate) fn ensure_requester(&self, requester_id: UserId) -> Result<(), CallError> {
         self.exists()?;
         if self.requester_id == Some(requester_id) {
             Ok(())
@@ -610,6 +674,33 @@ impl Call {
         self.request
             .as_ref()
             .map_or(Priority::Normal, |request| request.priority)
+    }
+
+    /// The events that end the live call of `agent_id` at `at`: a transfer still ringing
+    /// for someone is withdrawn, then `CallEnded` with its talk and hold time.
+    pub(crate) fn ended(&self, agent_id: AgentId, at: DateTime<Utc>) -> Vec<CallEvent> {
+        use CallEvent as E;
+        let mut hold_seconds = self.hold_seconds;
+        if self.status == CallStatus::OnHold {
+            hold_seconds += seconds_between(self.hold_started_at, at);
+        }
+        let connected = seconds_between(self.connected_at, at);
+        let mut events = Vec::new();
+        // A transfer still ringing for someone has nothing left to hand over.
+        if let Some(offer) = self.offer {
+            events.push(E::OfferWithdrawn {
+                agent_id: offer.agent_id,
+                reason: WithdrawReason::CallEnded,
+                at,
+            });
+        }
+        events.push(E::CallEnded {
+            agent_id,
+            talk_seconds: (connected - hold_seconds).max(0),
+            hold_seconds,
+            at,
+        });
+        events
     }
 
     fn decide(&self, command: CallCommand) -> Result<Vec<CallEvent>, CallError> {
@@ -666,6 +757,14 @@ impl Call {
                     at,
                 }])
             }
+            C::ChooseCallback {
+                requester_id,
+                webhook_url,
+                join_window_s,
+                at,
+            } => self.decide_choose_callback(requester_id, webhook_url, join_window_s, at),
+            C::JoinCallback { requester_id, at } => self.decide_join(requester_id, at),
+            C::MissCallback { at } => self.decide_miss_callback(at),
             C::Accept { agent_id, at } => {
                 let offer = self.ensure_offer_to(agent_id)?;
                 if at >= offer.expires_at {
@@ -687,6 +786,7 @@ impl Call {
                     wait_seconds: seconds_between(self.requested_at, at),
                     at,
                 });
+                events.extend(self.callback_offered(agent_id, at));
                 Ok(events)
             }
             C::Decline { agent_id, at } => {
@@ -739,27 +839,7 @@ impl Call {
             } => self.decide_transfer(by_agent, target, offer_expires_at, at),
             C::End { agent_id, at } => {
                 self.ensure_live_with(Some(agent_id))?;
-                let mut hold_seconds = self.hold_seconds;
-                if self.status == CallStatus::OnHold {
-                    hold_seconds += seconds_between(self.hold_started_at, at);
-                }
-                let connected = seconds_between(self.connected_at, at);
-                let mut events = Vec::new();
-                // A transfer still ringing for someone has nothing left to hand over.
-                if let Some(offer) = self.offer {
-                    events.push(E::OfferWithdrawn {
-                        agent_id: offer.agent_id,
-                        reason: WithdrawReason::CallEnded,
-                        at,
-                    });
-                }
-                events.push(E::CallEnded {
-                    agent_id,
-                    talk_seconds: (connected - hold_seconds).max(0),
-                    hold_seconds,
-                    at,
-                });
-                Ok(events)
+                Ok(self.ended(agent_id, at))
             }
             C::WrapUp {
                 agent_id,
@@ -1092,6 +1172,10 @@ impl Aggregate for Call {
             }
             E::CallRated { .. } => self.rated = true,
             E::CallPoolWidened { step, .. } => self.widening_step = step,
+            E::CallbackChosen { .. }
+            | E::CallbackOffered { .. }
+            | E::RequesterJoined { .. }
+            | E::CallbackMissed { .. } => self.apply_callback(&event),
         }
     }
 }

@@ -6,6 +6,7 @@
 
 pub mod agent;
 pub mod call;
+pub mod callback;
 pub mod idle;
 pub mod ids;
 pub mod matching;

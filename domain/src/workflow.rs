@@ -515,6 +515,32 @@ where
         Ok(committed)
     }
 
+    /// The join window of a callback call passed without its requester (the router's
+    /// timer): the call ends and its interpreter goes into wrap-up, as after `end`.
+    pub async fn miss_callback(
+        &self,
+        call_id: CallId,
+        at: DateTime<Utc>,
+        metadata: &Metadata,
+    ) -> Result<Committed<CallEvent>, WorkflowError> {
+        let committed = self
+            .call(call_id, CallCommand::MissCallback { at }, metadata)
+            .await?;
+        self.release_withdrawn(call_id, &committed.events, at, metadata)
+            .await?;
+        for event in &committed.events {
+            if let CallEvent::CallbackMissed { agent_id, .. } = event {
+                let end = AgentCommand::EndCall {
+                    call_id,
+                    reason: CallEndReason::CallbackMissed,
+                    at,
+                };
+                self.follow_on_agent(*agent_id, end, metadata).await?;
+            }
+        }
+        Ok(committed)
+    }
+
     pub async fn wrap_up(
         &self,
         call_id: CallId,

@@ -32,6 +32,8 @@ use crate::bus::{BusEventRef, BusNames};
 use crate::leader::{Leadership, ROUTER_LOCK};
 use crate::router_checkpoint;
 
+#[path = "router_callback.rs"]
+mod callback;
 #[path = "router_policy.rs"]
 mod policy;
 
@@ -90,6 +92,9 @@ struct CallState {
     /// A transfer of the live call under way: routed like a waiting call, but its maximum
     /// wait ends in `TransferFailed` (the call stays with `agent`), never in giving up.
     transfer_pending: bool,
+    /// A callback call's join window, open from its accept until the requester joins.
+    #[serde(default)]
+    join_by: Option<DateTime<Utc>>,
 }
 
 /// Everything the router knows, folded from the stream. It is also what a router
@@ -154,6 +159,10 @@ pub enum Decision {
     /// The call was accepted but the agent side missed it: start the call there.
     StartAgentCall {
         agent: AgentId,
+        call: CallId,
+    },
+    /// A callback call's join window passed without its requester (`router_callback.rs`).
+    MissCallback {
         call: CallId,
     },
     /// No live connection for the presence timeout (`presence`).
@@ -351,6 +360,7 @@ impl RouterState {
                     passed_by: HashSet::new(),
                     transferred_by: None,
                     transfer_pending: false,
+                    join_by: None,
                 },
             );
             return;
@@ -375,6 +385,10 @@ impl RouterState {
                 call.offer = None;
             }
             CallEvent::CallPoolWidened { step, .. } => call.widening_step = *step,
+            CallEvent::CallbackOffered { join_by, .. } => call.join_by = Some(*join_by),
+            CallEvent::RequesterJoined { .. } | CallEvent::CallbackMissed { .. } => {
+                call.join_by = None;
+            }
             CallEvent::CallOffered {
                 agent_id,
                 expires_at,
@@ -576,6 +590,7 @@ impl RouterState {
                 }
             }
         }
+        decisions.extend(self.callback_decisions(now));
         let timed_out: HashSet<CallId> = decisions
             .iter()
             .filter_map(|d| match d {
@@ -664,6 +679,7 @@ impl RouterState {
             .chain(wrap_ups)
             .chain(repairs)
             .chain(self.policy_deadlines(now))
+            .chain(self.callback_deadlines())
             .min()
     }
 
@@ -754,6 +770,11 @@ impl RouterState {
             Decision::Widen { call, step } => {
                 if let Some(state) = self.calls.get_mut(call) {
                     state.widening_step = *step;
+                }
+            }
+            Decision::MissCallback { call } => {
+                if let Some(state) = self.calls.get_mut(call) {
+                    state.join_by = None;
                 }
             }
             Decision::EndWrapUp { agent, .. } | Decision::ReleaseAgentOffer { agent, .. } => {
@@ -886,6 +907,9 @@ where
             .await
             .map(|_| ())
             .map_err(Into::into),
+        Decision::MissCallback { call } => {
+            floor.miss_callback(*call, now, &metadata).await.map(|_| ())
+        }
         Decision::EndWrapUp { agent, call } => {
             let command = AgentCommand::EndWrapUp {
                 call_id: *call,
@@ -1149,7 +1173,7 @@ mod tests {
     use super::*;
     use cqrs_es::DomainEvent;
 
-    fn bus_event<E: DomainEvent>(
+    pub(super) fn bus_event<E: DomainEvent>(
         aggregate_type: &str,
         id: uuid::Uuid,
         sequence: i64,
@@ -1170,7 +1194,9 @@ mod tests {
 
     /// A floor with one Spanish queue, one available Spanish interpreter and one call
     /// waiting in that queue; returns the state and the three ids.
-    fn one_call_one_interpreter(t0: DateTime<Utc>) -> (RouterState, QueueId, AgentId, CallId) {
+    pub(super) fn one_call_one_interpreter(
+        t0: DateTime<Utc>,
+    ) -> (RouterState, QueueId, AgentId, CallId) {
         let queue = QueueId(uuid::Uuid::new_v4());
         let agent = AgentId(uuid::Uuid::new_v4());
         let call = CallId(uuid::Uuid::new_v4());

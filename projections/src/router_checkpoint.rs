@@ -19,7 +19,7 @@ use crate::router::RouterState;
 
 /// The shape of the state in a checkpoint. Raise it when `RouterState` changes in a way
 /// an older checkpoint would not decode into correctly.
-pub const FORMAT: i32 = 2;
+pub const FORMAT: i32 = 3;
 
 /// How often the leader writes a checkpoint while the stream moves.
 pub const EVERY: Duration = Duration::from_secs(5);

@@ -25,7 +25,17 @@ async fn every_read_model_has_its_own_schema_name() {
         .iter()
         .map(|p| p.name())
         .collect();
-    assert_eq!(names, ["queues", "agents", "calls", "history", "metrics"]);
+    assert_eq!(
+        names,
+        [
+            "queues",
+            "agents",
+            "calls",
+            "history",
+            "metrics",
+            "callbacks"
+        ]
+    );
 }
 
 #[tokio::test]

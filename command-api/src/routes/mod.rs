@@ -19,6 +19,7 @@ pub mod agents;
 pub mod api_keys;
 pub mod auth;
 pub mod bounds;
+pub mod callbacks;
 pub mod calls;
 pub mod health;
 pub mod openapi;
@@ -100,6 +101,7 @@ pub fn api_router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(auth::router())
         .merge(sso::router())
         .merge(calls::router())
+        .merge(callbacks::router())
         .merge(agents::router())
         .merge(queues::router())
         .merge(users::router())

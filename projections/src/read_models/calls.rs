@@ -76,6 +76,12 @@ pub struct CallRow {
     pub overflows: i32,
     /// Widening steps taken in its current queue ("widened to step 2").
     pub widening_step: i32,
+    /// The requester chose to be called back (`CallbackChosen`).
+    pub callback: bool,
+    /// An interpreter accepted the callback call: the requester must join before this.
+    pub join_by: Option<DateTime<Utc>>,
+    /// When the requester joined their callback call.
+    pub joined_at: Option<DateTime<Utc>>,
     pub seq: i64,
 }
 
@@ -159,6 +165,9 @@ impl CallRow {
             transfers: 0,
             overflows: 0,
             widening_step: 0,
+            callback: false,
+            join_by: None,
+            joined_at: None,
             seq: 0,
         })
     }
@@ -329,6 +338,25 @@ impl CallRow {
                 self.widening_step = i32::try_from(*step).unwrap_or(i32::MAX);
                 None
             }
+            E::CallbackChosen { .. } => {
+                self.callback = true;
+                None
+            }
+            E::CallbackOffered { join_by, .. } => {
+                self.join_by = Some(ts(*join_by));
+                None
+            }
+            E::RequesterJoined { at } => {
+                self.joined_at = Some(ts(*at));
+                None
+            }
+            // Abandoned by the requester, as in the metrics; `CallEnded` follows.
+            E::CallbackMissed { .. } => {
+                if self.outcome.as_deref() == Some(ANSWERED) {
+                    self.outcome = Some(ABANDONED.to_owned());
+                }
+                None
+            }
         }
     }
 }
@@ -370,6 +398,9 @@ CREATE TABLE calls (
     transfers         int NOT NULL DEFAULT 0,
     overflows         int NOT NULL DEFAULT 0,
     widening_step     int NOT NULL DEFAULT 0,
+    callback          boolean NOT NULL DEFAULT false,
+    join_by           timestamptz,
+    joined_at         timestamptz,
     seq               bigint NOT NULL
 );
 -- Who may see which call besides its requester and floor staff (`call_agents.rs`).
@@ -402,10 +433,13 @@ CREATE INDEX call_agents_newest_first ON call_agents (agent_id, requested_at DES
 CREATE INDEX calls_waiting ON calls (queue_id) WHERE status IN ('queued', 'offered');
 ";
 
-/// What a schema made before organisations and widening lacks (see `Projection::upgrade_sql`).
+/// What a schema made before organisations, widening and callbacks lacks (see `Projection::upgrade_sql`).
 const UPGRADE: &str = r"
 ALTER TABLE calls ADD COLUMN IF NOT EXISTS organisation_id uuid;
 ALTER TABLE calls ADD COLUMN IF NOT EXISTS widening_step int NOT NULL DEFAULT 0;
+ALTER TABLE calls ADD COLUMN IF NOT EXISTS callback boolean NOT NULL DEFAULT false;
+ALTER TABLE calls ADD COLUMN IF NOT EXISTS join_by timestamptz;
+ALTER TABLE calls ADD COLUMN IF NOT EXISTS joined_at timestamptz;
 CREATE INDEX IF NOT EXISTS calls_organisation_newest_first ON calls (organisation_id, requested_at DESC NULLS LAST, call_id DESC);
 ";
 
@@ -714,6 +748,9 @@ support::copy_row!(CallRow {
     transfers,
     overflows,
     widening_step,
+    callback,
+    join_by,
+    joined_at,
     seq,
 });
 
@@ -752,8 +789,8 @@ mod tests {
         assert_eq!(columns, fields);
         let mut tuple = Vec::new();
         row.write_copy_row(&mut tuple);
-        // 34 fields: 2 bytes of count, then each field's length and value (NULL: no value).
-        assert_eq!(&tuple[..2], &34_i16.to_be_bytes());
+        // 37 fields: 2 bytes of count, then each field's length and value (NULL: no value).
+        assert_eq!(&tuple[..2], &37_i16.to_be_bytes());
         let notes = b"a\tb\\c\nd";
         let mut field = (notes.len() as i32).to_be_bytes().to_vec();
         field.extend_from_slice(notes);

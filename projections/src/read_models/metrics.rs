@@ -54,6 +54,9 @@ use super::support::{self, AGENT, CALL, QUEUE, bucket_start, seconds_between, ts
 use crate::bus::BusEvent;
 use crate::projection::{Changes, Projection, ProjectionError};
 
+#[path = "metrics_callback.rs"]
+mod callback;
+
 /// An abandon within this many seconds of waiting is a short abandon.
 pub const SHORT_ABANDON_S: i64 = 5;
 
@@ -688,6 +691,9 @@ async fn call_event(
         | E::CallWrappedUp { .. }
         | E::CallRated { .. }
         | E::CallPoolWidened { .. }
+        | E::CallbackChosen { .. }
+        | E::CallbackOffered { .. }
+        | E::RequesterJoined { .. }
         | E::TransferRequested { .. }
         | E::TransferFailed { .. } => {}
         E::CallQueued { queue_id, at, .. } => {
@@ -797,6 +803,7 @@ async fn call_event(
             };
             support::store(tx, "connections", &["call_id", "agent_id"], &connection).await?;
         }
+        E::CallbackMissed { .. } => callback::callback_missed(tx, &f, deltas).await?,
         E::CallHeld { at, .. } => f.hold_started_at = Some(ts(at)),
         E::CallResumed { hold_seconds, .. } => {
             f.hold_started_at = None;

@@ -9,6 +9,7 @@
 //! | [`calls::Calls`] | `read_calls` | `calls` | `call` (to its requester and agent), `offer` (to the offered agent) |
 //! | [`history::History`] | `read_history` | `events` | none |
 //! | [`metrics::Metrics`] | `read_metrics` | `buckets` (+ private lookups) | none |
+//! | [`callbacks::Callbacks`] | `read_callbacks` | `queued`; fills `public.callback_webhooks` | none |
 //!
 //! Every row carries `seq`, the stream sequence of the last event applied to it. Times
 //! are the events' own `at`, never the clock.
@@ -19,6 +20,7 @@ use crate::projection::Projection;
 
 pub mod agents;
 mod call_agents;
+pub mod callbacks;
 pub mod calls;
 pub mod history;
 pub mod metrics;
@@ -33,5 +35,6 @@ pub fn all() -> Vec<Arc<dyn Projection>> {
         Arc::new(calls::Calls),
         Arc::new(history::History),
         Arc::new(metrics::Metrics),
+        Arc::new(callbacks::Callbacks),
     ]
 }

@@ -242,6 +242,13 @@ impl CopyField for i32 {
     }
 }
 
+impl CopyField for bool {
+    fn write_copy(&self, out: &mut Vec<u8>) {
+        field_length(out, 1);
+        out.push(u8::from(*self));
+    }
+}
+
 impl CopyField for i64 {
     fn write_copy(&self, out: &mut Vec<u8>) {
         field_length(out, 8);

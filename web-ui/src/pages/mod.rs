@@ -11,6 +11,7 @@ mod admin_skills;
 mod admin_users;
 mod admin_widening;
 pub mod analytics;
+mod callback_prompt;
 pub mod calls;
 pub mod console;
 mod console_parts;

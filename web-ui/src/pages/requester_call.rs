@@ -157,7 +157,11 @@ pub fn MyCallPage(props: &MyCallProps) -> Html {
             );
             busy.set(true);
             spawn_local(async move {
-                if let Err(e) = calls::command(&api, &id, verb).await {
+                let done = match verb {
+                    "callback" => calls::callback(&api, &id).await,
+                    _ => calls::command(&api, &id, verb).await,
+                };
+                if let Err(e) = done {
                     error.set(Some(e.to_string()));
                 }
                 busy.set(false);
@@ -226,9 +230,12 @@ pub fn MyCallPage(props: &MyCallProps) -> Html {
                         }</dd></div>
                     }
                 </dl>
+                <super::callback_prompt::CallBackInstead chosen={c.callback} busy={*busy} on_choose={command.reform(|_| "callback")} />
                 <button type="button" class="danger" onclick={cancel} disabled={*busy}>{ "Cancel request" }</button>
             </div>
         }
+    } else if c.awaits_join() {
+        html! { <super::callback_prompt::JoinPrompt join_by={c.join_by} {now} busy={*busy} on_join={command.reform(|_| "join")} /> }
     } else if c.is_live() {
         let display_name = session
             .session

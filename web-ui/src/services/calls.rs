@@ -45,6 +45,12 @@ pub async fn command(api: &Api, id: &str, verb: &str) -> Result<Accepted, ApiErr
     api.post_empty(&format!("/api/calls/{id}/{verb}")).await
 }
 
+/// "Call me back instead": the waiting call keeps its place (the requester's).
+pub async fn callback(api: &Api, id: &str) -> Result<Accepted, ApiError> {
+    api.post(&format!("/api/calls/{id}/callback"), &json!({}))
+        .await
+}
+
 pub async fn transfer(api: &Api, id: &str, to: &MoveTarget) -> Result<Accepted, ApiError> {
     let body = match to {
         MoveTarget::Queue(queue_id) => json!({ "queue_id": queue_id }),

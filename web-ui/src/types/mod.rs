@@ -155,6 +155,12 @@ pub struct Call {
     pub organisation_id: Option<String>,
     /// Widening steps taken in the current queue (0: none).
     pub widening_step: i64,
+    /// The requester chose to be called back.
+    pub callback: bool,
+    /// A callback call an interpreter accepted: the requester must join before this.
+    pub join_by: Option<DateTime<Utc>>,
+    /// When the requester joined their callback call.
+    pub joined_at: Option<DateTime<Utc>>,
 }
 
 /// A call's status (`status` of `GET /api/calls`), as the server names it.
@@ -184,6 +190,11 @@ impl Call {
     pub fn is_live(&self) -> bool {
         use call_status::*;
         [CONNECTED, ON_HOLD].contains(&self.status.as_str())
+    }
+
+    /// A callback call whose interpreter is ready and waits for the requester to join.
+    pub fn awaits_join(&self) -> bool {
+        self.is_live() && self.join_by.is_some() && self.joined_at.is_none()
     }
 
     /// Ringing for `agent_id` now.

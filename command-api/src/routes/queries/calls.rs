@@ -90,6 +90,12 @@ pub struct CallView {
     pub organisation_id: Option<Uuid>,
     /// Widening steps taken in its current queue: "widened to step 2".
     pub widening_step: i64,
+    /// The requester chose to be called back.
+    pub callback: bool,
+    /// A callback call an interpreter accepted: the requester must join before this.
+    pub join_by: Option<DateTime<Utc>>,
+    /// When the requester joined their callback call.
+    pub joined_at: Option<DateTime<Utc>>,
     pub seq: i64,
 }
 
@@ -102,7 +108,8 @@ const CALL_COLUMNS: &str = "SELECT c.call_id AS id, c.status::text AS status, c.
        c.disposition::text AS disposition, c.notes::text AS notes, c.stars::int8 AS stars, \
        c.rating_comment::text AS rating_comment, coalesce(c.transfers, 0)::int8 AS transfers, \
        coalesce(c.overflows, 0)::int8 AS overflows, c.organisation_id, \
-       coalesce(c.widening_step, 0)::int8 AS widening_step, c.seq::int8 AS seq";
+       coalesce(c.widening_step, 0)::int8 AS widening_step, coalesce(c.callback, false) AS callback, \
+       c.join_by, c.joined_at, c.seq::int8 AS seq";
 
 /// The joins that name the requester, the interpreter and the queue.
 const CALL_NAMES: &str = " LEFT JOIN public.users ru ON ru.id = c.requester_id \
