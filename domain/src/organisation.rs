@@ -7,6 +7,7 @@ use cqrs_es::event_sink::EventSink;
 use cqrs_es::{Aggregate, DomainEvent};
 use serde::{Deserialize, Serialize};
 
+use crate::callback::WebhookUrl;
 use crate::ids::OrganisationId;
 use crate::matching::OrganisationPolicy;
 use crate::values::DisplayName;
@@ -20,6 +21,10 @@ pub enum OrganisationCommand {
     },
     SetPolicy {
         policy: OrganisationPolicy,
+        at: DateTime<Utc>,
+    },
+    SetWebhook {
+        webhook_url: Option<WebhookUrl>,
         at: DateTime<Utc>,
     },
 }
@@ -36,12 +41,20 @@ pub enum OrganisationEvent {
         policy: OrganisationPolicy,
         at: DateTime<Utc>,
     },
+    /// Where the organisation is told that an interpreter accepted a callback call of its
+    /// requesters (when the request names no URL of its own); `None`: nowhere.
+    OrganisationWebhookSet {
+        webhook_url: Option<WebhookUrl>,
+        at: DateTime<Utc>,
+    },
 }
 
 impl OrganisationEvent {
     pub fn at(&self) -> DateTime<Utc> {
         match self {
-            Self::OrganisationCreated { at, .. } | Self::OrganisationPolicySet { at, .. } => *at,
+            Self::OrganisationCreated { at, .. }
+            | Self::OrganisationPolicySet { at, .. }
+            | Self::OrganisationWebhookSet { at, .. } => *at,
         }
     }
 }
@@ -51,6 +64,7 @@ impl DomainEvent for OrganisationEvent {
         match self {
             Self::OrganisationCreated { .. } => "OrganisationCreated",
             Self::OrganisationPolicySet { .. } => "OrganisationPolicySet",
+            Self::OrganisationWebhookSet { .. } => "OrganisationWebhookSet",
         }
         .to_owned()
     }
@@ -85,6 +99,8 @@ pub struct Organisation {
     pub id: Option<OrganisationId>,
     pub name: Option<DisplayName>,
     pub policy: OrganisationPolicy,
+    #[serde(default)]
+    pub webhook_url: Option<WebhookUrl>,
 }
 
 impl Organisation {
@@ -133,6 +149,16 @@ impl Organisation {
                     at,
                 }])
             }
+            OrganisationCommand::SetWebhook { webhook_url, at } => {
+                self.id.ok_or(OrganisationError::NotFound)?;
+                if webhook_url == self.webhook_url {
+                    return Ok(vec![]);
+                }
+                Ok(vec![OrganisationEvent::OrganisationWebhookSet {
+                    webhook_url,
+                    at,
+                }])
+            }
         }
     }
 }
@@ -167,6 +193,9 @@ impl Aggregate for Organisation {
                 self.name = Some(name);
             }
             OrganisationEvent::OrganisationPolicySet { policy, .. } => self.policy = policy,
+            OrganisationEvent::OrganisationWebhookSet { webhook_url, .. } => {
+                self.webhook_url = webhook_url;
+            }
         }
     }
 }

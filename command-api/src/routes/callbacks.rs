@@ -52,11 +52,22 @@ async fn choose_callback(
     Json(body): Json<CallbackBody>,
 ) -> AcceptedResponse {
     ctx.user.require(&[Role::Requester, Role::Admin])?;
-    let webhook_url = body
+    let asked = body
         .webhook_url
         .as_deref()
         .map(WebhookUrl::parse)
         .transpose()?;
+    // Without a URL of its own, the request uses its organisation's, if it has one.
+    let webhook_url = match (asked, ctx.user.organisation_id) {
+        (Some(url), _) => Some(url),
+        (None, Some(organisation)) if state.settings.callbacks.secret().is_some() => {
+            super::organisations::load(&state, organisation)
+                .await?
+                .0
+                .webhook_url
+        }
+        (None, _) => None,
+    };
     if webhook_url.is_some() && state.settings.callbacks.secret().is_none() {
         return Err(ApiError::unprocessable(
             "webhooks_not_configured",

@@ -31,6 +31,51 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(get_organisation))
         .routes(routes!(get_policy, set_policy))
         .routes(routes!(policy_history))
+        .routes(routes!(set_webhook))
+}
+
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WebhookBody {
+    /// An `http` or `https` URL told (signed) when an interpreter accepts a callback call of
+    /// the organisation's requesters that names no URL of its own; null: none.
+    #[schema(max_length = 2000)]
+    pub webhook_url: Option<String>,
+}
+
+/// Sets the organisation's callback webhook (admin). 422 `webhooks_not_configured` when
+/// this deployment has no webhook secret. Stored as `OrganisationWebhookSet`.
+#[utoipa::path(put, path = "/api/organisations/{id}/webhook", tag = "organisations", security(("bearer" = [])),
+    request_body = WebhookBody, params(("id" = Uuid, Path, description = "organisation id")),
+    responses((status = 200, body = WebhookBody), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn set_webhook(
+    ctx: CommandContext,
+    State(state): State<AppState>,
+    Path(id): Path<Uuid>,
+    Json(body): Json<WebhookBody>,
+) -> Result<Json<WebhookBody>, ApiError> {
+    ctx.user.require(&[Role::Admin])?;
+    let webhook_url = body
+        .webhook_url
+        .as_deref()
+        .map(domain::callback::WebhookUrl::parse)
+        .transpose()?;
+    if webhook_url.is_some() && state.settings.callbacks.secret().is_none() {
+        return Err(ApiError::unprocessable(
+            "webhooks_not_configured",
+            "webhook_url: this deployment has no webhook secret (callbacks.webhook_secret)",
+        ));
+    }
+    load(&state, id).await?;
+    let command = OrganisationCommand::SetWebhook {
+        webhook_url: webhook_url.clone(),
+        at: ctx.at,
+    };
+    run(&state, &ctx, OrganisationId(id), command).await?;
+    Ok(Json(WebhookBody {
+        webhook_url: webhook_url.map(String::from),
+    }))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -51,6 +96,8 @@ pub struct OrganisationDetail {
     pub id: Uuid,
     pub name: String,
     pub policy: PolicyView,
+    /// Where callbacks of its requesters are announced (`PUT …/webhook`).
+    pub webhook_url: Option<String>,
     /// The organisation's event sequence: how many changes it has had.
     pub version: u64,
 }
@@ -274,6 +321,7 @@ async fn get_organisation(
             .as_ref()
             .map_or(String::new(), |n| n.as_str().to_owned()),
         policy: PolicyView::from(&organisation.policy),
+        webhook_url: organisation.webhook_url.clone().map(String::from),
         version: u64::try_from(version).unwrap_or(u64::MAX),
     }))
 }

@@ -262,9 +262,30 @@ async fn a_callback_call_keeps_its_place_sends_a_signed_webhook_and_its_requeste
 #[tokio::test]
 async fn a_callback_nobody_joins_ends_as_abandoned_after_the_window_and_frees_the_interpreter() {
     let floor = floor(1).await;
+    // No URL in the request: the organisation's is told.
+    let (url, received) = receiver().await;
+    let admin = floor.app.login(Role::Admin).await;
+    let clinic = command_api::seed::demo_organisation_id("riverside").as_uuid();
+    floor
+        .app
+        .put(
+            &format!("/api/organisations/{clinic}/webhook"),
+            &admin,
+            json!({"webhook_url": url}),
+        )
+        .await
+        .expect(200);
     let call = floor.request().await;
     floor.callback(call, json!({})).await.expect(200);
     floor.answer(call).await;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while received.lock().unwrap().is_empty() {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the organisation's webhook was not told"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
     floor
         .until(call, "status", json!("ended"), Duration::from_secs(8))
         .await;

@@ -105,7 +105,7 @@ export async function login(page, email, password = PASSWORD) {
 /** Fills the requester's form (language code, the modality's label, specialty), sends it, and
  * returns the new call's id from the waiting screen's address. */
 export async function requestInterpreter(page, { language, modality, specialty }) {
-  await page.getByLabel('Language').selectOption(language);
+  await page.getByLabel('Language', { exact: true }).selectOption(language);
   await page.getByLabel(modality).check();
   await page.getByLabel('Specialty').selectOption(specialty);
   await page.getByRole('button', { name: 'Request interpreter' }).click();

@@ -44,7 +44,7 @@ async function loginRefused(page, email, password) {
   await page.goto(BASE_URL + '/login');
   await page.getByLabel('Email').fill(email);
   await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   await page.getByText('Wrong email or password.').waitFor();
 }
 
