@@ -321,7 +321,7 @@ async fn get_organisation(
             .as_ref()
             .map_or(String::new(), |n| n.as_str().to_owned()),
         policy: PolicyView::from(&organisation.policy),
-        webhook_url: organisation.webhook_url.clone().map(String::from),
+        webhook_url: organisation.webhook_url.map(String::from),
         version: u64::try_from(version).unwrap_or(u64::MAX),
     }))
 }
