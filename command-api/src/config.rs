@@ -103,6 +103,10 @@ join_window_s = 120
 webhook_secret = ""
 public_url = ""
 webhook_max_attempts = 8
+# Hosts a webhook URL may name, e.g. ["hooks.clinic.example", ".court.example"] (a leading
+# dot allows the subdomains too). Empty: any host; set it wherever requesters are not all
+# trusted, so no URL can make Parley call inside its own network.
+webhook_hosts = []
 
 [oidc]
 # Single sign-on with OpenID Connect (authorization code with PKCE); see docs/security.md.
@@ -158,6 +162,9 @@ pub struct CallbackSettings {
     pub public_url: String,
     /// Deliveries of one webhook before it is given up (the first one included).
     pub webhook_max_attempts: u32,
+    /// Hosts a webhook URL may name (`.example.org` with its subdomains); empty: any.
+    #[serde(default, deserialize_with = "word_list")]
+    pub webhook_hosts: Vec<String>,
 }
 
 impl CallbackSettings {
@@ -165,6 +172,29 @@ impl CallbackSettings {
     pub fn secret(&self) -> Option<&str> {
         let secret = self.webhook_secret.expose_secret();
         (!secret.trim().is_empty()).then_some(secret)
+    }
+
+    /// 422 unless webhooks are configured and `url`'s host is allowed (`webhook_hosts`).
+    pub fn check_webhook(
+        &self,
+        url: &domain::callback::WebhookUrl,
+    ) -> Result<(), crate::error::ApiError> {
+        if self.secret().is_none() {
+            return Err(crate::error::ApiError::unprocessable(
+                "webhooks_not_configured",
+                "webhook_url: this deployment has no webhook secret (callbacks.webhook_secret)",
+            ));
+        }
+        if !url.host_allowed(&self.webhook_hosts) {
+            return Err(crate::error::ApiError::unprocessable(
+                "webhook_host_not_allowed",
+                format!(
+                    "webhook_url: {} is not among callbacks.webhook_hosts",
+                    url.host()
+                ),
+            ));
+        }
+        Ok(())
     }
 }
 

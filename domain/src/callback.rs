@@ -56,6 +56,34 @@ impl WebhookUrl {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// The host the URL names, lowercased (an IPv6 address without its brackets).
+    pub fn host(&self) -> String {
+        let lower = self.0.to_ascii_lowercase();
+        let rest = lower
+            .split_once("://")
+            .map_or(lower.as_str(), |(_, rest)| rest);
+        let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+        let host = authority.rsplit('@').next().unwrap_or_default();
+        match host.strip_prefix('[') {
+            Some(v6) => v6.split(']').next().unwrap_or_default().to_owned(),
+            None => host.split(':').next().unwrap_or_default().to_owned(),
+        }
+    }
+
+    /// Whether the host is one of `allowed` (`.example.org` also allows its subdomains);
+    /// any host when `allowed` is empty.
+    pub fn host_allowed(&self, allowed: &[String]) -> bool {
+        let host = self.host();
+        allowed.is_empty()
+            || allowed.iter().any(|entry| {
+                let entry = entry.trim().to_ascii_lowercase();
+                match entry.strip_prefix('.') {
+                    Some(domain) => host == domain || host.ends_with(&entry),
+                    None => host == entry,
+                }
+            })
+    }
 }
 
 impl TryFrom<String> for WebhookUrl {

@@ -176,3 +176,17 @@ fn webhook_urls_are_http_or_https_with_a_host() {
     }
     assert!(WebhookUrl::parse(&format!("https://x.example/{}", "a".repeat(2000))).is_err());
 }
+
+#[test]
+fn a_webhook_host_is_allowed_by_name_or_by_its_domain() {
+    let url = |raw: &str| WebhookUrl::parse(raw).unwrap();
+    let allowed = vec!["hooks.clinic.example".to_owned(), ".court.example".to_owned()];
+    assert!(url("https://hooks.clinic.example/x").host_allowed(&allowed));
+    assert!(url("https://a.court.example:8443/x").host_allowed(&allowed));
+    assert!(url("https://court.example/x").host_allowed(&allowed));
+    assert!(!url("https://evilcourt.example/x").host_allowed(&allowed));
+    assert!(!url("http://127.0.0.1/x").host_allowed(&allowed));
+    assert!(!url("http://user@10.0.0.1/x").host_allowed(&allowed));
+    assert!(url("http://[::1]:80/x").host_allowed(&[]));
+    assert_eq!(url("http://[::1]:80/x").host(), "::1");
+}

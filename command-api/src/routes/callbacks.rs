@@ -16,7 +16,7 @@ use uuid::Uuid;
 use super::{Accepted, AcceptedResponse, accepted};
 use crate::auth::Role;
 use crate::context::CommandContext;
-use crate::error::{ApiError, ErrorBody, Json, Path};
+use crate::error::{ErrorBody, Json, Path};
 use crate::state::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -57,23 +57,20 @@ async fn choose_callback(
         .as_deref()
         .map(WebhookUrl::parse)
         .transpose()?;
-    // Without a URL of its own, the request uses its organisation's, if it has one.
+    if let Some(url) = &asked {
+        state.settings.callbacks.check_webhook(url)?;
+    }
+    // Without a URL of its own, the request uses its organisation's, while the deployment
+    // still sends webhooks there.
     let webhook_url = match (asked, ctx.user.organisation_id) {
         (Some(url), _) => Some(url),
-        (None, Some(organisation)) if state.settings.callbacks.secret().is_some() => {
-            super::organisations::load(&state, organisation)
-                .await?
-                .0
-                .webhook_url
-        }
-        (None, _) => None,
+        (None, Some(organisation)) => super::organisations::load(&state, organisation)
+            .await?
+            .0
+            .webhook_url
+            .filter(|url| state.settings.callbacks.check_webhook(url).is_ok()),
+        (None, None) => None,
     };
-    if webhook_url.is_some() && state.settings.callbacks.secret().is_none() {
-        return Err(ApiError::unprocessable(
-            "webhooks_not_configured",
-            "webhook_url: this deployment has no webhook secret (callbacks.webhook_secret)",
-        ));
-    }
     let command = CallCommand::ChooseCallback {
         requester_id: UserId(ctx.user.id.as_uuid()),
         webhook_url,

@@ -61,11 +61,8 @@ async fn set_webhook(
         .as_deref()
         .map(domain::callback::WebhookUrl::parse)
         .transpose()?;
-    if webhook_url.is_some() && state.settings.callbacks.secret().is_none() {
-        return Err(ApiError::unprocessable(
-            "webhooks_not_configured",
-            "webhook_url: this deployment has no webhook secret (callbacks.webhook_secret)",
-        ));
+    if let Some(url) = &webhook_url {
+        state.settings.callbacks.check_webhook(url)?;
     }
     load(&state, id).await?;
     let command = OrganisationCommand::SetWebhook {

@@ -64,6 +64,7 @@ async fn floor(join_window_s: u32) -> Floor {
         settings.callbacks.join_window_s = join_window_s;
         settings.callbacks.webhook_secret = SECRET.to_owned().into();
         settings.callbacks.public_url = "https://parley.example".to_owned();
+        settings.callbacks.webhook_hosts = vec!["127.0.0.1".to_owned()];
     })
     .await;
     let mut pipeline = app.start_pipeline();
@@ -335,6 +336,12 @@ async fn a_callback_is_refused_when_not_waiting_for_someone_else_and_with_a_bad_
         .await
         .expect(422);
     assert_eq!(bad.error_code(), "invalid_value");
+    // Only the hosts of callbacks.webhook_hosts: no URL makes Parley call elsewhere.
+    let elsewhere = floor
+        .callback(call, json!({"webhook_url": "http://10.0.0.5/internal"}))
+        .await
+        .expect(422);
+    assert_eq!(elsewhere.error_code(), "webhook_host_not_allowed");
     let court = floor.app.login_as("court@example.com").await;
     let other = floor
         .app
