@@ -180,7 +180,10 @@ fn webhook_urls_are_http_or_https_with_a_host() {
 #[test]
 fn a_webhook_host_is_allowed_by_name_or_by_its_domain() {
     let url = |raw: &str| WebhookUrl::parse(raw).unwrap();
-    let allowed = vec!["hooks.clinic.example".to_owned(), ".court.example".to_owned()];
+    let allowed = vec![
+        "hooks.clinic.example".to_owned(),
+        ".court.example".to_owned(),
+    ];
     assert!(url("https://hooks.clinic.example/x").host_allowed(&allowed));
     assert!(url("https://a.court.example:8443/x").host_allowed(&allowed));
     assert!(url("https://court.example/x").host_allowed(&allowed));

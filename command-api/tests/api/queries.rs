@@ -756,6 +756,13 @@ async fn call_detail_gives_the_place_in_the_queue_urgent_first_then_by_request_t
         assert_eq!(body["id"], id.to_string());
         // 0 while a free interpreter is there for it; then (place − free) × 100 s ÷ 2 staffed.
         assert_eq!(body["estimated_wait_s"], estimate, "call {id}'s estimate");
+        // How many wait in its queue, this one included: all the waiting screen needs.
+        let waiting = match (&expected, id == other_queue) {
+            (Value::Null, _) => Value::Null,
+            (_, true) => json!(1),
+            (_, false) => json!(3),
+        };
+        assert_eq!(body["queue_waiting"], waiting, "call {id}'s queue");
     }
     let seen_by_floor = app
         .get(&format!("/api/calls/{first}"), &supervisor)

@@ -49,6 +49,9 @@ test('a requester chooses a callback, keeps their place, and joins when the inte
   const chosen = (await api(requester, 'GET', `/api/calls/${callId}`)).body;
   assert.equal(chosen.callback, true, JSON.stringify(chosen));
   assert.equal(chosen.position, 1, 'the call kept its place');
+  // The waiting screen's figures come from the call's own detail, not the queue board.
+  await until('the screen shows how many wait in the queue', async () =>
+    (await page.getByTestId('queue-waiting').textContent()).trim() === String(chosen.queue_waiting));
 
   // An interpreter becomes free; the router offers the call and they accept.
   await api(agentToken, 'PUT', '/api/agents/me/status', { status: 'available' });

@@ -14,8 +14,8 @@ use crate::format;
 use crate::hooks::{use_api, use_debounced, use_latest, use_live, use_now, use_session, LiveEvent};
 use crate::live::{pushed, LiveRow};
 use crate::route::Route;
-use crate::services::{calls, queues};
-use crate::types::{call_status, language_name, Call, Queue};
+use crate::services::calls;
+use crate::types::{call_status, language_name, Call};
 
 #[derive(Properties, PartialEq)]
 pub struct MyCallProps {
@@ -27,43 +27,27 @@ pub fn MyCallPage(props: &MyCallProps) -> Html {
     let api = use_api();
     let session = use_session();
     let call = use_state(|| None::<Call>);
-    let queue = use_state(|| None::<Queue>);
     let error = use_state(|| None::<String>);
     let busy = use_state(|| false);
     let left_room = use_state(|| false);
     let now = use_now(1000);
 
-    let load_queue = {
-        let (api, queue) = (api.clone(), queue.clone());
-        use_callback((), move |queue_id: Option<String>, _| {
-            let (api, queue) = (api.clone(), queue.clone());
-            spawn_local(async move {
-                let Some(queue_id) = queue_id else { return };
-                if let Ok(board) = queues::board(&api).await {
-                    queue.set(board.into_iter().find(|q| q.id == queue_id));
-                }
-            });
-        })
-    };
-
     // The newest row seen, pushed or loaded: a load that read the call before a pushed
     // change must not undo it (the state handle a callback holds may be older).
     let newest = use_mut_ref(|| None::<Call>);
     let reload = {
-        let (api, call, error, load_queue, newest) = (
+        let (api, call, error, newest) = (
             api.clone(),
             call.clone(),
             error.clone(),
-            load_queue.clone(),
             newest.clone(),
         );
         let latest = use_latest();
         use_callback(props.id.clone(), move |_: (), id| {
-            let (api, call, error, load_queue, id, newest) = (
+            let (api, call, error, id, newest) = (
                 api.clone(),
                 call.clone(),
                 error.clone(),
-                load_queue.clone(),
                 id.clone(),
                 newest.clone(),
             );
@@ -77,14 +61,12 @@ pub fn MyCallPage(props: &MyCallProps) -> Html {
                                 Call {
                                     position: loaded.position,
                                     estimated_wait_s: loaded.estimated_wait_s,
+                                    queue_waiting: loaded.queue_waiting,
                                     ..pushed.clone()
                                 }
                             }
                             _ => loaded,
                         };
-                        if c.is_waiting() {
-                            load_queue.emit(c.queue_id.clone());
-                        }
                         *newest.borrow_mut() = Some(c.clone());
                         call.set(Some(c));
                         error.set(None);
@@ -133,8 +115,9 @@ pub fn MyCallPage(props: &MyCallProps) -> Html {
         );
     }
 
-    // Requesters are not sent queue updates: while waiting, refresh the call (its place in
-    // the queue) and the queue's estimate every 5 s.
+    // Requesters are not sent queue updates: while waiting, refresh the call every 5 s. Its
+    // detail carries its place, its estimate and how many wait in its queue: one bounded
+    // request, never the whole queue board.
     let waiting = (*call).as_ref().is_some_and(Call::is_waiting);
     {
         let reload = reload.clone();
@@ -215,14 +198,14 @@ pub fn MyCallPage(props: &MyCallProps) -> Html {
                     if let Some(n) = c.position {
                         <div><dt>{ "Your place" }</dt><dd data-testid="position">{ format!("You are number {n} in the queue") }</dd></div>
                     }
-                    if let Some(q) = &*queue {
-                        <div><dt>{ "Calls waiting in this queue" }</dt><dd data-testid="queue-waiting">{ q.waiting }</dd></div>
+                    if let Some(n) = c.queue_waiting {
+                        <div><dt>{ "Calls waiting in this queue" }</dt><dd data-testid="queue-waiting">{ n }</dd></div>
                     }
                     // Once the call has a place in the queue, its own estimate (from that
-                    // place); before, the queue's estimate for a call arriving now.
-                    if c.position.is_some() || queue.is_some() {
+                    // place).
+                    if c.position.is_some() {
                         <div><dt>{ "Estimated wait" }</dt><dd data-testid="estimate">{
-                            match if c.position.is_some() { c.estimated_wait_s } else { queue.as_ref().and_then(|q| q.estimated_wait_s) } {
+                            match c.estimated_wait_s {
                                 Some(0) => "Any moment now".to_owned(),
                                 Some(s) => format!("about {}", format::duration(s)),
                                 None => "Not enough data yet".to_owned(),

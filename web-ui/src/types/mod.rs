@@ -151,6 +151,8 @@ pub struct Call {
     /// Expected seconds until this waiting call is answered, from its place in the queue
     /// (`GET /api/calls/{id}` only).
     pub estimated_wait_s: Option<i64>,
+    /// Calls waiting in its queue now, this one included (`GET /api/calls/{id}` only).
+    pub queue_waiting: Option<i64>,
     /// The requester's organisation.
     pub organisation_id: Option<String>,
     /// Widening steps taken in the current queue (0: none).

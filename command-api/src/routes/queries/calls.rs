@@ -338,6 +338,21 @@ pub struct CallDetail {
     /// interpreters are free); `null` when it is not waiting or the queue has no handle
     /// time today.
     pub estimated_wait_s: Option<i64>,
+    /// Calls waiting (queued or offered) in its queue now, this one included; `null`
+    /// unless it is itself waiting. A requester's waiting screen needs nothing else of the
+    /// queue board.
+    pub queue_waiting: Option<i64>,
+}
+
+/// Calls waiting in the queue of the waiting call `id` (the `calls_waiting` index).
+async fn queue_waiting(pool: &PgPool, queue_id: Uuid) -> Result<i64, ApiError> {
+    Ok(sqlx::query_scalar(
+        "SELECT count(*)::int8 FROM read_calls.calls \
+         WHERE queue_id = $1 AND status::text IN ('queued', 'offered')",
+    )
+    .bind(queue_id)
+    .fetch_one(pool)
+    .await?)
 }
 
 /// The call's 1-based place in its queue: the waiting calls of the same queue ahead of it
@@ -379,10 +394,15 @@ async fn get_call(
         }
         _ => None,
     };
+    let queue_waiting = match (position, call.queue_id) {
+        (Some(_), Some(queue_id)) => Some(queue_waiting(&state.pool, queue_id).await?),
+        _ => None,
+    };
     Ok(Json(CallDetail {
         call,
         position,
         estimated_wait_s,
+        queue_waiting,
     }))
 }
 
