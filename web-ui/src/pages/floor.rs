@@ -33,6 +33,9 @@ use crate::types::{call_status, language_name, AgentTotals, EstimateReason};
 /// itself and loads their board instead (see `Floor::recount`).
 const CALLS_HELD: u32 = 200;
 
+/// How often the floor reads today's service level again.
+const SERVICE_LEVEL_EVERY_MS: u32 = 60_000;
+
 #[function_component]
 pub fn FloorPage() -> Html {
     let api = use_api();
@@ -132,6 +135,18 @@ pub fn FloorPage() -> Html {
     {
         let load = load.clone();
         use_effect_with((), move |_| load.emit(Reloads::ALL));
+    }
+    // Today's service level comes from the metrics, which no pushed row carries: the queue
+    // board (one request, the size of the floor) is read again once a minute for it.
+    {
+        let load_queues = load_queues.clone();
+        use_effect_with((), move |_| {
+            let interval =
+                gloo_timers::callback::Interval::new(SERVICE_LEVEL_EVERY_MS, move || {
+                    load_queues.emit(());
+                });
+            move || drop(interval)
+        });
     }
     // Rows that could not be placed are loaded again, at most a few times a second: what
     // to load accumulates until the debounced load runs.

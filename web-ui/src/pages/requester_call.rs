@@ -36,12 +36,7 @@ pub fn MyCallPage(props: &MyCallProps) -> Html {
     // change must not undo it (the state handle a callback holds may be older).
     let newest = use_mut_ref(|| None::<Call>);
     let reload = {
-        let (api, call, error, newest) = (
-            api.clone(),
-            call.clone(),
-            error.clone(),
-            newest.clone(),
-        );
+        let (api, call, error, newest) = (api.clone(), call.clone(), error.clone(), newest.clone());
         let latest = use_latest();
         use_callback(props.id.clone(), move |_: (), id| {
             let (api, call, error, id, newest) = (
