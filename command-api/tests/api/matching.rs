@@ -169,6 +169,12 @@ async fn a_banned_interpreter_is_never_offered_the_organisations_calls_even_when
     let offered = floor.routing(call, &floor.agent2).await;
     assert_eq!(offered["offered"], true, "{offered}");
     assert_eq!(offered["offers"][0]["outcome"], "ringing", "{offered}");
+    // Answered, then the ban lifted: the answer judges the policy the call was routed by.
+    floor.app.accept(call, &floor.agent2).await.expect(202);
+    floor.set_policy(clinic, &floor.admin, json!({})).await;
+    let why = floor.routing(call, &floor.agent1).await;
+    assert_eq!(why["reasons"][0]["code"], "banned_by_organisation", "{why}");
+    assert_eq!(why["skills_changed_since"], false, "{why}");
     floor
         .skills(
             &floor.agent1,
@@ -191,6 +197,9 @@ async fn a_banned_interpreter_is_never_offered_the_organisations_calls_even_when
     floor
         .until_offered(court_call, &floor.agent1, Duration::from_secs(5))
         .await;
+    // The answer says when the interpreter's skills changed after the call was routed.
+    let why = floor.routing(call, &floor.agent1).await;
+    assert_eq!(why["skills_changed_since"], true, "{why}");
 }
 
 #[tokio::test]
@@ -283,6 +292,7 @@ async fn a_german_arabic_call_goes_to_the_interpreter_of_that_pair_not_to_an_ara
     );
     let why = floor.routing(call, &floor.agent2).await;
     assert_eq!(why["reasons"][0]["code"], "pair_missing", "{why}");
+    assert_eq!(why["skills_changed_since"], false, "{why}");
     assert_eq!(why["reasons"][0]["from"], "de", "{why}");
     // Arabic from English is not Dalia's pair: it goes to Bilal.
     let english = floor

@@ -16,6 +16,7 @@ use domain::agent::Agent;
 use domain::call::{Call, CallEvent};
 use domain::ids::{AgentId, QueueId};
 use domain::matching::{self, Need, Offerable, Pool};
+use domain::organisation::Organisation;
 use domain::values::AgentStatus;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -65,6 +66,11 @@ pub struct RoutingAnswer {
     pub reasons: Vec<serde_json::Value>,
     /// The same in one sentence.
     pub summary: String,
+    /// The instant the organisation's policy was judged as of: when the call stopped
+    /// waiting (answered, abandoned, given up), or now while it waits.
+    pub policy_as_of: DateTime<Utc>,
+    /// The interpreter's skills or profile changed since then: the rule judged today's.
+    pub skills_changed_since: bool,
 }
 
 /// What the call's events say about its routing.
@@ -75,6 +81,8 @@ struct CallRecord {
     queues: Vec<(QueueId, u32)>,
     /// Every offer: (agent, queue, at, outcome).
     offers: Vec<(AgentId, QueueId, DateTime<Utc>, &'static str)>,
+    /// When it stopped waiting (answered, abandoned, given up); `None` while it waits.
+    settled_at: Option<DateTime<Utc>>,
 }
 
 fn record(events: Vec<CallEvent>) -> CallRecord {
@@ -94,7 +102,13 @@ fn record(events: Vec<CallEvent>) -> CallRecord {
                 at,
                 ..
             } => record.offers.push((*agent_id, *queue_id, *at, "ringing")),
-            CallEvent::CallAccepted { agent_id, .. } => close(&mut record, *agent_id, "accepted"),
+            CallEvent::CallAccepted { agent_id, at, .. } => {
+                record.settled_at.get_or_insert(*at);
+                close(&mut record, *agent_id, "accepted");
+            }
+            CallEvent::CallAbandoned { at, .. } | CallEvent::NoInterpreterAvailable { at, .. } => {
+                record.settled_at.get_or_insert(*at);
+            }
             CallEvent::OfferDeclined { agent_id, .. } => close(&mut record, *agent_id, "declined"),
             CallEvent::OfferExpired { agent_id, .. } => close(&mut record, *agent_id, "expired"),
             CallEvent::OfferWithdrawn { agent_id, .. } => {
@@ -165,7 +179,12 @@ async fn call_routing(
         reason["detail"] = serde_json::Value::String(detail);
     }
     let summary = summary(&offers, &reasons);
+    let policy_as_of = record.settled_at.unwrap_or_else(Utc::now);
+    let skills_changed_since =
+        super::agent_at::skills_changed_since(&state, agent_id, policy_as_of).await?;
     Ok(Json(RoutingAnswer {
+        policy_as_of,
+        skills_changed_since,
         call_id: id,
         agent_id: params.agent_id,
         offered: !offers.is_empty(),
@@ -193,13 +212,19 @@ async fn why_not(
     let Some(config) = queues.get(&queue_id) else {
         return Ok(vec![]);
     };
+    // The policy as it stood while the call was routed: its organisation's events up to
+    // when the call stopped waiting (a handful a year).
+    let judged_at = record.settled_at.unwrap_or_else(Utc::now);
     let policy = match record.call.organisation_id {
-        Some(o) => Some(
-            super::super::organisations::load(state, o.as_uuid())
-                .await?
-                .0
-                .policy,
-        ),
+        Some(o) => {
+            let mut organisation = Organisation::default();
+            for (_, event) in load_events::<Organisation>(state, &o.to_string()).await? {
+                if event.at() <= judged_at {
+                    organisation.apply(event);
+                }
+            }
+            Some(organisation.policy)
+        }
         None => None,
     };
     let mut members = std::collections::HashMap::new();
