@@ -229,10 +229,26 @@ where
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        match axum::Json::<T>::from_request(req, state).await {
-            Ok(axum::Json(value)) => Ok(Self(value)),
-            Err(rejection) => Err(json_rejection(&rejection)),
+        // Read as raw JSON first (content type, size and syntax as axum checks them), so
+        // that a body which is not an object is refused: serde would read a struct from
+        // an array (`[[]]`) as readily as from an object.
+        let raw =
+            match axum::Json::<Box<serde_json::value::RawValue>>::from_request(req, state).await {
+                Ok(axum::Json(raw)) => raw,
+                Err(rejection) => return Err(json_rejection(&rejection)),
+            };
+        if !raw.get().starts_with('{') {
+            return Err(ApiError::bad_request(
+                "invalid_body",
+                "the body must be a JSON object",
+            ));
         }
+        serde_json::from_str(raw.get()).map(Self).map_err(|e| {
+            ApiError::bad_request(
+                "invalid_body",
+                format!("Failed to deserialize the JSON body into the target type: {e}"),
+            )
+        })
     }
 }
 

@@ -50,6 +50,7 @@ impl Endpoint {
 pub fn endpoints(call: Uuid) -> Vec<Endpoint> {
     let agent = agent2_id();
     let queue = spanish_general_queue();
+    let organisation = command_api::seed::demo_organisation_id("riverside");
     let queue_body =
         json!({"name": "Portuguese · general", "languages": ["pt"], "ring_timeout_s": 15});
     let user_email = format!("new-{}@example.com", Uuid::new_v4().simple());
@@ -154,6 +155,35 @@ pub fn endpoints(call: Uuid) -> Vec<Endpoint> {
             json!({"email": 1, "name": "N", "role": "agent", "password": "long enough"}),
         ),
         endpoint(Method::GET, "/api/users".into(), None, &[Role::Admin, Role::Supervisor]),
+        endpoint(
+            Method::POST,
+            "/api/organisations".into(),
+            Some(json!({"name": "Elm Street School"})),
+            &[Role::Admin],
+        )
+        .invalid(json!({"name": ""}), json!({"name": 7})),
+        endpoint(
+            Method::GET,
+            "/api/organisations".into(),
+            None,
+            &[Role::Admin, Role::Supervisor, Role::Analyst],
+        ),
+        endpoint(
+            Method::PUT,
+            format!("/api/organisations/{organisation}/policy"),
+            Some(json!({"preferred_wait_s": 10})),
+            &[Role::Admin, Role::Supervisor],
+        )
+        .invalid(
+            json!({"preferred_wait_s": -1}),
+            json!({"banned_agent_ids": "everyone"}),
+        ),
+        endpoint(
+            Method::GET,
+            format!("/api/organisations/{organisation}/policy/history"),
+            None,
+            &[Role::Admin, Role::Supervisor],
+        ),
     ]
 }
 

@@ -42,6 +42,9 @@ async fn every_body_endpoint_refuses_malformed_misshapen_oversized_and_invalid_b
             (&b"not json at all"[..], "malformed_json"),
             (&b"null"[..], "invalid_body"),
             (&b"[1, 2, 3]"[..], "invalid_body"),
+            // Serde would read a struct from an array: only an object is a body.
+            (&b"[[]]"[..], "invalid_body"),
+            (&b"[\"x\"]"[..], "invalid_body"),
             (&b"{}"[..], "invalid_body"),
         ] {
             let answer = app
