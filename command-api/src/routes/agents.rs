@@ -212,16 +212,27 @@ async fn set_agent_profile(
             .map(|g| Tag::parse("gender", g))
             .transpose()?,
     };
-    find_agent_user(&state.pool, id).await?;
-    let agent_id = AgentId(id);
-    let command = AgentCommand::SetProfile {
+    let at = ctx.at;
+    admin_command(&state, &ctx, id, |agent_id| AgentCommand::SetProfile {
         agent_id,
         profile,
-        at: ctx.at,
-    };
+        at,
+    })
+    .await
+}
+
+/// Sends an admin's command to the interpreter `id` (404 unless an interpreter account).
+async fn admin_command(
+    state: &AppState,
+    ctx: &CommandContext,
+    id: Uuid,
+    command: impl FnOnce(AgentId) -> AgentCommand,
+) -> AcceptedResponse {
+    find_agent_user(&state.pool, id).await?;
+    let agent_id = AgentId(id);
     let committed = state
         .floor
-        .agent(agent_id, command, &ctx.metadata())
+        .agent(agent_id, command(agent_id), &ctx.metadata())
         .await?;
     accepted(id, committed.version)
 }
@@ -239,16 +250,11 @@ async fn set_agent_skills(
 ) -> AcceptedResponse {
     ctx.user.require(&[Role::Admin])?;
     let skills = body.parse()?;
-    find_agent_user(&state.pool, id).await?;
-    let agent_id = AgentId(id);
-    let command = AgentCommand::SetSkills {
+    let at = ctx.at;
+    admin_command(&state, &ctx, id, |agent_id| AgentCommand::SetSkills {
         agent_id,
         skills,
-        at: ctx.at,
-    };
-    let committed = state
-        .floor
-        .agent(agent_id, command, &ctx.metadata())
-        .await?;
-    accepted(id, committed.version)
+        at,
+    })
+    .await
 }

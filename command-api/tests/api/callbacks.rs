@@ -137,34 +137,13 @@ impl Floor {
 
     /// Waits until `field` of the call's stored state equals `value`.
     async fn until(&self, call: Uuid, field: &str, value: Value, within: Duration) {
-        let deadline = tokio::time::Instant::now() + within;
-        loop {
-            let current = self.app.call_state(call).await[field].clone();
-            if current == value {
-                return;
-            }
-            assert!(
-                tokio::time::Instant::now() < deadline,
-                "call {call}: {field} is {current}, wanted {value}"
-            );
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
+        self.app.until_call_field(call, field, value, within).await;
     }
 
     /// Waits until the call rings for the interpreter.
     async fn until_offered(&self, call: Uuid, within: Duration) {
-        let deadline = tokio::time::Instant::now() + within;
-        loop {
-            let state = self.app.call_state(call).await;
-            if state["offered_to"] == json!(self.agent.id) {
-                return;
-            }
-            assert!(
-                tokio::time::Instant::now() < deadline,
-                "call {call} never rang for the interpreter: {state}"
-            );
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
+        self.until(call, "offered_to", json!(self.agent.id), within)
+            .await;
     }
 
     async fn answer(&self, call: Uuid) {

@@ -355,6 +355,28 @@ impl TestApp {
         .body
     }
 
+    /// Waits until `field` of the call's stored state (`call_state`) equals `value`.
+    pub async fn until_call_field(
+        &self,
+        call: Uuid,
+        field: &str,
+        value: Value,
+        within: std::time::Duration,
+    ) {
+        let deadline = tokio::time::Instant::now() + within;
+        loop {
+            let current = self.call_state(call).await[field].clone();
+            if current == value {
+                return;
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "call {call}: {field} is {current}, wanted {value}"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+    }
+
     pub async fn login(&self, role: Role) -> Session {
         self.login_as(demo_email(role)).await
     }

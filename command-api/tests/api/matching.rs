@@ -63,19 +63,9 @@ impl Floor {
 
     /// Waits until the call rings for `agent`.
     async fn until_offered(&self, call: Uuid, agent: &Session, within: Duration) {
-        let deadline = tokio::time::Instant::now() + within;
-        loop {
-            let offered = self.offered_to(call).await;
-            if offered == json!(agent.id) {
-                return;
-            }
-            assert!(
-                tokio::time::Instant::now() < deadline,
-                "call {call} rings for {offered}, not {}",
-                agent.id
-            );
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
+        self.app
+            .until_call_field(call, "offered_to", json!(agent.id), within)
+            .await;
     }
 
     /// Asserts that the call rings for nobody during `period`.

@@ -100,18 +100,7 @@ impl Floor {
 
     /// Waits until `field` of the call equals `value`.
     async fn until(&self, call: Uuid, field: &str, value: serde_json::Value, within: Duration) {
-        let deadline = tokio::time::Instant::now() + within;
-        loop {
-            let current = self.call_field(call, field).await;
-            if current == value {
-                return;
-            }
-            assert!(
-                tokio::time::Instant::now() < deadline,
-                "call {call}: {field} is {current}, wanted {value}"
-            );
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
+        self.app.until_call_field(call, field, value, within).await;
     }
 
     /// Waits until the call rings for someone; whom.

@@ -344,35 +344,27 @@ pub struct CallDetail {
     pub queue_waiting: Option<i64>,
 }
 
-/// Calls waiting in the queue of the waiting call `id` (the `calls_waiting` index).
-async fn queue_waiting(pool: &PgPool, queue_id: Uuid) -> Result<i64, ApiError> {
-    Ok(sqlx::query_scalar(
-        "SELECT count(*)::int8 FROM read_calls.calls \
-         WHERE queue_id = $1 AND status::text IN ('queued', 'offered')",
-    )
-    .bind(queue_id)
-    .fetch_one(pool)
-    .await?)
-}
-
 /// The call's 1-based place in its queue: the waiting calls of the same queue ahead of it
-/// (urgent before normal, then earlier `requested_at`, then call id) plus one; `None` unless
-/// it is queued or offered.
-async fn queue_position(pool: &PgPool, id: Uuid) -> Result<Option<i64>, ApiError> {
-    let position: Option<Option<i64>> = sqlx::query_scalar(
-        "SELECT CASE WHEN c.status::text IN ('queued', 'offered') AND c.queue_id IS NOT NULL THEN ( \
-           SELECT count(*)::int8 + 1 FROM read_calls.calls o \
-            WHERE o.queue_id = c.queue_id AND o.status::text IN ('queued', 'offered') \
-              AND o.call_id <> c.call_id \
-              AND (coalesce(o.priority::text = 'urgent', false) > coalesce(c.priority::text = 'urgent', false) \
-                OR (coalesce(o.priority::text = 'urgent', false) = coalesce(c.priority::text = 'urgent', false) \
-                  AND (o.requested_at, o.call_id) < (c.requested_at, c.call_id)))) END \
-         FROM read_calls.calls c WHERE c.call_id = $1",
+/// (urgent before normal, then earlier `requested_at`, then call id) plus one; and how many
+/// wait there in all. `None` unless it is queued or offered.
+async fn queue_position(pool: &PgPool, id: Uuid) -> Result<Option<(i64, i64)>, ApiError> {
+    // One pass over the calls waiting in the queue (`calls_waiting`): those ahead of this
+    // one, and all of them.
+    let place: Option<(Option<i64>, Option<i64>)> = sqlx::query_as(
+        "SELECT w.ahead + 1, w.waiting FROM read_calls.calls c, LATERAL ( \
+           SELECT count(*) FILTER (WHERE o.call_id <> c.call_id \
+                    AND (coalesce(o.priority::text = 'urgent', false) > coalesce(c.priority::text = 'urgent', false) \
+                      OR (coalesce(o.priority::text = 'urgent', false) = coalesce(c.priority::text = 'urgent', false) \
+                        AND (o.requested_at, o.call_id) < (c.requested_at, c.call_id))))::int8 AS ahead, \
+                  count(*)::int8 AS waiting \
+             FROM read_calls.calls o \
+            WHERE o.queue_id = c.queue_id AND o.status::text IN ('queued', 'offered')) w \
+         WHERE c.call_id = $1 AND c.status::text IN ('queued', 'offered') AND c.queue_id IS NOT NULL",
     )
     .bind(id)
     .fetch_optional(pool)
     .await?;
-    Ok(position.flatten())
+    Ok(place.and_then(|(position, waiting)| position.zip(waiting)))
 }
 
 /// One call from the read model (visibility as for the list; others' calls answer 404),
@@ -387,15 +379,12 @@ async fn get_call(
     Path(id): Path<Uuid>,
 ) -> Result<Json<CallDetail>, ApiError> {
     let call = visible_call(&state.pool, &user, id).await?;
-    let position = queue_position(&state.pool, id).await?;
+    let place = queue_position(&state.pool, id).await?;
+    let (position, queue_waiting) = (place.map(|p| p.0), place.map(|p| p.1));
     let estimated_wait_s = match (position, call.queue_id) {
         (Some(position), Some(queue_id)) => {
             super::board::estimated_wait_behind(&state.pool, queue_id, position - 1).await?
         }
-        _ => None,
-    };
-    let queue_waiting = match (position, call.queue_id) {
-        (Some(_), Some(queue_id)) => Some(queue_waiting(&state.pool, queue_id).await?),
         _ => None,
     };
     Ok(Json(CallDetail {
