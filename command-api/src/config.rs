@@ -42,6 +42,9 @@ url = "nats://127.0.0.1:4222"
 [bus]
 stream = "PARLEY_EVENTS"
 prefix = "parley"
+# Days the stream keeps a message (0: for ever). A reader that needs an older one (a new
+# read model, a rebuild, a part stopped for longer) reads it from the events table.
+max_age_days = 30
 
 [auth]
 jwt_secret = "parley-local-development-secret-do-not-use"

@@ -17,6 +17,16 @@ pub struct BusNames {
     /// Subject prefix: events go to `<prefix>.events.<aggregate_type>.<aggregate_id>`,
     /// view notices to `<prefix>.views.<kind>`.
     pub prefix: String,
+    /// How many days the stream keeps a message (0: for ever). Older ones are read back
+    /// from the events table by whoever still needs them (`stored_events`).
+    #[serde(default = "default_max_age_days")]
+    pub max_age_days: u32,
+}
+
+/// A month: long enough that only a new read model, a rebuild, or a part stopped for weeks
+/// reads the table instead of the stream.
+fn default_max_age_days() -> u32 {
+    30
 }
 
 impl Default for BusNames {
@@ -24,6 +34,7 @@ impl Default for BusNames {
         Self {
             stream: "PARLEY_EVENTS".to_owned(),
             prefix: "parley".to_owned(),
+            max_age_days: default_max_age_days(),
         }
     }
 }
@@ -35,6 +46,7 @@ impl BusNames {
         Self {
             stream: format!("TEST_{}", id.to_uppercase()),
             prefix: format!("test{id}"),
+            max_age_days: default_max_age_days(),
         }
     }
 

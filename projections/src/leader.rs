@@ -28,27 +28,13 @@ impl Leadership {
     pub async fn acquire(
         pool: &PgPool,
         key: i64,
-        role: &str,
+        role: &'static str,
         shutdown: &mut watch::Receiver<bool>,
     ) -> anyhow::Result<Option<Self>> {
-        let mut connection = PgConnection::connect_with(&pool.connect_options())
-            .await
-            .with_context(|| format!("connecting for the {role} lock"))?;
-        warn_if_locks_are_public(&mut connection).await;
-        let mut announced = false;
+        let mut candidate = Candidate::connect(pool, key, role).await?;
         loop {
-            let locked: bool = sqlx::query_scalar("SELECT pg_try_advisory_lock($1)")
-                .bind(key)
-                .fetch_one(&mut connection)
-                .await
-                .with_context(|| format!("taking the {role} lock"))?;
-            if locked {
-                tracing::info!(role, "active");
-                return Ok(Some(Self { connection }));
-            }
-            if !announced {
-                tracing::info!(role, "another instance is active; standing by");
-                announced = true;
+            if candidate.try_lead().await? {
+                return Ok(Some(candidate.into_leadership()));
             }
             tokio::select! {
                 () = tokio::time::sleep(Duration::from_millis(500)) => {}
@@ -67,6 +53,53 @@ impl Leadership {
             .await
             .context("the leadership connection was lost")?;
         Ok(())
+    }
+}
+
+/// A session that asks for a lock when its owner chooses, so that the owner can do other
+/// work between attempts (a standby router keeps its state warm meanwhile).
+pub struct Candidate {
+    connection: PgConnection,
+    key: i64,
+    role: &'static str,
+    announced: bool,
+}
+
+impl Candidate {
+    pub async fn connect(pool: &PgPool, key: i64, role: &'static str) -> anyhow::Result<Self> {
+        let mut connection = PgConnection::connect_with(&pool.connect_options())
+            .await
+            .with_context(|| format!("connecting for the {role} lock"))?;
+        warn_if_locks_are_public(&mut connection).await;
+        Ok(Self {
+            connection,
+            key,
+            role,
+            announced: false,
+        })
+    }
+
+    /// Takes the lock if it is free; then [`Candidate::into_leadership`] keeps it.
+    pub async fn try_lead(&mut self) -> anyhow::Result<bool> {
+        let role = self.role;
+        let locked: bool = sqlx::query_scalar("SELECT pg_try_advisory_lock($1)")
+            .bind(self.key)
+            .fetch_one(&mut self.connection)
+            .await
+            .with_context(|| format!("taking the {role} lock"))?;
+        if locked {
+            tracing::info!(role, "active");
+        } else if !self.announced {
+            tracing::info!(role, "another instance is active; standing by");
+            self.announced = true;
+        }
+        Ok(locked)
+    }
+
+    pub fn into_leadership(self) -> Leadership {
+        Leadership {
+            connection: self.connection,
+        }
     }
 }
 

@@ -10,6 +10,7 @@ pub mod relay;
 pub mod retention;
 pub mod router;
 pub mod router_checkpoint;
+pub mod stored_events;
 pub mod stream;
 pub mod stream_rebuild;
 pub mod worker;

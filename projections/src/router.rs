@@ -1,8 +1,8 @@
 //! The router: a process manager that turns the event stream into routing decisions.
 //!
-//! It rebuilds its state from the stream (sequence 1 onwards), then, once caught up, offers
-//! each waiting call to one eligible interpreter chosen by the queue's strategy, and runs
-//! the timers — ring timeout, maximum wait, wrap-up time — from event state alone, so a
+//! It keeps its state from the stream (from its last checkpoint on) and, once it leads and
+//! has caught up (`router_run.rs`), offers each waiting call to one eligible interpreter
+//! chosen by the queue's strategy, and runs the timers — ring timeout, maximum wait, wrap-up time — from event state alone, so a
 //! restarted router re-arms every timer. Invariants stay in the aggregates: the router
 //! only sends commands through the domain's `Floor`, which refuses a second offer or a
 //! second agent whatever the router believes.
@@ -11,7 +11,6 @@ use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
 use anyhow::Context;
-use async_nats::jetstream::{self, consumer::DeliverPolicy, consumer::pull::OrderedConfig};
 use chrono::{DateTime, NaiveDate, Utc};
 use cqrs_es::EventStore;
 use domain::agent::{Activity, Agent, AgentCommand, AgentEvent, OfferOutcome};
@@ -23,17 +22,16 @@ use domain::queue::{QueueConfig, QueueEvent};
 use domain::values::{AgentStatus, Modality, Priority, RoutingStrategy, Skills};
 use domain::workflow::{Floor, Metadata, Versioned};
 use domain::{CallCommand, values::LanguageCode};
-use futures::StreamExt;
 use serde::{Deserialize, Serialize};
 use sqlx::PgPool;
-use tokio::sync::watch;
 
-use crate::bus::{BusEventRef, BusNames};
-use crate::leader::{Leadership, ROUTER_LOCK};
-use crate::router_checkpoint;
+use crate::bus::BusEventRef;
 
 #[path = "router_callback.rs"]
 mod callback;
+#[path = "router_run.rs"]
+mod run;
+pub use run::run;
 #[path = "router_policy.rs"]
 mod policy;
 
@@ -964,15 +962,15 @@ where
     }
 }
 
-const PRESENCE_CHECK_EVERY: Duration = Duration::from_secs(1);
+pub(crate) const PRESENCE_CHECK_EVERY: Duration = Duration::from_secs(1);
 /// Presence checks between two prunings of old connection rows (a minute).
-const PRUNE_CONNECTIONS_EVERY: u64 = 60;
+pub(crate) const PRUNE_CONNECTIONS_EVERY: u64 = 60;
 
 /// Reads the watched interpreters' live connections and sends what follows: away for
 /// those with none for `timeout` (an offer in hand withdrawn and offered on), a flag on
 /// the call of those on one, and the flag lifted when they are back. This runs at start
 /// and on takeover too, so presence lost while no router ran is found at once.
-async fn check_presence<CS, AS>(
+pub(crate) async fn check_presence<CS, AS>(
     pool: &PgPool,
     floor: &Floor<CS, AS>,
     state: &mut RouterState,
@@ -1023,149 +1021,6 @@ where
         }
     }
     Ok(())
-}
-
-/// Runs the router until shutdown: waits for leadership, replays the stream, then routes.
-/// With a `presence_timeout`, it also checks the interpreters' live connections every
-/// second (`check_presence`).
-pub async fn run<CS, AS>(
-    pool: PgPool,
-    js: jetstream::Context,
-    names: BusNames,
-    floor: &Floor<CS, AS>,
-    presence_timeout: Option<Duration>,
-    mut shutdown: watch::Receiver<bool>,
-) -> anyhow::Result<()>
-where
-    CS: EventStore<Call>,
-    CS::AC: Versioned,
-    AS: EventStore<Agent>,
-    AS::AC: Versioned,
-{
-    let Some(mut leadership) =
-        Leadership::acquire(&pool, ROUTER_LOCK, "router", &mut shutdown).await?
-    else {
-        return Ok(());
-    };
-    let stream = crate::stream::ensure_stream(&js, &names).await?;
-    let caught_up_at = crate::stream::last_sequence(&js, &names).await?;
-    let loading = std::time::Instant::now();
-    let checkpoint = match router_checkpoint::load(&pool, &names.stream, caught_up_at).await {
-        Ok(checkpoint) => checkpoint,
-        Err(error) => {
-            tracing::warn!(
-                error = format!("{error:#}"),
-                "no router checkpoint; replaying the stream"
-            );
-            None
-        }
-    };
-    let (mut state, resumed_at) = match checkpoint {
-        Some(checkpoint) => {
-            tracing::info!(
-                seq = checkpoint.stream_seq,
-                took_ms = loading.elapsed().as_millis(),
-                "router resumes from its checkpoint"
-            );
-            (checkpoint.state, checkpoint.stream_seq)
-        }
-        None => (RouterState::default(), 0),
-    };
-    let deliver_policy = match resumed_at {
-        0 => DeliverPolicy::All,
-        seq => DeliverPolicy::ByStartSequence {
-            start_sequence: seq + 1,
-        },
-    };
-    let consumer = stream
-        .create_consumer(OrderedConfig {
-            deliver_policy,
-            ..Default::default()
-        })
-        .await
-        .context("creating the router's consumer")?;
-    let mut messages = consumer
-        .messages()
-        .await
-        .context("consuming")?
-        .ready_chunks(256);
-    let mut replayed = caught_up_at <= resumed_at;
-    if replayed {
-        tracing::info!(seq = resumed_at, "router caught up; routing");
-    }
-    let mut lock_check = tokio::time::interval(Duration::from_secs(2));
-    let mut presence_check = tokio::time::interval(PRESENCE_CHECK_EVERY);
-    presence_check.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    let mut presence_checks: u64 = 0;
-    // The stream sequence read so far, reported every second for the API's stall watch.
-    let mut read_up_to = resumed_at;
-    let mut progress_report = tokio::time::interval(Duration::from_secs(1));
-    let mut progress_failed = false;
-    let mut checkpoint_due = tokio::time::interval(router_checkpoint::EVERY);
-    let mut checkpointed = resumed_at;
-    let mut checkpoint_failed = false;
-    loop {
-        if replayed {
-            let now = Utc::now();
-            let decisions = state.decide(now);
-            carry_out(&mut state, floor, decisions, now).await?;
-        }
-        let sleep = state
-            .next_deadline(Utc::now())
-            .map_or(Duration::from_secs(5), |at| {
-                (at - Utc::now()).to_std().unwrap_or(Duration::ZERO)
-            })
-            .min(Duration::from_secs(5))
-            .max(Duration::from_millis(5));
-        tokio::select! {
-            chunk = messages.next() => {
-                let chunk = chunk.context("the router's consumer ended")?;
-                for message in chunk {
-                    let message = message.context("the router's consumer failed")?;
-                    state.apply_message(&message.payload)?;
-                    let seq = message.info().map(|i| i.stream_sequence).unwrap_or(0);
-                    read_up_to = read_up_to.max(seq);
-                    if seq >= caught_up_at && !replayed {
-                        tracing::info!(seq, "router caught up; routing");
-                        replayed = true;
-                    }
-                }
-            }
-            () = tokio::time::sleep(sleep) => {}
-            _ = lock_check.tick() => leadership.check().await?,
-            _ = presence_check.tick(), if replayed && presence_timeout.is_some() => {
-                let timeout = presence_timeout.unwrap_or_default();
-                check_presence(&pool, floor, &mut state, timeout).await?;
-                presence_checks += 1;
-                if presence_checks % PRUNE_CONNECTIONS_EVERY == 0 {
-                    crate::presence::prune(&pool).await.context("pruning old connections")?;
-                }
-            }
-            _ = checkpoint_due.tick(), if replayed && read_up_to > checkpointed => {
-                // Like the progress report: a failed checkpoint costs a longer takeover,
-                // never routing. Said once per run.
-                match router_checkpoint::save(&pool, &names.stream, read_up_to, &state).await {
-                    Ok(()) => checkpointed = read_up_to,
-                    Err(error) if !checkpoint_failed => {
-                        tracing::warn!(error = format!("{error:#}"), "cannot write the router checkpoint");
-                        checkpoint_failed = true;
-                    }
-                    Err(_) => {}
-                }
-            }
-            _ = progress_report.tick() => {
-                // Only the stall watch reads it: a failure (a database not migrated yet)
-                // must not stop routing. Said once per run.
-                if let Err(error) = leadership.report_progress("router", read_up_to).await
-                    && !progress_failed
-                {
-                    tracing::warn!(error = format!("{error:#}"), "cannot report the router's progress");
-                    progress_failed = true;
-                }
-            }
-            _ = shutdown.changed() => return Ok(()),
-        }
-    }
 }
 
 #[cfg(test)]

@@ -8,7 +8,9 @@ use async_nats::jetstream::{self, stream};
 use crate::bus::BusNames;
 
 /// File storage, a 2-minute duplicate window, no deletes and no purges: the stream is the
-/// global order of events and projection checkpoints point into it.
+/// global order of events and projection checkpoints point into it. Messages older than
+/// `max_age_days` go; a reader that needs them reads them back from the events table
+/// (`stored_events`), under the same numbers.
 pub fn stream_config(names: &BusNames) -> stream::Config {
     stream::Config {
         name: names.stream.clone(),
@@ -18,6 +20,7 @@ pub fn stream_config(names: &BusNames) -> stream::Config {
         duplicate_window: Duration::from_secs(120),
         deny_delete: true,
         deny_purge: true,
+        max_age: Duration::from_secs(u64::from(names.max_age_days) * 86_400),
         ..Default::default()
     }
 }
@@ -42,7 +45,8 @@ pub async fn ensure_stream(
     let drifted = current.subjects != wanted.subjects
         || current.duplicate_window != wanted.duplicate_window
         || current.deny_delete != wanted.deny_delete
-        || current.deny_purge != wanted.deny_purge;
+        || current.deny_purge != wanted.deny_purge
+        || current.max_age != wanted.max_age;
     if drifted {
         tracing::info!(stream = names.stream, "updating stream settings");
         js.update_stream(wanted)
@@ -68,4 +72,15 @@ pub async fn last_sequence(js: &jetstream::Context, names: &BusNames) -> anyhow:
         .context("reading stream info")?
         .state
         .last_sequence)
+}
+
+/// The stream's first message still held: messages before it aged out (`max_age_days`).
+/// One past the last when every message aged out, 1 when the stream is new.
+pub async fn first_sequence(js: &jetstream::Context, names: &BusNames) -> anyhow::Result<i64> {
+    let mut stream = js
+        .get_stream(&names.stream)
+        .await
+        .context("reading stream")?;
+    let state = &stream.info().await.context("reading stream info")?.state;
+    Ok(i64::try_from(state.first_sequence.max(1)).unwrap_or(i64::MAX))
 }

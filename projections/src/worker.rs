@@ -9,7 +9,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use anyhow::Context;
+use anyhow::{Context, bail};
 use async_nats::jetstream::{self, consumer::DeliverPolicy, consumer::pull::OrderedConfig};
 use futures::StreamExt;
 use sqlx::{ConnectOptions, Connection, Executor, PgConnection, PgPool};
@@ -17,6 +17,7 @@ use tokio::sync::{mpsc, watch};
 
 use crate::bus::{BusNames, ViewChanged};
 use crate::projection::{Projection, ProjectionError, RawEvent, schema_name};
+use crate::stored_events::StoredEvents;
 
 /// Messages a live worker applies in one transaction at most.
 const MAX_BATCH: usize = 256;
@@ -435,6 +436,18 @@ async fn follow(
         if until.is_some_and(|until| start >= until) || *shutdown.borrow() {
             return Ok(());
         }
+        if start + 1 < crate::stream::first_sequence(js, names).await? {
+            let target = Target {
+                projection,
+                schema,
+                until,
+                mode,
+                batch: max_batch,
+                linger,
+            };
+            catch_up_from_table(pool, &mut conn, names, &target, start).await?;
+            continue 'consumer;
+        }
         let stream = js
             .get_stream(&names.stream)
             .await
@@ -503,6 +516,51 @@ async fn follow(
             }
         }
     }
+}
+
+/// Applies the messages the stream no longer holds, read back from the events table, up
+/// to the relay's cursor (or the target's `until`). Fails when that moves nothing, so that
+/// a stream and table that disagree stop the worker loudly instead of looping.
+async fn catch_up_from_table(
+    pool: &PgPool,
+    conn: &mut PgConnection,
+    names: &BusNames,
+    target: &Target<'_>,
+    start: i64,
+) -> anyhow::Result<()> {
+    let mut stored = StoredEvents::open(pool, start, target.until).await?;
+    tracing::info!(
+        projection = target.projection.name(),
+        from = start + 1,
+        to = stored.up_to(),
+        "the stream no longer holds these messages; reading them from the events table"
+    );
+    let mut applied = start;
+    loop {
+        let events = stored.next_batch(target.batch).await?;
+        let Some(last) = events.last().map(|event| event.seq) else {
+            break;
+        };
+        match apply_batch(conn, target.projection, target.schema, target.mode, &events).await? {
+            BatchOutcome::Applied { changes } => {
+                if let Mode::Live { announce_on } = target.mode {
+                    announce(announce_on, names, &changes).await;
+                }
+            }
+            BatchOutcome::Gap { checkpoint, got } => {
+                bail!("reading back from the events table: checkpoint {checkpoint}, next row {got}")
+            }
+        }
+        applied = last;
+    }
+    if applied == start {
+        bail!(
+            "{}: the stream starts after sequence {} and the events table has nothing after it              up to the relay's cursor",
+            target.projection.name(),
+            start + 1
+        );
+    }
+    Ok(())
 }
 
 /// Best effort: a missed notice is healed by clients reloading on a `seq` gap.

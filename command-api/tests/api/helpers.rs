@@ -641,6 +641,25 @@ impl TestApp {
         }
     }
 
+    /// Waits until the relay published every committed event; returns the stream sequence
+    /// of the last.
+    pub async fn wait_for_relay(&self) -> i64 {
+        let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(60);
+        loop {
+            let (cursor, unpublished) = projections::relay::lag(&self.pool)
+                .await
+                .expect("relay lag");
+            if unpublished == 0 {
+                return cursor.stream_sequence;
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "the relay is stuck: {unpublished} unpublished"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+    }
+
     /// Waits until every committed event is published and applied by every read model.
     pub async fn wait_for_projections(&self) -> i64 {
         let js = self.jetstream();

@@ -22,7 +22,7 @@ const RING_S: i64 = 2;
 const GRACE_S: i64 = 2;
 
 /// A `parley route` process on the test's database and bus.
-fn router_process(app: &TestApp) -> Child {
+pub(crate) fn router_process(app: &TestApp) -> Child {
     let settings = &app.state.settings;
     Command::new(env!("CARGO_BIN_EXE_parley"))
         .arg("route")

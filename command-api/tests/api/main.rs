@@ -39,5 +39,7 @@ mod security;
 mod security_headers;
 mod snapshots;
 mod sockets;
+mod stream_retention;
+mod takeover;
 mod tokens;
 mod transfers;

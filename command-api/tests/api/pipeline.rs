@@ -57,7 +57,7 @@ async fn full_call(app: &TestApp, requester: &Session, supervisor: &Session, age
 
 /// Every read model holds every event exactly once: checkpoints at the stream's end, one
 /// history row per call event, and each call's status equal to a fold of its events.
-async fn assert_read_models_match_events(app: &TestApp) {
+pub(crate) async fn assert_read_models_match_events(app: &TestApp) {
     app.wait_for_projections().await;
     let call_events: i64 =
         sqlx::query_scalar("SELECT count(*) FROM events WHERE aggregate_type = 'Call'")
