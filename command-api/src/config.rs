@@ -35,6 +35,10 @@ acquire_timeout_s = 5
 # explanations): however many supervisors scrub the past at once, commands keep the
 # other max_connections.
 history_connections = 4
+# A streaming replica of the database (e.g. "postgres://parley@10.0.0.2:5432/parley"): the
+# past, metrics, the export and routing explanations read from it while it answers, from
+# the primary otherwise. Unset: the primary.
+# replica_url = ""
 
 [nats]
 url = "nats://127.0.0.1:4222"
@@ -45,6 +49,8 @@ prefix = "parley"
 # Days the stream keeps a message (0: for ever). A reader that needs an older one (a new
 # read model, a rebuild, a part stopped for longer) reads it from the events table.
 max_age_days = 30
+# Copies of the stream on a NATS cluster (3 on a cluster of three); 1 on a single server.
+replicas = 1
 
 [auth]
 jwt_secret = "parley-local-development-secret-do-not-use"
@@ -323,8 +329,11 @@ pub struct DatabaseSettings {
     pub url: SecretString,
     pub max_connections: u32,
     pub acquire_timeout_s: u64,
-    /// The pool of the expensive queries (`AppState::history_pool`).
+    /// The pool of the expensive queries (`AppState::history`).
     pub history_connections: u32,
+    /// A streaming replica those queries read from while it answers (`replica.rs`).
+    #[serde(default)]
+    pub replica_url: Option<SecretString>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

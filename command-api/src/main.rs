@@ -224,43 +224,18 @@ async fn main() -> anyhow::Result<()> {
             let pool = connect_database(&settings.database).await?;
             migrate(&pool).await?;
             let nats = connect_nats(&settings.nats.url).await?;
-            let js = async_nats::jetstream::new(nats.clone());
-            projections::stream::ensure_stream(&js, &settings.bus).await?;
-            let shutdown = shutdown_watch();
-            let pruning = tokio::spawn(projections::retention::run(
-                pool.clone(),
-                settings.read_models.retention(),
-                std::time::Duration::from_secs(settings.read_models.prune_every_s.max(1)),
-                shutdown.clone(),
-            ));
-            let snapshots = tokio::spawn(command_api::floor_snapshots::run(
-                pool.clone(),
-                std::time::Duration::from_secs(settings.read_models.floor_snapshot_every_s),
-                shutdown.clone(),
-            ));
-            // The callback webhooks the `callbacks` projection queues (docs/routing.md).
-            let webhooks = tokio::spawn(command_api::webhooks::run(
-                pool.clone(),
-                settings.callbacks.clone(),
-                shutdown.clone(),
-            ));
-            let workers = selected(&only)?.into_iter().map(|projection| {
-                tokio::spawn(projections::worker::run(
+            let selected = selected(&only)?;
+            let settings = std::sync::Arc::new(settings);
+            run_restarting("projector", shutdown_watch(), |shutdown| {
+                command_api::projector::run(
                     pool.clone(),
-                    js.clone(),
                     nats.clone(),
-                    settings.bus.clone(),
-                    projection,
-                    shutdown.clone(),
-                ))
-            });
-            for result in futures::future::join_all(workers).await {
-                result.context("a projection worker panicked")??;
-            }
-            pruning.await.context("the read-model pruning panicked")?;
-            snapshots.await.context("the floor snapshots panicked")?;
-            webhooks.await.context("the webhook delivery panicked")?;
-            Ok(())
+                    settings.clone(),
+                    selected.clone(),
+                    shutdown,
+                )
+            })
+            .await
         }
         Command::Simulate(args) => command_api::simulate::run_cli(&args).await,
         Command::Projections { action } => {

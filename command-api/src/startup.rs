@@ -71,7 +71,7 @@ impl Application {
             .with_context(|| format!("cannot listen on {address}"))?;
         Ok(Self {
             listener,
-            state: AppState::new(settings, pool, nats),
+            state: AppState::new(settings, pool, nats)?,
         })
     }
 
@@ -95,6 +95,7 @@ impl Application {
             .hub
             .spawn(self.state.nats.clone(), &self.state.settings.bus);
         let watch = crate::pipeline_watch::spawn(self.state.clone());
+        let replica_check = self.state.history.spawn_health_check();
         let app = app_router(self.state)
             .layer(axum::extract::DefaultBodyLimit::max(body_limit))
             .layer(axum::middleware::from_fn(move |request, next| {
@@ -140,6 +141,9 @@ impl Application {
             }
         };
         hub.abort();
+        if let Some(replica_check) = replica_check {
+            replica_check.abort();
+        }
         if let Some(watch) = watch {
             watch.abort();
         }

@@ -16,6 +16,7 @@ use crate::login_throttle::LoginThrottle;
 use crate::oidc::Oidc;
 use crate::pipeline_watch::PipelineWatch;
 use crate::push::Hub;
+use crate::replica::HistoryPools;
 use crate::sessions::Sessions;
 use crate::snapshot_store::SnapshotStore;
 
@@ -29,8 +30,9 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     pub pool: PgPool,
     /// A small pool of its own for the questions whose cost depends on what is asked (the
-    /// past, metrics, exports), so they can never take the connections commands need.
-    pub history_pool: PgPool,
+    /// past, metrics, exports), so they can never take the connections commands need; on
+    /// the replica while it answers (`HistoryPools::pool`).
+    pub history: HistoryPools,
     pub floor: Arc<PgFloor>,
     pub queues: Arc<PgStore<Queue>>,
     pub organisations: Arc<PgStore<Organisation>>,
@@ -72,9 +74,10 @@ pub fn pg_floor(pool: &PgPool, settings: &Settings) -> PgFloor {
 }
 
 impl AppState {
-    pub fn new(settings: Settings, pool: PgPool, nats: async_nats::Client) -> Self {
+    pub fn new(settings: Settings, pool: PgPool, nats: async_nats::Client) -> anyhow::Result<Self> {
         let floor = pg_floor(&pool, &settings);
-        Self {
+        let history = HistoryPools::new(&pool, &settings.database)?;
+        Ok(Self {
             keys: Arc::new(JwtKeys::new(&settings.auth)),
             oidc: Oidc::new(&settings.oidc, &settings.auth).map(Arc::new),
             login_throttle: LoginThrottle::new(&settings.auth),
@@ -84,16 +87,11 @@ impl AppState {
             organisations: Arc::new(event_store::<Organisation>(&pool)),
             queue_directory: Arc::default(),
             floor: Arc::new(floor),
-            history_pool: sqlx::postgres::PgPoolOptions::new()
-                .max_connections(settings.database.history_connections.max(1))
-                .acquire_timeout(std::time::Duration::from_secs(
-                    settings.database.acquire_timeout_s,
-                ))
-                .connect_lazy_with((*pool.connect_options()).clone()),
+            history,
             settings: Arc::new(settings),
             pool,
             nats,
             hub: Hub::new(),
-        }
+        })
     }
 }

@@ -21,6 +21,14 @@ pub struct BusNames {
     /// from the events table by whoever still needs them (`stored_events`).
     #[serde(default = "default_max_age_days")]
     pub max_age_days: u32,
+    /// Copies of the stream a NATS cluster keeps (1 on a single server, 3 on a cluster of
+    /// three: a write waits for two of them).
+    #[serde(default = "default_replicas")]
+    pub replicas: usize,
+}
+
+fn default_replicas() -> usize {
+    1
 }
 
 /// A month: long enough that only a new read model, a rebuild, or a part stopped for weeks
@@ -35,6 +43,7 @@ impl Default for BusNames {
             stream: "PARLEY_EVENTS".to_owned(),
             prefix: "parley".to_owned(),
             max_age_days: default_max_age_days(),
+            replicas: default_replicas(),
         }
     }
 }
@@ -47,6 +56,7 @@ impl BusNames {
             stream: format!("TEST_{}", id.to_uppercase()),
             prefix: format!("test{id}"),
             max_age_days: default_max_age_days(),
+            replicas: default_replicas(),
         }
     }
 

@@ -21,6 +21,7 @@ pub fn stream_config(names: &BusNames) -> stream::Config {
         deny_delete: true,
         deny_purge: true,
         max_age: Duration::from_secs(u64::from(names.max_age_days) * 86_400),
+        num_replicas: names.replicas.max(1),
         ..Default::default()
     }
 }
@@ -46,7 +47,8 @@ pub async fn ensure_stream(
         || current.duplicate_window != wanted.duplicate_window
         || current.deny_delete != wanted.deny_delete
         || current.deny_purge != wanted.deny_purge
-        || current.max_age != wanted.max_age;
+        || current.max_age != wanted.max_age
+        || current.num_replicas != wanted.num_replicas;
     if drifted {
         tracing::info!(stream = names.stream, "updating stream settings");
         js.update_stream(wanted)

@@ -132,6 +132,10 @@ pub fn app_router(state: AppState) -> Router {
         .merge(SwaggerUi::new("/docs").external_url_unchecked(openapi::DOCUMENT_PATH, document))
         // Only matched routes: their template (`/api/calls/{id}`) labels the metrics.
         .route_layer(axum::middleware::from_fn(crate::metrics::track))
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::read_your_writes::layer,
+        ))
         .fallback(move |request: axum::extract::Request| web_ui(files.clone(), request))
         .method_not_allowed_fallback(|| async {
             ApiError::new(

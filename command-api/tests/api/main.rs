@@ -32,6 +32,7 @@ mod presence;
 mod push;
 mod queries;
 mod queue_choice;
+mod read_your_writes;
 mod retention;
 mod routing;
 mod scale_out;

@@ -33,7 +33,7 @@ async fn scan_back(
         .bind(agent.to_string())
         .bind(before)
         .bind(PAGE)
-        .fetch_all(&state.history_pool)
+        .fetch_all(state.history.pool())
         .await?;
         let Some(last) = rows.last() else {
             return Ok(());

@@ -528,7 +528,7 @@ async fn call_state(
         .map(|raw| parse_instant("at", raw))
         .transpose()?
         .unwrap_or_else(Utc::now);
-    let folded = time_travel::call_as_of(&state.history_pool, CallId(id), as_of)
+    let folded = time_travel::call_as_of(state.history.pool(), CallId(id), as_of)
         .await?
         .ok_or_else(|| {
             ApiError::not_found(
@@ -780,10 +780,10 @@ async fn export_calls(
         EXPORT_MAX_DAYS,
     )?;
     // The first page is read before answering, so a database failure is still a 503.
-    let first = export_page(&state.history_pool, from, to, None).await?;
+    let first = export_page(state.history.pool(), from, to, None).await?;
     let header = csv_bytes([CSV_HEADER]).map_err(|e| ApiError::internal(&e))?;
     let pages = futures::stream::unfold(
-        ExportState::Rows(first, state.history_pool.clone()),
+        ExportState::Rows(first, state.history.pool().clone()),
         move |page| async move {
             let (rows, pool) = match page {
                 ExportState::Rows(rows, pool) if !rows.is_empty() => (rows, pool),

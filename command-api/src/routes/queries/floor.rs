@@ -139,7 +139,7 @@ async fn floor(
         .map(|raw| parse_instant("at", raw))
         .transpose()?
         .unwrap_or_else(Utc::now);
-    let floor = time_travel::floor_as_of(&state.history_pool, as_of).await?;
+    let floor = time_travel::floor_as_of(state.history.pool(), as_of).await?;
 
     let names: HashMap<Uuid, (String, String)> = sqlx::query_as::<_, (Uuid, String, String)>(
         "SELECT id, name, email FROM public.users WHERE role = 'agent'",

@@ -231,7 +231,7 @@ async fn metrics(
     .bind(to)
     .bind(key)
     .bind(i64::try_from(MAX_ROWS + 1).unwrap_or(i64::MAX))
-    .fetch_all(&state.history_pool)
+    .fetch_all(state.history.pool())
     .await?;
     if rows.len() > MAX_ROWS {
         return Err(ApiError::unprocessable(

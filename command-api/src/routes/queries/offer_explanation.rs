@@ -381,7 +381,7 @@ async fn load_events<A: Aggregate>(
     )
     .bind(A::TYPE)
     .bind(id)
-    .fetch_all(&state.history_pool)
+    .fetch_all(state.history.pool())
     .await?;
     rows.into_iter()
         .map(|(seq, payload)| {
