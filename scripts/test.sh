@@ -173,6 +173,9 @@ compose_config() {
     docker-compose -f infra/docker-compose.yml --env-file infra/parley.env.example --profile demo config -q
   info "infra/docker-compose.yml is valid (services: $(PARLEY_ENV_FILE=parley.env.example \
     docker-compose -f infra/docker-compose.yml --env-file infra/parley.env.example --profile demo config --services | paste -sd ' '))"
+  PARLEY_ENV_FILE=parley.env.example \
+    docker-compose -f infra/docker-compose.cluster.yml --env-file infra/parley.env.example config -q
+  info "infra/docker-compose.cluster.yml is valid"
 }
 
 # ------------------------------------------------------------------- cargo ---

@@ -15,6 +15,7 @@ mod b5;
 mod b6;
 mod b7;
 mod common;
+mod failover;
 mod machine;
 mod report;
 
@@ -61,6 +62,8 @@ enum Command {
     B11(b11::B11Args),
     /// B12: the call list, boards and metrics with 5,000,000 calls held, beside a first day.
     B12(b12::B12Args),
+    /// One fault injected into a running cluster under load (`scripts/cluster.sh test`).
+    Failover(failover::FailoverArgs),
     /// Gathers the results into bench-results.json and docs/benchmarks.md.
     Report(report::ReportArgs),
 }
@@ -78,6 +81,7 @@ async fn main() -> anyhow::Result<()> {
         Command::B5(args) => b5::run(&out, &args).await,
         Command::BaselineServer(args) => b5::serve(&args).await,
         Command::B6(args) => b6::run(&out, &args).await,
+        Command::Failover(args) => failover::run(&out, &args).await,
         Command::CatchUp(args) => b6::catch_up(&out, &args).await,
         Command::B7(args) => b7::run(&out, &args).await,
         Command::B11(args) => b11::run(&out, &args).await,

@@ -43,14 +43,20 @@ pub async fn migrate(pool: &PgPool) -> anyhow::Result<()> {
 }
 
 /// Connects to NATS in the background: the API serves commands while the bus is down and
-/// `/readyz` says so.
+/// `/readyz` says so. `url` may list the servers of a cluster, separated by commas; the
+/// client moves to another when the one it uses goes away.
 pub async fn connect_nats(url: &str) -> anyhow::Result<async_nats::Client> {
+    let servers = url
+        .split(',')
+        .map(|server| server.trim().parse::<async_nats::ServerAddr>())
+        .collect::<Result<Vec<_>, _>>()
+        .with_context(|| format!("invalid NATS address {url:?} (nats.url)"))?;
     async_nats::ConnectOptions::new()
         .retry_on_initial_connect()
         .name("parley-api")
-        .connect(url)
+        .connect(servers)
         .await
-        .with_context(|| format!("invalid NATS address {url:?} (nats.url)"))
+        .with_context(|| format!("cannot connect to NATS at {url:?} (nats.url)"))
 }
 
 pub struct Application {

@@ -228,6 +228,49 @@ pub(crate) async fn publish_batch(
     Ok(last)
 }
 
+/// How long the relay keeps publishing a batch again before it gives up and restarts.
+const PUBLISH_RETRY_FOR: Duration = Duration::from_secs(60);
+
+/// Publishes a batch until JetStream acks all of it. While a NATS cluster elects a new
+/// leader for the stream (a node died), publishes fail for a few seconds; trying again in
+/// place, every 100 ms, costs no new session, lock or stream lookup, and the stream's
+/// duplicate window drops what the failed attempt had stored.
+async fn publish_until_acked(
+    js: &jetstream::Context,
+    names: &BusNames,
+    batch: &[PendingEvent],
+    leadership: &mut Leadership,
+) -> anyhow::Result<u64> {
+    let started = std::time::Instant::now();
+    let mut warned = false;
+    loop {
+        match publish_batch(js, names, batch).await {
+            Ok(sequence) => {
+                if warned {
+                    tracing::info!(
+                        took_ms = started.elapsed().as_millis(),
+                        "JetStream acks the relay's batch again"
+                    );
+                }
+                return Ok(sequence);
+            }
+            Err(error) if started.elapsed() < PUBLISH_RETRY_FOR => {
+                if !warned {
+                    tracing::warn!(
+                        error = format!("{error:#}"),
+                        "publishing failed; trying again"
+                    );
+                    warned = true;
+                }
+                // A relay that lost its lock meanwhile must not publish on.
+                leadership.check().await?;
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            Err(error) => return Err(error),
+        }
+    }
+}
+
 /// Moves the cursor to the stream's last message when the stream is ahead of it: the
 /// previous relay died after publishing and before saving.
 async fn reconcile(
@@ -376,7 +419,8 @@ pub async fn run(
             leadership.check().await?;
             last_lock_check = std::time::Instant::now();
         }
-        let stream_sequence = publish_batch(&js, &options.names, &batch).await?;
+        let stream_sequence =
+            publish_until_acked(&js, &options.names, &batch, &mut leadership).await?;
         if let Some(fail) = &options.fail_before_saving_cursor
             && fail.swap(false, Ordering::SeqCst)
         {
