@@ -9,6 +9,8 @@
 #   api       an API process killed (the load balancer drops it; sockets reconnect)
 #   leaders   the leading relay, projector and router killed at once (standbys lead)
 #   replica   the PostgreSQL replica killed (the past is read from the primary)
+#   primary   the PostgreSQL primary killed (commands fail until it is back; none of
+#             those answered 202 may be lost)
 set -euo pipefail
 
 # shellcheck source=scripts/lib.sh
@@ -61,6 +63,7 @@ run_scenario() {
       revive="for n in $nodes; do $CLUSTER revive \$n; done"
       ;;
     replica) fault="$CLUSTER kill pg-replica" revive="$CLUSTER revive pg-replica" ;;
+    primary) fault="$CLUSTER kill pg-primary" revive="$CLUSTER revive pg-primary" ;;
     *) die "unknown scenario: $name" ;;
   esac
   info "Scenario $name: $fault"
@@ -74,7 +77,7 @@ run_scenario() {
 
 main() {
   local scenarios=("$@") name failed=0
-  ((${#scenarios[@]})) || scenarios=(nats api leaders replica)
+  ((${#scenarios[@]})) || scenarios=(nats api leaders replica primary)
   ensure_debian_packages iproute2 python3
   if [[ ! -x $BENCH ]]; then
     local args=(build -p bench)

@@ -221,6 +221,11 @@ fn password() -> Value {
     )
 }
 
+/// A month, `YYYY-MM`, as `queries::reports` reads it.
+fn month() -> Value {
+    json!({"pattern": "^[0-9]{4}-(0[1-9]|1[0-2])$"})
+}
+
 /// An instant, as `queries::parse_instant` reads it.
 fn instant() -> Value {
     json!({"format": "date-time"})
@@ -259,6 +264,19 @@ pub fn query_bounds() -> Vec<Bound> {
             "GET /api/metrics",
             "interval",
             one_of(metrics::INTERVALS.iter().map(|(name, _)| *name)),
+        ),
+        bound("GET /api/reports/connect-times", "month", month()),
+        bound("GET /api/reports/connect-times", "language", language()),
+        bound("GET /api/reports/connect-times/calls", "month", month()),
+        bound(
+            "GET /api/reports/connect-times/calls",
+            "language",
+            language(),
+        ),
+        bound(
+            "GET /api/reports/connect-times/calls",
+            "offset",
+            json!({"minimum": 0}),
         ),
     ]
 }

@@ -184,6 +184,21 @@ pub fn endpoints(call: Uuid) -> Vec<Endpoint> {
             None,
             &[Role::Admin, Role::Supervisor],
         ),
+        // The demo requester belongs to this organisation.
+        endpoint(
+            Method::GET,
+            format!("/api/reports/connect-times?organisation_id={organisation}&month=2026-11"),
+            None,
+            &[Role::Admin, Role::Supervisor, Role::Analyst, Role::Requester],
+        ),
+        endpoint(
+            Method::GET,
+            format!(
+                "/api/reports/connect-times/calls?organisation_id={organisation}&month=2026-11"
+            ),
+            None,
+            &[Role::Admin, Role::Supervisor, Role::Analyst, Role::Requester],
+        ),
     ]
 }
 

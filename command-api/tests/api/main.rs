@@ -33,6 +33,7 @@ mod push;
 mod queries;
 mod queue_choice;
 mod read_your_writes;
+mod reports;
 mod retention;
 mod routing;
 mod scale_out;

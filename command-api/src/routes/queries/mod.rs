@@ -18,6 +18,7 @@ pub mod estimate;
 pub mod floor;
 pub mod metrics;
 pub mod offer_explanation;
+pub mod reports;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -26,6 +27,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(floor::router())
         .merge(metrics::router())
         .merge(offer_explanation::router())
+        .merge(reports::router())
 }
 
 /// Parses an RFC 3339 instant from a query string (400 when it does not parse). A `+` of
