@@ -184,6 +184,12 @@ pub fn endpoints(call: Uuid) -> Vec<Endpoint> {
             None,
             &[Role::Admin, Role::Supervisor],
         ),
+        endpoint(
+            Method::GET,
+            "/api/metrics/formulas".into(),
+            None,
+            &[Role::Admin, Role::Supervisor, Role::Analyst],
+        ),
         // The demo requester belongs to this organisation.
         endpoint(
             Method::GET,

@@ -208,3 +208,51 @@ async fn a_call_connected_through_the_api_is_in_the_report_of_its_month() {
         .body;
     assert_eq!(report["connected"], 1);
 }
+
+#[tokio::test]
+async fn every_metrics_row_names_the_formula_version_listed_with_the_definitions() {
+    let app = spawn_app().await;
+    let _pipeline = app.start_pipeline();
+    let requester = app.login(Role::Requester).await;
+    let analyst = app.login(Role::Analyst).await;
+    app.request_call(&requester).await;
+    app.wait_for_projections().await;
+    let formulas = app
+        .get("/api/metrics/formulas", &analyst)
+        .await
+        .expect(200)
+        .body;
+    let listed = formulas.as_array().expect("a list");
+    for name in [
+        "service_level",
+        "asa_s",
+        "aht_s",
+        "abandonment_rate",
+        "occupancy",
+    ] {
+        assert!(
+            listed
+                .iter()
+                .any(|f| f["name"] == name && f["version"] == 1 && f["definition"].is_string()),
+            "{name} is defined"
+        );
+    }
+    let newest = listed
+        .iter()
+        .filter_map(|f| f["formula_version"].as_u64())
+        .max()
+        .expect("versions");
+    let metrics = app
+        .get("/api/metrics?group_by=language", &analyst)
+        .await
+        .expect(200)
+        .body;
+    let rows = metrics["rows"].as_array().expect("rows");
+    assert!(!rows.is_empty());
+    for row in rows
+        .iter()
+        .chain(metrics["totals"].as_array().expect("totals"))
+    {
+        assert_eq!(row["formula_version"], newest);
+    }
+}

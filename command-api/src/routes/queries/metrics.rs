@@ -97,10 +97,15 @@ pub struct MetricsRow {
     pub occupancy: Option<f64>,
     /// The greatest `seq` of the buckets rolled up.
     pub seq: i64,
+    /// The set of definitions the derived figures were computed with
+    /// (`GET /api/metrics/formulas`).
+    #[sqlx(skip)]
+    pub formula_version: u32,
 }
 
 impl MetricsRow {
     fn derive(&mut self, agent_group: bool) {
+        self.formula_version = super::formulas::FORMULA_VERSION;
         self.service_level = ratio(self.answered_in_sl, self.offered - self.short_abandoned);
         self.asa_s = ratio(self.answer_wait_s, self.answered);
         self.aht_s = ratio(self.talk_s + self.hold_s + self.wrap_up_s, self.handled);

@@ -16,6 +16,7 @@ pub mod board;
 pub mod calls;
 pub mod estimate;
 pub mod floor;
+pub mod formulas;
 pub mod metrics;
 pub mod offer_explanation;
 pub mod reports;
@@ -25,6 +26,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(board::router())
         .merge(calls::router())
         .merge(floor::router())
+        .merge(formulas::router())
         .merge(metrics::router())
         .merge(offer_explanation::router())
         .merge(reports::router())
