@@ -68,6 +68,7 @@ if [[ $MODE == quick ]]; then
   B5_ARGS=(--clients 1000 --rate 20 --duration-s 4 --warmup-s 1)
   B7_ARGS=(--agents 200 --rate 50 --duration-s 3 --warmup-calls 3)
   B6_ARGS=(--timeout-s 300)
+  B9_ARGS=(--rounds 2)
   B11_ARGS=(--shifts 1429 --commands 60 --warmup 5 --settle-s 5)
   B12_ARGS=(--calls 200000 --requests 50)
   BENCH_TIMEOUT_S=${BENCH_TIMEOUT_S:-600}
@@ -80,11 +81,12 @@ else
   B5_ARGS=(--clients "1000,10000" --rate 20 --duration-s 15 --warmup-s 3)
   B7_ARGS=(--agents 1000 --rate 50 --duration-s 15 --warmup-calls 10)
   B6_ARGS=(--timeout-s 1800)
+  B9_ARGS=(--rounds 5)
   B11_ARGS=(--shifts 14286 --commands 300 --warmup 20 --settle-s 20)
   B12_ARGS=(--calls 5000000 --requests 300)
   BENCH_TIMEOUT_S=${BENCH_TIMEOUT_S:-3600}
 fi
-ALL_BENCHES=(M0 B1 B2 B3 CU B6 B4 B5 B7 B11 B12)
+ALL_BENCHES=(M0 B1 B2 B3 CU B6 B4 B5 B7 B9 B11 B12)
 ONLY=${BENCH_ONLY:-}
 
 wanted() {
@@ -280,6 +282,20 @@ wait_router_caught_up() {
   REMARKS+=("The router, started after B6, replayed the stream (every event so far) for $waited before it routed; B4, B5 and B7 ran after that.")
 }
 
+# stop_part NAME: stops a part and forgets it (revive_parts would start it again).
+stop_part() {
+  local i pid
+  for i in "${!PART_PIDS[@]}"; do
+    [[ ${PART_PIDS[i]%%=*} == "$1" ]] || continue
+    pid=${PART_PIDS[i]#*=}
+    unset 'PART_PIDS[i]'
+    PART_PIDS=("${PART_PIDS[@]}")
+    kill -TERM "$pid" 2>/dev/null || true
+    while pid_alive "$pid"; do sleep 0.1; done
+    return 0
+  done
+}
+
 part_pid() {
   local entry
   for entry in "${PART_PIDS[@]}"; do
@@ -467,6 +483,13 @@ revive_parts B5 # B5 names serve's pid
 bench B5 b5 --base-url "$BASE_URL" --nats-url "$NATS_URL" --api-pid "$(part_pid serve)" \
   --bench-bin "$BENCH" "${B5_ARGS[@]}"
 bench B7 b7 --base-url "$BASE_URL" --database-url "$DB_URL" --nats-url "$NATS_URL" "${B7_ARGS[@]}"
+# B9: two routers of its own, the leader killed in turn; the run's router steps aside
+# meanwhile and comes back for what follows.
+if wanted B9; then
+  stop_part route
+  bench B9 b9 --parley-bin "$PARLEY" --base-url "$BASE_URL" --database-url "$DB_URL" "${B9_ARGS[@]}"
+  start_part route route
+fi
 # B11 last: the veteran's 100,000 events go through the relay, the read models and the
 # router too, and would weigh on any benchmark after it.
 bench B11 b11 --base-url "$BASE_URL" --database-url "$DB_URL" "${B11_ARGS[@]}"

@@ -14,6 +14,7 @@ mod b4;
 mod b5;
 mod b6;
 mod b7;
+mod b9;
 mod common;
 mod failover;
 mod machine;
@@ -58,6 +59,8 @@ enum Command {
     CatchUp(b6::CatchUpArgs),
     /// B7: router, call queued → offer made.
     B7(b7::B7Args),
+    /// B9: router takeover, SIGKILL of the leader → the warm standby's first offer.
+    B9(b9::B9Args),
     /// B11: a command on an interpreter with 100,000 events, beside a new interpreter.
     B11(b11::B11Args),
     /// B12: the call list, boards and metrics with 5,000,000 calls held, beside a first day.
@@ -81,6 +84,7 @@ async fn main() -> anyhow::Result<()> {
         Command::B5(args) => b5::run(&out, &args).await,
         Command::BaselineServer(args) => b5::serve(&args).await,
         Command::B6(args) => b6::run(&out, &args).await,
+        Command::B9(args) => b9::run(&out, &args).await,
         Command::Failover(args) => failover::run(&out, &args).await,
         Command::CatchUp(args) => b6::catch_up(&out, &args).await,
         Command::B7(args) => b7::run(&out, &args).await,
