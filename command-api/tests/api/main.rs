@@ -10,6 +10,7 @@ mod at_a_million;
 mod at_scale;
 mod authorization;
 mod bad_input;
+mod billing;
 mod callbacks;
 mod calls;
 mod estimates;

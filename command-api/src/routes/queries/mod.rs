@@ -12,6 +12,7 @@ use crate::error::ApiError;
 use crate::state::AppState;
 
 pub mod agent_at;
+pub mod billing;
 pub mod board;
 pub mod calls;
 pub mod estimate;
@@ -22,6 +23,7 @@ pub mod offer_explanation;
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .merge(board::router())
+        .merge(billing::router())
         .merge(calls::router())
         .merge(floor::router())
         .merge(metrics::router())
