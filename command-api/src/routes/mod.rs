@@ -29,6 +29,7 @@ pub mod paging;
 pub mod passwords;
 pub mod queries;
 pub mod queues;
+pub mod rate_cards;
 pub mod sso;
 pub mod users;
 

@@ -11,6 +11,7 @@ mod at_scale;
 mod authorization;
 mod bad_input;
 mod billing;
+mod billing_access;
 mod callbacks;
 mod calls;
 mod estimates;

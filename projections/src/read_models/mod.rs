@@ -21,6 +21,7 @@ use crate::projection::Projection;
 
 pub mod agents;
 pub mod billing;
+mod billing_rating;
 mod billing_tally;
 mod call_agents;
 pub mod callbacks;

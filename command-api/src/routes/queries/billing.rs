@@ -1,6 +1,6 @@
 //! Billing read from `read_billing` (issue 19): a call's bill with the events behind each
-//! line, an organisation's monthly invoice (JSON and CSV) and an interpreter's monthly
-//! pay. The totals are the sums of the lines, added here in exact decimals.
+//! line, and an organisation's monthly invoice (JSON and CSV); an interpreter's pay is in
+//! `payroll`. The totals are the sums of the lines, added here in exact decimals.
 
 use axum::extract::State;
 use axum::http::header;
@@ -13,9 +13,7 @@ use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
-use wire::billing::{
-    Actor, BillLine, CallBill, Credit, Invoice, InvoiceLine, InvoiceLineKind, PayLine, Payroll,
-};
+use wire::billing::{Actor, BillLine, CallBill, Credit, Invoice, InvoiceLine, InvoiceLineKind};
 
 use crate::auth::{AuthUser, Role};
 use crate::error::{ApiError, ErrorBody, Json, Path, Query};
@@ -27,11 +25,10 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(call_bill))
         .routes(routes!(invoice))
         .routes(routes!(invoice_csv))
-        .routes(routes!(payroll))
 }
 
 /// A `YYYY-MM` month (UTC), checked: 400 `invalid_month` otherwise.
-fn month(raw: &str) -> Result<String, ApiError> {
+pub(crate) fn month(raw: &str) -> Result<String, ApiError> {
     let raw = raw.trim();
     NaiveDate::parse_from_str(&format!("{raw}-01"), "%Y-%m-%d")
         .ok()
@@ -45,12 +42,12 @@ fn month(raw: &str) -> Result<String, ApiError> {
         })
 }
 
-fn amount(text: &str) -> Result<Decimal, ApiError> {
+pub(crate) fn amount(text: &str) -> Result<Decimal, ApiError> {
     text.parse()
         .map_err(|e| ApiError::internal(&format!("stored amount {text:?}: {e}")))
 }
 
-fn rfc3339(at: DateTime<Utc>) -> String {
+pub(crate) fn rfc3339(at: DateTime<Utc>) -> String {
     at.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
 }
 
@@ -364,93 +361,4 @@ fn invoice_csv_bytes(invoice: &Invoice) -> Result<Vec<u8>, csv::Error> {
     writer
         .into_inner()
         .map_err(|e| csv::Error::from(std::io::Error::other(e.to_string())))
-}
-
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-#[serde(deny_unknown_fields)]
-pub struct PayrollParams {
-    pub agent_id: Uuid,
-    /// `YYYY-MM` (UTC).
-    pub month: String,
-}
-
-type SeatRow = (
-    Uuid,
-    i32,
-    DateTime<Utc>,
-    DateTime<Utc>,
-    i64,
-    i64,
-    String,
-    Option<String>,
-    Option<i32>,
-    Vec<i64>,
-);
-
-/// An interpreter's pay for a month (admin, analyst; an interpreter their own): each seat
-/// they held on a call that started in the month, hold and grace included.
-#[utoipa::path(get, path = "/api/payroll", tag = "billing", security(("bearer" = [])), params(PayrollParams),
-    responses((status = 200, body = Payroll), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody)))]
-async fn payroll(
-    user: AuthUser,
-    State(state): State<AppState>,
-    Query(params): Query<PayrollParams>,
-) -> Result<Json<Payroll>, ApiError> {
-    user.require(&[Role::Admin, Role::Analyst, Role::Agent])?;
-    if user.role == Role::Agent && user.id.as_uuid() != params.agent_id {
-        return Err(ApiError::forbidden(
-            "an interpreter sees only their own pay",
-        ));
-    }
-    let month = month(&params.month)?;
-    let rows: Vec<SeatRow> = sqlx::query_as(
-        "SELECT call_id, seat, started_at, ended_at, seconds, hold_seconds, amount, currency, pay_rate_version, event_seqs \
-         FROM read_billing.seats WHERE agent_id = $1 AND month = $2 ORDER BY started_at, call_id, seat",
-    )
-    .bind(params.agent_id)
-    .bind(&month)
-    .fetch_all(&state.pool)
-    .await?;
-    let mut total = Decimal::ZERO;
-    let mut paid_seconds = 0;
-    let mut currency = None;
-    let mut lines = Vec::new();
-    for (
-        call_id,
-        seat,
-        started_at,
-        ended_at,
-        seconds,
-        hold_seconds,
-        paid,
-        seat_currency,
-        version,
-        event_seqs,
-    ) in rows
-    {
-        total += amount(&paid)?;
-        paid_seconds += seconds;
-        currency = currency.or(seat_currency);
-        lines.push(PayLine {
-            call_id: call_id.to_string(),
-            seat: u32::try_from(seat).unwrap_or_default(),
-            started_at: rfc3339(started_at),
-            ended_at: rfc3339(ended_at),
-            seconds,
-            hold_seconds,
-            amount: paid,
-            pay_rate_version: version.and_then(|v| u32::try_from(v).ok()),
-            event_seqs,
-        });
-    }
-    Ok(Json(Payroll {
-        agent_id: params.agent_id.to_string(),
-        month,
-        currency,
-        paid_seconds,
-        amount: domain::billing::money_text(total),
-        lines,
-    }))
 }

@@ -19,11 +19,13 @@ pub mod estimate;
 pub mod floor;
 pub mod metrics;
 pub mod offer_explanation;
+pub mod payroll;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .merge(board::router())
         .merge(billing::router())
+        .merge(payroll::router())
         .merge(calls::router())
         .merge(floor::router())
         .merge(metrics::router())
