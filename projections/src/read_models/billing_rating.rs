@@ -122,10 +122,13 @@ pub(super) async fn pay(
         .bind(seat.from)
         .fetch_optional(&mut *tx)
         .await?;
-        let per_minute = rate
-            .as_ref()
-            .and_then(|(_, _, per_minute)| per_minute.parse::<Decimal>().ok())
-            .unwrap_or(Decimal::ZERO);
+        // No pay rate in force: the seat is listed at zero, so the gap shows on payroll.
+        let per_minute = match &rate {
+            Some((_, _, text)) => text.parse::<Decimal>().map_err(|e| {
+                sqlx::Error::Decode(format!("read_billing.pay_rates per_minute {text:?}: {e}").into())
+            })?,
+            None => Decimal::ZERO,
+        };
         sqlx::query(
             "INSERT INTO seats (call_id, seat, agent_id, month, started_at, ended_at, seconds, hold_seconds, \
              amount, currency, pay_rate_version, event_seqs, seq) \
