@@ -125,7 +125,9 @@ pub(super) async fn pay(
         // No pay rate in force: the seat is listed at zero, so the gap shows on payroll.
         let per_minute = match &rate {
             Some((_, _, text)) => text.parse::<Decimal>().map_err(|e| {
-                sqlx::Error::Decode(format!("read_billing.pay_rates per_minute {text:?}: {e}").into())
+                sqlx::Error::Decode(
+                    format!("read_billing.pay_rates per_minute {text:?}: {e}").into(),
+                )
             })?,
             None => Decimal::ZERO,
         };
