@@ -45,6 +45,11 @@ async fn a_requester_reads_the_bills_of_their_organisation_only() {
     );
     let agent = app.login(Role::Agent).await;
     app.get(&path, &agent).await.expect(403);
+    // An interpreter reads their own pay, nobody else's.
+    let own_pay = format!("/api/payroll?agent_id={}&month=2026-11", agent.id);
+    app.get(&own_pay, &agent).await.expect(200);
+    let others = format!("/api/payroll?agent_id={}&month=2026-11", agent2_id());
+    app.get(&others, &agent).await.expect(403);
 }
 
 #[tokio::test]
