@@ -30,11 +30,18 @@ impl Seat {
     pub fn seconds(&self) -> i64 {
         (self.to - self.from).num_seconds().max(0)
     }
+
+    /// Whole seconds of the seat from `connected_at` on: what the client can be billed.
+    pub fn seconds_from(&self, connected_at: DateTime<Utc>) -> i64 {
+        (self.to - self.from.max(connected_at)).num_seconds().max(0)
+    }
 }
 
 /// What is known of a finished call when it is rated.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Usage {
+    /// When the requester and the interpreter were first together: the first accept, or
+    /// for a callback call the requester's join. Seat time before it is not billed.
     pub connected_at: DateTime<Utc>,
     pub ended_at: DateTime<Utc>,
     pub urgent: bool,
@@ -43,6 +50,9 @@ pub struct Usage {
     pub call_seqs: Vec<i64>,
     /// The event that says the call is urgent (its `CallRequested`).
     pub priority_seqs: Vec<i64>,
+    /// A callback call whose requester never joined (`CallbackMissed`): nothing to bill.
+    #[serde(default)]
+    pub requester_absent: bool,
 }
 
 impl Usage {
@@ -92,36 +102,46 @@ pub fn price(seconds: i64, per_minute: Decimal) -> Decimal {
 /// Rates a finished call. `bill_hold`: whether hold time is billed (the card says).
 pub fn rate_call(usage: &Usage, rate: &Rate, bill_hold: bool) -> Bill {
     let grace = i64::from(rate.grace_s);
-    if grace > 0 && usage.seconds() <= grace {
+    let free = |why: &dyn Fn(&Seat) -> String| {
         let lines = usage
             .seats
             .iter()
             .map(|seat| Line {
-                description: format!(
-                    "Seat {}: ended {} s after connecting, within the {grace} s grace period: not billed",
-                    seat.number,
-                    usage.seconds()
-                ),
-                seconds: seat.seconds(),
+                description: why(seat),
+                seconds: seat.seconds_from(usage.connected_at),
                 amount: Decimal::ZERO,
                 event_seqs: seat.event_seqs.clone(),
             })
             .collect();
-        return Bill {
+        Bill {
             billable_seconds: 0,
             amount: Decimal::ZERO,
             lines,
-        };
+        }
+    };
+    if usage.requester_absent {
+        return free(&|seat| {
+            format!(
+                "Seat {}: the requester did not join the callback: not billed",
+                seat.number
+            )
+        });
+    }
+    if grace > 0 && usage.seconds() <= grace {
+        return free(&|seat| {
+            format!(
+                "Seat {}: ended {} s after connecting, within the {grace} s grace period: not billed",
+                seat.number,
+                usage.seconds()
+            )
+        });
     }
     let mut lines = Vec::new();
     let mut used = 0;
     for seat in &usage.seats {
-        let hold = seat.hold_seconds.clamp(0, seat.seconds());
-        let billed = if bill_hold {
-            seat.seconds()
-        } else {
-            seat.seconds() - hold
-        };
+        let seconds = seat.seconds_from(usage.connected_at);
+        let hold = seat.hold_seconds.clamp(0, seconds);
+        let billed = if bill_hold { seconds } else { seconds - hold };
         used += billed;
         let hold_note = match (hold, bill_hold) {
             (0, _) => String::new(),
@@ -130,10 +150,8 @@ pub fn rate_call(usage: &Usage, rate: &Rate, bill_hold: bool) -> Bill {
         };
         lines.push(Line {
             description: format!(
-                "Seat {}: interpreter {} connected {} s{hold_note}",
-                seat.number,
-                seat.agent_id,
-                seat.seconds()
+                "Seat {}: interpreter {} connected {seconds} s{hold_note}",
+                seat.number, seat.agent_id
             ),
             seconds: billed,
             amount: price(billed, rate.per_minute),
@@ -233,6 +251,7 @@ mod tests {
             seats,
             call_seqs: vec![],
             priority_seqs: vec![],
+            requester_absent: false,
         }
     }
 
@@ -279,6 +298,20 @@ mod tests {
         assert_eq!(bill.billable_seconds, 300);
         assert_eq!(amount(&bill), "3.00");
         assert_eq!(bill.lines.len(), 3);
+    }
+
+    #[test]
+    fn a_callback_the_requester_never_joined_is_not_billed() {
+        let mut absent = usage(&[(120, 0)], false);
+        absent.requester_absent = true;
+        let bill = rate_call(&absent, &rate(Decimal::ONE, 5, 60, 0), true);
+        assert_eq!((bill.billable_seconds, amount(&bill)), (0, "0.00".into()));
+        // Joined 40 s into the interpreter's seat: 80 s billed, rounded up to 120 s.
+        let mut joined = usage(&[(120, 0)], false);
+        joined.connected_at += TimeDelta::seconds(40);
+        let bill = rate_call(&joined, &rate(Decimal::ONE, 0, 60, 0), true);
+        assert_eq!((bill.billable_seconds, amount(&bill)), (120, "2.00".into()));
+        assert_eq!(bill.lines[0].seconds, 80);
     }
 
     proptest! {

@@ -268,7 +268,17 @@ async fn apply_call(
         return Ok(());
     }
     let json = serde_json::to_value(&tally).map_err(|e| ProjectionError::decode(event, e))?;
-    let month = tally.connected_at.map(month_of);
+    let usage = if effect == Effect::Ended {
+        tally.usage()
+    } else {
+        None
+    };
+    // A missed callback never connected the client: it is dated by its end.
+    let connected_at = usage
+        .as_ref()
+        .map(|u| u.connected_at)
+        .or(tally.connected_at);
+    let month = connected_at.map(month_of);
     sqlx::query(
         "UPDATE calls SET tally = $2, month = $3, connected_at = $4, ended_at = $5, seq = $6 \
          WHERE call_id = $1",
@@ -276,14 +286,12 @@ async fn apply_call(
     .bind(call_id)
     .bind(json)
     .bind(&month)
-    .bind(tally.connected_at)
+    .bind(connected_at)
     .bind(tally.ended.map(|(at, _)| at))
     .bind(seq)
     .execute(&mut *tx)
     .await?;
-    if effect == Effect::Ended
-        && let Some(usage) = tally.usage()
-    {
+    if let Some(usage) = usage {
         billing_rating::rate(tx, event, call_id, &tally, &usage).await?;
         billing_rating::pay(tx, call_id, &usage, seq).await?;
     }

@@ -6,6 +6,10 @@
 //! seat for its interpreter, a handover (`CallTransferred` with `from_agent_id`) closes
 //! that interpreter's seat, `CallEnded` closes every seat still open. A team call, where
 //! several interpreters accept one call, is then billed per seat as it stands.
+//!
+//! A callback call (`CallbackOffered` right after its `CallAccepted`) connects the client
+//! only when the requester joins (`RequesterJoined`): the interpreter's wait before it is
+//! paid, not billed. If the requester never joins (`CallbackMissed`), nothing is billed.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -51,8 +55,16 @@ pub struct Tally {
     pub language: LanguageCode,
     pub priority: Priority,
     pub requested_seq: i64,
+    /// When the client was connected (first accept, or the callback's join), and by which
+    /// event.
     pub connected_at: Option<DateTime<Utc>>,
     pub connect_seq: Option<i64>,
+    /// A callback call whose interpreter waits for the requester to join.
+    #[serde(default)]
+    pub awaiting_requester: bool,
+    /// The requester of a callback call never joined.
+    #[serde(default)]
+    pub requester_absent: bool,
     pub open: Vec<OpenSeat>,
     pub closed: Vec<Seat>,
     /// When and by which event the call ended.
@@ -91,6 +103,8 @@ impl Tally {
             requested_seq: seq,
             connected_at: None,
             connect_seq: None,
+            awaiting_requester: false,
+            requester_absent: false,
             open: Vec::new(),
             closed: Vec::new(),
             ended: None,
@@ -111,6 +125,9 @@ impl Tally {
                     ..
                 }
                 | E::CallEnded { .. }
+                | E::CallbackOffered { .. }
+                | E::RequesterJoined { .. }
+                | E::CallbackMissed { .. }
         )
     }
 
@@ -175,6 +192,23 @@ impl Tally {
                 }
                 None => Effect::None,
             },
+            E::CallbackOffered { .. } => {
+                // The interpreter is there; the client is not yet.
+                self.awaiting_requester = true;
+                self.connected_at = None;
+                self.connect_seq = None;
+                Effect::Changed
+            }
+            E::RequesterJoined { at } if self.awaiting_requester => {
+                self.awaiting_requester = false;
+                self.connected_at = Some(*at);
+                self.connect_seq = Some(seq);
+                Effect::Changed
+            }
+            E::CallbackMissed { .. } => {
+                self.requester_absent = true;
+                Effect::Changed
+            }
             E::CallEnded { at, .. } => {
                 for seat in std::mem::take(&mut self.open) {
                     self.closed.push(seat.close(*at, seq));
@@ -187,10 +221,15 @@ impl Tally {
         }
     }
 
-    /// The finished call as the rating reads it; `None` until it connected and ended.
+    /// The finished call as the rating reads it; `None` until an interpreter answered it
+    /// and it ended. A callback whose requester never joined is "connected" at its end.
     pub fn usage(&self) -> Option<Usage> {
-        let (connected_at, connect_seq) = self.connected_at.zip(self.connect_seq)?;
         let (ended_at, end_seq) = self.ended?;
+        self.closed.first()?;
+        let (connected_at, connect_seq) = self
+            .connected_at
+            .zip(self.connect_seq)
+            .unwrap_or((ended_at, end_seq));
         Some(Usage {
             connected_at,
             ended_at,
@@ -198,6 +237,7 @@ impl Tally {
             seats: self.closed.clone(),
             call_seqs: vec![connect_seq, end_seq],
             priority_seqs: vec![self.requested_seq],
+            requester_absent: self.requester_absent || self.connected_at.is_none(),
         })
     }
 }
@@ -281,5 +321,75 @@ mod tests {
             vec![(1, 40, 30, vec![2, 3, 4]), (2, 60, 0, vec![5, 6])]
         );
         assert_eq!(usage.most_concurrent_seats(), 1);
+    }
+
+    #[test]
+    fn a_callback_is_billed_from_the_join_and_not_at_all_when_the_requester_never_joins() {
+        let t0 = DateTime::UNIX_EPOCH;
+        let at = |s: i64| t0 + TimeDelta::seconds(s);
+        let a = AgentId(Uuid::from_u128(1));
+        let requested = CallEvent::CallRequested {
+            call_id: CallId(Uuid::nil()),
+            requester_id: UserId(Uuid::nil()),
+            organisation_id: None,
+            request: CallRequest {
+                language: LanguageCode::parse("es").unwrap_or_else(|_| unreachable!()),
+                source_language: LanguageCode::parse("en").unwrap_or_else(|_| unreachable!()),
+                modality: Modality::Audio,
+                specialty: None,
+                priority: Priority::Normal,
+                requirements: Default::default(),
+            },
+            at: t0,
+        };
+        let answered = [
+            CallEvent::CallAccepted {
+                agent_id: a,
+                queue_id: QueueId(Uuid::nil()),
+                wait_seconds: 0,
+                at: at(0),
+            },
+            CallEvent::CallbackOffered {
+                agent_id: a,
+                webhook_url: None,
+                join_by: at(120),
+                at: at(0),
+            },
+        ];
+        let ended = |s: i64| CallEvent::CallEnded {
+            agent_id: a,
+            talk_seconds: 0,
+            hold_seconds: 0,
+            at: at(s),
+        };
+        let fold = |events: &[CallEvent]| {
+            let mut tally = Tally::requested(&requested, 1).unwrap_or_else(|| unreachable!());
+            for (seq, event) in (2..).zip(events) {
+                tally.fold(event, seq);
+            }
+            tally.usage().unwrap_or_else(|| unreachable!())
+        };
+        let mut joined = answered.to_vec();
+        joined.extend([CallEvent::RequesterJoined { at: at(40) }, ended(100)]);
+        let usage = fold(&joined);
+        assert_eq!((usage.connected_at, usage.seconds()), (at(40), 60));
+        assert!(!usage.requester_absent);
+        assert_eq!(
+            usage.seats[0].seconds(),
+            100,
+            "the interpreter's wait is paid"
+        );
+        assert_eq!(usage.seats[0].seconds_from(usage.connected_at), 60);
+        let mut missed = answered.to_vec();
+        missed.extend([
+            CallEvent::CallbackMissed {
+                agent_id: a,
+                at: at(120),
+            },
+            ended(120),
+        ]);
+        let usage = fold(&missed);
+        assert!(usage.requester_absent);
+        assert_eq!(usage.seats[0].seconds(), 120);
     }
 }
