@@ -11,10 +11,10 @@ use yew_router::prelude::*;
 use super::bind_input;
 use crate::components::alert::error_alert;
 use crate::format;
-use crate::hooks::use_api;
+use crate::hooks::{use_api, use_session};
 use crate::route::Route;
 use crate::services::{billing, organisations};
-use crate::types::Organisation;
+use crate::types::{Organisation, Role};
 
 /// The month before this one, `YYYY-MM`: the invoice one usually wants.
 fn last_month() -> String {
@@ -38,6 +38,11 @@ fn print() {
 #[function_component]
 pub fn InvoicesPage() -> Html {
     let api = use_api();
+    // The dispute view shows the call's timeline, which only admins may read.
+    let can_dispute = use_session()
+        .session
+        .as_ref()
+        .is_some_and(|s| s.user.role == Role::Admin);
     let organisations_list = use_state(Vec::<Organisation>::new);
     let organisation = use_state(String::new);
     let month = use_state(last_month);
@@ -146,9 +151,13 @@ pub fn InvoicesPage() -> Html {
                                         <tr key={format!("{}-{}", line.call_id, line.at)}>
                                             <td>{ format::date_time(when) }</td>
                                             <td>
-                                                <Link<Route> to={Route::Dispute { id: line.call_id.clone() }}>
+                                                if can_dispute {
+                                                    <Link<Route> to={Route::Dispute { id: line.call_id.clone() }}>
+                                                        { format::short_id(&line.call_id) }
+                                                    </Link<Route>>
+                                                } else {
                                                     { format::short_id(&line.call_id) }
-                                                </Link<Route>>
+                                                }
                                             </td>
                                             <td>{ billed }</td>
                                             <td>{ &line.description }</td>
