@@ -82,7 +82,11 @@ async fn leader_caught_up(pool: &PgPool, timeout: Duration) -> anyhow::Result<()
     }
 }
 
-async fn first_offer_at(pool: &PgPool, call: Uuid, timeout: Duration) -> anyhow::Result<DateTime<Utc>> {
+async fn first_offer_at(
+    pool: &PgPool,
+    call: Uuid,
+    timeout: Duration,
+) -> anyhow::Result<DateTime<Utc>> {
     let deadline = Instant::now() + timeout;
     loop {
         let at: Option<String> = sqlx::query_scalar(
@@ -156,8 +160,14 @@ pub async fn run(out: &Path, args: &B9Args) -> anyhow::Result<()> {
         let call = api.request_call(&requester.token, LANGUAGE).await?;
         let offered_at = first_offer_at(&pool, call, Duration::from_secs(30)).await?;
         #[allow(clippy::cast_precision_loss)] // microseconds of a takeover
-        let ms = (offered_at - killed_at).num_microseconds().unwrap_or(i64::MAX) as f64 / 1000.0;
-        eprintln!("{}: round {round}: first offer {ms:.0} ms after SIGKILL ({events} events)", args.id);
+        let ms = (offered_at - killed_at)
+            .num_microseconds()
+            .unwrap_or(i64::MAX) as f64
+            / 1000.0;
+        eprintln!(
+            "{}: round {round}: first offer {ms:.0} ms after SIGKILL ({events} events)",
+            args.id
+        );
         takeovers.push(ms);
         std::mem::swap(&mut leader, &mut standby);
         drop(standby);

@@ -143,19 +143,18 @@ async fn watch_stalls(pool: PgPool, until: Instant) -> anyhow::Result<Stalls> {
         StallClock::default(),
     );
     let mut stalls = Stalls::default();
+    let lowest = projections::worker::lowest_checkpoint_sql();
     while Instant::now() < until {
-        let (published, waiting, applied, routed): (i64, bool, i64, i64) = sqlx::query_as(
+        let (published, waiting, routed): (i64, bool, i64) = sqlx::query_as(
             "SELECT c.stream_sequence, \
                     EXISTS (SELECT 1 FROM events e WHERE e.global_position > c.floor_position \
                             AND (e.tx_id, e.global_position) > (c.tx_id, c.global_position)), \
-                    (SELECT min(stream_seq) FROM (SELECT stream_seq FROM read_calls.checkpoint UNION ALL \
-                       SELECT stream_seq FROM read_history.checkpoint UNION ALL SELECT stream_seq FROM read_metrics.checkpoint \
-                       UNION ALL SELECT stream_seq FROM read_agents.checkpoint UNION ALL SELECT stream_seq FROM read_queues.checkpoint) k), \
                     coalesce((SELECT position FROM pipeline_progress WHERE part = 'router'), 0) \
              FROM relay_cursor c",
         )
         .fetch_one(&pool)
         .await?;
+        let applied: i64 = sqlx::query_scalar(&lowest).fetch_one(&pool).await?;
         let now = Instant::now();
         stalls.relay_ms = stalls.relay_ms.max(relay.observe(published, waiting, now));
         stalls.projection_ms =
@@ -343,13 +342,9 @@ async fn wait_until_caught_up(pool: &PgPool) -> anyhow::Result<()> {
         )
         .fetch_one(pool)
         .await?;
-        let lowest: i64 = sqlx::query_scalar(
-            "SELECT min(stream_seq) FROM (SELECT stream_seq FROM read_calls.checkpoint UNION ALL \
-             SELECT stream_seq FROM read_history.checkpoint UNION ALL SELECT stream_seq FROM read_metrics.checkpoint \
-             UNION ALL SELECT stream_seq FROM read_agents.checkpoint UNION ALL SELECT stream_seq FROM read_queues.checkpoint) c",
-        )
-        .fetch_one(pool)
-        .await?;
+        let lowest: i64 = sqlx::query_scalar(&projections::worker::lowest_checkpoint_sql())
+            .fetch_one(pool)
+            .await?;
         if behind == 0 && lowest >= published {
             return Ok(());
         }

@@ -8,6 +8,7 @@ use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use domain::agent::AgentError;
+use domain::billing::ledger::BillingError;
 use domain::call::CallError;
 use domain::organisation::OrganisationError;
 use domain::queue::QueueError;
@@ -180,8 +181,24 @@ impl From<QueueError> for ApiError {
 impl From<OrganisationError> for ApiError {
     fn from(e: OrganisationError) -> Self {
         match e {
-            OrganisationError::PreferredAndBanned => Self::unprocessable(e.code(), e.to_string()),
+            OrganisationError::PreferredAndBanned
+            | OrganisationError::RateCardCurrencyChanged(_) => {
+                Self::unprocessable(e.code(), e.to_string())
+            }
             _ => refusal(e == OrganisationError::NotFound, e.code(), e.to_string()),
+        }
+    }
+}
+
+impl From<BillingError> for ApiError {
+    fn from(e: BillingError) -> Self {
+        match e {
+            BillingError::NotBilled => Self::conflict(e.code(), e.to_string()),
+            BillingError::PayCurrencyChanged(_)
+            | BillingError::EmptyCredit
+            | BillingError::CreditExceedsBilled { .. } => {
+                Self::unprocessable(e.code(), e.to_string())
+            }
         }
     }
 }

@@ -37,29 +37,18 @@ const POLL: Duration = Duration::from_millis(2);
 const ANSWER_LIMIT: usize = 64 * 1024;
 
 /// The aggregates whose commands answer `{id, version}`.
-const AGGREGATE_TYPES: [&str; 4] = [
+const AGGREGATE_TYPES: [&str; 6] = [
     domain::Call::TYPE,
     domain::Agent::TYPE,
     domain::Queue::TYPE,
     domain::organisation::Organisation::TYPE,
+    domain::billing::ledger::PayRates::TYPE,
+    domain::billing::ledger::CallBilling::TYPE,
 ];
 
 /// The lowest checkpoint of every read model, in one statement.
-static LOWEST_CHECKPOINT: LazyLock<String> = LazyLock::new(|| {
-    let checkpoints: Vec<String> = projections::read_models::all()
-        .iter()
-        .map(|projection| {
-            format!(
-                "SELECT stream_seq FROM \"{}\".checkpoint",
-                projections::projection::schema_name(projection.as_ref())
-            )
-        })
-        .collect();
-    format!(
-        "SELECT coalesce(min(stream_seq), 0) FROM ({}) AS checkpoints",
-        checkpoints.join(" UNION ALL ")
-    )
-});
+static LOWEST_CHECKPOINT: LazyLock<String> =
+    LazyLock::new(projections::worker::lowest_checkpoint_sql);
 
 pub async fn layer(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
     if request.method() == Method::GET

@@ -5,6 +5,7 @@
 //! id it needs, so replays and tests are deterministic.
 
 pub mod agent;
+pub mod billing;
 pub mod call;
 pub mod callback;
 pub mod idle;

@@ -7,6 +7,7 @@ use cqrs_es::event_sink::EventSink;
 use cqrs_es::{Aggregate, DomainEvent};
 use serde::{Deserialize, Serialize};
 
+use crate::billing::{Currency, RateCard};
 use crate::callback::WebhookUrl;
 use crate::ids::OrganisationId;
 use crate::matching::OrganisationPolicy;
@@ -27,6 +28,8 @@ pub enum OrganisationCommand {
         webhook_url: Option<WebhookUrl>,
         at: DateTime<Utc>,
     },
+    /// Adds a version of the organisation's rate card (issue 19).
+    SetRateCard { card: RateCard, at: DateTime<Utc> },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -47,6 +50,13 @@ pub enum OrganisationEvent {
         webhook_url: Option<WebhookUrl>,
         at: DateTime<Utc>,
     },
+    /// Version `version` (1, 2, …) of the organisation's rate card; in force from the
+    /// card's `effective_from` until a later version's. Earlier versions stay as they were.
+    RateCardSet {
+        version: u32,
+        card: RateCard,
+        at: DateTime<Utc>,
+    },
 }
 
 impl OrganisationEvent {
@@ -54,7 +64,8 @@ impl OrganisationEvent {
         match self {
             Self::OrganisationCreated { at, .. }
             | Self::OrganisationPolicySet { at, .. }
-            | Self::OrganisationWebhookSet { at, .. } => *at,
+            | Self::OrganisationWebhookSet { at, .. }
+            | Self::RateCardSet { at, .. } => *at,
         }
     }
 }
@@ -65,6 +76,7 @@ impl DomainEvent for OrganisationEvent {
             Self::OrganisationCreated { .. } => "OrganisationCreated",
             Self::OrganisationPolicySet { .. } => "OrganisationPolicySet",
             Self::OrganisationWebhookSet { .. } => "OrganisationWebhookSet",
+            Self::RateCardSet { .. } => "RateCardSet",
         }
         .to_owned()
     }
@@ -82,6 +94,8 @@ pub enum OrganisationError {
     AlreadyExists,
     #[error("an interpreter cannot be both preferred and banned")]
     PreferredAndBanned,
+    #[error("the organisation's rate cards are in {0}; every version uses one currency")]
+    RateCardCurrencyChanged(String),
 }
 
 impl OrganisationError {
@@ -90,6 +104,7 @@ impl OrganisationError {
             Self::NotFound => "organisation_not_found",
             Self::AlreadyExists => "organisation_exists",
             Self::PreferredAndBanned => "preferred_and_banned",
+            Self::RateCardCurrencyChanged(_) => "currency_changed",
         }
     }
 }
@@ -101,6 +116,11 @@ pub struct Organisation {
     pub policy: OrganisationPolicy,
     #[serde(default)]
     pub webhook_url: Option<WebhookUrl>,
+    /// How many rate card versions it has, and their one currency.
+    #[serde(default)]
+    pub rate_card_versions: u32,
+    #[serde(default)]
+    pub rate_card_currency: Option<Currency>,
 }
 
 impl Organisation {
@@ -159,6 +179,21 @@ impl Organisation {
                     at,
                 }])
             }
+            OrganisationCommand::SetRateCard { card, at } => {
+                self.id.ok_or(OrganisationError::NotFound)?;
+                if let Some(currency) = &self.rate_card_currency
+                    && *currency != card.currency
+                {
+                    return Err(OrganisationError::RateCardCurrencyChanged(
+                        currency.as_str().to_owned(),
+                    ));
+                }
+                Ok(vec![OrganisationEvent::RateCardSet {
+                    version: self.rate_card_versions + 1,
+                    card,
+                    at,
+                }])
+            }
         }
     }
 }
@@ -195,6 +230,10 @@ impl Aggregate for Organisation {
             OrganisationEvent::OrganisationPolicySet { policy, .. } => self.policy = policy,
             OrganisationEvent::OrganisationWebhookSet { webhook_url, .. } => {
                 self.webhook_url = webhook_url;
+            }
+            OrganisationEvent::RateCardSet { version, card, .. } => {
+                self.rate_card_versions = version;
+                self.rate_card_currency = Some(card.currency);
             }
         }
     }

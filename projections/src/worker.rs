@@ -623,6 +623,24 @@ pub async fn run(
     }
 }
 
+/// One statement giving the lowest checkpoint of every read model (0 without any): how
+/// far all of them have applied the stream.
+pub fn lowest_checkpoint_sql() -> String {
+    let checkpoints: Vec<String> = crate::read_models::all()
+        .iter()
+        .map(|projection| {
+            format!(
+                "SELECT stream_seq FROM {}.checkpoint",
+                quoted(&schema_name(projection.as_ref()))
+            )
+        })
+        .collect();
+    format!(
+        "SELECT coalesce(min(stream_seq), 0)::int8 FROM ({}) AS checkpoints",
+        checkpoints.join(" UNION ALL ")
+    )
+}
+
 /// One projection's position.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct ProjectionStatus {

@@ -66,6 +66,8 @@ fn Guard(props: &GuardProps) -> Html {
         Route::Organisation { id } => {
             html! { <pages::organisation::OrganisationPage id={id.clone()} /> }
         }
+        Route::Invoices => html! { <pages::invoices::InvoicesPage /> },
+        Route::Dispute { id } => html! { <pages::dispute::DisputePage id={id.clone()} /> },
         Route::Account => html! { <pages::account::AccountPage /> },
         Route::ResetPassword => html! { <pages::reset_password::ResetPasswordPage /> },
         Route::NotFound => html! {

@@ -49,6 +49,12 @@ pub enum Route {
     /// One organisation: its policy and the policy's history.
     #[at("/organisations/:id")]
     Organisation { id: String },
+    /// An organisation's invoice for a month, to print (issue 19).
+    #[at("/invoices")]
+    Invoices,
+    /// A call's bill beside its timeline: which events each billed line comes from.
+    #[at("/billing/calls/:id")]
+    Dispute { id: String },
     #[not_found]
     #[at("/404")]
     NotFound,
@@ -81,6 +87,9 @@ impl Route {
             Route::Organisations | Route::Organisation { .. } => {
                 matches!(role, Supervisor | Admin)
             }
+            Route::Invoices => matches!(role, Analyst | Admin),
+            // The timeline beside the bill is for admins (the history is staff-only).
+            Route::Dispute { .. } => role == Admin,
         }
     }
 
@@ -96,13 +105,17 @@ impl Route {
                 (Route::Analytics, "Analytics"),
                 (Route::Organisations, "Organisations"),
             ],
-            Role::Analyst => vec![(Route::Analytics, "Analytics")],
+            Role::Analyst => vec![
+                (Route::Analytics, "Analytics"),
+                (Route::Invoices, "Invoices"),
+            ],
             Role::Admin => vec![
                 (Route::Admin, "Administration"),
                 (Route::Organisations, "Organisations"),
                 (Route::Floor, "Live floor"),
                 (Route::Calls, "Call history"),
                 (Route::Analytics, "Analytics"),
+                (Route::Invoices, "Invoices"),
             ],
         }
     }

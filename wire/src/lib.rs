@@ -3,6 +3,7 @@
 //! crate, so a kind or a reason cannot be spelt two ways. It depends on serde alone.
 
 pub mod accounts;
+pub mod billing;
 pub mod estimate;
 pub mod push;
 

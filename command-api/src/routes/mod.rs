@@ -18,6 +18,7 @@ pub mod accounts;
 pub mod agents;
 pub mod api_keys;
 pub mod auth;
+pub mod billing;
 pub mod bounds;
 pub mod callbacks;
 pub mod calls;
@@ -28,6 +29,7 @@ pub mod paging;
 pub mod passwords;
 pub mod queries;
 pub mod queues;
+pub mod rate_cards;
 pub mod sso;
 pub mod users;
 
@@ -69,6 +71,7 @@ pub fn accepted(id: Uuid, version: usize) -> AcceptedResponse {
         (name = "queues", description = "Queues and routing configuration"),
         (name = "users", description = "Accounts"),
         (name = "organisations", description = "Organisations requesters belong to, and their routing policies"),
+        (name = "billing", description = "Rate cards, bills traced to their events, credit notes, invoices and interpreter pay"),
         (name = "floor", description = "The floor as it was at any instant, from the event history"),
         (name = "metrics", description = "Contact-center metrics from the read models"),
         (name = "push", description = "Live updates over a WebSocket"),
@@ -106,6 +109,7 @@ pub fn api_router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(queues::router())
         .merge(users::router())
         .merge(organisations::router())
+        .merge(billing::router())
         .merge(accounts::router())
         .merge(passwords::router())
         .merge(health::router())

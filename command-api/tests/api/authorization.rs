@@ -205,6 +205,74 @@ pub fn endpoints(call: Uuid) -> Vec<Endpoint> {
             None,
             &[Role::Admin, Role::Supervisor, Role::Analyst, Role::Requester],
         ),
+        endpoint(
+            Method::PUT,
+            format!("/api/organisations/{organisation}/rate-card"),
+            Some(json!({"effective_from": "2026-11-01", "currency": "EUR",
+                "rates": [{"modality": "video", "per_minute": "1.20"}]})),
+            &[Role::Admin],
+        )
+        .invalid(
+            json!({"effective_from": "2026-11-01", "currency": "EUR",
+                "rates": [{"modality": "video", "per_minute": "-1"}]}),
+            json!({"effective_from": "2026-11-01", "currency": "EUR", "rates": "all"}),
+        ),
+        endpoint(
+            Method::GET,
+            format!("/api/organisations/{organisation}/rate-cards"),
+            None,
+            &[Role::Admin, Role::Analyst],
+        ),
+        endpoint(
+            Method::PUT,
+            "/api/payroll/rates".into(),
+            Some(json!({"effective_from": "2026-11-01", "currency": "EUR", "per_minute": "0.50"})),
+            &[Role::Admin],
+        )
+        .invalid(
+            json!({"effective_from": "2026-11-01", "currency": "EURO", "per_minute": "0.50"}),
+            json!({"effective_from": 1, "currency": "EUR", "per_minute": "0.50"}),
+        ),
+        endpoint(
+            Method::GET,
+            "/api/payroll/rates".into(),
+            None,
+            &[Role::Admin, Role::Analyst],
+        ),
+        endpoint(
+            Method::POST,
+            format!("/api/billing/calls/{call}/credit"),
+            Some(json!({"amount": "1.00", "reason": "disputed"})),
+            &[Role::Admin],
+        )
+        .invalid(
+            json!({"amount": "-1", "reason": "disputed"}),
+            json!({"amount": "1.00", "reason": 7}),
+        ),
+        endpoint(
+            Method::GET,
+            format!("/api/billing/calls/{call}"),
+            None,
+            &[Role::Admin, Role::Analyst, Role::Requester],
+        ),
+        endpoint(
+            Method::GET,
+            format!("/api/invoices?organisation_id={organisation}&month=2026-11"),
+            None,
+            &[Role::Admin, Role::Analyst],
+        ),
+        endpoint(
+            Method::GET,
+            format!("/api/invoices/{organisation}/2026-11.csv"),
+            None,
+            &[Role::Admin, Role::Analyst],
+        ),
+        endpoint(
+            Method::GET,
+            format!("/api/payroll?agent_id={agent}&month=2026-11"),
+            None,
+            &[Role::Admin, Role::Analyst],
+        ),
     ]
 }
 

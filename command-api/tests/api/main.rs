@@ -10,6 +10,8 @@ mod at_a_million;
 mod at_scale;
 mod authorization;
 mod bad_input;
+mod billing;
+mod billing_access;
 mod callbacks;
 mod calls;
 mod estimates;

@@ -10,6 +10,7 @@
 //! | [`history::History`] | `read_history` | `events` | none |
 //! | [`metrics::Metrics`] | `read_metrics` | `buckets` (+ private lookups) | none |
 //! | [`callbacks::Callbacks`] | `read_callbacks` | `queued`; fills `public.callback_webhooks` | none |
+//! | [`billing::Billing`] | `read_billing` | `calls`, `seats`, `credits`, `rate_cards`, `pay_rates` | none |
 //!
 //! Every row carries `seq`, the stream sequence of the last event applied to it. Times
 //! are the events' own `at`, never the clock.
@@ -19,6 +20,9 @@ use std::sync::Arc;
 use crate::projection::Projection;
 
 pub mod agents;
+pub mod billing;
+mod billing_rating;
+mod billing_tally;
 mod call_agents;
 pub mod callbacks;
 pub mod calls;
@@ -36,5 +40,6 @@ pub fn all() -> Vec<Arc<dyn Projection>> {
         Arc::new(history::History),
         Arc::new(metrics::Metrics),
         Arc::new(callbacks::Callbacks),
+        Arc::new(billing::Billing),
     ]
 }

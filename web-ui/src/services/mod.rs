@@ -3,6 +3,7 @@
 pub mod agents;
 pub mod api_keys;
 pub mod auth;
+pub mod billing;
 pub mod calls;
 pub mod floor;
 pub mod http;

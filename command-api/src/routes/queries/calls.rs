@@ -658,7 +658,7 @@ const CSV_HEADER: [&str; 31] = [
 ];
 
 /// Free text a spreadsheet would run as a formula gets a leading apostrophe.
-fn defuse(text: Option<&str>) -> String {
+pub(crate) fn defuse(text: Option<&str>) -> String {
     match text {
         Some(t) if t.starts_with(['=', '+', '-', '@', '\t', '\r']) => format!("'{t}"),
         Some(t) => t.to_owned(),

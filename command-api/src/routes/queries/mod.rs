@@ -12,6 +12,7 @@ use crate::error::ApiError;
 use crate::state::AppState;
 
 pub mod agent_at;
+pub mod billing;
 pub mod board;
 pub mod calls;
 pub mod estimate;
@@ -19,11 +20,14 @@ pub mod floor;
 pub mod formulas;
 pub mod metrics;
 pub mod offer_explanation;
+pub mod payroll;
 pub mod reports;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .merge(board::router())
+        .merge(billing::router())
+        .merge(payroll::router())
         .merge(calls::router())
         .merge(floor::router())
         .merge(formulas::router())
