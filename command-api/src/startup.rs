@@ -129,7 +129,7 @@ impl Application {
                 axum::http::header::REFERRER_POLICY,
                 HeaderValue::from_static("no-referrer"),
             ))
-            .layer(TraceLayer::new_for_http())
+            .layer(TraceLayer::new_for_http().make_span_with(request_span))
             .layer(PropagateRequestIdLayer::new(request_id.clone()))
             .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid));
         tracing::info!(address = %self.listener.local_addr()?, "serving");
@@ -383,4 +383,30 @@ pub async fn shutdown_signal() {
         () = terminate => {},
     }
     tracing::info!("shutdown requested");
+}
+
+/// The span of one HTTP request: its method, path and request id (set by the outer
+/// `SetRequestIdLayer`, or the client's), so that every line logged while it is served,
+/// and the events it stores, can be tied to it.
+fn request_span(request: &axum::http::Request<axum::body::Body>) -> tracing::Span {
+    let request_id = request
+        .headers()
+        .get(REQUEST_ID_HEADER)
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or_default();
+    // A call's commands and queries name it in their path; `POST /api/calls` records the
+    // id it mints (`routes::calls`).
+    let call_id = request
+        .uri()
+        .path()
+        .strip_prefix("/api/calls/")
+        .and_then(|rest| rest.split('/').next())
+        .and_then(|id| id.parse::<uuid::Uuid>().ok());
+    tracing::info_span!(
+        "request",
+        method = %request.method(),
+        path = request.uri().path(),
+        request_id,
+        call_id = call_id.map(tracing::field::display),
+    )
 }

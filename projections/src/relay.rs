@@ -20,6 +20,7 @@ use chrono::{DateTime, Utc};
 use sqlx::postgres::{PgListener, PgRow};
 use sqlx::{Connection, Executor, PgConnection, PgPool, Row};
 use tokio::sync::watch;
+use tracing::Instrument;
 
 use crate::bus::{BusEvent, BusNames};
 use crate::leader::{Leadership, RELAY_LOCK};
@@ -419,8 +420,16 @@ pub async fn run(
             leadership.check().await?;
             last_lock_check = std::time::Instant::now();
         }
-        let stream_sequence =
-            publish_until_acked(&js, &options.names, &batch, &mut leadership).await?;
+        let span = tracing::info_span!(
+            "relay_batch",
+            events = batch.len(),
+            first_position = batch.first().map(|e| e.global_position),
+            stream_seq = tracing::field::Empty,
+        );
+        let stream_sequence = publish_until_acked(&js, &options.names, &batch, &mut leadership)
+            .instrument(span.clone())
+            .await?;
+        span.record("stream_seq", stream_sequence);
         if let Some(fail) = &options.fail_before_saving_cursor
             && fail.swap(false, Ordering::SeqCst)
         {

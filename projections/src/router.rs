@@ -24,6 +24,7 @@ use domain::workflow::{Floor, Metadata, Versioned};
 use domain::{CallCommand, values::LanguageCode};
 use serde::{Deserialize, Serialize};
 use sqlx::PgPool;
+use tracing::Instrument;
 
 use crate::bus::BusEventRef;
 
@@ -171,6 +172,48 @@ pub enum Decision {
     RestorePresence {
         agent: AgentId,
     },
+}
+
+impl Decision {
+    /// The call and interpreter a decision is about, for the log.
+    fn span(&self) -> tracing::Span {
+        let (call, agent) = match self {
+            Self::Offer { call, agent, .. }
+            | Self::ExpireOffer { call, agent }
+            | Self::EndWrapUp { agent, call }
+            | Self::ReleaseAgentOffer { agent, call }
+            | Self::StartAgentCall { agent, call } => (Some(call.0), Some(agent.0)),
+            Self::Overflow { call, .. }
+            | Self::GiveUp { call }
+            | Self::FailTransfer { call }
+            | Self::Widen { call, .. }
+            | Self::MissCallback { call } => (Some(call.0), None),
+            Self::LosePresence { agent } | Self::RestorePresence { agent } => (None, Some(agent.0)),
+        };
+        tracing::info_span!(
+            "decision",
+            kind = self.kind(),
+            call_id = call.map(tracing::field::display),
+            agent_id = agent.map(tracing::field::display),
+        )
+    }
+
+    fn kind(&self) -> &'static str {
+        match self {
+            Self::Offer { .. } => "offer",
+            Self::ExpireOffer { .. } => "expire_offer",
+            Self::Overflow { .. } => "overflow",
+            Self::GiveUp { .. } => "give_up",
+            Self::FailTransfer { .. } => "fail_transfer",
+            Self::Widen { .. } => "widen",
+            Self::EndWrapUp { .. } => "end_wrap_up",
+            Self::ReleaseAgentOffer { .. } => "release_agent_offer",
+            Self::StartAgentCall { .. } => "start_agent_call",
+            Self::MissCallback { .. } => "miss_callback",
+            Self::LosePresence { .. } => "lose_presence",
+            Self::RestorePresence { .. } => "restore_presence",
+        }
+    }
 }
 
 /// How long past its expiry an agent-side offer may outlive the call-side one before the
@@ -1014,7 +1057,8 @@ where
     AS::AC: Versioned,
 {
     for decision in decisions {
-        if send(floor, &decision, now).await? {
+        let span = decision.span();
+        if send(floor, &decision, now).instrument(span).await? {
             state.assume(&decision, now);
         } else {
             state.refused(&decision);

@@ -14,6 +14,7 @@ use async_nats::jetstream::{self, consumer::DeliverPolicy, consumer::pull::Order
 use futures::StreamExt;
 use sqlx::{ConnectOptions, Connection, Executor, PgConnection, PgPool};
 use tokio::sync::{mpsc, watch};
+use tracing::Instrument;
 
 use crate::bus::{BusNames, ViewChanged};
 use crate::projection::{Projection, ProjectionError, RawEvent, schema_name};
@@ -488,7 +489,16 @@ async fn follow(
                 Some(Err(ReadError::Message(error))) => return Err(error),
             };
             if !batch.events.is_empty() {
-                match apply_batch(&mut conn, projection, schema, mode, &batch.events).await? {
+                let span = tracing::info_span!(
+                    "apply_batch",
+                    projection = projection.name(),
+                    first_seq = batch.events.first().map(|e| e.seq),
+                    last_seq = batch.events.last().map(|e| e.seq),
+                );
+                match apply_batch(&mut conn, projection, schema, mode, &batch.events)
+                    .instrument(span)
+                    .await?
+                {
                     BatchOutcome::Gap { checkpoint, got } => {
                         tracing::info!(
                             projection = projection.name(),

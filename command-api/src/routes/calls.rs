@@ -133,6 +133,8 @@ async fn request_call(
     let queues = state.queue_directory.current(&state.pool).await?;
     let queue = choose_queue(&queues, &request);
     let call_id = CallId(Uuid::now_v7());
+    // The request's span names the call from here on (see `startup::request_span`).
+    tracing::Span::current().record("call_id", tracing::field::display(call_id.as_uuid()));
     let command = CallCommand::Request {
         organisation_id: ctx.user.organisation_id.map(OrganisationId),
         call_id,
