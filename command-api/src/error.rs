@@ -1,4 +1,4 @@
-//! One error type for every HTTP answer that is not a success, in the shape of API.md:
+//! One error type for every HTTP answer that is not a success, in the shape docs/api.md fixes:
 //! `{"error": {"code": "snake_case_code", "message": "human text"}}`. Internal causes are
 //! logged, never echoed.
 

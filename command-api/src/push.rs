@@ -1,4 +1,4 @@
-//! Live push (API.md, "Push"): `GET /api/ws`.
+//! Live push (docs/api.md, "Push"): `GET /api/ws`.
 //!
 //! One [`Hub`] per API process holds ONE core-NATS subscription to `<prefix>.views.>`, where
 //! the projection workers announce every read-model object they changed

@@ -1,4 +1,4 @@
-//! The bus contract (API.md, "Bus"): stream and subject names, the body of one event on
+//! The bus contract (docs/events.md, "On the bus"): stream and subject names, the body of one event on
 //! the stream, and the view-changed notices the projection workers publish after a commit.
 
 use std::borrow::Cow;
@@ -142,7 +142,7 @@ impl BusEventRef<'_> {
     }
 }
 
-/// What a read-model object is, for pushed updates (API.md, "Push"): defined in `wire`,
+/// What a read-model object is, for pushed updates (docs/api.md, "Push"): defined in `wire`,
 /// which the web UI shares.
 pub use wire::ViewKind;
 

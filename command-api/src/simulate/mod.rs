@@ -32,7 +32,7 @@ use uuid::Uuid;
 
 mod presence;
 
-/// The demo password of the seeded accounts (PRODUCT.md).
+/// The demo password of the seeded accounts (README.md, "Demo logins").
 const DEMO_PASSWORD: &str = "password123";
 
 /// Share of offers an interpreter lets ring out, and share they decline.

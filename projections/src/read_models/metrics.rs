@@ -1,5 +1,5 @@
 //! `read_metrics`: contact-center counters in 15-minute buckets, per queue, language and
-//! agent (PRODUCT.md, "Metrics"). Hours and days are sums of buckets at query time.
+//! agent (docs/api.md, "GET /api/metrics"). Hours and days are sums of buckets at query time.
 //!
 //! Attribution, so that the counts of a bucket add up:
 //! - **language** (`key` = target language code): a call counts once, in the bucket of its

@@ -1,4 +1,4 @@
-//! The shapes the API sends and receives (API.md, docs/api.md). Read-model shapes default
+//! The shapes the API sends and receives (docs/api.md). Read-model shapes default
 //! every field, so an older or newer server that adds or leaves out a field still parses.
 
 use chrono::{DateTime, Utc};

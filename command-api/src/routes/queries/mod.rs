@@ -1,4 +1,4 @@
-//! The query side (API.md, "Queries"): read models over SQL, time travel over the event
+//! The query side (docs/api.md, "Queries"): read models over SQL, time travel over the event
 //! store, metrics and exports. Every read-model object carries `seq`, the bus sequence of
 //! the last event applied to it.
 //!
