@@ -7,7 +7,8 @@
 //!
 //! * calls requested before `calls_days` ago: their `calls` row, who could see them
 //!   (`call_agents`), their `read_history` rows, and the metrics projection's private
-//!   lookups for them (`call_facts`, `connections`);
+//!   lookups for them (`call_facts`, `connections`) and the metrics' drill-down rows of
+//!   that age (`contributions`);
 //! * metric buckets that started before `metrics_days` ago (the all-time counters that
 //!   `/metrics` reports stay).
 //!
@@ -62,6 +63,15 @@ WITH gone AS (
 connections AS (DELETE FROM read_metrics.connections c USING gone WHERE c.call_id = gone.call_id)
 SELECT count(*) FROM gone";
 
+/// The metrics' drill-down rows go with the calls they name (`calls_retention_days`).
+const PRUNE_CONTRIBUTIONS: &str = "
+WITH gone AS (
+    DELETE FROM read_metrics.contributions WHERE ctid IN (
+        SELECT ctid FROM read_metrics.contributions WHERE bucket_start < $1
+         LIMIT $2 FOR UPDATE SKIP LOCKED)
+    RETURNING 1)
+SELECT count(*) FROM gone";
+
 const PRUNE_BUCKETS: &str = "
 WITH gone AS (
     DELETE FROM read_metrics.buckets WHERE ctid IN (
@@ -104,6 +114,13 @@ pub async fn prune(
         let cutoff = now - chrono::Duration::days(i64::from(days));
         pruned.calls =
             in_batches(pool, PRUNE_CALLS, cutoff, "old calls from the read models").await?;
+        in_batches(
+            pool,
+            PRUNE_CONTRIBUTIONS,
+            cutoff,
+            "old metric contributions",
+        )
+        .await?;
         in_batches(
             pool,
             PRUNE_CALL_FACTS,

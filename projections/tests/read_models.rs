@@ -33,7 +33,8 @@ async fn every_read_model_has_its_own_schema_name() {
             "calls",
             "history",
             "metrics",
-            "callbacks"
+            "callbacks",
+            "billing"
         ]
     );
 }

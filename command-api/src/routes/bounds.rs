@@ -265,6 +265,22 @@ pub fn query_bounds() -> Vec<Bound> {
             "interval",
             one_of(metrics::INTERVALS.iter().map(|(name, _)| *name)),
         ),
+        bound(
+            "GET /api/metrics/calls",
+            "metric",
+            one_of(super::queries::drill_down::METRICS),
+        ),
+        bound(
+            "GET /api/metrics/calls",
+            "group_by",
+            one_of(metrics::GROUP_BY),
+        ),
+        bound(
+            "GET /api/metrics/calls",
+            "interval",
+            one_of(metrics::INTERVALS.iter().map(|(name, _)| *name)),
+        ),
+        bound("GET /api/metrics/calls", "interval_start", instant()),
         bound("GET /api/reports/connect-times", "month", month()),
         bound("GET /api/reports/connect-times", "language", language()),
         bound("GET /api/reports/connect-times/calls", "month", month()),

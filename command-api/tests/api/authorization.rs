@@ -186,6 +186,13 @@ pub fn endpoints(call: Uuid) -> Vec<Endpoint> {
         ),
         endpoint(
             Method::GET,
+            "/api/metrics/calls?metric=offered&group_by=language&group=es&interval_start=2026-11-01T00:00:00Z"
+                .into(),
+            None,
+            &[Role::Admin, Role::Supervisor, Role::Analyst],
+        ),
+        endpoint(
+            Method::GET,
             "/api/metrics/formulas".into(),
             None,
             &[Role::Admin, Role::Supervisor, Role::Analyst],

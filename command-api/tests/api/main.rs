@@ -14,6 +14,7 @@ mod billing;
 mod billing_access;
 mod callbacks;
 mod calls;
+mod drill_down;
 mod estimates;
 mod events;
 mod floor_snapshots;

@@ -56,6 +56,8 @@ use crate::projection::{Changes, Projection, ProjectionError};
 
 #[path = "metrics_callback.rs"]
 mod callback;
+#[path = "metrics_contributions.rs"]
+mod contributions;
 
 /// An abandon within this many seconds of waiting is a short abandon.
 pub const SHORT_ABANDON_S: i64 = 5;
@@ -521,6 +523,20 @@ CREATE TABLE totals (
     PRIMARY KEY (dimension, counter)
 );
 
+-- Each event's share of the buckets (`metrics_contributions.rs`): a cell's drill-down to
+-- the calls behind it, summing to the cell exactly.
+CREATE TABLE contributions (
+    bucket_start timestamptz NOT NULL,
+    dimension    text NOT NULL,
+    key          text NOT NULL,
+    counter      text NOT NULL,
+    amount       bigint NOT NULL,
+    call_id      uuid,
+    seq          bigint NOT NULL
+);
+CREATE INDEX contributions_by_cell ON contributions (dimension, key, bucket_start);
+CREATE INDEX contributions_by_start ON contributions (bucket_start);
+
 -- Private lookups, fed by this projection's own events.
 CREATE TABLE call_facts (
     call_id            uuid PRIMARY KEY,
@@ -573,6 +589,16 @@ impl Projection for Metrics {
         SCHEMA
     }
 
+    /// A schema from before the drill-down gets its table; the past it did not record
+    /// needs `parley projections rebuild metrics` (docs/runbook.md).
+    fn upgrade_sql(&self) -> &'static str {
+        "CREATE TABLE IF NOT EXISTS contributions (bucket_start timestamptz NOT NULL, \
+         dimension text NOT NULL, key text NOT NULL, counter text NOT NULL, amount bigint NOT NULL, \
+         call_id uuid, seq bigint NOT NULL); \
+         CREATE INDEX IF NOT EXISTS contributions_by_cell ON contributions (dimension, key, bucket_start); \
+         CREATE INDEX IF NOT EXISTS contributions_by_start ON contributions (bucket_start);"
+    }
+
     fn apply<'a>(
         &'a self,
         tx: &'a mut PgConnection,
@@ -604,6 +630,7 @@ async fn apply(
 ) -> Result<Changes, ProjectionError> {
     let mut facts = Facts::load(tx, events).await?;
     let mut buckets = BatchDeltas::default();
+    let mut shares = contributions::Contributions::default();
     for &(seq, event) in events {
         let mut deltas = Deltas::default();
         match event.aggregate_type.as_str() {
@@ -612,9 +639,11 @@ async fn apply(
             QUEUE => queue_event(tx, event, seq).await?,
             _ => {}
         }
+        shares.record(&deltas, event, seq);
         buckets.merge(deltas, seq);
     }
     buckets.write(tx).await?;
+    shares.write(tx).await?;
     facts.store(tx).await?;
     Ok(vec![])
 }

@@ -15,6 +15,7 @@ pub mod agent_at;
 pub mod billing;
 pub mod board;
 pub mod calls;
+pub mod drill_down;
 pub mod estimate;
 pub mod floor;
 pub mod formulas;
@@ -29,6 +30,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(billing::router())
         .merge(payroll::router())
         .merge(calls::router())
+        .merge(drill_down::router())
         .merge(floor::router())
         .merge(formulas::router())
         .merge(metrics::router())
