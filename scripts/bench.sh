@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # Parley's benchmarks (issue 6): each figure beside a baseline measured in the same run.
 #
-# Usage: scripts/bench.sh [--quick] [--keep]
+# Usage: scripts/bench.sh [--quick] [--keep] [--soak]
 #   (no flag)  the issue's conditions: 1,000,000 events, 1,000 and 10,000 WebSocket
 #              clients, 1,000 interpreters; about 15 minutes on 2 cores
 #   --quick    a smoke run: each benchmark runs a few seconds, with smaller counts and
 #              rates; 4 to 5 minutes on 2 cores, plus the build
 #   --keep     keep the temporary folder (logs, per-benchmark results) at the end
+#   --soak     B10 instead of the benchmarks: SOAK_MINUTES (30) of simulator traffic,
+#              every part's memory and a command's and a query's p99 each minute, then
+#              nothing lost or doubled; writes docs/soak.md and docs/soak.svg
 #
 # It starts its own PostgreSQL (durable: fsync and synchronous_commit on) and NATS
 # (JetStream) on free ports under a temporary folder, migrates and seeds Parley, starts
@@ -45,10 +48,12 @@ cd "$REPO_ROOT"
 
 MODE=full
 KEEP=0
+SOAK=0
 for arg in "$@"; do
   case $arg in
     --quick) MODE=quick ;;
     --keep) KEEP=1 ;;
+    --soak) SOAK=1 ;;
     -h | --help)
       sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//'
       exit 0
@@ -441,6 +446,19 @@ SQL
 PG_ARGS=(--pgbench "$PG_BIN/pgbench" --pg-port "$PG_PORT" --pg-user "$PG_SUPERUSER" --pg-database bench_baseline)
 
 # ------------------------------------------------------------- benchmarks ---
+
+# B10, the soak: every part running, simulator traffic for SOAK_MINUTES; nothing else.
+if ((SOAK)); then
+  for part in serve relay project route; do start_part "$part" "$part"; done
+  soak_args=(--parley-bin "$PARLEY" --base-url "$BASE_URL" --database-url "$DB_URL" --nats-url "$NATS_URL"
+    --minutes "${SOAK_MINUTES:-30}" --warmup-minutes "${SOAK_WARMUP_MINUTES:-5}"
+    --markdown "$REPO_ROOT/docs/soak.md" --plot "$REPO_ROOT/docs/soak.svg")
+  for entry in "${PART_PIDS[@]}"; do soak_args+=(--pid "$entry"); done
+  "$BENCH" --out-dir "$OUT" soak "${soak_args[@]}" 2>&1 | tee "$WORK/logs/soak.log" ||
+    die "the soak failed (log: $WORK/logs/soak.log)"
+  ok "soak done in $(format_duration "$RUN_START" "$(now_us)"): docs/soak.md, docs/soak.svg"
+  exit 0
+fi
 
 # M0: the machine's own stalls (a virtual machine's host may run other guests on our
 # cores), measured while nothing of ours runs; every latency line below pays them too.

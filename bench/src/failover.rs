@@ -81,12 +81,9 @@ pub struct FailoverReport {
     commands_sent: usize,
     commands_accepted: usize,
     command_errors: usize,
-    commands_lost: i64,
-    stream_messages: i64,
-    stored_events: i64,
-    events_doubled_in_stream: i64,
-    events_doubled_in_read_models: i64,
-    read_models_missing_events: i64,
+    /// Lost and doubled (flattened into the report's fields).
+    #[serde(flatten)]
+    integrity: crate::integrity::Integrity,
     /// Longest run of failed commands, from the first failure to the next success.
     command_outage_ms: u64,
     questions_sent: usize,
@@ -211,7 +208,7 @@ pub async fn run(out: &std::path::Path, args: &FailoverArgs) -> anyhow::Result<(
 
     let stalls = stalls.await.context("the stall watch panicked")??;
     let caught_up = Instant::now();
-    wait_until_caught_up(&pool).await?;
+    crate::integrity::wait_until_caught_up(&pool, Duration::from_secs(120)).await?;
     let catch_up_ms = caught_up.elapsed().as_millis();
     let record = std::mem::take(&mut *lock(&record));
     let report = check(&pool, args, record, catch_up_ms, stalls).await?;
@@ -332,30 +329,6 @@ async fn supervise(api: Api, token: String, record: Arc<Mutex<Record>>, until: I
     }
 }
 
-/// Waits until the relay published every stored event and every read model applied it.
-async fn wait_until_caught_up(pool: &PgPool) -> anyhow::Result<()> {
-    let deadline = Instant::now() + Duration::from_secs(120);
-    loop {
-        let (published, behind): (i64, i64) = sqlx::query_as(
-            "SELECT stream_sequence, (SELECT count(*) FROM events e WHERE (e.tx_id, e.global_position) > (c.tx_id, c.global_position) \
-             AND e.global_position > c.floor_position) FROM relay_cursor c",
-        )
-        .fetch_one(pool)
-        .await?;
-        let lowest: i64 = sqlx::query_scalar(&projections::worker::lowest_checkpoint_sql())
-            .fetch_one(pool)
-            .await?;
-        if behind == 0 && lowest >= published {
-            return Ok(());
-        }
-        anyhow::ensure!(
-            Instant::now() < deadline,
-            "the pipeline did not catch up: {behind} unpublished, read models at {lowest} of {published}"
-        );
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-}
-
 async fn check(
     pool: &PgPool,
     args: &FailoverArgs,
@@ -363,48 +336,14 @@ async fn check(
     catch_up_ms: u128,
     stalls: Stalls,
 ) -> anyhow::Result<FailoverReport> {
-    let commands_lost: i64 = sqlx::query_scalar(
-        "SELECT count(*) FROM unnest($1::text[]) AS accepted(id) WHERE NOT EXISTS \
-         (SELECT 1 FROM events WHERE aggregate_type = 'Call' AND aggregate_id = accepted.id AND sequence = 1)",
-    )
-    .bind(&record.accepted)
-    .fetch_one(pool)
-    .await?;
-    // Each pair is read in the order that keeps a late event from looking like a fault:
-    // the router stores events after the load (calls giving up), so the stream is read
-    // before the table, and the table before the read model.
-    let servers: Vec<async_nats::ServerAddr> = args
-        .nats_url
-        .split(',')
-        .map(str::parse)
-        .collect::<Result<_, _>>()?;
-    let js = async_nats::jetstream::new(async_nats::connect(servers).await?);
-    let mut stream = js.get_stream(&args.stream).await?;
-    let stream_messages = i64::try_from(stream.info().await?.state.messages)?;
-    let stored_events: i64 = sqlx::query_scalar("SELECT count(*) FROM events")
-        .fetch_one(pool)
-        .await?;
-    let call_events: i64 =
-        sqlx::query_scalar("SELECT count(*) FROM events WHERE aggregate_type = 'Call'")
-            .fetch_one(pool)
-            .await?;
-    let (history_rows, distinct_history): (i64, i64) = sqlx::query_as(
-        "SELECT count(*), count(DISTINCT (call_id, call_sequence)) FROM read_history.events",
-    )
-    .fetch_one(pool)
-    .await?;
-    let command_errors = record.commands.iter().filter(|c| !c.ok).count();
+    let integrity =
+        crate::integrity::check(pool, &args.nats_url, &args.stream, &record.accepted).await?;
     Ok(FailoverReport {
         scenario: args.name.clone(),
         commands_sent: record.commands.len(),
         commands_accepted: record.accepted.len(),
-        command_errors,
-        commands_lost,
-        stream_messages,
-        stored_events,
-        events_doubled_in_stream: (stream_messages - stored_events).max(0),
-        events_doubled_in_read_models: history_rows - distinct_history,
-        read_models_missing_events: (call_events - distinct_history).max(0),
+        command_errors: record.commands.iter().filter(|c| !c.ok).count(),
+        integrity,
         command_outage_ms: longest_outage(&record.commands),
         questions_sent: record.questions.len(),
         question_errors: record.questions.iter().filter(|q| !q.ok).count(),

@@ -17,8 +17,10 @@ mod b7;
 mod b9;
 mod common;
 mod failover;
+mod integrity;
 mod machine;
 mod report;
+mod soak;
 
 use std::path::PathBuf;
 
@@ -65,6 +67,8 @@ enum Command {
     B11(b11::B11Args),
     /// B12: the call list, boards and metrics with 5,000,000 calls held, beside a first day.
     B12(b12::B12Args),
+    /// B10: the soak, simulator traffic for half an hour (`scripts/bench.sh --soak`).
+    Soak(soak::SoakArgs),
     /// One fault injected into a running cluster under load (`scripts/cluster.sh test`).
     Failover(failover::FailoverArgs),
     /// Gathers the results into bench-results.json and docs/benchmarks.md.
@@ -86,6 +90,7 @@ async fn main() -> anyhow::Result<()> {
         Command::B6(args) => b6::run(&out, &args).await,
         Command::B9(args) => b9::run(&out, &args).await,
         Command::Failover(args) => failover::run(&out, &args).await,
+        Command::Soak(args) => soak::run(&args).await,
         Command::CatchUp(args) => b6::catch_up(&out, &args).await,
         Command::B7(args) => b7::run(&out, &args).await,
         Command::B11(args) => b11::run(&out, &args).await,
