@@ -33,6 +33,9 @@ pub fn Login() -> Html {
     // marked invalid, so a screen reader says it when the field has the focus.
     let email_missing = use_state(|| false);
     let password_missing = use_state(|| false);
+    // The server refused the email and password (not a single sign-on failure): the
+    // message is about both fields.
+    let refused = use_state(|| false);
     let busy = use_state(|| false);
     let sso = use_state(|| false);
 
@@ -72,7 +75,11 @@ pub fn Login() -> Html {
     let onsubmit = {
         let (email, password, error, busy) =
             (email.clone(), password.clone(), error.clone(), busy.clone());
-        let (email_missing, password_missing) = (email_missing.clone(), password_missing.clone());
+        let (email_missing, password_missing, refused) = (
+            email_missing.clone(),
+            password_missing.clone(),
+            refused.clone(),
+        );
         let session = session.clone();
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
@@ -82,6 +89,7 @@ pub fn Login() -> Html {
             let (no_email, no_password) = (email.trim().is_empty(), password.is_empty());
             email_missing.set(no_email);
             password_missing.set(no_password);
+            refused.set(false);
             if no_email || no_password {
                 error.set(None);
                 focus_id(if no_email { EMAIL_ID } else { PASSWORD_ID });
@@ -89,14 +97,20 @@ pub fn Login() -> Html {
             }
             busy.set(true);
             error.set(None);
-            let (api, session, error, busy) =
-                (api.clone(), session.clone(), error.clone(), busy.clone());
+            let (api, session, error, busy, refused) = (
+                api.clone(),
+                session.clone(),
+                error.clone(),
+                busy.clone(),
+                refused.clone(),
+            );
             let (email, password) = ((*email).clone(), (*password).clone());
             spawn_local(async move {
                 match auth::login(&api, &email, &password).await {
                     Ok(answer) => session.dispatch(SessionAction::LoggedIn(answer)),
                     Err(e) => {
                         error.set(Some(e.to_string()));
+                        refused.set(true);
                         // Back to the first field, which now says what was wrong.
                         focus_id(EMAIL_ID);
                     }
@@ -106,7 +120,7 @@ pub fn Login() -> Html {
         })
     };
     // A refused sign-in is about both fields (which one was wrong is not said, on purpose).
-    let refused = error.is_some();
+    let refused = *refused && error.is_some();
     let described = |missing_id: &str, missing: bool| {
         let ids: Vec<&str> = [(missing_id, missing), (FORM_ERROR_ID, refused)]
             .into_iter()
