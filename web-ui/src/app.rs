@@ -4,7 +4,7 @@ use yew::prelude::*;
 use yew_router::prelude::*;
 
 use crate::components::layout::Layout;
-use crate::hooks::{use_session, LiveProvider, SessionProvider};
+use crate::hooks::{use_session, use_title, LiveProvider, SessionProvider};
 use crate::pages;
 use crate::route::Route;
 
@@ -36,6 +36,14 @@ struct GuardProps {
 #[function_component]
 fn Guard(props: &GuardProps) -> Html {
     let session = use_session();
+    let role = session.session.as_ref().map(|s| s.user.role);
+    let title = match role {
+        _ if props.route == Route::ResetPassword => props.route.title(),
+        None => Route::Login.title(),
+        Some(role) if !props.route.allowed(role) => "Not available",
+        Some(_) => props.route.title(),
+    };
+    use_title(title.to_owned());
     // A reset link works signed in or not (the link is the credential).
     if props.route == Route::ResetPassword {
         return html! { <pages::reset_password::ResetPasswordPage /> };

@@ -93,6 +93,31 @@ impl Route {
         }
     }
 
+    /// The view's name in the document title (and so in tabs, history and what a screen
+    /// reader says when the page changes).
+    pub fn title(&self) -> &'static str {
+        match self {
+            Route::Home => "Home",
+            Route::Login => "Sign in",
+            Route::ResetPassword => "Set a new password",
+            Route::Account => "My account",
+            Route::Request => "Request an interpreter",
+            Route::MyCall { .. } => "Your call",
+            Route::Console => "Interpreter console",
+            Route::Floor => "Live floor",
+            Route::FloorAt => "Floor at an instant",
+            Route::Calls => "Call history",
+            Route::Replay { .. } => "Call timeline",
+            Route::Analytics => "Analytics",
+            Route::Admin => "Administration",
+            Route::Organisations => "Organisations",
+            Route::Organisation { .. } => "Organisation",
+            Route::Invoices => "Invoices",
+            Route::Dispute { .. } => "Billed call",
+            Route::NotFound => "Page not found",
+        }
+    }
+
     /// The navigation of a role: (route, label).
     pub fn nav_of(role: Role) -> Vec<(Route, &'static str)> {
         match role {
@@ -129,5 +154,16 @@ mod tests {
     fn the_reset_page_is_where_the_servers_links_point() {
         assert_eq!(Route::ResetPassword.to_path(), wire::accounts::RESET_PATH);
         assert!(Role::ALL.iter().all(|r| Route::Account.allowed(*r)));
+    }
+
+    #[test]
+    fn every_page_a_role_navigates_to_has_its_own_title() {
+        for role in Role::ALL {
+            let titles: Vec<_> = Route::nav_of(role).iter().map(|(r, _)| r.title()).collect();
+            let mut unique = titles.clone();
+            unique.sort_unstable();
+            unique.dedup();
+            assert_eq!(titles.len(), unique.len(), "{role:?}: {titles:?}");
+        }
     }
 }

@@ -51,7 +51,7 @@ test('organisations, policies, pairs, widening, requirements and the routing pan
     await adminPage.getByRole('link', { name: 'Administration' }).click();
     await adminPage.getByLabel('Name', { exact: true }).fill(requester.name);
     await adminPage.getByLabel('Email').fill(requester.email);
-    await adminPage.getByLabel('Role').selectOption('requester');
+    await adminPage.getByLabel('Role', { exact: true }).selectOption('requester');
     await adminPage.getByLabel('Organisation').selectOption({ label: orgName });
     await adminPage.getByLabel('Initial password').fill(requester.password);
     await shot(adminPage, 'matching-new-requester');

@@ -99,8 +99,8 @@ test('the keyboard reaches the form, with a visible focus', async () => {
   await page.keyboard.press('Tab');
   await page.keyboard.type('password123');
   await page.keyboard.press('Tab');
-  const shadow = await page.evaluate(() => getComputedStyle(document.activeElement).boxShadow);
-  assert.notEqual(shadow, 'none', 'the focused button shows a focus ring');
+  const ring = await page.evaluate(() => getComputedStyle(document.activeElement).outlineStyle);
+  assert.equal(ring, 'solid', 'the focused button shows a focus ring');
   await shot(page, 'session-keyboard-focus');
   await page.keyboard.press('Enter');
   await page.getByRole('heading', { name: 'Request an interpreter' }).waitFor();

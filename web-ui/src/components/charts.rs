@@ -141,10 +141,12 @@ fn legend(series: &[Series]) -> Html {
     }
 }
 
-/// A table of the same numbers, for screen readers.
+/// A table of the same numbers, for screen readers. Hidden by a wrapper: a table ignores
+/// `overflow: hidden`, and its cells would make a narrow page scroll sideways.
 fn data_table(props: &ChartProps) -> Html {
     html! {
-        <table class="sr-only">
+        <div class="sr-only">
+        <table>
             <caption>{ props.title.clone() }</caption>
             <thead><tr><th>{ "" }</th>{ for props.series.iter().map(|s| html! { <th>{ s.name.clone() }</th> }) }</tr></thead>
             <tbody>
@@ -155,6 +157,7 @@ fn data_table(props: &ChartProps) -> Html {
                 }) }
             </tbody>
         </table>
+        </div>
     }
 }
 

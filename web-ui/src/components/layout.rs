@@ -3,7 +3,10 @@
 use yew::prelude::*;
 use yew_router::prelude::*;
 
-use crate::hooks::{use_live_status, use_session, LiveStatus, SessionAction};
+use std::cell::Cell;
+use std::rc::Rc;
+
+use crate::hooks::{focus_main_heading, use_live_status, use_session, LiveStatus, SessionAction};
 use crate::route::Route;
 
 #[derive(Properties, PartialEq)]
@@ -17,6 +20,17 @@ pub fn Layout(props: &LayoutProps) -> Html {
     let live = use_live_status();
     let route = use_route::<Route>();
     let navigator = use_navigator();
+
+    // A new view (another route, or signing in or out) replaces the control that led to
+    // it, and the browser would leave the focus on <body>: it goes to the new view's
+    // heading instead, which a screen reader then reads. Not on the first load, where Tab
+    // must still reach the skip link first.
+    let rendered_before = use_memo((), |_| Rc::new(Cell::new(false)));
+    use_effect_with((route.clone(), session.session.is_some()), move |_| {
+        if rendered_before.replace(true) {
+            focus_main_heading();
+        }
+    });
 
     let header = match session.session.as_ref() {
         None => html! {

@@ -2,8 +2,11 @@
 //!
 //! Browsers start audio only after a user gesture: [`unlock_audio`] is called from clicks
 //! (the status switch, "Enable sound") to create or resume the page's AudioContext.
+//! The interpreter can turn the ring off (kept in this browser) and play it to test it.
 
 use std::cell::RefCell;
+
+use gloo_storage::{LocalStorage, Storage};
 
 use gloo_timers::callback::Interval;
 use web_sys::{AudioContext, AudioContextState, OscillatorType};
@@ -38,8 +41,31 @@ pub fn audio_allowed() -> bool {
     })
 }
 
-/// Two short tones, like a phone.
+const RING_KEY: &str = "parley.ring";
+
+/// Whether offers ring in this browser (on unless the interpreter turned it off).
+pub fn ring_enabled() -> bool {
+    LocalStorage::get::<bool>(RING_KEY).unwrap_or(true)
+}
+
+pub fn set_ring_enabled(on: bool) {
+    let _ = LocalStorage::set(RING_KEY, on);
+}
+
+/// Plays the ring once, from a click: "Test the ring".
+pub fn test_ring() {
+    unlock_audio();
+    play_tones();
+}
+
+/// Two short tones, like a phone, unless the ring is turned off.
 fn ring_once() {
+    if ring_enabled() {
+        play_tones();
+    }
+}
+
+fn play_tones() {
     AUDIO.with(|audio| {
         let audio = audio.borrow();
         let Some(ctx) = audio.as_ref() else { return };

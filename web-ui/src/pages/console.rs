@@ -7,14 +7,19 @@ use std::rc::Rc;
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 
-use super::console_parts::{TodayCalls, Transfer, WrapUp};
-use super::{confirm, start_of_today};
-use crate::components::alert::{error_alert, Alert, Tone};
-use crate::components::badge::Badge;
-use crate::components::jitsi_room::JitsiRoom;
+use super::console_call::{LiveCall, CALL_TITLE_ID};
+use super::console_offer::OfferCard;
+use super::console_parts::{TodayCalls, WrapUp, WRAP_TITLE_ID};
+use super::console_status::{StatusCard, STATUS_TITLE_ID};
+use super::start_of_today;
+use crate::components::alert::error_alert;
 use crate::format;
-use crate::hooks::use_ring::{audio_allowed, unlock_audio, use_ring};
-use crate::hooks::{use_api, use_debounced, use_latest, use_live, use_now, use_session, LiveEvent};
+use crate::hooks::use_notification::ask_notification_permission;
+use crate::hooks::use_ring::use_ring;
+use crate::hooks::{
+    use_api, use_debounced, use_focus_on_change, use_latest, use_live, use_now, use_session,
+    LiveEvent,
+};
 use crate::live::desk::{Desk, Loaded};
 use crate::services::calls::{self, CallFilter};
 use crate::services::{agents, queues, Api};
@@ -40,6 +45,39 @@ impl DeskView {
             today: desk.today.rows().to_vec(),
             missed: desk.missed.clone(),
         }
+    }
+}
+
+/// What the console is showing, for where the focus goes when it changes.
+#[derive(Clone, Debug, PartialEq)]
+enum Stage {
+    Offer(String),
+    Call(String),
+    WrapUp(String),
+    Missed,
+    Idle,
+}
+
+impl Stage {
+    /// The heading that leads the stage, focused when the control the interpreter
+    /// used (Accept, End call, Submit wrap-up) went away with the stage before. The
+    /// offer focuses its own Accept button (`console_offer`).
+    fn heading(&self) -> Option<&'static str> {
+        match self {
+            Stage::Call(_) => Some(CALL_TITLE_ID),
+            Stage::WrapUp(_) => Some(WRAP_TITLE_ID),
+            Stage::Missed => Some("missed-title"),
+            Stage::Idle => Some(STATUS_TITLE_ID),
+            Stage::Offer(_) => None,
+        }
+    }
+
+    /// A call begun or ended is the interpreter's task now: it takes the focus wherever
+    /// it was (the offer and the call come as separate pushes, with an idle moment
+    /// between them that may have put the focus elsewhere). Other stages take it only
+    /// from <body>.
+    fn is_the_task(&self) -> bool {
+        matches!(self, Stage::Call(_) | Stage::WrapUp(_))
     }
 }
 
@@ -105,8 +143,6 @@ pub fn ConsolePage() -> Html {
     let queues_list = use_state(Vec::<Queue>::new);
     let error = use_state(|| None::<String>);
     let busy = use_state(|| false);
-    let left_room = use_state(|| false);
-    let sound_ok = use_state(audio_allowed);
     let now = use_now(250);
     let my_id = session
         .session
@@ -217,16 +253,13 @@ pub fn ConsolePage() -> Html {
     use_ring(ringing);
 
     let set_status = {
-        let (api, busy, error, reload, sound_ok) = (
-            api.clone(),
-            busy.clone(),
-            error.clone(),
-            reload.clone(),
-            sound_ok.clone(),
-        );
+        let (api, busy, error, reload) = (api.clone(), busy.clone(), error.clone(), reload.clone());
         Callback::from(move |status: &'static str| {
-            unlock_audio();
-            sound_ok.set(audio_allowed());
+            // Going available is when offers start to come, in the background too: the
+            // moment to ask whether they may show as notifications.
+            if status == "available" {
+                ask_notification_permission();
+            }
             busy.set(true);
             let (api, busy, error, reload) =
                 (api.clone(), busy.clone(), error.clone(), reload.clone());
@@ -261,6 +294,23 @@ pub fn ConsolePage() -> Html {
         })
     };
 
+    let wrap_up_id = desk
+        .me
+        .as_ref()
+        .filter(|m| m.activity == "wrap_up")
+        .and_then(|m| m.current_call_id.clone());
+    let stage = match (&desk.offer, &wrap_up_id, &desk.call, &desk.missed) {
+        _ if !*loaded => None,
+        (Some(offer), _, _, _) => Some(Stage::Offer(offer.id.clone())),
+        (None, Some(id), _, _) => Some(Stage::WrapUp(id.clone())),
+        (None, None, Some(call), _) if call.is_live() => Some(Stage::Call(call.id.clone())),
+        (None, None, _, Some(_)) => Some(Stage::Missed),
+        _ => Some(Stage::Idle),
+    };
+    let heading = stage.as_ref().and_then(Stage::heading).map(str::to_owned);
+    let only_if_lost = !stage.as_ref().is_some_and(Stage::is_the_task);
+    use_focus_on_change(stage, heading, false, only_if_lost);
+
     if !*loaded {
         return html! {
             <section class="page"><h1>{ "Console" }</h1>{ error_alert(&error) }<p class="muted">{ "Loading…" }</p></section>
@@ -277,85 +327,21 @@ pub fn ConsolePage() -> Html {
         .map(|m| m.activity.clone())
         .unwrap_or_else(|| "idle".to_owned());
 
-    let status_switch = html! {
-        <div class="card status-card">
-            <h2 id="status-title">{ "My status" }</h2>
-            <div class="segmented" role="group" aria-labelledby="status-title">
-                { for [("available", "Available"), ("break", "On break"), ("offline", "Offline")].into_iter().map(|(value, label)| {
-                    let set_status = set_status.clone();
-                    let pressed = status == value;
-                    html! {
-                        <button type="button" class={classes!("seg", format!("seg-{value}"), pressed.then_some("on"))}
-                            aria-pressed={pressed.to_string()} disabled={*busy}
-                            onclick={move |_| set_status.emit(value)}>{ label }</button>
-                    }
-                }) }
-            </div>
-            <p class="muted">
-                { "Now: " }<Badge status={status.clone()} />{ " " }<Badge status={activity.clone()} />
-                { me.as_ref().map(|m| match m.since {
-                    Some(since) => format!(" · since {} · {} call(s) today", format::time(Some(since)), m.calls_today),
-                    None => format!(" · {} call(s) today", m.calls_today),
-                }).unwrap_or_default() }
-            </p>
-            if status == "away" {
-                <Alert tone={Tone::Warning} text="You were set away after missing offers. Set yourself available when you are back." />
-            }
-            if !*sound_ok {
-                <p class="hint">
-                    { "The ring needs your permission to play sound. " }
-                    <button type="button" class="link" onclick={{
-                        let sound_ok = sound_ok.clone();
-                        move |_| { unlock_audio(); sound_ok.set(audio_allowed()); }
-                    }}>{ "Enable sound" }</button>
-                </p>
-            }
-        </div>
-    };
-
     let offer_card = desk.offer.clone().map(|offer| {
-        let left_s = offer_left_ms.map(|ms| (ms as f64 / 1000.0).ceil().max(0.0) as i64);
-        let expired = left_s == Some(0);
         let id = offer.id.clone();
-        let accept = {
-            let (command, id, left_room) = (command.clone(), id.clone(), left_room.clone());
-            Callback::from(move |_| {
-                left_room.set(false);
-                command.emit((id.clone(), "accept"));
-            })
+        let on_accept = {
+            let (command, id) = (command.clone(), id.clone());
+            Callback::from(move |_| command.emit((id.clone(), "accept")))
         };
-        let decline = {
+        let on_decline = {
             let (command, id) = (command.clone(), id.clone());
             Callback::from(move |_| command.emit((id.clone(), "decline")))
         };
-        html! {
-            <div class={classes!("card", "offer", (!expired).then_some("ringing"))} role="alertdialog" aria-labelledby="offer-title" aria-describedby="offer-desc" data-testid="offer">
-                <h2 id="offer-title">{ if expired { "Offer expired" } else { "Incoming call" } }</h2>
-                <p id="offer-desc" class="offer-what">
-                    <strong>{ offer.language.as_deref().map(language_name).unwrap_or_default() }</strong>
-                    { format!(" · {} · {}", offer.modality.clone().unwrap_or_default(), offer.specialty.clone().unwrap_or_else(|| "general".into())) }
-                    if offer.priority.as_deref() == Some("urgent") { { " " }<span class="badge badge-urgent">{ "Urgent" }</span> }
-                </p>
-                <p class="muted">{ format!("Queue {} · requested by {}", format::opt(&offer.queue_name), format::opt(&offer.requester_name)) }</p>
-                if let Some(s) = left_s {
-                    <p class="countdown" aria-live="polite" data-testid="countdown">
-                        <span class="big">{ s }</span>{ " s left to answer" }
-                    </p>
-                }
-                <div class="actions">
-                    <button type="button" class="primary big" onclick={accept} disabled={*busy || expired}>{ "Accept" }</button>
-                    <button type="button" class="secondary" onclick={decline} disabled={*busy || expired}>{ "Decline" }</button>
-                </div>
-            </div>
-        }
+        html! { <OfferCard {offer} left_ms={offer_left_ms} busy={*busy} {on_accept} {on_decline} /> }
     });
 
-    // Wrap-up comes from the interpreter's own row: the call itself may be out of sight
-    // (or moved on, after a transfer), and the form must show all the same.
-    let wrap_up_id = me
-        .as_ref()
-        .filter(|m| m.activity == "wrap_up")
-        .and_then(|m| m.current_call_id.clone());
+    // Wrap-up comes from the interpreter's own row (`wrap_up_id`): the call itself may be
+    // out of sight (or moved on, after a transfer), and the form must show all the same.
     let missed_card = match (desk.missed.clone(), desk.offer.is_none()) {
         (Some(offer), true) => {
             let dismiss = missed_offer.clone();
@@ -384,82 +370,15 @@ pub fn ConsolePage() -> Html {
             html! { <WrapUp key={call_id.clone()} call_id={call_id.clone()} {call} {handed_on} on_done={reload.clone()} /> }
         }
         (Some(call), _) if call.is_live() => {
-            let id = call.id.clone();
-            let on_hold = call.status == "on_hold";
-            let hold = {
-                let (command, id) = (command.clone(), id.clone());
-                Callback::from(move |_| {
-                    command.emit((id.clone(), if on_hold { "resume" } else { "hold" }))
-                })
-            };
-            let end = {
-                let (command, id) = (command.clone(), id.clone());
-                Callback::from(move |_| {
-                    if confirm("End this call for everyone?") {
-                        command.emit((id.clone(), "end"));
-                    }
-                })
-            };
-            let end_now = {
-                let (command, id) = (command.clone(), id.clone());
-                Callback::from(move |_| command.emit((id.clone(), "end")))
-            };
-            let rejoin = {
-                let left_room = left_room.clone();
-                Callback::from(move |_| left_room.set(false))
-            };
-            let on_left = {
-                let left_room = left_room.clone();
-                Callback::from(move |_| left_room.set(true))
-            };
             let display_name = session
                 .session
                 .as_ref()
                 .map(|s| s.user.name.clone())
                 .unwrap_or_default();
+            let key = call.id.clone();
             html! {
-                <div class="call-live" data-testid="call-view">
-                    <div class="card">
-                        <div class="call-head">
-                            <div>
-                                <h2>{ format!("{} call", call.language.as_deref().map(language_name).unwrap_or_default()) }</h2>
-                                <p class="muted">
-                                    { format!("{} · {} · requester {} · queue {} · ",
-                                        call.modality.clone().unwrap_or_default(),
-                                        call.specialty.clone().unwrap_or_else(|| "general".into()),
-                                        format::opt(&call.requester_name),
-                                        format::opt(&call.queue_name)) }
-                                    { format!("talking {}", format::duration(format::elapsed(call.connected_at.or(call.answered_at), now))) }
-                                    { " " }<Badge status={call.status.clone()} />
-                                </p>
-                                if call.offered_to.is_some() {
-                                    <p class="muted" role="status" data-testid="transfer-ringing">
-                                        { "Transfer ringing: you keep the caller until it is accepted." }
-                                    </p>
-                                }
-                            </div>
-                            <div class="actions">
-                                <button type="button" class="secondary" onclick={hold} disabled={*busy}>
-                                    { if on_hold { "Resume" } else { "Hold" } }
-                                </button>
-                                <Transfer call={call.clone()} {my_id} queues={(*queues_list).clone()} on_done={reload.clone()} />
-                                <button type="button" class="danger" onclick={end} disabled={*busy}>{ "End call" }</button>
-                            </div>
-                        </div>
-                    </div>
-                    if *left_room {
-                        <div class="card" role="alertdialog" aria-labelledby="left-title">
-                            <h2 id="left-title">{ "You left the video room" }</h2>
-                            <p>{ "End the call for everyone, or go back into the room?" }</p>
-                            <div class="actions">
-                                <button type="button" class="danger" onclick={end_now} disabled={*busy}>{ "End the call" }</button>
-                                <button type="button" class="secondary" onclick={rejoin}>{ "Rejoin" }</button>
-                            </div>
-                        </div>
-                    } else {
-                        <JitsiRoom key={id.clone()} call_id={id.clone()} {display_name} {on_left} />
-                    }
-                </div>
+                <LiveCall {key} {call} my_id={my_id.clone()} {display_name} queues={(*queues_list).clone()}
+                    busy={*busy} {now} on_command={command.clone()} on_done={reload.clone()} />
             }
         }
         _ => html! {},
@@ -489,7 +408,7 @@ pub fn ConsolePage() -> Html {
                     { idle_hint }
                 </div>
                 <aside class="console-side">
-                    { status_switch }
+                    <StatusCard me={me.clone()} status={status.clone()} activity={activity.clone()} busy={*busy} on_set={set_status} />
                     <TodayCalls calls={desk.today.clone()} />
                 </aside>
             </div>

@@ -156,6 +156,9 @@ pub(super) fn Transfer(props: &TransferProps) -> Html {
     }
 }
 
+/// The wrap-up form's heading, focused when the call ends (End call is gone).
+pub(super) const WRAP_TITLE_ID: &str = "wrap-title";
+
 #[derive(Properties, PartialEq)]
 pub(super) struct WrapUpProps {
     pub(super) call_id: String,
@@ -219,7 +222,7 @@ pub(super) fn WrapUp(props: &WrapUpProps) -> Html {
     };
     html! {
         <form class="card wrap-up" {onsubmit} aria-labelledby="wrap-title" data-testid="wrap-up">
-            <h2 id="wrap-title">{ "Wrap-up" }</h2>
+            <h2 id={WRAP_TITLE_ID}>{ "Wrap-up" }</h2>
             <p class="muted">{ about }</p>
             { error_alert(&error) }
             <div class="field">

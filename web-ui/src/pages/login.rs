@@ -5,7 +5,7 @@ use yew::prelude::*;
 
 use super::bind_input;
 use crate::components::alert::{Alert, Tone};
-use crate::hooks::{use_api, use_session, SessionAction};
+use crate::hooks::{focus_id, use_api, use_session, SessionAction};
 use crate::services::auth;
 
 const DEMO: [(&str, &str); 5] = [
@@ -16,6 +16,12 @@ const DEMO: [(&str, &str); 5] = [
     ("admin@example.com", "Admin"),
 ];
 
+const EMAIL_ID: &str = "login-email";
+const PASSWORD_ID: &str = "login-password";
+const EMAIL_ERROR_ID: &str = "login-email-error";
+const PASSWORD_ERROR_ID: &str = "login-password-error";
+const FORM_ERROR_ID: &str = "login-error";
+
 #[function_component]
 pub fn Login() -> Html {
     let session = use_session();
@@ -23,6 +29,13 @@ pub fn Login() -> Html {
     let email = use_state(String::new);
     let password = use_state(String::new);
     let error = use_state(|| None::<String>);
+    // A field left empty: said beside the field, tied to it (aria-describedby) and
+    // marked invalid, so a screen reader says it when the field has the focus.
+    let email_missing = use_state(|| false);
+    let password_missing = use_state(|| false);
+    // The server refused the email and password (not a single sign-on failure): the
+    // message is about both fields.
+    let refused = use_state(|| false);
     let busy = use_state(|| false);
     let sso = use_state(|| false);
 
@@ -62,30 +75,62 @@ pub fn Login() -> Html {
     let onsubmit = {
         let (email, password, error, busy) =
             (email.clone(), password.clone(), error.clone(), busy.clone());
+        let (email_missing, password_missing, refused) = (
+            email_missing.clone(),
+            password_missing.clone(),
+            refused.clone(),
+        );
         let session = session.clone();
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             if *busy {
                 return;
             }
-            if email.trim().is_empty() || password.is_empty() {
-                error.set(Some("Enter your email and password.".to_owned()));
+            let (no_email, no_password) = (email.trim().is_empty(), password.is_empty());
+            email_missing.set(no_email);
+            password_missing.set(no_password);
+            refused.set(false);
+            if no_email || no_password {
+                error.set(None);
+                focus_id(if no_email { EMAIL_ID } else { PASSWORD_ID });
                 return;
             }
             busy.set(true);
             error.set(None);
-            let (api, session, error, busy) =
-                (api.clone(), session.clone(), error.clone(), busy.clone());
+            let (api, session, error, busy, refused) = (
+                api.clone(),
+                session.clone(),
+                error.clone(),
+                busy.clone(),
+                refused.clone(),
+            );
             let (email, password) = ((*email).clone(), (*password).clone());
             spawn_local(async move {
                 match auth::login(&api, &email, &password).await {
                     Ok(answer) => session.dispatch(SessionAction::LoggedIn(answer)),
-                    Err(e) => error.set(Some(e.to_string())),
+                    Err(e) => {
+                        error.set(Some(e.to_string()));
+                        refused.set(true);
+                        // Back to the first field, which now says what was wrong.
+                        focus_id(EMAIL_ID);
+                    }
                 }
                 busy.set(false);
             });
         })
     };
+    // A refused sign-in is about both fields (which one was wrong is not said, on purpose).
+    let refused = *refused && error.is_some();
+    let described = |missing_id: &str, missing: bool| {
+        let ids: Vec<&str> = [(missing_id, missing), (FORM_ERROR_ID, refused)]
+            .into_iter()
+            .filter_map(|(id, on)| on.then_some(id))
+            .collect();
+        (!ids.is_empty()).then(|| ids.join(" "))
+    };
+    let email_described = described(EMAIL_ERROR_ID, *email_missing);
+    let password_described = described(PASSWORD_ERROR_ID, *password_missing);
+    let invalid = |missing: bool| (missing || refused).then_some("true");
 
     let notice = session.notice.clone();
     let clear_notice = {
@@ -102,18 +147,26 @@ pub fn Login() -> Html {
                     <Alert tone={Tone::Info} {text} on_close={clear_notice} />
                 }
                 if let Some(text) = (*error).clone() {
-                    <Alert {text} />
+                    <div id={FORM_ERROR_ID}><Alert {text} /></div>
                 }
                 <form {onsubmit} novalidate=true>
                     <div class="field">
-                        <label for="login-email">{ "Email" }</label>
-                        <input id="login-email" name="email" type="email" autocomplete="username" required=true
+                        <label for={EMAIL_ID}>{ "Email" }</label>
+                        <input id={EMAIL_ID} name="email" type="email" autocomplete="username" required=true
+                            aria-invalid={invalid(*email_missing)} aria-describedby={email_described}
                             value={(*email).clone()} oninput={bind_input(&email)} />
+                        if *email_missing {
+                            <p id={EMAIL_ERROR_ID} class="field-error">{ "Enter your email." }</p>
+                        }
                     </div>
                     <div class="field">
-                        <label for="login-password">{ "Password" }</label>
-                        <input id="login-password" name="password" type="password" autocomplete="current-password" required=true
+                        <label for={PASSWORD_ID}>{ "Password" }</label>
+                        <input id={PASSWORD_ID} name="password" type="password" autocomplete="current-password" required=true
+                            aria-invalid={invalid(*password_missing)} aria-describedby={password_described}
                             value={(*password).clone()} oninput={bind_input(&password)} />
+                        if *password_missing {
+                            <p id={PASSWORD_ERROR_ID} class="field-error">{ "Enter your password." }</p>
+                        }
                     </div>
                     <button type="submit" class="primary wide" disabled={*busy}>
                         { if *busy { "Signing in…" } else { "Sign in" } }

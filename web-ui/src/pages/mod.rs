@@ -14,7 +14,10 @@ pub mod analytics;
 mod callback_prompt;
 pub mod calls;
 pub mod console;
+mod console_call;
+mod console_offer;
 mod console_parts;
+mod console_status;
 pub mod dispute;
 pub mod floor;
 pub mod floor_at;
@@ -27,6 +30,7 @@ pub mod organisations;
 pub mod replay;
 pub mod requester;
 pub mod requester_call;
+mod requester_rating;
 pub mod reset_password;
 mod routing_panel;
 

@@ -6,12 +6,15 @@ use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 use yew_router::prelude::*;
 
-use super::{bind_textarea, confirm};
+use super::confirm;
 use crate::components::alert::{error_alert, Alert, Tone};
 use crate::components::badge::Badge;
 use crate::components::jitsi_room::JitsiRoom;
 use crate::format;
-use crate::hooks::{use_api, use_debounced, use_latest, use_live, use_now, use_session, LiveEvent};
+use crate::hooks::{
+    use_api, use_debounced, use_focus_on_change, use_latest, use_live, use_now, use_session,
+    LiveEvent,
+};
 use crate::live::{pushed, LiveRow};
 use crate::route::Route;
 use crate::services::calls;
@@ -148,6 +151,30 @@ pub fn MyCallPage(props: &MyCallProps) -> Html {
         })
     };
 
+    // Each stage replaces the buttons of the one before (Cancel, Rejoin): the focus goes to
+    // what the new stage says, never to <body>.
+    let stage = (*call).as_ref().map(|c| {
+        if c.is_waiting() {
+            "waiting"
+        } else if c.awaits_join() {
+            "join"
+        } else if c.is_live() {
+            "live"
+        } else if c.was_rated() {
+            "rated"
+        } else {
+            "finished"
+        }
+    });
+    let target = match stage {
+        Some("waiting") => Some("waiting-title".to_owned()),
+        Some("live") => Some("live-title".to_owned()),
+        Some("finished") => Some("call-outcome".to_owned()),
+        Some("rated") => Some("call-rated".to_owned()),
+        _ => None,
+    };
+    use_focus_on_change(stage, target, false, true);
+
     let Some(c) = (*call).clone() else {
         return html! {
             <section class="page narrow">
@@ -184,9 +211,10 @@ pub fn MyCallPage(props: &MyCallProps) -> Html {
             _ => "Finding the right queue…",
         };
         html! {
-            <div class="card waiting" aria-live="polite">
+            <div class="card waiting">
                 <div class="spinner" aria-hidden="true"></div>
-                <h2>{ status_text }</h2>
+                // Only the status is a live region: the waited time ticks every second.
+                <div role="status"><h2 id="waiting-title">{ status_text }</h2></div>
                 <dl class="facts">
                     <div><dt>{ "Waiting for" }</dt><dd data-testid="waited">{ format::duration(waited) }</dd></div>
                     <div><dt>{ "Queue" }</dt><dd>{ format::opt(&c.queue_name) }</dd></div>
@@ -231,7 +259,7 @@ pub fn MyCallPage(props: &MyCallProps) -> Html {
         html! {
             <div class="call-live">
                 <div class="card">
-                    <p>
+                    <p id="live-title">
                         { "Your interpreter: " }<strong>{ format::opt(&c.agent_name) }</strong>
                         { format!(" · connected {} ago", format::duration(format::elapsed(c.connected_at.or(c.answered_at), now))) }
                     </p>
@@ -250,7 +278,7 @@ pub fn MyCallPage(props: &MyCallProps) -> Html {
             </div>
         }
     } else {
-        html! { <Finished call={c.clone()} on_rated={reload.clone()} /> }
+        html! { <super::requester_rating::Finished call={c.clone()} on_rated={reload.clone()} /> }
     };
 
     html! {
@@ -261,113 +289,5 @@ pub fn MyCallPage(props: &MyCallProps) -> Html {
             { error_alert(&error) }
             { body }
         </section>
-    }
-}
-
-#[derive(Properties, PartialEq)]
-struct FinishedProps {
-    call: Call,
-    on_rated: Callback<()>,
-}
-
-/// After the call: what happened, and the rating form.
-#[function_component]
-fn Finished(props: &FinishedProps) -> Html {
-    let api = use_api();
-    let stars = use_state(|| 0u8);
-    let comment = use_state(String::new);
-    let error = use_state(|| None::<String>);
-    let busy = use_state(|| false);
-    let c = &props.call;
-
-    let outcome = match c.status.as_str() {
-        "abandoned" => html! { <Alert tone={Tone::Info} text="You cancelled this request." /> },
-        "no_interpreter_available" => html! {
-            <div class="card">
-                <Alert tone={Tone::Warning} text="No interpreter was available for this request." />
-                <Link<Route> to={Route::Request} classes="button primary">{ "Request again" }</Link<Route>>
-            </div>
-        },
-        _ => html! {
-            <div class="card">
-                <h2>{ "The call has ended" }</h2>
-                <dl class="facts">
-                    <div><dt>{ "Interpreter" }</dt><dd>{ format::opt(&c.agent_name) }</dd></div>
-                    <div><dt>{ "Waited" }</dt><dd>{ c.wait_s.map(format::duration).unwrap_or_else(|| "—".into()) }</dd></div>
-                    <div><dt>{ "Talked" }</dt><dd>{ c.talk_s.map(format::duration).unwrap_or_else(|| "—".into()) }</dd></div>
-                </dl>
-            </div>
-        },
-    };
-
-    let can_rate = matches!(c.status.as_str(), "ended" | "wrapped_up") && !c.was_rated();
-    let onsubmit = {
-        let (api, stars, comment, error, busy, on_rated) = (
-            api.clone(),
-            stars.clone(),
-            comment.clone(),
-            error.clone(),
-            busy.clone(),
-            props.on_rated.clone(),
-        );
-        let id = c.id.clone();
-        Callback::from(move |e: SubmitEvent| {
-            e.prevent_default();
-            if *stars == 0 {
-                error.set(Some("Choose from 1 to 5 stars.".to_owned()));
-                return;
-            }
-            busy.set(true);
-            let (api, error, busy, on_rated, id) = (
-                api.clone(),
-                error.clone(),
-                busy.clone(),
-                on_rated.clone(),
-                id.clone(),
-            );
-            let (s, text) = (*stars, (*comment).clone());
-            spawn_local(async move {
-                match calls::rate(&api, &id, s, &text).await {
-                    Ok(_) => on_rated.emit(()),
-                    Err(e) => error.set(Some(e.to_string())),
-                }
-                busy.set(false);
-            });
-        })
-    };
-
-    html! {
-        <>
-            { outcome }
-            if can_rate {
-                <form class="card" {onsubmit} aria-labelledby="rate-title">
-                    <h2 id="rate-title">{ "How was your interpreter?" }</h2>
-                    { error_alert(&error) }
-                    <fieldset class="stars">
-                        <legend>{ "Rating" }</legend>
-                        { for (1..=5u8).map(|n| {
-                            let stars_h = stars.clone();
-                            let onchange = Callback::from(move |_| stars_h.set(n));
-                            let id = format!("star-{n}");
-                            html! {
-                                <>
-                                    <input type="radio" name="stars" id={id.clone()} value={n.to_string()} checked={*stars == n} {onchange} />
-                                    <label for={id} class={classes!((*stars >= n).then_some("on"))} title={format!("{n} star{}", if n > 1 { "s" } else { "" })}>
-                                        <span aria-hidden="true">{ "★" }</span><span class="sr-only">{ if n == 1 { "1 star".to_owned() } else { format!("{n} stars") } }</span>
-                                    </label>
-                                </>
-                            }
-                        }) }
-                    </fieldset>
-                    <div class="field">
-                        <label for="rate-comment">{ "Comment (optional)" }</label>
-                        <textarea id="rate-comment" rows="3" maxlength="2000" value={(*comment).clone()} oninput={bind_textarea(&comment)} />
-                    </div>
-                    <button type="submit" class="primary" disabled={*busy}>{ "Send rating" }</button>
-                </form>
-            } else if c.was_rated() {
-                <Alert tone={Tone::Success} text={format!("Thank you — you rated this call {} star(s).", c.stars.unwrap_or(0))} />
-            }
-        </>
     }
 }

@@ -1,0 +1,107 @@
+//! The call the interpreter is on: what it is, hold or resume, hand it on, end it, and
+//! its video room (or, after leaving the room, end or rejoin).
+
+use chrono::{DateTime, Utc};
+use yew::prelude::*;
+
+use super::confirm;
+use super::console_parts::Transfer;
+use crate::components::badge::Badge;
+use crate::components::jitsi_room::JitsiRoom;
+use crate::format;
+use crate::types::{language_name, Call, Queue};
+
+/// The call's heading, focused when the call begins (the Accept button is gone).
+pub(super) const CALL_TITLE_ID: &str = "call-title";
+
+#[derive(Properties, PartialEq)]
+pub(super) struct LiveCallProps {
+    pub(super) call: Call,
+    pub(super) my_id: String,
+    pub(super) display_name: String,
+    pub(super) queues: Vec<Queue>,
+    pub(super) busy: bool,
+    pub(super) now: DateTime<Utc>,
+    /// (call id, verb): hold, resume, end.
+    pub(super) on_command: Callback<(String, &'static str)>,
+    /// After a transfer: the console loads again.
+    pub(super) on_done: Callback<()>,
+}
+
+#[function_component]
+pub(super) fn LiveCall(props: &LiveCallProps) -> Html {
+    let left_room = use_state(|| false);
+    let call = &props.call;
+    let id = call.id.clone();
+    let on_hold = call.status == "on_hold";
+    let command = &props.on_command;
+    let hold = {
+        let (command, id) = (command.clone(), id.clone());
+        Callback::from(move |_| command.emit((id.clone(), if on_hold { "resume" } else { "hold" })))
+    };
+    let end = {
+        let (command, id) = (command.clone(), id.clone());
+        Callback::from(move |_| {
+            if confirm("End this call for everyone?") {
+                command.emit((id.clone(), "end"));
+            }
+        })
+    };
+    let end_now = {
+        let (command, id) = (command.clone(), id.clone());
+        Callback::from(move |_| command.emit((id.clone(), "end")))
+    };
+    let rejoin = {
+        let left_room = left_room.clone();
+        Callback::from(move |_| left_room.set(false))
+    };
+    let on_left = {
+        let left_room = left_room.clone();
+        Callback::from(move |_| left_room.set(true))
+    };
+    let busy = props.busy;
+    html! {
+        <div class="call-live" data-testid="call-view">
+            <div class="card">
+                <div class="call-head">
+                    <div>
+                        <h2 id={CALL_TITLE_ID}>{ format!("{} call", call.language.as_deref().map(language_name).unwrap_or_default()) }</h2>
+                        <p class="muted">
+                            { format!("{} · {} · requester {} · queue {} · ",
+                                call.modality.clone().unwrap_or_default(),
+                                call.specialty.clone().unwrap_or_else(|| "general".into()),
+                                format::opt(&call.requester_name),
+                                format::opt(&call.queue_name)) }
+                            { format!("talking {}", format::duration(format::elapsed(call.connected_at.or(call.answered_at), props.now))) }
+                            { " " }<Badge status={call.status.clone()} />
+                        </p>
+                        if call.offered_to.is_some() {
+                            <p class="muted" role="status" data-testid="transfer-ringing">
+                                { "Transfer ringing: you keep the caller until it is accepted." }
+                            </p>
+                        }
+                    </div>
+                    <div class="actions">
+                        <button type="button" class="secondary" onclick={hold} disabled={busy}>
+                            { if on_hold { "Resume" } else { "Hold" } }
+                        </button>
+                        <Transfer call={call.clone()} my_id={props.my_id.clone()} queues={props.queues.clone()} on_done={props.on_done.clone()} />
+                        <button type="button" class="danger" onclick={end} disabled={busy}>{ "End call" }</button>
+                    </div>
+                </div>
+            </div>
+            if *left_room {
+                <div class="card" role="alertdialog" aria-labelledby="left-title">
+                    <h2 id="left-title">{ "You left the video room" }</h2>
+                    <p>{ "End the call for everyone, or go back into the room?" }</p>
+                    <div class="actions">
+                        <button type="button" class="danger" onclick={end_now} disabled={busy}>{ "End the call" }</button>
+                        <button type="button" class="secondary" onclick={rejoin}>{ "Rejoin" }</button>
+                    </div>
+                </div>
+            } else {
+                <JitsiRoom key={id.clone()} call_id={id.clone()} display_name={props.display_name.clone()} {on_left} />
+            }
+        </div>
+    }
+}
