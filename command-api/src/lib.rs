@@ -11,6 +11,7 @@ pub mod history;
 pub mod login_throttle;
 pub mod metrics;
 pub mod oidc;
+pub mod password_hashing;
 pub mod pipeline_watch;
 pub mod projector;
 pub mod push;

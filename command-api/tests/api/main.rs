@@ -24,6 +24,7 @@ mod leases;
 mod load;
 mod lockout;
 mod login;
+mod login_memory;
 mod matching;
 mod oidc;
 mod oidc_provider;
