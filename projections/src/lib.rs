@@ -13,4 +13,5 @@ pub mod router_checkpoint;
 pub mod stored_events;
 pub mod stream;
 pub mod stream_rebuild;
+pub mod what_if;
 pub mod worker;
