@@ -27,3 +27,4 @@ pub mod state;
 pub mod telemetry;
 pub mod time_travel;
 pub mod webhooks;
+pub mod what_if;

@@ -36,7 +36,7 @@ const REBUILD_LINGER: Duration = Duration::from_millis(20);
 /// Read models an analyst's SQL may read (through the `parley_analyst` role).
 const ANALYST_SCHEMAS: [&str; 2] = ["read_calls", "read_metrics"];
 
-fn quoted(identifier: &str) -> String {
+pub(crate) fn quoted(identifier: &str) -> String {
     format!("\"{}\"", identifier.replace('"', "\"\""))
 }
 
@@ -47,7 +47,7 @@ fn literal(text: &str) -> String {
 
 /// A transaction on `conn` whose unqualified names resolve in `schema` first. `also`, more
 /// statements (each ending in `;`), rides on the same round trip as the `BEGIN`.
-async fn begin_in<'c>(
+pub(crate) async fn begin_in<'c>(
     conn: &'c mut PgConnection,
     schema: &str,
     also: &str,
@@ -82,14 +82,14 @@ pub async fn drop_read_model(
 
 /// Whether `create_schema` creates the secondary indexes (`Projection::index_sql`) too.
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Indexes {
+pub(crate) enum Indexes {
     Now,
     /// Left for `create_indexes`, once the rows are in (a rebuild's copy).
     Later,
 }
 
 /// Creates `schema` with the projection's tables and a checkpoint at 0, if it is missing.
-async fn create_schema(
+pub(crate) async fn create_schema(
     conn: &mut PgConnection,
     projection: &dyn Projection,
     schema: &str,

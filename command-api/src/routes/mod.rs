@@ -32,6 +32,7 @@ pub mod queues;
 pub mod rate_cards;
 pub mod sso;
 pub mod users;
+pub mod what_if;
 
 /// The answer to every accepted command: the aggregate and its sequence after the command.
 #[derive(Debug, Serialize, ToSchema)]
@@ -114,6 +115,7 @@ pub fn api_router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(passwords::router())
         .merge(health::router())
         .merge(queries::router())
+        .merge(what_if::router())
         .merge(crate::push::router())
         .merge(crate::metrics::router())
         .split_for_parts()

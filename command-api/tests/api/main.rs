@@ -49,3 +49,4 @@ mod stream_retention;
 mod takeover;
 mod tokens;
 mod transfers;
+mod what_if;

@@ -18,8 +18,10 @@
 //! interpreters answer every offer, after the call's real ring time (so a shorter ring
 //! timeout can make offers expire).
 
+mod project;
 mod simulate;
 mod store;
+mod synthetic;
 
 use std::collections::HashMap;
 
@@ -31,7 +33,9 @@ use domain::matching::{OrganisationPolicy, WideningStep};
 use domain::queue::QueueConfig;
 use domain::values::{AgentStatus, RoutingStrategy, Skills};
 
+pub use project::{drop_sandbox, project_into};
 pub use simulate::{Progress, simulate};
+pub use synthetic::SyntheticDay;
 
 /// Everything a replay needs: the floor at `from` and what happened until `to`.
 #[derive(Debug, Clone, Default)]

@@ -324,21 +324,25 @@ impl Replayer<'_> {
     }
 
     /// The loop: the next instant is the earlier of the agenda's next happening and the
-    /// router's next timer. A timer whose decision was refused may stay due; the clock
-    /// then steps a second so the loop always moves on.
+    /// router's next timer. A timer whose decision was refused may stay due; it is then
+    /// retried a second later, so the loop always moves on.
     async fn run(&mut self, progress: &mut dyn Progress) -> Result<(), WhatIfError> {
         let total = self.replay.requests.len();
         let end = self.replay.to + Duration::seconds(DRAIN_S);
         let mut last_decided: Option<DateTime<Utc>> = None;
         loop {
             let next_happening = self.agenda.peek().map(|Reverse((at, _, _))| *at);
-            let next_timer = self.router.next_deadline(self.now);
-            let Some(mut next) = next_happening.into_iter().chain(next_timer).min() else {
+            // A timer still due after the round at its instant had its decision refused:
+            // it is tried again a second later, and happenings before that go first.
+            let next_timer = match (self.router.next_deadline(self.now), last_decided) {
+                (Some(due), Some(decided)) if due <= decided => {
+                    Some(decided + Duration::seconds(1))
+                }
+                (due, _) => due,
+            };
+            let Some(next) = next_happening.into_iter().chain(next_timer).min() else {
                 break;
             };
-            if last_decided.is_some_and(|at| next <= at) {
-                next = self.now + Duration::seconds(1);
-            }
             if next > end {
                 break;
             }

@@ -53,7 +53,7 @@ pub struct MetricsParams {
 }
 
 /// The figures of one group over one interval (or, in `totals`, over the whole range).
-#[derive(Debug, Clone, Default, Serialize, ToSchema, FromRow)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema, FromRow)]
 pub struct MetricsRow {
     /// Start of the interval; in `totals`, `from`.
     pub bucket_start: DateTime<Utc>,
@@ -104,7 +104,7 @@ pub struct MetricsRow {
 }
 
 impl MetricsRow {
-    fn derive(&mut self, agent_group: bool) {
+    pub(crate) fn derive(&mut self, agent_group: bool) {
         self.formula_version = super::formulas::FORMULA_VERSION;
         self.service_level = ratio(self.answered_in_sl, self.offered - self.short_abandoned);
         self.asa_s = ratio(self.answer_wait_s, self.answered);
@@ -118,7 +118,7 @@ impl MetricsRow {
         };
     }
 
-    fn add(&mut self, other: &Self) {
+    pub(crate) fn add(&mut self, other: &Self) {
         self.offered += other.offered;
         self.answered += other.answered;
         self.answered_in_sl += other.answered_in_sl;
@@ -276,4 +276,37 @@ async fn metrics(
         rows,
         totals,
     }))
+}
+
+/// Each group's totals over `[from, to)`, with the derived figures, from a buckets table:
+/// the live `read_metrics.buckets`, or a what-if sandbox's copy (`table` is ours, never a
+/// caller's text).
+pub(crate) async fn totals_from(
+    pool: &sqlx::PgPool,
+    table: &str,
+    dimension: &str,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<Vec<MetricsRow>, ApiError> {
+    let mut rows: Vec<MetricsRow> = sqlx::query_as(&format!(
+        "SELECT $2::timestamptz AS bucket_start, key, NULL::text AS label, \
+                sum(offered)::int8 AS offered, sum(answered)::int8 AS answered, \
+                sum(answered_in_sl)::int8 AS answered_in_sl, sum(abandoned)::int8 AS abandoned, \
+                sum(short_abandoned)::int8 AS short_abandoned, sum(overflowed)::int8 AS overflowed, \
+                sum(no_interpreter)::int8 AS no_interpreter, sum(handled)::int8 AS handled, \
+                sum(answer_wait_s)::int8 AS answer_wait_s, sum(talk_s)::int8 AS talk_s, \
+                sum(hold_s)::int8 AS hold_s, sum(wrap_up_s)::int8 AS wrap_up_s, \
+                sum(busy_s)::int8 AS busy_s, sum(logged_in_s)::int8 AS logged_in_s, max(seq)::int8 AS seq \
+         FROM {table} WHERE dimension = $1 AND bucket_start >= $2 AND bucket_start < $3 \
+         GROUP BY key ORDER BY key"
+    ))
+    .bind(dimension)
+    .bind(from)
+    .bind(to)
+    .fetch_all(pool)
+    .await?;
+    for row in &mut rows {
+        row.derive(dimension == "agent");
+    }
+    Ok(rows)
 }
