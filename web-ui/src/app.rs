@@ -69,6 +69,7 @@ fn Guard(props: &GuardProps) -> Html {
         Route::Calls => html! { <pages::calls::CallsPage /> },
         Route::Replay { id } => html! { <pages::replay::ReplayPage id={id.clone()} /> },
         Route::Analytics => html! { <pages::analytics::AnalyticsPage /> },
+        Route::WhatIf => html! { <pages::what_if::WhatIfPage /> },
         Route::Admin => html! { <pages::admin::AdminPage /> },
         Route::Organisations => html! { <pages::organisations::OrganisationsPage /> },
         Route::Organisation { id } => {

@@ -41,6 +41,9 @@ pub enum Route {
     Replay { id: String },
     #[at("/analytics")]
     Analytics,
+    /// A past interval replayed through the router with other settings (issue 20).
+    #[at("/analytics/what-if")]
+    WhatIf,
     #[at("/admin")]
     Admin,
     /// Organisations (admin creates; admin and supervisor open one's policy).
@@ -82,7 +85,7 @@ impl Route {
             Route::Console => role == Agent,
             Route::Floor | Route::FloorAt => matches!(role, Supervisor | Admin),
             Route::Calls | Route::Replay { .. } => matches!(role, Supervisor | Admin),
-            Route::Analytics => matches!(role, Analyst | Supervisor | Admin),
+            Route::Analytics | Route::WhatIf => matches!(role, Analyst | Supervisor | Admin),
             Route::Admin => role == Admin,
             Route::Organisations | Route::Organisation { .. } => {
                 matches!(role, Supervisor | Admin)
@@ -109,6 +112,7 @@ impl Route {
             Route::Calls => "Call history",
             Route::Replay { .. } => "Call timeline",
             Route::Analytics => "Analytics",
+            Route::WhatIf => "What if",
             Route::Admin => "Administration",
             Route::Organisations => "Organisations",
             Route::Organisation { .. } => "Organisation",

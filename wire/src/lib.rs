@@ -5,7 +5,9 @@
 pub mod accounts;
 pub mod billing;
 pub mod estimate;
+pub mod metrics;
 pub mod push;
+pub mod what_if;
 
 pub use estimate::{Basis, EstimateReason, estimate};
 pub use push::{PushKind, ViewKind};

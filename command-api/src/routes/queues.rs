@@ -85,7 +85,7 @@ pub struct WideningBody {
 }
 
 impl WideningBody {
-    pub(crate) fn parse(&self) -> Result<WideningStep, ValueError> {
+    fn parse(&self) -> Result<WideningStep, ValueError> {
         let after_s = u32::try_from(self.after_s).map_err(|_| {
             ValueError::new(
                 "widening",

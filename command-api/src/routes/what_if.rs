@@ -2,7 +2,7 @@
 //! through the router under changed queue settings or staffing, as a background run, and
 //! read its progress and the two sets of metrics side by side (`crate::what_if`).
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -10,19 +10,22 @@ use chrono::{DateTime, Duration, DurationRound, Utc};
 use domain::ids::QueueId;
 use domain::matching::WideningStep;
 use domain::queue::QueueConfig;
-use domain::values::RoutingStrategy;
+use domain::values::{Proficiency, RoutingStrategy};
 use projections::what_if::{Changes, QueueChange};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
+use wire::what_if::{
+    QueueChange as QueueChangeBody, RunStarted, RunStatus, WhatIfRequest, WideningStepBody,
+};
 
-use super::queues::WideningBody;
+use super::queries::parse_instant;
 use crate::auth::{AuthUser, Role};
 use crate::error::{ApiError, ErrorBody, Json, Path};
 use crate::state::AppState;
-use crate::what_if::{self, Run, RunMetrics, RunStatus, STALE_AFTER_S};
+use crate::what_if::{self, Run, RunMetrics, STALE_AFTER_S};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -38,39 +41,6 @@ pub const MAX_CHANGES: usize = 100;
 pub const MAX_STAFFING_DELTA: i32 = 1_000;
 /// Runs queued or running at once, all processes together: more is a 429.
 pub const MAX_PENDING_RUNS: i64 = 4;
-
-/// A queue's settings for the replay; what is left out stays as it was.
-#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct QueueChangeBody {
-    pub id: Uuid,
-    /// `longest_idle`, `round_robin`, … as `PUT /api/queues/{id}` takes.
-    pub strategy: Option<String>,
-    /// 1–600.
-    pub ring_timeout_s: Option<i64>,
-    /// Replaces the queue's widening steps.
-    pub widening: Option<Vec<WideningBody>>,
-}
-
-#[derive(Debug, Deserialize, Serialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct WhatIfBody {
-    /// Start of the interval; rounded down to a quarter hour (UTC), the metrics' grain.
-    pub from: DateTime<Utc>,
-    /// End, exclusive; rounded up to a quarter hour. At most 7 days after `from`, and not
-    /// in the future.
-    pub to: DateTime<Utc>,
-    #[serde(default)]
-    pub queues: Vec<QueueChangeBody>,
-    /// Interpreters added to (positive) or taken from (negative) each queue by id.
-    #[serde(default)]
-    pub staffing_delta: BTreeMap<Uuid, i32>,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct RunStarted {
-    pub id: Uuid,
-}
 
 /// A run: where it is and, once done, the same metrics for what happened and for the
 /// replay.
@@ -102,24 +72,25 @@ fn invalid(message: impl Into<String>) -> ApiError {
 
 /// The interval, rounded out to quarter hours.
 fn interval(
-    body: &WhatIfBody,
+    body: &WhatIfRequest,
     now: DateTime<Utc>,
 ) -> Result<(DateTime<Utc>, DateTime<Utc>), ApiError> {
-    let from = body
-        .from
+    let asked_from = parse_instant("from", &body.from)?;
+    // Only the past can be replayed: a `to` later than now means until now.
+    let asked_to = parse_instant("to", &body.to)?.min(now);
+    let from = asked_from
         .duration_trunc(quarter())
         .map_err(|e| invalid(format!("from: {e}")))?;
-    let mut to = body
-        .to
+    let mut to = asked_to
         .duration_trunc(quarter())
         .map_err(|e| invalid(format!("to: {e}")))?;
-    if to < body.to {
+    if to < asked_to {
         to += quarter();
     }
-    if body.from >= body.to {
+    if asked_from >= asked_to {
         return Err(ApiError::unprocessable(
             "invalid_interval",
-            "from must be before to",
+            "from must be before to, and before now",
         ));
     }
     if to - from > Duration::days(MAX_DAYS) {
@@ -128,13 +99,32 @@ fn interval(
             format!("a run replays at most {MAX_DAYS} days"),
         ));
     }
-    if body.to > now {
-        return Err(ApiError::unprocessable(
-            "invalid_interval",
-            "to is in the future: only the past can be replayed",
-        ));
-    }
     Ok((from, to))
+}
+
+fn queue_id(raw: &str, field: &str) -> Result<Uuid, ApiError> {
+    raw.parse()
+        .map_err(|_| invalid(format!("{field}: {raw:?} is not a queue id")))
+}
+
+fn widening_step(body: &WideningStepBody) -> Result<WideningStep, ApiError> {
+    let after_s = u32::try_from(body.after_s).map_err(|_| {
+        invalid(format!(
+            "widening: after_s: {} is out of range",
+            body.after_s
+        ))
+    })?;
+    Ok(WideningStep {
+        after_s,
+        min_proficiency: body.min_proficiency.map(Proficiency::parse).transpose()?,
+        drop_specialty: body.drop_specialty,
+        drop_requirements: body.drop_requirements,
+        add_queue_id: body
+            .add_queue_id
+            .as_deref()
+            .map(|raw| queue_id(raw, "widening: add_queue_id").map(QueueId))
+            .transpose()?,
+    })
 }
 
 fn queue_change(body: &QueueChangeBody) -> Result<QueueChange, ApiError> {
@@ -158,7 +148,7 @@ fn queue_change(body: &QueueChangeBody) -> Result<QueueChange, ApiError> {
         .map(|steps| {
             let steps = steps
                 .iter()
-                .map(WideningBody::parse)
+                .map(widening_step)
                 .collect::<Result<Vec<_>, _>>()?;
             WideningStep::check_list(&steps)?;
             Ok::<_, ApiError>(steps)
@@ -172,14 +162,15 @@ fn queue_change(body: &QueueChangeBody) -> Result<QueueChange, ApiError> {
 }
 
 /// The changes, every queue named checked to exist.
-async fn changes(state: &AppState, body: &WhatIfBody) -> Result<Changes, ApiError> {
+async fn changes(state: &AppState, body: &WhatIfRequest) -> Result<Changes, ApiError> {
     if body.queues.len() > MAX_CHANGES || body.staffing_delta.len() > MAX_CHANGES {
         return Err(invalid(format!(
             "at most {MAX_CHANGES} queue and {MAX_CHANGES} staffing changes"
         )));
     }
     let known = state.queue_directory.current(&state.pool).await?;
-    let check = |id: Uuid, field: &str| {
+    let check = |raw: &str, field: &str| {
+        let id = queue_id(raw, field)?;
         if known.contains_key(&QueueId(id)) {
             Ok(QueueId(id))
         } else {
@@ -192,7 +183,7 @@ async fn changes(state: &AppState, body: &WhatIfBody) -> Result<Changes, ApiErro
     let mut queues = HashMap::new();
     let mut seen = HashSet::new();
     for change in &body.queues {
-        let id = check(change.id, "queues")?;
+        let id = check(&change.id, "queues")?;
         if !seen.insert(id) {
             return Err(invalid(format!("queues: {} is listed twice", change.id)));
         }
@@ -203,13 +194,13 @@ async fn changes(state: &AppState, body: &WhatIfBody) -> Result<Changes, ApiErro
             .flatten()
             .find_map(|s| s.add_queue_id)
         {
-            check(add.0, "queues: widening: add_queue_id")?;
+            check(&add.0.to_string(), "queues: widening: add_queue_id")?;
         }
         queues.insert(id, parsed);
     }
     let mut staffing_delta = HashMap::new();
     for (queue, delta) in &body.staffing_delta {
-        let id = check(*queue, "staffing_delta")?;
+        let id = check(queue, "staffing_delta")?;
         if delta.unsigned_abs() > MAX_STAFFING_DELTA.unsigned_abs() {
             return Err(invalid(format!(
                 "staffing_delta: {delta} is beyond ±{MAX_STAFFING_DELTA}"
@@ -225,13 +216,13 @@ async fn changes(state: &AppState, body: &WhatIfBody) -> Result<Changes, ApiErro
 
 /// Replays the requests of `[from, to)` through the router in a sandbox with the changes
 /// given, in the background (analyst, supervisor, admin). Poll `GET /api/what-if/{id}`.
-#[utoipa::path(post, path = "/api/what-if", tag = "metrics", security(("bearer" = [])), request_body = WhatIfBody,
+#[utoipa::path(post, path = "/api/what-if", tag = "metrics", security(("bearer" = [])), request_body = WhatIfRequest,
     responses((status = 202, body = RunStarted), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
         (status = 403, body = ErrorBody), (status = 422, body = ErrorBody), (status = 429, body = ErrorBody)))]
 async fn start_run(
     user: AuthUser,
     State(state): State<AppState>,
-    Json(body): Json<WhatIfBody>,
+    Json(body): Json<WhatIfRequest>,
 ) -> Result<(StatusCode, Json<RunStarted>), ApiError> {
     user.require(&[Role::Analyst, Role::Supervisor, Role::Admin])?;
     let (from, to) = interval(&body, Utc::now())?;
@@ -270,7 +261,10 @@ async fn start_run(
             changes,
         },
     );
-    Ok((StatusCode::ACCEPTED, Json(RunStarted { id })))
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(RunStarted { id: id.to_string() }),
+    ))
 }
 
 type RunRow = (

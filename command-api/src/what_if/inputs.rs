@@ -12,6 +12,7 @@ use domain::call::CallEvent;
 use domain::ids::{AgentId, CallId, OrganisationId};
 use domain::matching::AgentProfile;
 use domain::organisation::{Organisation, OrganisationEvent};
+use domain::queue::QueueEvent;
 use domain::values::AgentStatus;
 use futures::TryStreamExt;
 use projections::what_if::{DRAIN_S, Interpreter, Replay, ReplayQueue, Request};
@@ -50,7 +51,7 @@ pub async fn load(
     to: DateTime<Utc>,
 ) -> Result<Replay, ApiError> {
     let floor = floor_as_of(pool, from).await?;
-    let queues = floor
+    let mut queues: Vec<ReplayQueue> = floor
         .queues
         .iter()
         .filter_map(|(id, queue)| {
@@ -91,7 +92,7 @@ pub async fn load(
     let mut calls: HashMap<CallId, Traced> = HashMap::new();
     let mut rows = sqlx::query_as::<_, (String, String, serde_json::Value)>(
         "SELECT aggregate_type, aggregate_id, payload::jsonb FROM public.events \
-         WHERE aggregate_type IN ('Agent', 'Call') \
+         WHERE aggregate_type IN ('Agent', 'Call', 'Queue') \
            AND recorded_at >= $1 - interval '1 minute' AND recorded_at <= $2 \
          ORDER BY aggregate_type, aggregate_id, sequence",
     )
@@ -102,7 +103,23 @@ pub async fn load(
         let Ok(id) = aggregate_id.parse::<uuid::Uuid>() else {
             continue;
         };
-        if aggregate_type == "Agent" {
+        if aggregate_type == "Queue" {
+            // A queue made during the interval is there from its start in the replay.
+            if let QueueEvent::QueueCreated {
+                queue_id,
+                config,
+                at,
+            } = decode(payload)?
+                && at < to
+                && !queues.iter().any(|q: &ReplayQueue| q.id == queue_id)
+            {
+                queues.push(ReplayQueue {
+                    id: queue_id,
+                    config,
+                    members: Vec::new(),
+                });
+            }
+        } else if aggregate_type == "Agent" {
             let event: AgentEvent = decode(payload)?;
             agent_event(
                 &mut interpreters,

@@ -25,6 +25,7 @@ use tokio::sync::Semaphore;
 use tracing::Instrument;
 use utoipa::ToSchema;
 use uuid::Uuid;
+use wire::what_if::RunStatus;
 
 use crate::routes::queries::metrics::{MetricsRow, totals_from};
 
@@ -34,33 +35,6 @@ static RUNS: Semaphore = Semaphore::const_new(1);
 const HEARTBEAT: Duration = Duration::from_millis(500);
 /// A running run whose heartbeat is older than this has lost its process.
 pub const STALE_AFTER_S: i64 = 30;
-
-/// Where a run is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum RunStatus {
-    Queued,
-    Running,
-    Done,
-    Failed,
-}
-
-impl RunStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Queued => "queued",
-            Self::Running => "running",
-            Self::Done => "done",
-            Self::Failed => "failed",
-        }
-    }
-
-    pub fn parse(raw: &str) -> Option<Self> {
-        [Self::Queued, Self::Running, Self::Done, Self::Failed]
-            .into_iter()
-            .find(|s| s.as_str() == raw)
-    }
-}
 
 /// The metrics of one side of a run: every queue over the interval, and all of them
 /// together (with the interpreters' occupancy).

@@ -164,7 +164,7 @@ async fn bad_what_if_requests_are_refused_with_clear_errors() {
             "interval_too_long",
         ),
         (
-            json!({"from": hour_ago, "to": now + chrono::Duration::hours(2)}),
+            json!({"from": now + chrono::Duration::hours(1), "to": now + chrono::Duration::hours(2)}),
             422,
             "invalid_interval",
         ),
@@ -203,7 +203,12 @@ async fn bad_what_if_requests_are_refused_with_clear_errors() {
             422,
             "",
         ),
-        (json!({"from": "yesterday", "to": now}), 400, "invalid_body"),
+        (json!({"from": "yesterday", "to": now}), 400, "invalid_time"),
+        (
+            json!({"from": hour_ago, "to": now, "staffing_delta": {"not-a-queue": 1}}),
+            422,
+            "invalid_value",
+        ),
         (
             json!({"from": hour_ago, "to": now, "colour": "blue"}),
             400,
@@ -219,6 +224,14 @@ async fn bad_what_if_requests_are_refused_with_clear_errors() {
             assert_eq!(answer.error_code(), code, "{body}");
         }
     }
+    // A `to` in the future means until now.
+    app.post(
+        "/api/what-if",
+        &analyst,
+        json!({"from": hour_ago, "to": now + chrono::Duration::hours(2)}),
+    )
+    .await
+    .expect(202);
     let unknown = uuid::Uuid::new_v4();
     let answer = app
         .get(&format!("/api/what-if/{unknown}"), &analyst)

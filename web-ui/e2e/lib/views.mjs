@@ -55,6 +55,7 @@ function viewsOf(f) {
     ]],
     ['analyst@example.com', [
       ['analytics (analyst)', '/analytics', 'Analytics'],
+      ['what if', '/analytics/what-if', 'What if'],
       ['invoices', '/invoices', 'Invoices'],
     ]],
     ['admin@example.com', [

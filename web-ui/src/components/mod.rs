@@ -4,6 +4,7 @@ pub mod alert;
 pub mod badge;
 pub mod charts;
 pub mod copy_field;
+pub mod csv;
 pub mod jitsi_room;
 pub mod layout;
 pub mod matching;

@@ -8,12 +8,18 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 
+use yew_router::prelude::Link;
+
+use super::analytics_drill::DrillDown;
+use super::analytics_trend::{trend, TREND_METRICS};
 use super::{bind_input, bind_select, start_of_today};
 use crate::components::alert::{error_alert, Alert, Tone};
 use crate::components::charts::{HBarChart, LineChart, Series};
+use crate::components::csv::CsvButton;
 use crate::format;
 use crate::hooks::{use_api, use_session};
-use crate::services::metrics::{self, MetricsQuery};
+use crate::route::Route;
+use crate::services::metrics::{self, Cell, MetricsQuery};
 use crate::services::{calls, Api};
 use crate::types::{MetricsReport, MetricsRow, Role};
 
@@ -31,7 +37,7 @@ fn ratio(a: i64, b: i64) -> Option<f64> {
 /// Hands `blob` to the browser to save as `name`, through an object URL: the browser reads
 /// the file from the Blob it already holds, nothing is copied. The URL is revoked a minute
 /// later, when the download has long started.
-fn save_blob(name: &str, blob: &web_sys::Blob) -> Result<(), String> {
+pub(crate) fn save_blob(name: &str, blob: &web_sys::Blob) -> Result<(), String> {
     let url =
         web_sys::Url::create_object_url_with_blob(blob).map_err(|_| "could not build the file")?;
     let document = web_sys::window()
@@ -69,6 +75,16 @@ pub fn AnalyticsPage() -> Html {
     let error = use_state(|| None::<String>);
     let busy = use_state(|| false);
     let export_note = use_state(|| None::<String>);
+    let trend_metric = use_state(|| "service_level".to_owned());
+    let drill = use_state(|| None::<Cell>);
+    let on_drill = {
+        let drill = drill.clone();
+        Callback::from(move |cell: Cell| drill.set(Some(cell)))
+    };
+    let close_drill = {
+        let drill = drill.clone();
+        Callback::from(move |()| drill.set(None))
+    };
 
     let range = {
         let (from, to) = (from.clone(), to.clone());
@@ -165,7 +181,7 @@ pub fn AnalyticsPage() -> Html {
 
     let body = match &*report {
         None => html! { <p class="muted">{ if *busy { "Loading…" } else { "" } }</p> },
-        Some(r) => report_view(r),
+        Some(r) => report_view(r, &trend_metric, on_drill),
     };
 
     html! {
@@ -200,15 +216,21 @@ pub fn AnalyticsPage() -> Html {
                 if can_export {
                     <button type="button" class="secondary" onclick={export}>{ "Export calls (CSV)" }</button>
                 }
+                <Link<Route> to={Route::WhatIf} classes="button secondary">{ "What if…" }</Link<Route>>
             </form>
             if let Some(text) = (*export_note).clone() { <Alert tone={Tone::Info} {text} /> }
             { error_alert(&error) }
+            if let Some(cell) = (*drill).clone() { <DrillDown {cell} on_close={close_drill} /> }
             { body }
         </section>
     }
 }
 
-fn report_view(r: &MetricsReport) -> Html {
+fn report_view(
+    r: &MetricsReport,
+    trend_metric: &UseStateHandle<String>,
+    on_drill: Callback<Cell>,
+) -> Html {
     let sum = |f: fn(&MetricsRow) -> i64| r.totals.iter().map(f).sum::<i64>();
     let offered = sum(|m| m.offered);
     let answered = sum(|m| m.answered);
@@ -271,6 +293,22 @@ fn report_view(r: &MetricsReport) -> Html {
         name: "Offered".into(),
         values: buckets.values().map(|v| v.0 as f64).collect(),
     }];
+    let trend_label = |ts: i64| {
+        let t = chrono::DateTime::from_timestamp(ts, 0);
+        if r.interval == "1d" {
+            t.map(|t| t.format("%m-%d").to_string()).unwrap_or_default()
+        } else {
+            format::time(t).chars().take(5).collect()
+        }
+    };
+    let (trend_labels, trend_series) = trend(r, trend_metric, trend_label);
+    let trend_percent = TREND_METRICS
+        .iter()
+        .any(|(m, _, share)| *m == trend_metric.as_str() && *share);
+    let trend_title = TREND_METRICS
+        .iter()
+        .find(|(m, _, _)| *m == trend_metric.as_str())
+        .map_or("", |(_, label, _)| *label);
     let sl_line = vec![Series {
         name: "Service level".into(),
         values: buckets
@@ -297,14 +335,33 @@ fn report_view(r: &MetricsReport) -> Html {
                     <div class="card"><LineChart title="Calls offered per interval" labels={bucket_labels.clone()} series={offered_line} /></div>
                     <div class="card"><LineChart title="Service level per interval" labels={bucket_labels} series={sl_line} percent={true} /></div>
                 </div>
+                <section class="card" aria-labelledby="trend-title">
+                    <div class="section-head">
+                        <h2 id="trend-title">{ "Over time, per group" }</h2>
+                        <div class="field">
+                            <label for="m-trend">{ "Metric" }</label>
+                            <select id="m-trend" onchange={bind_select(trend_metric)}>
+                                { for TREND_METRICS.iter().map(|(v, l, _)| html! {
+                                    <option value={*v} selected={trend_metric.as_str() == *v}>{ *l }</option>
+                                }) }
+                            </select>
+                        </div>
+                    </div>
+                    <LineChart title={trend_title} labels={trend_labels} series={trend_series} percent={trend_percent} />
+                </section>
                 <section class="card" aria-labelledby="totals-title">
-                    <h2 id="totals-title">{ "Totals over the range" }</h2>
-                    { metrics_table(&r.totals, is_agent, false) }
+                    <div class="section-head">
+                        <h2 id="totals-title">{ "Totals over the range" }</h2>
+                        { csv_button(r, &r.totals, is_agent, false) }
+                    </div>
+                    { metrics_table(&r.totals, is_agent, false, None) }
                 </section>
                 <section class="card">
                     <details>
                         <summary>{ format!("Per interval ({} rows)", r.rows.len()) }</summary>
-                        { metrics_table(&r.rows, is_agent, true) }
+                        <p class="muted">{ "Choose a figure to see the calls behind it." }</p>
+                        { csv_button(r, &r.rows, is_agent, true) }
+                        { metrics_table(&r.rows, is_agent, true, Some((r, on_drill))) }
                     </details>
                 </section>
             }
@@ -312,31 +369,122 @@ fn report_view(r: &MetricsReport) -> Html {
     }
 }
 
-fn metrics_table(rows: &[MetricsRow], is_agent: bool, with_time: bool) -> Html {
+/// The tables' columns, for the screen and the CSV file alike.
+fn header(is_agent: bool, with_time: bool) -> Vec<&'static str> {
+    let mut header = Vec::new();
+    if with_time {
+        header.push("Interval");
+    }
+    header.extend([
+        "Group",
+        "Offered",
+        "Answered",
+        "Abandoned",
+        "Overflowed",
+        "No interpreter",
+        "Service level",
+        "ASA",
+        "AHT",
+        "Abandon rate",
+    ]);
+    if is_agent {
+        header.push("Occupancy");
+    }
+    header
+}
+
+/// A row's cells as text: (the metric a cell drills into, its text).
+fn cells(m: &MetricsRow, is_agent: bool) -> Vec<(Option<&'static str>, String)> {
+    let mut cells = vec![
+        (Some("offered"), m.offered.to_string()),
+        (None, m.answered.to_string()),
+        (None, m.abandoned.to_string()),
+        (None, m.overflowed.to_string()),
+        (None, m.no_interpreter.to_string()),
+        (Some("service_level"), format::percent(m.service_level)),
+        (Some("asa_s"), format::duration_f(m.asa_s)),
+        (Some("aht_s"), format::duration_f(m.aht_s)),
+        (
+            Some("abandonment_rate"),
+            format::percent(m.abandonment_rate),
+        ),
+    ];
+    if is_agent {
+        cells.push((Some("occupancy"), format::percent(m.occupancy)));
+    }
+    cells
+}
+
+fn csv_button(r: &MetricsReport, rows: &[MetricsRow], is_agent: bool, with_time: bool) -> Html {
+    let lines: Vec<Vec<String>> = rows
+        .iter()
+        .map(|m| {
+            let mut line = Vec::new();
+            if with_time {
+                line.push(m.bucket_start.map(format::rfc3339).unwrap_or_default());
+            }
+            line.push(m.name());
+            line.extend(cells(m, is_agent).into_iter().map(|(_, text)| text));
+            line
+        })
+        .collect();
+    let (what, label) = if with_time {
+        ("intervals", "Download CSV (per interval)")
+    } else {
+        ("totals", "Download CSV (totals)")
+    };
+    let from = r
+        .from
+        .map(|t| t.format("%Y-%m-%d").to_string())
+        .unwrap_or_default();
+    html! {
+        <CsvButton name={format!("metrics-{}-{what}-{from}.csv", r.group_by)} header={header(is_agent, with_time)}
+            rows={lines} {label} />
+    }
+}
+
+/// A metrics table; with `drill`, each figure that has a definition opens the calls
+/// behind it.
+fn metrics_table(
+    rows: &[MetricsRow],
+    is_agent: bool,
+    with_time: bool,
+    drill: Option<(&MetricsReport, Callback<Cell>)>,
+) -> Html {
+    let cell_of = |m: &MetricsRow, metric: &'static str| {
+        let (report, on_drill) = drill.as_ref()?;
+        let cell = Cell {
+            metric,
+            group_by: report.group_by.clone(),
+            group: m.key.clone(),
+            label: m.name(),
+            interval_start: m.bucket_start.map(format::rfc3339)?,
+            interval: report.interval.clone(),
+        };
+        Some(on_drill.reform(move |_: MouseEvent| cell.clone()))
+    };
     html! {
         <div class="table-wrap">
             <table data-testid={if with_time { "metrics-rows" } else { "metrics-totals" }}>
                 <thead><tr>
-                    if with_time { <th scope="col">{ "Interval" }</th> }
-                    <th scope="col">{ "Group" }</th>
-                    <th scope="col" class="num">{ "Offered" }</th><th scope="col" class="num">{ "Answered" }</th>
-                    <th scope="col" class="num">{ "Abandoned" }</th><th scope="col" class="num">{ "Overflowed" }</th>
-                    <th scope="col" class="num">{ "No interpreter" }</th><th scope="col" class="num">{ "Service level" }</th>
-                    <th scope="col" class="num">{ "ASA" }</th><th scope="col" class="num">{ "AHT" }</th>
-                    <th scope="col" class="num">{ "Abandon rate" }</th>
-                    if is_agent { <th scope="col" class="num">{ "Occupancy" }</th> }
+                    { for header(is_agent, with_time).into_iter().enumerate().map(|(i, h)| html! {
+                        <th scope="col" class={(i + usize::from(!with_time) >= 2).then_some("num")}>{ h }</th>
+                    }) }
                 </tr></thead>
                 <tbody>
                     { for rows.iter().map(|m| html! {
                         <tr>
                             if with_time { <td>{ format::date_time(m.bucket_start) }</td> }
                             <th scope="row">{ m.name() }</th>
-                            <td class="num">{ m.offered }</td><td class="num">{ m.answered }</td>
-                            <td class="num">{ m.abandoned }</td><td class="num">{ m.overflowed }</td>
-                            <td class="num">{ m.no_interpreter }</td><td class="num">{ format::percent(m.service_level) }</td>
-                            <td class="num">{ format::duration_f(m.asa_s) }</td><td class="num">{ format::duration_f(m.aht_s) }</td>
-                            <td class="num">{ format::percent(m.abandonment_rate) }</td>
-                            if is_agent { <td class="num">{ format::percent(m.occupancy) }</td> }
+                            { for cells(m, is_agent).into_iter().map(|(metric, text)| {
+                                match metric.and_then(|metric| cell_of(m, metric)) {
+                                    Some(onclick) => html! {
+                                        <td class="num"><button type="button" class="link" {onclick}
+                                            aria-label={format!("{text}: the calls behind it")}>{ text.clone() }</button></td>
+                                    },
+                                    None => html! { <td class="num">{ text }</td> },
+                                }
+                            }) }
                         </tr>
                     }) }
                 </tbody>

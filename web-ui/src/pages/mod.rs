@@ -11,6 +11,8 @@ mod admin_skills;
 mod admin_users;
 mod admin_widening;
 pub mod analytics;
+mod analytics_drill;
+mod analytics_trend;
 mod callback_prompt;
 pub mod calls;
 pub mod console;
@@ -33,6 +35,7 @@ pub mod requester_call;
 mod requester_rating;
 pub mod reset_password;
 mod routing_panel;
+pub mod what_if;
 
 use chrono::{DateTime, NaiveTime, Utc};
 use wasm_bindgen::JsCast;

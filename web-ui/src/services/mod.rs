@@ -11,5 +11,6 @@ pub mod metrics;
 pub mod organisations;
 pub mod queues;
 pub mod users;
+pub mod what_if;
 
 pub use http::{Api, ApiError};

@@ -11,9 +11,9 @@
 use std::collections::BTreeMap;
 
 use axum::extract::State;
-use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+
+use serde::Deserialize;
+use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
@@ -38,16 +38,8 @@ struct Definition {
     denominator: &'static [(&'static str, i64)],
 }
 
-/// The metrics a cell can be drilled into, by the definitions of `formulas.rs`; `offered`
-/// is the volume (its denominator is empty: 0).
-pub const METRICS: [&str; 6] = [
-    "service_level",
-    "asa_s",
-    "aht_s",
-    "abandonment_rate",
-    "occupancy",
-    "offered",
-];
+/// The metrics a cell can be drilled into (`wire::metrics::DRILLABLE`).
+pub const METRICS: [&str; 6] = wire::metrics::DRILLABLE;
 
 const DEFINITIONS: [Definition; 6] = [
     Definition {
@@ -98,31 +90,7 @@ pub struct MetricCallsParams {
     pub interval: Option<String>,
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-pub struct CallShare {
-    /// `null` for interpreter time that belongs to no call.
-    pub call_id: Option<Uuid>,
-    /// The first event that counted this share.
-    pub seq: i64,
-    pub numerator: i64,
-    pub denominator: i64,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct MetricCalls {
-    pub metric: String,
-    pub group_by: String,
-    pub group: String,
-    pub interval_start: DateTime<Utc>,
-    pub interval: String,
-    /// The cell: the sums of the shares below, and their ratio.
-    pub numerator: i64,
-    pub denominator: i64,
-    pub value: Option<f64>,
-    pub formula_version: u32,
-    /// One per call (and per call-less event), by call id.
-    pub calls: Vec<CallShare>,
-}
+pub use wire::metrics::{CallShare, MetricCalls};
 
 fn invalid(field: &str, value: &str, allowed: &[&str]) -> ApiError {
     ApiError::unprocessable(
@@ -194,7 +162,7 @@ async fn metric_calls(
     for (call_id, seq, counter, amount) in rows {
         let key = (call_id, call_id.is_none().then_some(seq));
         let share = shares.entry(key).or_insert(CallShare {
-            call_id,
+            call_id: call_id.map(|id| id.to_string()),
             seq,
             numerator: 0,
             denominator: 0,
@@ -213,7 +181,7 @@ async fn metric_calls(
         metric: params.metric.clone(),
         group_by: group_by.to_owned(),
         group: params.group,
-        interval_start: start,
+        interval_start: start.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true),
         interval: interval.to_owned(),
         numerator,
         denominator,
