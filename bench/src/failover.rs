@@ -142,16 +142,25 @@ async fn watch_stalls(pool: PgPool, until: Instant) -> anyhow::Result<Stalls> {
     let mut stalls = Stalls::default();
     let lowest = projections::worker::lowest_checkpoint_sql();
     while Instant::now() < until {
-        let (published, waiting, routed): (i64, bool, i64) = sqlx::query_as(
-            "SELECT c.stream_sequence, \
+        // The database itself may be the fault: a sample it cannot answer is skipped, and
+        // the stall it hides shows in the next sample that moved.
+        let sample = async {
+            let (published, waiting, routed): (i64, bool, i64) = sqlx::query_as(
+                "SELECT c.stream_sequence, \
                     EXISTS (SELECT 1 FROM events e WHERE e.global_position > c.floor_position \
                             AND (e.tx_id, e.global_position) > (c.tx_id, c.global_position)), \
                     coalesce((SELECT position FROM pipeline_progress WHERE part = 'router'), 0) \
              FROM relay_cursor c",
-        )
-        .fetch_one(&pool)
-        .await?;
-        let applied: i64 = sqlx::query_scalar(&lowest).fetch_one(&pool).await?;
+            )
+            .fetch_one(&pool)
+            .await?;
+            let applied: i64 = sqlx::query_scalar(&lowest).fetch_one(&pool).await?;
+            Ok::<_, sqlx::Error>((published, waiting, routed, applied))
+        };
+        let Ok((published, waiting, routed, applied)) = sample.await else {
+            tokio::time::sleep(SAMPLE_EVERY).await;
+            continue;
+        };
         let now = Instant::now();
         stalls.relay_ms = stalls.relay_ms.max(relay.observe(published, waiting, now));
         stalls.projection_ms =

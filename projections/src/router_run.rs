@@ -151,6 +151,11 @@ where
     // stall watch.
     let mut read_up_to = resumed_at;
 
+    // When the last message came: a consumer quiet while the stream is ahead is stuck on a
+    // dead NATS node (`stream::QUIET_CHECK`), and this run ends so a new one recreates it.
+    let mut last_message_at = tokio::time::Instant::now();
+    let mut quiet_check = tokio::time::interval(crate::stream::QUIET_CHECK);
+    quiet_check.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut candidate = Candidate::connect(&pool, ROUTER_LOCK, "router").await?;
     let mut lock_poll = tokio::time::interval(STANDBY_POLL);
     lock_poll.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -158,9 +163,13 @@ where
         tokio::select! {
             chunk = messages.next() => {
                 let chunk = chunk.context("the router's consumer ended")?;
+                last_message_at = tokio::time::Instant::now();
                 for message in chunk {
                     read_up_to = fold(&mut state, message, read_up_to)?;
                 }
+            }
+            _ = quiet_check.tick() => {
+                ensure_not_stuck(&js, &names, last_message_at, read_up_to).await?;
             }
             _ = lock_poll.tick() => {
                 if candidate.try_lead().await? {
@@ -204,6 +213,7 @@ where
         tokio::select! {
             chunk = messages.next() => {
                 let chunk = chunk.context("the router's consumer ended")?;
+                last_message_at = tokio::time::Instant::now();
                 for message in chunk {
                     read_up_to = fold(&mut state, message, read_up_to)?;
                     if read_up_to >= caught_up_at && !replayed {
@@ -214,6 +224,9 @@ where
             }
             () = tokio::time::sleep(sleep) => {}
             _ = lock_check.tick() => leadership.check().await?,
+            _ = quiet_check.tick() => {
+                ensure_not_stuck(&js, &names, last_message_at, read_up_to).await?;
+            }
             _ = presence_check.tick(), if replayed && presence_timeout.is_some() => {
                 let timeout = presence_timeout.unwrap_or_default();
                 check_presence(&pool, floor, &mut state, timeout).await?;
@@ -247,4 +260,21 @@ where
             _ = shutdown.changed() => return Ok(()),
         }
     }
+}
+
+/// Fails when the consumer has delivered nothing for `stream::QUIET_CHECK` while the
+/// stream holds messages past `read_up_to`: its NATS node is gone, and the run that
+/// follows recreates the consumer on a live one.
+async fn ensure_not_stuck(
+    js: &jetstream::Context,
+    names: &BusNames,
+    last_message_at: tokio::time::Instant,
+    read_up_to: u64,
+) -> anyhow::Result<()> {
+    if last_message_at.elapsed() >= crate::stream::QUIET_CHECK
+        && crate::stream::is_ahead_of(js, names, read_up_to).await
+    {
+        anyhow::bail!("the router's consumer went quiet at {read_up_to} behind the stream");
+    }
+    Ok(())
 }

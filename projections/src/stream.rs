@@ -62,6 +62,27 @@ pub async fn ensure_stream(
     Ok(stream)
 }
 
+/// How long a follower of the stream may receive nothing before it asks whether the stream
+/// is ahead of it. An ordered consumer whose NATS node died delivers nothing until the
+/// client's own heartbeat check gives up on it, 15 s or more; a follower that finds the
+/// stream ahead after this long recreates its consumer on a live node instead.
+pub const QUIET_CHECK: Duration = Duration::from_secs(1);
+
+/// Whether the stream holds messages past `read_up_to`. Unknown (the stream has no leader
+/// this instant) counts as not ahead: the next check asks again.
+pub async fn is_ahead_of(js: &jetstream::Context, names: &BusNames, read_up_to: u64) -> bool {
+    match last_sequence(js, names).await {
+        Ok(last) => last > read_up_to,
+        Err(error) => {
+            tracing::debug!(
+                error = format!("{error:#}"),
+                "cannot read the stream's last sequence"
+            );
+            false
+        }
+    }
+}
+
 /// The stream's last sequence (0 when empty).
 pub async fn last_sequence(js: &jetstream::Context, names: &BusNames) -> anyhow::Result<u64> {
     let mut stream = js

@@ -472,10 +472,24 @@ async fn follow(
         let _reader = AbortOnDrop(tokio::spawn(read_batches(
             messages, max_batch, linger, until, batches_in,
         )));
+        let mut applied_up_to = start;
         loop {
             let read = tokio::select! {
-                read = batches.recv() => read,
+                read = batches.recv() => Some(read),
                 _ = shutdown.changed() => return Ok(()),
+                () = tokio::time::sleep(crate::stream::QUIET_CHECK) => None,
+            };
+            let Some(read) = read else {
+                let applied = u64::try_from(applied_up_to).unwrap_or(0);
+                if crate::stream::is_ahead_of(js, names, applied).await {
+                    tracing::warn!(
+                        projection = projection.name(),
+                        applied_up_to,
+                        "the consumer went quiet behind the stream; recreating it"
+                    );
+                    continue 'consumer;
+                }
+                continue;
             };
             let batch = match read {
                 // The reader stops after the batch that reaches `until` (returned below).
@@ -516,6 +530,7 @@ async fn follow(
                 }
             }
             let last = batch.events.last().map(|last| last.seq);
+            applied_up_to = last.unwrap_or(applied_up_to);
             if let (Some(until), Some(last)) = (until, last)
                 && last >= until
             {
