@@ -267,20 +267,21 @@ async fn start_run(
     ))
 }
 
-type RunRow = (
-    Uuid,
-    String,
-    f32,
-    DateTime<Utc>,
-    DateTime<Utc>,
-    serde_json::Value,
-    Option<sqlx::types::Json<RunMetrics>>,
-    Option<sqlx::types::Json<RunMetrics>>,
-    Option<String>,
-    DateTime<Utc>,
-    Option<DateTime<Utc>>,
-    bool,
-);
+#[derive(sqlx::FromRow)]
+struct RunRow {
+    id: Uuid,
+    status: String,
+    progress: f32,
+    from_at: DateTime<Utc>,
+    to_at: DateTime<Utc>,
+    changes: serde_json::Value,
+    actual: Option<sqlx::types::Json<RunMetrics>>,
+    simulated: Option<sqlx::types::Json<RunMetrics>>,
+    error: Option<String>,
+    created_at: DateTime<Utc>,
+    finished_at: Option<DateTime<Utc>>,
+    stale: bool,
+}
 
 /// A what-if run: status, progress and, once done, the actual and simulated metrics.
 #[utoipa::path(get, path = "/api/what-if/{id}", tag = "metrics", security(("bearer" = [])),
@@ -295,50 +296,36 @@ async fn run(
     user.require(&[Role::Analyst, Role::Supervisor, Role::Admin])?;
     let row: Option<RunRow> = sqlx::query_as(
         "SELECT id, status, progress, from_at, to_at, changes, actual, simulated, error, created_at, \
-                finished_at, heartbeat_at < now() - make_interval(secs => $2) \
+                finished_at, heartbeat_at < now() - make_interval(secs => $2) AS stale \
          FROM what_if_runs WHERE id = $1",
     )
     .bind(id)
     .bind(STALE_AFTER_S as f64)
     .fetch_optional(&state.pool)
     .await?;
-    let Some((
-        id,
-        status,
-        progress,
-        from,
-        to,
-        changes,
-        actual,
-        simulated,
-        error,
-        created_at,
-        finished_at,
-        stale,
-    )) = row
-    else {
+    let Some(row) = row else {
         return Err(ApiError::not_found(
             "what_if_not_found",
             format!("no what-if run {id}"),
         ));
     };
-    let mut status = RunStatus::parse(&status).unwrap_or(RunStatus::Failed);
-    let mut error = error;
-    if stale && matches!(status, RunStatus::Queued | RunStatus::Running) {
+    let mut status = RunStatus::parse(&row.status).unwrap_or(RunStatus::Failed);
+    let mut error = row.error;
+    if row.stale && matches!(status, RunStatus::Queued | RunStatus::Running) {
         status = RunStatus::Failed;
         error = Some("the process running it stopped; start the run again".to_owned());
     }
     Ok(Json(WhatIfRun {
-        id,
+        id: row.id,
         status,
-        progress,
-        from,
-        to,
-        changes,
-        actual: actual.map(|a| a.0),
-        simulated: simulated.map(|s| s.0),
+        progress: row.progress,
+        from: row.from_at,
+        to: row.to_at,
+        changes: row.changes,
+        actual: row.actual.map(|a| a.0),
+        simulated: row.simulated.map(|s| s.0),
         error,
-        created_at,
-        finished_at,
+        created_at: row.created_at,
+        finished_at: row.finished_at,
     }))
 }

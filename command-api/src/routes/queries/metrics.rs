@@ -26,6 +26,15 @@ pub const GROUP_BY: [&str; 3] = ["queue", "language", "agent"];
 /// What `interval` may name, with the PostgreSQL interval each stands for.
 pub const INTERVALS: [(&str, &str); 3] = [("15m", "15 minutes"), ("1h", "1 hour"), ("1d", "1 day")];
 
+/// The buckets' counters summed, as a metrics row names them.
+const SUMS: &str = "sum(offered)::int8 AS offered, sum(answered)::int8 AS answered, \
+    sum(answered_in_sl)::int8 AS answered_in_sl, sum(abandoned)::int8 AS abandoned, \
+    sum(short_abandoned)::int8 AS short_abandoned, sum(overflowed)::int8 AS overflowed, \
+    sum(no_interpreter)::int8 AS no_interpreter, sum(handled)::int8 AS handled, \
+    sum(answer_wait_s)::int8 AS answer_wait_s, sum(talk_s)::int8 AS talk_s, \
+    sum(hold_s)::int8 AS hold_s, sum(wrap_up_s)::int8 AS wrap_up_s, \
+    sum(busy_s)::int8 AS busy_s, sum(logged_in_s)::int8 AS logged_in_s, max(seq)::int8 AS seq";
+
 /// Longest range one query may cover.
 const MAX_DAYS: i64 = 92;
 
@@ -209,16 +218,10 @@ async fn metrics(
     };
     let (from, to) = time_range(params.from.as_deref(), params.to.as_deref(), MAX_DAYS)?;
 
-    let mut rows: Vec<MetricsRow> = sqlx::query_as(
+    let mut rows: Vec<MetricsRow> = sqlx::query_as(&format!(
         "WITH rolled AS ( \
            SELECT date_bin($1::interval, bucket_start, TIMESTAMPTZ '2000-01-01 00:00:00+00') AS bucket_start, key, \
-                  sum(offered)::int8 AS offered, sum(answered)::int8 AS answered, \
-                  sum(answered_in_sl)::int8 AS answered_in_sl, sum(abandoned)::int8 AS abandoned, \
-                  sum(short_abandoned)::int8 AS short_abandoned, sum(overflowed)::int8 AS overflowed, \
-                  sum(no_interpreter)::int8 AS no_interpreter, sum(handled)::int8 AS handled, \
-                  sum(answer_wait_s)::int8 AS answer_wait_s, sum(talk_s)::int8 AS talk_s, \
-                  sum(hold_s)::int8 AS hold_s, sum(wrap_up_s)::int8 AS wrap_up_s, \
-                  sum(busy_s)::int8 AS busy_s, sum(logged_in_s)::int8 AS logged_in_s, max(seq)::int8 AS seq \
+                  {SUMS} \
            FROM read_metrics.buckets \
            WHERE dimension = $2 AND bucket_start >= $3 AND bucket_start < $4 AND ($5::text IS NULL OR key = $5) \
            GROUP BY 1, 2) \
@@ -228,8 +231,8 @@ async fn metrics(
              ELSE r.key END AS label \
          FROM rolled r \
          ORDER BY r.bucket_start, r.key \
-         LIMIT $6",
-    )
+         LIMIT $6"
+    ))
     .bind(bin)
     .bind(group_by)
     .bind(from)
@@ -290,13 +293,7 @@ pub(crate) async fn totals_from(
 ) -> Result<Vec<MetricsRow>, ApiError> {
     let mut rows: Vec<MetricsRow> = sqlx::query_as(&format!(
         "SELECT $2::timestamptz AS bucket_start, key, NULL::text AS label, \
-                sum(offered)::int8 AS offered, sum(answered)::int8 AS answered, \
-                sum(answered_in_sl)::int8 AS answered_in_sl, sum(abandoned)::int8 AS abandoned, \
-                sum(short_abandoned)::int8 AS short_abandoned, sum(overflowed)::int8 AS overflowed, \
-                sum(no_interpreter)::int8 AS no_interpreter, sum(handled)::int8 AS handled, \
-                sum(answer_wait_s)::int8 AS answer_wait_s, sum(talk_s)::int8 AS talk_s, \
-                sum(hold_s)::int8 AS hold_s, sum(wrap_up_s)::int8 AS wrap_up_s, \
-                sum(busy_s)::int8 AS busy_s, sum(logged_in_s)::int8 AS logged_in_s, max(seq)::int8 AS seq \
+                {SUMS} \
          FROM {table} WHERE dimension = $1 AND bucket_start >= $2 AND bucket_start < $3 \
          GROUP BY key ORDER BY key"
     ))
