@@ -5,6 +5,7 @@
 pub mod accounts;
 pub mod billing;
 pub mod estimate;
+pub mod locales;
 pub mod push;
 
 pub use estimate::{Basis, EstimateReason, estimate};

@@ -88,9 +88,9 @@ pub struct Profile {
 
 /// The genders an interpreter's profile and a request's requirements name.
 pub const GENDERS: [(&str, &str); 3] = [
-    ("female", "Female"),
-    ("male", "Male"),
-    ("nonbinary", "Non-binary"),
+    ("female", "gender-female"),
+    ("male", "gender-male"),
+    ("nonbinary", "gender-nonbinary"),
 ];
 
 pub fn gender_label(code: &str) -> String {

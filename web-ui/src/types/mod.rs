@@ -21,14 +21,15 @@ pub enum Role {
 }
 
 impl Role {
-    pub fn label(self) -> &'static str {
-        match self {
-            Role::Admin => "Admin",
-            Role::Supervisor => "Supervisor",
-            Role::Agent => "Interpreter",
-            Role::Analyst => "Analyst",
-            Role::Requester => "Requester",
-        }
+    /// The role's name, in the interface's language.
+    pub fn label(self) -> String {
+        crate::i18n::t(match self {
+            Role::Admin => "role-admin",
+            Role::Supervisor => "role-supervisor",
+            Role::Agent => "role-agent",
+            Role::Analyst => "role-analyst",
+            Role::Requester => "role-requester",
+        })
     }
 
     pub fn as_str(self) -> &'static str {
@@ -739,10 +740,10 @@ pub const STRATEGIES: [&str; 4] = [
     "best_proficiency",
 ];
 pub const DISPOSITIONS: [(&str, &str); 6] = [
-    ("completed", "Completed"),
-    ("partially_completed", "Partially completed"),
-    ("no_show", "Other party did not join"),
-    ("technical_issue", "Technical issue"),
-    ("wrong_language", "Wrong language"),
-    ("other", "Other"),
+    ("completed", "disposition-completed"),
+    ("partially_completed", "disposition-partially-completed"),
+    ("no_show", "disposition-no-show"),
+    ("technical_issue", "disposition-technical-issue"),
+    ("wrong_language", "disposition-wrong-language"),
+    ("other", "disposition-other"),
 ];

@@ -1,0 +1,296 @@
+# واجهة Parley على الويب باللغة العربية (الفصحى). فيها رسائل en.ftl نفسها بالعناصر النائبة
+# نفسها (يتحقق من ذلك src/i18n/catalogue_check.rs). للعربية ست فئات جمع:
+# zero وone وtwo وfew وmany وother.
+
+language-name = العربية
+language-picker-label = اللغة
+
+## الإطار
+
+skip-to-content = انتقل إلى المحتوى
+nav-main-label = الرئيسية
+my-account-prefix = حسابي:{" "}
+sign-out = تسجيل الخروج
+live-title = التحديثات المباشرة
+live-connected = مباشر
+live-connecting = جارٍ الاتصال…
+live-offline = غير متصل
+live-retrying = غير متصل · إعادة المحاولة بعد { $seconds } ث
+connection-lost = انقطع الاتصال بالخادم. توقفت التحديثات المباشرة مؤقتًا؛ ستُعاد محاولة الاتصال بعد { $seconds } ث (المحاولة { $attempt }). قد لا يكون ما تراه محدَّثًا.
+go-home = الذهاب إلى صفحتي الرئيسية
+not-available-title = غير متاحة
+not-available-text = هذه الصفحة ليست جزءًا من مساحة عمل { $role }.
+
+## الصفحات: العناوين والتنقل
+
+title-home = الرئيسية
+title-login = تسجيل الدخول
+title-reset-password = تعيين كلمة مرور جديدة
+title-account = حسابي
+title-request = طلب مترجم
+title-my-call = مكالمتك
+title-console = لوحة المترجم
+title-floor = القاعة المباشرة
+title-floor-at = القاعة في لحظة معينة
+title-calls = سجل المكالمات
+title-replay = التسلسل الزمني للمكالمة
+title-analytics = التحليلات
+title-admin = الإدارة
+title-organisations = المؤسسات
+title-organisation = المؤسسة
+title-invoices = الفواتير
+title-dispute = مكالمة مفوترة
+title-not-found = الصفحة غير موجودة
+nav-request = طلب مترجم
+nav-console = اللوحة
+nav-floor = القاعة المباشرة
+nav-floor-at = القاعة في…
+nav-calls = سجل المكالمات
+nav-analytics = التحليلات
+nav-organisations = المؤسسات
+nav-invoices = الفواتير
+nav-admin = الإدارة
+
+## الأدوار
+
+role-admin = المسؤول
+role-supervisor = المشرف
+role-agent = المترجم
+role-analyst = المحلل
+role-requester = مقدِّم الطلب
+
+## الحالات والأنشطة والخيارات كما يسمّيها الخادم
+
+status-new = جديدة
+status-requested = مطلوبة
+status-queued = في قائمة الانتظار
+status-offered = معروضة
+status-connected = متصلة
+status-on-hold = قيد الانتظار
+status-ended = منتهية
+status-wrapped-up = مغلقة
+status-abandoned = متروكة
+status-no-interpreter-available = لا يوجد مترجم متاح
+status-available = متاح
+status-break = في استراحة
+status-offline = غير متصل
+status-away = غائب
+status-idle = غير مشغول
+status-ringing = يرن
+status-on-call = في مكالمة
+status-wrap-up = الختام
+specialty-general = عام
+specialty-medical = طبي
+specialty-legal = قانوني
+modality-video = فيديو
+modality-audio = صوت
+strategy-longest-idle = الأطول فراغًا
+strategy-round-robin = بالتناوب
+strategy-fewest-calls-today = الأقل مكالمات اليوم
+strategy-best-proficiency = الأعلى كفاءة
+
+## المدد (تصل الأرقام منسَّقة للغة)
+
+duration-hours-minutes = { $hours } س { $minutes } د
+duration-minutes-seconds = { $minutes } د { $seconds } ث
+duration-seconds = { $seconds } ث
+
+## الأخطاء والجلسة
+
+error-network = تعذّر الوصول إلى خادم Parley. تحقّق من اتصالك؛ سنواصل المحاولة.
+error-invalid-credentials = البريد الإلكتروني أو كلمة المرور غير صحيحة.
+error-wrong-password = كلمة المرور الحالية غير صحيحة.
+error-forbidden = لا يسمح دورك بهذا الإجراء.
+error-rate-limited-for = محاولات كثيرة جدًا. حاول مرة أخرى بعد { $seconds } ث.
+error-rate-limited = محاولات كثيرة جدًا. حاول مرة أخرى بعد قليل.
+error-unavailable = الخدمة غير متاحة مؤقتًا. حاول مرة أخرى بعد لحظات.
+session-signed-out = لقد سجّلت الخروج.
+session-expired = انتهت صلاحية جلستك. يُرجى تسجيل الدخول مرة أخرى.
+session-invalid = لم تعد جلستك صالحة. يُرجى تسجيل الدخول مرة أخرى.
+
+## تسجيل الدخول
+
+login-heading = تسجيل الدخول إلى Parley
+login-tagline = مترجمون عند الطلب، بالفيديو أو بالهاتف.
+login-email = البريد الإلكتروني
+login-email-missing = أدخل بريدك الإلكتروني.
+login-password = كلمة المرور
+login-password-missing = أدخل كلمة المرور.
+login-submit = تسجيل الدخول
+login-busy = جارٍ تسجيل الدخول…
+login-or = أو
+login-sso = تسجيل الدخول الموحّد (SSO)
+login-sso-failed = تعذّر تسجيل الدخول الموحّد: { $error }
+login-demo-accounts = حسابات تجريبية (بيئة محلية)
+login-demo-password = كلمة المرور
+
+## كلمات مشتركة
+
+loading = جارٍ التحميل…
+dismiss = إغلاق
+column-time = الوقت
+column-language = اللغة
+column-status = الحالة
+column-talk = مدة المحادثة
+
+## لوحة المترجم
+
+console-my-status = حالتي
+console-now = الآن:
+console-since = منذ { $time }
+console-calls-today = { $count ->
+    [zero] لا مكالمات اليوم
+    [one] مكالمة واحدة اليوم
+    [two] مكالمتان اليوم
+    [few] { $count } مكالمات اليوم
+    [many] { $count } مكالمة اليوم
+   *[other] { $count } مكالمة اليوم
+}
+console-set-away = عُيِّنت حالتك «غائب» بعد تفويت عروض. اجعل حالتك «متاح» عند عودتك.
+console-ring-on = الرنين عند وصول عرض
+console-test-ring = تجربة الرنين
+console-ring-permission = يحتاج الرنين إلى إذنك لتشغيل الصوت.
+console-enable-sound = تفعيل الصوت
+console-load-failed = تعذّر تحميل حالتك: { $error }
+console-no-skills = لا توجد لديك مهارات مسجّلة بعد، لذا لا يمكنك تلقي المكالمات. اطلب من المسؤول إضافة لغاتك.
+console-idle-available = في انتظار المكالمة التالية. ترنّ العروض هنا.
+console-idle-break = أنت في استراحة: لن تُعرض عليك مكالمات.
+console-idle-away = أنت غائب: لن تُعرض عليك مكالمات حتى تجعل حالتك «متاح».
+console-idle-offline = أنت غير متصل. اجعل حالتك «متاح» لتلقي المكالمات.
+offer-incoming = مكالمة واردة
+offer-expired = انتهت مهلة العرض
+offer-expired-announcement = انتهت مهلة العرض.
+offer-seconds-left-announcement = بقيت { $seconds } ثوانٍ للرد.
+offer-seconds-left = ث متبقية للرد
+offer-requested-by = طلبها { $name }
+offer-queue = قائمة الانتظار { $queue }
+offer-urgent = عاجل
+offer-accept = قبول
+offer-decline = رفض
+offer-missed = لم يُرَدّ على مكالمة { $language } في الوقت المحدد فعادت إلى قائمة انتظارها.
+call-heading = مكالمة { $language }
+call-requester = مقدِّم الطلب { $name }
+call-queue = قائمة الانتظار { $queue }
+call-talking = مدة المحادثة { $duration }
+call-transfer-ringing = التحويل يرنّ: يبقى المتصل معك حتى يُقبَل التحويل.
+call-hold = تعليق
+call-resume = استئناف
+call-end = إنهاء المكالمة
+call-end-confirm = هل تريد إنهاء هذه المكالمة للجميع؟
+call-left-room = غادرت غرفة الفيديو
+call-left-room-question = هل تريد إنهاء المكالمة للجميع أم العودة إلى الغرفة؟
+call-end-for-everyone = إنهاء المكالمة
+call-rejoin = العودة إلى الغرفة
+transfer = تحويل
+transfer-to = التحويل إلى
+transfer-to-choose = التحويل إلى…
+transfer-queues = قوائم الانتظار
+transfer-nobody-free = الزملاء: لا أحد متفرغ الآن
+transfer-colleagues-free = الزملاء المتفرغون الآن
+transfer-choose = اختر قائمة انتظار أو زميلًا.
+transfer-queue-confirm = هل تريد تحويل هذه المكالمة؟ يبقى المتصل معك حتى يقبلها مترجم من قائمة الانتظار المختارة، ثم تنتقل إلى الختام.
+transfer-colleague-confirm = هل تريد تحويل هذه المكالمة إلى { $name }؟ سترنّ لديه، ويبقى المتصل معك حتى يقبلها، ثم تنتقل إلى الختام.
+transfer-this-colleague = هذا الزميل
+wrap-heading = الختام
+wrap-about = مكالمة { $language } مع { $name } · مدة المحادثة { $duration }
+wrap-about-transferred = مكالمة { $language } مع { $name } · حوّلتَها أنت
+wrap-about-call = المكالمة { $id }
+wrap-disposition = النتيجة
+wrap-notes = ملاحظات (اختيارية)
+wrap-submit = إرسال الختام
+disposition-completed = مكتملة
+disposition-partially-completed = مكتملة جزئيًا
+disposition-no-show = لم ينضم الطرف الآخر
+disposition-technical-issue = مشكلة تقنية
+disposition-wrong-language = لغة خاطئة
+disposition-other = أخرى
+today-heading = مكالمات اليوم
+today-none = لا شيء بعد.
+any = أيّ
+open = فتح
+copy = نسخ
+copied = تم النسخ
+copy-label = نسخ { $label }
+column-requested = وقت الطلب
+column-interpreter = المترجم
+column-rating = التقييم
+gender-female = أنثى
+gender-male = ذكر
+gender-nonbinary = غير ثنائي
+tags-add = إضافة
+tags-remove = إزالة { $name }
+tags-none = لا شيء
+tags-choose = اختر…
+
+## مقدِّم الطلب
+
+request-load-failed = تعذّر تحميل مكالماتك: { $error }
+request-active-call = لديك مكالمة { $status }.
+request-open-it = فتحها
+request-new = طلب جديد
+request-language-hint = اللغة التي يتحدثها الطرف الآخر.
+request-your-language = لغتك
+request-modality = الوسيلة
+request-audio-only = صوت فقط
+request-specialty = التخصص
+request-requirements = المتطلبات (اختيارية)
+request-gender = جنس المترجم
+request-certifications = الشهادات المطلوبة
+request-certifications-example = مثلًا: محاكم
+request-urgent = عاجل (يُخدَم أولًا)
+request-submit = طلب مترجم
+request-busy = جارٍ الطلب…
+request-your-calls = مكالماتك
+request-no-calls = لا توجد مكالمات بعد.
+my-call-not-found = هذه المكالمة غير موجودة أو ليست لك.
+my-call-back = العودة إلى الطلبات
+my-call-requests-link = → الطلبات
+my-call-cancel-confirm = هل تريد إلغاء هذا الطلب؟ ستُترك المكالمة.
+my-call-cancel = إلغاء الطلب
+my-call-offered = يُطلب الآن من مترجم أن يتولى مكالمتك…
+my-call-queued = في انتظار مترجم…
+my-call-routing = جارٍ البحث عن قائمة الانتظار المناسبة…
+my-call-waiting-for = مدة الانتظار
+my-call-queue = قائمة الانتظار
+my-call-place = دورك
+my-call-position = ترتيبك { $position } في قائمة الانتظار
+my-call-queue-waiting = المكالمات المنتظرة في هذه القائمة
+my-call-estimate = الانتظار المتوقع
+my-call-any-moment = في أي لحظة الآن
+my-call-about = نحو { $duration }
+my-call-no-estimate = لا توجد بيانات كافية بعد
+my-call-your-interpreter = مترجمك:
+my-call-connected-ago = متصل منذ { $duration }
+my-call-on-hold = علّق المترجم المكالمة. يُرجى البقاء في الغرفة.
+my-call-left-room = غادرت غرفة الفيديو. لا يستطيع إنهاء المكالمة إلا المترجم.
+my-call-rejoin = العودة إلى الغرفة
+callback-chosen = سنعاود الاتصال بك: يبقى دورك محفوظًا. عندما يصبح مترجمك جاهزًا، ستطلب منك هذه الصفحة الانضمام.
+callback-choose = عاودوا الاتصال بي بدلًا من ذلك
+callback-join-now = مترجمك جاهز — انضم الآن (بقيت { $seconds } ث)
+callback-join = انضمام
+rating-cancelled = لقد ألغيت هذا الطلب.
+rating-no-interpreter = لم يكن هناك مترجم متاح لهذا الطلب.
+rating-request-again = اطلب مجددًا
+rating-ended = انتهت المكالمة
+rating-waited = مدة الانتظار
+rating-talked = مدة المحادثة
+rating-choose-stars = اختر من نجمة واحدة إلى 5 نجوم.
+rating-question = ما تقييمك للمترجم؟
+rating-stars = { $count ->
+    [zero] لا نجوم
+    [one] نجمة واحدة
+    [two] نجمتان
+    [few] { $count } نجوم
+    [many] { $count } نجمة
+   *[other] { $count } نجمة
+}
+rating-comment = تعليق (اختياري)
+rating-send = إرسال التقييم
+rating-thanks = { $count ->
+    [zero] شكرًا لك — لم تمنح هذه المكالمة أي نجمة.
+    [one] شكرًا لك — منحت هذه المكالمة نجمة واحدة.
+    [two] شكرًا لك — منحت هذه المكالمة نجمتين.
+    [few] شكرًا لك — منحت هذه المكالمة { $count } نجوم.
+    [many] شكرًا لك — منحت هذه المكالمة { $count } نجمة.
+   *[other] شكرًا لك — منحت هذه المكالمة { $count } نجمة.
+}

@@ -1,0 +1,285 @@
+# Parley's web UI in English: the reference catalogue. Every other catalogue has exactly
+# these messages with the same placeables (src/i18n/catalogue_check.rs checks it).
+# How to add a language: docs/ui.md.
+
+# The language's own name, in the language picker.
+language-name = English
+language-picker-label = Language
+
+## The frame
+
+skip-to-content = Skip to content
+nav-main-label = Main
+my-account-prefix = My account:{" "}
+sign-out = Sign out
+live-title = Live updates
+live-connected = Live
+live-connecting = Connecting…
+live-offline = Offline
+live-retrying = Offline · retry in { $seconds }s
+connection-lost = Connection to the server lost. Live updates paused; reconnecting in { $seconds } s (attempt { $attempt }). What you see may be out of date.
+go-home = Go to my home
+not-available-title = Not available
+not-available-text = This page is not part of the { $role } workspace.
+
+## Views: titles and navigation
+
+title-home = Home
+title-login = Sign in
+title-reset-password = Set a new password
+title-account = My account
+title-request = Request an interpreter
+title-my-call = Your call
+title-console = Interpreter console
+title-floor = Live floor
+title-floor-at = Floor at an instant
+title-calls = Call history
+title-replay = Call timeline
+title-analytics = Analytics
+title-admin = Administration
+title-organisations = Organisations
+title-organisation = Organisation
+title-invoices = Invoices
+title-dispute = Billed call
+title-not-found = Page not found
+nav-request = Request an interpreter
+nav-console = Console
+nav-floor = Live floor
+nav-floor-at = Floor at…
+nav-calls = Call history
+nav-analytics = Analytics
+nav-organisations = Organisations
+nav-invoices = Invoices
+nav-admin = Administration
+
+## Roles
+
+role-admin = Admin
+role-supervisor = Supervisor
+role-agent = Interpreter
+role-analyst = Analyst
+role-requester = Requester
+
+## Statuses, activities and options, as the server names them
+
+status-new = New
+status-requested = Requested
+status-queued = Queued
+status-offered = Offered
+status-connected = Connected
+status-on-hold = On hold
+status-ended = Ended
+status-wrapped-up = Wrapped up
+status-abandoned = Abandoned
+status-no-interpreter-available = No interpreter available
+status-available = Available
+status-break = On break
+status-offline = Offline
+status-away = Away
+status-idle = Idle
+status-ringing = Ringing
+status-on-call = On call
+status-wrap-up = Wrap-up
+specialty-general = General
+specialty-medical = Medical
+specialty-legal = Legal
+modality-video = Video
+modality-audio = Audio
+strategy-longest-idle = Longest idle
+strategy-round-robin = Round robin
+strategy-fewest-calls-today = Fewest calls today
+strategy-best-proficiency = Best proficiency
+
+## Durations (the numbers come formatted for the locale)
+
+duration-hours-minutes = { $hours }h { $minutes }m
+duration-minutes-seconds = { $minutes }m { $seconds }s
+duration-seconds = { $seconds }s
+
+## Errors and the session
+
+error-network = Cannot reach the Parley server. Check your connection; we will keep trying.
+error-invalid-credentials = Wrong email or password.
+error-wrong-password = The current password is not right.
+error-forbidden = Your role may not do this.
+error-rate-limited-for = Too many attempts. Try again in { $seconds } s.
+error-rate-limited = Too many attempts. Try again shortly.
+error-unavailable = The service is temporarily unavailable. Try again in a moment.
+session-signed-out = You have signed out.
+session-expired = Your session has expired. Please sign in again.
+session-invalid = Your session is no longer valid. Please sign in again.
+
+## Sign in
+
+login-heading = Sign in to Parley
+login-tagline = Interpreters on demand, by video or phone.
+login-email = Email
+login-email-missing = Enter your email.
+login-password = Password
+login-password-missing = Enter your password.
+login-submit = Sign in
+login-busy = Signing in…
+login-or = or
+login-sso = Sign in with SSO
+login-sso-failed = Single sign-on failed: { $error }
+login-demo-accounts = Demo accounts (local stack)
+login-demo-password = Password
+
+## Shared words
+
+loading = Loading…
+dismiss = Dismiss
+column-time = Time
+column-language = Language
+column-status = Status
+column-talk = Talk
+
+## The interpreter's console
+
+console-my-status = My status
+console-now = Now:
+console-since = since { $time }
+console-calls-today = { $count ->
+    [one] { $count } call today
+   *[other] { $count } calls today
+}
+console-set-away = You were set away after missing offers. Set yourself available when you are back.
+console-ring-on = Ring when an offer comes
+console-test-ring = Test the ring
+console-ring-permission = The ring needs your permission to play sound.
+console-enable-sound = Enable sound
+console-load-failed = Could not load your status: { $error }
+console-no-skills = You have no skills on file yet, so you cannot take calls. Ask an admin to add your languages.
+console-idle-available = Waiting for the next call. Offers ring here.
+console-idle-break = You are on break: no calls will be offered.
+console-idle-away = You are away: no calls will be offered until you set yourself available.
+console-idle-offline = You are offline. Set yourself available to receive calls.
+offer-incoming = Incoming call
+offer-expired = Offer expired
+offer-expired-announcement = The offer has expired.
+offer-seconds-left-announcement = { $seconds } seconds left to answer.
+offer-seconds-left = s left to answer
+offer-requested-by = requested by { $name }
+offer-queue = Queue { $queue }
+offer-urgent = Urgent
+offer-accept = Accept
+offer-decline = Decline
+offer-missed = The { $language } call was not answered in time and went back to its queue.
+call-heading = { $language } call
+call-requester = requester { $name }
+call-queue = queue { $queue }
+call-talking = talking { $duration }
+call-transfer-ringing = Transfer ringing: you keep the caller until it is accepted.
+call-hold = Hold
+call-resume = Resume
+call-end = End call
+call-end-confirm = End this call for everyone?
+call-left-room = You left the video room
+call-left-room-question = End the call for everyone, or go back into the room?
+call-end-for-everyone = End the call
+call-rejoin = Rejoin
+transfer = Transfer
+transfer-to = Transfer to
+transfer-to-choose = Transfer to…
+transfer-queues = Queues
+transfer-nobody-free = Colleagues: nobody free now
+transfer-colleagues-free = Colleagues free now
+transfer-choose = Choose a queue or a colleague.
+transfer-queue-confirm = Transfer this call? You keep the caller until an interpreter of the chosen queue accepts; then you go into wrap-up.
+transfer-colleague-confirm = Transfer this call to { $name }? It rings for them; you keep the caller until they accept, then you go into wrap-up.
+transfer-this-colleague = this colleague
+wrap-heading = Wrap-up
+wrap-about = { $language } call with { $name } · talked { $duration }
+wrap-about-transferred = { $language } call with { $name } · transferred by you
+wrap-about-call = Call { $id }
+wrap-disposition = Disposition
+wrap-notes = Notes (optional)
+wrap-submit = Submit wrap-up
+disposition-completed = Completed
+disposition-partially-completed = Partially completed
+disposition-no-show = Other party did not join
+disposition-technical-issue = Technical issue
+disposition-wrong-language = Wrong language
+disposition-other = Other
+today-heading = Today's calls
+today-none = None yet.
+any = Any
+open = Open
+copy = Copy
+copied = Copied
+copy-label = Copy { $label }
+column-requested = Requested
+column-interpreter = Interpreter
+column-rating = Rating
+gender-female = Female
+gender-male = Male
+gender-nonbinary = Non-binary
+tags-add = Add
+tags-remove = Remove { $name }
+tags-none = None
+tags-choose = Choose…
+
+## The requester
+
+request-load-failed = Could not load your calls: { $error }
+request-active-call = You have a call { $status }.
+request-open-it = Open it
+request-new = New request
+request-language-hint = Spoken with the other party.
+request-your-language = Your language
+request-modality = Modality
+request-audio-only = Audio only
+request-specialty = Specialty
+request-requirements = Requirements (optional)
+request-gender = Interpreter's gender
+request-certifications = Certifications required
+request-certifications-example = e.g. court
+request-urgent = Urgent (served first)
+request-submit = Request interpreter
+request-busy = Requesting…
+request-your-calls = Your calls
+request-no-calls = No calls yet.
+my-call-not-found = This call does not exist or is not yours.
+my-call-back = Back to requests
+my-call-requests-link = ← Requests
+my-call-cancel-confirm = Cancel this request? The call will be abandoned.
+my-call-cancel = Cancel request
+my-call-offered = An interpreter is being asked to take your call…
+my-call-queued = Waiting for an interpreter…
+my-call-routing = Finding the right queue…
+my-call-waiting-for = Waiting for
+my-call-queue = Queue
+my-call-place = Your place
+my-call-position = You are number { $position } in the queue
+my-call-queue-waiting = Calls waiting in this queue
+my-call-estimate = Estimated wait
+my-call-any-moment = Any moment now
+my-call-about = about { $duration }
+my-call-no-estimate = Not enough data yet
+my-call-your-interpreter = Your interpreter:
+my-call-connected-ago = connected { $duration } ago
+my-call-on-hold = The interpreter has put the call on hold. Please stay in the room.
+my-call-left-room = You left the video room. Only the interpreter can end the call.
+my-call-rejoin = Rejoin the room
+callback-chosen = We will call you back: you keep your place. When your interpreter is ready, this page asks you to join.
+callback-choose = Call me back instead
+callback-join-now = Your interpreter is ready — join now ({ $seconds } s left)
+callback-join = Join
+rating-cancelled = You cancelled this request.
+rating-no-interpreter = No interpreter was available for this request.
+rating-request-again = Request again
+rating-ended = The call has ended
+rating-waited = Waited
+rating-talked = Talked
+rating-choose-stars = Choose from 1 to 5 stars.
+rating-question = How was your interpreter?
+rating-stars = { $count ->
+    [one] { $count } star
+   *[other] { $count } stars
+}
+rating-comment = Comment (optional)
+rating-send = Send rating
+rating-thanks = { $count ->
+    [one] Thank you — you rated this call { $count } star.
+   *[other] Thank you — you rated this call { $count } stars.
+}

@@ -1,0 +1,283 @@
+# La interfaz web de Parley en español. Tiene exactamente los mensajes de en.ftl, con los
+# mismos marcadores (src/i18n/catalogue_check.rs lo comprueba).
+
+language-name = Español
+language-picker-label = Idioma
+
+## El marco
+
+skip-to-content = Saltar al contenido
+nav-main-label = Principal
+my-account-prefix = Mi cuenta:{" "}
+sign-out = Cerrar sesión
+live-title = Actualizaciones en directo
+live-connected = En directo
+live-connecting = Conectando…
+live-offline = Sin conexión
+live-retrying = Sin conexión · nuevo intento en { $seconds } s
+connection-lost = Se perdió la conexión con el servidor. Las actualizaciones en directo están en pausa; reconectando en { $seconds } s (intento { $attempt }). Lo que ve puede no estar al día.
+go-home = Ir a mi inicio
+not-available-title = No disponible
+not-available-text = Esta página no forma parte del espacio de trabajo de { $role }.
+
+## Vistas: títulos y navegación
+
+title-home = Inicio
+title-login = Iniciar sesión
+title-reset-password = Establecer una contraseña nueva
+title-account = Mi cuenta
+title-request = Solicitar un intérprete
+title-my-call = Su llamada
+title-console = Consola del intérprete
+title-floor = Sala en directo
+title-floor-at = La sala en un instante
+title-calls = Historial de llamadas
+title-replay = Cronología de la llamada
+title-analytics = Analítica
+title-admin = Administración
+title-organisations = Organizaciones
+title-organisation = Organización
+title-invoices = Facturas
+title-dispute = Llamada facturada
+title-not-found = Página no encontrada
+nav-request = Solicitar un intérprete
+nav-console = Consola
+nav-floor = Sala en directo
+nav-floor-at = Sala en…
+nav-calls = Historial de llamadas
+nav-analytics = Analítica
+nav-organisations = Organizaciones
+nav-invoices = Facturas
+nav-admin = Administración
+
+## Roles
+
+role-admin = Administrador
+role-supervisor = Supervisor
+role-agent = Intérprete
+role-analyst = Analista
+role-requester = Solicitante
+
+## Estados, actividades y opciones, tal como los nombra el servidor
+
+status-new = Nueva
+status-requested = Solicitada
+status-queued = En cola
+status-offered = Ofrecida
+status-connected = Conectada
+status-on-hold = En espera
+status-ended = Finalizada
+status-wrapped-up = Cerrada
+status-abandoned = Abandonada
+status-no-interpreter-available = Ningún intérprete disponible
+status-available = Disponible
+status-break = En pausa
+status-offline = Desconectado
+status-away = Ausente
+status-idle = Libre
+status-ringing = Sonando
+status-on-call = En llamada
+status-wrap-up = Cierre
+specialty-general = General
+specialty-medical = Médica
+specialty-legal = Jurídica
+modality-video = Vídeo
+modality-audio = Audio
+strategy-longest-idle = Más tiempo libre
+strategy-round-robin = Por turnos
+strategy-fewest-calls-today = Menos llamadas hoy
+strategy-best-proficiency = Mejor dominio
+
+## Duraciones (los números llegan ya formateados para el idioma)
+
+duration-hours-minutes = { $hours } h { $minutes } min
+duration-minutes-seconds = { $minutes } min { $seconds } s
+duration-seconds = { $seconds } s
+
+## Errores y la sesión
+
+error-network = No se puede contactar con el servidor de Parley. Compruebe su conexión; seguiremos intentándolo.
+error-invalid-credentials = Correo electrónico o contraseña incorrectos.
+error-wrong-password = La contraseña actual no es correcta.
+error-forbidden = Su rol no permite hacer esto.
+error-rate-limited-for = Demasiados intentos. Vuelva a intentarlo dentro de { $seconds } s.
+error-rate-limited = Demasiados intentos. Vuelva a intentarlo en breve.
+error-unavailable = El servicio no está disponible temporalmente. Vuelva a intentarlo en un momento.
+session-signed-out = Ha cerrado la sesión.
+session-expired = Su sesión ha caducado. Vuelva a iniciar sesión.
+session-invalid = Su sesión ya no es válida. Vuelva a iniciar sesión.
+
+## Iniciar sesión
+
+login-heading = Iniciar sesión en Parley
+login-tagline = Intérpretes cuando los necesita, por vídeo o por teléfono.
+login-email = Correo electrónico
+login-email-missing = Introduzca su correo electrónico.
+login-password = Contraseña
+login-password-missing = Introduzca su contraseña.
+login-submit = Iniciar sesión
+login-busy = Iniciando sesión…
+login-or = o
+login-sso = Iniciar sesión con SSO
+login-sso-failed = El inicio de sesión único falló: { $error }
+login-demo-accounts = Cuentas de demostración (entorno local)
+login-demo-password = Contraseña
+
+## Palabras compartidas
+
+loading = Cargando…
+dismiss = Descartar
+column-time = Hora
+column-language = Idioma
+column-status = Estado
+column-talk = Conversación
+
+## La consola del intérprete
+
+console-my-status = Mi estado
+console-now = Ahora:
+console-since = desde las { $time }
+console-calls-today = { $count ->
+    [one] { $count } llamada hoy
+   *[other] { $count } llamadas hoy
+}
+console-set-away = Se le marcó como ausente tras perder ofertas. Póngase disponible cuando vuelva.
+console-ring-on = Sonar cuando llegue una oferta
+console-test-ring = Probar el timbre
+console-ring-permission = El timbre necesita su permiso para reproducir sonido.
+console-enable-sound = Activar el sonido
+console-load-failed = No se pudo cargar su estado: { $error }
+console-no-skills = Aún no tiene competencias registradas, así que no puede atender llamadas. Pida a un administrador que añada sus idiomas.
+console-idle-available = Esperando la próxima llamada. Las ofertas sonarán aquí.
+console-idle-break = Está en pausa: no se le ofrecerán llamadas.
+console-idle-away = Está ausente: no se le ofrecerán llamadas hasta que se ponga disponible.
+console-idle-offline = Está desconectado. Póngase disponible para recibir llamadas.
+offer-incoming = Llamada entrante
+offer-expired = Oferta caducada
+offer-expired-announcement = La oferta ha caducado.
+offer-seconds-left-announcement = Quedan { $seconds } segundos para responder.
+offer-seconds-left = s para responder
+offer-requested-by = solicitada por { $name }
+offer-queue = Cola { $queue }
+offer-urgent = Urgente
+offer-accept = Aceptar
+offer-decline = Rechazar
+offer-missed = La llamada en { $language } no se respondió a tiempo y volvió a su cola.
+call-heading = Llamada en { $language }
+call-requester = solicitante { $name }
+call-queue = cola { $queue }
+call-talking = en conversación { $duration }
+call-transfer-ringing = La transferencia está sonando: conserva a la persona que llama hasta que se acepte.
+call-hold = Poner en espera
+call-resume = Reanudar
+call-end = Finalizar llamada
+call-end-confirm = ¿Finalizar esta llamada para todos?
+call-left-room = Ha salido de la sala de vídeo
+call-left-room-question = ¿Finalizar la llamada para todos o volver a la sala?
+call-end-for-everyone = Finalizar la llamada
+call-rejoin = Volver a entrar
+transfer = Transferir
+transfer-to = Transferir a
+transfer-to-choose = Transferir a…
+transfer-queues = Colas
+transfer-nobody-free = Colegas: nadie libre ahora
+transfer-colleagues-free = Colegas libres ahora
+transfer-choose = Elija una cola o un colega.
+transfer-queue-confirm = ¿Transferir esta llamada? Conserva a la persona que llama hasta que la acepte un intérprete de la cola elegida; después pasa al cierre.
+transfer-colleague-confirm = ¿Transferir esta llamada a { $name }? Le sonará; conserva a la persona que llama hasta que la acepte y después pasa al cierre.
+transfer-this-colleague = este colega
+wrap-heading = Cierre
+wrap-about = Llamada en { $language } con { $name } · duración { $duration }
+wrap-about-transferred = Llamada en { $language } con { $name } · transferida por usted
+wrap-about-call = Llamada { $id }
+wrap-disposition = Resultado
+wrap-notes = Notas (opcional)
+wrap-submit = Enviar cierre
+disposition-completed = Completada
+disposition-partially-completed = Completada en parte
+disposition-no-show = La otra parte no se conectó
+disposition-technical-issue = Problema técnico
+disposition-wrong-language = Idioma equivocado
+disposition-other = Otro
+today-heading = Llamadas de hoy
+today-none = Ninguna todavía.
+any = Cualquiera
+open = Abrir
+copy = Copiar
+copied = Copiado
+copy-label = Copiar { $label }
+column-requested = Solicitada
+column-interpreter = Intérprete
+column-rating = Valoración
+gender-female = Mujer
+gender-male = Hombre
+gender-nonbinary = No binario
+tags-add = Añadir
+tags-remove = Quitar { $name }
+tags-none = Ninguno
+tags-choose = Elegir…
+
+## El solicitante
+
+request-load-failed = No se pudieron cargar sus llamadas: { $error }
+request-active-call = Tiene una llamada { $status }.
+request-open-it = Abrirla
+request-new = Nueva solicitud
+request-language-hint = El que habla la otra parte.
+request-your-language = Su idioma
+request-modality = Modalidad
+request-audio-only = Solo audio
+request-specialty = Especialidad
+request-requirements = Requisitos (opcional)
+request-gender = Género del intérprete
+request-certifications = Certificaciones exigidas
+request-certifications-example = p. ej., judicial
+request-urgent = Urgente (se atiende primero)
+request-submit = Solicitar intérprete
+request-busy = Solicitando…
+request-your-calls = Sus llamadas
+request-no-calls = Aún no hay llamadas.
+my-call-not-found = Esta llamada no existe o no es suya.
+my-call-back = Volver a las solicitudes
+my-call-requests-link = ← Solicitudes
+my-call-cancel-confirm = ¿Cancelar esta solicitud? La llamada se abandonará.
+my-call-cancel = Cancelar la solicitud
+my-call-offered = Se está pidiendo a un intérprete que atienda su llamada…
+my-call-queued = Esperando a un intérprete…
+my-call-routing = Buscando la cola adecuada…
+my-call-waiting-for = Tiempo de espera
+my-call-queue = Cola
+my-call-place = Su puesto
+my-call-position = Es el número { $position } en la cola
+my-call-queue-waiting = Llamadas en espera en esta cola
+my-call-estimate = Espera estimada
+my-call-any-moment = En cualquier momento
+my-call-about = unos { $duration }
+my-call-no-estimate = Aún no hay datos suficientes
+my-call-your-interpreter = Su intérprete:
+my-call-connected-ago = conectado hace { $duration }
+my-call-on-hold = El intérprete ha puesto la llamada en espera. Permanezca en la sala.
+my-call-left-room = Ha salido de la sala de vídeo. Solo el intérprete puede finalizar la llamada.
+my-call-rejoin = Volver a la sala
+callback-chosen = Le devolveremos la llamada: conserva su puesto. Cuando su intérprete esté listo, esta página le pedirá que se una.
+callback-choose = Prefiero que me llamen
+callback-join-now = Su intérprete está listo: únase ahora (quedan { $seconds } s)
+callback-join = Unirse
+rating-cancelled = Canceló esta solicitud.
+rating-no-interpreter = No había ningún intérprete disponible para esta solicitud.
+rating-request-again = Volver a solicitar
+rating-ended = La llamada ha terminado
+rating-waited = Espera
+rating-talked = Conversación
+rating-choose-stars = Elija de 1 a 5 estrellas.
+rating-question = ¿Qué tal su intérprete?
+rating-stars = { $count ->
+    [one] { $count } estrella
+   *[other] { $count } estrellas
+}
+rating-comment = Comentario (opcional)
+rating-send = Enviar valoración
+rating-thanks = { $count ->
+    [one] Gracias: ha valorado esta llamada con { $count } estrella.
+   *[other] Gracias: ha valorado esta llamada con { $count } estrellas.
+}
