@@ -3,7 +3,7 @@
 # zero وone وtwo وfew وmany وother.
 
 language-name = العربية
-language-picker-label = اللغة
+language-picker-label = لغة الواجهة
 
 ## الإطار
 

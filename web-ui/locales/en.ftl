@@ -4,7 +4,7 @@
 
 # The language's own name, in the language picker.
 language-name = English
-language-picker-label = Language
+language-picker-label = Interface language
 
 ## The frame
 

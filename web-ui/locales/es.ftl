@@ -2,7 +2,7 @@
 # mismos marcadores (src/i18n/catalogue_check.rs lo comprueba).
 
 language-name = Español
-language-picker-label = Idioma
+language-picker-label = Idioma de la interfaz
 
 ## El marco
 
