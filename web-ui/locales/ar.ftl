@@ -294,3 +294,87 @@ rating-thanks = { $count ->
     [many] شكرًا لك — منحت هذه المكالمة { $count } نجمة.
    *[other] شكرًا لك — منحت هذه المكالمة { $count } نجمة.
 }
+
+## حسابي وكلمات المرور
+
+account-signed-in-as = مسجَّل الدخول باسم
+account-name = الاسم
+account-role = الدور
+account-change-password = تغيير كلمة المرور
+account-current-password = كلمة المرور الحالية
+account-new-password = كلمة المرور الجديدة
+account-new-password-again = أعد كتابة كلمة المرور الجديدة
+account-current-missing = أدخل كلمة المرور الحالية.
+account-passwords-differ = كلمتا المرور الجديدتان مختلفتان: اكتب الكلمة نفسها مرتين.
+account-password-same = كلمة المرور الجديدة هي الحالية نفسها: اختر غيرها.
+account-password-changed = تم تغيير كلمة المرور. استخدمها بدءًا من تسجيل دخولك التالي.
+password-at-least = { $min } أحرف على الأقل.
+password-length = يجب أن يتراوح طول كلمة المرور الجديدة بين { $min } و{ $max } حرفًا.
+reset-link-invalid = رابط إعادة التعيين هذا لا يعمل: إما أنه استُخدم من قبل، أو انتهت صلاحيته (تبقى الروابط صالحة 24 ساعة)، أو نُسخ ناقصًا. اطلب رابطًا جديدًا من المسؤول.
+reset-link-missing = تحتاج هذه الصفحة إلى رابط إعادة التعيين كاملًا الذي أرسله إليك المسؤول (ينتهي بـ ‎#token=…‎). اطلب منه رابطًا جديدًا إن فقدته.
+reset-passwords-differ = كلمتا المرور مختلفتان: اكتب الكلمة نفسها مرتين.
+reset-done = تم تعيين كلمة المرور الجديدة. سجّل الدخول بها.
+reset-go-to-sign-in = الذهاب إلى تسجيل الدخول
+reset-works-once = يعمل الرابط مرة واحدة فقط. تعيين كلمة مرور يسجّل خروجك من كل مكان.
+reset-submit = تعيين كلمة المرور
+reset-busy = جارٍ التعيين…
+
+## القاعة المباشرة وسجل المكالمات
+
+reason-presence-lost = انقطع الاتصال
+reason-missed-offers = عروض فائتة
+estimate-nobody-signed-in = لم يسجّل أحد الدخول
+estimate-no-service-today = لم تُخدم أي مكالمة اليوم
+floor-queues = قوائم الانتظار
+floor-interpreters = المترجمون
+floor-calls = المكالمات
+floor-presence-lost = انقطع اتصال { $name } أثناء مكالمة. المكالمة مستمرة؛ تحقّق منها.
+floor-totals = إجماليات القاعة
+floor-calls-waiting = المكالمات المنتظرة
+floor-longest-wait = أطول انتظار
+floor-free-now = المتفرغون الآن
+floor-free-now-title = المترجمون المؤهلون المتاحون وغير المشغولين
+floor-on-a-call = في مكالمة
+floor-no-queues = لا توجد قوائم انتظار بعد.
+floor-languages = اللغات
+floor-waiting = في الانتظار
+floor-break = استراحة
+floor-service-level = مستوى الخدمة اليوم
+floor-estimated-wait = الانتظار المتوقع
+floor-no-interpreters = لا يوجد مترجمون بعد.
+floor-for = المدة
+floor-activity = النشاط
+floor-call = المكالمة
+floor-today = اليوم
+floor-change-status = تغيير الحالة
+floor-no-calls = لا توجد مكالمات منتظرة أو جارية.
+floor-request = الطلب
+floor-actions = الإجراءات
+floor-monitor = مراقبة
+floor-stop-monitoring = إيقاف المراقبة
+floor-monitor-name = { $name } (مشرف)
+floor-monitoring = مراقبة المكالمة { $id }
+floor-earlier = عرض القاعة في وقت سابق ←
+floor-calls-heading = المكالمات المنتظرة والجارية
+floor-status-set = أصبحت حالة { $name } الآن: { $status }.
+floor-new-status-for = الحالة الجديدة لـ { $name }
+floor-set = تطبيق
+floor-choose-target = اختر قائمة انتظار أو مترجمًا أولًا.
+floor-requeue-confirm = هل تريد إعادة المكالمة { $id } إلى قائمة الانتظار { $name }؟
+floor-transfer-queue-confirm = هل تريد تحويل المكالمة { $id } إلى قائمة الانتظار { $name }؟ ينتقل مترجمها إلى الختام.
+floor-ring-confirm = هل تريد الرنين لدى { $name } من أجل المكالمة { $id }؟
+floor-transfer-confirm = هل تريد تحويل المكالمة { $id } إلى { $name }؟
+floor-move-done = تم: المكالمة { $id } ← { $name }.
+floor-move-call = نقل المكالمة { $id }
+floor-requeue-or-offer = إعادة إلى الانتظار / عرض…
+floor-transfer-choose = تحويل…
+floor-to-a-queue = إلى قائمة انتظار
+floor-ring-interpreter = الرنين لدى مترجم متاح
+floor-to-interpreter = إلى مترجم متاح
+floor-go = تنفيذ
+calls-intro = افتح مكالمة لإعادة عرض تسلسلها الزمني ومعرفة حالتها في أي لحظة.
+calls-day = اليوم (UTC)
+calls-none = لا توجد مكالمات في ذلك اليوم.
+calls-wait = الانتظار
+calls-replay = إعادة العرض
+calls-load-more = تحميل المزيد

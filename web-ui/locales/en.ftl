@@ -283,3 +283,87 @@ rating-thanks = { $count ->
     [one] Thank you — you rated this call { $count } star.
    *[other] Thank you — you rated this call { $count } stars.
 }
+
+## My account and passwords
+
+account-signed-in-as = Signed in as
+account-name = Name
+account-role = Role
+account-change-password = Change password
+account-current-password = Current password
+account-new-password = New password
+account-new-password-again = New password again
+account-current-missing = Enter your current password.
+account-passwords-differ = The two new passwords differ: type the same one twice.
+account-password-same = The new password is the current one: choose another.
+account-password-changed = Your password is changed. Use it from your next sign-in.
+password-at-least = At least { $min } characters.
+password-length = The new password must be { $min } to { $max } characters long.
+reset-link-invalid = This reset link does not work: it has been used already, has expired (links last 24 hours) or was copied incompletely. Ask an administrator for a new one.
+reset-link-missing = This page needs the whole reset link an administrator sent you (it ends with #token=…). Ask them for a new one if it is lost.
+reset-passwords-differ = The two passwords differ: type the same one twice.
+reset-done = Your new password is set. Sign in with it.
+reset-go-to-sign-in = Go to sign in
+reset-works-once = The link works once. Setting a password signs you out everywhere.
+reset-submit = Set password
+reset-busy = Setting…
+
+## The live floor and call history
+
+reason-presence-lost = connection lost
+reason-missed-offers = missed offers
+estimate-nobody-signed-in = nobody signed in
+estimate-no-service-today = no calls served today
+floor-queues = Queues
+floor-interpreters = Interpreters
+floor-calls = Calls
+floor-presence-lost = { $name } lost their connection during a call. The call goes on; check on it.
+floor-totals = Floor totals
+floor-calls-waiting = Calls waiting
+floor-longest-wait = Longest wait
+floor-free-now = Free now
+floor-free-now-title = Eligible interpreters available and idle
+floor-on-a-call = On a call
+floor-no-queues = No queues yet.
+floor-languages = Languages
+floor-waiting = Waiting
+floor-break = Break
+floor-service-level = Service level today
+floor-estimated-wait = Est. wait
+floor-no-interpreters = No interpreters yet.
+floor-for = For
+floor-activity = Activity
+floor-call = Call
+floor-today = Today
+floor-change-status = Change status
+floor-no-calls = No calls waiting or in progress.
+floor-request = Request
+floor-actions = Actions
+floor-monitor = Monitor
+floor-stop-monitoring = Stop monitoring
+floor-monitor-name = { $name } (supervisor)
+floor-monitoring = Monitoring call { $id }
+floor-earlier = See the floor at an earlier time →
+floor-calls-heading = Calls waiting and in progress
+floor-status-set = { $name } is now { $status }.
+floor-new-status-for = New status for { $name }
+floor-set = Set
+floor-choose-target = Choose a queue or an interpreter first.
+floor-requeue-confirm = Re-queue call { $id } to { $name }?
+floor-transfer-queue-confirm = Transfer call { $id } to the { $name } queue? Its interpreter goes into wrap-up.
+floor-ring-confirm = Ring { $name } for call { $id }?
+floor-transfer-confirm = Transfer call { $id } to { $name }?
+floor-move-done = Done: call { $id } → { $name }.
+floor-move-call = Move call { $id }
+floor-requeue-or-offer = Re-queue / offer…
+floor-transfer-choose = Transfer…
+floor-to-a-queue = To a queue
+floor-ring-interpreter = Ring an available interpreter
+floor-to-interpreter = To an available interpreter
+floor-go = Go
+calls-intro = Open a call to replay its timeline and see its state at any instant.
+calls-day = Day (UTC)
+calls-none = No calls that day.
+calls-wait = Wait
+calls-replay = Replay
+calls-load-more = Load more

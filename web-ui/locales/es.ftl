@@ -281,3 +281,87 @@ rating-thanks = { $count ->
     [one] Gracias: ha valorado esta llamada con { $count } estrella.
    *[other] Gracias: ha valorado esta llamada con { $count } estrellas.
 }
+
+## Mi cuenta y las contraseñas
+
+account-signed-in-as = Sesión iniciada como
+account-name = Nombre
+account-role = Rol
+account-change-password = Cambiar la contraseña
+account-current-password = Contraseña actual
+account-new-password = Contraseña nueva
+account-new-password-again = Repita la contraseña nueva
+account-current-missing = Introduzca su contraseña actual.
+account-passwords-differ = Las dos contraseñas nuevas no coinciden: escriba la misma dos veces.
+account-password-same = La contraseña nueva es la actual: elija otra.
+account-password-changed = Su contraseña ha cambiado. Úsela a partir del próximo inicio de sesión.
+password-at-least = Al menos { $min } caracteres.
+password-length = La contraseña nueva debe tener entre { $min } y { $max } caracteres.
+reset-link-invalid = Este enlace de restablecimiento no funciona: ya se usó, ha caducado (los enlaces duran 24 horas) o se copió incompleto. Pida uno nuevo a un administrador.
+reset-link-missing = Esta página necesita el enlace de restablecimiento completo que le envió un administrador (termina en #token=…). Pídale uno nuevo si lo ha perdido.
+reset-passwords-differ = Las dos contraseñas no coinciden: escriba la misma dos veces.
+reset-done = Su nueva contraseña está establecida. Inicie sesión con ella.
+reset-go-to-sign-in = Ir a iniciar sesión
+reset-works-once = El enlace funciona una sola vez. Establecer una contraseña cierra todas sus sesiones.
+reset-submit = Establecer la contraseña
+reset-busy = Estableciendo…
+
+## La sala en directo y el historial de llamadas
+
+reason-presence-lost = conexión perdida
+reason-missed-offers = ofertas perdidas
+estimate-nobody-signed-in = nadie ha iniciado sesión
+estimate-no-service-today = ninguna llamada atendida hoy
+floor-queues = Colas
+floor-interpreters = Intérpretes
+floor-calls = Llamadas
+floor-presence-lost = { $name } perdió la conexión durante una llamada. La llamada continúa; compruébela.
+floor-totals = Totales de la sala
+floor-calls-waiting = Llamadas en espera
+floor-longest-wait = Espera más larga
+floor-free-now = Libres ahora
+floor-free-now-title = Intérpretes aptos disponibles y libres
+floor-on-a-call = En una llamada
+floor-no-queues = Aún no hay colas.
+floor-languages = Idiomas
+floor-waiting = En espera
+floor-break = Pausa
+floor-service-level = Nivel de servicio hoy
+floor-estimated-wait = Espera est.
+floor-no-interpreters = Aún no hay intérpretes.
+floor-for = Desde hace
+floor-activity = Actividad
+floor-call = Llamada
+floor-today = Hoy
+floor-change-status = Cambiar estado
+floor-no-calls = No hay llamadas en espera ni en curso.
+floor-request = Solicitud
+floor-actions = Acciones
+floor-monitor = Supervisar
+floor-stop-monitoring = Dejar de supervisar
+floor-monitor-name = { $name } (supervisor)
+floor-monitoring = Supervisando la llamada { $id }
+floor-earlier = Ver la sala en un momento anterior →
+floor-calls-heading = Llamadas en espera y en curso
+floor-status-set = { $name } está ahora { $status }.
+floor-new-status-for = Nuevo estado para { $name }
+floor-set = Aplicar
+floor-choose-target = Elija primero una cola o un intérprete.
+floor-requeue-confirm = ¿Volver a poner en cola la llamada { $id } en { $name }?
+floor-transfer-queue-confirm = ¿Transferir la llamada { $id } a la cola { $name }? Su intérprete pasa al cierre.
+floor-ring-confirm = ¿Llamar a { $name } para la llamada { $id }?
+floor-transfer-confirm = ¿Transferir la llamada { $id } a { $name }?
+floor-move-done = Hecho: llamada { $id } → { $name }.
+floor-move-call = Mover la llamada { $id }
+floor-requeue-or-offer = Volver a la cola / ofrecer…
+floor-transfer-choose = Transferir…
+floor-to-a-queue = A una cola
+floor-ring-interpreter = Llamar a un intérprete disponible
+floor-to-interpreter = A un intérprete disponible
+floor-go = Ir
+calls-intro = Abra una llamada para reproducir su cronología y ver su estado en cualquier instante.
+calls-day = Día (UTC)
+calls-none = No hubo llamadas ese día.
+calls-wait = Espera
+calls-replay = Reproducir
+calls-load-more = Cargar más

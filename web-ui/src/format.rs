@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Local, Utc};
 use js_sys::Intl::{DateTimeFormat, NumberFormat};
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
 
 use crate::i18n::{arg, current_locale, t, t_args};
 
@@ -329,4 +329,28 @@ pub fn bytes(size: f64) -> String {
     } else {
         format!("{:.1} MB", size / 1_000_000.0)
     }
+}
+
+/// The name of the language `code` in the interface's language (`Intl.DisplayNames`),
+/// or `None` off the browser or when the browser does not know it.
+pub fn language_display_name(code: &str) -> Option<String> {
+    if !cfg!(target_arch = "wasm32") {
+        return None;
+    }
+    let intl = js_sys::Reflect::get(&js_sys::global(), &JsValue::from_str("Intl")).ok()?;
+    let constructor: js_sys::Function =
+        js_sys::Reflect::get(&intl, &JsValue::from_str("DisplayNames"))
+            .ok()?
+            .dyn_into()
+            .ok()?;
+    let arguments = js_sys::Array::of2(
+        &js_sys::Array::of1(&JsValue::from_str(&current_locale())),
+        &options(&[("type", "language".into()), ("fallback", "none".into())]),
+    );
+    let names = js_sys::Reflect::construct(&constructor, &arguments).ok()?;
+    let of: js_sys::Function = js_sys::Reflect::get(&names, &JsValue::from_str("of"))
+        .ok()?
+        .dyn_into()
+        .ok()?;
+    of.call1(&names, &JsValue::from_str(code)).ok()?.as_string()
 }

@@ -104,10 +104,12 @@ pub fn scope_label(scope: &str) -> &'static str {
 pub fn password_problem(password: &str) -> Option<String> {
     let range = wire::accounts::PASSWORD_CHARS;
     (!range.contains(&password.chars().count())).then(|| {
-        format!(
-            "The new password must be {} to {} characters long.",
-            range.start(),
-            range.end()
+        crate::i18n::t_args(
+            "password-length",
+            &[
+                ("min", crate::i18n::num(*range.start() as f64)),
+                ("max", crate::i18n::num(*range.end() as f64)),
+            ],
         )
     })
 }
