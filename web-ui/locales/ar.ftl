@@ -378,3 +378,111 @@ calls-none = لا توجد مكالمات في ذلك اليوم.
 calls-wait = الانتظار
 calls-replay = إعادة العرض
 calls-load-more = تحميل المزيد
+
+## التسلسل الزمني للمكالمة
+
+yes = نعم
+no = لا
+replay-not-yet = لم تكن المكالمة موجودة بعد في تلك اللحظة.
+replay-interpreter = المترجم { $name }
+replay-organisation = المؤسسة { $name }
+replay-instant = اللحظة المراد عرضها
+replay-previous = ▶ الحدث السابق
+replay-next = الحدث التالي ◀
+replay-whole-floor = القاعة كلها في هذه اللحظة ←
+replay-state-heading = المكالمة في تلك اللحظة
+replay-events-so-far = الأحداث حتى الآن
+replay-last-event = آخر حدث
+replay-ringing-for = ترنّ لدى
+replay-on-hold-since = معلّقة منذ
+replay-held-so-far = مدة التعليق حتى الآن
+replay-rated = قُيّمت
+replay-pick = حرّك شريط التمرير أو اختر حدثًا.
+replay-timeline = التسلسل الزمني ({ $count ->
+    [zero] لا أحداث
+    [one] حدث واحد
+    [two] حدثان
+    [few] { $count } أحداث
+    [many] { $count } حدثًا
+   *[other] { $count } حدث
+})
+replay-show-at-event = عرض المكالمة عند هذا الحدث
+replay-by = بواسطة { $actor }
+replay-details = التفاصيل
+replay-back = → سجل المكالمات
+event-call-requested = طُلبت المكالمة
+event-call-queued = دخلت المكالمة قائمة الانتظار
+event-call-offered = عُرضت المكالمة
+event-offer-declined = رُفض العرض
+event-offer-expired = انتهت مهلة العرض
+event-offer-withdrawn = سُحب العرض
+event-call-accepted = قُبلت المكالمة
+event-call-held = عُلّقت المكالمة
+event-call-resumed = استؤنفت المكالمة
+event-call-transferred = حُوّلت المكالمة
+event-transfer-requested = طُلب التحويل
+event-transfer-failed = فشل التحويل
+event-call-ended = انتهت المكالمة
+event-call-wrapped-up = أُغلقت المكالمة
+event-call-abandoned = تُركت المكالمة
+event-call-overflowed = فاضت المكالمة إلى قائمة أخرى
+event-no-interpreter-available = لا يوجد مترجم متاح
+event-call-rated = قُيّمت المكالمة
+event-call-pool-widened = وُسّعت مجموعة المترجمين
+event-callback-chosen = اختير معاودة الاتصال
+event-callback-offered = عُرضت معاودة الاتصال
+event-requester-joined = انضم مقدِّم الطلب
+event-callback-missed = فاتت معاودة الاتصال
+
+## القاعة في لحظة معينة، المؤسسات
+
+floor-at-heading = القاعة في لحظة معينة
+floor-at-enter-instant = أدخل تاريخًا ووقتًا.
+floor-at-now = الآن
+floor-at-in-progress = جارية
+floor-at-queue = { $queue } · { $count } في الانتظار · الأطول { $longest }
+floor-at-unrouted = لم تدخل قائمة انتظار بعد
+floor-at-calls-heading = المكالمات الجارية
+floor-at-no-calls = لا توجد مكالمات جارية.
+floor-at-since = منذ
+floor-at-instant = اللحظة (بتوقيتك)
+floor-at-show = عرض
+floor-at-step = التنقل عبر الزمن
+floor-at-back-minutes = −{ $count } د
+floor-at-back-seconds = −{ $count } ث
+floor-at-on-minutes = +{ $count } د
+floor-at-on-seconds = +{ $count } ث
+orgs-name-missing = أعطِ المؤسسة اسمًا.
+orgs-created = أُنشئت { $name }.
+orgs-none = لا توجد مؤسسات بعد.
+orgs-policy-link = السياسة والسجل ←
+orgs-open = فتح { $name }
+orgs-intro = ينتمي مقدّمو الطلبات إلى مؤسسة. تفضّل سياستها مترجمين أو تستبعدهم، وتشترط شهادات في كل مكالمة تجريها.
+orgs-new = مؤسسة جديدة
+orgs-name = اسم المؤسسة
+orgs-create = إنشاء المؤسسة
+orgs-all = كل المؤسسات
+policy-field-preferred = المترجمون المفضَّلون
+policy-field-banned = المترجمون المستبعَدون
+policy-field-certifications = الشهادات المطلوبة
+policy-field-preferred-wait = مدة الانتظار المفضَّلة
+policy-added = أُضيف إلى { $field }: { $names }
+policy-removed = أُزيل من { $field }: { $names }
+policy-someone-unknown = شخص غير معروف
+policy-no-changes = لا تغييرات بعد: السياسة هي الافتراضية (لا أحد مفضَّل أو مستبعَد، ولا شهادات مطلوبة).
+policy-no-change = حُفظت دون تغيير.
+policy-preferred-and-banned = أزِلهم من إحدى القائمتين.
+policy-unknown-agent = اختر المترجمين من القوائم مرة أخرى.
+policy-load-failed = تعذّر تحميل المترجمين: { $error }
+policy-wait-invalid = يجب أن تكون مدة الانتظار المفضَّلة عددًا صحيحًا من الثواني.
+policy-saved = حُفظت السياسة.
+policy-back = → المؤسسات
+policy-heading = سياسة مقدّمي الطلبات
+policy-applies = تنطبق على كل مكالمة يجريها مقدّمو الطلبات في هذه المؤسسة.
+policy-preferred-hint = تُعرض عليهم المكالمات أولًا عندما يكونون متفرغين.
+policy-wait-label = مدة الانتظار المفضَّلة (بالثواني)
+policy-wait-hint = المدة التي تنتظرها المكالمة مترجمًا مفضَّلًا قبل أن يتولاها أي مترجم مؤهل (0–3600).
+policy-banned-hint = لا تُعرض عليهم مكالمات هذه المؤسسة أبدًا، مهما اتسع نطاق البحث.
+policy-certifications-hint = يجب أن يحملها كلها كل مترجم في مكالمات هذه المؤسسة.
+policy-save = حفظ السياسة
+policy-history = سجل السياسة

@@ -275,12 +275,13 @@ pub fn status_label(status: &str) -> String {
         "round_robin" => "strategy-round-robin",
         "fewest_calls_today" => "strategy-fewest-calls-today",
         "best_proficiency" => "strategy-best-proficiency",
-        other => return humanised(other),
+        other => return capitalised(other),
     };
     t(id)
 }
 
-fn humanised(value: &str) -> String {
+/// `new_thing` → `New thing`; `espera preferida` → `Espera preferida`.
+pub fn capitalised(value: &str) -> String {
     let text = value.replace('_', " ");
     let mut chars = text.chars();
     match chars.next() {

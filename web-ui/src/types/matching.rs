@@ -62,12 +62,12 @@ pub mod policy_field {
     pub const PREFERRED_WAIT: &str = "preferred_wait_s";
     pub const CERTIFICATIONS: &str = "required_certifications";
 
-    /// (field, label, whether its values are interpreter ids).
+    /// (field, its label's message id, whether its values are interpreter ids).
     pub const ALL: [(&str, &str, bool); 4] = [
-        (PREFERRED, "preferred interpreters", true),
-        (BANNED, "banned interpreters", true),
-        (CERTIFICATIONS, "required certifications", false),
-        (PREFERRED_WAIT, "preferred wait", false),
+        (PREFERRED, "policy-field-preferred", true),
+        (BANNED, "policy-field-banned", true),
+        (CERTIFICATIONS, "policy-field-certifications", false),
+        (PREFERRED_WAIT, "policy-field-preferred-wait", false),
     ];
 }
 
