@@ -486,3 +486,58 @@ policy-banned-hint = لا تُعرض عليهم مكالمات هذه المؤس
 policy-certifications-hint = يجب أن يحملها كلها كل مترجم في مكالمات هذه المؤسسة.
 policy-save = حفظ السياسة
 policy-history = سجل السياسة
+
+## شرح التوجيه
+
+routing-heading = شرح التوجيه
+routing-intro = هل عُرضت هذه المكالمة على مترجم؟ وإن لم تُعرض، فلماذا؟
+routing-explain = اشرح
+routing-choose = اختر مترجمًا.
+routing-failed = تعذّر على الخادم شرح التوجيه: { $error }
+routing-offered = عُرضت هذه المكالمة على { $name }.
+routing-not-offered = لم تُعرض هذه المكالمة على { $name }.
+routing-offered-at = عُرضت في { $time }
+routing-in-queue = في { $queue }
+offer-outcome-accepted = مقبول
+offer-outcome-declined = مرفوض
+offer-outcome-expired = منتهي المهلة
+offer-outcome-withdrawn = مسحوب
+routing-reason-banned-by-organisation = مستبعَد من مؤسسة المتصل
+routing-reason-not-in-queue = ليس عضوًا في قائمة انتظار المكالمة
+routing-reason-pair-missing = لا يملك زوج اللغتين المطلوب للمكالمة
+routing-reason-proficiency-too-low = الكفاءة دون الحد الأدنى لقائمة الانتظار
+routing-reason-modality-missing = لا يعمل بوسيلة المكالمة
+routing-reason-specialty-missing = يفتقر إلى تخصص المكالمة
+routing-reason-organisation-certification-missing = تنقصه شهادة تشترطها المؤسسة
+routing-reason-certification-missing = تنقصه شهادة يشترطها الطلب
+routing-reason-gender-mismatch = لا يطابق الجنس المطلوب
+routing-reason-busy = مشغول بمكالمة أخرى
+routing-reason-not-available = غير متاح (في استراحة أو خارج النظام)
+routing-reason-widening-step-not-reached = مؤهل فقط بعد خطوة توسيع لم تبلغها المكالمة
+routing-reason-another-interpreter-chosen = اختير مترجم آخر
+
+## الفواتير ومكالمة مفوترة
+
+invoice-month = الشهر
+invoice-show = عرض الفاتورة
+invoice-heading = فاتورة · { $organisation } · { $month }
+invoice-currency = العملة: { $currency }
+invoice-print = طباعة
+invoice-when = التاريخ
+invoice-billed = المفوتَر
+invoice-description = الوصف
+invoice-amount = المبلغ
+invoice-credit-note = إشعار دائن
+invoice-total = الإجمالي
+dispute-timeline-failed = تعذّر تحميل التسلسل الزمني: { $error }
+dispute-loading = جارٍ تحميل الفاتورة…
+dispute-summary = فُوتر { $amount } مقابل { $duration } (إصدار جدول الأسعار { $version })، والصافي { $net } بعد الإشعارات الدائنة.
+dispute-no-rate-card = لا يوجد
+dispute-line = البند
+dispute-seconds = الثواني
+dispute-events = الأحداث
+dispute-credit = إشعار دائن { $number }: { $reason } (بواسطة { $name })
+dispute-heading = المكالمة { $id } · الفاتورة والتسلسل الزمني
+dispute-bill = الفاتورة
+dispute-choose-line = اختر بندًا لتمييز الأحداث التي فُوتر بناءً عليها.
+dispute-timeline = التسلسل الزمني

@@ -471,3 +471,58 @@ policy-banned-hint = Never offered this organisation's calls, whatever the widen
 policy-certifications-hint = Every interpreter of this organisation's calls must hold all of them.
 policy-save = Save policy
 policy-history = Policy history
+
+## Routing explained
+
+routing-heading = Routing explained
+routing-intro = Was an interpreter offered this call, and if not, why?
+routing-explain = Explain
+routing-choose = Choose an interpreter.
+routing-failed = The server could not explain the routing: { $error }
+routing-offered = { $name } was offered this call.
+routing-not-offered = { $name } was not offered this call.
+routing-offered-at = Offered at { $time }
+routing-in-queue = in { $queue }
+offer-outcome-accepted = Accepted
+offer-outcome-declined = Declined
+offer-outcome-expired = Expired
+offer-outcome-withdrawn = Withdrawn
+routing-reason-banned-by-organisation = Banned by the caller's organisation
+routing-reason-not-in-queue = Not a member of the call's queue
+routing-reason-pair-missing = Does not hold the call's language pair
+routing-reason-proficiency-too-low = Proficiency below the queue's minimum
+routing-reason-modality-missing = Does not work in the call's modality
+routing-reason-specialty-missing = Lacks the call's specialty
+routing-reason-organisation-certification-missing = Lacks a certification the organisation requires
+routing-reason-certification-missing = Lacks a certification the request requires
+routing-reason-gender-mismatch = Does not match the requested gender
+routing-reason-busy = Busy with another call
+routing-reason-not-available = Not available (on break or signed out)
+routing-reason-widening-step-not-reached = Only eligible after a widening step the call had not reached
+routing-reason-another-interpreter-chosen = Another interpreter was chosen
+
+## Invoices and a billed call
+
+invoice-month = Month
+invoice-show = Show invoice
+invoice-heading = Invoice · { $organisation } · { $month }
+invoice-currency = Currency: { $currency }
+invoice-print = Print
+invoice-when = When
+invoice-billed = Billed
+invoice-description = Description
+invoice-amount = Amount
+invoice-credit-note = credit note
+invoice-total = Total
+dispute-timeline-failed = Could not load the timeline: { $error }
+dispute-loading = Loading the bill…
+dispute-summary = Billed { $amount } for { $duration } (rate card version { $version }), net { $net } after credits.
+dispute-no-rate-card = none
+dispute-line = Line
+dispute-seconds = Seconds
+dispute-events = Events
+dispute-credit = Credit note { $number }: { $reason } (by { $name })
+dispute-heading = Call { $id } · bill and timeline
+dispute-bill = Bill
+dispute-choose-line = Choose a line to mark the events it is billed from.
+dispute-timeline = Timeline

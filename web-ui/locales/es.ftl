@@ -469,3 +469,58 @@ policy-banned-hint = Nunca se les ofrecen las llamadas de esta organización, se
 policy-certifications-hint = Todo intérprete de las llamadas de esta organización debe tenerlas todas.
 policy-save = Guardar la política
 policy-history = Historial de la política
+
+## La asignación explicada
+
+routing-heading = La asignación explicada
+routing-intro = ¿Se ofreció esta llamada a un intérprete y, si no, por qué?
+routing-explain = Explicar
+routing-choose = Elija un intérprete.
+routing-failed = El servidor no pudo explicar la asignación: { $error }
+routing-offered = A { $name } se le ofreció esta llamada.
+routing-not-offered = A { $name } no se le ofreció esta llamada.
+routing-offered-at = Ofrecida a las { $time }
+routing-in-queue = en { $queue }
+offer-outcome-accepted = Aceptada
+offer-outcome-declined = Rechazada
+offer-outcome-expired = Caducada
+offer-outcome-withdrawn = Retirada
+routing-reason-banned-by-organisation = Excluido por la organización de quien llama
+routing-reason-not-in-queue = No es miembro de la cola de la llamada
+routing-reason-pair-missing = No tiene el par de idiomas de la llamada
+routing-reason-proficiency-too-low = Dominio por debajo del mínimo de la cola
+routing-reason-modality-missing = No trabaja en la modalidad de la llamada
+routing-reason-specialty-missing = No tiene la especialidad de la llamada
+routing-reason-organisation-certification-missing = Le falta una certificación que exige la organización
+routing-reason-certification-missing = Le falta una certificación que exige la solicitud
+routing-reason-gender-mismatch = No coincide con el género solicitado
+routing-reason-busy = Ocupado con otra llamada
+routing-reason-not-available = No disponible (en pausa o sin sesión)
+routing-reason-widening-step-not-reached = Solo apto tras una ampliación que la llamada no había alcanzado
+routing-reason-another-interpreter-chosen = Se eligió a otro intérprete
+
+## Facturas y una llamada facturada
+
+invoice-month = Mes
+invoice-show = Mostrar la factura
+invoice-heading = Factura · { $organisation } · { $month }
+invoice-currency = Moneda: { $currency }
+invoice-print = Imprimir
+invoice-when = Cuándo
+invoice-billed = Facturado
+invoice-description = Descripción
+invoice-amount = Importe
+invoice-credit-note = nota de crédito
+invoice-total = Total
+dispute-timeline-failed = No se pudo cargar la cronología: { $error }
+dispute-loading = Cargando la factura…
+dispute-summary = Facturado { $amount } por { $duration } (versión de tarifa { $version }), neto { $net } tras los abonos.
+dispute-no-rate-card = ninguna
+dispute-line = Línea
+dispute-seconds = Segundos
+dispute-events = Eventos
+dispute-credit = Nota de crédito { $number }: { $reason } (por { $name })
+dispute-heading = Llamada { $id } · factura y cronología
+dispute-bill = Factura
+dispute-choose-line = Elija una línea para marcar los eventos de los que se factura.
+dispute-timeline = Cronología

@@ -265,6 +265,11 @@ pub fn status_label(status: &str) -> String {
         "ringing" => "status-ringing",
         "on_call" => "status-on-call",
         "wrap_up" => "status-wrap-up",
+        // What became of an offer (the routing panel).
+        "accepted" => "offer-outcome-accepted",
+        "declined" => "offer-outcome-declined",
+        "expired" => "offer-outcome-expired",
+        "withdrawn" => "offer-outcome-withdrawn",
         // Specialties, modalities and routing strategies (types::SPECIALTIES, ...).
         "general" => "specialty-general",
         "medical" => "specialty-medical",

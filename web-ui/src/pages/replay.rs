@@ -32,7 +32,7 @@ pub struct ReplayProps {
 /// A call event's type as the event store names it (`CallWrappedUp`) → its words in the
 /// interface's language: one message per event of `domain::call`; a type this build does
 /// not know (a newer server) is spelt out (`Call wrapped up`).
-fn event_label(kind: &str) -> String {
+pub(crate) fn event_label(kind: &str) -> String {
     let id = match kind {
         "CallRequested" => "event-call-requested",
         "CallQueued" => "event-call-queued",

@@ -182,23 +182,21 @@ pub struct RoutingOffer {
 
 /// Why an interpreter was not offered a call, in words; an unknown reason as its code.
 pub fn routing_reason_text(reason: &str) -> String {
-    let text = match reason {
-        "banned_by_organisation" => "Banned by the caller's organisation",
-        "not_in_queue" => "Not a member of the call's queue",
-        "pair_missing" => "Does not hold the call's language pair",
-        "proficiency_too_low" => "Proficiency below the queue's minimum",
-        "modality_missing" => "Does not work in the call's modality",
-        "specialty_missing" => "Lacks the call's specialty",
-        "organisation_certification_missing" => "Lacks a certification the organisation requires",
-        "certification_missing" => "Lacks a certification the request requires",
-        "gender_mismatch" => "Does not match the requested gender",
-        "busy" => "Busy with another call",
-        "not_available" => "Not available (on break or signed out)",
-        "widening_step_not_reached" => {
-            "Only eligible after a widening step the call had not reached"
-        }
-        "another_interpreter_chosen" => "Another interpreter was chosen",
+    let id = match reason {
+        "banned_by_organisation" => "routing-reason-banned-by-organisation",
+        "not_in_queue" => "routing-reason-not-in-queue",
+        "pair_missing" => "routing-reason-pair-missing",
+        "proficiency_too_low" => "routing-reason-proficiency-too-low",
+        "modality_missing" => "routing-reason-modality-missing",
+        "specialty_missing" => "routing-reason-specialty-missing",
+        "organisation_certification_missing" => "routing-reason-organisation-certification-missing",
+        "certification_missing" => "routing-reason-certification-missing",
+        "gender_mismatch" => "routing-reason-gender-mismatch",
+        "busy" => "routing-reason-busy",
+        "not_available" => "routing-reason-not-available",
+        "widening_step_not_reached" => "routing-reason-widening-step-not-reached",
+        "another_interpreter_chosen" => "routing-reason-another-interpreter-chosen",
         other => return crate::format::status_label(other),
     };
-    text.to_owned()
+    crate::i18n::t(id)
 }
