@@ -541,3 +541,46 @@ dispute-heading = المكالمة { $id } · الفاتورة والتسلسل 
 dispute-bill = الفاتورة
 dispute-choose-line = اختر بندًا لتمييز الأحداث التي فُوتر بناءً عليها.
 dispute-timeline = التسلسل الزمني
+
+## التحليلات
+
+analytics-bad-range = اختر يوم بداية يسبق يوم النهاية أو يساويه.
+analytics-preparing = جارٍ تجهيز التصدير…
+analytics-saved = حُفظ { $file } ({ $size }).
+analytics-save-failed = تعذّر حفظ الملف: { $error }
+analytics-export-failed = فشل التصدير: { $error }
+analytics-settings = إعدادات التقرير
+analytics-group-by = التجميع حسب
+analytics-interval = الفاصل الزمني
+analytics-15-minutes = 15 دقيقة
+analytics-hour = ساعة
+analytics-day = يوم
+analytics-from = من (يوم بتوقيت UTC)
+analytics-to = إلى (يوم بتوقيت UTC، ضمنًا)
+analytics-update = تحديث
+analytics-export = تصدير المكالمات (CSV)
+analytics-offered = المعروضة
+analytics-answered = المُجابة
+analytics-service-level = مستوى الخدمة
+analytics-asa-long = متوسط سرعة الرد
+analytics-aht-long = متوسط مدة المعالجة
+analytics-no-activity = لا نشاط في هذه الفترة.
+analytics-chart-by-group = المكالمات حسب المجموعة
+analytics-chart-offered = المكالمات المعروضة في كل فاصل زمني
+analytics-chart-service-level = مستوى الخدمة في كل فاصل زمني
+analytics-totals = الإجماليات خلال الفترة
+analytics-per-interval = حسب الفاصل الزمني ({ $count ->
+    [zero] لا صفوف
+    [one] صف واحد
+    [two] صفّان
+    [few] { $count } صفوف
+    [many] { $count } صفًا
+   *[other] { $count } صف
+})
+analytics-group = المجموعة
+analytics-overflowed = الفائضة
+analytics-no-interpreter = بلا مترجم
+analytics-asa = م.س.ر
+analytics-aht = م.م.م
+analytics-abandon-rate = معدل الترك
+analytics-occupancy = نسبة الإشغال

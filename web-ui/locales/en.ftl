@@ -526,3 +526,42 @@ dispute-heading = Call { $id } · bill and timeline
 dispute-bill = Bill
 dispute-choose-line = Choose a line to mark the events it is billed from.
 dispute-timeline = Timeline
+
+## Analytics
+
+analytics-bad-range = Choose a start day on or before the end day.
+analytics-preparing = Preparing the export…
+analytics-saved = Saved { $file } ({ $size }).
+analytics-save-failed = Could not save the file: { $error }
+analytics-export-failed = Export failed: { $error }
+analytics-settings = Report settings
+analytics-group-by = Group by
+analytics-interval = Interval
+analytics-15-minutes = 15 minutes
+analytics-hour = Hour
+analytics-day = Day
+analytics-from = From (UTC day)
+analytics-to = To (UTC day, included)
+analytics-update = Update
+analytics-export = Export calls (CSV)
+analytics-offered = Offered
+analytics-answered = Answered
+analytics-service-level = Service level
+analytics-asa-long = Avg. speed of answer
+analytics-aht-long = Avg. handle time
+analytics-no-activity = No activity in this range.
+analytics-chart-by-group = Calls by group
+analytics-chart-offered = Calls offered per interval
+analytics-chart-service-level = Service level per interval
+analytics-totals = Totals over the range
+analytics-per-interval = Per interval ({ $count ->
+    [one] { $count } row
+   *[other] { $count } rows
+})
+analytics-group = Group
+analytics-overflowed = Overflowed
+analytics-no-interpreter = No interpreter
+analytics-asa = ASA
+analytics-aht = AHT
+analytics-abandon-rate = Abandon rate
+analytics-occupancy = Occupancy

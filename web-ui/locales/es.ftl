@@ -524,3 +524,42 @@ dispute-heading = Llamada { $id } · factura y cronología
 dispute-bill = Factura
 dispute-choose-line = Elija una línea para marcar los eventos de los que se factura.
 dispute-timeline = Cronología
+
+## Analítica
+
+analytics-bad-range = Elija un día de inicio igual o anterior al día final.
+analytics-preparing = Preparando la exportación…
+analytics-saved = Se guardó { $file } ({ $size }).
+analytics-save-failed = No se pudo guardar el archivo: { $error }
+analytics-export-failed = La exportación falló: { $error }
+analytics-settings = Opciones del informe
+analytics-group-by = Agrupar por
+analytics-interval = Intervalo
+analytics-15-minutes = 15 minutos
+analytics-hour = Hora
+analytics-day = Día
+analytics-from = Desde (día UTC)
+analytics-to = Hasta (día UTC, incluido)
+analytics-update = Actualizar
+analytics-export = Exportar llamadas (CSV)
+analytics-offered = Ofrecidas
+analytics-answered = Atendidas
+analytics-service-level = Nivel de servicio
+analytics-asa-long = Velocidad media de respuesta
+analytics-aht-long = Tiempo medio de gestión
+analytics-no-activity = No hay actividad en este periodo.
+analytics-chart-by-group = Llamadas por grupo
+analytics-chart-offered = Llamadas ofrecidas por intervalo
+analytics-chart-service-level = Nivel de servicio por intervalo
+analytics-totals = Totales del periodo
+analytics-per-interval = Por intervalo ({ $count ->
+    [one] { $count } fila
+   *[other] { $count } filas
+})
+analytics-group = Grupo
+analytics-overflowed = Desbordadas
+analytics-no-interpreter = Sin intérprete
+analytics-asa = VMR
+analytics-aht = TMG
+analytics-abandon-rate = Tasa de abandono
+analytics-occupancy = Ocupación

@@ -1,6 +1,7 @@
 //! Analytics: the contact-center metrics by queue, language or interpreter over a range and
 //! interval, as a table and SVG charts, and the call detail records as CSV.
 
+use crate::i18n::{arg, num, t, t_args, use_locale};
 use std::collections::BTreeMap;
 
 use chrono::{Duration, NaiveDate};
@@ -58,6 +59,7 @@ fn save_blob(name: &str, blob: &web_sys::Blob) -> Result<(), String> {
 
 #[function_component]
 pub fn AnalyticsPage() -> Html {
+    use_locale();
     let api = use_api();
     let session = use_session();
     let today = start_of_today().format("%Y-%m-%d").to_string();
@@ -91,9 +93,7 @@ pub fn AnalyticsPage() -> Html {
         let range = range.clone();
         Callback::from(move |_: ()| {
             let Some((from, to)) = range() else {
-                error.set(Some(
-                    "Choose a start day on or before the end day.".to_owned(),
-                ));
+                error.set(Some(t("analytics-bad-range")));
                 return;
             };
             let query = MetricsQuery {
@@ -140,7 +140,7 @@ pub fn AnalyticsPage() -> Html {
         Callback::from(move |_| {
             let Some((from, to)) = range() else { return };
             let (api, export_note): (Api, _) = (api.clone(), export_note.clone());
-            export_note.set(Some("Preparing the export…".to_owned()));
+            export_note.set(Some(t("analytics-preparing")));
             spawn_local(async move {
                 match calls::export_csv(&api, &from, &to).await {
                     Ok(blob) => {
@@ -151,54 +151,61 @@ pub fn AnalyticsPage() -> Html {
                         );
                         let size = format::bytes(blob.size());
                         match save_blob(&name, &blob) {
-                            Ok(()) => export_note.set(Some(format!("Saved {name} ({size})."))),
-                            Err(e) => {
-                                export_note.set(Some(format!("Could not save the file: {e}")))
-                            }
+                            Ok(()) => export_note.set(Some(t_args(
+                                "analytics-saved",
+                                &[("file", arg(name.clone())), ("size", arg(size.clone()))],
+                            ))),
+                            Err(e) => export_note.set(Some(t_args(
+                                "analytics-save-failed",
+                                &[("error", arg(e.to_string()))],
+                            ))),
                         }
                     }
-                    Err(e) => export_note.set(Some(format!("Export failed: {e}"))),
+                    Err(e) => export_note.set(Some(t_args(
+                        "analytics-export-failed",
+                        &[("error", arg(e.to_string()))],
+                    ))),
                 }
             });
         })
     };
 
     let body = match &*report {
-        None => html! { <p class="muted">{ if *busy { "Loading…" } else { "" } }</p> },
+        None => html! { <p class="muted">{ if *busy { t("loading") } else { String::new() } }</p> },
         Some(r) => report_view(r),
     };
 
     html! {
         <section class="page">
-            <h1>{ "Analytics" }</h1>
-            <form class="card toolbar" {onsubmit} aria-label="Report settings">
+            <h1>{ t("title-analytics") }</h1>
+            <form class="card toolbar" {onsubmit} aria-label={t("analytics-settings")}>
                 <div class="field">
-                    <label for="m-group">{ "Group by" }</label>
+                    <label for="m-group">{ t("analytics-group-by") }</label>
                     <select id="m-group" onchange={bind_select(&group_by)}>
-                        { for [("queue", "Queue"), ("language", "Language"), ("agent", "Interpreter")].iter().map(|(v, l)| html! {
-                            <option value={*v} selected={*group_by == *v}>{ *l }</option>
+                        { for [("queue", "my-call-queue"), ("language", "column-language"), ("agent", "column-interpreter")].iter().map(|(v, l)| html! {
+                            <option value={*v} selected={*group_by == *v}>{ t(l) }</option>
                         }) }
                     </select>
                 </div>
                 <div class="field">
-                    <label for="m-interval">{ "Interval" }</label>
+                    <label for="m-interval">{ t("analytics-interval") }</label>
                     <select id="m-interval" onchange={bind_select(&interval)}>
-                        { for [("15m", "15 minutes"), ("1h", "Hour"), ("1d", "Day")].iter().map(|(v, l)| html! {
-                            <option value={*v} selected={*interval == *v}>{ *l }</option>
+                        { for [("15m", "analytics-15-minutes"), ("1h", "analytics-hour"), ("1d", "analytics-day")].iter().map(|(v, l)| html! {
+                            <option value={*v} selected={*interval == *v}>{ t(l) }</option>
                         }) }
                     </select>
                 </div>
                 <div class="field">
-                    <label for="m-from">{ "From (UTC day)" }</label>
+                    <label for="m-from">{ t("analytics-from") }</label>
                     <input id="m-from" type="date" value={(*from).clone()} oninput={bind_input(&from)} />
                 </div>
                 <div class="field">
-                    <label for="m-to">{ "To (UTC day, included)" }</label>
+                    <label for="m-to">{ t("analytics-to") }</label>
                     <input id="m-to" type="date" value={(*to).clone()} oninput={bind_input(&to)} />
                 </div>
-                <button type="submit" class="primary" disabled={*busy}>{ "Update" }</button>
+                <button type="submit" class="primary" disabled={*busy}>{ t("analytics-update") }</button>
                 if can_export {
-                    <button type="button" class="secondary" onclick={export}>{ "Export calls (CSV)" }</button>
+                    <button type="button" class="secondary" onclick={export}>{ t("analytics-export") }</button>
                 }
             </form>
             if let Some(text) = (*export_note).clone() { <Alert tone={Tone::Info} {text} /> }
@@ -236,15 +243,15 @@ fn report_view(r: &MetricsReport) -> Html {
     let labels: Vec<String> = totals.iter().map(MetricsRow::name).collect();
     let bars = vec![
         Series {
-            name: "Offered".into(),
+            name: t("analytics-offered"),
             values: totals.iter().map(|m| m.offered as f64).collect(),
         },
         Series {
-            name: "Answered".into(),
+            name: t("analytics-answered"),
             values: totals.iter().map(|m| m.answered as f64).collect(),
         },
         Series {
-            name: "Abandoned".into(),
+            name: t("status-abandoned"),
             values: totals.iter().map(|m| m.abandoned as f64).collect(),
         },
     ];
@@ -268,11 +275,11 @@ fn report_view(r: &MetricsReport) -> Html {
         })
         .collect();
     let offered_line = vec![Series {
-        name: "Offered".into(),
+        name: t("analytics-offered"),
         values: buckets.values().map(|v| v.0 as f64).collect(),
     }];
     let sl_line = vec![Series {
-        name: "Service level".into(),
+        name: t("analytics-service-level"),
         values: buckets
             .values()
             .map(|v| ratio(v.1, v.2).unwrap_or(0.0))
@@ -282,28 +289,28 @@ fn report_view(r: &MetricsReport) -> Html {
     html! {
         <>
             <div class="kpis" data-testid="metrics-kpis">
-                <div class="kpi"><div class="label">{ "Offered" }</div><div class="value" data-testid="kpi-offered">{ offered }</div></div>
-                <div class="kpi"><div class="label">{ "Answered" }</div><div class="value" data-testid="kpi-answered">{ answered }</div></div>
-                <div class="kpi"><div class="label">{ "Abandoned" }</div><div class="value">{ abandoned }</div></div>
-                <div class="kpi"><div class="label">{ "Service level" }</div><div class="value">{ format::percent(sl) }</div></div>
-                <div class="kpi"><div class="label">{ "Avg. speed of answer" }</div><div class="value">{ format::duration_f(asa) }</div></div>
-                <div class="kpi"><div class="label">{ "Avg. handle time" }</div><div class="value">{ format::duration_f(aht) }</div></div>
+                <div class="kpi"><div class="label">{ t("analytics-offered") }</div><div class="value" data-testid="kpi-offered">{ offered }</div></div>
+                <div class="kpi"><div class="label">{ t("analytics-answered") }</div><div class="value" data-testid="kpi-answered">{ answered }</div></div>
+                <div class="kpi"><div class="label">{ t("status-abandoned") }</div><div class="value">{ abandoned }</div></div>
+                <div class="kpi"><div class="label">{ t("analytics-service-level") }</div><div class="value">{ format::percent(sl) }</div></div>
+                <div class="kpi"><div class="label">{ t("analytics-asa-long") }</div><div class="value">{ format::duration_f(asa) }</div></div>
+                <div class="kpi"><div class="label">{ t("analytics-aht-long") }</div><div class="value">{ format::duration_f(aht) }</div></div>
             </div>
             if r.totals.is_empty() {
-                <div class="card"><p class="muted">{ "No activity in this range." }</p></div>
+                <div class="card"><p class="muted">{ t("analytics-no-activity") }</p></div>
             } else {
                 <div class="charts">
-                    <div class="card"><HBarChart title="Calls by group" labels={labels} series={bars} /></div>
-                    <div class="card"><LineChart title="Calls offered per interval" labels={bucket_labels.clone()} series={offered_line} /></div>
-                    <div class="card"><LineChart title="Service level per interval" labels={bucket_labels} series={sl_line} percent={true} /></div>
+                    <div class="card"><HBarChart title={t("analytics-chart-by-group")} labels={labels} series={bars} /></div>
+                    <div class="card"><LineChart title={t("analytics-chart-offered")} labels={bucket_labels.clone()} series={offered_line} /></div>
+                    <div class="card"><LineChart title={t("analytics-chart-service-level")} labels={bucket_labels} series={sl_line} percent={true} /></div>
                 </div>
                 <section class="card" aria-labelledby="totals-title">
-                    <h2 id="totals-title">{ "Totals over the range" }</h2>
+                    <h2 id="totals-title">{ t("analytics-totals") }</h2>
                     { metrics_table(&r.totals, is_agent, false) }
                 </section>
                 <section class="card">
                     <details>
-                        <summary>{ format!("Per interval ({} rows)", r.rows.len()) }</summary>
+                        <summary>{ t_args("analytics-per-interval", &[("count", num(r.rows.len() as f64))]) }</summary>
                         { metrics_table(&r.rows, is_agent, true) }
                     </details>
                 </section>
@@ -317,14 +324,14 @@ fn metrics_table(rows: &[MetricsRow], is_agent: bool, with_time: bool) -> Html {
         <div class="table-wrap">
             <table data-testid={if with_time { "metrics-rows" } else { "metrics-totals" }}>
                 <thead><tr>
-                    if with_time { <th scope="col">{ "Interval" }</th> }
-                    <th scope="col">{ "Group" }</th>
-                    <th scope="col" class="num">{ "Offered" }</th><th scope="col" class="num">{ "Answered" }</th>
-                    <th scope="col" class="num">{ "Abandoned" }</th><th scope="col" class="num">{ "Overflowed" }</th>
-                    <th scope="col" class="num">{ "No interpreter" }</th><th scope="col" class="num">{ "Service level" }</th>
-                    <th scope="col" class="num">{ "ASA" }</th><th scope="col" class="num">{ "AHT" }</th>
-                    <th scope="col" class="num">{ "Abandon rate" }</th>
-                    if is_agent { <th scope="col" class="num">{ "Occupancy" }</th> }
+                    if with_time { <th scope="col">{ t("analytics-interval") }</th> }
+                    <th scope="col">{ t("analytics-group") }</th>
+                    <th scope="col" class="num">{ t("analytics-offered") }</th><th scope="col" class="num">{ t("analytics-answered") }</th>
+                    <th scope="col" class="num">{ t("status-abandoned") }</th><th scope="col" class="num">{ t("analytics-overflowed") }</th>
+                    <th scope="col" class="num">{ t("analytics-no-interpreter") }</th><th scope="col" class="num">{ t("analytics-service-level") }</th>
+                    <th scope="col" class="num">{ t("analytics-asa") }</th><th scope="col" class="num">{ t("analytics-aht") }</th>
+                    <th scope="col" class="num">{ t("analytics-abandon-rate") }</th>
+                    if is_agent { <th scope="col" class="num">{ t("analytics-occupancy") }</th> }
                 </tr></thead>
                 <tbody>
                     { for rows.iter().map(|m| html! {
