@@ -91,13 +91,13 @@ pub struct CreatedApiKey {
 }
 
 /// What a scope lets a key do, for people.
-pub fn scope_label(scope: &str) -> &'static str {
-    match scope {
-        wire::accounts::SCOPE_CALLS_REQUEST => "Request calls",
-        wire::accounts::SCOPE_CALLS_READ => "Read the calls it requested",
-        wire::accounts::SCOPE_CALLS_CANCEL => "Cancel the calls it requested while they wait",
-        _ => "Unknown scope",
-    }
+pub fn scope_label(scope: &str) -> String {
+    crate::i18n::t(match scope {
+        wire::accounts::SCOPE_CALLS_REQUEST => "scope-calls-request",
+        wire::accounts::SCOPE_CALLS_READ => "scope-calls-read",
+        wire::accounts::SCOPE_CALLS_CANCEL => "scope-calls-cancel",
+        _ => "scope-unknown",
+    })
 }
 
 /// Whether a new password has an acceptable length (the server's bound, `wire::accounts`).
