@@ -639,3 +639,60 @@ keys-scope-missing = اختر نطاقًا واحدًا على الأقل.
 keys-new = مفتاح API جديد
 keys-name-hint = من يستخدم المفتاح، مثلًا: نظام مواعيد العيادة.
 keys-create = إنشاء المفتاح
+
+## الإدارة: قوائم الانتظار وأعضاؤها
+
+queues-whole-number = يجب أن يكون { $field } عددًا صحيحًا.
+queues-name-missing = أعطِ قائمة الانتظار اسمًا.
+queues-languages-missing = اذكر رمز لغة واحدًا على الأقل (مثلًا es أو zh).
+queues-min-proficiency = الحد الأدنى للكفاءة
+queues-ring-timeout = مهلة الرنين
+queues-max-wait = أقصى انتظار
+queues-wrap-up-time = مدة الختام
+queues-sl-threshold = حد مستوى الخدمة
+queues-precedence = الأولوية
+queues-saved = حُفظت قائمة الانتظار { $name }.
+queues-strategy = الاستراتيجية
+queues-ring = الرنين
+queues-max-wait-short = أقصى انتظار
+queues-overflow-to = الفائض إلى
+queues-sl-short = حد م.خ
+queues-members = الأعضاء
+queues-anyone-skilled = أي شخص يملك المهارات
+queues-edit = تعديل
+queues-edit-named = تعديل { $name }
+queues-edit-heading = تعديل قائمة الانتظار { $name }
+queues-new = قائمة انتظار جديدة
+queues-languages-label = اللغات (رموز ISO مفصولة بفواصل)
+queues-routing-strategy = استراتيجية التوجيه
+queues-min-proficiency-label = الحد الأدنى للكفاءة (1–5)
+queues-ring-timeout-label = مهلة الرنين (ث)
+queues-max-wait-label = أقصى انتظار (ث)
+queues-wrap-up-time-label = مدة الختام (ث)
+queues-sl-threshold-label = حد مستوى الخدمة (ث)
+queues-precedence-label = الأولوية (الأعلى يفوز عند التعادل)
+queues-source-language-label = لغة المصدر (فارغة: الإنجليزية)
+queues-save = حفظ التغييرات
+queues-create = إنشاء قائمة الانتظار
+queues-cancel = إلغاء
+queues-widening-step = التوسيع { $number }: { $step }
+widening-proficiency = الكفاءة { $level } فما فوق
+widening-any-specialty = أي تخصص
+widening-requirements-dropped = إسقاط متطلبات الطلب
+widening-also-queue = مترجمو { $queue } أيضًا
+widening-no-change = بلا تغيير
+widening-after = بعد { $duration }: { $changes }
+members-saved = حُفظ أعضاء { $name }: { $count ->
+    [0] أي شخص يملك المهارات.
+    [zero] أي شخص يملك المهارات.
+    [one] مترجم واحد.
+    [two] مترجمان.
+    [few] { $count } مترجمين.
+    [many] { $count } مترجمًا.
+   *[other] { $count } مترجم.
+}
+members-heading = أعضاء { $name }
+members-intro = المترجمون الذين يجوز لهم تلقي مكالمات هذه القائمة. إن لم يُحدَّد أحد، جاز ذلك لكل من يملك المهارات المطلوبة.
+members-loading = جارٍ تحميل المترجمين…
+members-none = لا توجد حسابات مترجمين بعد.
+members-save = حفظ الأعضاء

@@ -620,3 +620,56 @@ keys-scope-missing = Choose at least one scope.
 keys-new = New API key
 keys-name-hint = Who uses the key, e.g. Clinic scheduling system.
 keys-create = Create key
+
+## Administration: queues and their members
+
+queues-whole-number = { $field } must be a whole number.
+queues-name-missing = Give the queue a name.
+queues-languages-missing = List at least one language code (e.g. es, zh).
+queues-min-proficiency = Minimum proficiency
+queues-ring-timeout = Ring timeout
+queues-max-wait = Maximum wait
+queues-wrap-up-time = Wrap-up time
+queues-sl-threshold = Service-level threshold
+queues-precedence = Precedence
+queues-saved = Saved queue { $name }.
+queues-strategy = Strategy
+queues-ring = Ring
+queues-max-wait-short = Max wait
+queues-overflow-to = Overflow to
+queues-sl-short = SL threshold
+queues-members = Members
+queues-anyone-skilled = Anyone skilled
+queues-edit = Edit
+queues-edit-named = Edit { $name }
+queues-edit-heading = Edit queue { $name }
+queues-new = New queue
+queues-languages-label = Languages (ISO codes, comma-separated)
+queues-routing-strategy = Routing strategy
+queues-min-proficiency-label = Minimum proficiency (1–5)
+queues-ring-timeout-label = Ring timeout (s)
+queues-max-wait-label = Maximum wait (s)
+queues-wrap-up-time-label = Wrap-up time (s)
+queues-sl-threshold-label = Service-level threshold (s)
+queues-precedence-label = Precedence (higher wins a tie)
+queues-source-language-label = Source language (empty: English)
+queues-save = Save changes
+queues-create = Create queue
+queues-cancel = Cancel
+queues-widening-step = Widening { $number }: { $step }
+widening-proficiency = proficiency { $level } and up
+widening-any-specialty = any specialty
+widening-requirements-dropped = the request's requirements dropped
+widening-also-queue = also { $queue }'s interpreters
+widening-no-change = no change
+widening-after = after { $duration }: { $changes }
+members-saved = Saved the members of { $name }: { $count ->
+    [0] anyone with the skills.
+    [one] { $count } interpreter.
+   *[other] { $count } interpreters.
+}
+members-heading = Members of { $name }
+members-intro = Interpreters who may take this queue's calls. With none ticked, anyone with the matching skills may.
+members-loading = Loading interpreters…
+members-none = No interpreter accounts yet.
+members-save = Save members

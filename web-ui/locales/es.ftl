@@ -618,3 +618,56 @@ keys-scope-missing = Elija al menos un ámbito.
 keys-new = Nueva clave de API
 keys-name-hint = Quién usa la clave, p. ej., Sistema de citas de la clínica.
 keys-create = Crear la clave
+
+## Administración: colas y sus miembros
+
+queues-whole-number = { $field } debe ser un número entero.
+queues-name-missing = Dé un nombre a la cola.
+queues-languages-missing = Indique al menos un código de idioma (p. ej., es, zh).
+queues-min-proficiency = El dominio mínimo
+queues-ring-timeout = El tiempo de timbre
+queues-max-wait = La espera máxima
+queues-wrap-up-time = El tiempo de cierre
+queues-sl-threshold = El umbral de nivel de servicio
+queues-precedence = La precedencia
+queues-saved = Se guardó la cola { $name }.
+queues-strategy = Estrategia
+queues-ring = Timbre
+queues-max-wait-short = Espera máx.
+queues-overflow-to = Desbordar a
+queues-sl-short = Umbral NS
+queues-members = Miembros
+queues-anyone-skilled = Cualquiera con las competencias
+queues-edit = Editar
+queues-edit-named = Editar { $name }
+queues-edit-heading = Editar la cola { $name }
+queues-new = Nueva cola
+queues-languages-label = Idiomas (códigos ISO, separados por comas)
+queues-routing-strategy = Estrategia de asignación
+queues-min-proficiency-label = Dominio mínimo (1–5)
+queues-ring-timeout-label = Tiempo de timbre (s)
+queues-max-wait-label = Espera máxima (s)
+queues-wrap-up-time-label = Tiempo de cierre (s)
+queues-sl-threshold-label = Umbral de nivel de servicio (s)
+queues-precedence-label = Precedencia (la mayor gana un empate)
+queues-source-language-label = Idioma de origen (vacío: inglés)
+queues-save = Guardar los cambios
+queues-create = Crear la cola
+queues-cancel = Cancelar
+queues-widening-step = Ampliación { $number }: { $step }
+widening-proficiency = dominio { $level } o superior
+widening-any-specialty = cualquier especialidad
+widening-requirements-dropped = sin los requisitos de la solicitud
+widening-also-queue = también los intérpretes de { $queue }
+widening-no-change = sin cambios
+widening-after = tras { $duration }: { $changes }
+members-saved = Se guardaron los miembros de { $name }: { $count ->
+    [0] cualquiera con las competencias.
+    [one] { $count } intérprete.
+   *[other] { $count } intérpretes.
+}
+members-heading = Miembros de { $name }
+members-intro = Intérpretes que pueden atender las llamadas de esta cola. Si no se marca ninguno, puede hacerlo cualquiera con las competencias adecuadas.
+members-loading = Cargando intérpretes…
+members-none = Aún no hay cuentas de intérprete.
+members-save = Guardar los miembros

@@ -2,6 +2,7 @@
 //! request requirements, pool widening and the routing explanation. Read shapes default
 //! every field, so a server that adds or leaves out a field still parses.
 
+use crate::i18n::{arg, num, t, t_args};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -134,24 +135,29 @@ impl WideningStep {
     pub fn describe(&self, queue_name: impl Fn(&str) -> String) -> String {
         let mut parts = Vec::new();
         if let Some(p) = self.min_proficiency {
-            parts.push(format!("proficiency {p} and up"));
+            parts.push(t_args("widening-proficiency", &[("level", num(p as f64))]));
         }
         if self.drop_specialty {
-            parts.push("any specialty".to_owned());
+            parts.push(t("widening-any-specialty"));
         }
         if self.drop_requirements {
-            parts.push("the request's requirements dropped".to_owned());
+            parts.push(t("widening-requirements-dropped"));
         }
         if let Some(id) = &self.add_queue_id {
-            parts.push(format!("also {}'s interpreters", queue_name(id)));
+            parts.push(t_args(
+                "widening-also-queue",
+                &[("queue", arg(queue_name(id)))],
+            ));
         }
         if parts.is_empty() {
-            parts.push("no change".to_owned());
+            parts.push(t("widening-no-change"));
         }
-        format!(
-            "after {}: {}",
-            crate::format::duration(self.after_s),
-            parts.join(", ")
+        t_args(
+            "widening-after",
+            &[
+                ("duration", arg(crate::format::duration(self.after_s))),
+                ("changes", arg(parts.join(", "))),
+            ],
         )
     }
 }
