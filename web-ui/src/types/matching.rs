@@ -98,7 +98,7 @@ pub fn gender_label(code: &str) -> String {
     GENDERS
         .iter()
         .find(|(c, _)| *c == code)
-        .map(|(_, l)| (*l).to_owned())
+        .map(|(_, l)| t(l))
         .unwrap_or_else(|| code.to_owned())
 }
 
