@@ -744,3 +744,22 @@ profile-gender = الجنس
 profile-not-stated = غير مذكور
 profile-gender-hint = يُراعى عندما يطلب الطلب جنسًا معينًا للمترجم.
 profile-save = حفظ الملف الشخصي
+
+## غرفة الفيديو وشارات التوسيع
+
+room-unavailable = غرفة المكالمة غير متاحة: { $error }
+room-open-failed = تعذّر فتح غرفة الفيديو من { $domain }: { $error }
+room-unknown-error = خطأ غير معروف
+room-script-missing = برنامج غرفة الفيديو غير موجود في الصفحة.
+room-monitoring-muted = مراقبة · صامتة
+room-joined = منضم
+room-opening = جارٍ فتح الغرفة…
+room-label = غرفة الفيديو
+widened-title = وُسّعت مجموعة المترجمين لهذه المكالمة بخطوات التوسيع في قائمة الانتظار؛ وهي تحتفظ بمكانها.
+widened-badge = وُسّعت إلى الخطوة { $step }
+widened-text = وُسّعت إلى الخطوة { $step } في { $queue }
+copy-refused = لم يسمح المتصفح بالنسخ: النص محدد، اضغط Ctrl+C ‏(⌘C).
+room-name = الغرفة
+room-on = على
+error-http-status = أجاب الخادم بالرمز { $status }
+error-unparsed = تعذّر تحليل ردّ الخادم: { $error }

@@ -721,3 +721,22 @@ profile-gender = Gender
 profile-not-stated = Not stated
 profile-gender-hint = Matched when a request asks for an interpreter's gender.
 profile-save = Save profile
+
+## The video room, widening badges
+
+room-unavailable = The call's room is not available: { $error }
+room-open-failed = Could not open the video room from { $domain }: { $error }
+room-unknown-error = unknown error
+room-script-missing = The video room script is missing from the page.
+room-monitoring-muted = Monitoring · muted
+room-joined = Joined
+room-opening = Opening the room…
+room-label = Video room
+widened-title = Its pool of interpreters was relaxed by the queue's widening steps; it keeps its place.
+widened-badge = widened to step { $step }
+widened-text = Widened to step { $step } in { $queue }
+copy-refused = The browser did not allow copying: the text is selected, press Ctrl+C (⌘C).
+room-name = Room
+room-on = on
+error-http-status = the server answered { $status }
+error-unparsed = the server's answer did not parse: { $error }

@@ -719,3 +719,22 @@ profile-gender = Género
 profile-not-stated = Sin indicar
 profile-gender-hint = Se tiene en cuenta cuando una solicitud pide un género de intérprete.
 profile-save = Guardar el perfil
+
+## La sala de vídeo, distintivos de ampliación
+
+room-unavailable = La sala de la llamada no está disponible: { $error }
+room-open-failed = No se pudo abrir la sala de vídeo desde { $domain }: { $error }
+room-unknown-error = error desconocido
+room-script-missing = Falta en la página el script de la sala de vídeo.
+room-monitoring-muted = Supervisando · silenciado
+room-joined = Conectado
+room-opening = Abriendo la sala…
+room-label = Sala de vídeo
+widened-title = Su grupo de intérpretes se amplió con los pasos de ampliación de la cola; conserva su puesto.
+widened-badge = ampliada al paso { $step }
+widened-text = Ampliada al paso { $step } en { $queue }
+copy-refused = El navegador no permitió copiar: el texto está seleccionado, pulse Ctrl+C (⌘C).
+room-name = Sala
+room-on = en
+error-http-status = el servidor respondió { $status }
+error-unparsed = no se pudo interpretar la respuesta del servidor: { $error }

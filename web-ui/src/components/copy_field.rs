@@ -76,7 +76,7 @@ pub fn CopyField(props: &CopyFieldProps) -> Html {
                 </button>
             </div>
             if *copied == Copied::Refused {
-                <p class="hint" role="status">{ "The browser did not allow copying: the text is selected, press Ctrl+C (⌘C)." }</p>
+                <p class="hint" role="status">{ t("copy-refused") }</p>
             }
         </div>
     }

@@ -2,7 +2,7 @@
 //! `{"error": {"code", "message"}}` body to [`ApiError`], and reports session errors
 //! (expired or invalid token) to the session provider.
 
-use crate::i18n::{num, t, t_args};
+use crate::i18n::{arg, num, t, t_args};
 use std::fmt;
 use std::rc::Rc;
 
@@ -128,7 +128,7 @@ async fn error_from(response: Response) -> ApiError {
         Ok(envelope) => (envelope.error.code, envelope.error.message),
         Err(_) => (
             format!("http_{status}"),
-            format!("the server answered {status}"),
+            t_args("error-http-status", &[("status", num(status as f64))]),
         ),
     };
     match status {
@@ -210,7 +210,7 @@ impl Api {
         let text = response.text().await.map_err(|_| ApiError::Network)?;
         serde_json::from_str(&text).map_err(|e| ApiError::Unexpected {
             status: 200,
-            message: format!("the server's answer did not parse: {e}"),
+            message: t_args("error-unparsed", &[("error", arg(e.to_string()))]),
         })
     }
 
