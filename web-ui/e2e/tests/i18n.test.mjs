@@ -7,7 +7,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launch, newContext, shot, apiLogin, api, BASE_URL, until } from '../lib/harness.mjs';
-import { requestCallOverApi } from '../lib/a11y.mjs';
+import { requestCallOverApi, assertNoAxeViolations } from '../lib/a11y.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -66,6 +66,7 @@ test('the browser\'s languages choose the first language; the sign-in page has t
   await page.reload();
   await page.getByRole('heading', { name: 'تسجيل الدخول إلى Parley', level: 1 }).waitFor();
   await shot(page, 'i18n-ar-login');
+  await assertNoAxeViolations(page, 'the sign-in page in Arabic');
   await context.close();
 });
 
@@ -91,6 +92,7 @@ test('Spanish and Arabic: a translated view, locale dates and a plural', async (
     await until(`the request time in ${locale}`, async () =>
       (await page.locator('tbody tr').first().locator('td').first().innerText()).trim() === expected);
     await shot(page, `i18n-${locale}-request`);
+    await assertNoAxeViolations(page, `the request page in ${locale}`);
   }
   // Arabic text sits at the right: a table cell's text starts at its right edge.
   const align = await page.locator('tbody td').first().evaluate((td) => getComputedStyle(td).textAlign);
@@ -126,6 +128,7 @@ test('Spanish and Arabic: a translated view, locale dates and a plural', async (
     await until(`"${wanted}" on the status card`, async () =>
       (await console_.locator('.status-card').innerText()).includes(wanted));
     await shot(console_, `i18n-${locale}-console`);
+    await assertNoAxeViolations(console_, `the console in ${locale}`);
   }
   await interpreter.close();
 });
