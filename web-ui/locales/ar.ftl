@@ -763,3 +763,11 @@ room-name = الغرفة
 room-on = على
 error-http-status = أجاب الخادم بالرمز { $status }
 error-unparsed = تعذّر تحليل ردّ الخادم: { $error }
+floor-at-as-of = حتى { $time } · { $count ->
+    [zero] لم يُعَد تشغيل أي حدث
+    [one] أُعيد تشغيل حدث واحد
+    [two] أُعيد تشغيل حدثين
+    [few] أُعيد تشغيل { $count } أحداث
+    [many] أُعيد تشغيل { $count } حدثًا
+   *[other] أُعيد تشغيل { $count } حدث
+}

@@ -740,3 +740,7 @@ room-name = Room
 room-on = on
 error-http-status = the server answered { $status }
 error-unparsed = the server's answer did not parse: { $error }
+floor-at-as-of = As of { $time } · { $count ->
+    [one] { $count } event replayed
+   *[other] { $count } events replayed
+}

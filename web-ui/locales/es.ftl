@@ -738,3 +738,7 @@ room-name = Sala
 room-on = en
 error-http-status = el servidor respondió { $status }
 error-unparsed = no se pudo interpretar la respuesta del servidor: { $error }
+floor-at-as-of = A fecha de { $time } · { $count ->
+    [one] { $count } evento reproducido
+   *[other] { $count } eventos reproducidos
+}

@@ -180,7 +180,7 @@ pub fn FloorAtPage() -> Html {
         None => html! { <p class="muted">{ t("loading") }</p> },
         Some(v) => html! {
             <>
-                <p class="muted" data-testid="floor-as-of">{ format!("As of {} · {} events replayed", format::date_time(v.as_of), v.events) }</p>
+                <p class="muted" data-testid="floor-as-of">{ t_args("floor-at-as-of", &[("time", arg(format::date_time(v.as_of))), ("count", num(v.events as f64))]) }</p>
                 <div class="kpis">
                     <div class="kpi"><div class="label">{ t("floor-waiting") }</div><div class="value">{ v.queues.iter().map(|q| q.waiting.len()).sum::<usize>() + v.unrouted.len() }</div></div>
                     <div class="kpi"><div class="label">{ t("floor-at-in-progress") }</div><div class="value">{ v.in_progress.len() }</div></div>
