@@ -26,8 +26,9 @@ async function cancel(id) {
 /** [role email or null, [[name, path, heading, then?]…]]; `then` acts on the page
  * before the check (another tab). */
 function viewsOf(f) {
-  const tab = (name) => async (page) => {
-    await page.getByRole('tab', { name }).click();
+  // A tab by its id (admin-tab-<slug>), not its name: the views are also visited in Arabic.
+  const tab = (slug) => async (page) => {
+    await page.locator(`#admin-tab-${slug}[role=tab]`).click();
     await page.waitForTimeout(600);
   };
   return [
@@ -59,9 +60,9 @@ function viewsOf(f) {
     ]],
     ['admin@example.com', [
       ['admin: users', '/admin', 'Administration'],
-      ['admin: API keys', '/admin', 'Administration', tab('API keys')],
-      ['admin: queues', '/admin', 'Administration', tab('Queues')],
-      ['admin: skills', '/admin', 'Administration', tab('Interpreter skills')],
+      ['admin: API keys', '/admin', 'Administration', tab('keys')],
+      ['admin: queues', '/admin', 'Administration', tab('queues')],
+      ['admin: skills', '/admin', 'Administration', tab('skills')],
       ['billed call', `/billing/calls/${f.cancelled}`, /bill and timeline/],
     ]],
   ];
