@@ -5,6 +5,7 @@ use yew_router::prelude::*;
 
 use crate::components::layout::Layout;
 use crate::hooks::{use_session, use_title, LiveProvider, SessionProvider};
+use crate::i18n::{arg, t, t_args, use_locale, LocaleProvider};
 use crate::pages;
 use crate::route::Route;
 
@@ -13,11 +14,13 @@ pub fn App() -> Html {
     html! {
         <BrowserRouter>
             <SessionProvider>
-                <LiveProvider>
-                    <Layout>
-                        <Switch<Route> render={switch} />
-                    </Layout>
-                </LiveProvider>
+                <LocaleProvider>
+                    <LiveProvider>
+                        <Layout>
+                            <Switch<Route> render={switch} />
+                        </Layout>
+                    </LiveProvider>
+                </LocaleProvider>
             </SessionProvider>
         </BrowserRouter>
     }
@@ -36,14 +39,16 @@ struct GuardProps {
 #[function_component]
 fn Guard(props: &GuardProps) -> Html {
     let session = use_session();
+    // The title and the page below follow the language (`use_locale`).
+    use_locale();
     let role = session.session.as_ref().map(|s| s.user.role);
     let title = match role {
         _ if props.route == Route::ResetPassword => props.route.title(),
         None => Route::Login.title(),
-        Some(role) if !props.route.allowed(role) => "Not available",
+        Some(role) if !props.route.allowed(role) => t("not-available-title"),
         Some(_) => props.route.title(),
     };
-    use_title(title.to_owned());
+    use_title(title);
     // A reset link works signed in or not (the link is the credential).
     if props.route == Route::ResetPassword {
         return html! { <pages::reset_password::ResetPasswordPage /> };
@@ -56,9 +61,9 @@ fn Guard(props: &GuardProps) -> Html {
         Route::Home | Route::Login => html! { <Redirect<Route> to={Route::home_of(role)} /> },
         route if !route.allowed(role) => html! {
             <section class="page narrow">
-                <h1>{ "Not available" }</h1>
-                <p>{ format!("This page is not part of the {} workspace.", role.label().to_lowercase()) }</p>
-                <Link<Route> to={Route::home_of(role)} classes="button">{ "Go to my home" }</Link<Route>>
+                <h1>{ t("not-available-title") }</h1>
+                <p>{ t_args("not-available-text", &[("role", arg(role.label()))]) }</p>
+                <Link<Route> to={Route::home_of(role)} classes="button">{ t("go-home") }</Link<Route>>
             </section>
         },
         Route::Request => html! { <pages::requester::RequestPage /> },
@@ -81,8 +86,8 @@ fn Guard(props: &GuardProps) -> Html {
         Route::ResetPassword => html! { <pages::reset_password::ResetPasswordPage /> },
         Route::NotFound => html! {
             <section class="page narrow">
-                <h1>{ "Page not found" }</h1>
-                <Link<Route> to={Route::home_of(role)} classes="button">{ "Go to my home" }</Link<Route>>
+                <h1>{ t("title-not-found") }</h1>
+                <Link<Route> to={Route::home_of(role)} classes="button">{ t("go-home") }</Link<Route>>
             </section>
         },
     }

@@ -5,6 +5,7 @@ pub mod app;
 pub mod components;
 pub mod format;
 pub mod hooks;
+pub mod i18n;
 pub mod live;
 pub mod pages;
 pub mod route;

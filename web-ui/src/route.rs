@@ -2,6 +2,7 @@
 
 use yew_router::prelude::*;
 
+use crate::i18n::t;
 use crate::types::Role;
 
 #[derive(Clone, Debug, PartialEq, Routable)]
@@ -98,53 +99,55 @@ impl Route {
 
     /// The view's name in the document title (and so in tabs, history and what a screen
     /// reader says when the page changes).
-    pub fn title(&self) -> &'static str {
-        match self {
-            Route::Home => "Home",
-            Route::Login => "Sign in",
-            Route::ResetPassword => "Set a new password",
-            Route::Account => "My account",
-            Route::Request => "Request an interpreter",
-            Route::MyCall { .. } => "Your call",
-            Route::Console => "Interpreter console",
-            Route::Floor => "Live floor",
-            Route::FloorAt => "Floor at an instant",
-            Route::Calls => "Call history",
-            Route::Replay { .. } => "Call timeline",
-            Route::Analytics => "Analytics",
-            Route::WhatIf => "What if",
-            Route::Admin => "Administration",
-            Route::Organisations => "Organisations",
-            Route::Organisation { .. } => "Organisation",
-            Route::Invoices => "Invoices",
-            Route::Dispute { .. } => "Billed call",
-            Route::NotFound => "Page not found",
-        }
+    /// The view's title, in the interface's language.
+    pub fn title(&self) -> String {
+        t(match self {
+            Route::Home => "title-home",
+            Route::Login => "title-login",
+            Route::ResetPassword => "title-reset-password",
+            Route::Account => "title-account",
+            Route::Request => "title-request",
+            Route::MyCall { .. } => "title-my-call",
+            Route::Console => "title-console",
+            Route::Floor => "title-floor",
+            Route::FloorAt => "title-floor-at",
+            Route::Calls => "title-calls",
+            Route::Replay { .. } => "title-replay",
+            Route::Analytics => "title-analytics",
+            Route::WhatIf => "title-what-if",
+            Route::Admin => "title-admin",
+            Route::Organisations => "title-organisations",
+            Route::Organisation { .. } => "title-organisation",
+            Route::Invoices => "title-invoices",
+            Route::Dispute { .. } => "title-dispute",
+            Route::NotFound => "title-not-found",
+        })
     }
 
     /// The navigation of a role: (route, label).
+    /// The views a role's top bar links to, each with its label's message id.
     pub fn nav_of(role: Role) -> Vec<(Route, &'static str)> {
         match role {
-            Role::Requester => vec![(Route::Request, "Request an interpreter")],
-            Role::Agent => vec![(Route::Console, "Console")],
+            Role::Requester => vec![(Route::Request, "nav-request")],
+            Role::Agent => vec![(Route::Console, "nav-console")],
             Role::Supervisor => vec![
-                (Route::Floor, "Live floor"),
-                (Route::FloorAt, "Floor at…"),
-                (Route::Calls, "Call history"),
-                (Route::Analytics, "Analytics"),
-                (Route::Organisations, "Organisations"),
+                (Route::Floor, "nav-floor"),
+                (Route::FloorAt, "nav-floor-at"),
+                (Route::Calls, "nav-calls"),
+                (Route::Analytics, "nav-analytics"),
+                (Route::Organisations, "nav-organisations"),
             ],
             Role::Analyst => vec![
-                (Route::Analytics, "Analytics"),
-                (Route::Invoices, "Invoices"),
+                (Route::Analytics, "nav-analytics"),
+                (Route::Invoices, "nav-invoices"),
             ],
             Role::Admin => vec![
-                (Route::Admin, "Administration"),
-                (Route::Organisations, "Organisations"),
-                (Route::Floor, "Live floor"),
-                (Route::Calls, "Call history"),
-                (Route::Analytics, "Analytics"),
-                (Route::Invoices, "Invoices"),
+                (Route::Admin, "nav-admin"),
+                (Route::Organisations, "nav-organisations"),
+                (Route::Floor, "nav-floor"),
+                (Route::Calls, "nav-calls"),
+                (Route::Analytics, "nav-analytics"),
+                (Route::Invoices, "nav-invoices"),
             ],
         }
     }

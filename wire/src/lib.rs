@@ -5,6 +5,7 @@
 pub mod accounts;
 pub mod billing;
 pub mod estimate;
+pub mod locales;
 pub mod metrics;
 pub mod push;
 pub mod what_if;

@@ -27,6 +27,7 @@ pub mod openapi;
 pub mod organisations;
 pub mod paging;
 pub mod passwords;
+pub mod preferences;
 pub mod queries;
 pub mod queues;
 pub mod rate_cards;
@@ -113,6 +114,7 @@ pub fn api_router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(billing::router())
         .merge(accounts::router())
         .merge(passwords::router())
+        .merge(preferences::router())
         .merge(health::router())
         .merge(queries::router())
         .merge(what_if::router())

@@ -32,6 +32,7 @@ mod openapi;
 mod operations;
 mod passwords;
 mod pipeline;
+mod preferences;
 mod presence;
 mod push;
 mod queries;

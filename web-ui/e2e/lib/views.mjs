@@ -2,7 +2,7 @@
 // (axe-core, widths, touch targets): `visitEveryView` signs in as each role, opens each of
 // its views, waits for the view's heading and calls `check(page, name)`.
 import assert from 'node:assert/strict';
-import { newContext, login, apiLogin, api, BASE_URL } from './harness.mjs';
+import { newContext, login, apiLogin, api, until, BASE_URL, PASSWORD } from './harness.mjs';
 import { requestCallOverApi } from './a11y.mjs';
 
 /** The ids the views of one call and one organisation need, made over the API. */
@@ -26,8 +26,9 @@ async function cancel(id) {
 /** [role email or null, [[name, path, heading, then?]…]]; `then` acts on the page
  * before the check (another tab). */
 function viewsOf(f) {
-  const tab = (name) => async (page) => {
-    await page.getByRole('tab', { name }).click();
+  // A tab by its id (admin-tab-<slug>), not its name: the views are also visited in Arabic.
+  const tab = (slug) => async (page) => {
+    await page.locator(`#admin-tab-${slug}[role=tab]`).click();
     await page.waitForTimeout(600);
   };
   return [
@@ -60,25 +61,45 @@ function viewsOf(f) {
     ]],
     ['admin@example.com', [
       ['admin: users', '/admin', 'Administration'],
-      ['admin: API keys', '/admin', 'Administration', tab('API keys')],
-      ['admin: queues', '/admin', 'Administration', tab('Queues')],
-      ['admin: skills', '/admin', 'Administration', tab('Interpreter skills')],
+      ['admin: API keys', '/admin', 'Administration', tab('keys')],
+      ['admin: queues', '/admin', 'Administration', tab('queues')],
+      ['admin: skills', '/admin', 'Administration', tab('skills')],
       ['billed call', `/billing/calls/${f.cancelled}`, /bill and timeline/],
     ]],
   ];
 }
 
-export async function visitEveryView(browser, viewport, check) {
+/** Signs in through the form in any language: the fields by id, not by their labels. */
+async function loginByIds(page, email) {
+  await page.goto(BASE_URL + '/login');
+  await page.locator('#login-email').fill(email);
+  await page.locator('#login-password').fill(PASSWORD);
+  await page.locator('form button[type=submit]').click();
+  await page.getByTestId('live-status').waitFor();
+}
+
+/** `locale` (e.g. 'ar'): the views in that language, chosen as the picker would before
+ * sign-in (this browser's stored choice); each view is then waited for by its <h1>, whatever
+ * it says. */
+export async function visitEveryView(browser, viewport, check, { locale } = {}) {
   const f = await fixtures();
   try {
     for (const [email, views] of viewsOf(f)) {
       const context = await newContext(browser, { viewport });
+      if (locale) {
+        await context.addInitScript((chosen) => localStorage.setItem('parley.locale', JSON.stringify(chosen)), locale);
+      }
       const page = await context.newPage();
       page.on('pageerror', (e) => console.log(`[${email}] page error: ${e.message}`));
-      if (email) await login(page, email);
+      if (email) await (locale ? loginByIds(page, email) : login(page, email));
       for (const [name, path, heading, then] of views) {
         await page.goto(BASE_URL + path);
-        await page.getByRole('heading', { name: heading, level: 1 }).first().waitFor();
+        if (locale) {
+          await until(`<html lang=${locale}>`, () => page.evaluate((l) => document.documentElement.lang === l, locale));
+          await page.locator('h1').first().waitFor();
+        } else {
+          await page.getByRole('heading', { name: heading, level: 1 }).first().waitFor();
+        }
         // Lists and charts load after the heading.
         await page.waitForLoadState('networkidle').catch(() => {});
         await page.waitForTimeout(700);

@@ -92,7 +92,7 @@ test('by keyboard alone: sign in, request, the call, the rating', async () => {
   await page.keyboard.type('Rated by keyboard.');
   await tabTo(page, 'Send rating', (f) => f.text === 'Send rating');
   await page.keyboard.press('Enter');
-  await page.getByText('Thank you — you rated this call 4 star(s).').waitFor();
+  await page.getByText('Thank you — you rated this call 4 stars.').waitFor();
   assert.notEqual((await focusedElement(page)).tag, 'body', 'the focus is not left on <body>');
   await api(agentToken, 'POST', `/api/calls/${callId}/wrap-up`, { disposition: 'completed' });
   await page.context().close();

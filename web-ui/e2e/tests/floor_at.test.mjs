@@ -49,7 +49,7 @@ test('the floor at an instant, opened from the navigation, loads once and keeps 
   await page.waitForURL(/[?&]at=/);
   const asOf = page.getByTestId('floor-as-of');
   await until('the floor as of the typed instant', async () =>
-    (await asOf.textContent()).startsWith(`As of ${typed.replace('T', ' ')}`));
+    (await asOf.textContent()).startsWith(await asOfText(page, typed)));
   await page.waitForTimeout(1000);
   assert.equal(floorRequests.length, before + 1, 'Show asks once');
 
@@ -59,12 +59,23 @@ test('the floor at an instant, opened from the navigation, loads once and keeps 
   const last = await input.inputValue();
   const expected = new Date(new Date(typed).getTime() - 30_000);
   assert.equal(new Date(last).getTime(), expected.getTime(), `three steps back from ${typed}: ${last}`);
+  const lastText = await asOfText(page, last);
   await until('the floor as of the last step', async () =>
-    (await asOf.textContent()).startsWith(`As of ${last.replace('T', ' ')}`));
+    (await asOf.textContent()).startsWith(lastText));
   await page.waitForTimeout(1000);
   assert.equal(await input.inputValue(), last, 'the field still shows the last step');
-  assert.ok((await asOf.textContent()).startsWith(`As of ${last.replace('T', ' ')}`), 'no older answer came after');
+  assert.ok((await asOf.textContent()).startsWith(lastText), 'no older answer came after');
   assert.ok(floorRequests.length <= before + 1 + 3 + 1, `${floorRequests.length - before} requests for Show and three steps`);
   await shot(page, 'floor-at-from-nav');
   await context.close();
 });
+
+/** "As of <the instant>" as the page writes it: the local `datetime-local` value through
+ * the browser's Intl, with format.rs's options for a date and time (issue 25 §3). */
+async function asOfText(page, localValue) {
+  const when = await page.evaluate((value) => new Intl.DateTimeFormat('en', {
+    year: 'numeric', month: 'short', day: 'numeric',
+    hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23',
+  }).format(new Date(value)), localValue);
+  return `As of ${when}`;
+}

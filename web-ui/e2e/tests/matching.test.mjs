@@ -56,7 +56,7 @@ test('organisations, policies, pairs, widening, requirements and the routing pan
     await adminPage.getByLabel('Initial password').fill(requester.password);
     await shot(adminPage, 'matching-new-requester');
     await adminPage.getByRole('button', { name: 'Create account' }).click();
-    await adminPage.getByText(`Created ${requester.email} (requester).`).waitFor();
+    await adminPage.getByText(`Created ${requester.email} (Requester).`).waitFor();
     const row = (await api(admin, 'GET', '/api/users')).body.find((u) => u.email === requester.email);
     assert.equal(row.organisation_id, org.id, 'the requester belongs to the organisation');
 

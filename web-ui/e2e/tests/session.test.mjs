@@ -93,6 +93,8 @@ test('the keyboard reaches the form, with a visible focus', async () => {
   await page.getByLabel('Email').waitFor();
   await page.keyboard.press('Tab'); // skip link
   assert.equal(await page.evaluate(() => document.activeElement.textContent), 'Skip to content');
+  await page.keyboard.press('Tab'); // the top bar's language picker (issue 25 §3)
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'language-picker');
   await page.keyboard.press('Tab');
   assert.equal(await page.evaluate(() => document.activeElement.id), 'login-email');
   await page.keyboard.type('requester@example.com');

@@ -1,5 +1,6 @@
 //! A message box: errors, information, success.
 
+use crate::i18n::{t, use_locale};
 use yew::prelude::*;
 
 #[derive(Clone, Copy, Debug, PartialEq, Default)]
@@ -22,6 +23,7 @@ pub struct AlertProps {
 
 #[function_component]
 pub fn Alert(props: &AlertProps) -> Html {
+    use_locale();
     let (class, role) = match props.tone {
         Tone::Error => ("alert alert-error", "alert"),
         Tone::Warning => ("alert alert-warning", "alert"),
@@ -32,7 +34,7 @@ pub fn Alert(props: &AlertProps) -> Html {
         <div {class} {role}>
             <span>{ props.text.clone() }</span>
             if let Some(on_close) = props.on_close.clone() {
-                <button type="button" class="link" aria-label="Dismiss" onclick={move |_| on_close.emit(())}>{ "×" }</button>
+                <button type="button" class="link" aria-label={t("dismiss")} onclick={move |_| on_close.emit(())}>{ "×" }</button>
             }
         </div>
     }

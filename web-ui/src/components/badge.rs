@@ -3,6 +3,7 @@
 use yew::prelude::*;
 
 use crate::format::status_label;
+use crate::i18n::use_locale;
 
 #[derive(Properties, PartialEq)]
 pub struct BadgeProps {
@@ -11,6 +12,7 @@ pub struct BadgeProps {
 
 #[function_component]
 pub fn Badge(props: &BadgeProps) -> Html {
+    use_locale();
     let class = format!("badge badge-{}", props.status);
     html! { <span {class}>{ status_label(&props.status) }</span> }
 }

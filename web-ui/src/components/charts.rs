@@ -48,13 +48,14 @@ fn nice_max(max: f64, percent: bool) -> f64 {
     nice * magnitude
 }
 
+/// An axis or tooltip value in the interface's language (`Intl.NumberFormat`).
 fn tick_label(v: f64, percent: bool) -> String {
     if percent {
-        format!("{:.0}%", v * 100.0)
-    } else if v >= 100.0 || v.fract() == 0.0 {
-        format!("{v:.0}")
+        crate::format::percent(Some(v))
+    } else if v >= 100.0 {
+        crate::format::number(v.round())
     } else {
-        format!("{v:.1}")
+        crate::format::number(v)
     }
 }
 

@@ -1,6 +1,7 @@
 //! A secret or a link shown in a read-only field with a "Copy" button (the browser's
 //! clipboard; where it is refused, the text is selected for the user to copy).
 
+use crate::i18n::{arg, t, t_args, use_locale};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::{spawn_local, JsFuture};
 use yew::prelude::*;
@@ -33,6 +34,7 @@ fn select(id: &str) {
 
 #[function_component]
 pub fn CopyField(props: &CopyFieldProps) -> Html {
+    use_locale();
     let copied = use_state(|| Copied::Not);
     {
         let copied = copied.clone();
@@ -69,12 +71,12 @@ pub fn CopyField(props: &CopyFieldProps) -> Html {
             <label for={props.id.clone()}>{ props.label.clone() }</label>
             <div class="copy-row">
                 <input id={props.id.clone()} type="text" readonly=true value={props.value.clone()} {onfocus} spellcheck="false" />
-                <button type="button" class="secondary" {onclick} aria-label={format!("Copy {}", props.label.to_lowercase())}>
-                    { if *copied == Copied::Yes { "Copied" } else { "Copy" } }
+                <button type="button" class="secondary" {onclick} aria-label={t_args("copy-label", &[("label", arg(props.label.to_lowercase()))])}>
+                    { if *copied == Copied::Yes { t("copied") } else { t("copy") } }
                 </button>
             </div>
             if *copied == Copied::Refused {
-                <p class="hint" role="status">{ "The browser did not allow copying: the text is selected, press Ctrl+C (⌘C)." }</p>
+                <p class="hint" role="status">{ t("copy-refused") }</p>
             }
         </div>
     }

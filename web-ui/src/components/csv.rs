@@ -3,6 +3,8 @@
 
 use yew::prelude::*;
 
+use crate::i18n::{arg, t_args};
+
 /// One CSV field: quoted when it holds a comma, a quote or a line break (RFC 4180), and
 /// prefixed with `'` when a spreadsheet would take it for a formula.
 fn field(text: &str) -> String {
@@ -19,7 +21,7 @@ fn field(text: &str) -> String {
 }
 
 /// The table as CSV text, header first, lines ending in CRLF.
-pub fn to_csv(header: &[&str], rows: &[Vec<String>]) -> String {
+pub fn to_csv(header: &[String], rows: &[Vec<String>]) -> String {
     let mut text = String::new();
     let line = |cells: Vec<String>| cells.join(",") + "\r\n";
     text.push_str(&line(header.iter().map(|h| field(h)).collect()));
@@ -43,7 +45,7 @@ pub fn save_csv(name: &str, text: &str) -> Result<(), String> {
 pub struct CsvButtonProps {
     /// The file's name, `.csv` included.
     pub name: AttrValue,
-    pub header: Vec<&'static str>,
+    pub header: Vec<String>,
     pub rows: Vec<Vec<String>>,
     /// What the button says, for a screen reader too: which table it saves.
     pub label: AttrValue,
@@ -64,7 +66,7 @@ pub fn CsvButton(props: &CsvButtonProps) -> Html {
         <>
             <button type="button" class="secondary small" {onclick}>{ props.label.clone() }</button>
             if let Some(error) = (*failure).clone() {
-                <span role="status" class="muted">{ format!("Could not save the file: {error}") }</span>
+                <span role="status" class="muted">{ t_args("analytics-save-failed", &[("error", arg(error))]) }</span>
             }
         </>
     }

@@ -5,6 +5,7 @@
 //! opens `new JitsiMeetExternalAPI(domain, {roomName, jwt, parentNode})`; it reports the
 //! conference's `readyToClose` and `videoConferenceLeft` events back here.
 
+use crate::i18n::{arg, t, t_args, use_locale};
 use std::cell::RefCell;
 use std::rc::Rc;
 
@@ -49,6 +50,7 @@ type EventClosure = Rc<RefCell<Option<Closure<dyn FnMut(String)>>>>;
 
 #[function_component]
 pub fn JitsiRoom(props: &JitsiRoomProps) -> Html {
+    use_locale();
     let api = use_api();
     let room = use_state(|| None::<Room>);
     let error = use_state(|| None::<String>);
@@ -64,7 +66,10 @@ pub fn JitsiRoom(props: &JitsiRoomProps) -> Html {
             spawn_local(async move {
                 match calls::room(&api, &call_id).await {
                     Ok(r) => room.set(Some(r)),
-                    Err(e) => error.set(Some(format!("The call's room is not available: {e}"))),
+                    Err(e) => error.set(Some(t_args(
+                        "room-unavailable",
+                        &[("error", arg(e.to_string()))],
+                    ))),
                 }
             });
         });
@@ -115,16 +120,20 @@ pub fn JitsiRoom(props: &JitsiRoomProps) -> Html {
                                         .ok()
                                         .and_then(|m| m.as_string())
                                 });
-                                error.set(Some(format!(
-                                    "Could not open the video room from {domain}: {}",
-                                    reason.unwrap_or_else(|| "unknown error".to_owned())
+                                error.set(Some(t_args(
+                                    "room-open-failed",
+                                    &[
+                                        ("domain", arg(domain.clone())),
+                                        (
+                                            "error",
+                                            arg(reason.unwrap_or_else(|| t("room-unknown-error"))),
+                                        ),
+                                    ],
                                 )));
                             }
                         });
                     }
-                    Err(_) => error.set(Some(
-                        "The video room script is missing from the page.".to_owned(),
-                    )),
+                    Err(_) => error.set(Some(t("room-script-missing"))),
                 }
                 *holder.borrow_mut() = Some(closure);
             }
@@ -140,17 +149,17 @@ pub fn JitsiRoom(props: &JitsiRoomProps) -> Html {
     let meta = match &*room {
         Some(r) => html! {
             <p class="room-meta muted">
-                { "Room " }<code data-testid="room-name">{ r.room.clone() }</code>
-                { " on " }<code data-testid="room-domain">{ r.domain.clone() }</code>
-                if props.muted { <span class="badge badge-monitor">{ "Monitoring · muted" }</span> }
-                if *joined { <span class="badge badge-connected">{ "Joined" }</span> }
+                { t("room-name") }{ " " }<code data-testid="room-name">{ r.room.clone() }</code>
+                { " " }{ t("room-on") }{ " " }<code data-testid="room-domain">{ r.domain.clone() }</code>
+                if props.muted { <span class="badge badge-monitor">{ t("room-monitoring-muted") }</span> }
+                if *joined { <span class="badge badge-connected">{ t("room-joined") }</span> }
             </p>
         },
-        None if error.is_none() => html! { <p class="muted">{ "Opening the room…" }</p> },
+        None if error.is_none() => html! { <p class="muted">{ t("room-opening") }</p> },
         None => html! {},
     };
     html! {
-        <section class="room" aria-label="Video room">
+        <section class="room" aria-label={t("room-label")}>
             { meta }
             if let Some(text) = (*error).clone() { <Alert tone={Tone::Warning} {text} /> }
             // Hidden (not removed: the script may still hold it) when the room failed to

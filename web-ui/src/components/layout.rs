@@ -6,7 +6,9 @@ use yew_router::prelude::*;
 use std::cell::Cell;
 use std::rc::Rc;
 
+use crate::components::language_picker::LanguagePicker;
 use crate::hooks::{focus_main_heading, use_live_status, use_session, LiveStatus, SessionAction};
+use crate::i18n::{num, t, t_args, use_locale};
 use crate::route::Route;
 
 #[derive(Properties, PartialEq)]
@@ -20,6 +22,7 @@ pub fn Layout(props: &LayoutProps) -> Html {
     let live = use_live_status();
     let route = use_route::<Route>();
     let navigator = use_navigator();
+    use_locale();
 
     // A new view (another route, or signing in or out) replaces the control that led to
     // it, and the browser would leave the focus on <body>: it goes to the new view's
@@ -36,6 +39,9 @@ pub fn Layout(props: &LayoutProps) -> Html {
         None => html! {
             <header class="topbar">
                 <span class="brand">{ "Parley" }</span>
+                <div class="topbar-end">
+                    <LanguagePicker />
+                </div>
             </header>
         },
         Some(current) => {
@@ -50,38 +56,40 @@ pub fn Layout(props: &LayoutProps) -> Html {
                 })
             };
             let (live_class, live_text) = match &live {
-                LiveStatus::Connected => ("live live-on", "Live".to_owned()),
-                LiveStatus::Connecting => ("live live-wait", "Connecting…".to_owned()),
-                LiveStatus::Retrying { in_s, .. } => {
-                    ("live live-off", format!("Offline · retry in {in_s}s"))
-                }
-                LiveStatus::Offline => ("live live-off", "Offline".to_owned()),
+                LiveStatus::Connected => ("live live-on", t("live-connected")),
+                LiveStatus::Connecting => ("live live-wait", t("live-connecting")),
+                LiveStatus::Retrying { in_s, .. } => (
+                    "live live-off",
+                    t_args("live-retrying", &[("seconds", num(*in_s))]),
+                ),
+                LiveStatus::Offline => ("live live-off", t("live-offline")),
             };
             html! {
                 <header class="topbar">
                     <Link<Route> to={Route::home_of(role)} classes="brand">{ "Parley" }</Link<Route>>
-                    <nav aria-label="Main">
+                    <nav aria-label={t("nav-main-label")}>
                         <ul>
-                            { for Route::nav_of(role).into_iter().map(|(to, label)| {
+                            { for Route::nav_of(role).into_iter().map(|(to, label_id)| {
                                 let current = route.as_ref() == Some(&to);
                                 html! {
                                     <li>
-                                        <Link<Route> {to} classes={classes!(current.then_some("active"))}>{ label }</Link<Route>>
+                                        <Link<Route> {to} classes={classes!(current.then_some("active"))}>{ t(label_id) }</Link<Route>>
                                     </li>
                                 }
                             }) }
                         </ul>
                     </nav>
                     <div class="topbar-end">
-                        <span class={live_class} title="Live updates" data-testid="live-status">
+                        <span class={live_class} title={t("live-title")} data-testid="live-status">
                             <span class="dot" aria-hidden="true"></span>{ live_text }
                         </span>
                         <Link<Route> to={Route::Account} classes={classes!("who", (route.as_ref() == Some(&Route::Account)).then_some("active"))}>
-                            <span class="sr-only">{ "My account: " }</span>
+                            <span class="sr-only">{ t("my-account-prefix") }</span>
                             <strong>{ current.user.name.clone() }</strong>
                             <span class="muted">{ format!(" · {}", role.label()) }</span>
                         </Link<Route>>
-                        <button type="button" class="secondary small" onclick={logout}>{ "Sign out" }</button>
+                        <LanguagePicker />
+                        <button type="button" class="secondary small" onclick={logout}>{ t("sign-out") }</button>
                     </div>
                 </header>
             }
@@ -91,7 +99,7 @@ pub fn Layout(props: &LayoutProps) -> Html {
     let banner = match (&live, session.session.is_some()) {
         (LiveStatus::Retrying { attempt, in_s }, true) if *attempt >= 1 => html! {
             <div class="connection-lost" role="status">
-                { format!("Connection to the server lost. Live updates paused; reconnecting in {in_s} s (attempt {attempt}). What you see may be out of date.") }
+                { t_args("connection-lost", &[("seconds", num(*in_s)), ("attempt", num(*attempt))]) }
             </div>
         },
         _ => html! {},
@@ -99,7 +107,7 @@ pub fn Layout(props: &LayoutProps) -> Html {
 
     html! {
         <>
-            <a class="skip" href="#main">{ "Skip to content" }</a>
+            <a class="skip" href="#main">{ t("skip-to-content") }</a>
             { header }
             { banner }
             <main id="main" tabindex="-1">

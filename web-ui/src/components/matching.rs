@@ -1,6 +1,7 @@
 //! Small pieces matching adds to call rows: the widening a waiting call has had and the
 //! organisation it comes from.
 
+use crate::i18n::{arg, num, t, t_args};
 use std::collections::HashMap;
 
 use yew::prelude::*;
@@ -13,8 +14,8 @@ use crate::types::{Call, HistoryEntry, Queue, CALL_POOL_WIDENED};
 pub fn widened_badge(call: &Call) -> Html {
     if call.is_waiting() && call.widening_step > 0 {
         html! {
-            <>{ " " }<span class="badge badge-widened" title="Its pool of interpreters was relaxed by the queue's widening steps; it keeps its place.">
-                { format!("widened to step {}", call.widening_step) }
+            <>{ " " }<span class="badge badge-widened" title={t("widened-title")}>
+                { t_args("widened-badge", &[("step", num(call.widening_step as f64))]) }
             </span></>
         }
     } else {
@@ -59,5 +60,11 @@ pub fn widened_text(entry: &HistoryEntry, queues: &[Queue]) -> Option<String> {
         .and_then(|i| queue?.widening.get(i))
         .map(|s| format!(": {}", s.describe(name_of)))
         .unwrap_or_default();
-    Some(format!("Widened to step {step} in {queue_name}{what}"))
+    Some(format!(
+        "{}{what}",
+        t_args(
+            "widened-text",
+            &[("step", arg(step)), ("queue", arg(queue_name))]
+        )
+    ))
 }

@@ -6,6 +6,7 @@ pub mod charts;
 pub mod copy_field;
 pub mod csv;
 pub mod jitsi_room;
+pub mod language_picker;
 pub mod layout;
 pub mod matching;
 pub mod tags;

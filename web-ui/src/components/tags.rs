@@ -1,6 +1,7 @@
 //! Lists edited in place: free-text tags (certifications) and a pick list of named
 //! choices (interpreters by name). Each chosen value is a chip with a remove button.
 
+use crate::i18n::{arg, t, t_args, use_locale};
 use web_sys::{HtmlInputElement, HtmlSelectElement, KeyboardEvent};
 use yew::prelude::*;
 
@@ -20,6 +21,7 @@ pub struct TagsProps {
 /// A word is added with Enter, a comma or the "Add" button; trimmed and lowercased.
 #[function_component]
 pub fn TagsInput(props: &TagsProps) -> Html {
+    use_locale();
     let draft = use_state(String::new);
     let add = {
         let (draft, values, on_change) =
@@ -69,14 +71,14 @@ pub fn TagsInput(props: &TagsProps) -> Html {
             <ul class="chips" aria-label={props.label.clone()}>
                 { for props.values.iter().map(|v| html! {
                     <li class="chip">{ v.clone() }
-                        <button type="button" class="link" aria-label={format!("Remove {v}")} onclick={remove(v)}>{ "×" }</button>
+                        <button type="button" class="link" aria-label={t_args("tags-remove", &[("name", arg(v.clone()))])} onclick={remove(v)}>{ "×" }</button>
                     </li>
                 }) }
             </ul>
             <div class="lang-row">
                 <input id={props.id.clone()} type="text" value={(*draft).clone()} placeholder={props.placeholder.clone()}
                     {oninput} {onkeydown} style="width:14rem" />
-                <button type="button" class="secondary small" onclick={move |_| add.emit(())}>{ "Add" }</button>
+                <button type="button" class="secondary small" onclick={move |_| add.emit(())}>{ t("tags-add") }</button>
             </div>
             if let Some(hint) = props.hint.clone() { <p class="hint">{ hint }</p> }
         </div>
@@ -98,6 +100,7 @@ pub struct PickListProps {
 /// Chosen values as named chips, and a select of the others with an "Add" button.
 #[function_component]
 pub fn PickList(props: &PickListProps) -> Html {
+    use_locale();
     let pick = use_state(String::new);
     let name_of = |value: &str| {
         props
@@ -145,22 +148,22 @@ pub fn PickList(props: &PickListProps) -> Html {
         <div class="field">
             <label for={props.id.clone()}>{ props.label.clone() }</label>
             <ul class="chips" aria-label={props.label.clone()}>
-                if props.values.is_empty() { <li class="muted">{ "None" }</li> }
+                if props.values.is_empty() { <li class="muted">{ t("tags-none") }</li> }
                 { for props.values.iter().map(|v| {
                     let name = name_of(v);
                     html! {
                         <li class="chip">{ name.clone() }
-                            <button type="button" class="link" aria-label={format!("Remove {name}")} onclick={remove(v)}>{ "×" }</button>
+                            <button type="button" class="link" aria-label={t_args("tags-remove", &[("name", arg(name.clone()))])} onclick={remove(v)}>{ "×" }</button>
                         </li>
                     }
                 }) }
             </ul>
             <div class="lang-row">
                 <select id={props.id.clone()} {onchange} style="width:16rem">
-                    <option value="" selected={pick.is_empty()}>{ "Choose…" }</option>
+                    <option value="" selected={pick.is_empty()}>{ t("tags-choose") }</option>
                     { for left.iter().map(|(v, n)| html! { <option value={v.clone()} selected={*pick == *v}>{ n.clone() }</option> }) }
                 </select>
-                <button type="button" class="secondary small" onclick={add} disabled={pick.is_empty()}>{ "Add" }</button>
+                <button type="button" class="secondary small" onclick={add} disabled={pick.is_empty()}>{ t("tags-add") }</button>
             </div>
             if let Some(hint) = props.hint.clone() { <p class="hint">{ hint }</p> }
         </div>

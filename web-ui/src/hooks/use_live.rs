@@ -17,6 +17,7 @@
 //! a socket it has not heard from for 20 s as gone, and an interpreter with no live socket
 //! for the presence timeout is set away (or, on a call, flagged to supervisors).
 
+use crate::i18n::t;
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::rc::Rc;
@@ -298,11 +299,11 @@ async fn connect_once(
                             .unwrap_or_default();
                         if matches!(code, "token_expired" | "invalid_token" | "missing_token") {
                             let text = if code == "token_expired" {
-                                "Your session has expired. Please sign in again."
+                                t("session-expired")
                             } else {
-                                "Your session is no longer valid. Please sign in again."
+                                t("session-invalid")
                             };
-                            return Outcome::Refused(text.to_owned());
+                            return Outcome::Refused(text);
                         }
                         return Outcome::Lost;
                     }
@@ -311,9 +312,7 @@ async fn connect_once(
             }
             Some(Ok(Message::Bytes(_))) => {}
             Some(Err(WebSocketError::ConnectionClose(close))) if close.code == 4401 => {
-                return Outcome::Refused(
-                    "Your session is no longer valid. Please sign in again.".to_owned(),
-                );
+                return Outcome::Refused(t("session-invalid"));
             }
             Some(Err(_)) | None => return Outcome::Lost,
         }

@@ -9,6 +9,7 @@ use gloo_timers::callback::Timeout;
 use serde::{Deserialize, Serialize};
 use yew::prelude::*;
 
+use crate::i18n::t;
 use crate::services::{Api, ApiError};
 use crate::types::{LoginResponse, User};
 
@@ -54,7 +55,7 @@ impl Reducible for SessionState {
             },
             SessionAction::LoggedOut => SessionState {
                 session: None,
-                notice: Some("You have signed out.".to_owned()),
+                notice: Some(t("session-signed-out")),
             },
             SessionAction::Ended(message) => {
                 if self.session.is_none() {
@@ -93,7 +94,7 @@ fn restore() -> SessionState {
             LocalStorage::delete(STORAGE_KEY);
             SessionState {
                 session: None,
-                notice: Some("Your session has expired. Please sign in again.".to_owned()),
+                notice: Some(t("session-expired")),
             }
         }
         Err(_) => SessionState::default(),
@@ -125,9 +126,7 @@ pub fn SessionProvider(props: &SessionProviderProps) -> Html {
                         .num_milliseconds()
                         .clamp(0, i64::from(i32::MAX));
                     timer = Some(Timeout::new(left_ms as u32, move || {
-                        dispatcher.dispatch(SessionAction::Ended(
-                            "Your session has expired. Please sign in again.".to_owned(),
-                        ));
+                        dispatcher.dispatch(SessionAction::Ended(t("session-expired")));
                     }));
                 }
                 None => LocalStorage::delete(STORAGE_KEY),
@@ -156,9 +155,9 @@ pub fn use_api() -> Api {
     let dispatcher = session.dispatcher();
     let on_error = use_callback(dispatcher, |error: ApiError, dispatcher| {
         let message = if error.code() == "token_expired" {
-            "Your session has expired. Please sign in again.".to_owned()
+            t("session-expired")
         } else {
-            "Your session is no longer valid. Please sign in again.".to_owned()
+            t("session-invalid")
         };
         dispatcher.dispatch(SessionAction::Ended(message));
     });

@@ -1,6 +1,7 @@
 //! `/account`: the signed-in user's own account (any role): who they are, and a password
 //! change (with the current password; their sessions stay).
 
+use crate::i18n::{num, t, t_args, use_locale};
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 
@@ -12,6 +13,7 @@ use crate::types::{password_problem, ChangePassword};
 
 #[function_component]
 pub fn AccountPage() -> Html {
+    use_locale();
     let session = use_session();
     let Some(current) = session.session.as_ref() else {
         return html! {};
@@ -19,13 +21,13 @@ pub fn AccountPage() -> Html {
     let user = &current.user;
     html! {
         <section class="page narrow">
-            <h1>{ "My account" }</h1>
+            <h1>{ t("title-account") }</h1>
             <section class="card" aria-labelledby="me-title">
-                <h2 id="me-title">{ "Signed in as" }</h2>
+                <h2 id="me-title">{ t("account-signed-in-as") }</h2>
                 <dl class="facts wrap">
-                    <div><dt>{ "Name" }</dt><dd>{ user.name.clone() }</dd></div>
-                    <div><dt>{ "Email" }</dt><dd>{ user.email.clone() }</dd></div>
-                    <div><dt>{ "Role" }</dt><dd>{ user.role.label() }</dd></div>
+                    <div><dt>{ t("account-name") }</dt><dd>{ user.name.clone() }</dd></div>
+                    <div><dt>{ t("login-email") }</dt><dd>{ user.email.clone() }</dd></div>
+                    <div><dt>{ t("account-role") }</dt><dd>{ user.role.label() }</dd></div>
                 </dl>
             </section>
             <ChangePasswordForm />
@@ -35,6 +37,7 @@ pub fn AccountPage() -> Html {
 
 #[function_component]
 fn ChangePasswordForm() -> Html {
+    use_locale();
     let api = use_api();
     let current = use_state(String::new);
     let password = use_state(String::new);
@@ -59,7 +62,7 @@ fn ChangePasswordForm() -> Html {
             }
             done.set(None);
             if current.is_empty() {
-                error.set(Some("Enter your current password.".into()));
+                error.set(Some(t("account-current-missing")));
                 return;
             }
             if let Some(problem) = password_problem(&password) {
@@ -67,15 +70,11 @@ fn ChangePasswordForm() -> Html {
                 return;
             }
             if *password != *again {
-                error.set(Some(
-                    "The two new passwords differ: type the same one twice.".into(),
-                ));
+                error.set(Some(t("account-passwords-differ")));
                 return;
             }
             if *password == *current {
-                error.set(Some(
-                    "The new password is the current one: choose another.".into(),
-                ));
+                error.set(Some(t("account-password-same")));
                 return;
             }
             let body = ChangePassword {
@@ -99,9 +98,7 @@ fn ChangePasswordForm() -> Html {
                         current.set(String::new());
                         password.set(String::new());
                         again.set(String::new());
-                        done.set(Some(
-                            "Your password is changed. Use it from your next sign-in.".into(),
-                        ));
+                        done.set(Some(t("account-password-changed")));
                     }
                     Err(e) if e.code() == "invalid_value" => {
                         error.set(password_problem("").or_else(|| Some(e.to_string())))
@@ -113,29 +110,29 @@ fn ChangePasswordForm() -> Html {
         })
     };
 
-    let min = wire::accounts::PASSWORD_CHARS.start().to_string();
+    let min = *wire::accounts::PASSWORD_CHARS.start();
     html! {
         <form class="card" {onsubmit} novalidate=true aria-labelledby="password-title">
-            <h2 id="password-title">{ "Change password" }</h2>
+            <h2 id="password-title">{ t("account-change-password") }</h2>
             { error_alert(&error) }
             if let Some(text) = (*done).clone() { <Alert tone={Tone::Success} {text} /> }
             <div class="field">
-                <label for="pw-current">{ "Current password" }</label>
+                <label for="pw-current">{ t("account-current-password") }</label>
                 <input id="pw-current" type="password" autocomplete="current-password" required=true
                     value={(*current).clone()} oninput={bind_input(&current)} />
             </div>
             <div class="field">
-                <label for="pw-new">{ "New password" }</label>
+                <label for="pw-new">{ t("account-new-password") }</label>
                 <input id="pw-new" type="password" autocomplete="new-password" required=true
                     value={(*password).clone()} oninput={bind_input(&password)} />
-                <p class="hint">{ format!("At least {min} characters.") }</p>
+                <p class="hint">{ t_args("password-at-least", &[("min", num(min as f64))]) }</p>
             </div>
             <div class="field">
-                <label for="pw-again">{ "New password again" }</label>
+                <label for="pw-again">{ t("account-new-password-again") }</label>
                 <input id="pw-again" type="password" autocomplete="new-password" required=true
                     value={(*again).clone()} oninput={bind_input(&again)} />
             </div>
-            <button type="submit" class="primary" disabled={*busy}>{ "Change password" }</button>
+            <button type="submit" class="primary" disabled={*busy}>{ t("account-change-password") }</button>
         </form>
     }
 }

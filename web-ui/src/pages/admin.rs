@@ -6,6 +6,7 @@
 //! keys, Home and End move between tabs and select them, and the panel is labelled by its
 //! tab.
 
+use crate::i18n::{t, use_locale};
 use yew::prelude::*;
 
 use super::admin_keys::ApiKeysTab;
@@ -25,13 +26,13 @@ enum Tab {
 impl Tab {
     const ALL: [Tab; 4] = [Tab::Users, Tab::ApiKeys, Tab::Queues, Tab::Skills];
 
-    fn label(self) -> &'static str {
-        match self {
-            Tab::Users => "Users and roles",
-            Tab::ApiKeys => "API keys",
-            Tab::Queues => "Queues",
-            Tab::Skills => "Interpreter skills",
-        }
+    fn label(self) -> String {
+        t(match self {
+            Tab::Users => "admin-tab-users",
+            Tab::ApiKeys => "admin-tab-keys",
+            Tab::Queues => "transfer-queues",
+            Tab::Skills => "admin-tab-skills",
+        })
     }
 
     fn slug(self) -> &'static str {
@@ -68,6 +69,7 @@ impl Tab {
 
 #[function_component]
 pub fn AdminPage() -> Html {
+    use_locale();
     let tab = use_state(|| Tab::Users);
     let tab_button = |value: Tab| {
         let selected = *tab == value;
@@ -95,8 +97,8 @@ pub fn AdminPage() -> Html {
     };
     html! {
         <section class="page">
-            <h1>{ "Administration" }</h1>
-            <div class="tabs" role="tablist" aria-label="Administration">
+            <h1>{ t("title-admin") }</h1>
+            <div class="tabs" role="tablist" aria-label={t("title-admin")}>
                 { for Tab::ALL.into_iter().map(tab_button) }
             </div>
             <div role="tabpanel" id={tab.panel_id()} aria-labelledby={tab.tab_id()} tabindex="0">

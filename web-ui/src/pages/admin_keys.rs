@@ -2,6 +2,7 @@
 //! once (only its SHA-256 is kept); keys are listed without secrets and revoked, never
 //! deleted.
 
+use crate::i18n::{arg, t, t_args, use_locale};
 use wasm_bindgen_futures::spawn_local;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
@@ -16,6 +17,7 @@ use crate::types::{scope_label, ApiKey, CreatedApiKey, NewApiKey};
 
 #[function_component]
 pub fn ApiKeysTab() -> Html {
+    use_locale();
     let api = use_api();
     let list = use_state(|| None::<Vec<ApiKey>>);
     let error = use_state(|| None::<String>);
@@ -52,9 +54,12 @@ pub fn ApiKeysTab() -> Html {
     let revoke = {
         let (api, error, notice, load) = (api.clone(), error.clone(), notice.clone(), load.clone());
         Callback::from(move |key: ApiKey| {
-            let question = format!(
-                "Revoke the API key {} (pk_{}…)? The integration that uses it is refused from its next request. This cannot be undone.",
-                key.name, key.prefix
+            let question = t_args(
+                "keys-revoke-confirm",
+                &[
+                    ("name", arg(key.name.clone())),
+                    ("prefix", arg(key.prefix.clone())),
+                ],
             );
             if !confirm(&question) {
                 return;
@@ -65,7 +70,10 @@ pub fn ApiKeysTab() -> Html {
                 match api_keys::revoke(&api, &key.id).await {
                     Ok(()) => {
                         error.set(None);
-                        notice.set(Some(format!("Revoked {}.", key.name)));
+                        notice.set(Some(t_args(
+                            "keys-revoked",
+                            &[("name", arg(key.name.clone()))],
+                        )));
                         load.emit(());
                     }
                     Err(e) => error.set(Some(e.to_string())),
@@ -85,27 +93,27 @@ pub fn ApiKeysTab() -> Html {
                 <NewKeyForm {on_created} />
                 if let Some(key) = (*created).clone() {
                     <section class="card reveal" data-testid="new-key" aria-labelledby="new-key-title">
-                        <h2 id="new-key-title">{ format!("Key for {}", key.name) }</h2>
-                        <Alert tone={Tone::Warning} text="Copy this key now and store it safely: it is shown only this once. Parley keeps only a digest of it; if it is lost, create a new key and revoke this one." />
-                        <CopyField id="new-key-secret" label="API key" value={key.key.clone()} />
-                        <p class="hint">{ "The integration sends it as " }<code>{ "Authorization: Bearer <key>" }</code>{ "." }</p>
-                        <button type="button" class="secondary" onclick={dismiss}>{ "I have stored the key" }</button>
+                        <h2 id="new-key-title">{ t_args("keys-key-for", &[("name", arg(key.name.clone()))]) }</h2>
+                        <Alert tone={Tone::Warning} text={t("keys-copy-now")} />
+                        <CopyField id="new-key-secret" label={t("keys-api-key")} value={key.key.clone()} />
+                        <p class="hint">{ t("keys-sent-as") }{ " " }<code>{ "Authorization: Bearer <key>" }</code></p>
+                        <button type="button" class="secondary" onclick={dismiss}>{ t("keys-stored") }</button>
                     </section>
                 }
             </div>
             <section class="card" aria-labelledby="keys-title">
-                <h2 id="keys-title">{ "API keys" }</h2>
+                <h2 id="keys-title">{ t("admin-tab-keys") }</h2>
                 { error_alert(&error) }
                 if let Some(text) = (*notice).clone() { <Alert tone={Tone::Success} {text} /> }
                 { match &*list {
-                    None => html! { <p class="muted">{ "Loading…" }</p> },
-                    Some(l) if l.is_empty() => html! { <p class="muted">{ "No API keys yet." }</p> },
+                    None => html! { <p class="muted">{ t("loading") }</p> },
+                    Some(l) if l.is_empty() => html! { <p class="muted">{ t("keys-none") }</p> },
                     Some(l) => html! {
                         <div class="table-wrap"><table data-testid="api-keys">
                             <thead><tr>
-                                <th scope="col">{ "Name" }</th><th scope="col">{ "Key" }</th><th scope="col">{ "Scopes" }</th>
-                                <th scope="col">{ "Created" }</th><th scope="col">{ "Last used" }</th><th scope="col">{ "Status" }</th>
-                                <th scope="col"><span class="sr-only">{ "Actions" }</span></th>
+                                <th scope="col">{ t("account-name") }</th><th scope="col">{ t("keys-key") }</th><th scope="col">{ t("keys-scopes") }</th>
+                                <th scope="col">{ t("keys-created") }</th><th scope="col">{ t("keys-last-used") }</th><th scope="col">{ t("column-status") }</th>
+                                <th scope="col"><span class="sr-only">{ t("floor-actions") }</span></th>
                             </tr></thead>
                             <tbody>{ for l.iter().map(|k| key_row(k, &revoke)) }</tbody>
                         </table></div>
@@ -129,17 +137,17 @@ fn key_row(key: &ApiKey, revoke: &Callback<ApiKey>) -> Html {
             <td class="nowrap">{ format::date_time(Some(key.created_at)) }</td>
             <td>{ key.last_used_at.map(|at| format::date_time(Some(at))).unwrap_or_else(|| "—".to_owned()) }</td>
             <td>{ match key.revoked_at {
-                None => html! { <span class="badge badge-active">{ "Active" }</span> },
+                None => html! { <span class="badge badge-active">{ t("users-active") }</span> },
                 Some(at) => html! {
                     <>
-                        <span class="badge badge-deactivated">{ "Revoked" }</span>
+                        <span class="badge badge-deactivated">{ t("keys-revoked-badge") }</span>
                         <div class="muted small nowrap">{ format::date_time(Some(at)) }</div>
                     </>
                 },
             } }</td>
             <td>
                 if key.revoked_at.is_none() {
-                    <button type="button" class="danger small" aria-label={format!("Revoke {}", key.name)} {onclick}>{ "Revoke" }</button>
+                    <button type="button" class="danger small" aria-label={t_args("keys-revoke-named", &[("name", arg(key.name.clone()))])} {onclick}>{ t("keys-revoke") }</button>
                 }
             </td>
         </tr>
@@ -153,6 +161,7 @@ struct NewKeyFormProps {
 
 #[function_component]
 fn NewKeyForm(props: &NewKeyFormProps) -> Html {
+    use_locale();
     let api = use_api();
     let name = use_state(String::new);
     let scopes = use_state(|| {
@@ -175,13 +184,11 @@ fn NewKeyForm(props: &NewKeyFormProps) -> Html {
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             if name.trim().is_empty() {
-                form_error.set(Some(
-                    "Name the key after who uses it (e.g. the clinic's scheduling system).".into(),
-                ));
+                form_error.set(Some(t("keys-name-missing")));
                 return;
             }
             if scopes.is_empty() {
-                form_error.set(Some("Choose at least one scope.".into()));
+                form_error.set(Some(t("keys-scope-missing")));
                 return;
             }
             let body = NewApiKey {
@@ -212,15 +219,15 @@ fn NewKeyForm(props: &NewKeyFormProps) -> Html {
 
     html! {
         <form class="card" {onsubmit} aria-labelledby="new-key-form-title">
-            <h2 id="new-key-form-title">{ "New API key" }</h2>
+            <h2 id="new-key-form-title">{ t("keys-new") }</h2>
             { error_alert(&form_error) }
             <div class="field">
-                <label for="k-name">{ "Name" }</label>
+                <label for="k-name">{ t("account-name") }</label>
                 <input id="k-name" type="text" maxlength="100" required=true value={(*name).clone()} oninput={bind_input(&name)} />
-                <p class="hint">{ "Who uses the key, e.g. Clinic scheduling system." }</p>
+                <p class="hint">{ t("keys-name-hint") }</p>
             </div>
             <fieldset class="field">
-                <legend>{ "Scopes" }</legend>
+                <legend>{ t("keys-scopes") }</legend>
                 { for wire::accounts::API_KEY_SCOPES.iter().map(|scope| {
                     let scopes_h = scopes.clone();
                     let onchange = Callback::from(move |e: Event| {
@@ -243,7 +250,7 @@ fn NewKeyForm(props: &NewKeyFormProps) -> Html {
                     }
                 }) }
             </fieldset>
-            <button type="submit" class="primary" disabled={*busy}>{ "Create key" }</button>
+            <button type="submit" class="primary" disabled={*busy}>{ t("keys-create") }</button>
         </form>
     }
 }

@@ -1,6 +1,7 @@
 //! An interpreter's language pairs as form rows: from, to, proficiency (either direction
 //! serves; pairs with English stay in the languages list above them).
 
+use crate::i18n::{num, t, t_args, use_locale};
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
@@ -31,7 +32,10 @@ pub fn pairs_of(rows: &[PairRow]) -> Result<Vec<LanguagePair>, String> {
         .map(|(i, r)| {
             let (from, to) = (r.from.trim().to_lowercase(), r.to.trim().to_lowercase());
             if from.is_empty() || to.is_empty() {
-                return Err(format!("Language pair {}: give both languages.", i + 1));
+                return Err(t_args(
+                    "pairs-both-languages",
+                    &[("number", num((i + 1) as f64))],
+                ));
             }
             Ok(LanguagePair {
                 from,
@@ -50,6 +54,7 @@ pub struct PairsEditorProps {
 
 #[function_component]
 pub fn PairsEditor(props: &PairsEditorProps) -> Html {
+    use_locale();
     let edit = |i: usize, apply: fn(&mut PairRow, String)| {
         let (rows, on_change) = (props.rows.clone(), props.on_change.clone());
         move |value: String| {
@@ -73,7 +78,7 @@ pub fn PairsEditor(props: &PairsEditorProps) -> Html {
     };
     html! {
         <fieldset class="field" data-testid="pairs">
-            <legend>{ "Language pairs (besides English), proficiency 1–5" }</legend>
+            <legend>{ t("pairs-legend") }</legend>
             { for props.rows.iter().enumerate().map(|(i, row)| {
                 let n = i + 1;
                 let on_from = {
@@ -97,21 +102,21 @@ pub fn PairsEditor(props: &PairsEditorProps) -> Html {
                     })
                 };
                 html! {
-                    <div class="lang-row" role="group" aria-label={format!("Language pair {n}")}>
-                        <label for={format!("s-pair-from-{i}")} class="sr-only">{ format!("Pair {n} from") }</label>
+                    <div class="lang-row" role="group" aria-label={t_args("pairs-pair-n", &[("number", num(n as f64))])}>
+                        <label for={format!("s-pair-from-{i}")} class="sr-only">{ t_args("pairs-from", &[("number", num(n as f64))]) }</label>
                         <input id={format!("s-pair-from-{i}")} type="text" placeholder="de" value={row.from.clone()} oninput={on_from} />
                         <span aria-hidden="true">{ "↔" }</span>
-                        <label for={format!("s-pair-to-{i}")} class="sr-only">{ format!("Pair {n} to") }</label>
+                        <label for={format!("s-pair-to-{i}")} class="sr-only">{ t_args("pairs-to", &[("number", num(n as f64))]) }</label>
                         <input id={format!("s-pair-to-{i}")} type="text" placeholder="ar" value={row.to.clone()} oninput={on_to} />
-                        <label for={format!("s-pair-level-{i}")} class="sr-only">{ format!("Pair {n} proficiency") }</label>
+                        <label for={format!("s-pair-level-{i}")} class="sr-only">{ t_args("pairs-proficiency", &[("number", num(n as f64))]) }</label>
                         <select id={format!("s-pair-level-{i}")} onchange={on_level}>
                             { for (1..=5).map(|p| html! { <option value={p.to_string()} selected={row.proficiency == p}>{ p }</option> }) }
                         </select>
-                        <button type="button" class="secondary small" onclick={remove} aria-label={format!("Remove language pair {n}")}>{ "Remove" }</button>
+                        <button type="button" class="secondary small" onclick={remove} aria-label={t_args("pairs-remove", &[("number", num(n as f64))])}>{ t("skills-remove") }</button>
                     </div>
                 }
             }) }
-            <button type="button" class="link" onclick={add}>{ "+ Add a language pair" }</button>
+            <button type="button" class="link" onclick={add}>{ t("pairs-add") }</button>
         </fieldset>
     }
 }

@@ -1,5 +1,6 @@
 //! Administration: an interpreter's profile (gender), saved apart from the skills.
 
+use crate::i18n::{arg, t, t_args, use_locale};
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 
@@ -20,6 +21,7 @@ pub struct ProfileProps {
 /// The interpreter's profile, saved apart from the skills (`PUT /api/agents/{id}/profile`).
 #[function_component]
 pub fn ProfileForm(props: &ProfileProps) -> Html {
+    use_locale();
     let api = use_api();
     let gender = use_state(|| props.gender.clone().unwrap_or_default());
     let error = use_state(|| None::<String>);
@@ -53,7 +55,7 @@ pub fn ProfileForm(props: &ProfileProps) -> Html {
                 match agents::set_profile(&api, &id, &profile).await {
                     Ok(_) => {
                         error.set(None);
-                        done.set(Some("Profile saved.".into()));
+                        done.set(Some(t("profile-saved")));
                         on_saved.emit(());
                     }
                     Err(e) => {
@@ -67,18 +69,18 @@ pub fn ProfileForm(props: &ProfileProps) -> Html {
     };
     html! {
         <form class="card" {onsubmit} aria-labelledby="profile-title">
-            <h2 id="profile-title">{ format!("Profile of {}", props.name) }</h2>
+            <h2 id="profile-title">{ t_args("profile-heading", &[("name", arg(props.name.to_string()))]) }</h2>
             { error_alert(&error) }
             if let Some(text) = (*done).clone() { <Alert tone={Tone::Success} {text} /> }
             <div class="field">
-                <label for="p-gender">{ "Gender" }</label>
+                <label for="p-gender">{ t("profile-gender") }</label>
                 <select id="p-gender" onchange={bind_select(&gender)} style="width:14rem">
-                    <option value="" selected={gender.is_empty()}>{ "Not stated" }</option>
-                    { for GENDERS.iter().map(|(v, l)| html! { <option value={*v} selected={*gender == *v}>{ *l }</option> }) }
+                    <option value="" selected={gender.is_empty()}>{ t("profile-not-stated") }</option>
+                    { for GENDERS.iter().map(|(v, l)| html! { <option value={*v} selected={*gender == *v}>{ t(l) }</option> }) }
                 </select>
-                <p class="hint">{ "Matched when a request asks for an interpreter's gender." }</p>
+                <p class="hint">{ t("profile-gender-hint") }</p>
             </div>
-            <button type="submit" class="primary" disabled={*busy}>{ "Save profile" }</button>
+            <button type="submit" class="primary" disabled={*busy}>{ t("profile-save") }</button>
         </form>
     }
 }

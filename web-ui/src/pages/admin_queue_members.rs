@@ -1,5 +1,6 @@
 //! Administration: which interpreters serve a queue.
 
+use crate::i18n::{arg, num, t, t_args, use_locale};
 use wasm_bindgen_futures::spawn_local;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
@@ -19,6 +20,7 @@ pub struct QueueMembersProps {
 /// `PUT /api/queues/{id}/members`. None ticked: everyone with the skills.
 #[function_component]
 pub fn QueueMembers(props: &QueueMembersProps) -> Html {
+    use_locale();
     let api = use_api();
     let agents_list = use_state(|| None::<Vec<Account>>);
     let chosen = use_state(|| props.queue.members.clone());
@@ -65,13 +67,12 @@ pub fn QueueMembers(props: &QueueMembersProps) -> Html {
             spawn_local(async move {
                 match queues::set_members(&api, &id, &chosen).await {
                     Ok(_) => {
-                        done.set(Some(format!(
-                            "Saved the members of {name}: {}.",
-                            match chosen.len() {
-                                0 => "anyone with the skills".to_owned(),
-                                1 => "1 interpreter".to_owned(),
-                                n => format!("{n} interpreters"),
-                            }
+                        done.set(Some(t_args(
+                            "members-saved",
+                            &[
+                                ("name", arg(name.clone())),
+                                ("count", num(chosen.len() as f64)),
+                            ],
                         )));
                         error.set(None);
                         on_saved.emit(());
@@ -88,16 +89,16 @@ pub fn QueueMembers(props: &QueueMembersProps) -> Html {
 
     html! {
         <section class="card" aria-labelledby="queue-members-title" data-testid="queue-members">
-            <h2 id="queue-members-title">{ format!("Members of {}", props.queue.name) }</h2>
-            <p class="muted">{ "Interpreters who may take this queue's calls. With none ticked, anyone with the matching skills may." }</p>
+            <h2 id="queue-members-title">{ t_args("members-heading", &[("name", arg(props.queue.name.clone()))]) }</h2>
+            <p class="muted">{ t("members-intro") }</p>
             { error_alert(&error) }
             if let Some(text) = (*done).clone() { <Alert tone={Tone::Success} {text} /> }
             { match &*agents_list {
-                None => html! { <p class="muted">{ "Loading interpreters…" }</p> },
-                Some(list) if list.is_empty() => html! { <p class="muted">{ "No interpreter accounts yet." }</p> },
+                None => html! { <p class="muted">{ t("members-loading") }</p> },
+                Some(list) if list.is_empty() => html! { <p class="muted">{ t("members-none") }</p> },
                 Some(list) => html! {
                     <fieldset class="checks">
-                        <legend>{ "Interpreters" }</legend>
+                        <legend>{ t("floor-interpreters") }</legend>
                         { for list.iter().map(|a| {
                             let checked = chosen.contains(&a.id);
                             let (chosen, id) = (chosen.clone(), a.id.clone());
@@ -122,7 +123,7 @@ pub fn QueueMembers(props: &QueueMembersProps) -> Html {
                 },
             } }
             <div class="actions">
-                <button type="button" class="primary" onclick={save} disabled={*busy || agents_list.is_none()}>{ "Save members" }</button>
+                <button type="button" class="primary" onclick={save} disabled={*busy || agents_list.is_none()}>{ t("members-save") }</button>
             </div>
         </section>
     }

@@ -1,6 +1,7 @@
 //! Administration: queues (strategy, timers, overflow, members, a pair queue's source
 //! language and the pool's widening steps).
 
+use crate::i18n::{arg, num, t, t_args, use_locale};
 use wasm_bindgen_futures::spawn_local;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
@@ -83,7 +84,7 @@ impl QueueForm {
         let num = |label: &str, v: &str| {
             v.trim()
                 .parse::<i64>()
-                .map_err(|_| format!("{label} must be a whole number."))
+                .map_err(|_| t_args("queues-whole-number", &[("field", arg(label))]))
         };
         let languages: Vec<String> = self
             .languages
@@ -92,10 +93,10 @@ impl QueueForm {
             .filter(|s| !s.is_empty())
             .collect();
         if self.name.trim().is_empty() {
-            return Err("Give the queue a name.".into());
+            return Err(t("queues-name-missing"));
         }
         if languages.is_empty() {
-            return Err("List at least one language code (e.g. es, zh).".into());
+            return Err(t("queues-languages-missing"));
         }
         Ok(QueueSettings {
             name: self.name.trim().to_owned(),
@@ -103,13 +104,13 @@ impl QueueForm {
             specialty: Some(self.specialty.clone()).filter(|s| !s.is_empty()),
             modality: Some(self.modality.clone()).filter(|s| !s.is_empty()),
             strategy: self.strategy.clone(),
-            min_proficiency: num("Minimum proficiency", &self.min_proficiency)?,
-            ring_timeout_s: num("Ring timeout", &self.ring_timeout_s)?,
-            max_wait_s: num("Maximum wait", &self.max_wait_s)?,
+            min_proficiency: num(&t("queues-min-proficiency"), &self.min_proficiency)?,
+            ring_timeout_s: num(&t("queues-ring-timeout"), &self.ring_timeout_s)?,
+            max_wait_s: num(&t("queues-max-wait"), &self.max_wait_s)?,
             overflow_queue_id: Some(self.overflow_queue_id.clone()).filter(|s| !s.is_empty()),
-            wrap_up_s: num("Wrap-up time", &self.wrap_up_s)?,
-            service_level_s: num("Service-level threshold", &self.service_level_s)?,
-            precedence: num("Precedence", &self.precedence)?,
+            wrap_up_s: num(&t("queues-wrap-up-time"), &self.wrap_up_s)?,
+            service_level_s: num(&t("queues-sl-threshold"), &self.service_level_s)?,
+            precedence: num(&t("queues-precedence"), &self.precedence)?,
             source_language: Some(self.source_language.trim().to_lowercase())
                 .filter(|s| !s.is_empty()),
             widening: steps_of(&self.widening)?,
@@ -119,6 +120,7 @@ impl QueueForm {
 
 #[function_component]
 pub fn QueuesTab() -> Html {
+    use_locale();
     let api = use_api();
     let list = use_state(|| None::<Vec<Queue>>);
     let error = use_state(|| None::<String>);
@@ -154,7 +156,7 @@ pub fn QueuesTab() -> Html {
     }
     use_live_reload(&[wire::ViewKind::Queue], load.clone());
 
-    let field = |label: &'static str,
+    let field = |label: String,
                  id: &'static str,
                  get: fn(&QueueForm) -> String,
                  set: fn(&mut QueueForm, String),
@@ -175,7 +177,7 @@ pub fn QueuesTab() -> Html {
             </div>
         }
     };
-    let select = |label: &'static str,
+    let select = |label: String,
                   id: &'static str,
                   options: Vec<(String, String)>,
                   get: fn(&QueueForm) -> String,
@@ -236,7 +238,10 @@ pub fn QueuesTab() -> Html {
                 };
                 match result {
                     Ok(_) => {
-                        done.set(Some(format!("Saved queue {}.", settings.name)));
+                        done.set(Some(t_args(
+                            "queues-saved",
+                            &[("name", arg(settings.name.clone()))],
+                        )));
                         form_error.set(None);
                         form.set(QueueForm::default());
                         load.emit(());
@@ -249,15 +254,14 @@ pub fn QueuesTab() -> Html {
     };
 
     let queues_list = (*list).clone().unwrap_or_default();
-    let overflow_options: Vec<(String, String)> =
-        std::iter::once((String::new(), "None".to_owned()))
-            .chain(
-                queues_list
-                    .iter()
-                    .filter(|q| Some(&q.id) != form.id.as_ref())
-                    .map(|q| (q.id.clone(), q.name.clone())),
-            )
-            .collect();
+    let overflow_options: Vec<(String, String)> = std::iter::once((String::new(), t("tags-none")))
+        .chain(
+            queues_list
+                .iter()
+                .filter(|q| Some(&q.id) != form.id.as_ref())
+                .map(|q| (q.id.clone(), q.name.clone())),
+        )
+        .collect();
     let name_of = |id: &Option<String>| {
         id.as_ref()
             .map(|id| {
@@ -289,15 +293,15 @@ pub fn QueuesTab() -> Html {
     html! {
         <>
             <section class="card" aria-labelledby="queues-admin-title">
-                <h2 id="queues-admin-title">{ "Queues" }</h2>
+                <h2 id="queues-admin-title">{ t("transfer-queues") }</h2>
                 { error_alert(&error) }
                 if let Some(text) = (*done).clone() { <Alert tone={Tone::Success} {text} /> }
                 <div class="table-wrap"><table data-testid="queues-admin">
                     <thead><tr>
-                        <th scope="col">{ "Name" }</th><th scope="col">{ "Languages" }</th><th scope="col">{ "Specialty" }</th>
-                        <th scope="col">{ "Modality" }</th><th scope="col">{ "Strategy" }</th><th scope="col" class="num">{ "Ring" }</th>
-                        <th scope="col" class="num">{ "Max wait" }</th><th scope="col">{ "Overflow to" }</th><th scope="col" class="num">{ "Wrap-up" }</th>
-                        <th scope="col" class="num">{ "SL threshold" }</th><th scope="col">{ "Members" }</th><th></th>
+                        <th scope="col">{ t("account-name") }</th><th scope="col">{ t("floor-languages") }</th><th scope="col">{ t("request-specialty") }</th>
+                        <th scope="col">{ t("request-modality") }</th><th scope="col">{ t("queues-strategy") }</th><th scope="col" class="num">{ t("queues-ring") }</th>
+                        <th scope="col" class="num">{ t("queues-max-wait-short") }</th><th scope="col">{ t("queues-overflow-to") }</th><th scope="col" class="num">{ t("status-wrap-up") }</th>
+                        <th scope="col" class="num">{ t("queues-sl-short") }</th><th scope="col">{ t("queues-members") }</th><th></th>
                     </tr></thead>
                     <tbody>{ for queues_list.iter().map(|q| {
                         let (form, done, edits) = (form.clone(), done.clone(), edits.clone());
@@ -311,50 +315,50 @@ pub fn QueuesTab() -> Html {
                             <tr>
                                 <th scope="row">{ q.name.clone() }</th>
                                 <td>{ languages_of(q) }{ widening_of(q, &queues_list) }</td>
-                                <td>{ q.specialty.clone().unwrap_or_else(|| "any".into()) }</td>
-                                <td>{ q.modality.clone().unwrap_or_else(|| "any".into()) }</td>
+                                <td>{ q.specialty.as_deref().map_or_else(|| t("any").to_lowercase(), format::status_label) }</td>
+                                <td>{ q.modality.as_deref().map_or_else(|| t("any").to_lowercase(), format::status_label) }</td>
                                 <td>{ q.strategy.as_deref().map(format::status_label).unwrap_or_default() }</td>
                                 <td class="num">{ q.ring_timeout_s.map(format::duration).unwrap_or_default() }</td>
                                 <td class="num">{ q.max_wait_s.map(format::duration).unwrap_or_default() }</td>
                                 <td>{ name_of(&q.overflow_queue_id) }</td>
                                 <td class="num">{ q.wrap_up_s.map(format::duration).unwrap_or_default() }</td>
                                 <td class="num">{ q.service_level_s.map(format::duration).unwrap_or_default() }</td>
-                                <td>{ if q.members.is_empty() { "Anyone skilled".to_owned() } else { q.members.len().to_string() } }</td>
-                                <td><button type="button" class="secondary small" onclick={edit} aria-label={format!("Edit {}", q.name)}>{ "Edit" }</button></td>
+                                <td>{ if q.members.is_empty() { t("queues-anyone-skilled") } else { format::number(q.members.len() as f64) } }</td>
+                                <td><button type="button" class="secondary small" onclick={edit} aria-label={t_args("queues-edit-named", &[("name", arg(q.name.clone()))])}>{ t("queues-edit") }</button></td>
                             </tr>
                         }
                     }) }</tbody>
                 </table></div>
             </section>
             <form class="card" id="queue-form" {onsubmit} aria-labelledby="queue-form-title">
-                <h2 id="queue-form-title">{ if editing { format!("Edit queue {}", form.name) } else { "New queue".to_owned() } }</h2>
+                <h2 id="queue-form-title">{ if editing { t_args("queues-edit-heading", &[("name", arg(form.name.clone()))]) } else { t("queues-new") } }</h2>
                 { error_alert(&form_error) }
                 <div class="grid three">
-                    { field("Name", "q-name", |f| f.name.clone(), |f, v| f.name = v, "text") }
-                    { field("Languages (ISO codes, comma-separated)", "q-languages", |f| f.languages.clone(), |f, v| f.languages = v, "text") }
-                    { select("Specialty", "q-specialty",
-                        std::iter::once((String::new(), "Any".to_owned())).chain(SPECIALTIES.iter().map(|s| (s.to_string(), format::status_label(s)))).collect(),
+                    { field(t("account-name"), "q-name", |f| f.name.clone(), |f, v| f.name = v, "text") }
+                    { field(t("queues-languages-label"), "q-languages", |f| f.languages.clone(), |f, v| f.languages = v, "text") }
+                    { select(t("request-specialty"), "q-specialty",
+                        std::iter::once((String::new(), t("any"))).chain(SPECIALTIES.iter().map(|s| (s.to_string(), format::status_label(s)))).collect(),
                         |f| f.specialty.clone(), |f, v| f.specialty = v) }
-                    { select("Modality", "q-modality",
-                        std::iter::once((String::new(), "Any".to_owned())).chain(MODALITIES.iter().map(|s| (s.to_string(), format::status_label(s)))).collect(),
+                    { select(t("request-modality"), "q-modality",
+                        std::iter::once((String::new(), t("any"))).chain(MODALITIES.iter().map(|s| (s.to_string(), format::status_label(s)))).collect(),
                         |f| f.modality.clone(), |f, v| f.modality = v) }
-                    { select("Routing strategy", "q-strategy",
+                    { select(t("queues-routing-strategy"), "q-strategy",
                         STRATEGIES.iter().map(|s| (s.to_string(), format::status_label(s))).collect(),
                         |f| f.strategy.clone(), |f, v| f.strategy = v) }
-                    { field("Minimum proficiency (1–5)", "q-minprof", |f| f.min_proficiency.clone(), |f, v| f.min_proficiency = v, "number") }
-                    { field("Ring timeout (s)", "q-ring", |f| f.ring_timeout_s.clone(), |f, v| f.ring_timeout_s = v, "number") }
-                    { field("Maximum wait (s)", "q-maxwait", |f| f.max_wait_s.clone(), |f, v| f.max_wait_s = v, "number") }
-                    { select("Overflow to", "q-overflow", overflow_options, |f| f.overflow_queue_id.clone(), |f, v| f.overflow_queue_id = v) }
-                    { field("Wrap-up time (s)", "q-wrapup", |f| f.wrap_up_s.clone(), |f, v| f.wrap_up_s = v, "number") }
-                    { field("Service-level threshold (s)", "q-sl", |f| f.service_level_s.clone(), |f, v| f.service_level_s = v, "number") }
-                    { field("Precedence (higher wins a tie)", "q-precedence", |f| f.precedence.clone(), |f, v| f.precedence = v, "number") }
-                    { field("Source language (empty: English)", "q-source", |f| f.source_language.clone(), |f, v| f.source_language = v, "text") }
+                    { field(t("queues-min-proficiency-label"), "q-minprof", |f| f.min_proficiency.clone(), |f, v| f.min_proficiency = v, "number") }
+                    { field(t("queues-ring-timeout-label"), "q-ring", |f| f.ring_timeout_s.clone(), |f, v| f.ring_timeout_s = v, "number") }
+                    { field(t("queues-max-wait-label"), "q-maxwait", |f| f.max_wait_s.clone(), |f, v| f.max_wait_s = v, "number") }
+                    { select(t("queues-overflow-to"), "q-overflow", overflow_options, |f| f.overflow_queue_id.clone(), |f, v| f.overflow_queue_id = v) }
+                    { field(t("queues-wrap-up-time-label"), "q-wrapup", |f| f.wrap_up_s.clone(), |f, v| f.wrap_up_s = v, "number") }
+                    { field(t("queues-sl-threshold-label"), "q-sl", |f| f.service_level_s.clone(), |f, v| f.service_level_s = v, "number") }
+                    { field(t("queues-precedence-label"), "q-precedence", |f| f.precedence.clone(), |f, v| f.precedence = v, "number") }
+                    { field(t("queues-source-language-label"), "q-source", |f| f.source_language.clone(), |f, v| f.source_language = v, "text") }
                 </div>
                 <WideningEditor rows={form.widening.clone()} on_change={on_widening}
                     queues={queues_list.iter().filter(|q| Some(&q.id) != form.id.as_ref()).cloned().collect::<Vec<_>>()} />
                 <div class="actions">
-                    <button type="submit" class="primary" disabled={*busy}>{ if editing { "Save changes" } else { "Create queue" } }</button>
-                    if editing { <button type="button" class="secondary" onclick={cancel}>{ "Cancel" }</button> }
+                    <button type="submit" class="primary" disabled={*busy}>{ if editing { t("queues-save") } else { t("queues-create") } }</button>
+                    if editing { <button type="button" class="secondary" onclick={cancel}>{ t("queues-cancel") }</button> }
                 </div>
             </form>
             if let Some(queue) = form.id.as_ref().and_then(|id| queues_list.iter().find(|q| &q.id == id)) {
@@ -385,7 +389,7 @@ fn widening_of(q: &Queue, queues: &[Queue]) -> Html {
     };
     html! {
         { for q.widening.iter().enumerate().map(|(i, step)| html! {
-            <div class="muted small">{ format!("Widening {}: {}", i + 1, step.describe(name)) }</div>
+            <div class="muted small">{ t_args("queues-widening-step", &[("number", num((i + 1) as f64)), ("step", arg(step.describe(name)))]) }</div>
         }) }
     }
 }

@@ -1,6 +1,7 @@
 //! Administration: interpreters' skills (languages with English, language pairs,
 //! specialties, modalities, certifications) and their profile (gender, saved apart).
 
+use crate::i18n::{num, t, t_args, use_locale};
 use serde_json::Value;
 use wasm_bindgen_futures::spawn_local;
 use web_sys::HtmlInputElement;
@@ -24,6 +25,7 @@ struct LanguageRow {
 
 #[function_component]
 pub fn SkillsTab() -> Html {
+    use_locale();
     let api = use_api();
     let interpreters = use_state(|| None::<Vec<(Account, Option<Agent>)>>);
     let error = use_state(|| None::<String>);
@@ -152,7 +154,7 @@ pub fn SkillsTab() -> Html {
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             if chosen.is_empty() {
-                form_error.set(Some("Choose an interpreter.".into()));
+                form_error.set(Some(t("routing-choose")));
                 return;
             }
             let skills = Skills {
@@ -176,11 +178,11 @@ pub fn SkillsTab() -> Html {
                 certifications: (*certifications).clone(),
             };
             if skills.languages.is_empty() && skills.pairs.is_empty() {
-                form_error.set(Some("Add at least one language or language pair.".into()));
+                form_error.set(Some(t("skills-language-missing")));
                 return;
             }
             if skills.modalities.is_empty() {
-                form_error.set(Some("Choose at least one modality.".into()));
+                form_error.set(Some(t("skills-modality-missing")));
                 return;
             }
             busy.set(true);
@@ -195,7 +197,7 @@ pub fn SkillsTab() -> Html {
             spawn_local(async move {
                 match agents::set_skills(&api, &id, &skills).await {
                     Ok(_) => {
-                        done.set(Some("Skills saved.".into()));
+                        done.set(Some(t("skills-saved")));
                         form_error.set(None);
                         load.emit(());
                     }
@@ -222,10 +224,10 @@ pub fn SkillsTab() -> Html {
     html! {
         <div class="grid even">
             <section class="card" aria-labelledby="interp-title">
-                <h2 id="interp-title">{ "Interpreters" }</h2>
+                <h2 id="interp-title">{ t("floor-interpreters") }</h2>
                 { error_alert(&error) }
                 <div class="table-wrap"><table>
-                    <thead><tr><th scope="col">{ "Name" }</th><th scope="col">{ "Languages" }</th><th scope="col">{ "Modalities" }</th><th></th></tr></thead>
+                    <thead><tr><th scope="col">{ t("account-name") }</th><th scope="col">{ t("floor-languages") }</th><th scope="col">{ t("skills-modalities") }</th><th></th></tr></thead>
                     <tbody>{ for list.iter().map(|(a, row)| {
                         let chosen_h = chosen.clone();
                         let done = done.clone();
@@ -237,30 +239,30 @@ pub fn SkillsTab() -> Html {
                                 <td>{ row.as_ref().map(|r| r.languages.iter().map(|l| {
                                     let p = r.proficiency.get(l).and_then(Value::as_i64).map(|p| format!(" ({p})")).unwrap_or_default();
                                     format!("{l}{p}")
-                                }).collect::<Vec<_>>().join(", ")).filter(|s| !s.is_empty()).unwrap_or_else(|| "none yet".into()) }
+                                }).collect::<Vec<_>>().join(", ")).filter(|s| !s.is_empty()).unwrap_or_else(|| t("skills-none-yet")) }
                                     if let Some(more) = row.as_ref().and_then(matching_of) { <div class="muted small">{ more }</div> }
                                 </td>
                                 <td>{ row.as_ref().map(|r| r.modalities.join(", ")).unwrap_or_default() }</td>
-                                <td><button type="button" class="secondary small" onclick={move |_| { chosen_h.set(id.clone()); done.set(None); }}>{ "Edit skills" }</button></td>
+                                <td><button type="button" class="secondary small" onclick={move |_| { chosen_h.set(id.clone()); done.set(None); }}>{ t("skills-edit") }</button></td>
                             </tr>
                         }
                     }) }</tbody>
                 </table></div>
             </section>
             <form class="card" {onsubmit} aria-labelledby="skills-title">
-                <h2 id="skills-title">{ "Skills" }</h2>
+                <h2 id="skills-title">{ t("skills-heading") }</h2>
                 { error_alert(&form_error) }
                 if let Some(text) = (*done).clone() { <Alert tone={Tone::Success} {text} /> }
                 <div class="field">
-                    <label for="s-agent">{ "Interpreter" }</label>
+                    <label for="s-agent">{ t("column-interpreter") }</label>
                     <select id="s-agent" onchange={bind_select(&chosen)}>
-                        <option value="" selected={chosen.is_empty()}>{ "Choose…" }</option>
+                        <option value="" selected={chosen.is_empty()}>{ t("tags-choose") }</option>
                         { for list.iter().map(|(a, _)| html! { <option value={a.id.clone()} selected={*chosen == a.id}>{ format!("{} ({})", a.name, a.email) }</option> }) }
                     </select>
                 </div>
                 if !chosen.is_empty() {
                     <fieldset class="field">
-                        <legend>{ "Languages and proficiency (1–5)" }</legend>
+                        <legend>{ t("skills-languages-legend") }</legend>
                         { for languages.iter().enumerate().map(|(i, row)| {
                             let (l1, l2, l3) = (languages.clone(), languages.clone(), languages.clone());
                             let on_code = Callback::from(move |e: InputEvent| {
@@ -280,20 +282,20 @@ pub fn SkillsTab() -> Html {
                             });
                             html! {
                                 <div class="lang-row">
-                                    <label for={format!("s-lang-{i}")} class="sr-only">{ format!("Language {}", i + 1) }</label>
+                                    <label for={format!("s-lang-{i}")} class="sr-only">{ t_args("skills-language-n", &[("number", num((i + 1) as f64))]) }</label>
                                     <input id={format!("s-lang-{i}")} type="text" placeholder="es" size="6" value={row.code.clone()} oninput={on_code} style="width:6rem" />
-                                    <label for={format!("s-level-{i}")} class="sr-only">{ format!("Proficiency for language {}", i + 1) }</label>
+                                    <label for={format!("s-level-{i}")} class="sr-only">{ t_args("skills-proficiency-n", &[("number", num((i + 1) as f64))]) }</label>
                                     <select id={format!("s-level-{i}")} onchange={on_level}>
                                         { for (1..=5).map(|n| html! { <option value={n.to_string()} selected={row.proficiency == n}>{ n }</option> }) }
                                     </select>
-                                    <button type="button" class="secondary small" onclick={remove} aria-label={format!("Remove language {}", i + 1)}>{ "Remove" }</button>
+                                    <button type="button" class="secondary small" onclick={remove} aria-label={t_args("skills-remove-language", &[("number", num((i + 1) as f64))])}>{ t("skills-remove") }</button>
                                 </div>
                             }
                         }) }
-                        <button type="button" class="link" onclick={add_language}>{ "+ Add a language" }</button>
+                        <button type="button" class="link" onclick={add_language}>{ t("skills-add-language") }</button>
                     </fieldset>
                     <fieldset class="field">
-                        <legend>{ "Specialties" }</legend>
+                        <legend>{ t("skills-specialties") }</legend>
                         <div class="checks">
                             { for SPECIALTIES.iter().map(|s| html! {
                                 <label class="choice"><input type="checkbox" checked={specialties.iter().any(|v| v == s)} onchange={toggle(&specialties, s)} />{ format::status_label(s) }</label>
@@ -301,7 +303,7 @@ pub fn SkillsTab() -> Html {
                         </div>
                     </fieldset>
                     <fieldset class="field">
-                        <legend>{ "Modalities" }</legend>
+                        <legend>{ t("skills-modalities") }</legend>
                         <div class="checks">
                             { for MODALITIES.iter().map(|s| html! {
                                 <label class="choice"><input type="checkbox" checked={modalities.iter().any(|v| v == s)} onchange={toggle(&modalities, s)} />{ format::status_label(s) }</label>
@@ -309,9 +311,9 @@ pub fn SkillsTab() -> Html {
                         </div>
                     </fieldset>
                     <PairsEditor rows={(*pairs).clone()} on_change={{ let pairs = pairs.clone(); Callback::from(move |rows| pairs.set(rows)) }} />
-                    <TagsInput id="s-certs" label="Certifications" placeholder="e.g. court, medical"
+                    <TagsInput id="s-certs" label={t("skills-certifications")} placeholder={t("skills-certifications-example")}
                         values={(*certifications).clone()} on_change={{ let c = certifications.clone(); Callback::from(move |v| c.set(v)) }} />
-                    <button type="submit" class="primary" disabled={*busy}>{ "Save skills" }</button>
+                    <button type="submit" class="primary" disabled={*busy}>{ t("skills-save") }</button>
                 }
             </form>
             if let Some((account, row)) = list.iter().find(|(a, _)| *a.id == *chosen) {

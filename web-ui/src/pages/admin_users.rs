@@ -1,6 +1,7 @@
 //! Administration, "Users and roles": new accounts; every account (deactivated ones too)
 //! with deactivate / reactivate and a one-use password reset link.
 
+use crate::i18n::{arg, t, t_args, use_locale};
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 
@@ -37,6 +38,7 @@ fn full_url(path: &str) -> String {
 
 #[function_component]
 pub fn UsersTab() -> Html {
+    use_locale();
     let api = use_api();
     let session = use_session();
     let me = session.session.as_ref().map(|s| s.user.id.clone());
@@ -88,17 +90,17 @@ pub fn UsersTab() -> Html {
                 let result = match action {
                     RowAction::Deactivate => users::deactivate(&api, &account.id)
                         .await
-                        .map(|()| format!("Deactivated {who}.")),
+                        .map(|()| t_args("users-deactivated", &[("who", arg(who.clone()))])),
                     RowAction::Reactivate => users::reactivate(&api, &account.id)
                         .await
-                        .map(|()| format!("Reactivated {who}.")),
+                        .map(|()| t_args("users-reactivated", &[("who", arg(who.clone()))])),
                     RowAction::ResetPassword => {
                         users::issue_reset(&api, &account.id).await.map(|link| {
                             issued.set(Some(IssuedLink {
                                 account: account.clone(),
                                 link,
                             }));
-                            format!("Reset link issued for {who}.")
+                            t_args("users-reset-issued", &[("who", arg(who.clone()))])
                         })
                     }
                 };
@@ -109,7 +111,7 @@ pub fn UsersTab() -> Html {
                         load.emit(());
                     }
                     Err(e) if e.code() == wire::accounts::CANNOT_DEACTIVATE_SELF => {
-                        error.set(Some("You cannot deactivate your own account.".to_owned()))
+                        error.set(Some(t("users-not-yourself")))
                     }
                     Err(e) => error.set(Some(e.to_string())),
                 }
@@ -125,24 +127,24 @@ pub fn UsersTab() -> Html {
     html! {
         <div class="stack">
             <section class="card" aria-labelledby="users-title">
-                <h2 id="users-title">{ "Accounts" }</h2>
+                <h2 id="users-title">{ t("users-accounts") }</h2>
                 { error_alert(&error) }
                 if let Some(text) = (*notice).clone() { <Alert tone={Tone::Success} {text} /> }
                 if let Some(IssuedLink { account, link }) = (*issued).clone() {
                     <div class="reveal" data-testid="reset-link" aria-labelledby="reset-link-title">
-                        <h3 id="reset-link-title">{ format!("Password reset link for {}", account.name) }</h3>
-                        <p>{ format!("Send it to {} yourself, by a channel you trust. It works once, until {}; it is not shown again.", account.email, format::date_time(Some(link.expires_at))) }</p>
-                        <CopyField id="reset-url" label="Reset link" value={full_url(&link.reset_url)} />
-                        <button type="button" class="secondary small" onclick={close_link}>{ "Done" }</button>
+                        <h3 id="reset-link-title">{ t_args("users-reset-link-for", &[("name", arg(account.name.clone()))]) }</h3>
+                        <p>{ t_args("users-reset-link-send", &[("email", arg(account.email.clone())), ("until", arg(format::date_time(Some(link.expires_at))))]) }</p>
+                        <CopyField id="reset-url" label={t("users-reset-link")} value={full_url(&link.reset_url)} />
+                        <button type="button" class="secondary small" onclick={close_link}>{ t("users-done") }</button>
                     </div>
                 }
                 { match &*list {
-                    None => html! { <p class="muted">{ "Loading…" }</p> },
+                    None => html! { <p class="muted">{ t("loading") }</p> },
                     Some(l) => html! {
                         <div class="table-wrap"><table data-testid="users">
                             <thead><tr>
-                                <th scope="col">{ "Name" }</th><th scope="col">{ "Email" }</th><th scope="col">{ "Role" }</th>
-                                <th scope="col">{ "Status" }</th><th scope="col"><span class="sr-only">{ "Actions" }</span></th>
+                                <th scope="col">{ t("account-name") }</th><th scope="col">{ t("login-email") }</th><th scope="col">{ t("account-role") }</th>
+                                <th scope="col">{ t("column-status") }</th><th scope="col"><span class="sr-only">{ t("floor-actions") }</span></th>
                             </tr></thead>
                             <tbody>{ for l.iter().map(|u| account_row(u, me.as_deref() == Some(u.id.as_str()), &act, &organisation_names)) }</tbody>
                         </table></div>
@@ -157,13 +159,9 @@ pub fn UsersTab() -> Html {
 fn question(action: RowAction, account: &Account) -> String {
     let who = format!("{} ({})", account.name, account.email);
     match action {
-        RowAction::Deactivate => format!(
-            "Deactivate {who}? They can no longer sign in, and their sessions end within a second."
-        ),
-        RowAction::Reactivate => format!("Reactivate {who}?"),
-        RowAction::ResetPassword => format!(
-            "Issue a password reset link for {who}? It works once, for 24 hours; their password stays until it is used."
-        ),
+        RowAction::Deactivate => t_args("users-deactivate-confirm", &[("who", arg(who))]),
+        RowAction::Reactivate => t_args("users-reactivate-confirm", &[("who", arg(who))]),
+        RowAction::ResetPassword => t_args("users-reset-confirm", &[("who", arg(who))]),
     }
 }
 
@@ -173,7 +171,7 @@ fn account_row(
     act: &Callback<(RowAction, Account)>,
     organisation_names: &std::collections::HashMap<String, String>,
 ) -> Html {
-    let button = |action: RowAction, label: &'static str, class: &'static str| {
+    let button = |action: RowAction, label: String, class: &'static str| {
         let (act, account) = (act.clone(), account.clone());
         let aria = format!("{label} {}", account.name);
         html! {
@@ -182,23 +180,23 @@ fn account_row(
         }
     };
     let status = match account.deactivated_at {
-        None => html! { <span class="badge badge-active">{ "Active" }</span> },
+        None => html! { <span class="badge badge-active">{ t("users-active") }</span> },
         Some(at) => html! {
-            <span class="badge badge-deactivated" title={format!("since {}", format::date_time(Some(at)))}>{ "Deactivated" }</span>
+            <span class="badge badge-deactivated" title={t_args("console-since", &[("time", arg(format::date_time(Some(at))))])}>{ t("users-deactivated-badge") }</span>
         },
     };
     html! {
         <tr class={classes!((!account.is_active()).then_some("inactive"))}>
-            <th scope="row">{ account.name.clone() }if is_me { <span class="muted">{ " (you)" }</span> }</th>
+            <th scope="row">{ account.name.clone() }if is_me { <span class="muted">{ " " }{ t("users-you") }</span> }</th>
             <td class="break">{ account.email.clone() }</td>
-            <td><span class="badge">{ account.role.clone() }</span>{ organisation_of(account, organisation_names) }</td>
+            <td><span class="badge">{ role_label(&account.role) }</span>{ organisation_of(account, organisation_names) }</td>
             <td>{ status }</td>
             <td><div class="actions row-actions">
                 if account.is_active() {
-                    { button(RowAction::ResetPassword, "Reset password", "secondary") }
-                    if !is_me { { button(RowAction::Deactivate, "Deactivate", "danger") } }
+                    { button(RowAction::ResetPassword, t("users-reset-password"), "secondary") }
+                    if !is_me { { button(RowAction::Deactivate, t("users-deactivate"), "danger") } }
                 } else {
-                    { button(RowAction::Reactivate, "Reactivate", "secondary") }
+                    { button(RowAction::Reactivate, t("users-reactivate"), "secondary") }
                 }
             </div></td>
         </tr>
@@ -212,6 +210,7 @@ struct NewAccountFormProps {
 
 #[function_component]
 fn NewAccountForm(props: &NewAccountFormProps) -> Html {
+    use_locale();
     let api = use_api();
     let name = use_state(String::new);
     let email = use_state(String::new);
@@ -264,9 +263,12 @@ fn NewAccountForm(props: &NewAccountFormProps) -> Html {
             spawn_local(async move {
                 match users::create(&api, &account).await {
                     Ok(created) => {
-                        done.set(Some(format!(
-                            "Created {} ({}).",
-                            created.email, created.role
+                        done.set(Some(t_args(
+                            "users-created",
+                            &[
+                                ("email", arg(created.email.clone())),
+                                ("role", arg(role_label(&created.role))),
+                            ],
                         )));
                         form_error.set(None);
                         name.set(String::new());
@@ -275,7 +277,7 @@ fn NewAccountForm(props: &NewAccountFormProps) -> Html {
                         on_created.emit(());
                     }
                     Err(e) if e.code() == "email_taken" => {
-                        form_error.set(Some("That email already has an account.".to_owned()))
+                        form_error.set(Some(t("users-email-taken")))
                     }
                     Err(e) => form_error.set(Some(e.to_string())),
                 }
@@ -287,32 +289,32 @@ fn NewAccountForm(props: &NewAccountFormProps) -> Html {
     let min = wire::accounts::PASSWORD_CHARS.start().to_string();
     html! {
         <form class="card form-narrow" {onsubmit} aria-labelledby="new-user-title">
-            <h2 id="new-user-title">{ "New account" }</h2>
+            <h2 id="new-user-title">{ t("users-new") }</h2>
             { error_alert(&form_error) }
             if let Some(text) = (*done).clone() { <Alert tone={Tone::Success} {text} /> }
             <div class="field">
-                <label for="u-name">{ "Name" }</label>
+                <label for="u-name">{ t("account-name") }</label>
                 <input id="u-name" type="text" required=true maxlength="120" value={(*name).clone()} oninput={bind_input(&name)} />
             </div>
             <div class="field">
-                <label for="u-email">{ "Email" }</label>
+                <label for="u-email">{ t("login-email") }</label>
                 <input id="u-email" type="email" required=true value={(*email).clone()} oninput={bind_input(&email)} />
             </div>
             <div class="field">
-                <label for="u-role">{ "Role" }</label>
+                <label for="u-role">{ t("account-role") }</label>
                 <select id="u-role" onchange={bind_select(&role)}>
                     { for Role::ALL.iter().map(|r| html! { <option value={r.as_str()} selected={*role == r.as_str()}>{ r.label() }</option> }) }
                 </select>
             </div>
             <div class="field">
-                <label for="u-password">{ "Initial password" }</label>
+                <label for="u-password">{ t("users-initial-password") }</label>
                 <input id="u-password" type="password" autocomplete="new-password" minlength={min.clone()} required=true value={(*password).clone()} oninput={bind_input(&password)} />
-                <p class="hint">{ format!("At least {min} characters. Interpreters also need skills before they can take calls.") }</p>
+                <p class="hint">{ t_args("users-password-hint", &[("min", arg(min.clone()))]) }</p>
             </div>
             if *role == Role::Requester.as_str() {
                 { organisation_picker(&organisation, &organisation_names) }
             }
-            <button type="submit" class="primary" disabled={*busy}>{ "Create account" }</button>
+            <button type="submit" class="primary" disabled={*busy}>{ t("users-create") }</button>
         </form>
     }
 }
@@ -326,12 +328,12 @@ fn organisation_picker(
     list.sort_by_key(|(_, name)| name.to_lowercase());
     html! {
         <div class="field">
-            <label for="u-organisation">{ "Organisation" }</label>
+            <label for="u-organisation">{ t("title-organisation") }</label>
             <select id="u-organisation" onchange={bind_select(organisation)}>
-                <option value="" selected={organisation.is_empty()}>{ "None" }</option>
+                <option value="" selected={organisation.is_empty()}>{ t("tags-none") }</option>
                 { for list.into_iter().map(|(id, name)| html! { <option value={id.clone()} selected={**organisation == *id}>{ name.clone() }</option> }) }
             </select>
-            <p class="hint">{ "A requester sees their organisation's calls; its policy applies to them." }</p>
+            <p class="hint">{ t("users-organisation-hint") }</p>
         </div>
     }
 }
@@ -343,4 +345,12 @@ fn organisation_of(account: &Account, names: &std::collections::HashMap<String, 
         },
         None => html! {},
     }
+}
+
+/// A role as the server spells it (`agent`) → its name in the interface's language.
+fn role_label(role: &str) -> String {
+    Role::ALL
+        .iter()
+        .find(|r| r.as_str() == role)
+        .map_or_else(|| role.to_owned(), |r| r.label())
 }

@@ -2,6 +2,8 @@
 //! and how (a lower proficiency, any specialty, the request's requirements dropped,
 //! another queue's interpreters added).
 
+use crate::format;
+use crate::i18n::{num, t, t_args, use_locale};
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
@@ -40,15 +42,15 @@ pub fn steps_of(rows: &[WideningRow]) -> Result<Vec<WideningStep>, String> {
         .enumerate()
         .map(|(i, row)| {
             let after_s = row.after_s.trim().parse::<i64>().map_err(|_| {
-                format!(
-                    "Widening step {}: \"after\" must be a whole number of seconds.",
-                    i + 1
-                )
+                t_args("widening-after-invalid", &[("number", num((i + 1) as f64))])
             })?;
             let min_proficiency = match row.min_proficiency.trim() {
                 "" => None,
                 text => Some(text.parse::<i64>().map_err(|_| {
-                    format!("Widening step {}: proficiency must be 1 to 5.", i + 1)
+                    t_args(
+                        "widening-proficiency-invalid",
+                        &[("number", num((i + 1) as f64))],
+                    )
                 })?),
             };
             Ok(WideningStep {
@@ -72,6 +74,7 @@ pub struct WideningEditorProps {
 
 #[function_component]
 pub fn WideningEditor(props: &WideningEditorProps) -> Html {
+    use_locale();
     let edit = |i: usize, apply: fn(&mut WideningRow, String)| {
         let (rows, on_change) = (props.rows.clone(), props.on_change.clone());
         move |value: String| {
@@ -117,9 +120,9 @@ pub fn WideningEditor(props: &WideningEditorProps) -> Html {
     };
     html! {
         <fieldset class="field" data-testid="widening">
-            <legend>{ "Pool widening" }</legend>
-            <p class="hint">{ "Steps that relax who may take a waiting call, each after a longer wait. A widened call keeps its place in the queue." }</p>
-            if props.rows.is_empty() { <p class="muted">{ "No widening: the pool stays as the queue defines it." }</p> }
+            <legend>{ t("widening-legend") }</legend>
+            <p class="hint">{ t("widening-hint") }</p>
+            if props.rows.is_empty() { <p class="muted">{ t("widening-none") }</p> }
             { for props.rows.iter().enumerate().map(|(i, row)| {
                 let n = i + 1;
                 let remove = {
@@ -131,36 +134,36 @@ pub fn WideningEditor(props: &WideningEditorProps) -> Html {
                     })
                 };
                 html! {
-                    <div class="widening-row" role="group" aria-label={format!("Widening step {n}")}>
-                        <strong>{ format!("Step {n}") }</strong>
+                    <div class="widening-row" role="group" aria-label={t_args("widening-step-n", &[("number", num(n as f64))])}>
+                        <strong>{ t_args("widening-step-short", &[("number", num(n as f64))]) }</strong>
                         <div class="field">
-                            <label for={format!("w-after-{i}")}>{ "After (s)" }</label>
+                            <label for={format!("w-after-{i}")}>{ t("widening-after-label") }</label>
                             <input id={format!("w-after-{i}")} type="number" min="1" value={row.after_s.clone()}
                                 oninput={text(i, |r, v| r.after_s = v)} />
                         </div>
                         <div class="field">
-                            <label for={format!("w-prof-{i}")}>{ "Lower proficiency to" }</label>
+                            <label for={format!("w-prof-{i}")}>{ t("widening-lower-proficiency") }</label>
                             <select id={format!("w-prof-{i}")} onchange={choice(i, |r, v| r.min_proficiency = v)}>
-                                <option value="" selected={row.min_proficiency.is_empty()}>{ "No change" }</option>
+                                <option value="" selected={row.min_proficiency.is_empty()}>{ format::capitalised(&t("widening-no-change")) }</option>
                                 { for (1..=5).map(|p| html! { <option value={p.to_string()} selected={row.min_proficiency == p.to_string()}>{ p }</option> }) }
                             </select>
                         </div>
                         <label class="choice"><input type="checkbox" checked={row.drop_specialty}
-                            onchange={check(i, |r, v| r.drop_specialty = v == "true")} />{ "Drop specialty" }</label>
+                            onchange={check(i, |r, v| r.drop_specialty = v == "true")} />{ t("widening-drop-specialty") }</label>
                         <label class="choice"><input type="checkbox" checked={row.drop_requirements}
-                            onchange={check(i, |r, v| r.drop_requirements = v == "true")} />{ "Drop requirements" }</label>
+                            onchange={check(i, |r, v| r.drop_requirements = v == "true")} />{ t("widening-drop-requirements") }</label>
                         <div class="field">
-                            <label for={format!("w-queue-{i}")}>{ "Add queue" }</label>
+                            <label for={format!("w-queue-{i}")}>{ t("widening-add-queue") }</label>
                             <select id={format!("w-queue-{i}")} onchange={choice(i, |r, v| r.add_queue_id = v)}>
-                                <option value="" selected={row.add_queue_id.is_empty()}>{ "None" }</option>
+                                <option value="" selected={row.add_queue_id.is_empty()}>{ t("tags-none") }</option>
                                 { for props.queues.iter().map(|q| html! { <option value={q.id.clone()} selected={row.add_queue_id == q.id}>{ q.name.clone() }</option> }) }
                             </select>
                         </div>
-                        <button type="button" class="secondary small" onclick={remove} aria-label={format!("Remove widening step {n}")}>{ "Remove" }</button>
+                        <button type="button" class="secondary small" onclick={remove} aria-label={t_args("widening-remove-step", &[("number", num(n as f64))])}>{ t("skills-remove") }</button>
                     </div>
                 }
             }) }
-            <button type="button" class="link" onclick={add}>{ "+ Add a widening step" }</button>
+            <button type="button" class="link" onclick={add}>{ t("widening-add-step") }</button>
         </fieldset>
     }
 }

@@ -1,6 +1,7 @@
 //! Analytics: the contact-center metrics by queue, language or interpreter over a range and
 //! interval, as a table and SVG charts, and the call detail records as CSV.
 
+use crate::i18n::{arg, num, t, t_args, use_locale};
 use std::collections::BTreeMap;
 
 use chrono::{Duration, NaiveDate};
@@ -11,7 +12,7 @@ use yew::prelude::*;
 use yew_router::prelude::Link;
 
 use super::analytics_drill::DrillDown;
-use super::analytics_trend::{trend, TREND_METRICS};
+use super::analytics_trend::{metric_name, trend, TREND_METRICS};
 use super::{bind_input, bind_select, start_of_today};
 use crate::components::alert::{error_alert, Alert, Tone};
 use crate::components::charts::{HBarChart, LineChart, Series};
@@ -64,6 +65,7 @@ pub(crate) fn save_blob(name: &str, blob: &web_sys::Blob) -> Result<(), String> 
 
 #[function_component]
 pub fn AnalyticsPage() -> Html {
+    use_locale();
     let api = use_api();
     let session = use_session();
     let today = start_of_today().format("%Y-%m-%d").to_string();
@@ -107,9 +109,7 @@ pub fn AnalyticsPage() -> Html {
         let range = range.clone();
         Callback::from(move |_: ()| {
             let Some((from, to)) = range() else {
-                error.set(Some(
-                    "Choose a start day on or before the end day.".to_owned(),
-                ));
+                error.set(Some(t("analytics-bad-range")));
                 return;
             };
             let query = MetricsQuery {
@@ -156,7 +156,7 @@ pub fn AnalyticsPage() -> Html {
         Callback::from(move |_| {
             let Some((from, to)) = range() else { return };
             let (api, export_note): (Api, _) = (api.clone(), export_note.clone());
-            export_note.set(Some("Preparing the export…".to_owned()));
+            export_note.set(Some(t("analytics-preparing")));
             spawn_local(async move {
                 match calls::export_csv(&api, &from, &to).await {
                     Ok(blob) => {
@@ -167,56 +167,63 @@ pub fn AnalyticsPage() -> Html {
                         );
                         let size = format::bytes(blob.size());
                         match save_blob(&name, &blob) {
-                            Ok(()) => export_note.set(Some(format!("Saved {name} ({size})."))),
-                            Err(e) => {
-                                export_note.set(Some(format!("Could not save the file: {e}")))
-                            }
+                            Ok(()) => export_note.set(Some(t_args(
+                                "analytics-saved",
+                                &[("file", arg(name.clone())), ("size", arg(size.clone()))],
+                            ))),
+                            Err(e) => export_note.set(Some(t_args(
+                                "analytics-save-failed",
+                                &[("error", arg(e.to_string()))],
+                            ))),
                         }
                     }
-                    Err(e) => export_note.set(Some(format!("Export failed: {e}"))),
+                    Err(e) => export_note.set(Some(t_args(
+                        "analytics-export-failed",
+                        &[("error", arg(e.to_string()))],
+                    ))),
                 }
             });
         })
     };
 
     let body = match &*report {
-        None => html! { <p class="muted">{ if *busy { "Loading…" } else { "" } }</p> },
+        None => html! { <p class="muted">{ if *busy { t("loading") } else { String::new() } }</p> },
         Some(r) => report_view(r, &trend_metric, on_drill),
     };
 
     html! {
         <section class="page">
-            <h1>{ "Analytics" }</h1>
-            <form class="card toolbar" {onsubmit} aria-label="Report settings">
+            <h1>{ t("title-analytics") }</h1>
+            <form class="card toolbar" {onsubmit} aria-label={t("analytics-settings")}>
                 <div class="field">
-                    <label for="m-group">{ "Group by" }</label>
+                    <label for="m-group">{ t("analytics-group-by") }</label>
                     <select id="m-group" onchange={bind_select(&group_by)}>
-                        { for [("queue", "Queue"), ("language", "Language"), ("agent", "Interpreter")].iter().map(|(v, l)| html! {
-                            <option value={*v} selected={*group_by == *v}>{ *l }</option>
+                        { for [("queue", "my-call-queue"), ("language", "column-language"), ("agent", "column-interpreter")].iter().map(|(v, l)| html! {
+                            <option value={*v} selected={*group_by == *v}>{ t(l) }</option>
                         }) }
                     </select>
                 </div>
                 <div class="field">
-                    <label for="m-interval">{ "Interval" }</label>
+                    <label for="m-interval">{ t("analytics-interval") }</label>
                     <select id="m-interval" onchange={bind_select(&interval)}>
-                        { for [("15m", "15 minutes"), ("1h", "Hour"), ("1d", "Day")].iter().map(|(v, l)| html! {
-                            <option value={*v} selected={*interval == *v}>{ *l }</option>
+                        { for [("15m", "analytics-15-minutes"), ("1h", "analytics-hour"), ("1d", "analytics-day")].iter().map(|(v, l)| html! {
+                            <option value={*v} selected={*interval == *v}>{ t(l) }</option>
                         }) }
                     </select>
                 </div>
                 <div class="field">
-                    <label for="m-from">{ "From (UTC day)" }</label>
+                    <label for="m-from">{ t("analytics-from") }</label>
                     <input id="m-from" type="date" value={(*from).clone()} oninput={bind_input(&from)} />
                 </div>
                 <div class="field">
-                    <label for="m-to">{ "To (UTC day, included)" }</label>
+                    <label for="m-to">{ t("analytics-to") }</label>
                     <input id="m-to" type="date" value={(*to).clone()} oninput={bind_input(&to)} />
                 </div>
-                <button type="submit" class="primary" disabled={*busy}>{ "Update" }</button>
+                <button type="submit" class="primary" disabled={*busy}>{ t("analytics-update") }</button>
                 if can_export {
-                    <button type="button" class="secondary" onclick={export}>{ "Export calls (CSV)" }</button>
+                    <button type="button" class="secondary" onclick={export}>{ t("analytics-export") }</button>
                 }
-                <Link<Route> to={Route::WhatIf} classes="button secondary">{ "What if…" }</Link<Route>>
+                <Link<Route> to={Route::WhatIf} classes="button secondary">{ t("analytics-what-if") }</Link<Route>>
             </form>
             if let Some(text) = (*export_note).clone() { <Alert tone={Tone::Info} {text} /> }
             { error_alert(&error) }
@@ -258,15 +265,15 @@ fn report_view(
     let labels: Vec<String> = totals.iter().map(MetricsRow::name).collect();
     let bars = vec![
         Series {
-            name: "Offered".into(),
+            name: t("analytics-offered"),
             values: totals.iter().map(|m| m.offered as f64).collect(),
         },
         Series {
-            name: "Answered".into(),
+            name: t("analytics-answered"),
             values: totals.iter().map(|m| m.answered as f64).collect(),
         },
         Series {
-            name: "Abandoned".into(),
+            name: t("status-abandoned"),
             values: totals.iter().map(|m| m.abandoned as f64).collect(),
         },
     ];
@@ -290,7 +297,7 @@ fn report_view(
         })
         .collect();
     let offered_line = vec![Series {
-        name: "Offered".into(),
+        name: t("analytics-offered"),
         values: buckets.values().map(|v| v.0 as f64).collect(),
     }];
     let trend_label = |ts: i64| {
@@ -305,12 +312,9 @@ fn report_view(
     let trend_percent = TREND_METRICS
         .iter()
         .any(|(m, _, share)| *m == trend_metric.as_str() && *share);
-    let trend_title = TREND_METRICS
-        .iter()
-        .find(|(m, _, _)| *m == trend_metric.as_str())
-        .map_or("", |(_, label, _)| *label);
+    let trend_title = metric_name(trend_metric);
     let sl_line = vec![Series {
-        name: "Service level".into(),
+        name: t("analytics-service-level"),
         values: buckets
             .values()
             .map(|v| ratio(v.1, v.2).unwrap_or(0.0))
@@ -320,29 +324,29 @@ fn report_view(
     html! {
         <>
             <div class="kpis" data-testid="metrics-kpis">
-                <div class="kpi"><div class="label">{ "Offered" }</div><div class="value" data-testid="kpi-offered">{ offered }</div></div>
-                <div class="kpi"><div class="label">{ "Answered" }</div><div class="value" data-testid="kpi-answered">{ answered }</div></div>
-                <div class="kpi"><div class="label">{ "Abandoned" }</div><div class="value">{ abandoned }</div></div>
-                <div class="kpi"><div class="label">{ "Service level" }</div><div class="value">{ format::percent(sl) }</div></div>
-                <div class="kpi"><div class="label">{ "Avg. speed of answer" }</div><div class="value">{ format::duration_f(asa) }</div></div>
-                <div class="kpi"><div class="label">{ "Avg. handle time" }</div><div class="value">{ format::duration_f(aht) }</div></div>
+                <div class="kpi"><div class="label">{ t("analytics-offered") }</div><div class="value" data-testid="kpi-offered">{ offered }</div></div>
+                <div class="kpi"><div class="label">{ t("analytics-answered") }</div><div class="value" data-testid="kpi-answered">{ answered }</div></div>
+                <div class="kpi"><div class="label">{ t("status-abandoned") }</div><div class="value">{ abandoned }</div></div>
+                <div class="kpi"><div class="label">{ t("analytics-service-level") }</div><div class="value">{ format::percent(sl) }</div></div>
+                <div class="kpi"><div class="label">{ t("analytics-asa-long") }</div><div class="value">{ format::duration_f(asa) }</div></div>
+                <div class="kpi"><div class="label">{ t("analytics-aht-long") }</div><div class="value">{ format::duration_f(aht) }</div></div>
             </div>
             if r.totals.is_empty() {
-                <div class="card"><p class="muted">{ "No activity in this range." }</p></div>
+                <div class="card"><p class="muted">{ t("analytics-no-activity") }</p></div>
             } else {
                 <div class="charts">
-                    <div class="card"><HBarChart title="Calls by group" labels={labels} series={bars} /></div>
-                    <div class="card"><LineChart title="Calls offered per interval" labels={bucket_labels.clone()} series={offered_line} /></div>
-                    <div class="card"><LineChart title="Service level per interval" labels={bucket_labels} series={sl_line} percent={true} /></div>
+                    <div class="card"><HBarChart title={t("analytics-chart-by-group")} labels={labels} series={bars} /></div>
+                    <div class="card"><LineChart title={t("analytics-chart-offered")} labels={bucket_labels.clone()} series={offered_line} /></div>
+                    <div class="card"><LineChart title={t("analytics-chart-service-level")} labels={bucket_labels} series={sl_line} percent={true} /></div>
                 </div>
                 <section class="card" aria-labelledby="trend-title">
                     <div class="section-head">
-                        <h2 id="trend-title">{ "Over time, per group" }</h2>
+                        <h2 id="trend-title">{ t("analytics-trend") }</h2>
                         <div class="field">
-                            <label for="m-trend">{ "Metric" }</label>
+                            <label for="m-trend">{ t("analytics-metric") }</label>
                             <select id="m-trend" onchange={bind_select(trend_metric)}>
                                 { for TREND_METRICS.iter().map(|(v, l, _)| html! {
-                                    <option value={*v} selected={trend_metric.as_str() == *v}>{ *l }</option>
+                                    <option value={*v} selected={trend_metric.as_str() == *v}>{ t(l) }</option>
                                 }) }
                             </select>
                         </div>
@@ -351,15 +355,15 @@ fn report_view(
                 </section>
                 <section class="card" aria-labelledby="totals-title">
                     <div class="section-head">
-                        <h2 id="totals-title">{ "Totals over the range" }</h2>
+                        <h2 id="totals-title">{ t("analytics-totals") }</h2>
                         { csv_button(r, &r.totals, is_agent, false) }
                     </div>
                     { metrics_table(&r.totals, is_agent, false, None) }
                 </section>
                 <section class="card">
                     <details>
-                        <summary>{ format!("Per interval ({} rows)", r.rows.len()) }</summary>
-                        <p class="muted">{ "Choose a figure to see the calls behind it." }</p>
+                        <summary>{ t_args("analytics-per-interval", &[("count", num(r.rows.len() as f64))]) }</summary>
+                        <p class="muted">{ t("analytics-drill-hint") }</p>
                         { csv_button(r, &r.rows, is_agent, true) }
                         { metrics_table(&r.rows, is_agent, true, Some((r, on_drill))) }
                     </details>
@@ -370,27 +374,27 @@ fn report_view(
 }
 
 /// The tables' columns, for the screen and the CSV file alike.
-fn header(is_agent: bool, with_time: bool) -> Vec<&'static str> {
-    let mut header = Vec::new();
+fn header(is_agent: bool, with_time: bool) -> Vec<String> {
+    let mut ids = Vec::new();
     if with_time {
-        header.push("Interval");
+        ids.push("analytics-interval");
     }
-    header.extend([
-        "Group",
-        "Offered",
-        "Answered",
-        "Abandoned",
-        "Overflowed",
-        "No interpreter",
-        "Service level",
-        "ASA",
-        "AHT",
-        "Abandon rate",
+    ids.extend([
+        "analytics-group",
+        "analytics-offered",
+        "analytics-answered",
+        "status-abandoned",
+        "analytics-overflowed",
+        "analytics-no-interpreter",
+        "analytics-service-level",
+        "analytics-asa",
+        "analytics-aht",
+        "analytics-abandon-rate",
     ]);
     if is_agent {
-        header.push("Occupancy");
+        ids.push("analytics-occupancy");
     }
-    header
+    ids.into_iter().map(t).collect()
 }
 
 /// A row's cells as text: (the metric a cell drills into, its text).
@@ -429,9 +433,9 @@ fn csv_button(r: &MetricsReport, rows: &[MetricsRow], is_agent: bool, with_time:
         })
         .collect();
     let (what, label) = if with_time {
-        ("intervals", "Download CSV (per interval)")
+        ("intervals", t("analytics-csv-intervals"))
     } else {
-        ("totals", "Download CSV (totals)")
+        ("totals", t("analytics-csv-totals"))
     };
     let from = r
         .from

@@ -6,24 +6,27 @@ use wire::metrics::MetricCalls;
 use yew::prelude::*;
 use yew_router::prelude::Link;
 
-use super::analytics_trend::TREND_METRICS;
+use super::analytics_trend::metric_name;
 use crate::components::alert::error_alert;
 use crate::components::csv::CsvButton;
 use crate::format;
 use crate::hooks::{use_api, use_session};
+use crate::i18n::{arg, num, t, t_args};
 use crate::route::Route;
 use crate::services::metrics::{self, Cell};
 
-/// What a metric's numerator and denominator count, for the column heads.
-fn parts(metric: &str) -> (&'static str, &'static str) {
-    match metric {
-        "service_level" => ("Answered in time", "Offered less short abandons"),
-        "asa_s" => ("Wait (s)", "Answered"),
-        "aht_s" => ("Talk, hold and wrap-up (s)", "Handled"),
-        "abandonment_rate" => ("Abandoned after 5 s", "Offered"),
-        "occupancy" => ("Busy (s)", "Logged in (s)"),
-        _ => ("Offered", ""),
-    }
+/// What a metric's numerator and denominator count, for the column heads (the volume has
+/// no denominator).
+fn parts(metric: &str) -> (String, Option<String>) {
+    let (numerator, denominator) = match metric {
+        "service_level" => ("drill-answered-in-time", Some("drill-offered-less-short")),
+        "asa_s" => ("drill-wait-s", Some("analytics-answered")),
+        "aht_s" => ("drill-handle-s", Some("drill-handled")),
+        "abandonment_rate" => ("drill-abandoned-late", Some("analytics-offered")),
+        "occupancy" => ("drill-busy-s", Some("drill-logged-in-s")),
+        _ => ("analytics-offered", None),
+    };
+    (t(numerator), denominator.map(t))
 }
 
 /// The metric's value from a numerator and denominator, as the table shows it.
@@ -68,34 +71,30 @@ pub fn DrillDown(props: &DrillProps) -> Html {
     let cell = &props.cell;
     let (numerator_head, denominator_head) = parts(cell.metric);
     let close = props.on_close.reform(|_| ());
-    let metric_label = TREND_METRICS
-        .iter()
-        .find(|(m, _, _)| *m == cell.metric)
-        .map_or(cell.metric, |(_, label, _)| *label);
-    let title = format!(
-        "{metric_label} — {} at {}",
-        cell.label,
-        format::date_time(
-            chrono::DateTime::parse_from_rfc3339(&cell.interval_start)
-                .ok()
-                .map(|t| t.to_utc())
-        )
+    let at = chrono::DateTime::parse_from_rfc3339(&cell.interval_start)
+        .ok()
+        .map(|t| t.to_utc());
+    let title = t_args(
+        "drill-title",
+        &[
+            ("metric", arg(metric_name(cell.metric))),
+            ("group", arg(cell.label.clone())),
+            ("at", arg(format::date_time(at))),
+        ],
     );
     let body = match &*answer {
-        None => html! { <p class="muted">{ "Loading…" }</p> },
+        None => html! { <p class="muted">{ t("loading") }</p> },
         Some(found) => {
-            // The volume has no denominator: its column is left out.
-            let ratio = !denominator_head.is_empty();
-            let mut header = vec!["Call", numerator_head];
-            if ratio {
-                header.push(denominator_head);
-            }
+            let ratio = denominator_head.is_some();
+            let mut header = vec![t("drill-call"), numerator_head.clone()];
+            header.extend(denominator_head.clone());
+            let no_call = t("drill-no-call");
             let rows: Vec<Vec<String>> = found
                 .calls
                 .iter()
                 .map(|c| {
                     let mut row = vec![
-                        c.call_id.clone().unwrap_or_else(|| "(no call)".to_owned()),
+                        c.call_id.clone().unwrap_or_else(|| no_call.clone()),
                         c.numerator.to_string(),
                     ];
                     if ratio {
@@ -104,28 +103,37 @@ pub fn DrillDown(props: &DrillProps) -> Html {
                     row
                 })
                 .collect();
-            let count = match found.calls.len() {
-                1 => "1 call".to_owned(),
-                n => format!("{n} calls"),
-            };
+            let calls = arg(t_args(
+                "drill-count",
+                &[("count", num(found.calls.len() as f64))],
+            ));
             let sum = if ratio {
-                format!(
-                    "{count}. Sum: {} / {} = {}",
-                    found.numerator,
-                    found.denominator,
-                    value(&found.metric, found.numerator, found.denominator)
+                t_args(
+                    "drill-sum-ratio",
+                    &[
+                        ("calls", calls),
+                        ("numerator", num(found.numerator as f64)),
+                        ("denominator", num(found.denominator as f64)),
+                        (
+                            "value",
+                            arg(value(&found.metric, found.numerator, found.denominator)),
+                        ),
+                    ],
                 )
             } else {
-                format!("{count}. Sum: {}", found.numerator)
+                t_args(
+                    "drill-sum",
+                    &[("calls", calls), ("numerator", num(found.numerator as f64))],
+                )
             };
             html! {
                 <>
                     <p data-testid="drill-sum">{ sum }</p>
                     <CsvButton name={format!("metric-{}-{}.csv", cell.metric, cell.interval_start.get(..16).unwrap_or_default())}
-                        header={header.clone()} rows={rows} label="Download CSV (calls behind the figure)" />
+                        header={header.clone()} rows={rows} label={t("drill-csv")} />
                     <div class="table-wrap">
                         <table data-testid="drill-calls">
-                            <thead><tr>{ for header.iter().map(|h| html! { <th scope="col">{ *h }</th> }) }</tr></thead>
+                            <thead><tr>{ for header.iter().map(|h| html! { <th scope="col">{ h.clone() }</th> }) }</tr></thead>
                             <tbody>
                                 { for found.calls.iter().map(|c| html! {
                                     <tr>
@@ -133,7 +141,7 @@ pub fn DrillDown(props: &DrillProps) -> Html {
                                             match &c.call_id {
                                                 Some(id) if sees_timelines => html! { <Link<Route> to={Route::Replay { id: id.clone() }}>{ format::short_id(id) }</Link<Route>> },
                                                 Some(id) => html! { format::short_id(id) },
-                                                None => html! { "(no call)" },
+                                                None => html! { no_call.clone() },
                                             }
                                         }</th>
                                         <td class="num">{ c.numerator }</td>
@@ -151,7 +159,7 @@ pub fn DrillDown(props: &DrillProps) -> Html {
         <section class="card" aria-labelledby="drill-title" data-testid="drill-down">
             <div class="section-head">
                 <h2 id="drill-title">{ title }</h2>
-                <button type="button" class="secondary small" onclick={close}>{ "Close" }</button>
+                <button type="button" class="secondary small" onclick={close}>{ t("drill-close") }</button>
             </div>
             { error_alert(&error) }
             { body }

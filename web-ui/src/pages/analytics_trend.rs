@@ -8,15 +8,23 @@ use crate::types::{MetricsReport, MetricsRow};
 /// Lines drawn at most: the groups with the most calls offered.
 const MAX_LINES: usize = 6;
 
-/// The metrics a trend can show: (value, label, whether a share).
+/// The metrics a trend can show: (value, its name's message, whether a share).
 pub const TREND_METRICS: [(&str, &str, bool); 6] = [
-    ("service_level", "Service level", true),
-    ("asa_s", "Average speed of answer (s)", false),
-    ("aht_s", "Average handle time (s)", false),
-    ("abandonment_rate", "Abandonment rate", true),
-    ("occupancy", "Occupancy (interpreters)", true),
-    ("offered", "Calls offered", false),
+    ("service_level", "metric-service-level", true),
+    ("asa_s", "metric-asa", false),
+    ("aht_s", "metric-aht", false),
+    ("abandonment_rate", "metric-abandonment-rate", true),
+    ("occupancy", "metric-occupancy", true),
+    ("offered", "metric-offered", false),
 ];
+
+/// A metric's name in the interface's language.
+pub fn metric_name(metric: &str) -> String {
+    TREND_METRICS
+        .iter()
+        .find(|(m, _, _)| *m == metric)
+        .map_or_else(|| metric.to_owned(), |(_, id, _)| crate::i18n::t(id))
+}
 
 fn value(row: &MetricsRow, metric: &str) -> Option<f64> {
     match metric {

@@ -1,6 +1,7 @@
 //! "Keep my place, call me back" on the requester's call page: the button on the waiting
 //! screen, and the prompt to join once the interpreter accepted the callback call.
 
+use crate::i18n::{num, t, t_args, use_locale};
 use chrono::{DateTime, Utc};
 use yew::prelude::*;
 
@@ -15,17 +16,18 @@ pub struct CallBackInsteadProps {
 /// While waiting: "Call me back instead", or what was promised once chosen.
 #[function_component]
 pub fn CallBackInstead(props: &CallBackInsteadProps) -> Html {
+    use_locale();
     if props.chosen {
         return html! {
             <p class="muted" data-testid="callback-chosen">
-                { "We will call you back: you keep your place. When your interpreter is ready, this page asks you to join." }
+                { t("callback-chosen") }
             </p>
         };
     }
     let on_choose = props.on_choose.reform(|_: MouseEvent| ());
     html! {
         <button type="button" data-testid="callback" onclick={on_choose} disabled={props.busy}>
-            { "Call me back instead" }
+            { t("callback-choose") }
         </button>
     }
 }
@@ -41,15 +43,16 @@ pub struct JoinPromptProps {
 /// The interpreter accepted the callback call: join before the window closes.
 #[function_component]
 pub fn JoinPrompt(props: &JoinPromptProps) -> Html {
+    use_locale();
     let left = props
         .join_by
         .map_or(0, |by| (by - props.now).num_seconds().max(0));
     let on_join = props.on_join.reform(|_: MouseEvent| ());
     html! {
         <div class="card waiting" role="alert" data-testid="join-prompt">
-            <h2>{ format!("Your interpreter is ready — join now ({left} s left)") }</h2>
+            <h2>{ t_args("callback-join-now", &[("seconds", num(left as f64))]) }</h2>
             <button type="button" class="primary" onclick={on_join} disabled={props.busy || left == 0}>
-                { "Join" }
+                { t("callback-join") }
             </button>
         </div>
     }

@@ -1,5 +1,6 @@
 //! Call history: find a call to replay (supervisor, admin).
 
+use crate::i18n::{t, use_locale};
 use chrono::{DateTime, Duration, Utc};
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
@@ -50,6 +51,7 @@ fn shown(call: &Call, status: &str, day: &str) -> bool {
 
 #[function_component]
 pub fn CallsPage() -> Html {
+    use_locale();
     let api = use_api();
     let status = use_state(String::new);
     let day = use_state(|| start_of_today().format("%Y-%m-%d").to_string());
@@ -172,33 +174,33 @@ pub fn CallsPage() -> Html {
 
     html! {
         <section class="page">
-            <h1>{ "Call history" }</h1>
-            <p class="muted">{ "Open a call to replay its timeline and see its state at any instant." }</p>
+            <h1>{ t("title-calls") }</h1>
+            <p class="muted">{ t("calls-intro") }</p>
             <div class="card">
                 <div class="toolbar">
                     <div class="field">
-                        <label for="calls-day">{ "Day (UTC)" }</label>
+                        <label for="calls-day">{ t("calls-day") }</label>
                         <input id="calls-day" type="date" value={(*day).clone()} oninput={bind_input(&day)} />
                     </div>
                     <div class="field">
-                        <label for="calls-status">{ "Status" }</label>
+                        <label for="calls-status">{ t("column-status") }</label>
                         <select id="calls-status" onchange={bind_select(&status)}>
-                            <option value="" selected={status.is_empty()}>{ "Any" }</option>
+                            <option value="" selected={status.is_empty()}>{ t("any") }</option>
                             { for STATUSES.iter().map(|s| html! { <option value={*s} selected={*status == *s}>{ format::status_label(s) }</option> }) }
                         </select>
                     </div>
                 </div>
                 { error_alert(&error) }
                 { match rows {
-                    None => html! { <p class="muted">{ "Loading…" }</p> },
-                    Some([]) => html! { <p class="muted">{ "No calls that day." }</p> },
+                    None => html! { <p class="muted">{ t("loading") }</p> },
+                    Some([]) => html! { <p class="muted">{ t("calls-none") }</p> },
                     Some(list) => html! {
                         <div class="table-wrap">
                             <table data-testid="calls-history">
                                 <thead><tr>
-                                    <th scope="col">{ "Requested" }</th><th scope="col">{ "Call" }</th><th scope="col">{ "Language" }</th>
-                                    <th scope="col">{ "Queue" }</th><th scope="col">{ "Status" }</th><th scope="col">{ "Requester" }</th><th scope="col">{ "Organisation" }</th>
-                                    <th scope="col">{ "Interpreter" }</th><th scope="col" class="num">{ "Wait" }</th><th scope="col" class="num">{ "Talk" }</th><th></th>
+                                    <th scope="col">{ t("column-requested") }</th><th scope="col">{ t("floor-call") }</th><th scope="col">{ t("column-language") }</th>
+                                    <th scope="col">{ t("my-call-queue") }</th><th scope="col">{ t("column-status") }</th><th scope="col">{ t("role-requester") }</th><th scope="col">{ t("title-organisation") }</th>
+                                    <th scope="col">{ t("column-interpreter") }</th><th scope="col" class="num">{ t("calls-wait") }</th><th scope="col" class="num">{ t("column-talk") }</th><th></th>
                                 </tr></thead>
                                 <tbody>
                                     { for list.iter().map(|c| html! {
@@ -213,7 +215,7 @@ pub fn CallsPage() -> Html {
                                             <td>{ format::opt(&c.agent_name) }</td>
                                             <td class="num">{ c.wait_s.map(format::duration).unwrap_or_else(|| "—".into()) }</td>
                                             <td class="num">{ c.talk_s.map(format::duration).unwrap_or_else(|| "—".into()) }</td>
-                                            <td><Link<Route> to={Route::Replay { id: c.id.clone() }}>{ "Replay" }</Link<Route>></td>
+                                            <td><Link<Route> to={Route::Replay { id: c.id.clone() }}>{ t("calls-replay") }</Link<Route>></td>
                                         </tr>
                                     }) }
                                 </tbody>
@@ -222,7 +224,7 @@ pub fn CallsPage() -> Html {
                     },
                 } }
                 if cursor.is_some() {
-                    <button type="button" class="secondary" onclick={move |_| load.emit(true)}>{ "Load more" }</button>
+                    <button type="button" class="secondary" onclick={move |_| load.emit(true)}>{ t("calls-load-more") }</button>
                 }
             </div>
         </section>

@@ -1,6 +1,7 @@
 //! The interpreter's console: status, the ringing offer, the call with its room, the
 //! wrap-up, and today's calls.
 
+use crate::i18n::{arg, t, t_args, use_locale};
 use std::cell::RefCell;
 use std::rc::Rc;
 
@@ -86,7 +87,7 @@ impl Stage {
 async fn load_desk(api: Api, my_id: String) -> Result<Loaded, String> {
     let me = agents::board(&api)
         .await
-        .map_err(|e| format!("Could not load your status: {e}"))?
+        .map_err(|e| t_args("console-load-failed", &[("error", arg(e.to_string()))]))?
         .into_iter()
         .find(|a| a.id == my_id);
     let offer = match me.as_ref().and_then(|m| m.offer_call_id.clone()) {
@@ -134,6 +135,7 @@ fn fetch_call(
 
 #[function_component]
 pub fn ConsolePage() -> Html {
+    use_locale();
     let api = use_api();
     let session = use_session();
     // Kept current by pushed rows (`crate::live::desk`); loaded over REST on a resync.
@@ -266,9 +268,9 @@ pub fn ConsolePage() -> Html {
             spawn_local(async move {
                 match agents::set_my_status(&api, status).await {
                     Ok(_) => error.set(None),
-                    Err(e) if e.code() == "agent_has_no_skills" => error.set(Some(
-                        "You have no skills on file yet, so you cannot take calls. Ask an admin to add your languages.".to_owned(),
-                    )),
+                    Err(e) if e.code() == "agent_has_no_skills" => {
+                        error.set(Some(t("console-no-skills")))
+                    }
                     Err(e) => error.set(Some(e.to_string())),
                 }
                 busy.set(false);
@@ -313,7 +315,7 @@ pub fn ConsolePage() -> Html {
 
     if !*loaded {
         return html! {
-            <section class="page"><h1>{ "Console" }</h1>{ error_alert(&error) }<p class="muted">{ "Loading…" }</p></section>
+            <section class="page"><h1>{ t("nav-console") }</h1>{ error_alert(&error) }<p class="muted">{ t("loading") }</p></section>
         };
     }
 
@@ -347,12 +349,11 @@ pub fn ConsolePage() -> Html {
             let dismiss = missed_offer.clone();
             html! {
                 <div class="card offer" role="status" aria-labelledby="missed-title" data-testid="offer-expired">
-                    <h2 id="missed-title">{ "Offer expired" }</h2>
+                    <h2 id="missed-title">{ t("offer-expired") }</h2>
                     <p>
-                        { format!("The {} call was not answered in time and went back to its queue.",
-                            offer.language.as_deref().map(language_name).unwrap_or_default()) }
+                        { t_args("offer-missed", &[("language", arg(offer.language.as_deref().map(language_name).unwrap_or_default()))]) }
                     </p>
-                    <button type="button" class="secondary" onclick={dismiss}>{ "Dismiss" }</button>
+                    <button type="button" class="secondary" onclick={dismiss}>{ t("dismiss") }</button>
                 </div>
             }
         }
@@ -386,10 +387,10 @@ pub fn ConsolePage() -> Html {
 
     let idle_hint = if desk.offer.is_none() && desk.call.is_none() && wrap_up_id.is_none() {
         let text = match status.as_str() {
-            "available" => "Waiting for the next call. Offers ring here.",
-            "break" => "You are on break: no calls will be offered.",
-            "away" => "You are away: no calls will be offered until you set yourself available.",
-            _ => "You are offline. Set yourself available to receive calls.",
+            "available" => t("console-idle-available"),
+            "break" => t("console-idle-break"),
+            "away" => t("console-idle-away"),
+            _ => t("console-idle-offline"),
         };
         html! { <div class="card idle"><p class="muted">{ text }</p></div> }
     } else {
@@ -398,7 +399,7 @@ pub fn ConsolePage() -> Html {
 
     html! {
         <section class="page">
-            <h1>{ "Interpreter console" }</h1>
+            <h1>{ t("title-console") }</h1>
             { error_alert(&error) }
             <div class="console-grid">
                 <div class="console-main">

@@ -1,6 +1,7 @@
 //! The call the interpreter is on: what it is, hold or resume, hand it on, end it, and
 //! its video room (or, after leaving the room, end or rejoin).
 
+use crate::i18n::{arg, t, t_args, use_locale};
 use chrono::{DateTime, Utc};
 use yew::prelude::*;
 
@@ -30,6 +31,7 @@ pub(super) struct LiveCallProps {
 
 #[function_component]
 pub(super) fn LiveCall(props: &LiveCallProps) -> Html {
+    use_locale();
     let left_room = use_state(|| false);
     let call = &props.call;
     let id = call.id.clone();
@@ -42,7 +44,7 @@ pub(super) fn LiveCall(props: &LiveCallProps) -> Html {
     let end = {
         let (command, id) = (command.clone(), id.clone());
         Callback::from(move |_| {
-            if confirm("End this call for everyone?") {
+            if confirm(&t("call-end-confirm")) {
                 command.emit((id.clone(), "end"));
             }
         })
@@ -65,38 +67,38 @@ pub(super) fn LiveCall(props: &LiveCallProps) -> Html {
             <div class="card">
                 <div class="call-head">
                     <div>
-                        <h2 id={CALL_TITLE_ID}>{ format!("{} call", call.language.as_deref().map(language_name).unwrap_or_default()) }</h2>
+                        <h2 id={CALL_TITLE_ID}>{ t_args("call-heading", &[("language", arg(call.language.as_deref().map(language_name).unwrap_or_default()))]) }</h2>
                         <p class="muted">
-                            { format!("{} · {} · requester {} · queue {} · ",
-                                call.modality.clone().unwrap_or_default(),
-                                call.specialty.clone().unwrap_or_else(|| "general".into()),
-                                format::opt(&call.requester_name),
-                                format::opt(&call.queue_name)) }
-                            { format!("talking {}", format::duration(format::elapsed(call.connected_at.or(call.answered_at), props.now))) }
+                            { format!("{} · {} · {} · {} · ",
+                                call.modality.as_deref().map(format::status_label).unwrap_or_default(),
+                                format::status_label(call.specialty.as_deref().unwrap_or("general")),
+                                t_args("call-requester", &[("name", arg(format::opt(&call.requester_name)))]),
+                                t_args("call-queue", &[("queue", arg(format::opt(&call.queue_name)))])) }
+                            { t_args("call-talking", &[("duration", arg(format::duration(format::elapsed(call.connected_at.or(call.answered_at), props.now))))]) }
                             { " " }<Badge status={call.status.clone()} />
                         </p>
                         if call.offered_to.is_some() {
                             <p class="muted" role="status" data-testid="transfer-ringing">
-                                { "Transfer ringing: you keep the caller until it is accepted." }
+                                { t("call-transfer-ringing") }
                             </p>
                         }
                     </div>
                     <div class="actions">
                         <button type="button" class="secondary" onclick={hold} disabled={busy}>
-                            { if on_hold { "Resume" } else { "Hold" } }
+                            { if on_hold { t("call-resume") } else { t("call-hold") } }
                         </button>
                         <Transfer call={call.clone()} my_id={props.my_id.clone()} queues={props.queues.clone()} on_done={props.on_done.clone()} />
-                        <button type="button" class="danger" onclick={end} disabled={busy}>{ "End call" }</button>
+                        <button type="button" class="danger" onclick={end} disabled={busy}>{ t("call-end") }</button>
                     </div>
                 </div>
             </div>
             if *left_room {
                 <div class="card" role="alertdialog" aria-labelledby="left-title">
-                    <h2 id="left-title">{ "You left the video room" }</h2>
-                    <p>{ "End the call for everyone, or go back into the room?" }</p>
+                    <h2 id="left-title">{ t("call-left-room") }</h2>
+                    <p>{ t("call-left-room-question") }</p>
                     <div class="actions">
-                        <button type="button" class="danger" onclick={end_now} disabled={busy}>{ "End the call" }</button>
-                        <button type="button" class="secondary" onclick={rejoin}>{ "Rejoin" }</button>
+                        <button type="button" class="danger" onclick={end_now} disabled={busy}>{ t("call-end-for-everyone") }</button>
+                        <button type="button" class="secondary" onclick={rejoin}>{ t("call-rejoin") }</button>
                     </div>
                 </div>
             } else {

@@ -6,6 +6,7 @@
 //! not a live region: a separate status line speaks only at 10 s, 5 s and expiry. While the
 //! tab is hidden the offer also shows as a desktop notification.
 
+use crate::i18n::{arg, num, t, t_args, use_locale};
 use yew::prelude::*;
 
 use crate::format;
@@ -18,12 +19,12 @@ pub(super) const ACCEPT_ID: &str = "offer-accept";
 
 /// What the status line says with `left_s` seconds left: nothing until the moments worth
 /// interrupting for. Each text holds for a stretch of seconds, so it is spoken once.
-pub fn time_left_announcement(left_s: Option<i64>) -> &'static str {
+pub fn time_left_announcement(left_s: Option<i64>) -> String {
     match left_s {
-        Some(0) => "The offer has expired.",
-        Some(1..=5) => "5 seconds left to answer.",
-        Some(6..=10) => "10 seconds left to answer.",
-        _ => "",
+        Some(0) => t("offer-expired-announcement"),
+        Some(1..=5) => t_args("offer-seconds-left-announcement", &[("seconds", num(5))]),
+        Some(6..=10) => t_args("offer-seconds-left-announcement", &[("seconds", num(10))]),
+        _ => String::new(),
     }
 }
 
@@ -35,8 +36,12 @@ fn what(offer: &Call) -> String {
             .as_deref()
             .map(language_name)
             .unwrap_or_default(),
-        offer.modality.clone().unwrap_or_default(),
-        offer.specialty.clone().unwrap_or_else(|| "general".into())
+        offer
+            .modality
+            .as_deref()
+            .map(format::status_label)
+            .unwrap_or_default(),
+        format::status_label(offer.specialty.as_deref().unwrap_or("general"))
     )
 }
 
@@ -52,6 +57,7 @@ pub(super) struct OfferCardProps {
 
 #[function_component]
 pub(super) fn OfferCard(props: &OfferCardProps) -> Html {
+    use_locale();
     let offer = &props.offer;
     let left_s = props
         .left_ms
@@ -63,11 +69,14 @@ pub(super) fn OfferCard(props: &OfferCardProps) -> Html {
     });
     use_offer_notification((!expired).then(|| OfferNotice {
         call_id: offer.id.clone(),
-        title: "Incoming call".to_owned(),
+        title: t("offer-incoming"),
         body: format!(
-            "{} · requested by {}",
+            "{} · {}",
             what(offer),
-            format::opt(&offer.requester_name)
+            t_args(
+                "offer-requested-by",
+                &[("name", arg(format::opt(&offer.requester_name)))]
+            )
         ),
         focus_id: ACCEPT_ID.to_owned(),
     }));
@@ -76,22 +85,22 @@ pub(super) fn OfferCard(props: &OfferCardProps) -> Html {
     let decline = props.on_decline.reform(|_: MouseEvent| ());
     html! {
         <div class={classes!("card", "offer", (!expired).then_some("ringing"))} role="alertdialog" aria-labelledby="offer-title" aria-describedby="offer-desc" data-testid="offer">
-            <h2 id="offer-title">{ if expired { "Offer expired" } else { "Incoming call" } }</h2>
+            <h2 id="offer-title">{ if expired { t("offer-expired") } else { t("offer-incoming") } }</h2>
             <p id="offer-desc" class="offer-what">
                 <strong>{ offer.language.as_deref().map(language_name).unwrap_or_default() }</strong>
-                { format!(" · {} · {}", offer.modality.clone().unwrap_or_default(), offer.specialty.clone().unwrap_or_else(|| "general".into())) }
-                if offer.priority.as_deref() == Some("urgent") { { " " }<span class="badge badge-urgent">{ "Urgent" }</span> }
+                { format!(" · {} · {}", offer.modality.as_deref().map(format::status_label).unwrap_or_default(), format::status_label(offer.specialty.as_deref().unwrap_or("general"))) }
+                if offer.priority.as_deref() == Some("urgent") { { " " }<span class="badge badge-urgent">{ t("offer-urgent") }</span> }
             </p>
-            <p class="muted">{ format!("Queue {} · requested by {}", format::opt(&offer.queue_name), format::opt(&offer.requester_name)) }</p>
+            <p class="muted">{ format!("{} · {}", t_args("offer-queue", &[("queue", arg(format::opt(&offer.queue_name)))]), t_args("offer-requested-by", &[("name", arg(format::opt(&offer.requester_name)))])) }</p>
             if let Some(s) = left_s {
                 <p class="countdown" data-testid="countdown">
-                    <span class="big">{ s }</span>{ " s left to answer" }
+                    <span class="big">{ format::number(s as f64) }</span>{ " " }{ t("offer-seconds-left") }
                 </p>
             }
             <p class="sr-only" role="status" data-testid="offer-announcement">{ time_left_announcement(left_s) }</p>
             <div class="actions">
-                <button type="button" id={ACCEPT_ID} class="primary big" onclick={accept} disabled={props.busy || expired}>{ "Accept" }</button>
-                <button type="button" class="secondary" onclick={decline} disabled={props.busy || expired}>{ "Decline" }</button>
+                <button type="button" id={ACCEPT_ID} class="primary big" onclick={accept} disabled={props.busy || expired}>{ t("offer-accept") }</button>
+                <button type="button" class="secondary" onclick={decline} disabled={props.busy || expired}>{ t("offer-decline") }</button>
             </div>
         </div>
     }
@@ -103,7 +112,7 @@ mod tests {
 
     #[test]
     fn the_countdown_speaks_only_at_ten_five_and_expiry() {
-        let spoken: Vec<&str> = (0..=30)
+        let spoken: Vec<String> = (0..=30)
             .rev()
             .map(|s| time_left_announcement(Some(s)))
             .collect();

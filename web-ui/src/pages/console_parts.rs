@@ -1,5 +1,6 @@
 //! The console's parts: hand a call on, file the wrap-up, today's calls.
 
+use crate::i18n::{arg, t, t_args, use_locale};
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 
@@ -43,6 +44,7 @@ fn free_colleagues_for<'a>(
 /// call view opens and again when the list gets the focus).
 #[function_component]
 pub(super) fn Transfer(props: &TransferProps) -> Html {
+    use_locale();
     let api = use_api();
     // "queue:<id>" or "agent:<id>"
     let target = use_state(String::new);
@@ -82,18 +84,19 @@ pub(super) fn Transfer(props: &TransferProps) -> Html {
         let colleagues = free.clone();
         Callback::from(move |_| {
             let Some(to) = MoveTarget::parse(&target) else {
-                error.set(Some("Choose a queue or a colleague.".to_owned()));
+                error.set(Some(t("transfer-choose")));
                 return;
             };
             let question = match &to {
-                MoveTarget::Queue(_) => {
-                    "Transfer this call? You keep the caller until an interpreter of the chosen queue accepts; then you go into wrap-up."
-                        .to_owned()
-                }
-                MoveTarget::Agent(_) => format!(
-                    "Transfer this call to {}? It rings for them; you keep the caller until they accept, then you go into wrap-up.",
-                    to.name(&[], &colleagues)
-                        .unwrap_or_else(|| "this colleague".to_owned())
+                MoveTarget::Queue(_) => t("transfer-queue-confirm"),
+                MoveTarget::Agent(_) => t_args(
+                    "transfer-colleague-confirm",
+                    &[(
+                        "name",
+                        arg(to
+                            .name(&[], &colleagues)
+                            .unwrap_or_else(|| t("transfer-this-colleague"))),
+                    )],
                 ),
             };
             if !confirm(&question) {
@@ -140,17 +143,17 @@ pub(super) fn Transfer(props: &TransferProps) -> Html {
     };
     html! {
         <div class="inline-form">
-            <label for={select_id.clone()} class="sr-only">{ "Transfer to" }</label>
+            <label for={select_id.clone()} class="sr-only">{ t("transfer-to") }</label>
             <select id={select_id} onchange={bind_select(&target)} {onfocus}>
-                <option value="" selected={target.is_empty()}>{ "Transfer to…" }</option>
-                <optgroup label="Queues">
+                <option value="" selected={target.is_empty()}>{ t("transfer-to-choose") }</option>
+                <optgroup label={t("transfer-queues")}>
                     { for same_language.iter().map(|q| option(MoveTarget::Queue(q.id.clone()).value(), q.name.clone())) }
                 </optgroup>
-                <optgroup label={if free.is_empty() { "Colleagues: nobody free now" } else { "Colleagues free now" }}>
+                <optgroup label={if free.is_empty() { t("transfer-nobody-free") } else { t("transfer-colleagues-free") }}>
                     { for free.iter().map(|a| option(MoveTarget::Agent(a.id.clone()).value(), a.display_name())) }
                 </optgroup>
             </select>
-            <button type="button" class="secondary" {onclick} disabled={*busy}>{ "Transfer" }</button>
+            <button type="button" class="secondary" {onclick} disabled={*busy}>{ t("transfer") }</button>
             { error_alert(&error) }
         </div>
     }
@@ -171,6 +174,7 @@ pub(super) struct WrapUpProps {
 
 #[function_component]
 pub(super) fn WrapUp(props: &WrapUpProps) -> Html {
+    use_locale();
     let api = use_api();
     let disposition = use_state(|| "completed".to_owned());
     let notes = use_state(String::new);
@@ -207,37 +211,53 @@ pub(super) fn WrapUp(props: &WrapUpProps) -> Html {
         })
     };
     let about = match &props.call {
-        Some(c) if props.handed_on => format!(
-            "{} call with {} · transferred by you",
-            c.language.as_deref().map(language_name).unwrap_or_default(),
-            format::opt(&c.requester_name),
+        Some(c) if props.handed_on => t_args(
+            "wrap-about-transferred",
+            &[
+                (
+                    "language",
+                    arg(c.language.as_deref().map(language_name).unwrap_or_default()),
+                ),
+                ("name", arg(format::opt(&c.requester_name))),
+            ],
         ),
-        Some(c) => format!(
-            "{} call with {} · talked {}",
-            c.language.as_deref().map(language_name).unwrap_or_default(),
-            format::opt(&c.requester_name),
-            c.talk_s.map(format::duration).unwrap_or_else(|| "—".into())
+        Some(c) => t_args(
+            "wrap-about",
+            &[
+                (
+                    "language",
+                    arg(c.language.as_deref().map(language_name).unwrap_or_default()),
+                ),
+                ("name", arg(format::opt(&c.requester_name))),
+                (
+                    "duration",
+                    arg(c.talk_s.map(format::duration).unwrap_or_else(|| "—".into())),
+                ),
+            ],
         ),
-        None => format!("Call {}", format::short_id(&props.call_id)),
+        None => t_args(
+            "wrap-about-call",
+            &[("id", arg(format::short_id(&props.call_id)))],
+        ),
     };
     html! {
         <form class="card wrap-up" {onsubmit} aria-labelledby="wrap-title" data-testid="wrap-up">
-            <h2 id={WRAP_TITLE_ID}>{ "Wrap-up" }</h2>
+            <h2 id={WRAP_TITLE_ID}>{ t("wrap-heading") }</h2>
             <p class="muted">{ about }</p>
             { error_alert(&error) }
             <div class="field">
-                <label for="wrap-disposition">{ "Disposition" }</label>
+                <label for="wrap-disposition">{ t("wrap-disposition") }</label>
                 <select id="wrap-disposition" onchange={bind_select(&disposition)}>
                     { for DISPOSITIONS.iter().map(|(value, label)| html! {
-                        <option value={*value} selected={*disposition == *value}>{ *label }</option>
+                        <option value={*value} selected={*disposition == *value}>{ t(label) }</option>
                     }) }
                 </select>
             </div>
             <div class="field">
-                <label for="wrap-notes">{ "Notes (optional)" }</label>
+                <label for="wrap-notes">{ t("wrap-notes") }</label>
                 <textarea id="wrap-notes" rows="4" maxlength="2000" value={(*notes).clone()} oninput={bind_textarea(&notes)} />
             </div>
-            <button type="submit" class="primary" disabled={*busy}>{ "Submit wrap-up" }</button>
+            <button type="submit" class="primary" disabled={*busy}>{ t("wrap-submit") }</button>
         </form>
     }
 }
@@ -249,15 +269,16 @@ pub(super) struct TodayProps {
 
 #[function_component]
 pub(super) fn TodayCalls(props: &TodayProps) -> Html {
+    use_locale();
     html! {
         <section class="card" aria-labelledby="today-title">
-            <h2 id="today-title">{ "Today's calls" }</h2>
+            <h2 id="today-title">{ t("today-heading") }</h2>
             if props.calls.is_empty() {
-                <p class="muted">{ "None yet." }</p>
+                <p class="muted">{ t("today-none") }</p>
             } else {
                 <div class="table-wrap">
                     <table class="compact">
-                        <thead><tr><th scope="col">{ "Time" }</th><th scope="col">{ "Language" }</th><th scope="col">{ "Status" }</th><th scope="col">{ "Talk" }</th></tr></thead>
+                        <thead><tr><th scope="col">{ t("column-time") }</th><th scope="col">{ t("column-language") }</th><th scope="col">{ t("column-status") }</th><th scope="col">{ t("column-talk") }</th></tr></thead>
                         <tbody>
                             { for props.calls.iter().map(|c| html! {
                                 <tr>

@@ -1,6 +1,7 @@
 //! The interpreter's status switch (Available / On break / Offline) and the ring's
 //! settings: on or off in this browser, a test, and the browser's permission for sound.
 
+use crate::i18n::{arg, num, t, t_args, use_locale};
 use yew::prelude::*;
 
 use crate::components::alert::{Alert, Tone};
@@ -25,13 +26,14 @@ pub(super) struct StatusCardProps {
 
 #[function_component]
 pub(super) fn StatusCard(props: &StatusCardProps) -> Html {
+    use_locale();
     let sound_ok = use_state(audio_allowed);
     let ring_on = use_state(ring_enabled);
     let status = props.status.as_str();
     let buttons = [
-        ("available", "Available"),
-        ("break", "On break"),
-        ("offline", "Offline"),
+        ("available", t("status-available")),
+        ("break", t("status-break")),
+        ("offline", t("status-offline")),
     ]
     .into_iter()
     .map(|(value, label)| {
@@ -64,34 +66,36 @@ pub(super) fn StatusCard(props: &StatusCardProps) -> Html {
     };
     html! {
         <div class="card status-card">
-            <h2 id={STATUS_TITLE_ID}>{ "My status" }</h2>
+            <h2 id={STATUS_TITLE_ID}>{ t("console-my-status") }</h2>
             <div class="segmented" role="group" aria-labelledby={STATUS_TITLE_ID}>
                 { for buttons }
             </div>
             <p class="muted">
-                { "Now: " }<Badge status={props.status.clone()} />{ " " }<Badge status={props.activity.clone()} />
+                { t("console-now") }{ " " }<Badge status={props.status.clone()} />{ " " }<Badge status={props.activity.clone()} />
                 { props.me.as_ref().map(|m| match m.since {
-                    Some(since) => format!(" · since {} · {} call(s) today", format::time(Some(since)), m.calls_today),
-                    None => format!(" · {} call(s) today", m.calls_today),
+                    Some(since) => format!(" · {} · {}",
+                        t_args("console-since", &[("time", arg(format::time(Some(since))))]),
+                        t_args("console-calls-today", &[("count", num(m.calls_today as f64))])),
+                    None => format!(" · {}", t_args("console-calls-today", &[("count", num(m.calls_today as f64))])),
                 }).unwrap_or_default() }
             </p>
             if status == "away" {
-                <Alert tone={Tone::Warning} text="You were set away after missing offers. Set yourself available when you are back." />
+                <Alert tone={Tone::Warning} text={t("console-set-away")} />
             }
             <div class="ring-settings">
                 <label class="choice">
                     <input type="checkbox" id="ring-on" checked={*ring_on} onchange={toggle_ring} />
-                    { "Ring when an offer comes" }
+                    { t("console-ring-on") }
                 </label>
-                <button type="button" class="secondary small" onclick={try_ring}>{ "Test the ring" }</button>
+                <button type="button" class="secondary small" onclick={try_ring}>{ t("console-test-ring") }</button>
             </div>
             if *ring_on && !*sound_ok {
                 <p class="hint">
-                    { "The ring needs your permission to play sound. " }
+                    { t("console-ring-permission") }{ " " }
                     <button type="button" class="link" onclick={{
                         let sound_ok = sound_ok.clone();
                         move |_| { unlock_audio(); sound_ok.set(audio_allowed()); }
-                    }}>{ "Enable sound" }</button>
+                    }}>{ t("console-enable-sound") }</button>
                 </p>
             }
         </div>

@@ -2,6 +2,7 @@
 //! stream sequences of its events; choosing a line marks those events in the timeline,
 //! so "we were billed 15 minutes for a 2-minute call" is answered from the events.
 
+use crate::i18n::{arg, t, t_args, use_locale};
 use std::collections::BTreeSet;
 
 use wasm_bindgen_futures::spawn_local;
@@ -21,6 +22,7 @@ pub struct DisputeProps {
 
 #[function_component]
 pub fn DisputePage(props: &DisputeProps) -> Html {
+    use_locale();
     let api = use_api();
     let bill = use_state(|| None::<CallBill>);
     let timeline = use_state(Vec::<HistoryEntry>::new);
@@ -40,7 +42,10 @@ pub fn DisputePage(props: &DisputeProps) -> Html {
                 }
                 match calls::history(&api, &id).await {
                     Ok(entries) => timeline.set(entries),
-                    Err(e) => error.set(Some(format!("Could not load the timeline: {e}"))),
+                    Err(e) => error.set(Some(t_args(
+                        "dispute-timeline-failed",
+                        &[("error", arg(e.to_string()))],
+                    ))),
                 }
             });
         });
@@ -53,18 +58,20 @@ pub fn DisputePage(props: &DisputeProps) -> Html {
     };
 
     let bill_view = match &*bill {
-        None => html! { <p class="muted">{ "Loading the bill…" }</p> },
+        None => html! { <p class="muted">{ t("dispute-loading") }</p> },
         Some(found) => html! {
             <>
-                <p>{ format!(
-                    "Billed {} for {} (rate card version {}), net {} after credits.",
-                    found.amount,
-                    format::duration(found.billable_seconds),
-                    found.rate_card_version.map_or_else(|| "none".to_owned(), |v| v.to_string()),
-                    found.net_amount,
+                <p>{ t_args(
+                    "dispute-summary",
+                    &[
+                        ("amount", arg(found.amount.clone())),
+                        ("duration", arg(format::duration(found.billable_seconds))),
+                        ("version", arg(found.rate_card_version.map_or_else(|| t("dispute-no-rate-card"), |v| v.to_string()))),
+                        ("net", arg(found.net_amount.clone())),
+                    ],
                 ) }</p>
                 <table class="table" data-testid="bill-lines">
-                    <thead><tr><th>{ "Line" }</th><th>{ "Seconds" }</th><th class="num">{ "Amount" }</th><th>{ "Events" }</th></tr></thead>
+                    <thead><tr><th>{ t("dispute-line") }</th><th>{ t("dispute-seconds") }</th><th class="num">{ t("invoice-amount") }</th><th>{ t("dispute-events") }</th></tr></thead>
                     <tbody>
                         { for found.lines.iter().map(|line| {
                             let selected = !line.event_seqs.is_empty()
@@ -81,8 +88,8 @@ pub fn DisputePage(props: &DisputeProps) -> Html {
                         }) }
                         { for found.credits.iter().map(|credit| html! {
                             <tr class={classes!("clickable", "credit")} onclick={choose(&credit.event_seqs)}>
-                                <td>{ format!("Credit note {}: {} (by {})", credit.credit_no, credit.reason,
-                                    credit.by.name.clone().unwrap_or_else(|| "someone".into())) }</td>
+                                <td>{ t_args("dispute-credit", &[("number", arg(credit.credit_no.to_string())), ("reason", arg(credit.reason.clone())),
+                                    ("name", arg(credit.by.name.clone().unwrap_or_else(|| t("policy-someone-unknown"))))]) }</td>
                                 <td></td>
                                 <td class="num">{ format!("-{}", credit.amount) }</td>
                                 <td class="muted">{ credit.event_seqs.iter().map(|s| format!("#{s}")).collect::<Vec<_>>().join(" ") }</td>
@@ -96,21 +103,21 @@ pub fn DisputePage(props: &DisputeProps) -> Html {
 
     html! {
         <section class="page">
-            <h1>{ format!("Call {} · bill and timeline", format::short_id(&props.id)) }</h1>
+            <h1>{ t_args("dispute-heading", &[("id", arg(format::short_id(&props.id)))]) }</h1>
             { error_alert(&error) }
             <div class="two-columns">
                 <div>
-                    <h2>{ "Bill" }</h2>
-                    <p class="muted">{ "Choose a line to mark the events it is billed from." }</p>
+                    <h2>{ t("dispute-bill") }</h2>
+                    <p class="muted">{ t("dispute-choose-line") }</p>
                     { bill_view }
                 </div>
                 <div>
-                    <h2>{ "Timeline" }</h2>
+                    <h2>{ t("dispute-timeline") }</h2>
                     <ol class="history-list" data-testid="dispute-timeline">
                         { for timeline.iter().map(|entry| html! {
                             <li key={entry.seq.to_string()}
                                 class={classes!(chosen.contains(&entry.seq).then_some("selected"))}>
-                                <strong>{ format!("#{} {}", entry.seq, entry.kind) }</strong>
+                                <strong>{ format!("#{} {}", entry.seq, super::replay::event_label(&entry.kind)) }</strong>
                                 <span class="muted">{ format!(" · {} · {}", format::time_ms(entry.at), entry.actor_label()) }</span>
                             </li>
                         }) }

@@ -5,6 +5,7 @@
 //! calls than the page holds). Change an interpreter's status, transfer or re-queue a
 //! call, offer a waiting call, monitor a call's room muted.
 
+use crate::i18n::{arg, t, t_args, use_locale};
 use std::cell::RefCell;
 use std::rc::Rc;
 
@@ -38,6 +39,7 @@ const SERVICE_LEVEL_EVERY_MS: u32 = 60_000;
 
 #[function_component]
 pub fn FloorPage() -> Html {
+    use_locale();
     let api = use_api();
     let session = use_session();
     let floor = use_mut_ref(Floor::default);
@@ -61,7 +63,7 @@ pub fn FloorPage() -> Html {
                     Ok(list) => floor.borrow_mut().queues_loaded(list, format::now()),
                     Err(e) => {
                         floor.borrow_mut().queues.abandon_load();
-                        error.set(Some(format!("Queues: {e}")));
+                        error.set(Some(format!("{}: {e}", t("floor-queues"))));
                     }
                 }
                 redraw.force_update();
@@ -81,7 +83,7 @@ pub fn FloorPage() -> Html {
                     Ok(list) => floor.borrow_mut().agents_loaded(list),
                     Err(e) => {
                         floor.borrow_mut().agents.abandon_load();
-                        error.set(Some(format!("Interpreters: {e}")));
+                        error.set(Some(format!("{}: {e}", t("floor-interpreters"))));
                     }
                 }
                 redraw.force_update();
@@ -110,7 +112,7 @@ pub fn FloorPage() -> Html {
                             .calls_loaded(page.items, page.next_cursor.is_none()),
                         Err(e) => {
                             floor.borrow_mut().calls.abandon_load();
-                            error.set(Some(format!("Calls: {e}")));
+                            error.set(Some(format!("{}: {e}", t("floor-calls"))));
                         }
                     }
                     redraw.force_update();
@@ -215,41 +217,41 @@ pub fn FloorPage() -> Html {
         // Pushed with the interpreter's row: an interpreter on a call lost their connection.
         { for agents_list.iter().filter(|a| a.presence_lost_at.is_some()).map(|a| html! {
             <div class="alert alert-warning" role="alert" data-testid="presence-alert">
-                { format!("{} lost their connection during a call. The call goes on; check on it.", a.display_name()) }
+                { t_args("floor-presence-lost", &[("name", arg(a.display_name()))]) }
             </div>
         }) }
-        <div class="kpis" aria-label="Floor totals">
-            <div class="kpi"><div class="label">{ "Calls waiting" }</div><div class="value" data-testid="kpi-waiting">{ queues_list.iter().map(|q| q.waiting).sum::<i64>() }</div></div>
-            <div class="kpi"><div class="label">{ "Longest wait" }</div><div class="value">{
+        <div class="kpis" aria-label={t("floor-totals")}>
+            <div class="kpi"><div class="label">{ t("floor-calls-waiting") }</div><div class="value" data-testid="kpi-waiting">{ queues_list.iter().map(|q| q.waiting).sum::<i64>() }</div></div>
+            <div class="kpi"><div class="label">{ t("floor-longest-wait") }</div><div class="value">{
                 format::duration(queues_list.iter().map(|q| board::longest_wait_s(q, now)).max().unwrap_or(0))
             }</div></div>
-            <div class="kpi"><div class="label">{ "Available" }</div><div class="value" data-testid="kpi-available">{ agent_totals.available }</div></div>
-            <div class="kpi"><div class="label">{ "Free now" }</div><div class="value" data-testid="kpi-free">{ agent_totals.free }</div></div>
-            <div class="kpi"><div class="label">{ "On a call" }</div><div class="value" data-testid="kpi-on-call">{ agent_totals.on_call }</div></div>
-            <div class="kpi"><div class="label">{ "Wrap-up" }</div><div class="value">{ agent_totals.wrap_up }</div></div>
-            <div class="kpi"><div class="label">{ "On break" }</div><div class="value">{ agent_totals.on_break }</div></div>
+            <div class="kpi"><div class="label">{ t("status-available") }</div><div class="value" data-testid="kpi-available">{ agent_totals.available }</div></div>
+            <div class="kpi"><div class="label">{ t("floor-free-now") }</div><div class="value" data-testid="kpi-free">{ agent_totals.free }</div></div>
+            <div class="kpi"><div class="label">{ t("floor-on-a-call") }</div><div class="value" data-testid="kpi-on-call">{ agent_totals.on_call }</div></div>
+            <div class="kpi"><div class="label">{ t("status-wrap-up") }</div><div class="value">{ agent_totals.wrap_up }</div></div>
+            <div class="kpi"><div class="label">{ t("status-break") }</div><div class="value">{ agent_totals.on_break }</div></div>
         </div>
         </>
     };
 
     let queue_table = match queue_rows {
-        None => html! { <p class="muted">{ "Loading…" }</p> },
-        Some([]) => html! { <p class="muted">{ "No queues yet." }</p> },
+        None => html! { <p class="muted">{ t("loading") }</p> },
+        Some([]) => html! { <p class="muted">{ t("floor-no-queues") }</p> },
         Some(list) => html! {
             <div class="table-wrap">
                 <table data-testid="queues-board">
                     <thead><tr>
-                        <th scope="col">{ "Queue" }</th><th scope="col">{ "Languages" }</th>
-                        <th scope="col" class="num">{ "Waiting" }</th><th scope="col" class="num">{ "Longest wait" }</th>
-                        <th scope="col" class="num" title="Eligible interpreters available and idle">{ "Free now" }</th><th scope="col" class="num">{ "On call" }</th>
-                        <th scope="col" class="num">{ "Wrap-up" }</th><th scope="col" class="num">{ "Break" }</th>
-                        <th scope="col" class="num">{ "Service level today" }</th><th scope="col" class="num">{ "Est. wait" }</th>
+                        <th scope="col">{ t("my-call-queue") }</th><th scope="col">{ t("floor-languages") }</th>
+                        <th scope="col" class="num">{ t("floor-waiting") }</th><th scope="col" class="num">{ t("floor-longest-wait") }</th>
+                        <th scope="col" class="num" title={t("floor-free-now-title")}>{ t("floor-free-now") }</th><th scope="col" class="num">{ t("status-on-call") }</th>
+                        <th scope="col" class="num">{ t("status-wrap-up") }</th><th scope="col" class="num">{ t("floor-break") }</th>
+                        <th scope="col" class="num">{ t("floor-service-level") }</th><th scope="col" class="num">{ t("floor-estimated-wait") }</th>
                     </tr></thead>
                     <tbody>
                         { for list.iter().map(|q| html! {
                             <tr key={q.id.clone()}>
                                 <th scope="row">{ q.name.clone() }</th>
-                                <td>{ q.languages.join(", ") }{ q.modality.as_ref().map(|m| format!(" · {m}")).unwrap_or_default() }</td>
+                                <td>{ q.languages.join(", ") }{ q.modality.as_deref().map(|m| format!(" · {}", format::status_label(m))).unwrap_or_default() }</td>
                                 <td class="num"><strong>{ q.waiting }</strong></td>
                                 <td class="num">{ if q.waiting > 0 { format::duration(board::longest_wait_s(q, now)) } else { "—".into() } }</td>
                                 <td class="num">{ q.agents_available }</td>
@@ -257,7 +259,7 @@ pub fn FloorPage() -> Html {
                                 <td class="num">{ q.agents_wrap_up }</td>
                                 <td class="num">{ q.agents_on_break }</td>
                                 <td class="num">{ format::percent(q.service_level_today) }</td>
-                                <td class="num">{ q.estimated_wait_s.map(format::duration).unwrap_or_else(|| q.estimate_reason.map_or("—", EstimateReason::label).into()) }</td>
+                                <td class="num">{ q.estimated_wait_s.map(format::duration).unwrap_or_else(|| q.estimate_reason.map_or_else(|| "—".into(), estimate_reason_label)) }</td>
                             </tr>
                         }) }
                     </tbody>
@@ -267,15 +269,15 @@ pub fn FloorPage() -> Html {
     };
 
     let agent_table = match agent_rows {
-        None => html! { <p class="muted">{ "Loading…" }</p> },
-        Some([]) => html! { <p class="muted">{ "No interpreters yet." }</p> },
+        None => html! { <p class="muted">{ t("loading") }</p> },
+        Some([]) => html! { <p class="muted">{ t("floor-no-interpreters") }</p> },
         Some(list) => html! {
             <div class="table-wrap">
                 <table data-testid="agents-board">
                     <thead><tr>
-                        <th scope="col">{ "Interpreter" }</th><th scope="col">{ "Status" }</th><th scope="col">{ "For" }</th>
-                        <th scope="col">{ "Activity" }</th><th scope="col">{ "Call" }</th><th scope="col" class="num">{ "Today" }</th>
-                        <th scope="col">{ "Change status" }</th>
+                        <th scope="col">{ t("column-interpreter") }</th><th scope="col">{ t("column-status") }</th><th scope="col">{ t("floor-for") }</th>
+                        <th scope="col">{ t("floor-activity") }</th><th scope="col">{ t("floor-call") }</th><th scope="col" class="num">{ t("floor-today") }</th>
+                        <th scope="col">{ t("floor-change-status") }</th>
                     </tr></thead>
                     <tbody>
                         { for list.iter().map(|a| html! {
@@ -283,7 +285,7 @@ pub fn FloorPage() -> Html {
                                 <th scope="row">{ a.display_name() }<div class="muted small">{ a.languages.join(", ") }</div></th>
                                 <td><Badge status={a.status.clone()} />{ for a.reason_text().map(|r| html! { <div class="muted small">{ r }</div> }) }</td>
                                 <td>{ a.since.map(|t| format::duration(format::elapsed(Some(t), now))).unwrap_or_else(|| "—".into()) }</td>
-                                <td><Badge status={a.activity.clone()} />{ for a.presence_lost_at.map(|_| html! { <div class="small warning" data-testid="presence-lost">{ "connection lost" }</div> }) }</td>
+                                <td><Badge status={a.activity.clone()} />{ for a.presence_lost_at.map(|_| html! { <div class="small warning" data-testid="presence-lost">{ t("reason-presence-lost") }</div> }) }</td>
                                 <td>{ match a.current_call_id.clone().or(a.offer_call_id.clone()) {
                                     Some(id) => html! { <Link<Route> to={Route::Replay { id: id.clone() }}><code>{ format::short_id(&id) }</code></Link<Route>> },
                                     None => html! { "—" },
@@ -299,17 +301,17 @@ pub fn FloorPage() -> Html {
     };
 
     let call_table = match call_rows {
-        None => html! { <p class="muted">{ "Loading…" }</p> },
+        None => html! { <p class="muted">{ t("loading") }</p> },
         Some([]) => {
-            html! { <p class="muted">{ "No calls waiting or in progress." }</p> }
+            html! { <p class="muted">{ t("floor-no-calls") }</p> }
         }
         Some(list) => html! {
             <div class="table-wrap">
                 <table data-testid="calls-board">
                     <thead><tr>
-                        <th scope="col">{ "Call" }</th><th scope="col">{ "Request" }</th><th scope="col">{ "Queue" }</th>
-                        <th scope="col">{ "Status" }</th><th scope="col">{ "Interpreter" }</th><th scope="col">{ "For" }</th>
-                        <th scope="col">{ "Actions" }</th>
+                        <th scope="col">{ t("floor-call") }</th><th scope="col">{ t("floor-request") }</th><th scope="col">{ t("my-call-queue") }</th>
+                        <th scope="col">{ t("column-status") }</th><th scope="col">{ t("column-interpreter") }</th><th scope="col">{ t("floor-for") }</th>
+                        <th scope="col">{ t("floor-actions") }</th>
                     </tr></thead>
                     <tbody>
                         { for list.iter().map(|c| {
@@ -321,7 +323,7 @@ pub fn FloorPage() -> Html {
                                 html! {
                                     <button type="button" class="secondary small" aria-pressed={on.to_string()}
                                         onclick={move |_| monitor.set(if on { None } else { Some(id.clone()) })}>
-                                        { if on { "Stop monitoring" } else { "Monitor" } }
+                                        { if on { t("floor-stop-monitoring") } else { t("floor-monitor") } }
                                     </button>
                                 }
                             } else { html! {} };
@@ -329,8 +331,8 @@ pub fn FloorPage() -> Html {
                                 <tr key={c.id.clone()} class={classes!((monitor.as_deref() == Some(c.id.as_str())).then_some("selected"))}>
                                     <td><Link<Route> to={Route::Replay { id: c.id.clone() }}><code>{ format::short_id(&c.id) }</code></Link<Route>></td>
                                     <td>{ c.language.as_deref().map(language_name).unwrap_or_default() }
-                                        <span class="muted">{ format!(" · {}", c.modality.clone().unwrap_or_default()) }</span>
-                                        if c.priority.as_deref() == Some("urgent") { { " " }<span class="badge badge-urgent">{ "Urgent" }</span> }
+                                        <span class="muted">{ format!(" · {}", c.modality.as_deref().map(format::status_label).unwrap_or_default()) }</span>
+                                        if c.priority.as_deref() == Some("urgent") { { " " }<span class="badge badge-urgent">{ t("offer-urgent") }</span> }
                                         { widened_badge(c) }
                                         if c.organisation_id.is_some() { <div class="muted small">{ organisation_name(c, &organisations) }</div> }
                                     </td>
@@ -342,7 +344,7 @@ pub fn FloorPage() -> Html {
                                         (None, Some(id)) => html! {
                                             <>
                                                 { agents_list.iter().find(|a| &a.id == id).map(|a| a.display_name()).unwrap_or_else(|| format::short_id(id)) }
-                                                { " " }<span class="badge badge-ringing">{ "ringing" }</span>
+                                                { " " }<span class="badge badge-ringing">{ t("status-ringing").to_lowercase() }</span>
                                             </>
                                         },
                                         (None, None) => html! { "—" },
@@ -367,19 +369,22 @@ pub fn FloorPage() -> Html {
                 let monitor = monitor.clone();
                 Callback::from(move |_: ()| monitor.set(None))
             };
-            let display_name = format!(
-                "{} (supervisor)",
-                session
-                    .session
-                    .as_ref()
-                    .map(|s| s.user.name.clone())
-                    .unwrap_or_default()
+            let display_name = t_args(
+                "floor-monitor-name",
+                &[(
+                    "name",
+                    arg(session
+                        .session
+                        .as_ref()
+                        .map(|s| s.user.name.clone())
+                        .unwrap_or_default()),
+                )],
             );
             html! {
                 <section class="card monitor wide room-small" aria-labelledby="monitor-title">
                     <div class="section-head">
-                        <h2 id="monitor-title">{ format!("Monitoring call {}", format::short_id(&id)) }</h2>
-                        <button type="button" class="secondary small" onclick={stop.reform(|_| ())}>{ "Stop monitoring" }</button>
+                        <h2 id="monitor-title">{ t_args("floor-monitoring", &[("id", arg(format::short_id(&id)))]) }</h2>
+                        <button type="button" class="secondary small" onclick={stop.reform(|_| ())}>{ t("floor-stop-monitoring") }</button>
                     </div>
                     <JitsiRoom key={id.clone()} call_id={id.clone()} {display_name} muted={true} on_left={stop} />
                 </section>
@@ -396,8 +401,8 @@ pub fn FloorPage() -> Html {
     html! {
         <section class="page">
             <div class="section-head">
-                <h1>{ "Live floor" }</h1>
-                <Link<Route> to={Route::FloorAt}>{ "See the floor at an earlier time →" }</Link<Route>>
+                <h1>{ t("title-floor") }</h1>
+                <Link<Route> to={Route::FloorAt}>{ t("floor-earlier") }</Link<Route>>
             </div>
             { error_alert(&error) }
             if let Some(text) = (*notice).clone() { <Alert tone={Tone::Success} {text} on_close={clear_notice} /> }
@@ -405,15 +410,15 @@ pub fn FloorPage() -> Html {
             <div class="floor-grid">
                 { monitor_panel }
                 <section class="card wide" aria-labelledby="queues-title">
-                    <h2 id="queues-title">{ "Queues" }</h2>
+                    <h2 id="queues-title">{ t("transfer-queues") }</h2>
                     { queue_table }
                 </section>
                 <section class="card wide" aria-labelledby="calls-title">
-                    <h2 id="calls-title">{ "Calls waiting and in progress" }</h2>
+                    <h2 id="calls-title">{ t("floor-calls-heading") }</h2>
                     { call_table }
                 </section>
                 <section class="card wide" aria-labelledby="agents-title">
-                    <h2 id="agents-title">{ "Interpreters" }</h2>
+                    <h2 id="agents-title">{ t("floor-interpreters") }</h2>
                     { agent_table }
                 </section>
             </div>
@@ -426,4 +431,12 @@ fn merge(wanted: &Rc<RefCell<Reloads>>, more: Reloads) {
     wanted.queues |= more.queues;
     wanted.agents |= more.agents;
     wanted.calls |= more.calls;
+}
+
+/// Why a queue has no wait estimate, in the interface's language.
+fn estimate_reason_label(reason: EstimateReason) -> String {
+    t(match reason {
+        EstimateReason::NoInterpretersSignedIn => "estimate-nobody-signed-in",
+        EstimateReason::NoRecentService => "estimate-no-service-today",
+    })
 }

@@ -1,6 +1,7 @@
 //! The whole floor as it was at a chosen instant, rebuilt by the server from the event
 //! history: queues with their waiting calls, calls in progress, interpreters.
 
+use crate::i18n::{arg, num, t, t_args, use_locale};
 use std::collections::HashMap;
 
 use chrono::{DateTime, Duration, SubsecRound, Utc};
@@ -19,6 +20,7 @@ use crate::types::{language_name, AgentTotals, FloorCall, FloorView};
 
 #[function_component]
 pub fn FloorAtPage() -> Html {
+    use_locale();
     let api = use_api();
     let location = use_location();
     let navigator = use_navigator();
@@ -107,11 +109,11 @@ pub fn FloorAtPage() -> Html {
             e.prevent_default();
             match format::parse_local_input(&input) {
                 Some(instant) => go.emit(instant),
-                None => error.set(Some("Enter a date and time.".to_owned())),
+                None => error.set(Some(t("floor-at-enter-instant"))),
             }
         })
     };
-    let step = |seconds: i64, label: &'static str| {
+    let step = |seconds: i64, label: String| {
         let (go, at) = (go.clone(), at.clone());
         html! {
             <button type="button" class="secondary small" onclick={move |_| go.emit(*at + Duration::seconds(seconds))}>{ label }</button>
@@ -119,7 +121,7 @@ pub fn FloorAtPage() -> Html {
     };
     let now_button = {
         let go = go.clone();
-        html! { <button type="button" class="secondary small" onclick={move |_| go.emit(format::now())}>{ "Now" }</button> }
+        html! { <button type="button" class="secondary small" onclick={move |_| go.emit(format::now())}>{ t("floor-at-now") }</button> }
     };
 
     let names: HashMap<String, String> = view
@@ -153,8 +155,8 @@ pub fn FloorAtPage() -> Html {
         html! {
             <tr>
                 <td><Link<Route> to={Route::Replay { id: c.id.clone() }}><code>{ format::short_id(&c.id) }</code></Link<Route>></td>
-                <td>{ c.language.as_deref().map(language_name).unwrap_or_default() }<span class="muted">{ format!(" · {}", c.modality.clone().unwrap_or_default()) }</span>
-                    if c.priority.as_deref() == Some("urgent") { { " " }<span class="badge badge-urgent">{ "Urgent" }</span> }</td>
+                <td>{ c.language.as_deref().map(language_name).unwrap_or_default() }<span class="muted">{ format!(" · {}", c.modality.as_deref().map(format::status_label).unwrap_or_default()) }</span>
+                    if c.priority.as_deref() == Some("urgent") { { " " }<span class="badge badge-urgent">{ t("offer-urgent") }</span> }</td>
                 <td><Badge status={c.status.clone()} /></td>
                 <td>{ agent_name(&c.agent_id.clone().or(c.offered_to.clone())) }</td>
                 <td class="num">{ format::duration(c.elapsed_s) }</td>
@@ -167,7 +169,7 @@ pub fn FloorAtPage() -> Html {
         } else {
             html! {
                 <div class="table-wrap"><table class="compact">
-                    <thead><tr><th scope="col">{ "Call" }</th><th scope="col">{ "Request" }</th><th scope="col">{ "Status" }</th><th scope="col">{ "Interpreter" }</th><th scope="col" class="num">{ "For" }</th></tr></thead>
+                    <thead><tr><th scope="col">{ t("floor-call") }</th><th scope="col">{ t("floor-request") }</th><th scope="col">{ t("column-status") }</th><th scope="col">{ t("column-interpreter") }</th><th scope="col" class="num">{ t("floor-for") }</th></tr></thead>
                     <tbody>{ for calls.iter().map(call_row) }</tbody>
                 </table></div>
             }
@@ -175,39 +177,39 @@ pub fn FloorAtPage() -> Html {
     };
 
     let body = match &*view {
-        None => html! { <p class="muted">{ "Loading…" }</p> },
+        None => html! { <p class="muted">{ t("loading") }</p> },
         Some(v) => html! {
             <>
-                <p class="muted" data-testid="floor-as-of">{ format!("As of {} · {} events replayed", format::date_time(v.as_of), v.events) }</p>
+                <p class="muted" data-testid="floor-as-of">{ t_args("floor-at-as-of", &[("time", arg(format::date_time(v.as_of))), ("count", num(v.events as f64))]) }</p>
                 <div class="kpis">
-                    <div class="kpi"><div class="label">{ "Waiting" }</div><div class="value">{ v.queues.iter().map(|q| q.waiting.len()).sum::<usize>() + v.unrouted.len() }</div></div>
-                    <div class="kpi"><div class="label">{ "In progress" }</div><div class="value">{ v.in_progress.len() }</div></div>
-                    <div class="kpi"><div class="label">{ "Available" }</div><div class="value">{ AgentTotals::count(v.agents.iter().map(|a| (a.status.as_str(), a.activity.as_str()))).available }</div></div>
-                    <div class="kpi"><div class="label">{ "Free now" }</div><div class="value">{ AgentTotals::count(v.agents.iter().map(|a| (a.status.as_str(), a.activity.as_str()))).free }</div></div>
-                    <div class="kpi"><div class="label">{ "On a call" }</div><div class="value">{ AgentTotals::count(v.agents.iter().map(|a| (a.status.as_str(), a.activity.as_str()))).on_call }</div></div>
+                    <div class="kpi"><div class="label">{ t("floor-waiting") }</div><div class="value">{ v.queues.iter().map(|q| q.waiting.len()).sum::<usize>() + v.unrouted.len() }</div></div>
+                    <div class="kpi"><div class="label">{ t("floor-at-in-progress") }</div><div class="value">{ v.in_progress.len() }</div></div>
+                    <div class="kpi"><div class="label">{ t("status-available") }</div><div class="value">{ AgentTotals::count(v.agents.iter().map(|a| (a.status.as_str(), a.activity.as_str()))).available }</div></div>
+                    <div class="kpi"><div class="label">{ t("floor-free-now") }</div><div class="value">{ AgentTotals::count(v.agents.iter().map(|a| (a.status.as_str(), a.activity.as_str()))).free }</div></div>
+                    <div class="kpi"><div class="label">{ t("floor-on-a-call") }</div><div class="value">{ AgentTotals::count(v.agents.iter().map(|a| (a.status.as_str(), a.activity.as_str()))).on_call }</div></div>
                 </div>
                 <div class="floor-grid">
                     <section class="card" aria-labelledby="at-queues">
-                        <h2 id="at-queues">{ "Queues" }</h2>
+                        <h2 id="at-queues">{ t("transfer-queues") }</h2>
                         { for v.queues.iter().map(|q| html! {
                             <div class="queue-block">
-                                <h3>{ format!("{} · {} waiting · longest {}", q.name, q.waiting.len(), format::duration(q.longest_wait_s)) }</h3>
+                                <h3>{ t_args("floor-at-queue", &[("queue", arg(q.name.clone())), ("count", num(q.waiting.len() as f64)), ("longest", arg(format::duration(q.longest_wait_s)))]) }</h3>
                                 if !q.waiting.is_empty() { { call_table(&q.waiting, "") } }
                             </div>
                         }) }
                         if !v.unrouted.is_empty() {
-                            <h3>{ "Not yet in a queue" }</h3>
+                            <h3>{ t("floor-at-unrouted") }</h3>
                             { call_table(&v.unrouted, "") }
                         }
                     </section>
                     <section class="card" aria-labelledby="at-calls">
-                        <h2 id="at-calls">{ "Calls in progress" }</h2>
-                        { call_table(&v.in_progress, "No calls in progress.") }
+                        <h2 id="at-calls">{ t("floor-at-calls-heading") }</h2>
+                        { call_table(&v.in_progress, &t("floor-at-no-calls")) }
                     </section>
                     <section class="card wide" aria-labelledby="at-agents">
-                        <h2 id="at-agents">{ "Interpreters" }</h2>
+                        <h2 id="at-agents">{ t("floor-interpreters") }</h2>
                         <div class="table-wrap"><table class="compact">
-                            <thead><tr><th scope="col">{ "Interpreter" }</th><th scope="col">{ "Status" }</th><th scope="col">{ "Since" }</th><th scope="col">{ "Activity" }</th><th scope="col">{ "Call" }</th><th scope="col">{ "Languages" }</th></tr></thead>
+                            <thead><tr><th scope="col">{ t("column-interpreter") }</th><th scope="col">{ t("column-status") }</th><th scope="col">{ t("floor-at-since") }</th><th scope="col">{ t("floor-activity") }</th><th scope="col">{ t("floor-call") }</th><th scope="col">{ t("floor-languages") }</th></tr></thead>
                             <tbody>
                                 { for v.agents.iter().map(|a| html! {
                                     <tr>
@@ -229,16 +231,20 @@ pub fn FloorAtPage() -> Html {
 
     html! {
         <section class="page">
-            <h1>{ "The floor at an instant" }</h1>
+            <h1>{ t("floor-at-heading") }</h1>
             <form class="card toolbar" {onsubmit}>
                 <div class="field">
-                    <label for="floor-at">{ "Instant (your time)" }</label>
+                    <label for="floor-at">{ t("floor-at-instant") }</label>
                     <input id="floor-at" type="datetime-local" step="1" value={(*input).clone()} oninput={bind_input(&input)} />
                 </div>
-                <button type="submit" class="primary" disabled={*busy}>{ "Show" }</button>
-                <div class="actions" role="group" aria-label="Step through time">
-                    { step(-600, "−10 min") }{ step(-60, "−1 min") }{ step(-10, "−10 s") }
-                    { step(10, "+10 s") }{ step(60, "+1 min") }{ step(600, "+10 min") }{ now_button }
+                <button type="submit" class="primary" disabled={*busy}>{ t("floor-at-show") }</button>
+                <div class="actions" role="group" aria-label={t("floor-at-step")}>
+                    { step(-600, t_args("floor-at-back-minutes", &[("count", num(10))])) }
+                    { step(-60, t_args("floor-at-back-minutes", &[("count", num(1))])) }
+                    { step(-10, t_args("floor-at-back-seconds", &[("count", num(10))])) }
+                    { step(10, t_args("floor-at-on-seconds", &[("count", num(10))])) }
+                    { step(60, t_args("floor-at-on-minutes", &[("count", num(1))])) }
+                    { step(600, t_args("floor-at-on-minutes", &[("count", num(10))])) }{ now_button }
                 </div>
             </form>
             { error_alert(&error) }

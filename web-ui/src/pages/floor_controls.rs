@@ -1,5 +1,6 @@
 //! The floor's controls: change an interpreter's status, move or offer a call.
 
+use crate::i18n::{arg, t, t_args, use_locale};
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 
@@ -18,6 +19,7 @@ pub struct AgentStatusProps {
 
 #[function_component]
 pub fn AgentStatusControl(props: &AgentStatusProps) -> Html {
+    use_locale();
     let api = use_api();
     let choice = use_state(|| props.agent.status.clone());
     let busy = use_state(|| false);
@@ -49,10 +51,12 @@ pub fn AgentStatusControl(props: &AgentStatusProps) -> Html {
                 let result = agents::set_status(&api, &agent.id, &status)
                     .await
                     .map(|_| {
-                        format!(
-                            "{} is now {}.",
-                            agent.display_name(),
-                            format::status_label(&status).to_lowercase()
+                        t_args(
+                            "floor-status-set",
+                            &[
+                                ("name", arg(agent.display_name())),
+                                ("status", arg(format::status_label(&status).to_lowercase())),
+                            ],
                         )
                     })
                     .map_err(|e| format!("{}: {e}", agent.display_name()));
@@ -64,13 +68,13 @@ pub fn AgentStatusControl(props: &AgentStatusProps) -> Html {
     let id = format!("status-{}", props.agent.id);
     html! {
         <div class="inline-form">
-            <label for={id.clone()} class="sr-only">{ format!("New status for {}", props.agent.display_name()) }</label>
+            <label for={id.clone()} class="sr-only">{ t_args("floor-new-status-for", &[("name", arg(props.agent.display_name()))]) }</label>
             <select {id} onchange={bind_select(&choice)}>
                 { for ["available", "break", "offline"].iter().map(|s| html! {
                     <option value={*s} selected={*choice == *s}>{ format::status_label(s) }</option>
                 }) }
             </select>
-            <button type="button" class="secondary small" {onclick} disabled={*busy || *choice == props.agent.status}>{ "Set" }</button>
+            <button type="button" class="secondary small" {onclick} disabled={*busy || *choice == props.agent.status}>{ t("floor-set") }</button>
         </div>
     }
 }
@@ -86,6 +90,7 @@ pub struct CallControlProps {
 /// Transfer or re-queue a call to a queue; offer a waiting call to an available interpreter.
 #[function_component]
 pub fn CallControl(props: &CallControlProps) -> Html {
+    use_locale();
     let api = use_api();
     let target = use_state(String::new);
     let busy = use_state(|| false);
@@ -103,20 +108,39 @@ pub fn CallControl(props: &CallControlProps) -> Html {
         let agents = props.agents.clone();
         Callback::from(move |_| {
             let Some(to) = MoveTarget::parse(&target) else {
-                on_done.emit(Err("Choose a queue or an interpreter first.".to_owned()));
+                on_done.emit(Err(t("floor-choose-target")));
                 return;
             };
             let name = to.name(&queues, &agents).unwrap_or_default();
             let question = match (&to, waiting) {
-                (MoveTarget::Queue(_), true) => {
-                    format!("Re-queue call {} to {name}?", format::short_id(&id))
-                }
-                (MoveTarget::Queue(_), false) => format!(
-                    "Transfer call {} to the {name} queue? Its interpreter goes into wrap-up.",
-                    format::short_id(&id)
+                (MoveTarget::Queue(_), true) => t_args(
+                    "floor-requeue-confirm",
+                    &[
+                        ("id", arg(format::short_id(&id))),
+                        ("name", arg(name.clone())),
+                    ],
                 ),
-                (_, true) => format!("Ring {name} for call {}?", format::short_id(&id)),
-                _ => format!("Transfer call {} to {name}?", format::short_id(&id)),
+                (MoveTarget::Queue(_), false) => t_args(
+                    "floor-transfer-queue-confirm",
+                    &[
+                        ("id", arg(format::short_id(&id))),
+                        ("name", arg(name.clone())),
+                    ],
+                ),
+                (_, true) => t_args(
+                    "floor-ring-confirm",
+                    &[
+                        ("id", arg(format::short_id(&id))),
+                        ("name", arg(name.clone())),
+                    ],
+                ),
+                _ => t_args(
+                    "floor-transfer-confirm",
+                    &[
+                        ("id", arg(format::short_id(&id))),
+                        ("name", arg(name.clone())),
+                    ],
+                ),
             };
             if !confirm(&question) {
                 return;
@@ -131,8 +155,21 @@ pub fn CallControl(props: &CallControlProps) -> Html {
                 busy.set(false);
                 on_done.emit(
                     result
-                        .map(|_| format!("Done: call {} → {name}.", format::short_id(&id)))
-                        .map_err(|e| format!("Call {}: {e}", format::short_id(&id))),
+                        .map(|_| {
+                            t_args(
+                                "floor-move-done",
+                                &[
+                                    ("id", arg(format::short_id(&id))),
+                                    ("name", arg(name.clone())),
+                                ],
+                            )
+                        })
+                        .map_err(|e| {
+                            format!(
+                                "{}: {e}",
+                                t_args("wrap-about-call", &[("id", arg(format::short_id(&id)))])
+                            )
+                        }),
                 );
             });
         })
@@ -141,23 +178,23 @@ pub fn CallControl(props: &CallControlProps) -> Html {
     let id = format!("route-{}", c.id);
     html! {
         <div class="inline-form">
-            <label for={id.clone()} class="sr-only">{ format!("Move call {}", format::short_id(&c.id)) }</label>
+            <label for={id.clone()} class="sr-only">{ t_args("floor-move-call", &[("id", arg(format::short_id(&c.id)))]) }</label>
             <select {id} onchange={bind_select(&target)}>
-                <option value="" selected={target.is_empty()}>{ if waiting { "Re-queue / offer…" } else { "Transfer…" } }</option>
-                <optgroup label="To a queue">
+                <option value="" selected={target.is_empty()}>{ if waiting { t("floor-requeue-or-offer") } else { t("floor-transfer-choose") } }</option>
+                <optgroup label={t("floor-to-a-queue")}>
                     { for props.queues.iter().filter(|q| Some(&q.id) != c.queue_id.as_ref() || !waiting).map(|q| html! {
                         <option value={MoveTarget::Queue(q.id.clone()).value()}>{ q.name.clone() }</option>
                     }) }
                 </optgroup>
                 if !free.is_empty() {
-                    <optgroup label={if waiting { "Ring an available interpreter" } else { "To an available interpreter" }}>
+                    <optgroup label={if waiting { t("floor-ring-interpreter") } else { t("floor-to-interpreter") }}>
                         { for free.iter().map(|a| html! {
                             <option value={MoveTarget::Agent(a.id.clone()).value()}>{ a.display_name() }</option>
                         }) }
                     </optgroup>
                 }
             </select>
-            <button type="button" class="secondary small" {onclick} disabled={*busy}>{ "Go" }</button>
+            <button type="button" class="secondary small" {onclick} disabled={*busy}>{ t("floor-go") }</button>
         </div>
     }
 }

@@ -2,6 +2,7 @@
 //! connected in the month and each credit note made in it, and the total the server added
 //! up. Each call opens its dispute view (its bill beside its timeline).
 
+use crate::i18n::{arg, t, t_args, use_locale};
 use wasm_bindgen_futures::spawn_local;
 use web_sys::HtmlSelectElement;
 use wire::billing::{Invoice, InvoiceLineKind};
@@ -37,6 +38,7 @@ fn print() {
 
 #[function_component]
 pub fn InvoicesPage() -> Html {
+    use_locale();
     let api = use_api();
     // The dispute view shows the call's timeline, which only admins may read.
     let can_dispute = use_session()
@@ -109,19 +111,19 @@ pub fn InvoicesPage() -> Html {
 
     html! {
         <section class="page">
-            <h1 class="no-print">{ "Invoices" }</h1>
+            <h1 class="no-print">{ t("title-invoices") }</h1>
             <form class="inline-form no-print" {onsubmit}>
-                <label>{ "Organisation " }
+                <label>{ t("title-organisation") }{ " " }
                     <select {onchange} value={(*organisation).clone()}>
                         { for organisations_list.iter().map(|o| html! {
                             <option value={o.id.clone()} selected={o.id == *organisation}>{ &o.name }</option>
                         }) }
                     </select>
                 </label>
-                <label>{ "Month " }
+                <label>{ t("invoice-month") }{ " " }
                     <input type="month" value={(*month).clone()} oninput={bind_input(&month)} />
                 </label>
-                <button type="submit">{ "Show invoice" }</button>
+                <button type="submit">{ t("invoice-show") }</button>
             </form>
             { error_alert(&error) }
             { match &*invoice {
@@ -129,14 +131,14 @@ pub fn InvoicesPage() -> Html {
                 Some(found) => html! {
                     <article class="invoice" data-testid="invoice">
                         <header>
-                            <h2>{ format!("Invoice · {} · {}", name_of(&found.organisation_id), found.month) }</h2>
-                            <p class="muted">{ format!("Currency: {}", found.currency.clone().unwrap_or_else(|| "—".into())) }</p>
-                            <button class="no-print" onclick={Callback::from(|_| print())}>{ "Print" }</button>
+                            <h2>{ t_args("invoice-heading", &[("organisation", arg(name_of(&found.organisation_id))), ("month", arg(found.month.clone()))]) }</h2>
+                            <p class="muted">{ t_args("invoice-currency", &[("currency", arg(found.currency.clone().unwrap_or_else(|| "—".into())))]) }</p>
+                            <button class="no-print" onclick={Callback::from(|_| print())}>{ t("invoice-print") }</button>
                         </header>
                         <table class="table">
                             <thead><tr>
-                                <th>{ "When" }</th><th>{ "Call" }</th><th>{ "Billed" }</th>
-                                <th>{ "Description" }</th><th class="num">{ "Amount" }</th>
+                                <th>{ t("invoice-when") }</th><th>{ t("floor-call") }</th><th>{ t("invoice-billed") }</th>
+                                <th>{ t("invoice-description") }</th><th class="num">{ t("invoice-amount") }</th>
                             </tr></thead>
                             <tbody>
                                 { for found.lines.iter().map(|line| {
@@ -145,7 +147,7 @@ pub fn InvoicesPage() -> Html {
                                         .map(|t| t.with_timezone(&chrono::Utc));
                                     let billed = match line.kind {
                                         InvoiceLineKind::Call => format::duration(line.billable_seconds),
-                                        InvoiceLineKind::Credit => "credit note".to_owned(),
+                                        InvoiceLineKind::Credit => t("invoice-credit-note"),
                                     };
                                     html! {
                                         <tr key={format!("{}-{}", line.call_id, line.at)}>
@@ -167,7 +169,7 @@ pub fn InvoicesPage() -> Html {
                                 }) }
                             </tbody>
                             <tfoot><tr>
-                                <th colspan="4">{ "Total" }</th>
+                                <th colspan="4">{ t("invoice-total") }</th>
                                 <th class="num" data-testid="invoice-total">{ &found.total }</th>
                             </tr></tfoot>
                         </table>

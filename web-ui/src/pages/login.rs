@@ -1,5 +1,6 @@
 //! Sign in.
 
+use crate::i18n::{arg, t, t_args, use_locale};
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 
@@ -9,11 +10,11 @@ use crate::hooks::{focus_id, use_api, use_session, SessionAction};
 use crate::services::auth;
 
 const DEMO: [(&str, &str); 5] = [
-    ("requester@example.com", "Requester"),
-    ("agent1@example.com", "Interpreter"),
-    ("supervisor@example.com", "Supervisor"),
-    ("analyst@example.com", "Analyst"),
-    ("admin@example.com", "Admin"),
+    ("requester@example.com", "role-requester"),
+    ("agent1@example.com", "role-agent"),
+    ("supervisor@example.com", "role-supervisor"),
+    ("analyst@example.com", "role-analyst"),
+    ("admin@example.com", "role-admin"),
 ];
 
 const EMAIL_ID: &str = "login-email";
@@ -26,6 +27,7 @@ const FORM_ERROR_ID: &str = "login-error";
 pub fn Login() -> Html {
     let session = use_session();
     let api = use_api();
+    use_locale();
     let email = use_state(String::new);
     let password = use_state(String::new);
     let error = use_state(|| None::<String>);
@@ -56,7 +58,10 @@ pub fn Login() -> Html {
                     busy.set(true);
                     match auth::finish_sso(&api, &code).await {
                         Ok(answer) => session.dispatch(SessionAction::LoggedIn(answer)),
-                        Err(e) => error.set(Some(format!("Single sign-on failed: {e}"))),
+                        Err(e) => error.set(Some(t_args(
+                            "login-sso-failed",
+                            &[("error", arg(e.to_string()))],
+                        ))),
                     }
                     busy.set(false);
                 }
@@ -141,8 +146,8 @@ pub fn Login() -> Html {
     html! {
         <section class="login-page">
             <div class="card login-card">
-                <h1>{ "Sign in to Parley" }</h1>
-                <p class="muted">{ "Interpreters on demand, by video or phone." }</p>
+                <h1>{ t("login-heading") }</h1>
+                <p class="muted">{ t("login-tagline") }</p>
                 if let Some(text) = notice {
                     <Alert tone={Tone::Info} {text} on_close={clear_notice} />
                 }
@@ -151,40 +156,40 @@ pub fn Login() -> Html {
                 }
                 <form {onsubmit} novalidate=true>
                     <div class="field">
-                        <label for={EMAIL_ID}>{ "Email" }</label>
+                        <label for={EMAIL_ID}>{ t("login-email") }</label>
                         <input id={EMAIL_ID} name="email" type="email" autocomplete="username" required=true
                             aria-invalid={invalid(*email_missing)} aria-describedby={email_described}
                             value={(*email).clone()} oninput={bind_input(&email)} />
                         if *email_missing {
-                            <p id={EMAIL_ERROR_ID} class="field-error">{ "Enter your email." }</p>
+                            <p id={EMAIL_ERROR_ID} class="field-error">{ t("login-email-missing") }</p>
                         }
                     </div>
                     <div class="field">
-                        <label for={PASSWORD_ID}>{ "Password" }</label>
+                        <label for={PASSWORD_ID}>{ t("login-password") }</label>
                         <input id={PASSWORD_ID} name="password" type="password" autocomplete="current-password" required=true
                             aria-invalid={invalid(*password_missing)} aria-describedby={password_described}
                             value={(*password).clone()} oninput={bind_input(&password)} />
                         if *password_missing {
-                            <p id={PASSWORD_ERROR_ID} class="field-error">{ "Enter your password." }</p>
+                            <p id={PASSWORD_ERROR_ID} class="field-error">{ t("login-password-missing") }</p>
                         }
                     </div>
                     <button type="submit" class="primary wide" disabled={*busy}>
-                        { if *busy { "Signing in…" } else { "Sign in" } }
+                        { if *busy { t("login-busy") } else { t("login-submit") } }
                     </button>
                 </form>
                 if *sso {
-                    <p class="muted sso-or">{ "or" }</p>
+                    <p class="muted sso-or">{ t("login-or") }</p>
                     <button type="button" id="sso-login" class="wide" disabled={*busy} onclick={sso_login}>
-                        { "Sign in with SSO" }
+                        { t("login-sso") }
                     </button>
                 }
                 <details class="demo">
-                    <summary>{ "Demo accounts (local stack)" }</summary>
-                    <p class="muted">{ "Password " }<code>{ "password123" }</code></p>
+                    <summary>{ t("login-demo-accounts") }</summary>
+                    <p class="muted">{ t("login-demo-password") }{ " " }<code>{ "password123" }</code></p>
                     <ul class="demo-list">
                         { for DEMO.iter().map(|(address, label)| {
                             let (email, password) = (email.clone(), password.clone());
-                            let shown = format!("{label}: {address}");
+                            let shown = format!("{}: {address}", t(label));
                             let address = address.to_string();
                             let onclick = Callback::from(move |_| {
                                 email.set(address.clone());

@@ -1,6 +1,8 @@
 //! One organisation: its requester policy (preferred and banned interpreters picked by name,
 //! the preferred wait, required certifications) and the policy's history below it.
 
+use crate::format;
+use crate::i18n::{arg, t, t_args, use_locale};
 use std::collections::HashMap;
 
 use wasm_bindgen_futures::spawn_local;
@@ -24,14 +26,15 @@ pub struct OrganisationProps {
 /// A refused policy in words: the server's message, with what to do for the known codes.
 fn policy_error(e: &ApiError) -> String {
     match e.code() {
-        "preferred_and_banned" => format!("{e}: remove them from one of the two lists."),
-        "unknown_agent" => format!("{e}: choose the interpreters from the lists again."),
+        "preferred_and_banned" => format!("{e}: {}", t("policy-preferred-and-banned")),
+        "unknown_agent" => format!("{e}: {}", t("policy-unknown-agent")),
         _ => e.to_string(),
     }
 }
 
 #[function_component]
 pub fn OrganisationPage(props: &OrganisationProps) -> Html {
+    use_locale();
     let api = use_api();
     let detail = use_state(|| None::<OrganisationDetail>);
     let error = use_state(|| None::<String>);
@@ -95,7 +98,10 @@ pub fn OrganisationPage(props: &OrganisationProps) -> Html {
                         named.sort_by_key(|(_, name)| name.to_lowercase());
                         interpreters.set(named);
                     }
-                    Err(e) => error.set(Some(format!("Could not load the interpreters: {e}"))),
+                    Err(e) => error.set(Some(t_args(
+                        "policy-load-failed",
+                        &[("error", arg(e.to_string()))],
+                    ))),
                 }
             });
             load_history.emit(());
@@ -126,9 +132,7 @@ pub fn OrganisationPage(props: &OrganisationProps) -> Html {
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             let Ok(seconds) = wait.trim().parse::<i64>() else {
-                form_error.set(Some(
-                    "The preferred wait must be a whole number of seconds.".into(),
-                ));
+                form_error.set(Some(t("policy-wait-invalid")));
                 return;
             };
             let body = Policy {
@@ -152,7 +156,7 @@ pub fn OrganisationPage(props: &OrganisationProps) -> Html {
                         wait.set(saved.preferred_wait_s.to_string());
                         policy.set(saved);
                         form_error.set(None);
-                        done.set(Some("Policy saved.".into()));
+                        done.set(Some(t("policy-saved")));
                         load_history.emit(());
                     }
                     Err(e) => {
@@ -169,40 +173,40 @@ pub fn OrganisationPage(props: &OrganisationProps) -> Html {
     let title = detail
         .as_ref()
         .map(|d| d.name.clone())
-        .unwrap_or_else(|| "Organisation".into());
+        .unwrap_or_else(|| t("title-organisation"));
 
     html! {
         <section class="page">
-            <p><Link<Route> to={Route::Organisations}>{ "← Organisations" }</Link<Route>></p>
+            <p><Link<Route> to={Route::Organisations}>{ t("policy-back") }</Link<Route>></p>
             <h1>{ title.clone() }</h1>
             { error_alert(&error) }
             <div class="grid even">
                 <form class="card" {onsubmit} aria-labelledby="policy-title" data-testid="policy-form">
-                    <h2 id="policy-title">{ "Requester policy" }</h2>
-                    <p class="muted">{ "Applies to every call this organisation's requesters make." }</p>
+                    <h2 id="policy-title">{ t("policy-heading") }</h2>
+                    <p class="muted">{ t("policy-applies") }</p>
                     { error_alert(&form_error) }
                     if let Some(text) = (*done).clone() { <Alert tone={Tone::Success} {text} /> }
-                    <PickList id="pol-preferred" label="Preferred interpreters" options={(*interpreters).clone()}
+                    <PickList id="pol-preferred" label={format::capitalised(&t("policy-field-preferred"))} options={(*interpreters).clone()}
                         values={policy.preferred_agent_ids.clone()} on_change={set_list(|p| &mut p.preferred_agent_ids)}
-                        hint={Some(AttrValue::from("Offered first when free."))} />
+                        hint={Some(AttrValue::from(t("policy-preferred-hint")))} />
                     <div class="field">
-                        <label for="pol-wait">{ "Preferred wait (seconds)" }</label>
+                        <label for="pol-wait">{ t("policy-wait-label") }</label>
                         <input id="pol-wait" type="number" min="0" max="3600" value={(*wait).clone()} oninput={bind_input(&wait)} style="width:9rem" />
-                        <p class="hint">{ "How long a call waits for a preferred interpreter before anyone eligible may take it (0–3600)." }</p>
+                        <p class="hint">{ t("policy-wait-hint") }</p>
                     </div>
-                    <PickList id="pol-banned" label="Banned interpreters" options={(*interpreters).clone()}
+                    <PickList id="pol-banned" label={format::capitalised(&t("policy-field-banned"))} options={(*interpreters).clone()}
                         values={policy.banned_agent_ids.clone()} on_change={set_list(|p| &mut p.banned_agent_ids)}
-                        hint={Some(AttrValue::from("Never offered this organisation's calls, whatever the widening."))} />
-                    <TagsInput id="pol-certs" label="Required certifications" placeholder="e.g. court"
+                        hint={Some(AttrValue::from(t("policy-banned-hint")))} />
+                    <TagsInput id="pol-certs" label={format::capitalised(&t("policy-field-certifications"))} placeholder={t("request-certifications-example")}
                         values={policy.required_certifications.clone()} on_change={set_list(|p| &mut p.required_certifications)}
-                        hint={Some(AttrValue::from("Every interpreter of this organisation's calls must hold all of them."))} />
-                    <button type="submit" class="primary" disabled={*busy || detail.is_none()}>{ "Save policy" }</button>
+                        hint={Some(AttrValue::from(t("policy-certifications-hint")))} />
+                    <button type="submit" class="primary" disabled={*busy || detail.is_none()}>{ t("policy-save") }</button>
                 </form>
                 <section class="card" aria-labelledby="policy-history-title">
-                    <h2 id="policy-history-title">{ "Policy history" }</h2>
+                    <h2 id="policy-history-title">{ t("policy-history") }</h2>
                     { error_alert(&history_error) }
                     { match &*history {
-                        None => html! { <p class="muted">{ "Loading…" }</p> },
+                        None => html! { <p class="muted">{ t("loading") }</p> },
                         Some(list) => html! { <PolicyHistory changes={list.clone()} names={names} /> },
                     } }
                 </section>

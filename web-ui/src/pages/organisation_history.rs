@@ -1,5 +1,6 @@
 //! A policy's history in words: when, who, and what changed, interpreters by name.
 
+use crate::i18n::{arg, t, t_args, use_locale};
 use std::collections::HashMap;
 
 use serde_json::Value;
@@ -37,14 +38,16 @@ fn seconds(value: Option<&Value>) -> String {
 /// One field's change as sentences: "Banned: Ana Agent", "Preferred wait: 0s → 30s".
 pub fn change_lines(field: &str, change: &Value, names: &HashMap<String, String>) -> Vec<String> {
     let known = policy_field::ALL.iter().find(|(f, _, _)| *f == field);
-    let label = known.map_or_else(|| format::status_label(field), |(_, l, _)| (*l).to_owned());
+    let label = known.map_or_else(|| format::status_label(field), |(_, l, _)| t(l));
     let by_name = known.is_some_and(|(_, _, ids)| *ids);
     let name = |value: &String| {
         if by_name {
-            names
-                .get(value)
-                .cloned()
-                .unwrap_or_else(|| format!("interpreter {}", format::short_id(value)))
+            names.get(value).cloned().unwrap_or_else(|| {
+                t_args(
+                    "replay-interpreter",
+                    &[("name", arg(format::short_id(value)))],
+                )
+            })
         } else {
             value.clone()
         }
@@ -57,20 +60,32 @@ pub fn change_lines(field: &str, change: &Value, names: &HashMap<String, String>
             let text = |v: Option<&Value>| v.map_or_else(|| "—".to_owned(), Value::to_string);
             (text(change.get("from")), text(change.get("to")))
         };
-        lines.push(format!("{}: {from} → {to}", format::status_label(&label)));
+        lines.push(format!("{}: {from} → {to}", format::capitalised(&label)));
     }
     let added = strings(change.get("added"));
     if !added.is_empty() {
         let list: Vec<String> = added.iter().map(name).collect();
-        lines.push(format!("Added to {label}: {}", list.join(", ")));
+        lines.push(t_args(
+            "policy-added",
+            &[
+                ("field", arg(label.clone())),
+                ("names", arg(list.join(", "))),
+            ],
+        ));
     }
     let removed = strings(change.get("removed"));
     if !removed.is_empty() {
         let list: Vec<String> = removed.iter().map(name).collect();
-        lines.push(format!("Removed from {label}: {}", list.join(", ")));
+        lines.push(t_args(
+            "policy-removed",
+            &[
+                ("field", arg(label.clone())),
+                ("names", arg(list.join(", "))),
+            ],
+        ));
     }
     if lines.is_empty() {
-        lines.push(format!("{}: {change}", format::status_label(&label)));
+        lines.push(format!("{}: {change}", format::capitalised(&label)));
     }
     lines
 }
@@ -81,14 +96,15 @@ fn actor(change: &PolicyChange) -> String {
         (Some(name), Some(role)) => format!("{name} ({role})"),
         (Some(name), None) => name.to_owned(),
         (None, Some(role)) => role.to_owned(),
-        (None, None) => "someone unknown".to_owned(),
+        (None, None) => t("policy-someone-unknown"),
     }
 }
 
 #[function_component]
 pub fn PolicyHistory(props: &PolicyHistoryProps) -> Html {
+    use_locale();
     if props.changes.is_empty() {
-        return html! { <p class="muted">{ "No changes yet: the policy is the default (nobody preferred or banned, no certification required)." }</p> };
+        return html! { <p class="muted">{ t("policy-no-changes") }</p> };
     }
     html! {
         <ol class="history-list" data-testid="policy-history" reversed=true>
@@ -108,12 +124,12 @@ pub fn PolicyHistory(props: &PolicyHistoryProps) -> Html {
                     }
                 }
                 if lines.is_empty() {
-                    lines.push("Saved with no change.".into());
+                    lines.push(t("policy-no-change"));
                 }
                 html! {
                     <li key={c.version.to_string()}>
                         <div><strong>{ format::date_time(c.at) }</strong>
-                            <span class="muted">{ format!(" · by {}", actor(c)) }</span></div>
+                            <span class="muted">{ format!(" · {}", t_args("replay-by", &[("actor", arg(actor(c)))])) }</span></div>
                         <ul class="reasons">{ for lines.into_iter().map(|l| html! { <li>{ l }</li> }) }</ul>
                     </li>
                 }

@@ -1,6 +1,7 @@
 //! Organisations: the clinics, courts and schools requesters work for. Admins create them;
 //! admins and supervisors open one to edit its requester policy.
 
+use crate::i18n::{arg, t, t_args, use_locale};
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 use yew_router::prelude::*;
@@ -14,6 +15,7 @@ use crate::types::{Organisation, Role};
 
 #[function_component]
 pub fn OrganisationsPage() -> Html {
+    use_locale();
     let api = use_api();
     let session = use_session();
     let is_admin = session
@@ -59,7 +61,7 @@ pub fn OrganisationsPage() -> Html {
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             if name.trim().is_empty() {
-                form_error.set(Some("Give the organisation a name.".into()));
+                form_error.set(Some(t("orgs-name-missing")));
                 return;
             }
             busy.set(true);
@@ -74,7 +76,10 @@ pub fn OrganisationsPage() -> Html {
             spawn_local(async move {
                 match organisations::create(&api, &name).await {
                     Ok(created) => {
-                        done.set(Some(format!("Created {}.", created.name)));
+                        done.set(Some(t_args(
+                            "orgs-created",
+                            &[("name", arg(created.name.clone()))],
+                        )));
                         form_error.set(None);
                         name.set(String::new());
                         load.emit(());
@@ -90,17 +95,17 @@ pub fn OrganisationsPage() -> Html {
     };
 
     let table = match &*list {
-        None => html! { <p class="muted">{ "Loading…" }</p> },
-        Some(l) if l.is_empty() => html! { <p class="muted">{ "No organisations yet." }</p> },
+        None => html! { <p class="muted">{ t("loading") }</p> },
+        Some(l) if l.is_empty() => html! { <p class="muted">{ t("orgs-none") }</p> },
         Some(l) => html! {
             <div class="table-wrap"><table data-testid="organisations">
-                <thead><tr><th scope="col">{ "Name" }</th><th></th></tr></thead>
+                <thead><tr><th scope="col">{ t("account-name") }</th><th></th></tr></thead>
                 <tbody>{ for l.iter().map(|o| html! {
                     <tr key={o.id.clone()}>
                         <th scope="row">{ o.name.clone() }</th>
                         <td><Link<Route> to={Route::Organisation { id: o.id.clone() }}>
-                            <span aria-hidden="true">{ "Policy and history →" }</span>
-                            <span class="sr-only">{ format!("Open {}", o.name) }</span>
+                            <span aria-hidden="true">{ t("orgs-policy-link") }</span>
+                            <span class="sr-only">{ t_args("orgs-open", &[("name", arg(o.name.clone()))]) }</span>
                         </Link<Route>></td>
                     </tr>
                 }) }</tbody>
@@ -110,23 +115,23 @@ pub fn OrganisationsPage() -> Html {
 
     html! {
         <section class="page">
-            <h1>{ "Organisations" }</h1>
-            <p class="muted">{ "Requesters belong to an organisation. Its policy prefers or bans interpreters and requires certifications on every call it makes." }</p>
+            <h1>{ t("title-organisations") }</h1>
+            <p class="muted">{ t("orgs-intro") }</p>
             <div class={if is_admin { "grid two" } else { "" }}>
                 if is_admin {
                     <form class="card" {onsubmit} aria-labelledby="new-org-title">
-                        <h2 id="new-org-title">{ "New organisation" }</h2>
+                        <h2 id="new-org-title">{ t("orgs-new") }</h2>
                         { error_alert(&form_error) }
                         if let Some(text) = (*done).clone() { <Alert tone={Tone::Success} {text} /> }
                         <div class="field">
-                            <label for="org-name">{ "Organisation name" }</label>
+                            <label for="org-name">{ t("orgs-name") }</label>
                             <input id="org-name" type="text" maxlength="120" value={(*name).clone()} oninput={bind_input(&name)} />
                         </div>
-                        <button type="submit" class="primary" disabled={*busy}>{ "Create organisation" }</button>
+                        <button type="submit" class="primary" disabled={*busy}>{ t("orgs-create") }</button>
                     </form>
                 }
                 <section class="card" aria-labelledby="orgs-title">
-                    <h2 id="orgs-title">{ "All organisations" }</h2>
+                    <h2 id="orgs-title">{ t("orgs-all") }</h2>
                     { error_alert(&error) }
                     { table }
                 </section>

@@ -2,6 +2,7 @@
 //! call's state at any chosen instant, rebuilt by the server from the stored events. The
 //! page loads the call again when a pushed row is about this call, never for another.
 
+use crate::i18n::{arg, num, t, t_args, use_locale};
 use chrono::{DateTime, Duration, Utc};
 use gloo_timers::callback::Timeout;
 use serde_json::Value;
@@ -28,7 +29,40 @@ pub struct ReplayProps {
 }
 
 /// `CallAccepted` → `Call accepted`.
-fn event_label(kind: &str) -> String {
+/// A call event's type as the event store names it (`CallWrappedUp`) → its words in the
+/// interface's language: one message per event of `domain::call`; a type this build does
+/// not know (a newer server) is spelt out (`Call wrapped up`).
+pub(crate) fn event_label(kind: &str) -> String {
+    let id = match kind {
+        "CallRequested" => "event-call-requested",
+        "CallQueued" => "event-call-queued",
+        "CallOffered" => "event-call-offered",
+        "OfferDeclined" => "event-offer-declined",
+        "OfferExpired" => "event-offer-expired",
+        "OfferWithdrawn" => "event-offer-withdrawn",
+        "CallAccepted" => "event-call-accepted",
+        "CallHeld" => "event-call-held",
+        "CallResumed" => "event-call-resumed",
+        "CallTransferred" => "event-call-transferred",
+        "TransferRequested" => "event-transfer-requested",
+        "TransferFailed" => "event-transfer-failed",
+        "CallEnded" => "event-call-ended",
+        "CallWrappedUp" => "event-call-wrapped-up",
+        "CallAbandoned" => "event-call-abandoned",
+        "CallOverflowed" => "event-call-overflowed",
+        "NoInterpreterAvailable" => "event-no-interpreter-available",
+        "CallRated" => "event-call-rated",
+        "CallPoolWidened" => "event-call-pool-widened",
+        "CallbackChosen" => "event-callback-chosen",
+        "CallbackOffered" => "event-callback-offered",
+        "RequesterJoined" => "event-requester-joined",
+        "CallbackMissed" => "event-callback-missed",
+        other => return spelt_out(other),
+    };
+    t(id)
+}
+
+fn spelt_out(kind: &str) -> String {
     let mut out = String::new();
     for (i, ch) in kind.chars().enumerate() {
         if ch.is_uppercase() && i > 0 {
@@ -43,6 +77,7 @@ fn event_label(kind: &str) -> String {
 
 #[function_component]
 pub fn ReplayPage(props: &ReplayProps) -> Html {
+    use_locale();
     let api = use_api();
     let call = use_state(|| None::<Call>);
     let events = use_state(|| None::<Vec<HistoryEntry>>);
@@ -175,9 +210,7 @@ pub fn ReplayPage(props: &ReplayProps) -> Html {
                             }
                             Err(e) if e.is_not_found() => {
                                 state_at.set(None);
-                                state_error.set(Some(
-                                    "The call did not exist yet at that instant.".to_owned(),
-                                ));
+                                state_error.set(Some(t("replay-not-yet")));
                             }
                             Err(e) => state_error.set(Some(e.to_string())),
                         }
@@ -218,9 +251,11 @@ pub fn ReplayPage(props: &ReplayProps) -> Html {
                     { format!("{} ↔ ", language_name(source)) }
                 }
                 <strong>{ c.language.as_deref().map(language_name).unwrap_or_default() }</strong>
-                { format!(" · {} · queue {} · requester {} · interpreter {} ", c.modality.clone().unwrap_or_default(),
-                    format::opt(&c.queue_name), format::opt(&c.requester_name), format::opt(&c.agent_name)) }
-                if c.organisation_id.is_some() { { format!("· organisation {} ", organisation_name(c, &organisations)) } }
+                { format!(" · {} · {} · {} · {} ", c.modality.as_deref().map(format::status_label).unwrap_or_default(),
+                    t_args("call-queue", &[("queue", arg(format::opt(&c.queue_name)))]),
+                    t_args("call-requester", &[("name", arg(format::opt(&c.requester_name)))]),
+                    t_args("replay-interpreter", &[("name", arg(format::opt(&c.agent_name)))])) }
+                if c.organisation_id.is_some() { { format!("· {} ", t_args("replay-organisation", &[("name", arg(organisation_name(c, &organisations)))])) } }
                 <Badge status={c.status.clone()} />{ widened_badge(c) }
             </p>
         },
@@ -232,9 +267,9 @@ pub fn ReplayPage(props: &ReplayProps) -> Html {
     } else {
         html! {
             <div class="card">
-                <h2 id="scrub-title">{ "Replay" }</h2>
+                <h2 id="scrub-title">{ t("calls-replay") }</h2>
                 <div class="scrubber">
-                    <label for="scrub" class="sr-only">{ "Instant to show" }</label>
+                    <label for="scrub" class="sr-only">{ t("replay-instant") }</label>
                     <input id="scrub" type="range" min="0" max={span_ms.to_string()} step="100"
                         value={chosen_ms.to_string()} {oninput} aria-valuetext={chosen.map(format::time_ms).unwrap_or_default()} />
                     <div class="scrub-ticks" aria-hidden="true">
@@ -244,13 +279,13 @@ pub fn ReplayPage(props: &ReplayProps) -> Html {
                     </div>
                 </div>
                 <div class="actions">
-                    <button type="button" class="secondary small" disabled={prev_ms.is_none()} onclick={jump(prev_ms.unwrap_or(0))}>{ "◀ Previous event" }</button>
+                    <button type="button" class="secondary small" disabled={prev_ms.is_none()} onclick={jump(prev_ms.unwrap_or(0))}>{ t("replay-previous") }</button>
                     <strong data-testid="scrub-time">{ chosen.map(format::time_ms).unwrap_or_default() }</strong>
-                    <button type="button" class="secondary small" disabled={next_ms.is_none()} onclick={jump(next_ms.unwrap_or(span_ms))}>{ "Next event ▶" }</button>
+                    <button type="button" class="secondary small" disabled={next_ms.is_none()} onclick={jump(next_ms.unwrap_or(span_ms))}>{ t("replay-next") }</button>
                     if let Some(at) = chosen {
                         <Link<Route, std::collections::HashMap<String, String>> to={Route::FloorAt}
                             query={Some(std::iter::once(("at".to_owned(), format::rfc3339(at))).collect())}>
-                            { "The whole floor at this instant →" }
+                            { t("replay-whole-floor") }
                         </Link<Route, std::collections::HashMap<String, String>>>
                     }
                 </div>
@@ -260,33 +295,33 @@ pub fn ReplayPage(props: &ReplayProps) -> Html {
 
     let state_card = html! {
         <section class="card" aria-labelledby="state-title" aria-live="polite">
-            <h2 id="state-title">{ "The call at that instant" }</h2>
+            <h2 id="state-title">{ t("replay-state-heading") }</h2>
             { error_alert(&state_error) }
             { match &*state_at {
                 Some(s) => html! {
                     <dl class="facts" data-testid="state-at">
-                        <div><dt>{ "Status" }</dt><dd data-testid="state-status"><Badge status={s.status.clone()} /></dd></div>
-                        <div><dt>{ "Events so far" }</dt><dd>{ s.version }</dd></div>
-                        <div><dt>{ "Last event" }</dt><dd>{ s.last_event_type.as_deref().map(event_label).unwrap_or_else(|| "—".into()) }</dd></div>
-                        <div><dt>{ "Queue" }</dt><dd>{ name_of(&s.queue_id) }</dd></div>
-                        <div><dt>{ "Ringing for" }</dt><dd>{ name_of(&s.offered_to) }</dd></div>
-                        <div><dt>{ "Interpreter" }</dt><dd>{ name_of(&s.agent_id) }</dd></div>
-                        <div><dt>{ "Requested" }</dt><dd>{ format::time(s.requested_at) }</dd></div>
-                        <div><dt>{ "Connected" }</dt><dd>{ format::time(s.connected_at) }</dd></div>
-                        <div><dt>{ "On hold since" }</dt><dd>{ format::time(s.on_hold_since) }</dd></div>
-                        <div><dt>{ "Held so far" }</dt><dd>{ format::duration(s.hold_s) }</dd></div>
-                        <div><dt>{ "Ended" }</dt><dd>{ format::time(s.ended_at) }</dd></div>
-                        <div><dt>{ "Rated" }</dt><dd>{ if s.rated { "yes" } else { "no" } }</dd></div>
+                        <div><dt>{ t("column-status") }</dt><dd data-testid="state-status"><Badge status={s.status.clone()} /></dd></div>
+                        <div><dt>{ t("replay-events-so-far") }</dt><dd>{ s.version }</dd></div>
+                        <div><dt>{ t("replay-last-event") }</dt><dd>{ s.last_event_type.as_deref().map(event_label).unwrap_or_else(|| "—".into()) }</dd></div>
+                        <div><dt>{ t("my-call-queue") }</dt><dd>{ name_of(&s.queue_id) }</dd></div>
+                        <div><dt>{ t("replay-ringing-for") }</dt><dd>{ name_of(&s.offered_to) }</dd></div>
+                        <div><dt>{ t("column-interpreter") }</dt><dd>{ name_of(&s.agent_id) }</dd></div>
+                        <div><dt>{ t("column-requested") }</dt><dd>{ format::time(s.requested_at) }</dd></div>
+                        <div><dt>{ t("status-connected") }</dt><dd>{ format::time(s.connected_at) }</dd></div>
+                        <div><dt>{ t("replay-on-hold-since") }</dt><dd>{ format::time(s.on_hold_since) }</dd></div>
+                        <div><dt>{ t("replay-held-so-far") }</dt><dd>{ format::duration(s.hold_s) }</dd></div>
+                        <div><dt>{ t("status-ended") }</dt><dd>{ format::time(s.ended_at) }</dd></div>
+                        <div><dt>{ t("replay-rated") }</dt><dd>{ if s.rated { t("yes") } else { t("no") } }</dd></div>
                     </dl>
                 },
-                None => html! { <p class="muted">{ "Move the scrubber or pick an event." }</p> },
+                None => html! { <p class="muted">{ t("replay-pick") }</p> },
             } }
         </section>
     };
 
     let timeline = html! {
         <section class="card" aria-labelledby="timeline-title">
-            <h2 id="timeline-title">{ format!("Timeline ({} events)", list.len()) }</h2>
+            <h2 id="timeline-title">{ t_args("replay-timeline", &[("count", num(list.len() as f64))]) }</h2>
             <ol class="timeline" data-testid="timeline">
                 { for list.iter().enumerate().map(|(i, e)| {
                     let past = offsets[i] <= chosen_ms;
@@ -297,14 +332,14 @@ pub fn ReplayPage(props: &ReplayProps) -> Html {
                     };
                     html! {
                         <li class={classes!(past.then_some("past"), current.then_some("current"))}>
-                            <button type="button" class="link when" onclick={jump(offsets[i])} title="Show the call at this event">
+                            <button type="button" class="link when" onclick={jump(offsets[i])} title={t("replay-show-at-event")}>
                                 { format::time_ms(e.at) }
                             </button>
                             { " " }<span class="what">{ event_label(&e.kind) }</span>
-                            <span class="muted">{ format!(" · by {} · #{}", e.actor_label(), e.seq) }</span>
+                            <span class="muted">{ format!(" · {} · #{}", t_args("replay-by", &[("actor", arg(e.actor_label()))]), e.seq) }</span>
                             if let Some(text) = widened_text(e, &queue_list) { <div class="small" data-testid="widened">{ text }</div> }
                             if !data.is_empty() {
-                                <details><summary>{ "Details" }</summary><pre>{ data }</pre></details>
+                                <details><summary>{ t("replay-details") }</summary><pre>{ data }</pre></details>
                             }
                         </li>
                     }
@@ -315,11 +350,11 @@ pub fn ReplayPage(props: &ReplayProps) -> Html {
 
     html! {
         <section class="page">
-            <p><Link<Route> to={Route::Calls}>{ "← Call history" }</Link<Route>></p>
-            <h1>{ format!("Call {}", format::short_id(&props.id)) }</h1>
+            <p><Link<Route> to={Route::Calls}>{ t("replay-back") }</Link<Route>></p>
+            <h1>{ t_args("wrap-about-call", &[("id", arg(format::short_id(&props.id)))]) }</h1>
             { summary }
             { error_alert(&error) }
-            if events.is_none() && error.is_none() { <p class="muted">{ "Loading…" }</p> }
+            if events.is_none() && error.is_none() { <p class="muted">{ t("loading") }</p> }
             { scrubber }
             <div class="replay-grid">
                 { timeline }

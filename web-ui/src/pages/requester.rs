@@ -1,6 +1,7 @@
 //! Requester home: ask for an interpreter, and the list of past calls, kept current by
 //! their pushed rows.
 
+use crate::i18n::{arg, t, t_args, use_locale};
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 use yew_router::prelude::*;
@@ -23,6 +24,7 @@ use crate::types::{
 
 #[function_component]
 pub fn RequestPage() -> Html {
+    use_locale();
     let api = use_api();
     let navigator = use_navigator();
     let language = use_state(|| "es".to_owned());
@@ -109,7 +111,10 @@ pub fn RequestPage() -> Html {
                         }
                         Err(e) => {
                             rows.abandon_load();
-                            list_error.set(Some(format!("Could not load your calls: {e}")));
+                            list_error.set(Some(t_args(
+                                "request-load-failed",
+                                &[("error", arg(e.to_string()))],
+                            )));
                         }
                     }
                     redraw.force_update();
@@ -208,7 +213,7 @@ pub fn RequestPage() -> Html {
         .as_ref()
         .and_then(|list| list.iter().find(|c| c.is_waiting() || c.is_live()).cloned());
 
-    let modality_radio = |value: &'static str, label: &'static str| {
+    let modality_radio = |value: &'static str, label: String| {
         let modality = modality.clone();
         let checked = *modality == value;
         let onchange = Callback::from(move |_| modality.set(value.to_owned()));
@@ -222,28 +227,28 @@ pub fn RequestPage() -> Html {
 
     html! {
         <section class="page">
-            <h1>{ "Request an interpreter" }</h1>
+            <h1>{ t("title-request") }</h1>
             if let Some(call) = active {
                 <div class="alert alert-info" role="status">
-                    <span>{ format!("You have a call {}. ", format::status_label(&call.status).to_lowercase()) }</span>
-                    <Link<Route> to={Route::MyCall { id: call.id.clone() }} classes="button small">{ "Open it" }</Link<Route>>
+                    <span>{ t_args("request-active-call", &[("status", arg(format::status_label(&call.status).to_lowercase()))]) }{ " " }</span>
+                    <Link<Route> to={Route::MyCall { id: call.id.clone() }} classes="button small">{ t("request-open-it") }</Link<Route>>
                 </div>
             }
             <div class="grid two">
                 <form class="card" {onsubmit} aria-labelledby="request-title">
-                    <h2 id="request-title">{ "New request" }</h2>
+                    <h2 id="request-title">{ t("request-new") }</h2>
                     { error_alert(&error) }
                     <div class="field">
-                        <label for="req-language">{ "Language" }</label>
+                        <label for="req-language">{ t("column-language") }</label>
                         <select id="req-language" onchange={bind_select(&language)}>
                             { for languages.iter().map(|code| html! {
                                 <option value={code.clone()} selected={*language == *code}>{ language_label(code) }</option>
                             }) }
                         </select>
-                        <p class="hint">{ "Spoken with the other party." }</p>
+                        <p class="hint">{ t("request-language-hint") }</p>
                     </div>
                     <div class="field">
-                        <label for="req-source">{ "Your language" }</label>
+                        <label for="req-source">{ t("request-your-language") }</label>
                         <select id="req-source" onchange={bind_select(&source)}>
                             { for sources.iter().map(|code| html! {
                                 <option value={code.clone()} selected={*source == *code}>{ language_label(code) }</option>
@@ -251,14 +256,14 @@ pub fn RequestPage() -> Html {
                         </select>
                     </div>
                     <fieldset class="field">
-                        <legend>{ "Modality" }</legend>
+                        <legend>{ t("request-modality") }</legend>
                         <div class="choices">
-                            { modality_radio("video", "Video") }
-                            { modality_radio("audio", "Audio only") }
+                            { modality_radio("video", t("modality-video")) }
+                            { modality_radio("audio", t("request-audio-only")) }
                         </div>
                     </fieldset>
                     <div class="field">
-                        <label for="req-specialty">{ "Specialty" }</label>
+                        <label for="req-specialty">{ t("request-specialty") }</label>
                         <select id="req-specialty" onchange={bind_select(&specialty)}>
                             { for SPECIALTIES.iter().map(|s| html! {
                                 <option value={*s} selected={*specialty == *s}>{ format::status_label(s) }</option>
@@ -266,29 +271,29 @@ pub fn RequestPage() -> Html {
                         </select>
                     </div>
                     <details class="field" open={!gender.is_empty() || !certifications.is_empty()}>
-                        <summary>{ "Requirements (optional)" }</summary>
+                        <summary>{ t("request-requirements") }</summary>
                         <div class="field">
-                            <label for="req-gender">{ "Interpreter's gender" }</label>
+                            <label for="req-gender">{ t("request-gender") }</label>
                             <select id="req-gender" onchange={bind_select(&gender)}>
-                                <option value="" selected={gender.is_empty()}>{ "Any" }</option>
-                                { for GENDERS.iter().map(|(v, l)| html! { <option value={*v} selected={*gender == *v}>{ *l }</option> }) }
+                                <option value="" selected={gender.is_empty()}>{ t("any") }</option>
+                                { for GENDERS.iter().map(|(v, l)| html! { <option value={*v} selected={*gender == *v}>{ t(l) }</option> }) }
                             </select>
                         </div>
-                        <TagsInput id="req-certs" label="Certifications required" placeholder="e.g. court"
+                        <TagsInput id="req-certs" label={t("request-certifications")} placeholder={t("request-certifications-example")}
                             values={(*certifications).clone()} on_change={{ let c = certifications.clone(); Callback::from(move |v| c.set(v)) }} />
                     </details>
                     <div class="field">
                         <label class="choice">
                             <input id="req-urgent" type="checkbox" checked={*urgent} onchange={bind_check(&urgent)} />
-                            { "Urgent (served first)" }
+                            { t("request-urgent") }
                         </label>
                     </div>
                     <button type="submit" class="primary wide" disabled={*busy}>
-                        { if *busy { "Requesting…" } else { "Request interpreter" } }
+                        { if *busy { t("request-busy") } else { t("request-submit") } }
                     </button>
                 </form>
                 <section class="card" aria-labelledby="past-title">
-                    <h2 id="past-title">{ "Your calls" }</h2>
+                    <h2 id="past-title">{ t("request-your-calls") }</h2>
                     { error_alert(&list_error) }
                     { past_calls(calls.as_ref()) }
                 </section>
@@ -299,27 +304,27 @@ pub fn RequestPage() -> Html {
 
 fn past_calls(calls: Option<&Vec<Call>>) -> Html {
     match calls {
-        None => html! { <p class="muted">{ "Loading…" }</p> },
-        Some(list) if list.is_empty() => html! { <p class="muted">{ "No calls yet." }</p> },
+        None => html! { <p class="muted">{ t("loading") }</p> },
+        Some(list) if list.is_empty() => html! { <p class="muted">{ t("request-no-calls") }</p> },
         Some(list) => html! {
             <div class="table-wrap">
                 <table>
                     <thead><tr>
-                        <th scope="col">{ "Requested" }</th><th scope="col">{ "Language" }</th>
-                        <th scope="col">{ "Status" }</th><th scope="col">{ "Interpreter" }</th>
-                        <th scope="col">{ "Talk" }</th><th scope="col">{ "Rating" }</th><th></th>
+                        <th scope="col">{ t("column-requested") }</th><th scope="col">{ t("column-language") }</th>
+                        <th scope="col">{ t("column-status") }</th><th scope="col">{ t("column-interpreter") }</th>
+                        <th scope="col">{ t("column-talk") }</th><th scope="col">{ t("column-rating") }</th><th></th>
                     </tr></thead>
                     <tbody>
                         { for list.iter().map(|c| html! {
                             <tr key={c.id.clone()}>
                                 <td>{ format::date_time(c.requested_at) }</td>
                                 <td>{ c.language.as_deref().map(language_name).unwrap_or_default() }
-                                    <span class="muted">{ format!(" · {}", c.modality.clone().unwrap_or_default()) }</span></td>
+                                    <span class="muted">{ format!(" · {}", c.modality.as_deref().map(format::status_label).unwrap_or_default()) }</span></td>
                                 <td><Badge status={c.status.clone()} /></td>
                                 <td>{ format::opt(&c.agent_name) }</td>
                                 <td>{ c.talk_s.map(format::duration).unwrap_or_else(|| "—".into()) }</td>
                                 <td>{ c.stars.map(|s| "★".repeat(s.clamp(0, 5) as usize)).unwrap_or_else(|| "—".into()) }</td>
-                                <td><Link<Route> to={Route::MyCall { id: c.id.clone() }}>{ "Open" }</Link<Route>></td>
+                                <td><Link<Route> to={Route::MyCall { id: c.id.clone() }}>{ t("open") }</Link<Route>></td>
                             </tr>
                         }) }
                     </tbody>

@@ -1,6 +1,7 @@
 //! A requester's call: waiting (status, queue, estimated wait, cancel), the room once an
 //! interpreter accepted, then the rating.
 
+use crate::i18n::{arg, num, t, t_args, use_locale};
 use gloo_timers::callback::Interval;
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
@@ -27,6 +28,7 @@ pub struct MyCallProps {
 
 #[function_component]
 pub fn MyCallPage(props: &MyCallProps) -> Html {
+    use_locale();
     let api = use_api();
     let session = use_session();
     let call = use_state(|| None::<Call>);
@@ -69,9 +71,7 @@ pub fn MyCallPage(props: &MyCallProps) -> Html {
                         call.set(Some(c));
                         error.set(None);
                     }
-                    Err(e) if e.is_not_found() => {
-                        error.set(Some("This call does not exist or is not yours.".to_owned()))
-                    }
+                    Err(e) if e.is_not_found() => error.set(Some(t("my-call-not-found"))),
                     Err(e) => error.set(Some(e.to_string())),
                 },
             );
@@ -178,10 +178,10 @@ pub fn MyCallPage(props: &MyCallProps) -> Html {
     let Some(c) = (*call).clone() else {
         return html! {
             <section class="page narrow">
-                <h1>{ "Your call" }</h1>
+                <h1>{ t("title-my-call") }</h1>
                 { error_alert(&error) }
-                if error.is_none() { <p class="muted">{ "Loading…" }</p> }
-                <Link<Route> to={Route::Request}>{ "Back to requests" }</Link<Route>>
+                if error.is_none() { <p class="muted">{ t("loading") }</p> }
+                <Link<Route> to={Route::Request}>{ t("my-call-back") }</Link<Route>>
             </section>
         };
     };
@@ -189,8 +189,8 @@ pub fn MyCallPage(props: &MyCallProps) -> Html {
     let summary = html! {
         <p class="call-summary">
             <strong>{ c.language.as_deref().map(language_name).unwrap_or_default() }</strong>
-            { format!(" · {} · {}", c.modality.clone().unwrap_or_default(), c.specialty.clone().unwrap_or_else(|| "general".into())) }
-            if c.priority.as_deref() == Some("urgent") { { " " }<span class="badge badge-urgent">{ "Urgent" }</span> }
+            { format!(" · {} · {}", c.modality.as_deref().map(format::status_label).unwrap_or_default(), format::status_label(c.specialty.as_deref().unwrap_or("general"))) }
+            if c.priority.as_deref() == Some("urgent") { { " " }<span class="badge badge-urgent">{ t("offer-urgent") }</span> }
             { " " }<Badge status={c.status.clone()} />
         </p>
     };
@@ -200,15 +200,15 @@ pub fn MyCallPage(props: &MyCallProps) -> Html {
         let cancel = {
             let command = command.clone();
             Callback::from(move |_| {
-                if confirm("Cancel this request? The call will be abandoned.") {
+                if confirm(&t("my-call-cancel-confirm")) {
                     command.emit("cancel");
                 }
             })
         };
         let status_text = match c.status.as_str() {
-            call_status::OFFERED => "An interpreter is being asked to take your call…",
-            call_status::QUEUED => "Waiting for an interpreter…",
-            _ => "Finding the right queue…",
+            call_status::OFFERED => t("my-call-offered"),
+            call_status::QUEUED => t("my-call-queued"),
+            _ => t("my-call-routing"),
         };
         html! {
             <div class="card waiting">
@@ -216,28 +216,28 @@ pub fn MyCallPage(props: &MyCallProps) -> Html {
                 // Only the status is a live region: the waited time ticks every second.
                 <div role="status"><h2 id="waiting-title">{ status_text }</h2></div>
                 <dl class="facts">
-                    <div><dt>{ "Waiting for" }</dt><dd data-testid="waited">{ format::duration(waited) }</dd></div>
-                    <div><dt>{ "Queue" }</dt><dd>{ format::opt(&c.queue_name) }</dd></div>
+                    <div><dt>{ t("my-call-waiting-for") }</dt><dd data-testid="waited">{ format::duration(waited) }</dd></div>
+                    <div><dt>{ t("my-call-queue") }</dt><dd>{ format::opt(&c.queue_name) }</dd></div>
                     if let Some(n) = c.position {
-                        <div><dt>{ "Your place" }</dt><dd data-testid="position">{ format!("You are number {n} in the queue") }</dd></div>
+                        <div><dt>{ t("my-call-place") }</dt><dd data-testid="position">{ t_args("my-call-position", &[("position", num(n as f64))]) }</dd></div>
                     }
                     if let Some(n) = c.queue_waiting {
-                        <div><dt>{ "Calls waiting in this queue" }</dt><dd data-testid="queue-waiting">{ n }</dd></div>
+                        <div><dt>{ t("my-call-queue-waiting") }</dt><dd data-testid="queue-waiting">{ format::number(n as f64) }</dd></div>
                     }
                     // Once the call has a place in the queue, its own estimate (from that
                     // place).
                     if c.position.is_some() {
-                        <div><dt>{ "Estimated wait" }</dt><dd data-testid="estimate">{
+                        <div><dt>{ t("my-call-estimate") }</dt><dd data-testid="estimate">{
                             match c.estimated_wait_s {
-                                Some(0) => "Any moment now".to_owned(),
-                                Some(s) => format!("about {}", format::duration(s)),
-                                None => "Not enough data yet".to_owned(),
+                                Some(0) => t("my-call-any-moment"),
+                                Some(s) => t_args("my-call-about", &[("duration", arg(format::duration(s)))]),
+                                None => t("my-call-no-estimate"),
                             }
                         }</dd></div>
                     }
                 </dl>
                 <super::callback_prompt::CallBackInstead chosen={c.callback} busy={*busy} on_choose={command.reform(|_| "callback")} />
-                <button type="button" class="danger" onclick={cancel} disabled={*busy}>{ "Cancel request" }</button>
+                <button type="button" class="danger" onclick={cancel} disabled={*busy}>{ t("my-call-cancel") }</button>
             </div>
         }
     } else if c.awaits_join() {
@@ -260,17 +260,17 @@ pub fn MyCallPage(props: &MyCallProps) -> Html {
             <div class="call-live">
                 <div class="card">
                     <p id="live-title">
-                        { "Your interpreter: " }<strong>{ format::opt(&c.agent_name) }</strong>
-                        { format!(" · connected {} ago", format::duration(format::elapsed(c.connected_at.or(c.answered_at), now))) }
+                        { t("my-call-your-interpreter") }{ " " }<strong>{ format::opt(&c.agent_name) }</strong>
+                        { " · " }{ t_args("my-call-connected-ago", &[("duration", arg(format::duration(format::elapsed(c.connected_at.or(c.answered_at), now))))]) }
                     </p>
                     if c.status == "on_hold" {
-                        <Alert tone={Tone::Warning} text="The interpreter has put the call on hold. Please stay in the room." />
+                        <Alert tone={Tone::Warning} text={t("my-call-on-hold")} />
                     }
                 </div>
                 if *left_room {
                     <div class="card">
-                        <p>{ "You left the video room. Only the interpreter can end the call." }</p>
-                        <button type="button" class="primary" onclick={rejoin}>{ "Rejoin the room" }</button>
+                        <p>{ t("my-call-left-room") }</p>
+                        <button type="button" class="primary" onclick={rejoin}>{ t("my-call-rejoin") }</button>
                     </div>
                 } else {
                     <JitsiRoom key={c.id.clone()} call_id={c.id.clone()} {display_name} {on_left} />
@@ -283,8 +283,8 @@ pub fn MyCallPage(props: &MyCallProps) -> Html {
 
     html! {
         <section class="page">
-            <p><Link<Route> to={Route::Request}>{ "← Requests" }</Link<Route>></p>
-            <h1>{ "Your call" }</h1>
+            <p><Link<Route> to={Route::Request}>{ t("my-call-requests-link") }</Link<Route>></p>
+            <h1>{ t("title-my-call") }</h1>
             { summary }
             { error_alert(&error) }
             { body }

@@ -1,5 +1,6 @@
 //! A requester's call once it is over: what happened, and the rating (stars, a comment).
 
+use crate::i18n::{num, t, t_args, use_locale};
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 use yew_router::prelude::*;
@@ -21,6 +22,7 @@ pub(super) struct FinishedProps {
 /// After the call: what happened, and the rating form.
 #[function_component]
 pub(super) fn Finished(props: &FinishedProps) -> Html {
+    use_locale();
     let api = use_api();
     let stars = use_state(|| 0u8);
     let comment = use_state(String::new);
@@ -29,20 +31,20 @@ pub(super) fn Finished(props: &FinishedProps) -> Html {
     let c = &props.call;
 
     let outcome = match c.status.as_str() {
-        "abandoned" => html! { <Alert tone={Tone::Info} text="You cancelled this request." /> },
+        "abandoned" => html! { <Alert tone={Tone::Info} text={t("rating-cancelled")} /> },
         "no_interpreter_available" => html! {
             <div class="card">
-                <Alert tone={Tone::Warning} text="No interpreter was available for this request." />
-                <Link<Route> to={Route::Request} classes="button primary">{ "Request again" }</Link<Route>>
+                <Alert tone={Tone::Warning} text={t("rating-no-interpreter")} />
+                <Link<Route> to={Route::Request} classes="button primary">{ t("rating-request-again") }</Link<Route>>
             </div>
         },
         _ => html! {
             <div class="card">
-                <h2>{ "The call has ended" }</h2>
+                <h2>{ t("rating-ended") }</h2>
                 <dl class="facts">
-                    <div><dt>{ "Interpreter" }</dt><dd>{ format::opt(&c.agent_name) }</dd></div>
-                    <div><dt>{ "Waited" }</dt><dd>{ c.wait_s.map(format::duration).unwrap_or_else(|| "—".into()) }</dd></div>
-                    <div><dt>{ "Talked" }</dt><dd>{ c.talk_s.map(format::duration).unwrap_or_else(|| "—".into()) }</dd></div>
+                    <div><dt>{ t("column-interpreter") }</dt><dd>{ format::opt(&c.agent_name) }</dd></div>
+                    <div><dt>{ t("rating-waited") }</dt><dd>{ c.wait_s.map(format::duration).unwrap_or_else(|| "—".into()) }</dd></div>
+                    <div><dt>{ t("rating-talked") }</dt><dd>{ c.talk_s.map(format::duration).unwrap_or_else(|| "—".into()) }</dd></div>
                 </dl>
             </div>
         },
@@ -62,7 +64,7 @@ pub(super) fn Finished(props: &FinishedProps) -> Html {
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             if *stars == 0 {
-                error.set(Some("Choose from 1 to 5 stars.".to_owned()));
+                error.set(Some(t("rating-choose-stars")));
                 return;
             }
             busy.set(true);
@@ -89,10 +91,10 @@ pub(super) fn Finished(props: &FinishedProps) -> Html {
             <div id="call-outcome">{ outcome }</div>
             if can_rate {
                 <form class="card" {onsubmit} aria-labelledby="rate-title">
-                    <h2 id="rate-title">{ "How was your interpreter?" }</h2>
+                    <h2 id="rate-title">{ t("rating-question") }</h2>
                     { error_alert(&error) }
                     <fieldset class="stars">
-                        <legend>{ "Rating" }</legend>
+                        <legend>{ t("column-rating") }</legend>
                         { for (1..=5u8).map(|n| {
                             let stars_h = stars.clone();
                             let onchange = Callback::from(move |_| stars_h.set(n));
@@ -100,22 +102,22 @@ pub(super) fn Finished(props: &FinishedProps) -> Html {
                             html! {
                                 <>
                                     <input type="radio" name="stars" id={id.clone()} value={n.to_string()} checked={*stars == n} {onchange} />
-                                    <label for={id} class={classes!((*stars >= n).then_some("on"))} title={format!("{n} star{}", if n > 1 { "s" } else { "" })}>
-                                        <span aria-hidden="true">{ "★" }</span><span class="sr-only">{ if n == 1 { "1 star".to_owned() } else { format!("{n} stars") } }</span>
+                                    <label for={id} class={classes!((*stars >= n).then_some("on"))} title={t_args("rating-stars", &[("count", num(n as f64))])}>
+                                        <span aria-hidden="true">{ "★" }</span><span class="sr-only">{ t_args("rating-stars", &[("count", num(n as f64))]) }</span>
                                     </label>
                                 </>
                             }
                         }) }
                     </fieldset>
                     <div class="field">
-                        <label for="rate-comment">{ "Comment (optional)" }</label>
+                        <label for="rate-comment">{ t("rating-comment") }</label>
                         <textarea id="rate-comment" rows="3" maxlength="2000" value={(*comment).clone()} oninput={bind_textarea(&comment)} />
                     </div>
-                    <button type="submit" class="primary" disabled={*busy}>{ "Send rating" }</button>
+                    <button type="submit" class="primary" disabled={*busy}>{ t("rating-send") }</button>
                 </form>
             } else if c.was_rated() {
                 <div id="call-rated">
-                    <Alert tone={Tone::Success} text={format!("Thank you — you rated this call {} star(s).", c.stars.unwrap_or(0))} />
+                    <Alert tone={Tone::Success} text={t_args("rating-thanks", &[("count", num(c.stars.unwrap_or(0) as f64))])} />
                 </div>
             }
         </>

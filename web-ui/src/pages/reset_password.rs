@@ -2,6 +2,7 @@
 //! sends the user to sign in. Open to anyone (the link is the credential); the token is
 //! read from the fragment, which never reaches a server log.
 
+use crate::i18n::{num, t, t_args, use_locale};
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 use yew_router::prelude::*;
@@ -16,7 +17,7 @@ use crate::types::{password_problem, reset_token, ResetPassword};
 /// What the server's refusal means to the person holding the link.
 fn explain(error: &crate::services::ApiError) -> String {
     match error.code() {
-        wire::accounts::INVALID_RESET_TOKEN => "This reset link does not work: it has been used already, has expired (links last 24 hours) or was copied incompletely. Ask an administrator for a new one.".to_owned(),
+        wire::accounts::INVALID_RESET_TOKEN => t("reset-link-invalid"),
         "invalid_value" => password_problem("").unwrap_or_else(|| error.to_string()),
         _ => error.to_string(),
     }
@@ -24,6 +25,7 @@ fn explain(error: &crate::services::ApiError) -> String {
 
 #[function_component]
 pub fn ResetPasswordPage() -> Html {
+    use_locale();
     let api = use_api();
     let session = use_session();
     let navigator = use_navigator();
@@ -58,9 +60,7 @@ pub fn ResetPasswordPage() -> Html {
                 return;
             }
             if *password != *again {
-                error.set(Some(
-                    "The two passwords differ: type the same one twice.".into(),
-                ));
+                error.set(Some(t("reset-passwords-differ")));
                 return;
             }
             busy.set(true);
@@ -79,9 +79,7 @@ pub fn ResetPasswordPage() -> Html {
             spawn_local(async move {
                 match auth::reset_password(&api, &body).await {
                     Ok(()) => {
-                        session.dispatch(SessionAction::SignInAgain(
-                            "Your new password is set. Sign in with it.".to_owned(),
-                        ));
+                        session.dispatch(SessionAction::SignInAgain(t("reset-done")));
                         if let Some(navigator) = navigator {
                             navigator.replace(&Route::Login);
                         }
@@ -95,31 +93,31 @@ pub fn ResetPasswordPage() -> Html {
         })
     };
 
-    let min = wire::accounts::PASSWORD_CHARS.start().to_string();
+    let min = *wire::accounts::PASSWORD_CHARS.start();
     html! {
         <section class="login-page">
             <div class="card login-card">
-                <h1>{ "Set a new password" }</h1>
+                <h1>{ t("title-reset-password") }</h1>
                 if token.is_none() {
-                    { error_alert(&Some("This page needs the whole reset link an administrator sent you (it ends with #token=…). Ask them for a new one if it is lost.".to_owned())) }
-                    <Link<Route> to={Route::Login} classes="button">{ "Go to sign in" }</Link<Route>>
+                    { error_alert(&Some(t("reset-link-missing"))) }
+                    <Link<Route> to={Route::Login} classes="button">{ t("reset-go-to-sign-in") }</Link<Route>>
                 } else {
-                    <p class="muted">{ "The link works once. Setting a password signs you out everywhere." }</p>
+                    <p class="muted">{ t("reset-works-once") }</p>
                     { error_alert(&error) }
                     <form {onsubmit} novalidate=true>
                         <div class="field">
-                            <label for="reset-password">{ "New password" }</label>
+                            <label for="reset-password">{ t("account-new-password") }</label>
                             <input id="reset-password" type="password" autocomplete="new-password" required=true
                                 value={(*password).clone()} oninput={bind_input(&password)} />
-                            <p class="hint">{ format!("At least {min} characters.") }</p>
+                            <p class="hint">{ t_args("password-at-least", &[("min", num(min as f64))]) }</p>
                         </div>
                         <div class="field">
-                            <label for="reset-again">{ "New password again" }</label>
+                            <label for="reset-again">{ t("account-new-password-again") }</label>
                             <input id="reset-again" type="password" autocomplete="new-password" required=true
                                 value={(*again).clone()} oninput={bind_input(&again)} />
                         </div>
                         <button type="submit" class="primary wide" disabled={*busy}>
-                            { if *busy { "Setting…" } else { "Set password" } }
+                            { if *busy { t("reset-busy") } else { t("reset-submit") } }
                         </button>
                     </form>
                 }

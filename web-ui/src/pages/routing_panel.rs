@@ -3,6 +3,7 @@
 //! (`GET /api/calls/{id}/routing?agent_id=`). Unknown reasons and fields are shown as the
 //! server sends them; an error answer is shown in the server's words.
 
+use crate::i18n::{arg, t, t_args, use_locale};
 use serde_json::Value;
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
@@ -64,6 +65,7 @@ fn name_of(value: &str, agents: &[Agent], queues: &[Queue]) -> String {
 
 #[function_component]
 pub fn RoutingPanel(props: &RoutingPanelProps) -> Html {
+    use_locale();
     let api = use_api();
     let chosen = use_state(String::new);
     let answer = use_state(|| None::<RoutingAnswer>);
@@ -82,7 +84,7 @@ pub fn RoutingPanel(props: &RoutingPanelProps) -> Html {
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             if chosen.is_empty() {
-                error.set(Some("Choose an interpreter.".into()));
+                error.set(Some(t("routing-choose")));
                 return;
             }
             let (api, agent_id, answer, error, busy, call_id) = (
@@ -102,8 +104,9 @@ pub fn RoutingPanel(props: &RoutingPanelProps) -> Html {
                     }
                     Err(e) => {
                         answer.set(None);
-                        error.set(Some(format!(
-                            "The server could not explain the routing: {e}"
+                        error.set(Some(t_args(
+                            "routing-failed",
+                            &[("error", arg(e.to_string()))],
                         )));
                     }
                 }
@@ -119,13 +122,12 @@ pub fn RoutingPanel(props: &RoutingPanelProps) -> Html {
             html! {
                 <div data-testid="routing-answer" aria-live="polite">
                     <p>
-                        <strong>{ who.clone() }</strong>
-                        { if a.offered { " was offered this call." } else { " was not offered this call." } }
+                        { t_args(if a.offered { "routing-offered" } else { "routing-not-offered" }, &[("name", arg(who.clone()))]) }
                     </p>
                     if !a.offers.is_empty() {
                         <ul class="reasons">{ for a.offers.iter().map(|o| html! {
-                            <li>{ format!("Offered at {}{}{}", format::time(o.at),
-                                o.queue_id.as_deref().map(|q| format!(" in {}", name_of(q, &props.agents, &props.queues))).unwrap_or_default(),
+                            <li>{ format!("{}{}{}", t_args("routing-offered-at", &[("time", arg(format::time(o.at)))]),
+                                o.queue_id.as_deref().map(|q| format!(" {}", t_args("routing-in-queue", &[("queue", arg(name_of(q, &props.agents, &props.queues)))]))).unwrap_or_default(),
                                 o.outcome.as_deref().map(|x| format!(": {}", format::status_label(x).to_lowercase())).unwrap_or_default()) }</li>
                         }) }</ul>
                     }
@@ -152,17 +154,17 @@ pub fn RoutingPanel(props: &RoutingPanelProps) -> Html {
 
     html! {
         <section class="card" aria-labelledby="routing-title" data-testid="routing-panel">
-            <h2 id="routing-title">{ "Routing explained" }</h2>
-            <p class="muted">{ "Was an interpreter offered this call, and if not, why?" }</p>
+            <h2 id="routing-title">{ t("routing-heading") }</h2>
+            <p class="muted">{ t("routing-intro") }</p>
             <form class="inline-form" {onsubmit}>
-                <label for="routing-agent">{ "Interpreter" }</label>
+                <label for="routing-agent">{ t("column-interpreter") }</label>
                 <select id="routing-agent" onchange={bind_select(&chosen)}>
-                    <option value="" selected={chosen.is_empty()}>{ "Choose…" }</option>
+                    <option value="" selected={chosen.is_empty()}>{ t("tags-choose") }</option>
                     { for props.agents.iter().map(|a| html! {
                         <option value={a.id.clone()} selected={*chosen == a.id}>{ a.display_name() }</option>
                     }) }
                 </select>
-                <button type="submit" class="secondary" disabled={*busy}>{ "Explain" }</button>
+                <button type="submit" class="secondary" disabled={*busy}>{ t("routing-explain") }</button>
             </form>
             { error_alert(&error) }
             { result }

@@ -14,6 +14,7 @@ use crate::components::charts::{BarChart, Series};
 use crate::components::csv::CsvButton;
 use crate::format;
 use crate::hooks::use_api;
+use crate::i18n::{arg, t, t_args};
 use crate::services::http::Api;
 use crate::services::queues;
 use crate::services::what_if::{self, RunMetrics, WhatIfRun};
@@ -37,11 +38,11 @@ fn request(
     let instant = |label: &str, value: &str| {
         format::parse_local_input(value)
             .map(format::rfc3339)
-            .ok_or_else(|| format!("{label}: choose a date and time"))
+            .ok_or_else(|| t_args("what-if-bad-instant", &[("field", arg(t(label)))]))
     };
     let mut request = WhatIfRequest {
-        from: instant("From", from)?,
-        to: instant("To", to)?,
+        from: instant("what-if-from", from)?,
+        to: instant("what-if-to", to)?,
         ..WhatIfRequest::default()
     };
     for queue in queues {
@@ -50,19 +51,20 @@ fn request(
         };
         if !edit.staffing.trim().is_empty() {
             let delta = edit.staffing.trim().parse::<i32>().map_err(|_| {
-                format!("{}: interpreters added must be a whole number", queue.name)
+                t_args(
+                    "what-if-bad-staffing",
+                    &[("queue", arg(queue.name.clone()))],
+                )
             })?;
             request.staffing_delta.insert(queue.id.clone(), delta);
         }
-        let ring_timeout_s = match edit.ring_timeout_s.trim() {
-            "" => None,
-            raw => Some(raw.parse::<i64>().map_err(|_| {
-                format!(
-                    "{}: the ring timeout must be a number of seconds",
-                    queue.name
-                )
-            })?),
-        };
+        let ring_timeout_s =
+            match edit.ring_timeout_s.trim() {
+                "" => None,
+                raw => Some(raw.parse::<i64>().map_err(|_| {
+                    t_args("what-if-bad-ring", &[("queue", arg(queue.name.clone()))])
+                })?),
+            };
         let strategy = (!edit.strategy.is_empty()).then(|| edit.strategy.clone());
         if ring_timeout_s.is_some() || strategy.is_some() {
             request.queues.push(QueueChange {
@@ -163,27 +165,27 @@ pub fn WhatIfPage() -> Html {
 
     html! {
         <section class="page">
-            <h1>{ "What if" }</h1>
-            <p class="muted">{ "Replay the requests of a past interval through the router with other settings or staffing, and compare the metrics with what happened. Nothing reaches the live floor." }</p>
-            <form class="card" {onsubmit} aria-label="What-if settings">
+            <h1>{ t("title-what-if") }</h1>
+            <p class="muted">{ t("what-if-intro") }</p>
+            <form class="card" {onsubmit} aria-label={t("what-if-settings")}>
                 <div class="toolbar">
                     <div class="field">
-                        <label for="w-from">{ "From" }</label>
+                        <label for="w-from">{ t("what-if-from") }</label>
                         <input id="w-from" type="datetime-local" value={(*from).clone()} oninput={bind_input(&from)} />
                     </div>
                     <div class="field">
-                        <label for="w-to">{ "To" }</label>
+                        <label for="w-to">{ t("what-if-to") }</label>
                         <input id="w-to" type="datetime-local" value={(*to).clone()} oninput={bind_input(&to)} />
                     </div>
                 </div>
                 <div class="table-wrap">
                     <table data-testid="what-if-queues">
-                        <caption>{ "Changes per queue (leave empty to keep)" }</caption>
+                        <caption>{ t("what-if-changes") }</caption>
                         <thead><tr>
-                            <th scope="col">{ "Queue" }</th>
-                            <th scope="col">{ "Interpreters added (or removed, negative)" }</th>
-                            <th scope="col">{ "Ring timeout (s)" }</th>
-                            <th scope="col">{ "Routing strategy" }</th>
+                            <th scope="col">{ t("what-if-queue") }</th>
+                            <th scope="col">{ t("what-if-staffing") }</th>
+                            <th scope="col">{ t("what-if-ring-timeout") }</th>
+                            <th scope="col">{ t("what-if-strategy") }</th>
                         </tr></thead>
                         <tbody>
                             { for queues.iter().map(|q| {
@@ -194,14 +196,14 @@ pub fn WhatIfPage() -> Html {
                                 html! {
                                     <tr>
                                         <th scope="row">{ q.name.clone() }</th>
-                                        <td><input type="number" step="1" aria-label={format!("Interpreters added to {}", q.name)}
+                                        <td><input type="number" step="1" aria-label={t_args("what-if-staffing-of", &[("queue", arg(q.name.clone()))])}
                                             value={current.staffing.clone()} oninput={input_to(staffing)} /></td>
-                                        <td><input type="number" min="1" max="600" aria-label={format!("Ring timeout of {}", q.name)}
+                                        <td><input type="number" min="1" max="600" aria-label={t_args("what-if-ring-timeout-of", &[("queue", arg(q.name.clone()))])}
                                             value={current.ring_timeout_s.clone()} oninput={input_to(ring)} /></td>
-                                        <td><select aria-label={format!("Routing strategy of {}", q.name)} onchange={select_to(strategy)}>
-                                            <option value="" selected={current.strategy.is_empty()}>{ "unchanged" }</option>
+                                        <td><select aria-label={t_args("what-if-strategy-of", &[("queue", arg(q.name.clone()))])} onchange={select_to(strategy)}>
+                                            <option value="" selected={current.strategy.is_empty()}>{ t("what-if-unchanged") }</option>
                                             { for STRATEGIES.iter().map(|s| html! {
-                                                <option value={*s} selected={current.strategy == *s}>{ s.replace('_', " ") }</option>
+                                                <option value={*s} selected={current.strategy == *s}>{ format::status_label(s) }</option>
                                             }) }
                                         </select></td>
                                     </tr>
@@ -210,7 +212,7 @@ pub fn WhatIfPage() -> Html {
                         </tbody>
                     </table>
                 </div>
-                <button type="submit" class="primary" disabled={working}>{ "Replay" }</button>
+                <button type="submit" class="primary" disabled={working}>{ t("what-if-replay") }</button>
             </form>
             { error_alert(&error) }
             { run.as_ref().map(run_view).unwrap_or_default() }
@@ -238,11 +240,11 @@ fn run_view(run: &WhatIfRun) -> Html {
     match (run.status, &run.actual, &run.simulated) {
         (RunStatus::Done, Some(actual), Some(simulated)) => comparison(actual, simulated),
         (RunStatus::Failed, _, _) => html! {
-            <div class="alert error" role="alert">{ format!("The replay failed: {}", run.error.clone().unwrap_or_default()) }</div>
+            <div class="alert error" role="alert">{ t_args("what-if-failed", &[("error", arg(run.error.clone().unwrap_or_default()))]) }</div>
         },
         _ => html! {
             <div class="card" role="status" aria-live="polite">
-                <label for="w-progress">{ format!("Replaying… {}", format::percent(Some(run.progress))) }</label>
+                <label for="w-progress">{ t_args("what-if-replaying", &[("done", arg(format::percent(Some(run.progress))))]) }</label>
                 <progress id="w-progress" max="1" value={run.progress.to_string()} />
             </div>
         },
@@ -250,25 +252,34 @@ fn run_view(run: &WhatIfRun) -> Html {
 }
 
 /// (label, figure as text, figure as a number for the chart) of each metric of a row.
-fn figures(row: &MetricsRow) -> Vec<(&'static str, String)> {
-    vec![
-        ("Offered", row.offered.to_string()),
-        ("Answered", row.answered.to_string()),
-        ("Abandoned", row.abandoned.to_string()),
-        ("No interpreter", row.no_interpreter.to_string()),
-        ("Service level", format::percent(row.service_level)),
-        ("Avg. speed of answer", format::duration_f(row.asa_s)),
-        ("Avg. handle time", format::duration_f(row.aht_s)),
-        ("Abandonment rate", format::percent(row.abandonment_rate)),
-        ("Occupancy", format::percent(row.occupancy)),
+fn figures(row: &MetricsRow) -> Vec<(String, String)> {
+    [
+        ("analytics-offered", row.offered.to_string()),
+        ("analytics-answered", row.answered.to_string()),
+        ("status-abandoned", row.abandoned.to_string()),
+        ("analytics-no-interpreter", row.no_interpreter.to_string()),
+        (
+            "analytics-service-level",
+            format::percent(row.service_level),
+        ),
+        ("analytics-asa-long", format::duration_f(row.asa_s)),
+        ("analytics-aht-long", format::duration_f(row.aht_s)),
+        (
+            "metric-abandonment-rate",
+            format::percent(row.abandonment_rate),
+        ),
+        ("analytics-occupancy", format::percent(row.occupancy)),
     ]
+    .into_iter()
+    .map(|(id, figure)| (t(id), figure))
+    .collect()
 }
 
 fn comparison(actual: &RunMetrics, simulated: &RunMetrics) -> Html {
     let rows: Vec<Vec<String>> = figures(&actual.total)
         .into_iter()
         .zip(figures(&simulated.total))
-        .map(|((label, a), (_, s))| vec![label.to_owned(), a, s])
+        .map(|((label, a), (_, s))| vec![label, a, s])
         .collect();
     let by_queue: Vec<(String, &MetricsRow, Option<&MetricsRow>)> = actual
         .queues
@@ -298,40 +309,46 @@ fn comparison(actual: &RunMetrics, simulated: &RunMetrics) -> Html {
     let labels: Vec<String> = by_queue.iter().map(|(name, _, _)| name.clone()).collect();
     let asa = vec![
         Series {
-            name: "Actual".into(),
+            name: t("what-if-actual"),
             values: by_queue
                 .iter()
                 .map(|(_, a, _)| a.asa_s.unwrap_or(0.0))
                 .collect(),
         },
         Series {
-            name: "What if".into(),
+            name: t("title-what-if"),
             values: by_queue
                 .iter()
                 .map(|(_, _, s)| s.and_then(|s| s.asa_s).unwrap_or(0.0))
                 .collect(),
         },
     ];
-    const TOTAL_HEADER: [&str; 3] = ["Metric", "Actual", "What if"];
-    const QUEUE_HEADER: [&str; 7] = [
-        "Queue",
-        "Service level (actual)",
-        "Service level (what if)",
-        "ASA (actual)",
-        "ASA (what if)",
-        "Abandoned (actual)",
-        "Abandoned (what if)",
-    ];
+    let total_header: Vec<String> = ["what-if-metric", "what-if-actual", "title-what-if"]
+        .into_iter()
+        .map(t)
+        .collect();
+    let queue_header: Vec<String> = [
+        "what-if-queue",
+        "what-if-sl-actual",
+        "what-if-sl-simulated",
+        "what-if-asa-actual",
+        "what-if-asa-simulated",
+        "what-if-abandoned-actual",
+        "what-if-abandoned-simulated",
+    ]
+    .into_iter()
+    .map(t)
+    .collect();
     html! {
         <>
             <section class="card" aria-labelledby="w-total">
                 <div class="section-head">
-                    <h2 id="w-total">{ "All queues" }</h2>
-                    <CsvButton name="what-if-total.csv" header={TOTAL_HEADER.to_vec()} rows={rows.clone()} label="Download CSV (all queues)" />
+                    <h2 id="w-total">{ t("what-if-all-queues") }</h2>
+                    <CsvButton name="what-if-total.csv" header={total_header.clone()} rows={rows.clone()} label={t("what-if-csv-total")} />
                 </div>
                 <div class="table-wrap">
                     <table data-testid="what-if-total">
-                        <thead><tr>{ for TOTAL_HEADER.iter().map(|h| html! { <th scope="col">{ *h }</th> }) }</tr></thead>
+                        <thead><tr>{ for total_header.iter().map(|h| html! { <th scope="col">{ h.clone() }</th> }) }</tr></thead>
                         <tbody>
                             { for rows.iter().map(|r| html! {
                                 <tr><th scope="row">{ r[0].clone() }</th><td class="num">{ r[1].clone() }</td><td class="num">{ r[2].clone() }</td></tr>
@@ -342,15 +359,15 @@ fn comparison(actual: &RunMetrics, simulated: &RunMetrics) -> Html {
             </section>
             <section class="card" aria-labelledby="w-queues">
                 <div class="section-head">
-                    <h2 id="w-queues">{ "Per queue" }</h2>
-                    <CsvButton name="what-if-queues.csv" header={QUEUE_HEADER.to_vec()} rows={queue_rows.clone()} label="Download CSV (per queue)" />
+                    <h2 id="w-queues">{ t("what-if-per-queue") }</h2>
+                    <CsvButton name="what-if-queues.csv" header={queue_header.clone()} rows={queue_rows.clone()} label={t("what-if-csv-queues")} />
                 </div>
                 if !labels.is_empty() {
-                    <BarChart title="Average speed of answer (s): actual and what if" {labels} series={asa} />
+                    <BarChart title={t("what-if-asa-chart")} {labels} series={asa} />
                 }
                 <div class="table-wrap">
                     <table data-testid="what-if-queues-result">
-                        <thead><tr>{ for QUEUE_HEADER.iter().map(|h| html! { <th scope="col">{ *h }</th> }) }</tr></thead>
+                        <thead><tr>{ for queue_header.iter().map(|h| html! { <th scope="col">{ h.clone() }</th> }) }</tr></thead>
                         <tbody>
                             { for queue_rows.iter().map(|r| html! {
                                 <tr>

@@ -2,6 +2,7 @@
 //! `{"error": {"code", "message"}}` body to [`ApiError`], and reports session errors
 //! (expired or invalid token) to the session provider.
 
+use crate::i18n::{arg, num, t, t_args};
 use std::fmt;
 use std::rc::Rc;
 
@@ -64,32 +65,30 @@ impl ApiError {
 impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            ApiError::Network => write!(
-                f,
-                "Cannot reach the Parley server. Check your connection; we will keep trying."
-            ),
+            ApiError::Network => write!(f, "{}", t("error-network")),
             ApiError::Unauthorized { code, message } => match code.as_str() {
-                "invalid_credentials" => write!(f, "Wrong email or password."),
-                "token_expired" => write!(f, "Your session has expired. Please sign in again."),
+                "invalid_credentials" => write!(f, "{}", t("error-invalid-credentials")),
+                "token_expired" => write!(f, "{}", t("session-expired")),
                 _ => write!(f, "{}", capitalise(message)),
             },
             ApiError::Forbidden { code, .. } if code == wire::accounts::WRONG_PASSWORD => {
-                write!(f, "The current password is not right.")
+                write!(f, "{}", t("error-wrong-password"))
             }
-            ApiError::Forbidden { .. } => write!(f, "Your role may not do this."),
+            ApiError::Forbidden { .. } => write!(f, "{}", t("error-forbidden")),
             ApiError::RateLimited {
                 retry_after_s: Some(s),
             } => {
-                write!(f, "Too many attempts. Try again in {s} s.")
+                write!(
+                    f,
+                    "{}",
+                    t_args("error-rate-limited-for", &[("seconds", num(*s as f64))])
+                )
             }
             ApiError::RateLimited {
                 retry_after_s: None,
-            } => write!(f, "Too many attempts. Try again shortly."),
+            } => write!(f, "{}", t("error-rate-limited")),
             ApiError::Unavailable { .. } => {
-                write!(
-                    f,
-                    "The service is temporarily unavailable. Try again in a moment."
-                )
+                write!(f, "{}", t("error-unavailable"))
             }
             ApiError::NotFound { message, .. }
             | ApiError::Conflict { message, .. }
@@ -129,7 +128,7 @@ async fn error_from(response: Response) -> ApiError {
         Ok(envelope) => (envelope.error.code, envelope.error.message),
         Err(_) => (
             format!("http_{status}"),
-            format!("the server answered {status}"),
+            t_args("error-http-status", &[("status", num(status as f64))]),
         ),
     };
     match status {
@@ -211,7 +210,7 @@ impl Api {
         let text = response.text().await.map_err(|_| ApiError::Network)?;
         serde_json::from_str(&text).map_err(|e| ApiError::Unexpected {
             status: 200,
-            message: format!("the server's answer did not parse: {e}"),
+            message: t_args("error-unparsed", &[("error", arg(e.to_string()))]),
         })
     }
 

@@ -91,23 +91,25 @@ pub struct CreatedApiKey {
 }
 
 /// What a scope lets a key do, for people.
-pub fn scope_label(scope: &str) -> &'static str {
-    match scope {
-        wire::accounts::SCOPE_CALLS_REQUEST => "Request calls",
-        wire::accounts::SCOPE_CALLS_READ => "Read the calls it requested",
-        wire::accounts::SCOPE_CALLS_CANCEL => "Cancel the calls it requested while they wait",
-        _ => "Unknown scope",
-    }
+pub fn scope_label(scope: &str) -> String {
+    crate::i18n::t(match scope {
+        wire::accounts::SCOPE_CALLS_REQUEST => "scope-calls-request",
+        wire::accounts::SCOPE_CALLS_READ => "scope-calls-read",
+        wire::accounts::SCOPE_CALLS_CANCEL => "scope-calls-cancel",
+        _ => "scope-unknown",
+    })
 }
 
 /// Whether a new password has an acceptable length (the server's bound, `wire::accounts`).
 pub fn password_problem(password: &str) -> Option<String> {
     let range = wire::accounts::PASSWORD_CHARS;
     (!range.contains(&password.chars().count())).then(|| {
-        format!(
-            "The new password must be {} to {} characters long.",
-            range.start(),
-            range.end()
+        crate::i18n::t_args(
+            "password-length",
+            &[
+                ("min", crate::i18n::num(*range.start() as f64)),
+                ("max", crate::i18n::num(*range.end() as f64)),
+            ],
         )
     })
 }

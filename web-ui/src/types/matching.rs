@@ -2,6 +2,7 @@
 //! request requirements, pool widening and the routing explanation. Read shapes default
 //! every field, so a server that adds or leaves out a field still parses.
 
+use crate::i18n::{arg, num, t, t_args};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -62,12 +63,12 @@ pub mod policy_field {
     pub const PREFERRED_WAIT: &str = "preferred_wait_s";
     pub const CERTIFICATIONS: &str = "required_certifications";
 
-    /// (field, label, whether its values are interpreter ids).
+    /// (field, its label's message id, whether its values are interpreter ids).
     pub const ALL: [(&str, &str, bool); 4] = [
-        (PREFERRED, "preferred interpreters", true),
-        (BANNED, "banned interpreters", true),
-        (CERTIFICATIONS, "required certifications", false),
-        (PREFERRED_WAIT, "preferred wait", false),
+        (PREFERRED, "policy-field-preferred", true),
+        (BANNED, "policy-field-banned", true),
+        (CERTIFICATIONS, "policy-field-certifications", false),
+        (PREFERRED_WAIT, "policy-field-preferred-wait", false),
     ];
 }
 
@@ -88,16 +89,16 @@ pub struct Profile {
 
 /// The genders an interpreter's profile and a request's requirements name.
 pub const GENDERS: [(&str, &str); 3] = [
-    ("female", "Female"),
-    ("male", "Male"),
-    ("nonbinary", "Non-binary"),
+    ("female", "gender-female"),
+    ("male", "gender-male"),
+    ("nonbinary", "gender-nonbinary"),
 ];
 
 pub fn gender_label(code: &str) -> String {
     GENDERS
         .iter()
         .find(|(c, _)| *c == code)
-        .map(|(_, l)| (*l).to_owned())
+        .map(|(_, l)| t(l))
         .unwrap_or_else(|| code.to_owned())
 }
 
@@ -134,24 +135,29 @@ impl WideningStep {
     pub fn describe(&self, queue_name: impl Fn(&str) -> String) -> String {
         let mut parts = Vec::new();
         if let Some(p) = self.min_proficiency {
-            parts.push(format!("proficiency {p} and up"));
+            parts.push(t_args("widening-proficiency", &[("level", num(p as f64))]));
         }
         if self.drop_specialty {
-            parts.push("any specialty".to_owned());
+            parts.push(t("widening-any-specialty"));
         }
         if self.drop_requirements {
-            parts.push("the request's requirements dropped".to_owned());
+            parts.push(t("widening-requirements-dropped"));
         }
         if let Some(id) = &self.add_queue_id {
-            parts.push(format!("also {}'s interpreters", queue_name(id)));
+            parts.push(t_args(
+                "widening-also-queue",
+                &[("queue", arg(queue_name(id)))],
+            ));
         }
         if parts.is_empty() {
-            parts.push("no change".to_owned());
+            parts.push(t("widening-no-change"));
         }
-        format!(
-            "after {}: {}",
-            crate::format::duration(self.after_s),
-            parts.join(", ")
+        t_args(
+            "widening-after",
+            &[
+                ("duration", arg(crate::format::duration(self.after_s))),
+                ("changes", arg(parts.join(", "))),
+            ],
         )
     }
 }
@@ -182,23 +188,21 @@ pub struct RoutingOffer {
 
 /// Why an interpreter was not offered a call, in words; an unknown reason as its code.
 pub fn routing_reason_text(reason: &str) -> String {
-    let text = match reason {
-        "banned_by_organisation" => "Banned by the caller's organisation",
-        "not_in_queue" => "Not a member of the call's queue",
-        "pair_missing" => "Does not hold the call's language pair",
-        "proficiency_too_low" => "Proficiency below the queue's minimum",
-        "modality_missing" => "Does not work in the call's modality",
-        "specialty_missing" => "Lacks the call's specialty",
-        "organisation_certification_missing" => "Lacks a certification the organisation requires",
-        "certification_missing" => "Lacks a certification the request requires",
-        "gender_mismatch" => "Does not match the requested gender",
-        "busy" => "Busy with another call",
-        "not_available" => "Not available (on break or signed out)",
-        "widening_step_not_reached" => {
-            "Only eligible after a widening step the call had not reached"
-        }
-        "another_interpreter_chosen" => "Another interpreter was chosen",
+    let id = match reason {
+        "banned_by_organisation" => "routing-reason-banned-by-organisation",
+        "not_in_queue" => "routing-reason-not-in-queue",
+        "pair_missing" => "routing-reason-pair-missing",
+        "proficiency_too_low" => "routing-reason-proficiency-too-low",
+        "modality_missing" => "routing-reason-modality-missing",
+        "specialty_missing" => "routing-reason-specialty-missing",
+        "organisation_certification_missing" => "routing-reason-organisation-certification-missing",
+        "certification_missing" => "routing-reason-certification-missing",
+        "gender_mismatch" => "routing-reason-gender-mismatch",
+        "busy" => "routing-reason-busy",
+        "not_available" => "routing-reason-not-available",
+        "widening_step_not_reached" => "routing-reason-widening-step-not-reached",
+        "another_interpreter_chosen" => "routing-reason-another-interpreter-chosen",
         other => return crate::format::status_label(other),
     };
-    text.to_owned()
+    crate::i18n::t(id)
 }

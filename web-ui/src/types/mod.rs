@@ -21,14 +21,15 @@ pub enum Role {
 }
 
 impl Role {
-    pub fn label(self) -> &'static str {
-        match self {
-            Role::Admin => "Admin",
-            Role::Supervisor => "Supervisor",
-            Role::Agent => "Interpreter",
-            Role::Analyst => "Analyst",
-            Role::Requester => "Requester",
-        }
+    /// The role's name, in the interface's language.
+    pub fn label(self) -> String {
+        crate::i18n::t(match self {
+            Role::Admin => "role-admin",
+            Role::Supervisor => "role-supervisor",
+            Role::Agent => "role-agent",
+            Role::Analyst => "role-analyst",
+            Role::Requester => "role-requester",
+        })
     }
 
     pub fn as_str(self) -> &'static str {
@@ -381,10 +382,10 @@ impl Agent {
     }
 
     /// The reason, in words.
-    pub fn reason_text(&self) -> Option<&'static str> {
+    pub fn reason_text(&self) -> Option<String> {
         match self.reason.as_deref()? {
-            "presence_lost" => Some("connection lost"),
-            "missed_offers" => Some("missed offers"),
+            "presence_lost" => Some(crate::i18n::t("reason-presence-lost")),
+            "missed_offers" => Some(crate::i18n::t("reason-missed-offers")),
             _ => None,
         }
     }
@@ -710,8 +711,15 @@ const LANGUAGE_ALIASES: [(&str, &str); 3] = [
 /// Offered in the request form when the queues cannot be read: the demo's languages.
 pub const FALLBACK_LANGUAGES: [&str; 4] = ["es", "zh", "ar", "ase"];
 
-/// `es` → `Spanish`; an unknown code stays as it is.
+/// `es` → `Spanish` (`español`, `الإسبانية` in the interface's language, from the
+/// browser's `Intl.DisplayNames`); an unknown code stays as it is. In English the table
+/// below names them, as the queues' names do ("Mandarin Chinese", not Intl's "Chinese").
 pub fn language_name(code: &str) -> String {
+    if crate::i18n::current_locale() != wire::locales::DEFAULT_LOCALE {
+        if let Some(name) = crate::format::language_display_name(code) {
+            return name;
+        }
+    }
     LANGUAGE_NAMES
         .iter()
         .chain(LANGUAGE_ALIASES.iter())
@@ -739,10 +747,10 @@ pub const STRATEGIES: [&str; 4] = [
     "best_proficiency",
 ];
 pub const DISPOSITIONS: [(&str, &str); 6] = [
-    ("completed", "Completed"),
-    ("partially_completed", "Partially completed"),
-    ("no_show", "Other party did not join"),
-    ("technical_issue", "Technical issue"),
-    ("wrong_language", "Wrong language"),
-    ("other", "Other"),
+    ("completed", "disposition-completed"),
+    ("partially_completed", "disposition-partially-completed"),
+    ("no_show", "disposition-no-show"),
+    ("technical_issue", "disposition-technical-issue"),
+    ("wrong_language", "disposition-wrong-language"),
+    ("other", "disposition-other"),
 ];
