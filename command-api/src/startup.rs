@@ -102,6 +102,7 @@ impl Application {
             .spawn(self.state.nats.clone(), &self.state.settings.bus);
         let watch = crate::pipeline_watch::spawn(self.state.clone());
         let replica_check = self.state.history.spawn_health_check();
+        let retention = crate::privacy::retention::spawn(self.state.clone());
         let app = app_router(self.state)
             .layer(axum::extract::DefaultBodyLimit::max(body_limit))
             .layer(axum::middleware::from_fn(move |request, next| {
@@ -147,6 +148,9 @@ impl Application {
             }
         };
         hub.abort();
+        if let Some(retention) = retention {
+            retention.abort();
+        }
         if let Some(replica_check) = replica_check {
             replica_check.abort();
         }

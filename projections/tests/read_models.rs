@@ -12,7 +12,7 @@ use serde_json::json;
 use common::*;
 use domain::agent::{CallEndReason, OfferOutcome};
 use domain::call::{NoInterpreterReason, TransferTarget, WithdrawReason};
-use domain::values::{AgentStatus, Disposition, Notes, Stars};
+use domain::values::{AgentStatus, Disposition, Notes, PersonalText, Stars};
 use domain::{AgentEvent, CallEvent, QueueEvent};
 use projections::bus::{Audience, ViewKind};
 use projections::read_models::calls::CallRow;
@@ -241,7 +241,7 @@ async fn a_full_call_life_fills_calls_history_and_agents() {
             CallEvent::CallWrappedUp {
                 agent_id: a,
                 disposition: Disposition::parse("completed").unwrap(),
-                notes: Some(Notes::parse("went well").unwrap()),
+                notes: Some(PersonalText::Plain(Notes::parse("went well").unwrap())),
                 wrap_up_seconds: 30,
                 at: t(430),
             },
@@ -254,7 +254,7 @@ async fn a_full_call_life_fills_calls_history_and_agents() {
             c,
             CallEvent::CallRated {
                 stars: Stars::parse(5).unwrap(),
-                comment: Some(Notes::parse("great").unwrap()),
+                comment: Some(PersonalText::Plain(Notes::parse("great").unwrap())),
                 at: t(500),
             },
         )

@@ -33,6 +33,7 @@ mod operations;
 mod passwords;
 mod pipeline;
 mod presence;
+mod privacy;
 mod push;
 mod queries;
 mod queue_choice;
