@@ -96,10 +96,11 @@ impl Application {
         let cors = cors_layer(&self.state.settings.http.cors_origins);
         let policy = content_security_policy(&self.state.settings);
         // The WebSocket hub's one subscription to the view notices (works while NATS is down).
-        let hub = self
-            .state
-            .hub
-            .spawn(self.state.nats.clone(), &self.state.settings.bus);
+        let hub = self.state.hub.spawn(
+            self.state.nats.clone(),
+            &self.state.settings.bus,
+            self.state.vault.clone(),
+        );
         let watch = crate::pipeline_watch::spawn(self.state.clone());
         let replica_check = self.state.history.spawn_health_check();
         let retention = crate::privacy::retention::spawn(self.state.clone());

@@ -112,10 +112,14 @@ impl PrivacyEvent {
     }
 }
 
+/// The event type of [`PrivacyEvent::SubjectErased`], which read models holding plain
+/// text of old events react to.
+pub const SUBJECT_ERASED: &str = "SubjectErased";
+
 impl DomainEvent for PrivacyEvent {
     fn event_type(&self) -> String {
         let name = match self {
-            Self::SubjectErased { .. } => "SubjectErased",
+            Self::SubjectErased { .. } => SUBJECT_ERASED,
             Self::RetentionSet { .. } => "RetentionSet",
             Self::CallTextShredded { .. } => "CallTextShredded",
         };

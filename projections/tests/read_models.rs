@@ -1277,3 +1277,57 @@ async fn a_call_requested_again_replaces_its_row_in_a_rebuild_too() {
     assert_eq!((row.language.as_str(), row.seq), ("fr", 2));
     h.assert_every_batching_matches().await;
 }
+
+#[tokio::test]
+async fn an_erasure_clears_the_plain_free_text_of_old_events_of_that_requester_only() {
+    let mut h = Harness::new().await;
+    let plain = |text: &str| Some(PersonalText::Plain(Notes::parse(text).unwrap()));
+    // Events stored before sealing (issue 26) hold their free text in the clear.
+    for (call, requester) in [(call_n(1), requester_n(1)), (call_n(2), requester_n(2))] {
+        h.call(
+            call,
+            CallEvent::CallRequested {
+                organisation_id: None,
+                call_id: call,
+                requester_id: requester,
+                request: request("es"),
+                at: t(0),
+            },
+        )
+        .await;
+        h.call(
+            call,
+            CallEvent::CallWrappedUp {
+                agent_id: agent_n(1),
+                disposition: Disposition::parse("completed").unwrap(),
+                notes: plain("spoke of a diagnosis"),
+                wrap_up_seconds: 5,
+                at: t(60),
+            },
+        )
+        .await;
+        h.call(
+            call,
+            CallEvent::CallRated {
+                stars: Stars::parse(5).unwrap(),
+                comment: plain("thank you"),
+                at: t(90),
+            },
+        )
+        .await;
+    }
+    let erased = domain::privacy::PrivacyEvent::SubjectErased {
+        subject_id: requester_n(1),
+        erasure_id: uuid::Uuid::from_u128(77),
+        keys_destroyed: 0,
+        at: t(120),
+    };
+    h.feed("Privacy", requester_n(1).as_uuid(), &erased).await;
+    let row = h.call_row(call_n(1)).await;
+    assert_eq!(row.notes.as_deref(), Some("[erased]"));
+    assert_eq!(row.rating_comment.as_deref(), Some("[erased]"));
+    let other = h.call_row(call_n(2)).await;
+    assert_eq!(other.notes.as_deref(), Some("spoke of a diagnosis"));
+    // A rebuild and every batching give the same rows.
+    h.assert_every_batching_matches().await;
+}
