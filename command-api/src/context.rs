@@ -23,7 +23,8 @@ pub struct CommandContext {
     pub correlation_id: String,
     pub at: DateTime<Utc>,
     /// The actor's name as their events carry it: sealed under their identity key for a
-    /// request (issue 26); plain for the system's own work, which names no person.
+    /// person's request (issue 26); plain for an API key and for the system's own work,
+    /// which name no person.
     pub actor_name: String,
 }
 
@@ -73,7 +74,12 @@ impl FromRequestParts<AppState> for CommandContext {
             .filter(|v| !v.is_empty() && v.len() <= 128)
             .map_or_else(|| request_id.clone(), str::to_owned);
         let actor_role = crate::auth::actor_role(parts, &user);
-        let actor_name = crate::privacy::seal_actor_name(state, &user).await?;
+        // An API key's name names an integration, not a person: it stays in the clear.
+        let actor_name = if actor_role == crate::auth::ApiKeyPrincipal::ACTOR_ROLE {
+            user.name.clone()
+        } else {
+            crate::privacy::seal_actor_name(state, &user).await?
+        };
         Ok(Self {
             actor_role,
             actor_name,
