@@ -36,7 +36,6 @@ use axum::extract::ws::{
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use domain::ids::AgentId;
-use domain::values::SEALED_PREFIX;
 use futures::stream::{SplitSink, SplitStream};
 use futures::{SinkExt, StreamExt};
 use projections::bus::{Audience, BusNames, ViewChanged, ViewKind};
@@ -55,7 +54,7 @@ use wire::PushKind;
 
 use crate::auth::{Claims, Role};
 use crate::error::{ApiError, ErrorBody};
-use crate::privacy::reveal::reveal_json;
+use crate::privacy::reveal::{holds_token, reveal_json};
 use crate::privacy::vault::Vault;
 use crate::state::AppState;
 
@@ -209,8 +208,7 @@ async fn revealed<'a>(
     vault: &Vault,
     body: &'a [u8],
 ) -> Result<std::borrow::Cow<'a, [u8]>, Box<dyn std::error::Error + Send + Sync>> {
-    let prefix = SEALED_PREFIX.as_bytes();
-    if !body.windows(prefix.len()).any(|w| w == prefix) {
+    if !holds_token(body) {
         return Ok(std::borrow::Cow::Borrowed(body));
     }
     let mut value: serde_json::Value = serde_json::from_slice(body)?;
