@@ -17,6 +17,7 @@ use crate::state::AppState;
 pub mod accounts;
 pub mod agents;
 pub mod api_keys;
+pub mod audit;
 pub mod auth;
 pub mod billing;
 pub mod bounds;
@@ -114,6 +115,7 @@ pub fn api_router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(organisations::router())
         .merge(billing::router())
         .merge(privacy::router())
+        .merge(audit::router())
         .merge(accounts::router())
         .merge(passwords::router())
         .merge(health::router())

@@ -34,6 +34,7 @@ mod passwords;
 mod pipeline;
 mod presence;
 mod privacy;
+mod privacy_access;
 mod push;
 mod queries;
 mod queue_choice;
