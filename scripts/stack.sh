@@ -16,6 +16,9 @@
 #   PARLEY_SKIP_PARTS=1       start: only PostgreSQL and NATS (no build, migrate,
 #                             seed nor parley parts); handy while the code does not build
 #   PARLEY__AUTH__JWT_SECRET  passed to parley when set (local mode has a dev default)
+#   PARLEY__PRIVACY__MASTER_KEY  wraps the keys sealing personal data (docs/privacy.md);
+#                             the development key unless set. Keep it for the stack's life:
+#                             data sealed under one master key does not open under another
 set -euo pipefail
 
 # shellcheck source=scripts/lib.sh
@@ -119,6 +122,7 @@ export_stack_env() {
   export PARLEY__HTTP__HOST=$HTTP_HOST
   export PARLEY__HTTP__PORT=$HTTP_PORT
   export PARLEY__ENVIRONMENT=local
+  export PARLEY__PRIVACY__MASTER_KEY=${PARLEY__PRIVACY__MASTER_KEY:-parley-local-development-master-key-do-not-use}
   export PARLEY__HTTP__WEB_ROOT=${PARLEY__HTTP__WEB_ROOT:-$REPO_ROOT/web-ui/dist}
   # The demo simulator logs many interpreters in from this one address; production keeps
   # the strict defaults (auth.login_burst / auth.login_per_minute in docs/runbook.md).

@@ -130,12 +130,31 @@ redirect_url = ""
 scopes = "email profile"
 role_claim = ""
 
+[privacy]
+# Wraps the data keys that seal personal fields inside events (docs/privacy.md). Any
+# string of at least 32 characters; AES-256 uses its SHA-256. Changing it makes every
+# stored data key unreadable: keep it, and back it up apart from the database. The
+# development default is refused in production.
+master_key = "parley-local-development-master-key-do-not-use"
+# How often `parley serve` shreds the free text older than each organisation's retention.
+retention_sweep_every_s = 3600
+
 [jitsi]
 domain = "meet.jit.si"
 # A self-hosted Jitsi with token authentication: set app_id and app_secret (as in prosody's
 # config) and /api/calls/{id}/room returns a room token valid this many seconds.
 token_ttl_s = 7200
 "#;
+
+/// Crypto-shredding (issue 26, docs/privacy.md).
+#[derive(Debug, Clone, Deserialize)]
+pub struct PrivacySettings {
+    pub master_key: SecretString,
+    pub retention_sweep_every_s: u64,
+}
+
+/// The development master key. Accepted only when `environment = "local"`.
+pub const DEV_MASTER_KEY: &str = "parley-local-development-master-key-do-not-use";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -161,6 +180,7 @@ pub struct Settings {
     pub read_models: ReadModelSettings,
     pub oidc: OidcSettings,
     pub callbacks: CallbackSettings,
+    pub privacy: PrivacySettings,
 }
 
 /// Callbacks: the join window and the webhook's signing (`crate::webhooks`).
@@ -487,6 +507,13 @@ pub enum ConfigError {
     InvalidCorsOrigin(String),
     #[error("invalid configuration: callbacks.join_window_s must be 1 to 3600 seconds, not {0}")]
     InvalidJoinWindow(u32),
+    #[error(
+        "refusing to start: privacy.master_key is the development default. Set \
+         PARLEY__PRIVACY__MASTER_KEY to a random value of at least 32 characters, and keep it"
+    )]
+    DefaultMasterKeyInProduction,
+    #[error("refusing to start: privacy.master_key must be at least 32 characters")]
+    ShortMasterKey,
 }
 
 impl Settings {
@@ -536,6 +563,13 @@ impl Settings {
             if secret.len() < 32 {
                 return Err(ConfigError::ShortSecret);
             }
+        }
+        let master_key = self.privacy.master_key.expose_secret();
+        if master_key.len() < 32 {
+            return Err(ConfigError::ShortMasterKey);
+        }
+        if self.environment == Environment::Production && master_key == DEV_MASTER_KEY {
+            return Err(ConfigError::DefaultMasterKeyInProduction);
         }
         Ok(())
     }
@@ -672,6 +706,7 @@ mod tests {
             "a developer machine takes any key"
         );
         settings.environment = Environment::Production;
+        settings.privacy.master_key = SecretString::from("m".repeat(40));
         settings.auth.jwt_secret = SecretString::from("j".repeat(40));
         assert!(matches!(settings.check(), Err(ConfigError::ShortSigningKey(k)) if k == "new"));
         settings.auth.signing_keys[0] = key("new", &"n".repeat(40));
@@ -738,6 +773,7 @@ mod tests {
         settings.jitsi.app_secret = Some(SecretString::from("short"));
         assert!(settings.check().is_ok());
         settings.environment = Environment::Production;
+        settings.privacy.master_key = SecretString::from("m".repeat(40));
         settings.auth.jwt_secret = SecretString::from("j".repeat(40));
         assert!(matches!(
             settings.check(),
@@ -748,6 +784,7 @@ mod tests {
     fn production_settings() -> Settings {
         let mut settings = Settings::local_defaults().unwrap();
         settings.environment = Environment::Production;
+        settings.privacy.master_key = SecretString::from("m".repeat(40));
         settings.auth.jwt_secret = SecretString::from("x".repeat(40));
         settings
     }
@@ -816,6 +853,7 @@ mod tests {
         let mut settings = Settings::local_defaults().unwrap();
         assert!(settings.check().is_ok());
         settings.environment = Environment::Production;
+        settings.privacy.master_key = SecretString::from("m".repeat(40));
         assert!(matches!(
             settings.check(),
             Err(ConfigError::DefaultSecretInProduction)
@@ -827,10 +865,26 @@ mod tests {
     }
 
     #[test]
+    fn production_refuses_the_default_master_key() {
+        let mut settings = Settings::local_defaults().unwrap();
+        settings.environment = Environment::Production;
+        settings.auth.jwt_secret = SecretString::from("x".repeat(40));
+        assert!(matches!(
+            settings.check(),
+            Err(ConfigError::DefaultMasterKeyInProduction)
+        ));
+        settings.privacy.master_key = SecretString::from("short");
+        assert!(matches!(settings.check(), Err(ConfigError::ShortMasterKey)));
+        settings.privacy.master_key = SecretString::from("m".repeat(40));
+        assert!(settings.check().is_ok());
+    }
+
+    #[test]
     fn secrets_do_not_print() {
         let settings = Settings::local_defaults().unwrap();
         let printed = format!("{settings:?}");
         assert!(!printed.contains(DEV_JWT_SECRET));
+        assert!(!printed.contains(DEV_MASTER_KEY));
         assert!(!printed.contains("postgres://"));
     }
 }

@@ -22,6 +22,10 @@ pub struct CommandContext {
     pub request_id: String,
     pub correlation_id: String,
     pub at: DateTime<Utc>,
+    /// The actor's name as their events carry it: sealed under their identity key for a
+    /// person's request (issue 26); plain for an API key and for the system's own work,
+    /// which name no person.
+    pub actor_name: String,
 }
 
 impl CommandContext {
@@ -29,7 +33,7 @@ impl CommandContext {
         Metadata::from([
             ("actor_id".to_owned(), self.user.id.to_string()),
             ("actor_role".to_owned(), self.actor_role.to_owned()),
-            ("actor_name".to_owned(), self.user.name.clone()),
+            ("actor_name".to_owned(), self.actor_name.clone()),
             ("request_id".to_owned(), self.request_id.clone()),
             ("correlation_id".to_owned(), self.correlation_id.clone()),
         ])
@@ -40,6 +44,7 @@ impl CommandContext {
         let id = Uuid::now_v7().to_string();
         Self {
             actor_role: user.role.as_str(),
+            actor_name: user.name.clone(),
             user,
             request_id: id.clone(),
             correlation_id: id,
@@ -69,8 +74,15 @@ impl FromRequestParts<AppState> for CommandContext {
             .filter(|v| !v.is_empty() && v.len() <= 128)
             .map_or_else(|| request_id.clone(), str::to_owned);
         let actor_role = crate::auth::actor_role(parts, &user);
+        // An API key's name names an integration, not a person: it stays in the clear.
+        let actor_name = if actor_role == crate::auth::ApiKeyPrincipal::ACTOR_ROLE {
+            user.name.clone()
+        } else {
+            crate::privacy::seal_actor_name(state, &user).await?
+        };
         Ok(Self {
             actor_role,
+            actor_name,
             user,
             request_id,
             correlation_id,

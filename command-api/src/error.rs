@@ -190,6 +190,12 @@ impl From<OrganisationError> for ApiError {
     }
 }
 
+impl From<domain::privacy::PrivacyError> for ApiError {
+    fn from(e: domain::privacy::PrivacyError) -> Self {
+        match e {}
+    }
+}
+
 impl From<BillingError> for ApiError {
     fn from(e: BillingError) -> Self {
         match e {

@@ -13,6 +13,7 @@ pub mod metrics;
 pub mod oidc;
 pub mod password_hashing;
 pub mod pipeline_watch;
+pub mod privacy;
 pub mod projector;
 pub mod push;
 pub mod read_your_writes;

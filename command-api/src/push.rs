@@ -54,6 +54,8 @@ use wire::PushKind;
 
 use crate::auth::{Claims, Role};
 use crate::error::{ApiError, ErrorBody};
+use crate::privacy::reveal::{holds_token, reveal_json};
+use crate::privacy::vault::Vault;
 use crate::state::AppState;
 
 /// Notices the hub keeps for sessions that are behind; past this a session lags and resyncs.
@@ -155,7 +157,15 @@ impl Hub {
     /// Follows `<prefix>.views.>` on core NATS for as long as the process runs. NATS may be
     /// down at start: the client reconnects in the background and the subscription is
     /// registered when it does; if the subscription ever ends, it is made again.
-    pub fn spawn(self: &Arc<Self>, nats: async_nats::Client, bus: &BusNames) -> JoinHandle<()> {
+    ///
+    /// A notice holding sealed personal text (a call's notes, say) is revealed first, as
+    /// every JSON answer is (`privacy::reveal`).
+    pub fn spawn(
+        self: &Arc<Self>,
+        nats: async_nats::Client,
+        bus: &BusNames,
+        vault: Arc<Vault>,
+    ) -> JoinHandle<()> {
         let hub = Arc::clone(self);
         let subject = bus.views_wildcard();
         tokio::spawn(async move {
@@ -164,7 +174,15 @@ impl Hub {
                     Ok(mut subscription) => {
                         tracing::info!(%subject, "push hub listening");
                         while let Some(message) = subscription.next().await {
-                            match Notice::parse(&message.payload) {
+                            let body = match revealed(&vault, &message.payload).await {
+                                Ok(body) => body,
+                                Err(error) => {
+                                    tracing::warn!(subject = %message.subject, %error,
+                                        "dropping a view notice whose sealed text cannot be revealed; clients resync on the next");
+                                    continue;
+                                }
+                            };
+                            match Notice::parse(&body) {
                                 Ok(notice) => hub.publish(notice),
                                 Err(error) => tracing::warn!(
                                     subject = %message.subject,
@@ -183,6 +201,19 @@ impl Hub {
             }
         })
     }
+}
+
+/// `body` with its sealed tokens revealed; untouched (no copy) when it holds none.
+async fn revealed<'a>(
+    vault: &Vault,
+    body: &'a [u8],
+) -> Result<std::borrow::Cow<'a, [u8]>, Box<dyn std::error::Error + Send + Sync>> {
+    if !holds_token(body) {
+        return Ok(std::borrow::Cow::Borrowed(body));
+    }
+    let mut value: serde_json::Value = serde_json::from_slice(body)?;
+    reveal_json(vault, &mut value).await?;
+    Ok(std::borrow::Cow::Owned(serde_json::to_vec(&value)?))
 }
 
 /// Counts one open session for as long as it lives.

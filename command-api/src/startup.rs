@@ -96,12 +96,14 @@ impl Application {
         let cors = cors_layer(&self.state.settings.http.cors_origins);
         let policy = content_security_policy(&self.state.settings);
         // The WebSocket hub's one subscription to the view notices (works while NATS is down).
-        let hub = self
-            .state
-            .hub
-            .spawn(self.state.nats.clone(), &self.state.settings.bus);
+        let hub = self.state.hub.spawn(
+            self.state.nats.clone(),
+            &self.state.settings.bus,
+            self.state.vault.clone(),
+        );
         let watch = crate::pipeline_watch::spawn(self.state.clone());
         let replica_check = self.state.history.spawn_health_check();
+        let retention = crate::privacy::retention::spawn(self.state.clone());
         let app = app_router(self.state)
             .layer(axum::extract::DefaultBodyLimit::max(body_limit))
             .layer(axum::middleware::from_fn(move |request, next| {
@@ -147,6 +149,9 @@ impl Application {
             }
         };
         hub.abort();
+        if let Some(retention) = retention {
+            retention.abort();
+        }
         if let Some(replica_check) = replica_check {
             replica_check.abort();
         }

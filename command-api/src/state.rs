@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use cqrs_es::persist::PersistedEventStore;
 use domain::organisation::Organisation;
+use domain::privacy::Privacy;
 use domain::workflow::Floor;
 use domain::{Agent, Call, Queue};
 use postgres_es::PostgresEventRepository;
@@ -15,6 +16,8 @@ use crate::directory::QueueDirectory;
 use crate::login_throttle::LoginThrottle;
 use crate::oidc::Oidc;
 use crate::pipeline_watch::PipelineWatch;
+use crate::privacy::audit::AccessAudit;
+use crate::privacy::vault::Vault;
 use crate::push::Hub;
 use crate::replica::HistoryPools;
 use crate::sessions::Sessions;
@@ -49,6 +52,12 @@ pub struct AppState {
     pub hub: Arc<Hub>,
     /// Single sign-on; `None` when `[oidc]` is not configured.
     pub oidc: Option<Arc<Oidc>>,
+    /// The data keys that seal personal fields (issue 26).
+    pub vault: Arc<Vault>,
+    /// Erasures, retention and shredding, as events.
+    pub privacy: Arc<PgStore<Privacy>>,
+    /// Who read what.
+    pub access_audit: AccessAudit,
 }
 
 pub fn event_store<A: cqrs_es::Aggregate>(pool: &PgPool) -> PgStore<A> {
@@ -85,6 +94,9 @@ impl AppState {
             pipeline_watch: Arc::new(PipelineWatch::new(settings.pipeline.stall_after_s)),
             queues: Arc::new(event_store::<Queue>(&pool)),
             organisations: Arc::new(event_store::<Organisation>(&pool)),
+            vault: Arc::new(Vault::new(&settings.privacy.master_key, pool.clone())),
+            privacy: Arc::new(event_store::<Privacy>(&pool)),
+            access_audit: AccessAudit::spawn(pool.clone()),
             queue_directory: Arc::default(),
             floor: Arc::new(floor),
             history,

@@ -22,7 +22,9 @@ use serde::{Deserialize, Serialize};
 use crate::callback::{Callback, WebhookUrl};
 use crate::ids::{AgentId, CallId, OrganisationId, QueueId, UserId};
 use crate::matching::Requirements;
-use crate::values::{Disposition, LanguageCode, Modality, Notes, Priority, Specialty, Stars};
+use crate::values::{
+    Disposition, LanguageCode, Modality, PersonalText, Priority, Specialty, Stars,
+};
 
 /// Where a call sits in its life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -192,7 +194,7 @@ pub enum CallCommand {
     WrapUp {
         agent_id: AgentId,
         disposition: Disposition,
-        notes: Option<Notes>,
+        notes: Option<PersonalText>,
         at: DateTime<Utc>,
     },
     /// The requester hung up while waiting.
@@ -221,7 +223,7 @@ pub enum CallCommand {
     Rate {
         requester_id: UserId,
         stars: Stars,
-        comment: Option<Notes>,
+        comment: Option<PersonalText>,
         at: DateTime<Utc>,
     },
     /// The requester of a waiting call asks to be called back: the call keeps its place.
@@ -323,7 +325,7 @@ pub enum CallEvent {
     CallWrappedUp {
         agent_id: AgentId,
         disposition: Disposition,
-        notes: Option<Notes>,
+        notes: Option<PersonalText>,
         wrap_up_seconds: i64,
         at: DateTime<Utc>,
     },
@@ -346,7 +348,7 @@ pub enum CallEvent {
     },
     CallRated {
         stars: Stars,
-        comment: Option<Notes>,
+        comment: Option<PersonalText>,
         at: DateTime<Utc>,
     },
     /// The call's pool in `queue_id` relaxed to the queue's widening step `step` (1-based;

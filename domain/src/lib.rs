@@ -12,6 +12,7 @@ pub mod idle;
 pub mod ids;
 pub mod matching;
 pub mod organisation;
+pub mod privacy;
 pub mod queue;
 pub mod values;
 pub mod workflow;

@@ -328,6 +328,66 @@ bounded_text!(
     DisplayName, "name", 1..=120
 );
 
+/// What a sealed token starts with: `sealed:v1:<key id>:<base64url of nonce and ciphertext>`.
+/// The command API seals personal text with AES-256-GCM before it reaches a command; the
+/// domain only carries the token (docs/privacy.md).
+pub const SEALED_PREFIX: &str = "sealed:v1:";
+
+/// Personal free text sealed outside the domain (crypto-shredding, issue 26): opaque here.
+/// Bounded so that no token can grow an event without limit (2,000 characters of notes
+/// seal to under 11,000).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct SealedText(String);
+
+impl SealedText {
+    pub const MAX_LEN: usize = 16_384;
+
+    pub fn parse(raw: &str) -> Result<Self, ValueError> {
+        if !raw.starts_with(SEALED_PREFIX) || raw.len() > Self::MAX_LEN {
+            return Err(ValueError::new("sealed", "is not a sealed token"));
+        }
+        Ok(Self(raw.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for SealedText {
+    type Error = ValueError;
+    fn try_from(raw: String) -> Result<Self, Self::Error> {
+        Self::parse(&raw)
+    }
+}
+
+impl From<SealedText> for String {
+    fn from(v: SealedText) -> Self {
+        v.0
+    }
+}
+
+/// Free text about a person as an event holds it: a sealed token since issue 26, or the
+/// plain text of events stored before it (those still read; stored events are never
+/// edited). Both are one JSON string, so the field's shape is unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum PersonalText {
+    Sealed(SealedText),
+    Plain(Notes),
+}
+
+impl PersonalText {
+    /// The text as stored: the token, or the plain text of an old event.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Sealed(sealed) => sealed.as_str(),
+            Self::Plain(notes) => notes.as_str(),
+        }
+    }
+}
+
 /// One language an interpreter works in.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LanguageSkill {

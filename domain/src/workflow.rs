@@ -25,7 +25,7 @@ use crate::call::{
     Call, CallCommand, CallError, CallEvent, CallStatus, TransferTarget, WithdrawReason,
 };
 use crate::ids::{AgentId, CallId, UserId};
-use crate::values::{AgentStatus, Disposition, Notes};
+use crate::values::{AgentStatus, Disposition, PersonalText};
 
 /// Request context stored with every event: who, which request, which conversation.
 pub type Metadata = HashMap<String, String>;
@@ -546,7 +546,7 @@ where
         call_id: CallId,
         agent_id: AgentId,
         disposition: Disposition,
-        notes: Option<Notes>,
+        notes: Option<PersonalText>,
         at: DateTime<Utc>,
         metadata: &Metadata,
     ) -> Result<Committed<CallEvent>, WorkflowError> {

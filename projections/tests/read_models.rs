@@ -12,7 +12,7 @@ use serde_json::json;
 use common::*;
 use domain::agent::{CallEndReason, OfferOutcome};
 use domain::call::{NoInterpreterReason, TransferTarget, WithdrawReason};
-use domain::values::{AgentStatus, Disposition, Notes, Stars};
+use domain::values::{AgentStatus, Disposition, Notes, PersonalText, Stars};
 use domain::{AgentEvent, CallEvent, QueueEvent};
 use projections::bus::{Audience, ViewKind};
 use projections::read_models::calls::CallRow;
@@ -241,7 +241,7 @@ async fn a_full_call_life_fills_calls_history_and_agents() {
             CallEvent::CallWrappedUp {
                 agent_id: a,
                 disposition: Disposition::parse("completed").unwrap(),
-                notes: Some(Notes::parse("went well").unwrap()),
+                notes: Some(PersonalText::Plain(Notes::parse("went well").unwrap())),
                 wrap_up_seconds: 30,
                 at: t(430),
             },
@@ -254,7 +254,7 @@ async fn a_full_call_life_fills_calls_history_and_agents() {
             c,
             CallEvent::CallRated {
                 stars: Stars::parse(5).unwrap(),
-                comment: Some(Notes::parse("great").unwrap()),
+                comment: Some(PersonalText::Plain(Notes::parse("great").unwrap())),
                 at: t(500),
             },
         )
@@ -1275,5 +1275,59 @@ async fn a_call_requested_again_replaces_its_row_in_a_rebuild_too() {
     .await;
     let row = h.call_row(call_n(1)).await;
     assert_eq!((row.language.as_str(), row.seq), ("fr", 2));
+    h.assert_every_batching_matches().await;
+}
+
+#[tokio::test]
+async fn an_erasure_clears_the_plain_free_text_of_old_events_of_that_requester_only() {
+    let mut h = Harness::new().await;
+    let plain = |text: &str| Some(PersonalText::Plain(Notes::parse(text).unwrap()));
+    // Events stored before sealing (issue 26) hold their free text in the clear.
+    for (call, requester) in [(call_n(1), requester_n(1)), (call_n(2), requester_n(2))] {
+        h.call(
+            call,
+            CallEvent::CallRequested {
+                organisation_id: None,
+                call_id: call,
+                requester_id: requester,
+                request: request("es"),
+                at: t(0),
+            },
+        )
+        .await;
+        h.call(
+            call,
+            CallEvent::CallWrappedUp {
+                agent_id: agent_n(1),
+                disposition: Disposition::parse("completed").unwrap(),
+                notes: plain("spoke of a diagnosis"),
+                wrap_up_seconds: 5,
+                at: t(60),
+            },
+        )
+        .await;
+        h.call(
+            call,
+            CallEvent::CallRated {
+                stars: Stars::parse(5).unwrap(),
+                comment: plain("thank you"),
+                at: t(90),
+            },
+        )
+        .await;
+    }
+    let erased = domain::privacy::PrivacyEvent::SubjectErased {
+        subject_id: requester_n(1),
+        erasure_id: uuid::Uuid::from_u128(77),
+        keys_destroyed: 0,
+        at: t(120),
+    };
+    h.feed("Privacy", requester_n(1).as_uuid(), &erased).await;
+    let row = h.call_row(call_n(1)).await;
+    assert_eq!(row.notes.as_deref(), Some("[erased]"));
+    assert_eq!(row.rating_comment.as_deref(), Some("[erased]"));
+    let other = h.call_row(call_n(2)).await;
+    assert_eq!(other.notes.as_deref(), Some("spoke of a diagnosis"));
+    // A rebuild and every batching give the same rows.
     h.assert_every_batching_matches().await;
 }

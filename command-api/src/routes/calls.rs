@@ -421,7 +421,10 @@ async fn wrap_up_call(
 ) -> AcceptedResponse {
     let agent = ctx.user.as_agent()?;
     let disposition = Disposition::parse(&body.disposition)?;
-    let notes = body.notes.as_deref().map(Notes::parse).transpose()?;
+    let notes = match body.notes.as_deref().map(Notes::parse).transpose()? {
+        Some(notes) => Some(crate::privacy::seal_call_text(&state, CallId(id), &notes).await?),
+        None => None,
+    };
     let committed = state
         .floor
         .wrap_up(
@@ -489,15 +492,21 @@ async fn rate_call(
     Json(body): Json<RatingBody>,
 ) -> AcceptedResponse {
     ctx.user.require(&[Role::Requester, Role::Admin])?;
+    let stars = Stars::parse(body.stars)?;
+    let comment = body
+        .comment
+        .as_deref()
+        .map(Notes::parse)
+        .transpose()
+        .map_err(|e| domain::values::ValueError::new("comment", e.message))?;
+    let comment = match comment {
+        Some(comment) => Some(crate::privacy::seal_call_text(&state, CallId(id), &comment).await?),
+        None => None,
+    };
     let command = CallCommand::Rate {
         requester_id: ctx.user.id,
-        stars: Stars::parse(body.stars)?,
-        comment: body
-            .comment
-            .as_deref()
-            .map(Notes::parse)
-            .transpose()
-            .map_err(|e| domain::values::ValueError::new("comment", e.message))?,
+        stars,
+        comment,
         at: ctx.at,
     };
     let committed = state

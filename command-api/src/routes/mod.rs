@@ -17,6 +17,7 @@ use crate::state::AppState;
 pub mod accounts;
 pub mod agents;
 pub mod api_keys;
+pub mod audit;
 pub mod auth;
 pub mod billing;
 pub mod bounds;
@@ -28,6 +29,7 @@ pub mod organisations;
 pub mod paging;
 pub mod passwords;
 pub mod preferences;
+pub mod privacy;
 pub mod queries;
 pub mod queues;
 pub mod rate_cards;
@@ -74,6 +76,7 @@ pub fn accepted(id: Uuid, version: usize) -> AcceptedResponse {
         (name = "users", description = "Accounts"),
         (name = "organisations", description = "Organisations requesters belong to, and their routing policies"),
         (name = "billing", description = "Rate cards, bills traced to their events, credit notes, invoices and interpreter pay"),
+        (name = "privacy", description = "Erasure, a subject's export, retention of free text and the access audit"),
         (name = "floor", description = "The floor as it was at any instant, from the event history"),
         (name = "metrics", description = "Contact-center metrics from the read models"),
         (name = "push", description = "Live updates over a WebSocket"),
@@ -112,6 +115,8 @@ pub fn api_router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(users::router())
         .merge(organisations::router())
         .merge(billing::router())
+        .merge(privacy::router())
+        .merge(audit::router())
         .merge(accounts::router())
         .merge(passwords::router())
         .merge(preferences::router())
@@ -140,6 +145,11 @@ pub fn app_router(state: AppState) -> Router {
         .merge(SwaggerUi::new("/docs").external_url_unchecked(openapi::DOCUMENT_PATH, document))
         // Only matched routes: their template (`/api/calls/{id}`) labels the metrics.
         .route_layer(axum::middleware::from_fn(crate::metrics::track))
+        // Sealed personal fields become plain text (or "[erased]") in every JSON answer.
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::privacy::reveal::layer,
+        ))
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
             crate::read_your_writes::layer,

@@ -85,7 +85,7 @@ pub async fn insert_user(
     Ok(sqlx::query_as(
         "INSERT INTO users (id, email, name, role, password_hash, organisation_id) \
          VALUES ($1, $2, $3, $4, $5, $6) \
-         ON CONFLICT (email) DO NOTHING RETURNING id, email, name, role, organisation_id",
+         ON CONFLICT (email) WHERE email <> '[erased]' DO NOTHING RETURNING id, email, name, role, organisation_id",
     )
     .bind(id)
     .bind(user.email.as_str())

@@ -34,6 +34,8 @@ mod passwords;
 mod pipeline;
 mod preferences;
 mod presence;
+mod privacy;
+mod privacy_access;
 mod push;
 mod queries;
 mod queue_choice;

@@ -6,8 +6,8 @@ use chrono::{DateTime, Duration, TimeZone, Utc};
 use domain::call::{CallEvent, CallRequest};
 use domain::ids::{AgentId, CallId, QueueId, UserId};
 use domain::values::{
-    Disposition, LanguageCode, LanguageSkill, Modality, Notes, Priority, Proficiency, Skills,
-    Specialty, Stars,
+    Disposition, LanguageCode, LanguageSkill, Modality, Notes, PersonalText, Priority, Proficiency,
+    Skills, Specialty, Stars,
 };
 use uuid::Uuid;
 
@@ -97,8 +97,9 @@ pub fn completed() -> Disposition {
     Disposition::parse("completed").unwrap()
 }
 
-pub fn notes(text: &str) -> Notes {
-    Notes::parse(text).unwrap()
+/// Free text as events stored before sealing carry it (plain); the API seals new text.
+pub fn notes(text: &str) -> PersonalText {
+    PersonalText::Plain(Notes::parse(text).unwrap())
 }
 
 pub fn stars(n: i64) -> Stars {

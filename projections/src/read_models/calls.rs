@@ -12,6 +12,8 @@ use uuid::Uuid;
 
 use domain::CallEvent;
 use domain::call::CallStatus;
+use domain::privacy::{Privacy, SUBJECT_ERASED};
+use domain::values::SEALED_PREFIX;
 
 use super::call_agents::VisibleTo;
 use super::support::{self, CALL, seconds_between, ts};
@@ -507,12 +509,25 @@ struct Decoded<'e> {
     event_type: Cow<'e, str>,
 }
 
-/// The call events among `events`.
+/// What a personal field reads once erased (as the API's privacy layer writes it).
+const ERASED_TEXT: &str = "[erased]";
+
+/// Whether an event is the erasure of a data subject (the `Privacy` aggregate's id is then
+/// the subject's).
+fn is_erasure(aggregate_type: &str, event_type: &str) -> bool {
+    aggregate_type == <Privacy as cqrs_es::Aggregate>::TYPE && event_type == SUBJECT_ERASED
+}
+
+/// The call events among `events`, and the subjects erased among them.
 fn decode_events<'e>(
     events: impl IntoIterator<Item = (i64, &'e BusEvent)>,
-) -> Result<Vec<Decoded<'e>>, ProjectionError> {
+) -> Result<(Vec<Decoded<'e>>, Vec<Uuid>), ProjectionError> {
     let mut decoded = Vec::new();
+    let mut erased = Vec::new();
     for (seq, event) in events {
+        if is_erasure(&event.aggregate_type, &event.event_type) {
+            erased.push(support::aggregate_uuid(event)?);
+        }
         if event.aggregate_type != CALL {
             continue;
         }
@@ -523,16 +538,24 @@ fn decode_events<'e>(
             event_type: Cow::Borrowed(&event.event_type),
         });
     }
-    Ok(decoded)
+    Ok((decoded, erased))
 }
 
 /// The call events among `messages`, decoded straight from their bodies: the payload
 /// into the `CallEvent`, without the intermediate `serde_json::Value` of a [`BusEvent`].
-fn decode_messages(messages: &[RawEvent]) -> Result<Vec<Decoded<'_>>, ProjectionError> {
+fn decode_messages(
+    messages: &[RawEvent],
+) -> Result<(Vec<Decoded<'_>>, Vec<Uuid>), ProjectionError> {
     let mut decoded = Vec::with_capacity(messages.len());
+    let mut erased = Vec::new();
     for message in messages {
         let envelope: BusEventRef<'_> =
             serde_json::from_slice(&message.body).map_err(|error| message.undecodable(error))?;
+        if is_erasure(&envelope.aggregate_type, &envelope.event_type) {
+            if let Ok(subject) = Uuid::parse_str(&envelope.aggregate_id) {
+                erased.push(subject);
+            }
+        }
         if envelope.aggregate_type != CALL {
             continue;
         }
@@ -554,7 +577,31 @@ fn decode_messages(messages: &[RawEvent]) -> Result<Vec<Decoded<'_>>, Projection
             event_type: envelope.event_type,
         });
     }
-    Ok(decoded)
+    Ok((decoded, erased))
+}
+
+/// The free text of calls requested by `subjects` that old events stored in the clear
+/// (before sealing, issue 26) becomes `[erased]`; sealed text needs nothing, its key is
+/// gone. One statement over those subjects' rows (`calls_requester_newest_first`).
+async fn erase_plain_text(tx: &mut PgConnection, subjects: &[Uuid]) -> Result<(), ProjectionError> {
+    if subjects.is_empty() {
+        return Ok(());
+    }
+    let plain = |column: &str| {
+        format!(
+            "({column} IS NOT NULL AND {column} NOT LIKE '{SEALED_PREFIX}%' AND {column} <> '{ERASED_TEXT}')"
+        )
+    };
+    let (notes, comment) = (plain("notes"), plain("rating_comment"));
+    sqlx::query(&format!(
+        "UPDATE calls SET notes = CASE WHEN {notes} THEN '{ERASED_TEXT}' ELSE notes END, \
+                          rating_comment = CASE WHEN {comment} THEN '{ERASED_TEXT}' ELSE rating_comment END \
+          WHERE requester_id = ANY($1) AND ({notes} OR {comment})"
+    ))
+    .bind(subjects)
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
 }
 
 /// Reads every existing row the events touch in one statement, and folds the events into
@@ -671,13 +718,15 @@ async fn apply<'e>(
     tx: &mut PgConnection,
     events: impl IntoIterator<Item = (i64, &'e BusEvent)>,
 ) -> Result<Changes, ProjectionError> {
-    let folded = fold(tx, decode_events(events)?, true).await?;
+    let (decoded, erased) = decode_events(events)?;
+    let folded = fold(tx, decoded, true).await?;
     upsert(
         tx,
         folded.touched.iter().filter_map(|id| folded.rows.get(id)),
     )
     .await?;
     folded.visible.write(tx).await?;
+    erase_plain_text(tx, &erased).await?;
     Ok(folded.changes)
 }
 
@@ -687,7 +736,14 @@ async fn apply<'e>(
 /// the primary key, is rolled back to its savepoint, and the rows are written as `apply`
 /// writes them.
 async fn rebuild(tx: &mut PgConnection, messages: &[RawEvent]) -> Result<(), ProjectionError> {
-    let mut folded = fold(tx, decode_messages(messages)?, false).await?;
+    let (decoded, erased) = decode_messages(messages)?;
+    let folded = fold(tx, decoded, false).await?;
+    write_rebuilt(tx, folded).await?;
+    // After this batch's rows are written, as `apply` does.
+    erase_plain_text(tx, &erased).await
+}
+
+async fn write_rebuilt(tx: &mut PgConnection, mut folded: Folded) -> Result<(), ProjectionError> {
     std::mem::take(&mut folded.visible).write(tx).await?;
     let (stored, new): (Vec<&CallRow>, Vec<&CallRow>) = folded
         .touched

@@ -234,8 +234,12 @@ async fn build_invoice(
             event_seqs,
         });
     }
-    for row in credits {
-        let note = credit(row);
+    let mut notes: Vec<Credit> = credits.into_iter().map(credit).collect();
+    // The credit's author is named inside the line's description (and the CSV), where the
+    // privacy layer does not look: reveal the sealed names here.
+    let mut names: Vec<&mut Option<String>> = notes.iter_mut().map(|n| &mut n.by.name).collect();
+    crate::privacy::reveal::reveal_fields(&state.vault, &mut names).await?;
+    for note in notes {
         let credited = amount(&note.amount)?;
         total -= credited;
         currency = currency.or(Some(note.currency.clone()));

@@ -23,6 +23,9 @@ use uuid::Uuid;
 use super::{call_not_found, parse_instant, time_range};
 use crate::auth::{AuthUser, Role};
 use crate::error::{ApiError, ErrorBody, Json, Path, Query};
+use crate::privacy::audit::{AccessAction, ResourceType};
+use crate::privacy::reveal::reveal_fields;
+use crate::privacy::vault::Vault;
 use crate::state::AppState;
 use crate::time_travel;
 
@@ -117,7 +120,7 @@ const CALL_NAMES: &str = " LEFT JOIN public.users ru ON ru.id = c.requester_id \
      LEFT JOIN read_queues.queues q ON q.queue_id = c.queue_id";
 
 /// Every call, with the columns of [`CallView`], ready for more `AND` clauses.
-fn every_call() -> QueryBuilder<'static, Postgres> {
+pub(crate) fn every_call() -> QueryBuilder<'static, Postgres> {
     QueryBuilder::new(format!(
         "{CALL_COLUMNS} FROM read_calls.calls c{CALL_NAMES} WHERE true"
     ))
@@ -379,6 +382,7 @@ async fn get_call(
     Path(id): Path<Uuid>,
 ) -> Result<Json<CallDetail>, ApiError> {
     let call = visible_call(&state.pool, &user, id).await?;
+    audit(&state, &user, AccessAction::Read, id).await;
     let place = queue_position(&state.pool, id).await?;
     let (position, queue_waiting) = (place.map(|p| p.0), place.map(|p| p.1));
     let estimated_wait_s = match (position, call.queue_id) {
@@ -437,6 +441,7 @@ async fn call_history(
     if entries.is_empty() {
         return Err(call_not_found(id));
     }
+    audit(&state, &user, AccessAction::ReadHistory, id).await;
     Ok(Json(entries))
 }
 
@@ -536,7 +541,31 @@ async fn call_state(
                 format!("no call {id} existed at {}", as_of.to_rfc3339()),
             )
         })?;
+    audit(&state, &user, AccessAction::Replay, id).await;
     Ok(Json(CallAsOf::new(id, as_of, &folded)))
+}
+
+/// Records a read of call `id` in the access audit.
+async fn audit(state: &AppState, user: &AuthUser, action: AccessAction, id: Uuid) {
+    state
+        .access_audit
+        .record(
+            user.id.as_uuid(),
+            action,
+            ResourceType::Call,
+            id.to_string(),
+        )
+        .await;
+}
+
+/// Reveals the sealed free text of `calls` (the CSV export; JSON answers are revealed by
+/// the privacy layer).
+pub(crate) async fn reveal_calls(vault: &Vault, calls: &mut [CallView]) -> Result<(), ApiError> {
+    let mut fields: Vec<&mut Option<String>> = calls
+        .iter_mut()
+        .flat_map(|c| [&mut c.notes, &mut c.rating_comment])
+        .collect();
+    Ok(reveal_fields(vault, &mut fields).await?)
 }
 
 /// Where the call's participants meet.
@@ -598,6 +627,7 @@ async fn call_room(
         state.settings.auth.jwt_secret.expose_secret().as_bytes(),
         id,
     )?;
+    audit(&state, &user, AccessAction::JoinRoom, id).await;
     // Only the interpreter moderates the room.
     let moderator = user.role == Role::Agent;
     let jwt = crate::auth::jitsi_token(&state.settings.jitsi, &user, &room, moderator, Utc::now())?;
@@ -728,7 +758,7 @@ where
 
 /// Where a streaming export is.
 enum ExportState {
-    Rows(Vec<CallView>, PgPool),
+    Rows(Vec<CallView>, PgPool, std::sync::Arc<Vault>),
     Failed(String),
     Done,
 }
@@ -736,10 +766,11 @@ enum ExportState {
 /// One page of the export, oldest first, after `after` (requested_at, id).
 async fn export_page(
     pool: &PgPool,
+    vault: &Vault,
     from: DateTime<Utc>,
     to: DateTime<Utc>,
     after: Option<(DateTime<Utc>, Uuid)>,
-) -> Result<Vec<CallView>, sqlx::Error> {
+) -> Result<Vec<CallView>, ApiError> {
     let mut query = every_call();
     query
         .push(" AND c.requested_at >= ")
@@ -760,7 +791,9 @@ async fn export_page(
     query
         .push(" ORDER BY c.requested_at NULLS FIRST, c.call_id LIMIT ")
         .push_bind(EXPORT_PAGE);
-    query.build_query_as::<CallView>().fetch_all(pool).await
+    let mut rows = query.build_query_as::<CallView>().fetch_all(pool).await?;
+    reveal_calls(vault, &mut rows).await?;
+    Ok(rows)
 }
 
 /// Call detail records as CSV (analyst, admin): one row per call requested in
@@ -780,13 +813,22 @@ async fn export_calls(
         EXPORT_MAX_DAYS,
     )?;
     // The first page is read before answering, so a database failure is still a 503.
-    let first = export_page(state.history.pool(), from, to, None).await?;
+    let first = export_page(state.history.pool(), &state.vault, from, to, None).await?;
+    state
+        .access_audit
+        .record(
+            user.id.as_uuid(),
+            AccessAction::Export,
+            ResourceType::CallsExport,
+            format!("{}/{}", from.to_rfc3339(), to.to_rfc3339()),
+        )
+        .await;
     let header = csv_bytes([CSV_HEADER]).map_err(|e| ApiError::internal(&e))?;
     let pages = futures::stream::unfold(
-        ExportState::Rows(first, state.history.pool().clone()),
+        ExportState::Rows(first, state.history.pool().clone(), state.vault.clone()),
         move |page| async move {
-            let (rows, pool) = match page {
-                ExportState::Rows(rows, pool) if !rows.is_empty() => (rows, pool),
+            let (rows, pool, vault) = match page {
+                ExportState::Rows(rows, pool, vault) if !rows.is_empty() => (rows, pool, vault),
                 ExportState::Rows(..) | ExportState::Done => return None,
                 ExportState::Failed(error) => {
                     return Some((Err(std::io::Error::other(error)), ExportState::Done));
@@ -798,13 +840,15 @@ async fn export_calls(
                 .and_then(|last| last.requested_at.map(|at| (at, last.id)));
             let chunk = csv_bytes(rows.iter().map(csv_record));
             let next = match (full, after) {
-                (true, Some(after)) => match export_page(&pool, from, to, Some(after)).await {
-                    Ok(rows) => ExportState::Rows(rows, pool),
-                    Err(e) => {
-                        tracing::error!(error = %e, "export stopped: the database failed");
-                        ExportState::Failed(e.to_string())
+                (true, Some(after)) => {
+                    match export_page(&pool, &vault, from, to, Some(after)).await {
+                        Ok(rows) => ExportState::Rows(rows, pool, vault),
+                        Err(e) => {
+                            tracing::error!(error = %e.message, "export stopped: the database failed");
+                            ExportState::Failed(e.message)
+                        }
                     }
-                },
+                }
                 _ => ExportState::Done,
             };
             Some((chunk, next))
