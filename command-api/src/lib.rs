@@ -20,6 +20,7 @@ pub mod read_your_writes;
 pub mod replica;
 pub mod routes;
 pub mod seed;
+pub mod seed_prices;
 pub mod sessions;
 pub mod simulate;
 pub mod snapshot_store;

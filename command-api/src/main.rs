@@ -158,8 +158,15 @@ async fn main() -> anyhow::Result<()> {
         Command::Seed => {
             let pool = connect_database(&settings.database).await?;
             migrate(&pool).await?;
+            let attempts = settings.commands.max_attempts.max(1);
             let report = command_api::seed::seed(&pool, settings).await?;
-            tracing::info!(?report, "seeded");
+            command_api::seed_prices::seed_prices(
+                &pool,
+                &command_api::seed::seed_metadata(),
+                attempts,
+            )
+            .await?;
+            tracing::info!(?report, "seeded, with the demo's prices");
             Ok(())
         }
         Command::Relay { action } => {

@@ -159,7 +159,7 @@ pub struct SeedReport {
     pub skills_set: usize,
 }
 
-fn seed_metadata() -> Metadata {
+pub fn seed_metadata() -> Metadata {
     let id = Uuid::now_v7().to_string();
     Metadata::from([
         ("actor_id".to_owned(), "system".to_owned()),
