@@ -55,11 +55,7 @@ fn card(court: bool) -> anyhow::Result<RateCard> {
     )?)
 }
 
-pub async fn seed_prices(
-    pool: &PgPool,
-    metadata: &Metadata,
-    attempts: u32,
-) -> anyhow::Result<()> {
+pub async fn seed_prices(pool: &PgPool, metadata: &Metadata, attempts: u32) -> anyhow::Result<()> {
     let at = Utc::now();
     let organisations = event_store::<Organisation>(pool);
     for (key, name, _) in DEMO_ORGANISATIONS {

@@ -21,6 +21,11 @@ use sqlx::PgPool;
 use crate::error::ApiError;
 use crate::time_travel::{FloorAsOf, floor_as_of};
 
+/// Requests one run replays at most: the sandbox holds every event it makes in memory
+/// (about ten a call) until they are projected, so this bounds a run's memory (a few
+/// hundred MiB) whatever the interval.
+pub const MAX_REQUESTS: usize = 50_000;
+
 /// Without a call's own figure (it was never answered, or never ended in the interval's
 /// reach): the median of the others, else these.
 const DEFAULT_RING_S: i64 = 5;
@@ -103,6 +108,9 @@ pub async fn load(
         let Ok(id) = aggregate_id.parse::<uuid::Uuid>() else {
             continue;
         };
+        if calls.len() > MAX_REQUESTS * 2 {
+            return Err(too_many());
+        }
         if aggregate_type == "Queue" {
             // A queue made during the interval is there from its start in the replay.
             if let QueueEvent::QueueCreated {
@@ -162,6 +170,9 @@ pub async fn load(
             Some(request)
         })
         .collect();
+    if requests.len() > MAX_REQUESTS {
+        return Err(too_many());
+    }
     requests.sort_by_key(|r| (r.at, r.call_id));
     Ok(Replay {
         from,
@@ -330,4 +341,11 @@ async fn policies(
         }
     }
     Ok(policies.into_iter().collect())
+}
+
+fn too_many() -> ApiError {
+    ApiError::unprocessable(
+        "too_many_requests_to_replay",
+        format!("the interval holds more than {MAX_REQUESTS} requests: replay a shorter one"),
+    )
 }
