@@ -144,6 +144,9 @@ domain = "meet.jit.si"
 # A self-hosted Jitsi with token authentication: set app_id and app_secret (as in prosody's
 # config) and /api/calls/{id}/room returns a room token valid this many seconds.
 token_ttl_s = 7200
+# A telephone number participants may dial when video fails (Jitsi's dial-in, through a
+# SIP gateway such as jigasi). Unset: the room offers no dial-in. The PIN is the room's.
+# dial_in_number = "+1 555 0100"
 "#;
 
 /// Crypto-shredding (issue 26, docs/privacy.md).
@@ -438,6 +441,9 @@ pub struct JitsiSettings {
     pub app_secret: Option<SecretString>,
     /// Lifetime of a room token.
     pub token_ttl_s: u64,
+    /// The dial-in number shown when video fails; none when unset or blank.
+    #[serde(default)]
+    pub dial_in_number: Option<String>,
 }
 
 impl JitsiSettings {

@@ -50,6 +50,8 @@ pub enum CallEndReason {
     Transferred,
     /// A callback call whose requester did not join within the window.
     CallbackMissed,
+    /// The media failed and the call went back to its queue.
+    MediaFailure,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -22,6 +22,7 @@ use serde::{Deserialize, Serialize};
 use crate::callback::{Callback, WebhookUrl};
 use crate::ids::{AgentId, CallId, OrganisationId, QueueId, UserId};
 use crate::matching::Requirements;
+use crate::media::{Media, Participant, QualityLevel, QualitySample, RequeueReason};
 use crate::values::{
     Disposition, LanguageCode, Modality, PersonalText, Priority, Specialty, Stars,
 };
@@ -241,6 +242,32 @@ pub enum CallCommand {
     },
     /// The join window passed without the requester (sent by the router): the call ends.
     MissCallback { at: DateTime<Utc> },
+    /// The call's interpreter gives the call back to its queue (see `media`).
+    Requeue {
+        agent_id: AgentId,
+        reason: RequeueReason,
+        at: DateTime<Utc>,
+    },
+    /// A supervisor joins the live call listen-only.
+    StartMonitoring {
+        supervisor_id: UserId,
+        at: DateTime<Utc>,
+    },
+    StopMonitoring {
+        supervisor_id: UserId,
+        at: DateTime<Utc>,
+    },
+    /// A monitoring supervisor speaks in the call.
+    BargeIn {
+        supervisor_id: UserId,
+        at: DateTime<Utc>,
+    },
+    /// A participant's client reports its connection; stored only when its level changes.
+    ReportQuality {
+        participant: Participant,
+        samples: Vec<QualitySample>,
+        at: DateTime<Utc>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -381,6 +408,39 @@ pub enum CallEvent {
         agent_id: AgentId,
         at: DateTime<Utc>,
     },
+    /// The interpreter's part ended on a failure and the call went back to `queue_id`
+    /// (`CallQueued` follows in the same commit). `talk_seconds` and `hold_seconds` are
+    /// that part's, as in `CallEnded`.
+    CallRequeued {
+        agent_id: AgentId,
+        queue_id: QueueId,
+        reason: RequeueReason,
+        talk_seconds: i64,
+        hold_seconds: i64,
+        at: DateTime<Utc>,
+    },
+    /// A supervisor joined the live call listen-only.
+    MonitoringStarted {
+        supervisor_id: UserId,
+        at: DateTime<Utc>,
+    },
+    /// A monitoring supervisor spoke up in the call.
+    SupervisorBargedIn {
+        supervisor_id: UserId,
+        at: DateTime<Utc>,
+    },
+    /// A supervisor left, or the call left the room (ended or requeued).
+    MonitoringStopped {
+        supervisor_id: UserId,
+        at: DateTime<Utc>,
+    },
+    /// A participant's connection changed level; `sample` is the worst of the report.
+    MediaQualityChanged {
+        participant_id: UserId,
+        level: QualityLevel,
+        sample: QualitySample,
+        at: DateTime<Utc>,
+    },
 }
 
 impl CallEvent {
@@ -408,7 +468,12 @@ impl CallEvent {
             | Self::CallbackChosen { at, .. }
             | Self::CallbackOffered { at, .. }
             | Self::RequesterJoined { at }
-            | Self::CallbackMissed { at, .. } => *at,
+            | Self::CallbackMissed { at, .. }
+            | Self::CallRequeued { at, .. }
+            | Self::MonitoringStarted { at, .. }
+            | Self::SupervisorBargedIn { at, .. }
+            | Self::MonitoringStopped { at, .. }
+            | Self::MediaQualityChanged { at, .. } => *at,
         }
     }
 }
@@ -439,6 +504,11 @@ impl DomainEvent for CallEvent {
             Self::CallbackOffered { .. } => "CallbackOffered",
             Self::RequesterJoined { .. } => "RequesterJoined",
             Self::CallbackMissed { .. } => "CallbackMissed",
+            Self::CallRequeued { .. } => "CallRequeued",
+            Self::MonitoringStarted { .. } => "MonitoringStarted",
+            Self::SupervisorBargedIn { .. } => "SupervisorBargedIn",
+            Self::MonitoringStopped { .. } => "MonitoringStopped",
+            Self::MediaQualityChanged { .. } => "MediaQualityChanged",
         };
         name.to_owned()
     }
@@ -501,6 +571,8 @@ pub enum CallError {
     JoinWindowPassed,
     #[error("the join window is still open")]
     JoinWindowOpen,
+    #[error("you are not monitoring this call")]
+    NotMonitoring,
 }
 
 impl CallError {
@@ -532,6 +604,7 @@ impl CallError {
             Self::CallbackAlreadyJoined => "callback_already_joined",
             Self::JoinWindowPassed => "join_window_passed",
             Self::JoinWindowOpen => "join_window_open",
+            Self::NotMonitoring => "not_monitoring",
         }
     }
 }
@@ -569,6 +642,9 @@ pub struct Call {
     /// The requester chose to be called back (`CallbackChosen`).
     #[serde(default)]
     pub callback: Option<Callback>,
+    /// Supervisors in the room and the participants' connection levels.
+    #[serde(default)]
+    pub media: Media,
 }
 
 fn seconds_between(from: Option<DateTime<Utc>>, to: DateTime<Utc>) -> i64 {
@@ -672,7 +748,7 @@ impl Call {
         }
     }
 
-    fn priority(&self) -> Priority {
+    pub(crate) fn priority(&self) -> Priority {
         self.request
             .as_ref()
             .map_or(Priority::Normal, |request| request.priority)
@@ -682,12 +758,8 @@ impl Call {
     /// for someone is withdrawn, then `CallEnded` with its talk and hold time.
     pub(crate) fn ended(&self, agent_id: AgentId, at: DateTime<Utc>) -> Vec<CallEvent> {
         use CallEvent as E;
-        let mut hold_seconds = self.hold_seconds;
-        if self.status == CallStatus::OnHold {
-            hold_seconds += seconds_between(self.hold_started_at, at);
-        }
-        let connected = seconds_between(self.connected_at, at);
-        let mut events = Vec::new();
+        let (talk_seconds, hold_seconds) = self.talk_and_hold(at);
+        let mut events = self.monitors_stopped(at);
         // A transfer still ringing for someone has nothing left to hand over.
         if let Some(offer) = self.offer {
             events.push(E::OfferWithdrawn {
@@ -698,11 +770,21 @@ impl Call {
         }
         events.push(E::CallEnded {
             agent_id,
-            talk_seconds: (connected - hold_seconds).max(0),
+            talk_seconds,
             hold_seconds,
             at,
         });
         events
+    }
+
+    /// Talk and hold seconds of the live call's interpreter up to `at`.
+    pub(crate) fn talk_and_hold(&self, at: DateTime<Utc>) -> (i64, i64) {
+        let mut hold_seconds = self.hold_seconds;
+        if self.status == CallStatus::OnHold {
+            hold_seconds += seconds_between(self.hold_started_at, at);
+        }
+        let connected = seconds_between(self.connected_at, at);
+        ((connected - hold_seconds).max(0), hold_seconds)
     }
 
     fn decide(&self, command: CallCommand) -> Result<Vec<CallEvent>, CallError> {
@@ -767,6 +849,23 @@ impl Call {
             } => self.decide_choose_callback(requester_id, webhook_url, join_window_s, at),
             C::JoinCallback { requester_id, at } => self.decide_join(requester_id, at),
             C::MissCallback { at } => self.decide_miss_callback(at),
+            C::Requeue {
+                agent_id,
+                reason,
+                at,
+            } => self.decide_requeue(agent_id, reason, at),
+            C::StartMonitoring { supervisor_id, at } => {
+                self.decide_start_monitoring(supervisor_id, at)
+            }
+            C::StopMonitoring { supervisor_id, at } => {
+                self.decide_stop_monitoring(supervisor_id, at)
+            }
+            C::BargeIn { supervisor_id, at } => self.decide_barge_in(supervisor_id, at),
+            C::ReportQuality {
+                participant,
+                samples,
+                at,
+            } => self.decide_report_quality(participant, &samples, at),
             C::Accept { agent_id, at } => {
                 let offer = self.ensure_offer_to(agent_id)?;
                 if at >= offer.expires_at {
@@ -1178,6 +1277,11 @@ impl Aggregate for Call {
             | E::CallbackOffered { .. }
             | E::RequesterJoined { .. }
             | E::CallbackMissed { .. } => self.apply_callback(&event),
+            E::CallRequeued { .. }
+            | E::MonitoringStarted { .. }
+            | E::SupervisorBargedIn { .. }
+            | E::MonitoringStopped { .. }
+            | E::MediaQualityChanged { .. } => self.apply_media(&event),
         }
     }
 }

@@ -11,6 +11,7 @@ pub mod callback;
 pub mod idle;
 pub mod ids;
 pub mod matching;
+pub mod media;
 pub mod organisation;
 pub mod privacy;
 pub mod queue;

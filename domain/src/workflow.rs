@@ -25,6 +25,7 @@ use crate::call::{
     Call, CallCommand, CallError, CallEvent, CallStatus, TransferTarget, WithdrawReason,
 };
 use crate::ids::{AgentId, CallId, UserId};
+use crate::media::RequeueReason;
 use crate::values::{AgentStatus, Disposition, PersonalText};
 
 /// Request context stored with every event: who, which request, which conversation.
@@ -512,6 +513,31 @@ where
             metadata,
         )
         .await?;
+        Ok(committed)
+    }
+
+    /// The call's media failed: the call goes back to its queue, keeping its place, and its
+    /// interpreter goes into wrap-up as after `end`.
+    pub async fn requeue(
+        &self,
+        call_id: CallId,
+        agent_id: AgentId,
+        reason: RequeueReason,
+        at: DateTime<Utc>,
+        metadata: &Metadata,
+    ) -> Result<Committed<CallEvent>, WorkflowError> {
+        let command = CallCommand::Requeue {
+            agent_id,
+            reason,
+            at,
+        };
+        let committed = self.call(call_id, command, metadata).await?;
+        let end = AgentCommand::EndCall {
+            call_id,
+            reason: CallEndReason::MediaFailure,
+            at,
+        };
+        self.follow_on_agent(agent_id, end, metadata).await?;
         Ok(committed)
     }
 

@@ -462,6 +462,11 @@ impl RouterState {
                 call.agent = None;
                 call.transferred_by = *from_agent_id;
             }
+            // Not back to the interpreter whose media failed: `CallQueued` follows.
+            CallEvent::CallRequeued { agent_id, .. } => {
+                call.agent = None;
+                call.transferred_by = Some(*agent_id);
+            }
             CallEvent::TransferRequested {
                 from_agent_id,
                 target,

@@ -21,6 +21,7 @@ pub mod audit;
 pub mod auth;
 pub mod billing;
 pub mod bounds;
+pub mod call_media;
 pub mod callbacks;
 pub mod calls;
 pub mod health;
@@ -109,6 +110,7 @@ pub fn api_router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(auth::router())
         .merge(sso::router())
         .merge(calls::router())
+        .merge(call_media::router())
         .merge(callbacks::router())
         .merge(agents::router())
         .merge(queues::router())

@@ -13,6 +13,7 @@ mod bad_input;
 mod billing;
 mod billing_access;
 mod callbacks;
+mod call_media;
 mod calls;
 mod drill_down;
 mod estimates;

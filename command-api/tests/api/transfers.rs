@@ -14,7 +14,7 @@ use crate::helpers::{Pipeline, Session, TestApp, demo_email, spawn_app, spawn_ap
 
 /// An app with a relay, workers and a router, one French queue with the given maximum wait
 /// (ring 10 s, wrap-up 1 s), and both demo interpreters speaking French but not available.
-async fn french_floor(max_wait_s: u32) -> (TestApp, Pipeline, Uuid) {
+pub(crate) async fn french_floor(max_wait_s: u32) -> (TestApp, Pipeline, Uuid) {
     let app = spawn_app_with(|_| {}).await;
     let mut pipeline = app.start_pipeline();
     let router = app.spawn_router(&pipeline);
@@ -44,7 +44,7 @@ async fn french_floor(max_wait_s: u32) -> (TestApp, Pipeline, Uuid) {
     (app, pipeline, queue)
 }
 
-async fn until_state(app: &TestApp, call: Uuid, done: impl Fn(&Value) -> bool, what: &str) {
+pub(crate) async fn until_state(app: &TestApp, call: Uuid, done: impl Fn(&Value) -> bool, what: &str) {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
     loop {
         let state = app.call_state(call).await;
@@ -60,7 +60,7 @@ async fn until_state(app: &TestApp, call: Uuid, done: impl Fn(&Value) -> bool, w
 }
 
 /// A French call routed to `agent` (the only one available) and accepted.
-async fn answered_by(app: &TestApp, agent: &Session) -> Uuid {
+pub(crate) async fn answered_by(app: &TestApp, agent: &Session) -> Uuid {
     let requester = app.login(Role::Requester).await;
     app.set_status(agent, "available").await;
     let call = app

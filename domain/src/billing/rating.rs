@@ -23,6 +23,9 @@ pub struct Seat {
     pub hold_seconds: i64,
     /// The stream sequences of the events that open, hold, resume and close the seat.
     pub event_seqs: Vec<i64>,
+    /// The seat closed on a media failure (`CallRequeued`): paid, never billed.
+    #[serde(default)]
+    pub media_failed: bool,
 }
 
 impl Seat {
@@ -99,6 +102,15 @@ pub fn price(seconds: i64, per_minute: Decimal) -> Decimal {
     round_money(Decimal::from(seconds) * per_minute / Decimal::from(60))
 }
 
+fn media_failed_line(seat: &Seat) -> String {
+    format!(
+        "Seat {}: interpreter {} for {} s, ended on a media failure and requeued: not billed",
+        seat.number,
+        seat.agent_id,
+        seat.seconds()
+    )
+}
+
 /// Rates a finished call. `bill_hold`: whether hold time is billed (the card says).
 pub fn rate_call(usage: &Usage, rate: &Rate, bill_hold: bool) -> Bill {
     let grace = i64::from(rate.grace_s);
@@ -121,10 +133,14 @@ pub fn rate_call(usage: &Usage, rate: &Rate, bill_hold: bool) -> Bill {
     };
     if usage.requester_absent {
         return free(&|seat| {
-            format!(
-                "Seat {}: the requester did not join the callback: not billed",
-                seat.number
-            )
+            if seat.media_failed {
+                media_failed_line(seat)
+            } else {
+                format!(
+                    "Seat {}: the requester did not join the callback: not billed",
+                    seat.number
+                )
+            }
         });
     }
     if grace > 0 && usage.seconds() <= grace {
@@ -139,6 +155,15 @@ pub fn rate_call(usage: &Usage, rate: &Rate, bill_hold: bool) -> Bill {
     let mut lines = Vec::new();
     let mut used = 0;
     for seat in &usage.seats {
+        if seat.media_failed {
+            lines.push(Line {
+                description: media_failed_line(seat),
+                seconds: 0,
+                amount: Decimal::ZERO,
+                event_seqs: seat.event_seqs.clone(),
+            });
+            continue;
+        }
         let seconds = seat.seconds_from(usage.connected_at);
         let hold = seat.hold_seconds.clamp(0, seconds);
         let billed = if bill_hold { seconds } else { seconds - hold };
@@ -241,6 +266,7 @@ mod tests {
                     to: at,
                     hold_seconds: *hold,
                     event_seqs: vec![],
+                    media_failed: false,
                 }
             })
             .collect();

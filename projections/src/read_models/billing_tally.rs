@@ -7,6 +7,10 @@
 //! that interpreter's seat, `CallEnded` closes every seat still open. A team call, where
 //! several interpreters accept one call, is then billed per seat as it stands.
 //!
+//! A media failure (`CallRequeued`) closes its interpreter's seat, paid and not billed:
+//! the client is connected again only by the next accept. A requeued call that nobody
+//! answers again ends its tally at its abandonment or give-up, so that seat is still paid.
+//!
 //! A callback call (`CallbackOffered` right after its `CallAccepted`) connects the client
 //! only when the requester joins (`RequesterJoined`): the interpreter's wait before it is
 //! paid, not billed. If the requester never joins (`CallbackMissed`), nothing is billed.
@@ -31,7 +35,7 @@ pub struct OpenSeat {
 }
 
 impl OpenSeat {
-    fn close(mut self, at: DateTime<Utc>, seq: i64) -> Seat {
+    fn close(mut self, at: DateTime<Utc>, seq: i64, media_failed: bool) -> Seat {
         if let Some(held) = self.hold_started_at {
             self.hold_seconds += (at - held).num_seconds().max(0);
         }
@@ -43,6 +47,7 @@ impl OpenSeat {
             to: at,
             hold_seconds: self.hold_seconds,
             event_seqs: self.event_seqs,
+            media_failed,
         }
     }
 }
@@ -125,6 +130,9 @@ impl Tally {
                     ..
                 }
                 | E::CallEnded { .. }
+                | E::CallRequeued { .. }
+                | E::CallAbandoned { .. }
+                | E::NoInterpreterAvailable { .. }
                 | E::CallbackOffered { .. }
                 | E::RequesterJoined { .. }
                 | E::CallbackMissed { .. }
@@ -187,11 +195,30 @@ impl Tally {
             } => match self.open.iter().position(|seat| seat.agent_id == *from) {
                 Some(index) => {
                     let seat = self.open.remove(index);
-                    self.closed.push(seat.close(*at, seq));
+                    self.closed.push(seat.close(*at, seq, false));
                     Effect::Changed
                 }
                 None => Effect::None,
             },
+            E::CallRequeued { agent_id, at, .. } => {
+                match self.open.iter().position(|seat| seat.agent_id == *agent_id) {
+                    Some(index) => {
+                        let seat = self.open.remove(index);
+                        self.closed.push(seat.close(*at, seq, true));
+                    }
+                    None => return Effect::None,
+                }
+                // The client is connected again by the next accept, not before.
+                self.connected_at = None;
+                self.connect_seq = None;
+                Effect::Changed
+            }
+            // Only a requeued call has seats to pay when it ends without an interpreter.
+            E::CallAbandoned { at, .. } | E::NoInterpreterAvailable { at, .. }
+                if !self.closed.is_empty() =>
+            {
+                self.finish(*at, seq)
+            }
             E::CallbackOffered { .. } => {
                 // The interpreter is there; the client is not yet.
                 self.awaiting_requester = true;
@@ -209,16 +236,18 @@ impl Tally {
                 self.requester_absent = true;
                 Effect::Changed
             }
-            E::CallEnded { at, .. } => {
-                for seat in std::mem::take(&mut self.open) {
-                    self.closed.push(seat.close(*at, seq));
-                }
-                self.closed.sort_by_key(|seat| seat.number);
-                self.ended = Some((*at, seq));
-                Effect::Ended
-            }
+            E::CallEnded { at, .. } => self.finish(*at, seq),
             _ => Effect::None,
         }
+    }
+
+    fn finish(&mut self, at: DateTime<Utc>, seq: i64) -> Effect {
+        for seat in std::mem::take(&mut self.open) {
+            self.closed.push(seat.close(at, seq, false));
+        }
+        self.closed.sort_by_key(|seat| seat.number);
+        self.ended = Some((at, seq));
+        Effect::Ended
     }
 
     /// The finished call as the rating reads it; `None` until an interpreter answered it
@@ -391,5 +420,86 @@ mod tests {
         let usage = fold(&missed);
         assert!(usage.requester_absent);
         assert_eq!(usage.seats[0].seconds(), 120);
+    }
+
+    #[test]
+    fn a_media_failure_closes_a_paid_unbilled_seat_and_the_next_accept_connects_the_client() {
+        let t0 = DateTime::UNIX_EPOCH;
+        let at = |s: i64| t0 + TimeDelta::seconds(s);
+        let (a, b) = (AgentId(Uuid::from_u128(1)), AgentId(Uuid::from_u128(2)));
+        let queue_id = QueueId(Uuid::nil());
+        let requested = CallEvent::CallRequested {
+            call_id: CallId(Uuid::nil()),
+            requester_id: UserId(Uuid::nil()),
+            organisation_id: None,
+            request: CallRequest {
+                language: LanguageCode::parse("es").unwrap_or_else(|_| unreachable!()),
+                source_language: LanguageCode::parse("en").unwrap_or_else(|_| unreachable!()),
+                modality: Modality::Video,
+                specialty: None,
+                priority: Priority::Normal,
+                requirements: Default::default(),
+            },
+            at: t0,
+        };
+        let accepted = |agent_id, s| CallEvent::CallAccepted {
+            agent_id,
+            queue_id,
+            wait_seconds: s,
+            at: at(s),
+        };
+        let requeued = CallEvent::CallRequeued {
+            agent_id: a,
+            queue_id,
+            reason: domain::media::RequeueReason::MediaFailure,
+            talk_seconds: 50,
+            hold_seconds: 0,
+            at: at(60),
+        };
+        let fold = |events: &[CallEvent]| {
+            let mut tally = Tally::requested(&requested, 1).unwrap_or_else(|| unreachable!());
+            for (seq, event) in (2..).zip(events) {
+                tally.fold(event, seq);
+            }
+            tally.usage()
+        };
+        let answered_again = [
+            accepted(a, 10),
+            requeued.clone(),
+            accepted(b, 90),
+            CallEvent::CallEnded {
+                agent_id: b,
+                talk_seconds: 100,
+                hold_seconds: 0,
+                at: at(190),
+            },
+        ];
+        let Some(usage) = fold(&answered_again) else {
+            panic!("an ended call has its usage")
+        };
+        assert_eq!((usage.connected_at, usage.seconds()), (at(90), 100));
+        let seats: Vec<_> = usage
+            .seats
+            .iter()
+            .map(|s| (s.number, s.seconds(), s.media_failed, s.seconds_from(usage.connected_at)))
+            .collect();
+        assert_eq!(seats, vec![(1, 50, true, 0), (2, 100, false, 100)]);
+
+        // Nobody answers again: the failed seat is still paid, and nothing is billed.
+        let abandoned = [
+            accepted(a, 10),
+            requeued,
+            CallEvent::CallAbandoned {
+                offered_agent_id: None,
+                wait_seconds: 120,
+                at: at(120),
+            },
+        ];
+        let Some(usage) = fold(&abandoned) else {
+            panic!("a requeued call that is abandoned still pays its seat")
+        };
+        assert!(usage.requester_absent);
+        assert_eq!(usage.seats.len(), 1);
+        assert_eq!((usage.seats[0].seconds(), usage.seats[0].media_failed), (50, true));
     }
 }

@@ -352,6 +352,24 @@ impl CallRow {
                 self.joined_at = Some(ts(*at));
                 None
             }
+            // The interpreter's part ends here; `CallQueued` follows and waits again.
+            E::CallRequeued {
+                agent_id,
+                talk_seconds,
+                hold_seconds,
+                ..
+            } => {
+                self.talk_s = add(self.talk_s, *talk_seconds);
+                self.hold_s = add(self.hold_s, *hold_seconds);
+                self.hold_started_at = None;
+                self.clear_connection();
+                Some(agent_id.as_uuid())
+            }
+            // Who watched and how the media went are in the call's history.
+            E::MonitoringStarted { .. }
+            | E::SupervisorBargedIn { .. }
+            | E::MonitoringStopped { .. }
+            | E::MediaQualityChanged { .. } => None,
             // Abandoned by the requester, as in the metrics; `CallEnded` follows.
             E::CallbackMissed { .. } => {
                 if self.outcome.as_deref() == Some(ANSWERED) {

@@ -724,7 +724,11 @@ async fn call_event(
         | E::CallbackOffered { .. }
         | E::RequesterJoined { .. }
         | E::TransferRequested { .. }
-        | E::TransferFailed { .. } => {}
+        | E::TransferFailed { .. }
+        | E::MonitoringStarted { .. }
+        | E::SupervisorBargedIn { .. }
+        | E::MonitoringStopped { .. }
+        | E::MediaQualityChanged { .. } => {}
         E::CallQueued { queue_id, at, .. } => {
             f.queue_id = Some(queue_id.as_uuid());
             f.queued_at = Some(ts(at));
@@ -860,6 +864,15 @@ async fn call_event(
             talk_seconds,
             hold_seconds,
             at,
+        } => f.connection_closed(deltas, agent_id.as_uuid(), talk_seconds, hold_seconds, at),
+        // As a handover: the interpreter's part is handled; the `CallQueued` that follows
+        // enters the queue again, counted as a new entry as an overflow's is.
+        E::CallRequeued {
+            agent_id,
+            talk_seconds,
+            hold_seconds,
+            at,
+            ..
         } => f.connection_closed(deltas, agent_id.as_uuid(), talk_seconds, hold_seconds, at),
         E::CallAbandoned {
             offered_agent_id,

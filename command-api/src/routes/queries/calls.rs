@@ -546,7 +546,7 @@ async fn call_state(
 }
 
 /// Records a read of call `id` in the access audit.
-async fn audit(state: &AppState, user: &AuthUser, action: AccessAction, id: Uuid) {
+pub(crate) async fn audit(state: &AppState, user: &AuthUser, action: AccessAction, id: Uuid) {
     state
         .access_audit
         .record(
@@ -580,6 +580,52 @@ pub struct Room {
     /// `room`, `exp`, `nbf`, and `context.user` with `moderator` true only for the
     /// interpreter. `null` otherwise.
     pub jwt: Option<String>,
+    /// A telephone way into the room when video fails, when the deployment has one
+    /// (`jitsi.dial_in_number`); absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dial_in: Option<DialIn>,
+}
+
+/// A number to call and the room's PIN.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DialIn {
+    pub number: String,
+    /// Eight digits, stable per room.
+    pub pin: String,
+}
+
+impl Room {
+    /// Call `id`'s room for `user`; the interpreter alone moderates it.
+    pub fn for_user(state: &AppState, user: &AuthUser, id: Uuid, moderator: bool) -> Result<Self, ApiError> {
+        let secret = state.settings.auth.jwt_secret.expose_secret().as_bytes();
+        let room = room_name(secret, id)?;
+        let jitsi = &state.settings.jitsi;
+        let jwt = crate::auth::jitsi_token(jitsi, user, &room, moderator, Utc::now())?;
+        let dial_in = match jitsi.dial_in_number.as_deref().map(str::trim) {
+            Some(number) if !number.is_empty() => Some(DialIn {
+                number: number.to_owned(),
+                pin: dial_in_pin(secret, &room)?,
+            }),
+            _ => None,
+        };
+        Ok(Self {
+            domain: jitsi.domain.clone(),
+            room,
+            jwt,
+            dial_in,
+        })
+    }
+}
+
+/// Eight decimal digits of HMAC-SHA256(secret, room): what a caller types after dialling in.
+fn dial_in_pin(secret: &[u8], room: &str) -> Result<String, ApiError> {
+    let mut mac = Hmac::<Sha256>::new_from_slice(secret).map_err(|e| ApiError::internal(&e))?;
+    mac.update(b"dial-in:");
+    mac.update(room.as_bytes());
+    let digest = mac.finalize().into_bytes();
+    let mut number = [0u8; 8];
+    number.copy_from_slice(&digest[..8]);
+    Ok(format!("{:08}", u64::from_be_bytes(number) % 100_000_000))
 }
 
 /// `parley-` + 32 hex characters of HMAC-SHA256(secret, call id): stable per call, not
@@ -623,19 +669,10 @@ async fn call_room(
             ),
         ));
     }
-    let room = room_name(
-        state.settings.auth.jwt_secret.expose_secret().as_bytes(),
-        id,
-    )?;
     audit(&state, &user, AccessAction::JoinRoom, id).await;
     // Only the interpreter moderates the room.
     let moderator = user.role == Role::Agent;
-    let jwt = crate::auth::jitsi_token(&state.settings.jitsi, &user, &room, moderator, Utc::now())?;
-    Ok(Json(Room {
-        domain: state.settings.jitsi.domain.clone(),
-        room,
-        jwt,
-    }))
+    Ok(Json(Room::for_user(&state, &user, id, moderator)?))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
