@@ -20,6 +20,7 @@ use cqrs_es::{Aggregate, DomainEvent};
 use serde::{Deserialize, Serialize};
 
 use crate::callback::{Callback, WebhookUrl};
+use crate::guests::{GuestId, Guests, Host};
 use crate::ids::{AgentId, CallId, OrganisationId, QueueId, UserId};
 use crate::matching::Requirements;
 use crate::media::{Media, Participant, QualityLevel, QualitySample, RequeueReason};
@@ -262,6 +263,28 @@ pub enum CallCommand {
         supervisor_id: UserId,
         at: DateTime<Utc>,
     },
+    /// A participant (or a supervisor) brings a guest in by link (see `guests`).
+    InviteGuest {
+        guest_id: GuestId,
+        name: PersonalText,
+        host: Host,
+        expires_at: DateTime<Utc>,
+        at: DateTime<Utc>,
+    },
+    /// The guest opened the room with their link.
+    GuestJoins {
+        guest_id: GuestId,
+        at: DateTime<Utc>,
+    },
+    GuestLeaves {
+        guest_id: GuestId,
+        at: DateTime<Utc>,
+    },
+    RemoveGuest {
+        guest_id: GuestId,
+        host: Host,
+        at: DateTime<Utc>,
+    },
     /// A participant's client reports its connection; stored only when its level changes.
     ReportQuality {
         participant: Participant,
@@ -434,6 +457,29 @@ pub enum CallEvent {
         supervisor_id: UserId,
         at: DateTime<Utc>,
     },
+    /// A guest was invited by link until `expires_at`; `name` is sealed like notes.
+    GuestInvited {
+        guest_id: GuestId,
+        name: PersonalText,
+        invited_by: UserId,
+        expires_at: DateTime<Utc>,
+        at: DateTime<Utc>,
+    },
+    GuestJoined {
+        guest_id: GuestId,
+        at: DateTime<Utc>,
+    },
+    /// The guest left, or the call left the room (ended or requeued).
+    GuestLeft {
+        guest_id: GuestId,
+        at: DateTime<Utc>,
+    },
+    /// The guest's link admits nobody any more.
+    GuestRemoved {
+        guest_id: GuestId,
+        removed_by: UserId,
+        at: DateTime<Utc>,
+    },
     /// A participant's connection changed level; `sample` is the worst of the report.
     MediaQualityChanged {
         participant_id: UserId,
@@ -473,7 +519,11 @@ impl CallEvent {
             | Self::MonitoringStarted { at, .. }
             | Self::SupervisorBargedIn { at, .. }
             | Self::MonitoringStopped { at, .. }
-            | Self::MediaQualityChanged { at, .. } => *at,
+            | Self::MediaQualityChanged { at, .. }
+            | Self::GuestInvited { at, .. }
+            | Self::GuestJoined { at, .. }
+            | Self::GuestLeft { at, .. }
+            | Self::GuestRemoved { at, .. } => *at,
         }
     }
 }
@@ -509,6 +559,10 @@ impl DomainEvent for CallEvent {
             Self::SupervisorBargedIn { .. } => "SupervisorBargedIn",
             Self::MonitoringStopped { .. } => "MonitoringStopped",
             Self::MediaQualityChanged { .. } => "MediaQualityChanged",
+            Self::GuestInvited { .. } => "GuestInvited",
+            Self::GuestJoined { .. } => "GuestJoined",
+            Self::GuestLeft { .. } => "GuestLeft",
+            Self::GuestRemoved { .. } => "GuestRemoved",
         };
         name.to_owned()
     }
@@ -573,6 +627,14 @@ pub enum CallError {
     JoinWindowOpen,
     #[error("you are not monitoring this call")]
     NotMonitoring,
+    #[error("the call has no such guest")]
+    GuestNotFound,
+    #[error("that guest is already invited")]
+    GuestExists,
+    #[error("the call already has the most guests it may have")]
+    TooManyGuests,
+    #[error("the guest's link has expired")]
+    GuestLinkExpired,
 }
 
 impl CallError {
@@ -605,6 +667,10 @@ impl CallError {
             Self::JoinWindowPassed => "join_window_passed",
             Self::JoinWindowOpen => "join_window_open",
             Self::NotMonitoring => "not_monitoring",
+            Self::GuestNotFound => "guest_not_found",
+            Self::GuestExists => "guest_exists",
+            Self::TooManyGuests => "too_many_guests",
+            Self::GuestLinkExpired => "guest_link_expired",
         }
     }
 }
@@ -645,6 +711,9 @@ pub struct Call {
     /// Supervisors in the room and the participants' connection levels.
     #[serde(default)]
     pub media: Media,
+    /// Guests invited and not removed.
+    #[serde(default)]
+    pub guests: Guests,
 }
 
 fn seconds_between(from: Option<DateTime<Utc>>, to: DateTime<Utc>) -> i64 {
@@ -760,6 +829,7 @@ impl Call {
         use CallEvent as E;
         let (talk_seconds, hold_seconds) = self.talk_and_hold(at);
         let mut events = self.monitors_stopped(at);
+        events.extend(self.guests_left(at));
         // A transfer still ringing for someone has nothing left to hand over.
         if let Some(offer) = self.offer {
             events.push(E::OfferWithdrawn {
@@ -866,6 +936,16 @@ impl Call {
                 samples,
                 at,
             } => self.decide_report_quality(participant, &samples, at),
+            C::InviteGuest {
+                guest_id,
+                name,
+                host,
+                expires_at,
+                at,
+            } => self.decide_invite_guest(guest_id, name, host, expires_at, at),
+            C::GuestJoins { guest_id, at } => self.decide_guest_joins(guest_id, at),
+            C::GuestLeaves { guest_id, at } => self.decide_guest_leaves(guest_id, at),
+            C::RemoveGuest { guest_id, host, at } => self.decide_remove_guest(guest_id, host, at),
             C::Accept { agent_id, at } => {
                 let offer = self.ensure_offer_to(agent_id)?;
                 if at >= offer.expires_at {
@@ -1282,6 +1362,10 @@ impl Aggregate for Call {
             | E::SupervisorBargedIn { .. }
             | E::MonitoringStopped { .. }
             | E::MediaQualityChanged { .. } => self.apply_media(&event),
+            E::GuestInvited { .. }
+            | E::GuestJoined { .. }
+            | E::GuestLeft { .. }
+            | E::GuestRemoved { .. } => self.apply_guest(&event),
         }
     }
 }

@@ -108,6 +108,7 @@ impl Call {
             .queue_id
             .ok_or(CallError::NotInProgress(self.status.as_str()))?;
         let mut events = self.monitors_stopped(at);
+        events.extend(self.guests_left(at));
         let (talk_seconds, hold_seconds) = self.talk_and_hold(at);
         events.push(CallEvent::CallRequeued {
             agent_id,
@@ -147,7 +148,9 @@ impl Call {
         match self.media.monitors.get(&supervisor_id) {
             None => Err(CallError::NotMonitoring),
             Some(MonitorMode::Talk) => Ok(vec![]),
-            Some(MonitorMode::Listen) => Ok(vec![CallEvent::SupervisorBargedIn { supervisor_id, at }]),
+            Some(MonitorMode::Listen) => {
+                Ok(vec![CallEvent::SupervisorBargedIn { supervisor_id, at }])
+            }
         }
     }
 
@@ -212,10 +215,14 @@ impl Call {
     pub(crate) fn apply_media(&mut self, event: &CallEvent) {
         match event {
             CallEvent::MonitoringStarted { supervisor_id, .. } => {
-                self.media.monitors.insert(*supervisor_id, MonitorMode::Listen);
+                self.media
+                    .monitors
+                    .insert(*supervisor_id, MonitorMode::Listen);
             }
             CallEvent::SupervisorBargedIn { supervisor_id, .. } => {
-                self.media.monitors.insert(*supervisor_id, MonitorMode::Talk);
+                self.media
+                    .monitors
+                    .insert(*supervisor_id, MonitorMode::Talk);
             }
             CallEvent::MonitoringStopped { supervisor_id, .. } => {
                 self.media.monitors.remove(supervisor_id);

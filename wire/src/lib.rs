@@ -8,6 +8,7 @@ pub mod estimate;
 pub mod locales;
 pub mod metrics;
 pub mod push;
+pub mod room;
 pub mod what_if;
 
 pub use estimate::{Basis, EstimateReason, estimate};

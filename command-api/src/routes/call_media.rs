@@ -5,20 +5,21 @@
 use axum::extract::State;
 use domain::call::CallCommand;
 use domain::ids::{AgentId, CallId};
-use domain::media::{MonitorMode, Participant, QualitySample, RequeueReason};
-use serde::{Deserialize, Serialize};
+use domain::media::{Participant, QualitySample, RequeueReason};
+use serde::Deserialize;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
 
-use super::queries::calls::{Room, audit};
+use super::queries::calls::{audit, room_for};
 use super::{AcceptedResponse, accepted};
 use crate::auth::Role;
 use crate::context::CommandContext;
 use crate::error::{ApiError, ErrorBody, Json, Path};
 use crate::privacy::audit::AccessAction;
 use crate::state::AppState;
+use wire::room::{MonitorMode, MonitorRoom, RequeueBody};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -27,14 +28,6 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(stop_monitoring))
         .routes(routes!(barge_in))
         .routes(routes!(report_quality))
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct RequeueBody {
-    /// `media_failure`.
-    #[schema(value_type = String)]
-    pub reason: RequeueReason,
 }
 
 /// Ends your part of a live call whose media failed and puts the call back in its queue
@@ -50,21 +43,14 @@ async fn requeue_call(
     Json(body): Json<RequeueBody>,
 ) -> AcceptedResponse {
     let agent = ctx.user.as_agent()?;
+    let reason = match body.reason {
+        wire::room::RequeueReason::MediaFailure => RequeueReason::MediaFailure,
+    };
     let committed = state
         .floor
-        .requeue(CallId(id), agent, body.reason, ctx.at, &ctx.metadata())
+        .requeue(CallId(id), agent, reason, ctx.at, &ctx.metadata())
         .await?;
     accepted(id, committed.version)
-}
-
-/// The room for a monitoring supervisor, and how they are in it.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct MonitorRoom {
-    #[serde(flatten)]
-    pub room: Room,
-    /// `listen` (muted, camera off) or `talk` (barged in).
-    #[schema(value_type = String)]
-    pub mode: MonitorMode,
 }
 
 async fn monitor_command(
@@ -75,10 +61,13 @@ async fn monitor_command(
     mode: MonitorMode,
 ) -> Result<Json<MonitorRoom>, ApiError> {
     ctx.user.require(&[Role::Supervisor])?;
-    state.floor.call(CallId(id), command, &ctx.metadata()).await?;
+    state
+        .floor
+        .call(CallId(id), command, &ctx.metadata())
+        .await?;
     audit(state, &ctx.user, AccessAction::JoinRoom, id).await;
     // A supervisor never moderates: they cannot mute or remove the participants.
-    let room = Room::for_user(state, &ctx.user, id, false)?;
+    let room = room_for(state, &ctx.user, id, false)?;
     Ok(Json(MonitorRoom { room, mode }))
 }
 
@@ -133,7 +122,10 @@ async fn stop_monitoring(
         supervisor_id: ctx.user.id,
         at: ctx.at,
     };
-    let committed = state.floor.call(CallId(id), command, &ctx.metadata()).await?;
+    let committed = state
+        .floor
+        .call(CallId(id), command, &ctx.metadata())
+        .await?;
     accepted(id, committed.version)
 }
 
@@ -194,6 +186,9 @@ async fn report_quality(
         samples: body.checked()?,
         at: ctx.at,
     };
-    let committed = state.floor.call(CallId(id), command, &ctx.metadata()).await?;
+    let committed = state
+        .floor
+        .call(CallId(id), command, &ctx.metadata())
+        .await?;
     accepted(id, committed.version)
 }

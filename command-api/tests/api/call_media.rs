@@ -37,7 +37,9 @@ async fn a_media_failure_puts_the_call_back_in_its_queue_for_another_interpreter
     let call = answered_by(&app, &first).await;
     let path = format!("/api/calls/{call}/requeue");
 
-    let refused = app.post(&path, &second, json!({"reason": "media_failure"})).await;
+    let refused = app
+        .post(&path, &second, json!({"reason": "media_failure"}))
+        .await;
     assert_eq!(refused.status, 409, "{}", refused.body);
     assert_eq!(refused.error_code(), "not_your_call");
     for body in [json!({"reason": "bored"}), json!({})] {
@@ -61,13 +63,21 @@ async fn a_media_failure_puts_the_call_back_in_its_queue_for_another_interpreter
         "the first interpreter goes into wrap-up: {agent_types:?}"
     );
     // Twice is refused: the call is no longer theirs.
-    let again = app.post(&path, &first, json!({"reason": "media_failure"})).await;
+    let again = app
+        .post(&path, &first, json!({"reason": "media_failure"}))
+        .await;
     assert_eq!(again.status, 409, "{}", again.body);
 
     // The first interpreter is free again after wrap-up, yet the call goes to the other.
     app.set_status(&second, "available").await;
     let second_id = json!(second.id);
-    until_state(&app, call, |s| s["offered_to"] == second_id, "offered to the second").await;
+    until_state(
+        &app,
+        call,
+        |s| s["offered_to"] == second_id,
+        "offered to the second",
+    )
+    .await;
     app.accept(call, &second).await.expect(202);
     let state = app.call_state(call).await;
     assert_eq!(state["status"], "connected", "{state}");
@@ -81,7 +91,10 @@ async fn a_media_failure_puts_the_call_back_in_its_queue_for_another_interpreter
     .fetch_one(&app.pool)
     .await
     .expect("count offers");
-    assert_eq!(offered_first, 1, "never offered back to the interpreter whose media failed");
+    assert_eq!(
+        offered_first, 1,
+        "never offered back to the interpreter whose media failed"
+    );
 }
 
 #[tokio::test]
@@ -101,11 +114,21 @@ async fn a_supervisors_monitoring_and_barge_in_are_in_the_calls_history_with_who
     assert_eq!(not_yet.status, 409, "{}", not_yet.body);
     assert_eq!(not_yet.error_code(), "not_monitoring");
 
-    let room = post_empty(&app, &monitor, &supervisor.token).await.expect(200).body;
+    let room = post_empty(&app, &monitor, &supervisor.token)
+        .await
+        .expect(200)
+        .body;
     assert_eq!(room["mode"], "listen", "{room}");
-    assert!(room["room"].as_str().is_some_and(|r| r.starts_with("parley-")), "{room}");
+    assert!(
+        room["room"]
+            .as_str()
+            .is_some_and(|r| r.starts_with("parley-")),
+        "{room}"
+    );
     // Opening it again is the same session: one event.
-    post_empty(&app, &monitor, &supervisor.token).await.expect(200);
+    post_empty(&app, &monitor, &supervisor.token)
+        .await
+        .expect(200);
     let talk = post_empty(&app, &format!("/api/calls/{call}/barge"), &supervisor.token)
         .await
         .expect(200)
@@ -117,11 +140,17 @@ async fn a_supervisors_monitoring_and_barge_in_are_in_the_calls_history_with_who
     assert_eq!(twice.status, 409, "{}", twice.body);
 
     let me = vec![supervisor.id.to_string()];
-    for event_type in ["MonitoringStarted", "SupervisorBargedIn", "MonitoringStopped"] {
+    for event_type in [
+        "MonitoringStarted",
+        "SupervisorBargedIn",
+        "MonitoringStopped",
+    ] {
         assert_eq!(actors_of(&app, call, event_type).await, me, "{event_type}");
     }
     // Monitoring again, then the call ends: the end stops the monitor with it.
-    post_empty(&app, &monitor, &supervisor.token).await.expect(200);
+    post_empty(&app, &monitor, &supervisor.token)
+        .await
+        .expect(200);
     post_empty(&app, &format!("/api/calls/{call}/end"), &agent.token)
         .await
         .expect(202);
@@ -167,13 +196,29 @@ async fn quality_reports_are_stored_only_when_a_participants_level_changes() {
     let call = app.connected_call(&requester, &supervisor, &agent).await;
     let path = format!("/api/calls/{call}/quality");
     let report = |who, samples: Vec<Value>| app.post(&path, who, json!({ "samples": samples }));
-    report(&requester, vec![sample(0.0, false)]).await.expect(202);
-    assert_eq!(quality_changes(&app, call).await, 0, "good from the start: nothing stored");
-    report(&requester, vec![sample(0.0, false), sample(1.0, true)]).await.expect(202);
-    report(&requester, vec![sample(15.0, false)]).await.expect(202);
-    assert_eq!(quality_changes(&app, call).await, 1, "poor once, however long it stays poor");
+    report(&requester, vec![sample(0.0, false)])
+        .await
+        .expect(202);
+    assert_eq!(
+        quality_changes(&app, call).await,
+        0,
+        "good from the start: nothing stored"
+    );
+    report(&requester, vec![sample(0.0, false), sample(1.0, true)])
+        .await
+        .expect(202);
+    report(&requester, vec![sample(15.0, false)])
+        .await
+        .expect(202);
+    assert_eq!(
+        quality_changes(&app, call).await,
+        1,
+        "poor once, however long it stays poor"
+    );
     report(&agent, vec![sample(5.0, false)]).await.expect(202);
-    report(&requester, vec![sample(0.0, false)]).await.expect(202);
+    report(&requester, vec![sample(0.0, false)])
+        .await
+        .expect(202);
     assert_eq!(
         quality_changes(&app, call).await,
         3,
@@ -191,10 +236,14 @@ async fn quality_reports_are_stored_only_when_a_participants_level_changes() {
         let answer = app.post(&path, &requester, body.clone()).await;
         assert_eq!(answer.status, status, "{body}: {}", answer.body);
     }
-    let stranger = app.post(&path, &supervisor, json!({"samples": [sample(0.0, false)]})).await;
+    let stranger = app
+        .post(&path, &supervisor, json!({"samples": [sample(0.0, false)]}))
+        .await;
     assert_eq!(stranger.status, 403, "{}", stranger.body);
     let other = app.login_as("agent2@example.com").await;
-    let not_theirs = app.post(&path, &other, json!({"samples": [sample(0.0, false)]})).await;
+    let not_theirs = app
+        .post(&path, &other, json!({"samples": [sample(0.0, false)]}))
+        .await;
     assert_eq!(not_theirs.status, 409, "{}", not_theirs.body);
 }
 
@@ -212,8 +261,14 @@ async fn the_room_offers_a_dial_in_number_and_pin_only_when_one_is_configured() 
     let for_agent = room_of(&app, call, &agent).await;
     assert_eq!(for_requester["dial_in"]["number"], "+1 555 0100");
     let pin = for_requester["dial_in"]["pin"].as_str().unwrap_or_default();
-    assert!(pin.len() == 8 && pin.bytes().all(|b| b.is_ascii_digit()), "{pin}");
-    assert_eq!(for_agent["dial_in"], for_requester["dial_in"], "one PIN per room");
+    assert!(
+        pin.len() == 8 && pin.bytes().all(|b| b.is_ascii_digit()),
+        "{pin}"
+    );
+    assert_eq!(
+        for_agent["dial_in"], for_requester["dial_in"],
+        "one PIN per room"
+    );
 
     let plain = spawn_app().await;
     let _pipeline = plain.start_pipeline();

@@ -44,7 +44,12 @@ pub(crate) async fn french_floor(max_wait_s: u32) -> (TestApp, Pipeline, Uuid) {
     (app, pipeline, queue)
 }
 
-pub(crate) async fn until_state(app: &TestApp, call: Uuid, done: impl Fn(&Value) -> bool, what: &str) {
+pub(crate) async fn until_state(
+    app: &TestApp,
+    call: Uuid,
+    done: impl Fn(&Value) -> bool,
+    what: &str,
+) {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
     loop {
         let state = app.call_state(call).await;

@@ -481,7 +481,14 @@ mod tests {
         let seats: Vec<_> = usage
             .seats
             .iter()
-            .map(|s| (s.number, s.seconds(), s.media_failed, s.seconds_from(usage.connected_at)))
+            .map(|s| {
+                (
+                    s.number,
+                    s.seconds(),
+                    s.media_failed,
+                    s.seconds_from(usage.connected_at),
+                )
+            })
             .collect();
         assert_eq!(seats, vec![(1, 50, true, 0), (2, 100, false, 100)]);
 
@@ -500,6 +507,9 @@ mod tests {
         };
         assert!(usage.requester_absent);
         assert_eq!(usage.seats.len(), 1);
-        assert_eq!((usage.seats[0].seconds(), usage.seats[0].media_failed), (50, true));
+        assert_eq!(
+            (usage.seats[0].seconds(), usage.seats[0].media_failed),
+            (50, true)
+        );
     }
 }

@@ -369,7 +369,11 @@ impl CallRow {
             E::MonitoringStarted { .. }
             | E::SupervisorBargedIn { .. }
             | E::MonitoringStopped { .. }
-            | E::MediaQualityChanged { .. } => None,
+            | E::MediaQualityChanged { .. }
+            | E::GuestInvited { .. }
+            | E::GuestJoined { .. }
+            | E::GuestLeft { .. }
+            | E::GuestRemoved { .. } => None,
             // Abandoned by the requester, as in the metrics; `CallEnded` follows.
             E::CallbackMissed { .. } => {
                 if self.outcome.as_deref() == Some(ANSWERED) {

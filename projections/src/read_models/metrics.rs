@@ -728,7 +728,11 @@ async fn call_event(
         | E::MonitoringStarted { .. }
         | E::SupervisorBargedIn { .. }
         | E::MonitoringStopped { .. }
-        | E::MediaQualityChanged { .. } => {}
+        | E::MediaQualityChanged { .. }
+        | E::GuestInvited { .. }
+        | E::GuestJoined { .. }
+        | E::GuestLeft { .. }
+        | E::GuestRemoved { .. } => {}
         E::CallQueued { queue_id, at, .. } => {
             f.queue_id = Some(queue_id.as_uuid());
             f.queued_at = Some(ts(at));

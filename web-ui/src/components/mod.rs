@@ -9,4 +9,5 @@ pub mod jitsi_room;
 pub mod language_picker;
 pub mod layout;
 pub mod matching;
+pub mod media_fallback;
 pub mod tags;

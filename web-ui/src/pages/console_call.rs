@@ -102,7 +102,7 @@ pub(super) fn LiveCall(props: &LiveCallProps) -> Html {
                     </div>
                 </div>
             } else {
-                <JitsiRoom key={id.clone()} call_id={id.clone()} display_name={props.display_name.clone()} {on_left} />
+                <JitsiRoom key={id.clone()} call_id={id.clone()} display_name={props.display_name.clone()} {on_left} can_requeue={true} />
             }
         </div>
     }

@@ -14,9 +14,9 @@ use yew::prelude::*;
 use yew_router::prelude::*;
 
 use super::floor_controls::{AgentStatusControl, CallControl};
+use super::floor_monitor::MonitorPanel;
 use crate::components::alert::{error_alert, Alert, Tone};
 use crate::components::badge::Badge;
-use crate::components::jitsi_room::JitsiRoom;
 use crate::components::matching::{organisation_name, widened_badge};
 use crate::format;
 use crate::hooks::{
@@ -380,15 +380,7 @@ pub fn FloorPage() -> Html {
                         .unwrap_or_default()),
                 )],
             );
-            html! {
-                <section class="card monitor wide room-small" aria-labelledby="monitor-title">
-                    <div class="section-head">
-                        <h2 id="monitor-title">{ t_args("floor-monitoring", &[("id", arg(format::short_id(&id)))]) }</h2>
-                        <button type="button" class="secondary small" onclick={stop.reform(|_| ())}>{ t("floor-stop-monitoring") }</button>
-                    </div>
-                    <JitsiRoom key={id.clone()} call_id={id.clone()} {display_name} muted={true} on_left={stop} />
-                </section>
-            }
+            html! { <MonitorPanel key={id.clone()} call_id={id.clone()} {display_name} on_stop={stop} /> }
         }
         None => html! {},
     };

@@ -24,6 +24,7 @@ pub mod dispute;
 pub mod floor;
 pub mod floor_at;
 mod floor_controls;
+mod floor_monitor;
 pub mod invoices;
 pub mod login;
 pub mod organisation;

@@ -5,8 +5,10 @@ use serde_json::json;
 
 use super::http::{query, Api, ApiError};
 use crate::types::{
-    Accepted, Call, CallAsOf, CallPage, HistoryEntry, MoveTarget, NewCall, Room, RoutingAnswer,
+    Accepted, Call, CallAsOf, CallPage, HistoryEntry, MonitorRoom, MoveTarget, NewCall, Room,
+    RoutingAnswer,
 };
+use wire::room::{RequeueBody, RequeueReason};
 
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CallFilter {
@@ -42,6 +44,20 @@ pub async fn get(api: &Api, id: &str) -> Result<Call, ApiError> {
 
 /// A body-less command on a call: `accept`, `decline`, `hold`, `resume`, `end`, `cancel`.
 pub async fn command(api: &Api, id: &str, verb: &str) -> Result<Accepted, ApiError> {
+    api.post_empty(&format!("/api/calls/{id}/{verb}")).await
+}
+
+/// The media failed: the call goes back to its queue and the interpreter into wrap-up.
+pub async fn requeue_on_media_failure(api: &Api, id: &str) -> Result<Accepted, ApiError> {
+    let body = RequeueBody {
+        reason: RequeueReason::MediaFailure,
+    };
+    api.post(&format!("/api/calls/{id}/requeue"), &body).await
+}
+
+/// A supervisor's monitoring: `monitor` (listen-only) or `barge` (speak up); each is
+/// stored in the call's history.
+pub async fn monitor(api: &Api, id: &str, verb: &str) -> Result<MonitorRoom, ApiError> {
     api.post_empty(&format!("/api/calls/{id}/{verb}")).await
 }
 

@@ -566,14 +566,7 @@ pub struct FloorView {
     pub unrouted: Vec<FloorCall>,
 }
 
-/// Where a call's participants meet (`GET /api/calls/{id}/room`).
-#[derive(Clone, Debug, PartialEq, Deserialize)]
-pub struct Room {
-    pub domain: String,
-    pub room: String,
-    #[serde(default)]
-    pub jwt: Option<String>,
-}
+pub use wire::room::{DialIn, MonitorMode, MonitorRoom, Room};
 
 #[derive(Clone, Debug, Default, PartialEq, Deserialize)]
 #[serde(default)]

@@ -28,6 +28,7 @@ use crate::privacy::reveal::reveal_fields;
 use crate::privacy::vault::Vault;
 use crate::state::AppState;
 use crate::time_travel;
+use wire::room::{DialIn, Room};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -568,53 +569,30 @@ pub(crate) async fn reveal_calls(vault: &Vault, calls: &mut [CallView]) -> Resul
     Ok(reveal_fields(vault, &mut fields).await?)
 }
 
-/// Where the call's participants meet.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct Room {
-    /// The Jitsi deployment, e.g. `meet.jit.si`.
-    pub domain: String,
-    /// The room name: unguessable, the same for every participant of the call.
-    pub room: String,
-    /// A room token for a self-hosted Jitsi with token authentication (`jitsi.app_id` and
-    /// `jitsi.app_secret` set): HS256, `aud` `jitsi`, `iss` the app id, `sub` the domain,
-    /// `room`, `exp`, `nbf`, and `context.user` with `moderator` true only for the
-    /// interpreter. `null` otherwise.
-    pub jwt: Option<String>,
-    /// A telephone way into the room when video fails, when the deployment has one
-    /// (`jitsi.dial_in_number`); absent otherwise.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub dial_in: Option<DialIn>,
-}
-
-/// A number to call and the room's PIN.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct DialIn {
-    pub number: String,
-    /// Eight digits, stable per room.
-    pub pin: String,
-}
-
-impl Room {
-    /// Call `id`'s room for `user`; the interpreter alone moderates it.
-    pub fn for_user(state: &AppState, user: &AuthUser, id: Uuid, moderator: bool) -> Result<Self, ApiError> {
-        let secret = state.settings.auth.jwt_secret.expose_secret().as_bytes();
-        let room = room_name(secret, id)?;
-        let jitsi = &state.settings.jitsi;
-        let jwt = crate::auth::jitsi_token(jitsi, user, &room, moderator, Utc::now())?;
-        let dial_in = match jitsi.dial_in_number.as_deref().map(str::trim) {
-            Some(number) if !number.is_empty() => Some(DialIn {
-                number: number.to_owned(),
-                pin: dial_in_pin(secret, &room)?,
-            }),
-            _ => None,
-        };
-        Ok(Self {
-            domain: jitsi.domain.clone(),
-            room,
-            jwt,
-            dial_in,
-        })
-    }
+/// Call `id`'s room for `user`, with the dial-in when the deployment has one.
+pub fn room_for(
+    state: &AppState,
+    user: &AuthUser,
+    id: Uuid,
+    moderator: bool,
+) -> Result<Room, ApiError> {
+    let secret = state.settings.auth.jwt_secret.expose_secret().as_bytes();
+    let room = room_name(secret, id)?;
+    let jitsi = &state.settings.jitsi;
+    let jwt = crate::auth::jitsi_token(jitsi, user, &room, moderator, Utc::now())?;
+    let dial_in = match jitsi.dial_in_number.as_deref().map(str::trim) {
+        Some(number) if !number.is_empty() => Some(DialIn {
+            number: number.to_owned(),
+            pin: dial_in_pin(secret, &room)?,
+        }),
+        _ => None,
+    };
+    Ok(Room {
+        domain: jitsi.domain.clone(),
+        room,
+        jwt,
+        dial_in,
+    })
 }
 
 /// Eight decimal digits of HMAC-SHA256(secret, room): what a caller types after dialling in.
@@ -672,7 +650,7 @@ async fn call_room(
     audit(&state, &user, AccessAction::JoinRoom, id).await;
     // Only the interpreter moderates the room.
     let moderator = user.role == Role::Agent;
-    Ok(Json(Room::for_user(&state, &user, id, moderator)?))
+    Ok(Json(room_for(&state, &user, id, moderator)?))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
