@@ -147,6 +147,8 @@ token_ttl_s = 7200
 # A telephone number participants may dial when video fails (Jitsi's dial-in, through a
 # SIP gateway such as jigasi). Unset: the room offers no dial-in. The PIN is the room's.
 # dial_in_number = "+1 555 0100"
+# How long a guest's link to a call admits them (POST /api/calls/{id}/participants).
+guest_link_ttl_s = 7200
 "#;
 
 /// Crypto-shredding (issue 26, docs/privacy.md).
@@ -444,6 +446,13 @@ pub struct JitsiSettings {
     /// The dial-in number shown when video fails; none when unset or blank.
     #[serde(default)]
     pub dial_in_number: Option<String>,
+    /// How long a guest's link admits them.
+    #[serde(default = "default_guest_link_ttl_s")]
+    pub guest_link_ttl_s: u32,
+}
+
+fn default_guest_link_ttl_s() -> u32 {
+    7200
 }
 
 impl JitsiSettings {

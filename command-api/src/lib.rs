@@ -7,6 +7,7 @@ pub mod context;
 pub mod directory;
 pub mod error;
 pub mod floor_snapshots;
+pub mod guest_links;
 pub mod history;
 pub mod login_throttle;
 pub mod metrics;

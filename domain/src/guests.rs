@@ -29,8 +29,10 @@ pub enum Host {
 }
 
 /// A guest as the call keeps them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Guest {
+    /// As the invitation holds it (sealed).
+    pub name: PersonalText,
     pub expires_at: DateTime<Utc>,
     pub in_room: bool,
 }
@@ -87,12 +89,10 @@ impl Call {
         }])
     }
 
-    fn guest(&self, guest_id: GuestId) -> Result<Guest, CallError> {
+    /// The guest `guest_id`, not removed.
+    pub fn guest(&self, guest_id: GuestId) -> Result<&Guest, CallError> {
         self.exists()?;
-        self.guests
-            .get(&guest_id)
-            .copied()
-            .ok_or(CallError::GuestNotFound)
+        self.guests.get(&guest_id).ok_or(CallError::GuestNotFound)
     }
 
     pub(crate) fn decide_guest_joins(
@@ -152,12 +152,14 @@ impl Call {
         match event {
             CallEvent::GuestInvited {
                 guest_id,
+                name,
                 expires_at,
                 ..
             } => {
                 self.guests.insert(
                     *guest_id,
                     Guest {
+                        name: name.clone(),
                         expires_at: *expires_at,
                         in_room: false,
                     },

@@ -1,5 +1,6 @@
 //! Where a call's participants meet (`GET /api/calls/{id}/room`), the ways in when video
-//! fails, and a supervisor's monitoring (`POST /api/calls/{id}/monitor`, `/barge`).
+//! fails, a supervisor's monitoring (`POST /api/calls/{id}/monitor`, `/barge`), and
+//! the guests a participant brings in by link.
 
 use serde::{Deserialize, Serialize};
 
@@ -67,6 +68,58 @@ pub enum RequeueReason {
 #[serde(deny_unknown_fields)]
 pub struct RequeueBody {
     pub reason: RequeueReason,
+}
+
+/// What kind of participant `POST /api/calls/{id}/participants` adds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ParticipantKind {
+    /// Someone without an account, brought in by link.
+    Guest,
+}
+
+/// `POST /api/calls/{id}/participants`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct InviteGuestBody {
+    /// How the guest is shown to the others, 1–100 characters.
+    pub name: String,
+    pub kind: ParticipantKind,
+}
+
+/// The invitation: the guest's id and the link to hand them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct GuestInvitation {
+    pub id: String,
+    /// This site's `/guest#token=…`: the token stays in the browser, out of server logs.
+    pub join_url: String,
+    /// RFC 3339; the link admits nobody after it.
+    pub expires_at: String,
+}
+
+/// `POST /api/guests/join` and `/leave`: the token of the guest's link.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct GuestToken {
+    pub token: String,
+}
+
+/// What a guest's page needs to open the room.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct GuestRoom {
+    #[serde(flatten)]
+    pub room: Room,
+    pub call_id: String,
+    pub guest_id: String,
+    /// The name the host gave.
+    pub name: String,
+    /// RFC 3339.
+    pub expires_at: String,
 }
 
 #[cfg(test)]

@@ -24,6 +24,7 @@ pub mod bounds;
 pub mod call_media;
 pub mod callbacks;
 pub mod calls;
+pub mod guests;
 pub mod health;
 pub mod openapi;
 pub mod organisations;
@@ -111,6 +112,7 @@ pub fn api_router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(sso::router())
         .merge(calls::router())
         .merge(call_media::router())
+        .merge(guests::router())
         .merge(callbacks::router())
         .merge(agents::router())
         .merge(queues::router())

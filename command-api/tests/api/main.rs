@@ -19,6 +19,7 @@ mod drill_down;
 mod estimates;
 mod events;
 mod floor_snapshots;
+mod guests;
 mod helpers;
 mod leadership;
 mod leases;
