@@ -14,8 +14,7 @@ use uuid::Uuid;
 
 use crate::error::ApiError;
 
-/// Where the web UI opens a guest's link; the token rides in the fragment.
-pub const GUEST_PATH: &str = "/guest";
+pub use wire::room::GUEST_PATH;
 
 fn mac(secret: &[u8], body: &str) -> Result<Hmac<Sha256>, ApiError> {
     let mut mac = Hmac::<Sha256>::new_from_slice(secret).map_err(|e| ApiError::internal(&e))?;

@@ -43,7 +43,7 @@ fn Guard(props: &GuardProps) -> Html {
     use_locale();
     let role = session.session.as_ref().map(|s| s.user.role);
     let title = match role {
-        _ if props.route == Route::ResetPassword => props.route.title(),
+        _ if matches!(props.route, Route::ResetPassword | Route::Guest) => props.route.title(),
         None => Route::Login.title(),
         Some(role) if !props.route.allowed(role) => t("not-available-title"),
         Some(_) => props.route.title(),
@@ -52,6 +52,10 @@ fn Guard(props: &GuardProps) -> Html {
     // A reset link works signed in or not (the link is the credential).
     if props.route == Route::ResetPassword {
         return html! { <pages::reset_password::ResetPasswordPage /> };
+    }
+    // A guest has no account: the link is the credential, as a reset link's.
+    if props.route == Route::Guest {
+        return html! { <pages::guest::GuestPage /> };
     }
     let Some(current) = session.session.as_ref() else {
         return html! { <pages::login::Login /> };
@@ -84,6 +88,7 @@ fn Guard(props: &GuardProps) -> Html {
         Route::Dispute { id } => html! { <pages::dispute::DisputePage id={id.clone()} /> },
         Route::Account => html! { <pages::account::AccountPage /> },
         Route::ResetPassword => html! { <pages::reset_password::ResetPasswordPage /> },
+        Route::Guest => html! { <pages::guest::GuestPage /> },
         Route::NotFound => html! {
             <section class="page narrow">
                 <h1>{ t("title-not-found") }</h1>

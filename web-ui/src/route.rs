@@ -16,6 +16,10 @@ pub enum Route {
     /// path is `wire::accounts::RESET_PATH`, where the server's links point.
     #[at("/reset-password")]
     ResetPassword,
+    /// A guest's way into one call, by the link a participant gave them (`#token=…`); no
+    /// account. The path is `wire::room::GUEST_PATH`, where the server's links point.
+    #[at("/guest")]
+    Guest,
     /// The signed-in user's own account: password change.
     #[at("/account")]
     Account,
@@ -81,7 +85,7 @@ impl Route {
         use Role::*;
         match self {
             Route::Home | Route::Login | Route::NotFound => true,
-            Route::ResetPassword | Route::Account => true,
+            Route::ResetPassword | Route::Account | Route::Guest => true,
             Route::Request | Route::MyCall { .. } => matches!(role, Requester | Admin),
             Route::Console => role == Agent,
             Route::Floor | Route::FloorAt => matches!(role, Supervisor | Admin),
@@ -105,6 +109,7 @@ impl Route {
             Route::Home => "title-home",
             Route::Login => "title-login",
             Route::ResetPassword => "title-reset-password",
+            Route::Guest => "title-guest",
             Route::Account => "title-account",
             Route::Request => "title-request",
             Route::MyCall { .. } => "title-my-call",
@@ -160,6 +165,7 @@ mod tests {
     #[test]
     fn the_reset_page_is_where_the_servers_links_point() {
         assert_eq!(Route::ResetPassword.to_path(), wire::accounts::RESET_PATH);
+        assert_eq!(Route::Guest.to_path(), wire::room::GUEST_PATH);
         assert!(Role::ALL.iter().all(|r| Route::Account.allowed(*r)));
     }
 

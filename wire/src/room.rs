@@ -70,6 +70,10 @@ pub struct RequeueBody {
     pub reason: RequeueReason,
 }
 
+/// Where the web UI opens a guest's link: `{GUEST_PATH}#token=…` on the API's own origin
+/// (the token after `#` never reaches a server log).
+pub const GUEST_PATH: &str = "/guest";
+
 /// What kind of participant `POST /api/calls/{id}/participants` adds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -1,7 +1,8 @@
 // When video fails the call screen never dead-ends: with the Jitsi domain unreachable the
 // interpreter's call screen says so and offers a retry, audio only and a requeue, which puts
 // the call back in its queue. A supervisor monitors a live call listen-only, barges in and
-// stops; the call's history names them each time.
+// stops; the call's history names them each time. A participant invites a guest, who joins
+// by link without an account and is removed.
 //
 // Starts from a running API with the demo accounts and the router (PARLEY_BASE_URL). Other
 // free interpreters are put on break for the test and set available again after it.
@@ -17,8 +18,11 @@ let browser;
 let parked = [];
 const calls = [];
 
-/** A Spanish video call answered by agent1 over the API; returns its id. */
+/** A Spanish video call answered by agent1 over the API (agent1 freed first, whatever an
+ * earlier test left); returns its id. */
 async function answeredCall(requester, agent) {
+  const board = (await api(await apiLogin(SUPERVISOR), 'GET', '/api/agents')).body;
+  await freeInterpreter(agent, board.find((a) => a.email === AGENT));
   const me = await api(agent, 'PUT', '/api/agents/me/status', { status: 'available' });
   assert.equal(me.status, 202, JSON.stringify(me.body));
   const r = await api(requester, 'POST', '/api/calls', { language: 'es', modality: 'video', specialty: 'general' });
@@ -85,7 +89,8 @@ test('with the Jitsi domain unreachable the call screen offers a retry, audio on
     'audio only is on already');
 
   await page.getByRole('button', { name: 'End my part and requeue the call' }).click();
-  await page.getByText('The call is back in its queue').waitFor();
+  // The interpreter's part is over: the console turns to its wrap-up.
+  await page.getByTestId('wrap-up').waitFor();
   await until('CallRequeued in the history', async () => (await historyTypes(supervisor, id)).includes('CallRequeued'));
   const call = (await api(supervisor, 'GET', `/api/calls/${id}`)).body;
   assert.ok(['queued', 'offered'].includes(call.status), JSON.stringify(call));
@@ -106,7 +111,7 @@ test('a supervisor monitors a call listen-only, barges in and stops; the history
   const row = page.locator('tr', { hasText: id.slice(-8) });
   await row.getByRole('button', { name: 'Monitor' }).click();
   await page.getByRole('button', { name: 'Barge in' }).waitFor();
-  assert.ok(await page.getByText('Monitoring · muted').isVisible(), 'listen-only at first');
+  await page.getByText('Monitoring · muted').waitFor(); // listen-only at first
   await shot(page, 'media-monitoring');
   await page.getByRole('button', { name: 'Barge in' }).click();
   await page.getByText('You are speaking in this call.').waitFor();
@@ -118,6 +123,38 @@ test('a supervisor monitors a call listen-only, barges in and stops; the history
   const history = (await api(supervisor, 'GET', `/api/calls/${id}/history`)).body;
   const started = history.find((e) => e.type === 'MonitoringStarted');
   assert.equal(started.actor.role, 'supervisor', JSON.stringify(started));
+  await page.context().close();
+  await api(agent, 'POST', `/api/calls/${id}/end`);
+  await api(agent, 'POST', `/api/calls/${id}/wrap-up`, { disposition: 'completed' });
+});
+
+test('the interpreter invites a guest who joins by link without an account, then removes them', async () => {
+  const [requester, agent, supervisor] = await Promise.all([apiLogin(REQUESTER), apiLogin(AGENT), apiLogin(SUPERVISOR)]);
+  const id = await answeredCall(requester, agent);
+  const page = await openPage(browser, 'interpreter');
+  await login(page, AGENT);
+  await page.goto(BASE_URL + '/console');
+  const panel = page.getByTestId('guests-panel');
+  await panel.getByLabel("Guest's name").fill('Maria');
+  await panel.getByRole('button', { name: 'Invite a guest' }).click();
+  const link = await panel.getByRole('textbox', { name: 'Link for Maria' }).inputValue();
+  assert.match(link, /\/guest#token=/);
+  await shot(page, 'guests-invited');
+
+  // The guest: a browser of their own, no account.
+  const guest = await openPage(browser, 'guest');
+  await guest.goto(link);
+  await guest.getByText('You are in the call as Maria.').waitFor();
+  assert.equal(await guest.locator('iframe[data-stub="jitsi"]').count(), 1, 'the guest is in the room');
+  await shot(guest, 'guest-in-call');
+
+  await panel.getByRole('button', { name: 'Remove Maria' }).click();
+  await guest.getByText('You were removed from the call.').waitFor({ timeout: 15000 });
+  assert.equal(await guest.locator('iframe[data-stub="jitsi"]').count(), 0, 'out of the room');
+  await shot(guest, 'guest-removed');
+  const types = await historyTypes(supervisor, id);
+  for (const t of ['GuestInvited', 'GuestJoined', 'GuestRemoved']) assert.ok(types.includes(t), `${t} in ${types}`);
+  await guest.context().close();
   await page.context().close();
   await api(agent, 'POST', `/api/calls/${id}/end`);
   await api(agent, 'POST', `/api/calls/${id}/wrap-up`, { disposition: 'completed' });

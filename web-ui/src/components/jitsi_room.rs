@@ -56,6 +56,10 @@ pub struct JitsiRoomProps {
     /// The viewer is the call's interpreter: the fallback offers a requeue.
     #[prop_or_default]
     pub can_requeue: bool,
+    /// The room, when the page has it already (a guest's, from their link); otherwise it
+    /// is asked for with the viewer's session.
+    #[prop_or_default]
+    pub room: Option<Room>,
 }
 
 /// How long the conference may take to join before the fallback shows.
@@ -80,8 +84,13 @@ pub fn JitsiRoom(props: &JitsiRoomProps) -> Html {
 
     {
         let (room, error) = (room.clone(), error.clone());
+        let given = props.room.clone();
         use_effect_with((props.call_id.clone(), *attempt), move |(call_id, _)| {
             let call_id = call_id.to_string();
+            if let Some(given) = given {
+                room.set(Some(given));
+                return;
+            }
             spawn_local(async move {
                 match calls::room(&api, &call_id).await {
                     Ok(r) => room.set(Some(r)),

@@ -5,6 +5,7 @@ pub mod badge;
 pub mod charts;
 pub mod copy_field;
 pub mod csv;
+pub mod guests_panel;
 pub mod jitsi_room;
 pub mod language_picker;
 pub mod layout;

@@ -8,6 +8,7 @@ use yew::prelude::*;
 use super::confirm;
 use super::console_parts::Transfer;
 use crate::components::badge::Badge;
+use crate::components::guests_panel::GuestsPanel;
 use crate::components::jitsi_room::JitsiRoom;
 use crate::format;
 use crate::types::{language_name, Call, Queue};
@@ -104,6 +105,7 @@ pub(super) fn LiveCall(props: &LiveCallProps) -> Html {
             } else {
                 <JitsiRoom key={id.clone()} call_id={id.clone()} display_name={props.display_name.clone()} {on_left} can_requeue={true} />
             }
+            <GuestsPanel key={format!("guests-{id}")} call_id={id.clone()} />
         </div>
     }
 }

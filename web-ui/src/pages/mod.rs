@@ -25,6 +25,7 @@ pub mod floor;
 pub mod floor_at;
 mod floor_controls;
 mod floor_monitor;
+pub mod guest;
 pub mod invoices;
 pub mod login;
 pub mod organisation;

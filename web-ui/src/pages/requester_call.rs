@@ -10,6 +10,7 @@ use yew_router::prelude::*;
 use super::confirm;
 use crate::components::alert::{error_alert, Alert, Tone};
 use crate::components::badge::Badge;
+use crate::components::guests_panel::GuestsPanel;
 use crate::components::jitsi_room::JitsiRoom;
 use crate::format;
 use crate::hooks::{
@@ -275,6 +276,7 @@ pub fn MyCallPage(props: &MyCallProps) -> Html {
                 } else {
                     <JitsiRoom key={c.id.clone()} call_id={c.id.clone()} {display_name} {on_left} />
                 }
+                <GuestsPanel key={format!("guests-{}", c.id)} call_id={c.id.clone()} />
             </div>
         }
     } else {

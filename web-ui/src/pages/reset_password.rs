@@ -12,7 +12,7 @@ use crate::components::alert::error_alert;
 use crate::hooks::{use_api, use_session, SessionAction};
 use crate::route::Route;
 use crate::services::auth;
-use crate::types::{password_problem, reset_token, ResetPassword};
+use crate::types::{fragment_token, password_problem, ResetPassword};
 
 /// What the server's refusal means to the person holding the link.
 fn explain(error: &crate::services::ApiError) -> String {
@@ -32,7 +32,7 @@ pub fn ResetPasswordPage() -> Html {
     let token = use_memo((), |_| {
         web_sys::window()
             .and_then(|w| w.location().hash().ok())
-            .and_then(|hash| reset_token(&hash))
+            .and_then(|hash| fragment_token(&hash))
     });
     let password = use_state(String::new);
     let again = use_state(String::new);

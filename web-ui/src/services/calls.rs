@@ -8,7 +8,10 @@ use crate::types::{
     Accepted, Call, CallAsOf, CallPage, HistoryEntry, MonitorRoom, MoveTarget, NewCall, Room,
     RoutingAnswer,
 };
-use wire::room::{RequeueBody, RequeueReason};
+use wire::room::{
+    GuestInvitation, GuestRoom, GuestToken, InviteGuestBody, ParticipantKind, RequeueBody,
+    RequeueReason,
+};
 
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CallFilter {
@@ -59,6 +62,37 @@ pub async fn requeue_on_media_failure(api: &Api, id: &str) -> Result<Accepted, A
 /// stored in the call's history.
 pub async fn monitor(api: &Api, id: &str, verb: &str) -> Result<MonitorRoom, ApiError> {
     api.post_empty(&format!("/api/calls/{id}/{verb}")).await
+}
+
+/// Brings a guest into the live call: the link to hand them.
+pub async fn invite_guest(api: &Api, id: &str, name: &str) -> Result<GuestInvitation, ApiError> {
+    let body = InviteGuestBody {
+        name: name.trim().to_owned(),
+        kind: ParticipantKind::Guest,
+    };
+    api.post(&format!("/api/calls/{id}/participants"), &body)
+        .await
+}
+
+pub async fn remove_guest(api: &Api, id: &str, guest_id: &str) -> Result<(), ApiError> {
+    api.delete(&format!("/api/calls/{id}/participants/{guest_id}"))
+        .await
+}
+
+/// A guest's own page, without an account: joins, and again every few seconds to learn
+/// whether they may stay.
+pub async fn guest_joins(api: &Api, token: &str) -> Result<GuestRoom, ApiError> {
+    let body = GuestToken {
+        token: token.to_owned(),
+    };
+    api.post("/api/guests/join", &body).await
+}
+
+pub async fn guest_leaves(api: &Api, token: &str) -> Result<Accepted, ApiError> {
+    let body = GuestToken {
+        token: token.to_owned(),
+    };
+    api.post("/api/guests/leave", &body).await
 }
 
 /// "Call me back instead": the waiting call keeps its place (the requester's).

@@ -114,8 +114,8 @@ pub fn password_problem(password: &str) -> Option<String> {
     })
 }
 
-/// The token of a reset link's fragment (`#token=…`), if it has one.
-pub fn reset_token(fragment: &str) -> Option<String> {
+/// The `token=` of a link's fragment: a password reset's or a guest's.
+pub fn fragment_token(fragment: &str) -> Option<String> {
     fragment
         .trim_start_matches('#')
         .split('&')
@@ -131,12 +131,12 @@ mod tests {
 
     #[test]
     fn the_reset_token_is_read_from_the_fragment() {
-        assert_eq!(reset_token("#token=abc-_9").as_deref(), Some("abc-_9"));
-        assert_eq!(reset_token("token=abc").as_deref(), Some("abc"));
-        assert_eq!(reset_token("#x=1&token=abc").as_deref(), Some("abc"));
-        assert_eq!(reset_token("#token="), None);
-        assert_eq!(reset_token(""), None);
-        assert_eq!(reset_token("#other=abc"), None);
+        assert_eq!(fragment_token("#token=abc-_9").as_deref(), Some("abc-_9"));
+        assert_eq!(fragment_token("token=abc").as_deref(), Some("abc"));
+        assert_eq!(fragment_token("#x=1&token=abc").as_deref(), Some("abc"));
+        assert_eq!(fragment_token("#token="), None);
+        assert_eq!(fragment_token(""), None);
+        assert_eq!(fragment_token("#other=abc"), None);
     }
 
     #[test]

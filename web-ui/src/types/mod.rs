@@ -566,7 +566,7 @@ pub struct FloorView {
     pub unrouted: Vec<FloorCall>,
 }
 
-pub use wire::room::{DialIn, MonitorMode, MonitorRoom, Room};
+pub use wire::room::{DialIn, GuestRoom, MonitorMode, MonitorRoom, Room};
 
 #[derive(Clone, Debug, Default, PartialEq, Deserialize)]
 #[serde(default)]
