@@ -52,6 +52,8 @@ pub enum CallEndReason {
     CallbackMissed,
     /// The media failed and the call went back to its queue.
     MediaFailure,
+    /// A consult this interpreter answered was cancelled (or the call ended under it).
+    ConsultEnded,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

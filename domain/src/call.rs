@@ -123,6 +123,13 @@ pub struct PendingTransfer {
     pub target: TransferTarget,
     /// The queue the call is offered from meanwhile.
     pub queue_id: QueueId,
+    /// A warm transfer: the colleague's accept joins them to the call; the handover waits
+    /// for `CompleteTransfer` (see `consult`).
+    #[serde(default)]
+    pub consult: bool,
+    /// The colleague who answered the consult.
+    #[serde(default)]
+    pub consultant: Option<AgentId>,
 }
 
 /// Why a call ended without an interpreter.
@@ -187,6 +194,24 @@ pub enum CallCommand {
         by_agent: Option<AgentId>,
         target: TransferTarget,
         offer_expires_at: Option<DateTime<Utc>>,
+        at: DateTime<Utc>,
+    },
+    /// The call's interpreter consults a colleague or a queue before handing the call
+    /// over (see `consult`); a named colleague must hold the offer on their side first.
+    Consult {
+        by_agent: AgentId,
+        target: TransferTarget,
+        offer_expires_at: Option<DateTime<Utc>>,
+        at: DateTime<Utc>,
+    },
+    /// Hands the call to the colleague who answered the consult.
+    CompleteTransfer {
+        by_agent: AgentId,
+        at: DateTime<Utc>,
+    },
+    /// Ends the consult; the call stays with its interpreter.
+    CancelConsult {
+        by_agent: AgentId,
         at: DateTime<Utc>,
     },
     End {
@@ -457,6 +482,25 @@ pub enum CallEvent {
         supervisor_id: UserId,
         at: DateTime<Utc>,
     },
+    /// A warm transfer was asked for: as `TransferRequested`, but the colleague's accept
+    /// only joins them (`ConsultAnswered`); the handover waits for its completion.
+    ConsultRequested {
+        from_agent_id: AgentId,
+        target: TransferTarget,
+        queue_id: QueueId,
+        at: DateTime<Utc>,
+    },
+    /// The colleague accepted the consult: both interpreters are on the call.
+    ConsultAnswered {
+        agent_id: AgentId,
+        at: DateTime<Utc>,
+    },
+    /// The consult ended without a handover; `consultant` (if one answered) leaves.
+    ConsultCancelled {
+        from_agent_id: AgentId,
+        consultant: Option<AgentId>,
+        at: DateTime<Utc>,
+    },
     /// A guest was invited by link until `expires_at`; `name` is sealed like notes.
     GuestInvited {
         guest_id: GuestId,
@@ -523,7 +567,10 @@ impl CallEvent {
             | Self::GuestInvited { at, .. }
             | Self::GuestJoined { at, .. }
             | Self::GuestLeft { at, .. }
-            | Self::GuestRemoved { at, .. } => *at,
+            | Self::GuestRemoved { at, .. }
+            | Self::ConsultRequested { at, .. }
+            | Self::ConsultAnswered { at, .. }
+            | Self::ConsultCancelled { at, .. } => *at,
         }
     }
 }
@@ -563,6 +610,9 @@ impl DomainEvent for CallEvent {
             Self::GuestJoined { .. } => "GuestJoined",
             Self::GuestLeft { .. } => "GuestLeft",
             Self::GuestRemoved { .. } => "GuestRemoved",
+            Self::ConsultRequested { .. } => "ConsultRequested",
+            Self::ConsultAnswered { .. } => "ConsultAnswered",
+            Self::ConsultCancelled { .. } => "ConsultCancelled",
         };
         name.to_owned()
     }
@@ -635,6 +685,10 @@ pub enum CallError {
     TooManyGuests,
     #[error("the guest's link has expired")]
     GuestLinkExpired,
+    #[error("you have no consult under way on this call")]
+    NoConsult,
+    #[error("nobody has answered the consult yet")]
+    ConsultNotAnswered,
 }
 
 impl CallError {
@@ -671,6 +725,8 @@ impl CallError {
             Self::GuestExists => "guest_exists",
             Self::TooManyGuests => "too_many_guests",
             Self::GuestLinkExpired => "guest_link_expired",
+            Self::NoConsult => "no_consult",
+            Self::ConsultNotAnswered => "consult_not_answered",
         }
     }
 }
@@ -740,9 +796,9 @@ impl Call {
     /// transfer to a queue under way (a named interpreter was rung with the request).
     pub fn is_routable(&self) -> bool {
         self.status.is_waiting()
-            || self
-                .pending_transfer
-                .is_some_and(|t| matches!(t.target, TransferTarget::Queue(_)))
+            || self.pending_transfer.is_some_and(|t| {
+                matches!(t.target, TransferTarget::Queue(_)) && t.consultant.is_none()
+            })
     }
 
     fn ensure_routable(&self) -> Result<(), CallError> {
@@ -830,8 +886,13 @@ impl Call {
         let (talk_seconds, hold_seconds) = self.talk_and_hold(at);
         let mut events = self.monitors_stopped(at);
         events.extend(self.guests_left(at));
-        // A transfer still ringing for someone has nothing left to hand over.
-        if let Some(offer) = self.offer {
+        // A colleague consulted leaves with the end; a transfer still ringing for someone
+        // has nothing left to hand over.
+        if let Some(pending) = self.pending_transfer
+            && pending.consult
+        {
+            events.extend(self.consult_cancelled(pending, at));
+        } else if let Some(offer) = self.offer {
             events.push(E::OfferWithdrawn {
                 agent_id: offer.agent_id,
                 reason: WithdrawReason::CallEnded,
@@ -952,6 +1013,9 @@ impl Call {
                     return Err(CallError::OfferExpired);
                 }
                 let mut events = Vec::new();
+                if self.pending_transfer.is_some_and(|p| p.consult) {
+                    return Ok(vec![E::ConsultAnswered { agent_id, at }]);
+                }
                 // The handover of a transferred live call: the first interpreter lets go
                 // in the same commit as the new one takes it.
                 if let Some(transfer) = self.pending_transfer {
@@ -1018,6 +1082,34 @@ impl Call {
                 offer_expires_at,
                 at,
             } => self.decide_transfer(by_agent, target, offer_expires_at, at),
+            C::Consult {
+                by_agent,
+                target,
+                offer_expires_at,
+                at,
+            } => {
+                let events = self.decide_transfer(Some(by_agent), target, offer_expires_at, at)?;
+                // The same request, as a consult.
+                Ok(events
+                    .into_iter()
+                    .map(|event| match event {
+                        E::TransferRequested {
+                            from_agent_id,
+                            target,
+                            queue_id,
+                            at,
+                        } => E::ConsultRequested {
+                            from_agent_id,
+                            target,
+                            queue_id,
+                            at,
+                        },
+                        other => other,
+                    })
+                    .collect())
+            }
+            C::CompleteTransfer { by_agent, at } => self.decide_complete_transfer(by_agent, at),
+            C::CancelConsult { by_agent, at } => self.decide_cancel_consult(by_agent, at),
             C::End { agent_id, at } => {
                 self.ensure_live_with(Some(agent_id))?;
                 Ok(self.ended(agent_id, at))
@@ -1102,7 +1194,10 @@ impl Call {
             }
             C::FailTransfer { at } => {
                 self.exists()?;
-                let transfer = self.pending_transfer.ok_or(CallError::NoTransferPending)?;
+                let transfer = self
+                    .pending_transfer
+                    .filter(|p| p.consultant.is_none())
+                    .ok_or(CallError::NoTransferPending)?;
                 if self.offer.is_some() {
                     // As with the maximum wait of a waiting call, a ringing offer is
                     // answered or expires first.
@@ -1320,6 +1415,8 @@ impl Aggregate for Call {
                     from_agent_id,
                     target,
                     queue_id,
+                    consult: false,
+                    consultant: None,
                 });
                 self.widening_step = 0;
             }
@@ -1366,6 +1463,9 @@ impl Aggregate for Call {
             | E::GuestJoined { .. }
             | E::GuestLeft { .. }
             | E::GuestRemoved { .. } => self.apply_guest(&event),
+            E::ConsultRequested { .. } | E::ConsultAnswered { .. } | E::ConsultCancelled { .. } => {
+                self.apply_consult(&event)
+            }
         }
     }
 }

@@ -8,6 +8,7 @@ pub mod agent;
 pub mod billing;
 pub mod call;
 pub mod callback;
+pub mod consult;
 pub mod guests;
 pub mod idle;
 pub mod ids;

@@ -354,13 +354,24 @@ where
         metadata: &Metadata,
     ) -> Result<(), WorkflowError> {
         for event in events {
-            if let CallEvent::OfferWithdrawn { agent_id, .. } = event {
-                self.follow_on_agent(
-                    *agent_id,
-                    self.clear_offer(call_id, OfferOutcome::Withdrawn, at),
-                    metadata,
-                )
-                .await?;
+            match event {
+                CallEvent::OfferWithdrawn { agent_id, .. } => {
+                    let clear = self.clear_offer(call_id, OfferOutcome::Withdrawn, at);
+                    self.follow_on_agent(*agent_id, clear, metadata).await?;
+                }
+                // A colleague who answered a consult leaves it for wrap-up.
+                CallEvent::ConsultCancelled {
+                    consultant: Some(agent_id),
+                    ..
+                } => {
+                    let end = AgentCommand::EndCall {
+                        call_id,
+                        reason: CallEndReason::ConsultEnded,
+                        at,
+                    };
+                    self.follow_on_agent(*agent_id, end, metadata).await?;
+                }
+                _ => {}
             }
         }
         Ok(())
@@ -764,6 +775,81 @@ where
         at: DateTime<Utc>,
         metadata: &Metadata,
     ) -> Result<Committed<CallEvent>, WorkflowError> {
+        let command = CallCommand::Transfer {
+            by_agent,
+            target,
+            offer_expires_at: Some(offer_expires_at),
+            at,
+        };
+        self.move_call(call_id, target, offer_expires_at, command, at, metadata)
+            .await
+    }
+
+    /// A warm transfer: rings a colleague or a queue while the caller stays with
+    /// `by_agent`; the colleague's accept joins them (see `domain::consult`).
+    pub async fn consult(
+        &self,
+        call_id: CallId,
+        by_agent: AgentId,
+        target: TransferTarget,
+        offer_expires_at: DateTime<Utc>,
+        at: DateTime<Utc>,
+        metadata: &Metadata,
+    ) -> Result<Committed<CallEvent>, WorkflowError> {
+        let command = CallCommand::Consult {
+            by_agent,
+            target,
+            offer_expires_at: Some(offer_expires_at),
+            at,
+        };
+        self.move_call(call_id, target, offer_expires_at, command, at, metadata)
+            .await
+    }
+
+    /// Hands the call to the colleague who answered the consult; `by_agent` wraps up.
+    pub async fn complete_transfer(
+        &self,
+        call_id: CallId,
+        by_agent: AgentId,
+        at: DateTime<Utc>,
+        metadata: &Metadata,
+    ) -> Result<Committed<CallEvent>, WorkflowError> {
+        let command = CallCommand::CompleteTransfer { by_agent, at };
+        let committed = self.call(call_id, command, metadata).await?;
+        let end = AgentCommand::EndCall {
+            call_id,
+            reason: CallEndReason::Transferred,
+            at,
+        };
+        self.follow_on_agent(by_agent, end, metadata).await?;
+        Ok(committed)
+    }
+
+    /// Ends the consult: a ringing offer is released, a colleague who answered wraps up.
+    pub async fn cancel_consult(
+        &self,
+        call_id: CallId,
+        by_agent: AgentId,
+        at: DateTime<Utc>,
+        metadata: &Metadata,
+    ) -> Result<Committed<CallEvent>, WorkflowError> {
+        let command = CallCommand::CancelConsult { by_agent, at };
+        let committed = self.call(call_id, command, metadata).await?;
+        self.release_withdrawn(call_id, &committed.events, at, metadata)
+            .await?;
+        Ok(committed)
+    }
+
+    /// A transfer or a consult: a named target holds the offer on their side first.
+    async fn move_call(
+        &self,
+        call_id: CallId,
+        target: TransferTarget,
+        offer_expires_at: DateTime<Utc>,
+        command: CallCommand,
+        at: DateTime<Utc>,
+        metadata: &Metadata,
+    ) -> Result<Committed<CallEvent>, WorkflowError> {
         if let TransferTarget::Agent(target_agent) = target {
             self.agent(
                 target_agent,
@@ -776,12 +862,6 @@ where
             )
             .await?;
         }
-        let command = CallCommand::Transfer {
-            by_agent,
-            target,
-            offer_expires_at: Some(offer_expires_at),
-            at,
-        };
         let committed = match self.call(call_id, command, metadata).await {
             Ok(committed) => committed,
             Err(refusal) => {

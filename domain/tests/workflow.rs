@@ -904,3 +904,101 @@ async fn transferring_an_ended_call_releases_the_target() {
     assert_eq!(activity(&floor, OTHER_AGENT).await, Activity::Idle);
     assert_eq!(activity(&floor, AGENT).await, Activity::WrapUp(CALL));
 }
+
+/// [`CALL`] connected with [`AGENT`], who consults [`OTHER_AGENT`] by name at `t(60)`.
+async fn consulting() -> TestFloor {
+    let floor = connected().await;
+    floor
+        .consult(
+            CALL,
+            AGENT,
+            TransferTarget::Agent(OTHER_AGENT),
+            t(80),
+            t(60),
+            &md(),
+        )
+        .await
+        .unwrap();
+    floor
+}
+
+#[tokio::test]
+async fn a_consult_answered_puts_both_interpreters_on_the_call_and_completing_hands_it_over() {
+    let floor = consulting().await;
+    floor.accept(CALL, OTHER_AGENT, t(65), &md()).await.unwrap();
+    // Both on the call; the caller still with the first.
+    assert_eq!(activity(&floor, AGENT).await, Activity::OnCall(CALL));
+    assert_eq!(activity(&floor, OTHER_AGENT).await, Activity::OnCall(CALL));
+    let call = call_of(&floor, CALL).await;
+    assert_eq!(call.agent_id, Some(AGENT));
+    assert!(
+        !call.is_routable(),
+        "an answered consult is not routed any more"
+    );
+    // Only the first interpreter completes it.
+    let refused = floor
+        .complete_transfer(CALL, OTHER_AGENT, t(90), &md())
+        .await;
+    assert_eq!(call_refusal(refused), CallError::NotYourCall);
+    floor
+        .complete_transfer(CALL, AGENT, t(90), &md())
+        .await
+        .unwrap();
+    assert_eq!(activity(&floor, AGENT).await, Activity::WrapUp(CALL));
+    assert_eq!(activity(&floor, OTHER_AGENT).await, Activity::OnCall(CALL));
+    let call = call_of(&floor, CALL).await;
+    assert_eq!(call.agent_id, Some(OTHER_AGENT));
+    assert_eq!(call.pending_transfer, None);
+    let again = floor
+        .complete_transfer(CALL, OTHER_AGENT, t(95), &md())
+        .await;
+    assert_eq!(call_refusal(again), CallError::NoConsult);
+}
+
+#[tokio::test]
+async fn a_consult_cancelled_keeps_the_call_and_sends_the_colleague_to_wrap_up() {
+    let floor = consulting().await;
+    let early = floor.complete_transfer(CALL, AGENT, t(62), &md()).await;
+    assert_eq!(call_refusal(early), CallError::ConsultNotAnswered);
+    floor.accept(CALL, OTHER_AGENT, t(65), &md()).await.unwrap();
+    floor
+        .cancel_consult(CALL, AGENT, t(90), &md())
+        .await
+        .unwrap();
+    assert_eq!(activity(&floor, AGENT).await, Activity::OnCall(CALL));
+    assert_eq!(activity(&floor, OTHER_AGENT).await, Activity::WrapUp(CALL));
+    let call = call_of(&floor, CALL).await;
+    assert_eq!(
+        (call.status, call.agent_id),
+        (CallStatus::Connected, Some(AGENT))
+    );
+    assert_eq!(call.pending_transfer, None);
+    // A consult still ringing is cancelled too, and the offer released.
+    floor
+        .consult(
+            CALL,
+            AGENT,
+            TransferTarget::Queue(OTHER_QUEUE),
+            t(120),
+            t(100),
+            &md(),
+        )
+        .await
+        .unwrap();
+    floor
+        .cancel_consult(CALL, AGENT, t(105), &md())
+        .await
+        .unwrap();
+    let nothing = floor.cancel_consult(CALL, AGENT, t(106), &md()).await;
+    assert_eq!(call_refusal(nothing), CallError::NoConsult);
+}
+
+#[tokio::test]
+async fn ending_the_call_during_a_consult_sends_both_interpreters_to_wrap_up() {
+    let floor = consulting().await;
+    floor.accept(CALL, OTHER_AGENT, t(65), &md()).await.unwrap();
+    floor.end(CALL, AGENT, t(90), &md()).await.unwrap();
+    assert_eq!(activity(&floor, AGENT).await, Activity::WrapUp(CALL));
+    assert_eq!(activity(&floor, OTHER_AGENT).await, Activity::WrapUp(CALL));
+    assert_eq!(call_of(&floor, CALL).await.status, CallStatus::Ended);
+}

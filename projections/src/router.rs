@@ -472,6 +472,12 @@ impl RouterState {
                 target,
                 queue_id,
                 at,
+            }
+            | CallEvent::ConsultRequested {
+                from_agent_id,
+                target,
+                queue_id,
+                at,
             } => {
                 call.transfer_pending = true;
                 call.offer = None;
@@ -487,7 +493,10 @@ impl RouterState {
                     call.waiting = true;
                 }
             }
-            CallEvent::TransferFailed { .. } => {
+            // An answered or cancelled consult is routed no more.
+            CallEvent::TransferFailed { .. }
+            | CallEvent::ConsultAnswered { .. }
+            | CallEvent::ConsultCancelled { .. } => {
                 call.transfer_pending = false;
                 call.waiting = false;
                 call.offer = None;

@@ -342,6 +342,30 @@ async fn transfer_call(
 ) -> AcceptedResponse {
     ctx.user.require(&[Role::Agent, Role::Supervisor])?;
     let by_agent = (ctx.user.role == Role::Agent).then(|| AgentId(ctx.user.id.as_uuid()));
+    let (target, expires_at) = checked_target(&state, &ctx, id, &body).await?;
+    let committed = state
+        .floor
+        .transfer(
+            CallId(id),
+            by_agent,
+            target,
+            expires_at,
+            ctx.at,
+            &ctx.metadata(),
+        )
+        .await?;
+    accepted(id, committed.version)
+}
+
+/// Where a transfer or a consult sends the call, checked: exactly one target, a queue that
+/// exists and serves the call's language, or an interpreter fit for it; with the expiry of
+/// the offer that rings them.
+pub(crate) async fn checked_target(
+    state: &AppState,
+    ctx: &CommandContext,
+    id: Uuid,
+    body: &TransferBody,
+) -> Result<(TransferTarget, chrono::DateTime<chrono::Utc>), ApiError> {
     let target = match (body.queue_id, body.agent_id) {
         (Some(queue), None) => TransferTarget::Queue(QueueId(queue)),
         (None, Some(agent)) => TransferTarget::Agent(AgentId(agent)),
@@ -380,23 +404,12 @@ async fn transfer_call(
                 .map_err(|_| {
                     ApiError::unprocessable("unknown_agent", format!("no interpreter {agent}"))
                 })?;
-            refuse_unfit(&state, &call, agent).await?;
+            refuse_unfit(state, &call, agent).await?;
             call.queue_id
         }
     };
-    let expires_at = ctx.at + ring_timeout(&state, ring_queue).await?;
-    let committed = state
-        .floor
-        .transfer(
-            CallId(id),
-            by_agent,
-            target,
-            expires_at,
-            ctx.at,
-            &ctx.metadata(),
-        )
-        .await?;
-    accepted(id, committed.version)
+    let expires_at = ctx.at + ring_timeout(state, ring_queue).await?;
+    Ok((target, expires_at))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

@@ -24,6 +24,7 @@ pub mod bounds;
 pub mod call_media;
 pub mod callbacks;
 pub mod calls;
+pub mod consult;
 pub mod guests;
 pub mod health;
 pub mod openapi;
@@ -113,6 +114,7 @@ pub fn api_router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(calls::router())
         .merge(call_media::router())
         .merge(guests::router())
+        .merge(consult::router())
         .merge(callbacks::router())
         .merge(agents::router())
         .merge(queues::router())

@@ -15,6 +15,7 @@ mod billing_access;
 mod call_media;
 mod callbacks;
 mod calls;
+mod consults;
 mod drill_down;
 mod estimates;
 mod events;

@@ -223,9 +223,18 @@ impl CallRow {
             }
             // The call stays with its interpreter until a handover (`CallTransferred`)
             // or the end of the request.
-            E::TransferRequested { .. } => {
+            E::TransferRequested { .. } | E::ConsultRequested { .. } => {
                 self.widening_step = 0;
                 None
+            }
+            // The colleague consulted is on the call beside its interpreter.
+            E::ConsultAnswered { .. } => {
+                self.clear_offer();
+                None
+            }
+            E::ConsultCancelled { consultant, .. } => {
+                self.clear_offer();
+                consultant.map(|a| a.as_uuid())
             }
             E::TransferFailed { .. } => None,
             E::CallAccepted {

@@ -724,6 +724,8 @@ async fn call_event(
         | E::CallbackOffered { .. }
         | E::RequesterJoined { .. }
         | E::TransferRequested { .. }
+        | E::ConsultRequested { .. }
+        | E::ConsultCancelled { .. }
         | E::TransferFailed { .. }
         | E::MonitoringStarted { .. }
         | E::SupervisorBargedIn { .. }
@@ -745,6 +747,8 @@ async fn call_event(
                 Counter::Offered,
             );
         }
+        // Counted when the consult completes (`CallAccepted`), as a handover.
+        E::ConsultAnswered { .. } => f.clear_offer(),
         E::CallOffered { agent_id, at, .. } => {
             f.offered_to = Some(agent_id.as_uuid());
             f.offered_at = Some(ts(at));

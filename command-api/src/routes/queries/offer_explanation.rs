@@ -90,7 +90,8 @@ fn record(events: Vec<CallEvent>) -> CallRecord {
     for event in events {
         match &event {
             CallEvent::CallQueued { queue_id, .. }
-            | CallEvent::TransferRequested { queue_id, .. } => record.queues.push((*queue_id, 0)),
+            | CallEvent::TransferRequested { queue_id, .. }
+            | CallEvent::ConsultRequested { queue_id, .. } => record.queues.push((*queue_id, 0)),
             CallEvent::CallPoolWidened { step, .. } => {
                 if let Some(last) = record.queues.last_mut() {
                     last.1 = *step;
