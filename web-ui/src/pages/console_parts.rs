@@ -69,9 +69,81 @@ pub(super) fn Transfer(props: &TransferProps) -> Html {
         let load = load_colleagues.clone();
         use_effect_with(props.call.id.clone(), move |_| load.emit(()));
     }
+    // A warm transfer under way from this screen: complete or cancel it.
+    let consulting = use_state(|| false);
     let free: Vec<Agent> = free_colleagues_for(&colleagues, &props.call, &props.my_id)
         .cloned()
         .collect();
+    let consult = {
+        let (api, target, error, busy, consulting, on_done, id) = (
+            api.clone(),
+            target.clone(),
+            error.clone(),
+            busy.clone(),
+            consulting.clone(),
+            props.on_done.clone(),
+            props.call.id.clone(),
+        );
+        Callback::from(move |_: MouseEvent| {
+            let Some(to) = MoveTarget::parse(&target) else {
+                error.set(Some(t("transfer-choose")));
+                return;
+            };
+            let (api, error, busy, consulting, on_done, id) = (
+                api.clone(),
+                error.clone(),
+                busy.clone(),
+                consulting.clone(),
+                on_done.clone(),
+                id.clone(),
+            );
+            busy.set(true);
+            spawn_local(async move {
+                match calls::consult(&api, &id, &to).await {
+                    Ok(_) => {
+                        error.set(None);
+                        consulting.set(true);
+                    }
+                    Err(e) => error.set(Some(e.to_string())),
+                }
+                busy.set(false);
+                on_done.emit(());
+            });
+        })
+    };
+    // "complete-transfer" or "cancel-consult".
+    let finish = |verb: &'static str| {
+        let (api, error, busy, consulting, on_done, id) = (
+            api.clone(),
+            error.clone(),
+            busy.clone(),
+            consulting.clone(),
+            props.on_done.clone(),
+            props.call.id.clone(),
+        );
+        Callback::from(move |_: MouseEvent| {
+            let (api, error, busy, consulting, on_done, id) = (
+                api.clone(),
+                error.clone(),
+                busy.clone(),
+                consulting.clone(),
+                on_done.clone(),
+                id.clone(),
+            );
+            busy.set(true);
+            spawn_local(async move {
+                match calls::command(&api, &id, verb).await {
+                    Ok(_) => {
+                        error.set(None);
+                        consulting.set(false);
+                    }
+                    Err(e) => error.set(Some(e.to_string())),
+                }
+                busy.set(false);
+                on_done.emit(());
+            });
+        })
+    };
     let onclick = {
         let (api, target, error, busy, on_done, id) = (
             api.clone(),
@@ -153,7 +225,13 @@ pub(super) fn Transfer(props: &TransferProps) -> Html {
                     { for free.iter().map(|a| option(MoveTarget::Agent(a.id.clone()).value(), a.display_name())) }
                 </optgroup>
             </select>
-            <button type="button" class="secondary" {onclick} disabled={*busy}>{ t("transfer") }</button>
+            if *consulting {
+                <button type="button" onclick={finish("complete-transfer")} disabled={*busy}>{ t("consult-complete") }</button>
+                <button type="button" class="secondary" onclick={finish("cancel-consult")} disabled={*busy}>{ t("consult-cancel") }</button>
+            } else {
+                <button type="button" class="secondary" {onclick} disabled={*busy}>{ t("transfer") }</button>
+                <button type="button" class="secondary" onclick={consult} disabled={*busy}>{ t("consult") }</button>
+            }
             { error_alert(&error) }
         </div>
     }

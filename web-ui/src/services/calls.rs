@@ -101,12 +101,23 @@ pub async fn callback(api: &Api, id: &str) -> Result<Accepted, ApiError> {
         .await
 }
 
-pub async fn transfer(api: &Api, id: &str, to: &MoveTarget) -> Result<Accepted, ApiError> {
-    let body = match to {
+fn move_body(to: &MoveTarget) -> serde_json::Value {
+    match to {
         MoveTarget::Queue(queue_id) => json!({ "queue_id": queue_id }),
         MoveTarget::Agent(agent_id) => json!({ "agent_id": agent_id }),
-    };
-    api.post(&format!("/api/calls/{id}/transfer"), &body).await
+    }
+}
+
+pub async fn transfer(api: &Api, id: &str, to: &MoveTarget) -> Result<Accepted, ApiError> {
+    api.post(&format!("/api/calls/{id}/transfer"), &move_body(to))
+        .await
+}
+
+/// A warm transfer: rings the target while the interpreter keeps the caller; then
+/// `complete-transfer` or `cancel-consult` (`command`).
+pub async fn consult(api: &Api, id: &str, to: &MoveTarget) -> Result<Accepted, ApiError> {
+    api.post(&format!("/api/calls/{id}/consult"), &move_body(to))
+        .await
 }
 
 /// The supervisor's manual offer to a named interpreter.
