@@ -280,26 +280,31 @@ mod tests {
     use domain::call::{CallRequest, TransferTarget};
     use domain::ids::{CallId, QueueId};
 
-    #[test]
-    fn a_handover_closes_one_seat_and_opens_the_next_and_hold_is_counted_per_seat() {
-        let t0 = DateTime::UNIX_EPOCH;
-        let at = |s: i64| t0 + TimeDelta::seconds(s);
-        let (a, b) = (AgentId(Uuid::from_u128(1)), AgentId(Uuid::from_u128(2)));
-        let queue_id = QueueId(Uuid::nil());
-        let requested = CallEvent::CallRequested {
+    /// A Spanish call requested at `at`.
+    fn requested(at: DateTime<Utc>, modality: Modality, priority: Priority) -> CallEvent {
+        CallEvent::CallRequested {
             call_id: CallId(Uuid::nil()),
             requester_id: UserId(Uuid::nil()),
             organisation_id: None,
             request: CallRequest {
                 language: LanguageCode::parse("es").unwrap_or_else(|_| unreachable!()),
                 source_language: LanguageCode::parse("en").unwrap_or_else(|_| unreachable!()),
-                modality: Modality::Video,
+                modality,
                 specialty: None,
-                priority: Priority::Urgent,
+                priority,
                 requirements: Default::default(),
             },
-            at: t0,
-        };
+            at,
+        }
+    }
+
+    #[test]
+    fn a_handover_closes_one_seat_and_opens_the_next_and_hold_is_counted_per_seat() {
+        let t0 = DateTime::UNIX_EPOCH;
+        let at = |s: i64| t0 + TimeDelta::seconds(s);
+        let (a, b) = (AgentId(Uuid::from_u128(1)), AgentId(Uuid::from_u128(2)));
+        let queue_id = QueueId(Uuid::nil());
+        let requested = requested(t0, Modality::Video, Priority::Urgent);
         let Some(mut tally) = Tally::requested(&requested, 1) else {
             panic!("a tally from CallRequested")
         };
@@ -357,20 +362,7 @@ mod tests {
         let t0 = DateTime::UNIX_EPOCH;
         let at = |s: i64| t0 + TimeDelta::seconds(s);
         let a = AgentId(Uuid::from_u128(1));
-        let requested = CallEvent::CallRequested {
-            call_id: CallId(Uuid::nil()),
-            requester_id: UserId(Uuid::nil()),
-            organisation_id: None,
-            request: CallRequest {
-                language: LanguageCode::parse("es").unwrap_or_else(|_| unreachable!()),
-                source_language: LanguageCode::parse("en").unwrap_or_else(|_| unreachable!()),
-                modality: Modality::Audio,
-                specialty: None,
-                priority: Priority::Normal,
-                requirements: Default::default(),
-            },
-            at: t0,
-        };
+        let requested = requested(t0, Modality::Audio, Priority::Normal);
         let answered = [
             CallEvent::CallAccepted {
                 agent_id: a,
@@ -428,20 +420,7 @@ mod tests {
         let at = |s: i64| t0 + TimeDelta::seconds(s);
         let (a, b) = (AgentId(Uuid::from_u128(1)), AgentId(Uuid::from_u128(2)));
         let queue_id = QueueId(Uuid::nil());
-        let requested = CallEvent::CallRequested {
-            call_id: CallId(Uuid::nil()),
-            requester_id: UserId(Uuid::nil()),
-            organisation_id: None,
-            request: CallRequest {
-                language: LanguageCode::parse("es").unwrap_or_else(|_| unreachable!()),
-                source_language: LanguageCode::parse("en").unwrap_or_else(|_| unreachable!()),
-                modality: Modality::Video,
-                specialty: None,
-                priority: Priority::Normal,
-                requirements: Default::default(),
-            },
-            at: t0,
-        };
+        let requested = requested(t0, Modality::Video, Priority::Normal);
         let accepted = |agent_id, s| CallEvent::CallAccepted {
             agent_id,
             queue_id,
