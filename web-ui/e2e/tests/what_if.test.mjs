@@ -84,8 +84,13 @@ test('the what-if page replays the last hours with another ring timeout, side by
   await page.getByRole('heading', { name: 'All queues' }).waitFor({ timeout: 60000 });
   const total = page.getByTestId('what-if-total');
   const offered = total.locator('tr').filter({ hasText: /^Offered/ });
-  const [actual, simulated] = await offered.locator('td').allTextContents();
-  assert.equal(actual, simulated, 'the same requests are replayed');
+  const [actual, simulated] = (await offered.locator('td').allTextContents()).map(Number);
+  // The same requests are replayed. Offered counts queue entries, so a call may enter one
+  // more queue in the replay (a shorter ring timeout lets its wait overflow) or one fewer
+  // (a media failure's requeue is not replayed): close, not always equal. The exact
+  // equality of an unchanged replay is the API test's (what_if.rs).
+  assert.ok(actual > 0 && Math.abs(actual - simulated) <= Math.max(2, actual / 10),
+    `offered ${actual} actual, ${simulated} simulated`);
   await shot(page, 'what-if-result');
   const csv = await downloaded(page, page.getByRole('button', { name: 'Download CSV (all queues)' }));
   assert.equal(csv.name, 'what-if-total.csv');
