@@ -23,6 +23,7 @@ use crate::auth::{AuthUser, Role};
 use crate::context::CommandContext;
 use crate::error::{ApiError, ErrorBody, Json, Path};
 use crate::guest_links::{self, GUEST_PATH};
+use crate::privacy::audit::{AccessAction, ResourceType};
 use crate::state::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -160,6 +161,16 @@ async fn guest_joins(
         .await
         .map_err(|e| ApiError::unavailable("event store", &e))?;
     let guest = call.guest(guest_id).map_err(|e| guest_refusal(e.into()))?;
+    // Opening the room is a read of the call (HIPAA's audit controls), the guest its actor.
+    state
+        .access_audit
+        .record(
+            guest_id.0,
+            AccessAction::JoinRoom,
+            ResourceType::Call,
+            call_id.0.to_string(),
+        )
+        .await;
     // The room token names the guest by id; Jitsi shows the name the page gives it.
     let as_guest = AuthUser {
         id: domain::ids::UserId(guest_id.0),

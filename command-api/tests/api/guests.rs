@@ -95,6 +95,29 @@ async fn a_guest_joins_by_link_without_an_account_and_is_removed() {
         )
     );
 
+    // The audit is written in batches, a moment later.
+    let guest_uuid =
+        Uuid::parse_str(invitation["id"].as_str().unwrap_or_default()).unwrap_or_default();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+    loop {
+        let audited: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM access_audit WHERE actor_id = $1 AND resource_id = $2",
+        )
+        .bind(guest_uuid)
+        .bind(call.to_string())
+        .fetch_one(&app.pool)
+        .await
+        .expect("read the access audit");
+        if audited >= 1 {
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the guest's opening of the room is in the access audit"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+
     let guest = invitation["id"].as_str().unwrap_or_default();
     let path = format!("/api/calls/{call}/participants/{guest}");
     app.send(Method::DELETE, &path, Some(&agent.token), None)
