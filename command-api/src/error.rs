@@ -157,7 +157,9 @@ fn refusal(not_found: bool, code: &'static str, message: String) -> ApiError {
 
 impl From<CallError> for ApiError {
     fn from(e: CallError) -> Self {
-        refusal(e == CallError::NotFound, e.code(), e.to_string())
+        // An unknown or removed guest is not found, like an unknown call.
+        let not_found = matches!(e, CallError::NotFound | CallError::GuestNotFound);
+        refusal(not_found, e.code(), e.to_string())
     }
 }
 

@@ -622,7 +622,8 @@ impl DomainEvent for CallEvent {
     }
 }
 
-/// Why a call command was refused. Every variant but `NotFound` is a state conflict.
+/// Why a call command was refused. Every variant but `NotFound` and `GuestNotFound` is a
+/// state conflict.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CallError {
     #[error("the call does not exist")]
@@ -772,7 +773,7 @@ pub struct Call {
     pub guests: Guests,
 }
 
-fn seconds_between(from: Option<DateTime<Utc>>, to: DateTime<Utc>) -> i64 {
+pub(crate) fn seconds_between(from: Option<DateTime<Utc>>, to: DateTime<Utc>) -> i64 {
     from.map_or(0, |from| (to - from).num_seconds().max(0))
 }
 

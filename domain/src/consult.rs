@@ -10,7 +10,7 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::call::{Call, CallError, CallEvent, PendingTransfer, WithdrawReason};
+use crate::call::{Call, CallError, CallEvent, PendingTransfer, WithdrawReason, seconds_between};
 use crate::ids::AgentId;
 
 impl Call {
@@ -30,7 +30,6 @@ impl Call {
     ) -> Result<Vec<CallEvent>, CallError> {
         let pending = self.consult_of(by_agent)?;
         let consultant = pending.consultant.ok_or(CallError::ConsultNotAnswered)?;
-        let requested_at = self.requested_at.unwrap_or(at);
         Ok(vec![
             CallEvent::CallTransferred {
                 from_agent_id: Some(by_agent),
@@ -40,7 +39,7 @@ impl Call {
             CallEvent::CallAccepted {
                 agent_id: consultant,
                 queue_id: pending.queue_id,
-                wait_seconds: (at - requested_at).num_seconds().max(0),
+                wait_seconds: seconds_between(self.requested_at, at),
                 at,
             },
         ])

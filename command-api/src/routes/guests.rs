@@ -6,7 +6,7 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::{Duration, SecondsFormat, Utc};
-use domain::call::{CallCommand, CallError};
+use domain::call::CallCommand;
 use domain::guests::{GuestId, Host};
 use domain::ids::{AgentId, CallId};
 use domain::values::Notes;
@@ -110,19 +110,11 @@ async fn remove_guest(
         host: host_of(&ctx.user)?,
         at: ctx.at,
     };
-    match state.floor.call(CallId(id), command, &ctx.metadata()).await {
-        Ok(_) => Ok(StatusCode::NO_CONTENT),
-        Err(e) => Err(guest_refusal(ApiError::from(e))),
-    }
-}
-
-/// A removed or unknown guest is 404, not a state conflict.
-fn guest_refusal(error: ApiError) -> ApiError {
-    if error.code == CallError::GuestNotFound.code() {
-        ApiError::not_found("guest_not_found", error.message)
-    } else {
-        error
-    }
+    state
+        .floor
+        .call(CallId(id), command, &ctx.metadata())
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// The metadata of a guest's own events: they have no account, only their id.
@@ -155,12 +147,11 @@ async fn guest_joins(
     state
         .floor
         .call(call_id, command, &guest_metadata(guest_id))
-        .await
-        .map_err(|e| guest_refusal(ApiError::from(e)))?;
+        .await?;
     let (call, _) = load::<domain::Call, _>(&state.floor.calls, &call_id.to_string())
         .await
         .map_err(|e| ApiError::unavailable("event store", &e))?;
-    let guest = call.guest(guest_id).map_err(|e| guest_refusal(e.into()))?;
+    let guest = call.guest(guest_id)?;
     // Opening the room is a read of the call (HIPAA's audit controls), the guest its actor.
     state
         .access_audit
@@ -203,7 +194,6 @@ async fn guest_leaves(
     let committed = state
         .floor
         .call(call_id, command, &guest_metadata(guest_id))
-        .await
-        .map_err(|e| guest_refusal(ApiError::from(e)))?;
+        .await?;
     accepted(call_id.0, committed.version)
 }

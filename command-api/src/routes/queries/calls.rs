@@ -595,12 +595,16 @@ pub fn room_for(
     })
 }
 
+/// HMAC-SHA256 of `message` under the deployment's secret: the room's name and its PIN.
+fn keyed_digest(secret: &[u8], message: &[u8]) -> Result<[u8; 32], ApiError> {
+    let mut mac = Hmac::<Sha256>::new_from_slice(secret).map_err(|e| ApiError::internal(&e))?;
+    mac.update(message);
+    Ok(mac.finalize().into_bytes().into())
+}
+
 /// Eight decimal digits of HMAC-SHA256(secret, room): what a caller types after dialling in.
 fn dial_in_pin(secret: &[u8], room: &str) -> Result<String, ApiError> {
-    let mut mac = Hmac::<Sha256>::new_from_slice(secret).map_err(|e| ApiError::internal(&e))?;
-    mac.update(b"dial-in:");
-    mac.update(room.as_bytes());
-    let digest = mac.finalize().into_bytes();
+    let digest = keyed_digest(secret, format!("dial-in:{room}").as_bytes())?;
     let mut number = [0u8; 8];
     number.copy_from_slice(&digest[..8]);
     Ok(format!("{:08}", u64::from_be_bytes(number) % 100_000_000))
@@ -609,9 +613,7 @@ fn dial_in_pin(secret: &[u8], room: &str) -> Result<String, ApiError> {
 /// `parley-` + 32 hex characters of HMAC-SHA256(secret, call id): stable per call, not
 /// guessable without the secret.
 pub fn room_name(secret: &[u8], call: Uuid) -> Result<String, ApiError> {
-    let mut mac = Hmac::<Sha256>::new_from_slice(secret).map_err(|e| ApiError::internal(&e))?;
-    mac.update(call.to_string().as_bytes());
-    let digest = hex::encode(mac.finalize().into_bytes());
+    let digest = hex::encode(keyed_digest(secret, call.to_string().as_bytes())?);
     Ok(format!("parley-{}", &digest[..32]))
 }
 
